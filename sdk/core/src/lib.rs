@@ -1,0 +1,46 @@
+//! # hudong-core
+//!
+//! The pure heart of Hudong: the wire protocol, the widget state machines and the room
+//! engine that routes commands and viewer actions to them.
+//!
+//! Nothing here touches a browser, a clock or a socket. Time is passed in as `now`
+//! (milliseconds of server time), randomness comes from a seed, and every step returns
+//! what the outside world should do ([`Effects`]): emit events, re-render, wake up later.
+//! The same code runs in the browser (compiled to wasm) and natively, where a backend can
+//! replay what a client did and check it.
+//!
+//! ```
+//! use hudong_core::{Room, RoomConfig, Command, Action};
+//!
+//! let mut room = Room::new(RoomConfig::new("room-1", "session-a").with_user("u-42"));
+//! let open: Command = serde_json::from_str(r#"{
+//!     "type": "poll.open", "widget_id": "p1", "question": "Next product?",
+//!     "options": [{"id": "a", "label": "Lipstick"}, {"id": "b", "label": "Serum"}]
+//! }"#).unwrap();
+//! room.apply(&open, 1_000).unwrap();
+//! let fx = room.act(&Action::PollVote { widget_id: "p1".into(), option_ids: vec!["b".into()] }, 2_000).unwrap();
+//! assert_eq!(fx.events[0].event.type_name(), "poll.vote");
+//! ```
+#![forbid(unsafe_code)]
+
+mod decode;
+mod error;
+mod poll;
+mod protocol;
+mod rng;
+mod room;
+pub mod validate;
+
+pub use decode::decode_command;
+#[cfg(feature = "json")]
+pub use decode::decode_command_json;
+pub use error::{ErrorCode, HudongError};
+pub use poll::{Poll, PollPhase};
+pub use protocol::{
+    Action, CloseReason, Command, Envelope, Event, PollOptionSpec, PollReveal, PollSpec, PollTally,
+    Target, WidgetKind, PROTOCOL_VERSION,
+};
+pub use room::{Effects, Room, RoomConfig, Widget};
+
+/// Milliseconds since the Unix epoch, in server time.
+pub type Millis = u64;

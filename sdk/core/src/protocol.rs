@@ -1,0 +1,211 @@
+//! Wire types: commands in, actions from the viewer, events out. JSON, `type`-tagged,
+//! snake_case fields. `docs/protocol.md` is the reference for hosts.
+use crate::Millis;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the command and event schema. Commands may carry `"v": 1`; events always do.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The kinds of widget a room can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetKind {
+    Poll,
+}
+
+impl WidgetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetKind::Poll => "poll",
+        }
+    }
+}
+
+/// A command from the room's backend (or the host page) to the widgets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Command {
+    /// Show a poll.
+    #[serde(rename = "poll.open")]
+    PollOpen(PollSpec),
+    /// Live vote counts from the server.
+    #[serde(rename = "poll.tally")]
+    PollTally(PollTally),
+    /// Stop accepting votes.
+    #[serde(rename = "poll.close")]
+    PollClose(Target),
+    /// Show the final results (closes the poll if it was open).
+    #[serde(rename = "poll.reveal")]
+    PollReveal(PollReveal),
+    /// Take a widget off the overlay.
+    #[serde(rename = "widget.remove")]
+    WidgetRemove(Target),
+}
+
+impl Command {
+    /// Every command `type` this version understands.
+    pub const TYPES: &'static [&'static str] =
+        &["poll.open", "poll.tally", "poll.close", "poll.reveal", "widget.remove"];
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Command::PollOpen(_) => "poll.open",
+            Command::PollTally(_) => "poll.tally",
+            Command::PollClose(_) => "poll.close",
+            Command::PollReveal(_) => "poll.reveal",
+            Command::WidgetRemove(_) => "widget.remove",
+        }
+    }
+
+    pub fn widget_id(&self) -> &str {
+        match self {
+            Command::PollOpen(c) => &c.widget_id,
+            Command::PollTally(c) => &c.widget_id,
+            Command::PollClose(c) | Command::WidgetRemove(c) => &c.widget_id,
+            Command::PollReveal(c) => &c.widget_id,
+        }
+    }
+}
+
+/// A command addressed to one widget and carrying nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub widget_id: String,
+}
+
+/// `poll.open`: the poll's content and rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollSpec {
+    pub widget_id: String,
+    pub question: String,
+    pub options: Vec<PollOptionSpec>,
+    /// How many options a viewer may pick: 1 is single choice (the default).
+    #[serde(default = "one")]
+    pub max_choices: u32,
+    /// Whether a viewer may change their vote while the poll is open.
+    #[serde(default)]
+    pub revote: bool,
+    /// Server time at which the poll closes by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<Millis>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollOptionSpec {
+    pub id: String,
+    pub label: String,
+    /// `https:` or relative URL, or a small `data:image/...` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+/// `poll.tally`: counts per option id. Counts never go down unless `reset` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollTally {
+    pub widget_id: String,
+    pub counts: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub reset: bool,
+}
+
+/// `poll.reveal`: optionally with the final counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollReveal {
+    pub widget_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<BTreeMap<String, u64>>,
+}
+
+/// Something the viewer did (through a view, or a headless host calling the API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Action {
+    #[serde(rename = "poll.vote")]
+    PollVote { widget_id: String, option_ids: Vec<String> },
+}
+
+impl Action {
+    pub fn widget_id(&self) -> &str {
+        match self {
+            Action::PollVote { widget_id, .. } => widget_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The server's deadline passed.
+    Deadline,
+    /// A `poll.close` or `poll.reveal` command.
+    Host,
+}
+
+/// What happened, as reported to the host page and the event transport.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Event {
+    #[serde(rename = "widget.shown")]
+    WidgetShown,
+    #[serde(rename = "widget.hidden")]
+    WidgetHidden,
+    #[serde(rename = "poll.vote")]
+    PollVote {
+        option_ids: Vec<String>,
+        /// Stable for this vote: a backend that sees it twice counts it once.
+        idempotency_key: String,
+        /// True when this vote replaces an earlier one.
+        revote: bool,
+    },
+    #[serde(rename = "poll.closed")]
+    PollClosed { reason: CloseReason },
+    #[serde(rename = "poll.revealed")]
+    PollRevealed {
+        counts: BTreeMap<String, u64>,
+        total: u64,
+        /// The option ids with the most votes (several on a tie, none without votes).
+        winners: Vec<String>,
+        /// The viewer's own choice, if they voted.
+        my_choice: Vec<String>,
+    },
+}
+
+impl Event {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::WidgetShown => "widget.shown",
+            Event::WidgetHidden => "widget.hidden",
+            Event::PollVote { .. } => "poll.vote",
+            Event::PollClosed { .. } => "poll.closed",
+            Event::PollRevealed { .. } => "poll.revealed",
+        }
+    }
+}
+
+/// An event with the context every consumer needs: ids, order and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Schema version ([`PROTOCOL_VERSION`]).
+    pub v: u32,
+    /// UUIDv7, unique per event: the key to deduplicate on.
+    pub event_id: String,
+    /// 1, 2, 3… within this session.
+    pub seq: u64,
+    /// Server time of the event, in ms since the Unix epoch.
+    pub at: Millis,
+    pub room_id: String,
+    pub session_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<WidgetKind>,
+    #[serde(flatten)]
+    pub event: Event,
+}

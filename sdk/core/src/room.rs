@@ -1,0 +1,224 @@
+//! The room engine: owns the live widgets, routes commands and actions to their state
+//! machines, and wraps what they report into event envelopes.
+use crate::error::{ErrorCode, HudongError};
+use crate::poll::{Poll, Transition};
+use crate::protocol::{Action, Command, Envelope, Event, WidgetKind, PROTOCOL_VERSION};
+use crate::rng::SplitMix64;
+use crate::Millis;
+use serde::{Deserialize, Serialize};
+
+/// Who and where: fixed for the life of a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomConfig {
+    pub room_id: String,
+    /// One page load of one viewer. Hosts usually pass a random UUID.
+    pub session_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Seed for event ids. Give real entropy in production, a constant in tests.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl RoomConfig {
+    pub fn new(room_id: impl Into<String>, session_id: impl Into<String>) -> Self {
+        RoomConfig { room_id: room_id.into(), session_id: session_id.into(), user_id: None, seed: 0 }
+    }
+    pub fn with_user(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// One live widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Widget {
+    Poll(Poll),
+}
+
+impl Widget {
+    pub fn id(&self) -> &str {
+        match self {
+            Widget::Poll(p) => p.id(),
+        }
+    }
+    pub fn kind(&self) -> WidgetKind {
+        match self {
+            Widget::Poll(_) => WidgetKind::Poll,
+        }
+    }
+    fn next_deadline(&self) -> Option<Millis> {
+        match self {
+            Widget::Poll(p) => p.next_deadline(),
+        }
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        match self {
+            Widget::Poll(p) => p.tick(now),
+        }
+    }
+}
+
+/// What the outside world should do after a step.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Effects {
+    /// Events to deliver, in order.
+    pub events: Vec<Envelope>,
+    /// The widgets changed: redraw.
+    pub render: bool,
+    /// Call [`Room::tick`] at this server time (the earliest pending deadline), if any.
+    pub wake_at: Option<Millis>,
+}
+
+/// The state of one viewer's room: every live widget, in the order they appeared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    config: RoomConfig,
+    widgets: Vec<Widget>,
+    seq: u64,
+    rng: SplitMix64,
+}
+
+impl Room {
+    pub fn new(config: RoomConfig) -> Self {
+        let rng = SplitMix64::new(config.seed);
+        Room { config, widgets: Vec::new(), seq: 0, rng }
+    }
+
+    pub fn config(&self) -> &RoomConfig {
+        &self.config
+    }
+
+    /// Live widgets, oldest first.
+    pub fn widgets(&self) -> &[Widget] {
+        &self.widgets
+    }
+
+    pub fn widget(&self, id: &str) -> Option<&Widget> {
+        self.widgets.iter().find(|w| w.id() == id)
+    }
+
+    /// Events emitted so far in this session.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The earliest deadline any widget is waiting for.
+    pub fn next_wake(&self) -> Option<Millis> {
+        self.widgets.iter().filter_map(Widget::next_deadline).min()
+    }
+
+    fn position(&self, id: &str) -> Result<usize, HudongError> {
+        self.widgets
+            .iter()
+            .position(|w| w.id() == id)
+            .ok_or_else(|| HudongError::new(ErrorCode::UnknownWidget, "no live widget has this id").with_widget(id))
+    }
+
+    fn poll_mut(&mut self, id: &str) -> Result<&mut Poll, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Poll(p) => Ok(p),
+        }
+    }
+
+    /// Applies a command. On error, nothing changed.
+    pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
+        let id = command.widget_id().to_owned();
+        let result = self.apply_inner(command, now);
+        match result {
+            Ok((t, kind)) => Ok(self.finish(&id, kind, t, now)),
+            Err(e) => {
+                let e = if e.widget_id.is_none() && !id.is_empty() { e.with_widget(&id) } else { e };
+                Err(e.with_command(command.type_name()))
+            }
+        }
+    }
+
+    fn apply_inner(&mut self, command: &Command, now: Millis) -> Result<(Transition, WidgetKind), HudongError> {
+        let poll = WidgetKind::Poll;
+        match command {
+            Command::PollOpen(spec) => {
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Poll(p) if p.spec() == spec => Ok((Transition::default(), poll)),
+                        _ => Err(HudongError::new(
+                            ErrorCode::WidgetConflict,
+                            "a different widget with this id is live; remove it first",
+                        )),
+                    };
+                }
+                let (p, t) = Poll::open(spec.clone(), now)?;
+                self.widgets.push(Widget::Poll(p));
+                Ok((t, poll))
+            }
+            Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
+            Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
+            Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
+            Command::WidgetRemove(t) => match self.widgets.iter().position(|w| w.id() == t.widget_id) {
+                None => Ok((Transition::default(), poll)),
+                Some(i) => {
+                    let w = self.widgets.remove(i);
+                    Ok((Transition { events: vec![Event::WidgetHidden], changed: true }, w.kind()))
+                }
+            },
+        }
+    }
+
+    /// Applies a viewer action. On error, nothing changed.
+    pub fn act(&mut self, action: &Action, now: Millis) -> Result<Effects, HudongError> {
+        let id = action.widget_id().to_owned();
+        let actor = self.config.user_id.as_deref().unwrap_or(&self.config.session_id);
+        let key_prefix = format!("{}:{}:{}", self.config.room_id, id, actor);
+        let t = match action {
+            Action::PollVote { widget_id, option_ids } => {
+                self.poll_mut(widget_id).and_then(|p| p.vote(option_ids, now, &key_prefix))
+            }
+        }
+        .map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
+        Ok(self.finish(&id, WidgetKind::Poll, t, now))
+    }
+
+    /// Time passes: every widget whose deadline is due moves on.
+    pub fn tick(&mut self, now: Millis) -> Effects {
+        let mut fx = Effects::default();
+        for i in 0..self.widgets.len() {
+            let t = self.widgets[i].tick(now);
+            let (id, kind) = (self.widgets[i].id().to_owned(), self.widgets[i].kind());
+            fx.render |= t.changed;
+            for e in t.events {
+                let env = self.envelope(Some((&id, kind)), e, now);
+                fx.events.push(env);
+            }
+        }
+        fx.wake_at = self.next_wake();
+        fx
+    }
+
+    fn finish(&mut self, id: &str, kind: WidgetKind, t: Transition, now: Millis) -> Effects {
+        let events = t.events.into_iter().map(|e| self.envelope(Some((id, kind)), e, now)).collect();
+        Effects { events, render: t.changed, wake_at: self.next_wake() }
+    }
+
+    fn envelope(&mut self, widget: Option<(&str, WidgetKind)>, event: Event, now: Millis) -> Envelope {
+        self.seq += 1;
+        let id = uuid::Builder::from_unix_timestamp_millis(now, &self.rng.bytes10()).into_uuid();
+        Envelope {
+            v: PROTOCOL_VERSION,
+            event_id: id.hyphenated().to_string(),
+            seq: self.seq,
+            at: now,
+            room_id: self.config.room_id.clone(),
+            session_id: self.config.session_id.clone(),
+            user_id: self.config.user_id.clone(),
+            widget_id: widget.map(|w| w.0.to_owned()),
+            kind: widget.map(|w| w.1),
+            event,
+        }
+    }
+}
