@@ -1,1 +1,19 @@
+//! # hudong-widgets
+//!
+//! The yew views of Hudong's widgets: one module per widget, each a pure function of the
+//! core state it is given. Views hold no widget logic: what a tap means is decided by the
+//! state machines in `hudong-core`; a view only turns taps into [`Action`]s.
+//!
+//! The [`Overlay`] component lays out every live widget of a room.
+mod clock;
+mod countdown;
+mod i18n;
+mod overlay;
+mod poll;
 
+pub use clock::Clock;
+pub use i18n::Strings;
+pub use overlay::{Overlay, OverlayProps};
+pub use poll::{PollProps, PollView};
+
+pub use hudong_core::Action;

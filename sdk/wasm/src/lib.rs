@@ -1,1 +1,265 @@
+//! # hudong-wasm
+//!
+//! The wasm-bindgen facade the npm package loads. It owns one [`Room`] per mounted room,
+//! carries out the core's effects (render, wake-up, emit) through the browser glue, and
+//! turns every failure, panics included, into an `error` event instead of an exception.
+//!
+//! JavaScript users do not call this module directly: `sdk/js/index.js` wraps it in the
+//! documented API (`createRoom`, `apply`, `on`, `destroy`).
+use hudong_core::{Action, Command, Effects, ErrorCode, HudongError, Room, RoomConfig};
+use hudong_web::{to_js, Clock, WakeTimer};
+use js_sys::Function;
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "views")]
+mod view;
+
+/// Options the JS facade passes when it creates a room.
+#[derive(Deserialize)]
+struct CoreOptions {
+    room_id: String,
+    session_id: String,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    seed: Option<f64>,
+    #[serde(default)]
+    server_time_offset_ms: f64,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+}
+
+/// The result of `apply` and `act`, as JavaScript sees it.
+#[derive(Serialize)]
+struct Outcome<'a> {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a HudongError>,
+}
+
+struct Inner {
+    room: RefCell<Room>,
+    clock: Clock,
+    timer: RefCell<WakeTimer>,
+    /// Called with each event envelope, and with `{type: "error", ...}` objects.
+    emit: Function,
+    destroyed: Cell<bool>,
+    #[cfg(feature = "views")]
+    view: RefCell<Option<view::View>>,
+}
+
+thread_local! {
+    /// Live rooms, so a panic can be reported to each of them.
+    static LIVE: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let hook = Box::new(|info: &std::panic::PanicHookInfo<'_>| {
+            let err = HudongError::new(ErrorCode::Internal, format!("Hudong failed: {info}"));
+            web_sys::console::error_1(&JsValue::from_str(&err.message));
+            // try_with: during teardown the thread-local may be gone.
+            let _ = LIVE.try_with(|live| {
+                if let Ok(live) = live.try_borrow() {
+                    for room in live.iter().filter_map(Weak::upgrade) {
+                        room.emit_error(&err);
+                    }
+                }
+            });
+        });
+        #[cfg(feature = "views")]
+        yew::set_custom_panic_hook(hook);
+        #[cfg(not(feature = "views"))]
+        std::panic::set_hook(hook);
+    });
+}
+
+impl Inner {
+    fn emit_error(&self, err: &HudongError) {
+        let value = to_js(err);
+        let _ = js_sys::Reflect::set(&value, &"type".into(), &"error".into());
+        let _ = self.emit.call1(&JsValue::NULL, &value);
+    }
+
+    /// Carries out what a step asked for: redraw, re-arm the wake-up, then emit events
+    /// (last, so a listener that calls back into the room finds it consistent).
+    fn perform(self: &Rc<Self>, fx: Effects) {
+        if fx.render {
+            self.render();
+        }
+        let weak = Rc::downgrade(self);
+        self.timer.borrow_mut().arm(fx.wake_at, self.clock.now(), move || {
+            if let Some(me) = weak.upgrade() {
+                me.timer.borrow_mut().cancel();
+                me.tick();
+            }
+        });
+        for event in &fx.events {
+            let _ = self.emit.call1(&JsValue::NULL, &to_js(event));
+        }
+    }
+
+    fn render(self: &Rc<Self>) {
+        #[cfg(feature = "views")]
+        if let Some(view) = self.view.borrow_mut().as_mut() {
+            view.update(self.room.borrow().widgets());
+        }
+    }
+
+    fn tick(self: &Rc<Self>) {
+        if self.destroyed.get() {
+            return;
+        }
+        let fx = self.room.borrow_mut().tick(self.clock.now());
+        self.perform(fx);
+    }
+
+    fn apply(self: &Rc<Self>, command: &Command) -> Result<(), HudongError> {
+        let fx = self.room.borrow_mut().apply(command, self.clock.now())?;
+        self.perform(fx);
+        Ok(())
+    }
+
+    fn act(self: &Rc<Self>, action: &Action) -> Result<(), HudongError> {
+        let fx = self.room.borrow_mut().act(action, self.clock.now())?;
+        self.perform(fx);
+        Ok(())
+    }
+
+    fn outcome(&self, result: Result<(), HudongError>) -> JsValue {
+        match result {
+            Ok(()) => to_js(&Outcome { ok: true, error: None }),
+            Err(e) => {
+                self.emit_error(&e);
+                to_js(&Outcome { ok: false, error: Some(&e) })
+            }
+        }
+    }
+}
+
+/// One viewer's room: the engine, its timer and (with views) its overlay.
+#[wasm_bindgen]
+pub struct RoomCore {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl RoomCore {
+    /// `mount`: the element the overlay renders into (`null` for headless use).
+    /// `options`: `{room_id, session_id, user_id?, seed?, server_time_offset_ms?, locale?, theme?}`.
+    /// `emit`: called with every event and error.
+    #[wasm_bindgen(constructor)]
+    pub fn new(mount: Option<web_sys::Element>, options: JsValue, emit: Function) -> Result<RoomCore, JsValue> {
+        install_panic_hook();
+        let o: CoreOptions = serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsValue::from_str(&format!("invalid room options: {e}")))?;
+        let mut config = RoomConfig::new(o.room_id, o.session_id)
+            .with_seed(o.seed.unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0) as u64);
+        config.user_id = o.user_id;
+        let inner = Rc::new(Inner {
+            room: RefCell::new(Room::new(config)),
+            clock: Clock { offset_ms: o.server_time_offset_ms },
+            timer: RefCell::new(WakeTimer::default()),
+            emit,
+            destroyed: Cell::new(false),
+            #[cfg(feature = "views")]
+            view: RefCell::new(None),
+        });
+        #[cfg(feature = "views")]
+        if let Some(mount) = mount {
+            let weak = Rc::downgrade(&inner);
+            let on_action = move |action: Action| {
+                if let Some(me) = weak.upgrade() {
+                    let result = me.act(&action);
+                    if let Err(e) = result {
+                        me.emit_error(&e);
+                    }
+                }
+            };
+            let clock = inner.clock;
+            let v = view::View::mount(
+                mount,
+                o.locale.as_deref().unwrap_or("zh-CN"),
+                o.theme.as_deref().unwrap_or("auto"),
+                move || clock.now(),
+                on_action,
+            );
+            *inner.view.borrow_mut() = Some(v);
+        }
+        #[cfg(not(feature = "views"))]
+        let _ = (mount, o.locale, o.theme);
+        LIVE.with(|live| {
+            let mut live = live.borrow_mut();
+            live.retain(|w| w.strong_count() > 0);
+            live.push(Rc::downgrade(&inner));
+        });
+        Ok(RoomCore { inner })
+    }
+
+    /// Applies a command object. Returns `{ok: true}` or `{ok: false, error}`; an error
+    /// is also emitted as an `error` event. Never throws for bad input.
+    pub fn apply(&self, command: JsValue) -> JsValue {
+        let result = self.check_alive().and_then(|_| {
+            let command = hudong_web::decode_command(&command)?;
+            self.inner.apply(&command)
+        });
+        self.inner.outcome(result)
+    }
+
+    /// Performs a viewer action (`{type: "poll.vote", widget_id, option_ids}`), as a tap
+    /// on the overlay would. For headless hosts that draw their own UI.
+    pub fn act(&self, action: JsValue) -> JsValue {
+        let result = self.check_alive().and_then(|_| {
+            let action = hudong_web::decode_action(&action)?;
+            self.inner.act(&action)
+        });
+        self.inner.outcome(result)
+    }
+
+    /// The live widgets and their state, as plain objects.
+    pub fn widgets(&self) -> JsValue {
+        to_js(self.inner.room.borrow().widgets())
+    }
+
+    /// Unmounts the overlay and cancels the timer. Idempotent.
+    pub fn destroy(&self) {
+        if self.inner.destroyed.replace(true) {
+            return;
+        }
+        self.inner.timer.borrow_mut().cancel();
+        #[cfg(feature = "views")]
+        if let Some(view) = self.inner.view.borrow_mut().take() {
+            view.destroy();
+        }
+        let me = Rc::as_ptr(&self.inner);
+        LIVE.with(|live| live.borrow_mut().retain(|w| w.strong_count() > 0 && w.as_ptr() != me));
+    }
+
+    /// Whether a wake-up timer is pending (for leak checks in tests).
+    #[wasm_bindgen(getter, js_name = timerArmed)]
+    pub fn timer_armed(&self) -> bool {
+        self.inner.timer.borrow().is_armed()
+    }
+}
+
+impl RoomCore {
+    fn check_alive(&self) -> Result<(), HudongError> {
+        if self.inner.destroyed.get() {
+            Err(HudongError::new(ErrorCode::NotOpen, "this room was destroyed"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The protocol version this build speaks.
+#[wasm_bindgen(js_name = protocolVersion)]
+pub fn protocol_version() -> u32 {
+    hudong_core::PROTOCOL_VERSION
+}

@@ -1,1 +1,72 @@
+//! # hudong-web
+//!
+//! Browser glue for the pure core: the clock, the wake-up timer, and moving values
+//! between JavaScript and Rust. It carries out the effects the core returns and holds no
+//! widget logic of its own.
+use gloo::timers::callback::Timeout;
+use hudong_core::{Action, Command, ErrorCode, HudongError, Millis};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 
+/// Server time: the device clock plus an offset measured against the backend.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    pub offset_ms: f64,
+}
+
+impl Clock {
+    pub fn now(&self) -> Millis {
+        let t = js_sys::Date::now() + self.offset_ms;
+        if t.is_finite() && t > 0.0 { t as Millis } else { 0 }
+    }
+}
+
+/// The one pending wake-up of a room: re-armed after every step with the core's
+/// earliest deadline, cancelled when dropped.
+#[derive(Default)]
+pub struct WakeTimer {
+    pending: Option<(Millis, Timeout)>,
+}
+
+impl WakeTimer {
+    /// Arms the timer for server time `at` (or disarms it for `None`). Keeps the running
+    /// timer when the deadline is unchanged.
+    pub fn arm(&mut self, at: Option<Millis>, now: Millis, fire: impl FnOnce() + 'static) {
+        match at {
+            None => self.pending = None,
+            Some(at) if self.pending.as_ref().is_some_and(|(t, _)| *t == at) => {}
+            Some(at) => {
+                // Browsers clamp timers to 2^31-1 ms; a farther deadline re-arms on the next step.
+                let delay = at.saturating_sub(now).min(i32::MAX as u64) as u32;
+                self.pending = Some((at, Timeout::new(delay, fire)));
+            }
+        }
+    }
+
+    pub fn cancel(&mut self) {
+        self.pending = None;
+    }
+
+    pub fn is_armed(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+/// Serializes a value as plain JSON-like JavaScript (objects, not `Map`s; numbers, not
+/// `BigInt`s).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or_else(|e| JsValue::from_str(&format!("serialization failed: {e}")))
+}
+
+/// Decodes a command given as a JavaScript object.
+pub fn decode_command(value: &JsValue) -> Result<Command, HudongError> {
+    hudong_core::decode_command(|| serde_wasm_bindgen::Deserializer::from(value.clone()))
+}
+
+/// Decodes a viewer action given as a JavaScript object.
+pub fn decode_action(value: &JsValue) -> Result<Action, HudongError> {
+    serde_wasm_bindgen::from_value(value.clone())
+        .map_err(|e| HudongError::new(ErrorCode::InvalidField, format!("bad action: {e}")))
+}

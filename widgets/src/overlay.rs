@@ -1,0 +1,34 @@
+use crate::clock::Clock;
+use crate::i18n::Strings;
+use crate::poll::PollView;
+use hudong_core::{Action, Widget};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct OverlayProps {
+    /// The room's live widgets, oldest first.
+    pub widgets: Rc<[Widget]>,
+    pub clock: Clock,
+    pub on_action: Callback<Action>,
+    pub strings: &'static Strings,
+    /// `light`, `dark`, or `auto` (follow the system).
+    #[prop_or(AttrValue::Static("auto"))]
+    pub theme: AttrValue,
+}
+
+/// Every live widget of a room, stacked over the video.
+#[function_component(Overlay)]
+pub fn overlay(props: &OverlayProps) -> Html {
+    html! {
+        <div class="hd-overlay" data-theme={props.theme.clone()} lang={props.strings.lang}
+             role="region" aria-label={props.strings.overlay_label}>
+            { for props.widgets.iter().map(|w| match w {
+                Widget::Poll(p) => html! {
+                    <PollView key={p.id().to_owned()} poll={p.clone()} clock={props.clock.clone()}
+                              on_action={props.on_action.clone()} strings={props.strings} />
+                },
+            }) }
+        </div>
+    }
+}
