@@ -25,6 +25,8 @@ pub enum ErrorCode {
     AlreadyVoted,
     /// The chosen options are not a valid answer for this poll.
     InvalidChoice,
+    /// The event sink or transport failed to take an event.
+    TransportFailed,
     /// A fault inside Hudong itself (a bug): reported, never thrown at the page.
     Internal,
 }
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::NotOpen => "not_open",
             ErrorCode::AlreadyVoted => "already_voted",
             ErrorCode::InvalidChoice => "invalid_choice",
+            ErrorCode::TransportFailed => "transport_failed",
             ErrorCode::Internal => "internal",
         }
     }

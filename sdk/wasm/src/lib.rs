@@ -257,9 +257,3 @@ impl RoomCore {
         }
     }
 }
-
-/// The protocol version this build speaks.
-#[wasm_bindgen(js_name = protocolVersion)]
-pub fn protocol_version() -> u32 {
-    hudong_core::PROTOCOL_VERSION
-}

@@ -1,0 +1,136 @@
+// The demo sandbox: one viewer's overlay, driven by a host console in the same page.
+// It uses only the public `hudong` API, as an integrator's page would.
+import { createRoom } from '/dist/index.js';
+
+const $ = (sel) => document.querySelector(sel);
+const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
+$('#viewer-id').textContent = userId;
+
+let room;
+let poll = null; // what the console knows of the current poll: { id, optionIds, counts }
+let pollSerial = 0;
+let autoTimer = null;
+
+async function mountRoom() {
+  const snapshot = room ? room.widgets : [];
+  room?.destroy();
+  room = await createRoom({
+    roomId: 'demo-room',
+    mount: '#overlay',
+    userId,
+    locale: $('#locale').value,
+    theme: $('#theme').value,
+    onEvent: logEvent,
+    onError: logEvent,
+  });
+  window.hudongRoom = room; // handy in the devtools console
+  // Re-open what was live so switching locale keeps the show going.
+  for (const w of snapshot) {
+    if (w.kind === 'poll') room.apply({ type: 'poll.open', ...w.spec });
+  }
+  if (poll) pushTally();
+}
+
+// ---- host console -----------------------------------------------------------------------
+
+function send(command) {
+  const result = room.apply(command);
+  return result.ok;
+}
+
+$('#poll-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  const labels = String(f.get('options')).split('\n').map((s) => s.trim()).filter(Boolean);
+  const duration = Number(f.get('duration'));
+  if (poll) send({ type: 'widget.remove', widget_id: poll.id });
+  const id = `poll-${++pollSerial}`;
+  const options = labels.map((label, i) => ({ id: String.fromCharCode(97 + i), label }));
+  const ok = send({
+    type: 'poll.open',
+    v: 1,
+    widget_id: id,
+    question: String(f.get('question')),
+    options,
+    max_choices: Number(f.get('max_choices')) || 1,
+    revote: f.get('revote') === 'on',
+    ...(duration > 0 ? { closes_at: Date.now() + duration * 1000 } : {}),
+  });
+  poll = ok ? { id, optionIds: options.map((o) => o.id), counts: {}, open: true } : null;
+  restartAuto();
+});
+
+function simulateVotes() {
+  if (!poll) return;
+  const n = 1 + Math.floor(Math.random() * 6);
+  for (let i = 0; i < n; i++) {
+    // A skewed audience: earlier options are a little more popular.
+    const pick = poll.optionIds[Math.floor(Math.random() ** 1.4 * poll.optionIds.length)];
+    poll.counts[pick] = (poll.counts[pick] ?? 0) + 1;
+  }
+  pushTally();
+}
+
+function pushTally() {
+  if (poll) send({ type: 'poll.tally', widget_id: poll.id, counts: poll.counts });
+}
+
+function restartAuto() {
+  clearInterval(autoTimer);
+  autoTimer = null;
+  if ($('#auto-tally').checked && poll?.open) autoTimer = setInterval(simulateVotes, 1000);
+}
+
+$('#audience').addEventListener('click', simulateVotes);
+$('#auto-tally').addEventListener('change', restartAuto);
+$('#close').addEventListener('click', () => poll && send({ type: 'poll.close', widget_id: poll.id }));
+$('#reveal').addEventListener('click', () => poll && send({ type: 'poll.reveal', widget_id: poll.id, counts: poll.counts }));
+$('#remove').addEventListener('click', () => {
+  if (poll) send({ type: 'widget.remove', widget_id: poll.id });
+  poll = null;
+  restartAuto();
+});
+$('#raw-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  room.apply(String(new FormData(e.currentTarget).get('json')));
+});
+$('#locale').addEventListener('change', mountRoom);
+$('#theme').addEventListener('change', mountRoom);
+$('#clear-log').addEventListener('click', () => $('#log').replaceChildren());
+
+// ---- the backend's side of the viewer's events --------------------------------------------
+
+function onViewerEvent(event) {
+  if (!poll || event.widget_id !== poll.id) return;
+  if (event.type === 'poll.vote') {
+    // The reference backend of a later version counts these; here the console does.
+    for (const id of event.option_ids) poll.counts[id] = (poll.counts[id] ?? 0) + 1;
+    pushTally();
+  }
+  if (event.type === 'poll.closed' || event.type === 'poll.revealed') {
+    poll.open = false;
+    restartAuto();
+  }
+}
+
+// ---- event log ----------------------------------------------------------------------------
+
+function logEvent(event) {
+  const li = document.createElement('li');
+  li.dataset.type = event.type;
+  if (event.type === 'error') li.className = 'error';
+  const t = document.createElement('span');
+  t.className = 't';
+  t.textContent = event.type;
+  const meta = document.createElement('span');
+  meta.className = 'meta';
+  const { type: _t, v: _v, room_id: _r, session_id: _s, user_id: _u, ...rest } = event;
+  meta.textContent = JSON.stringify(rest);
+  li.append(t, ' ', meta);
+  $('#log').prepend(li);
+  while ($('#log').children.length > 200) $('#log').lastElementChild.remove();
+  if (event.type !== 'error') onViewerEvent(event);
+}
+
+await mountRoom();
+document.body.dataset.ready = 'true';

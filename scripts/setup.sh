@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what building and testing Hudong need and is missing. Safe to run again:
+# each step checks first and does nothing when its tool is already there.
+#   scripts/setup.sh           toolchain for building (wasm32 target, wasm-bindgen CLI, npm packages)
+#   scripts/setup.sh --test    the same, plus Chromium and ChromeDriver for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen` pin in Cargo.toml
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "[setup] $1 is required but not installed: $2" >&2; exit 1; }
+}
+need cargo "install Rust from https://rustup.rs"
+need node "install Node.js 18 or newer"
+need npm "install Node.js 18 or newer"
+
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown Rust target"
+    rustup target add wasm32-unknown-unknown
+  fi
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes a few minutes, once)"
+  # --locked reproduces the CLI's own lockfile; a registry mirror that lacks one of those exact
+  # versions makes it fail, so fall back to the newest compatible versions.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
+    || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    say "installing Chromium and ChromeDriver for the browser tests"
+    if command -v apt-get >/dev/null 2>&1; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      echo "[setup] install Chromium and ChromeDriver with your package manager, then rerun" >&2
+      exit 1
+    fi
+  fi
+fi

@@ -1,0 +1,219 @@
+// Type declarations for the `hudong` package. The protocol is documented in docs/protocol.md.
+
+/** The protocol version of commands and events this build speaks. */
+export declare const PROTOCOL_VERSION: 1;
+
+/** Downloads and compiles the wasm module once. `createRoom` calls it for you. */
+export declare function load(options?: { wasmUrl?: string | URL }): Promise<void>;
+
+/** Creates a room: the widgets of one live room for one viewer. */
+export declare function createRoom(options: RoomOptions): Promise<Room>;
+
+export interface RoomOptions {
+  /** Your live room's id. */
+  roomId: string;
+  /** Where the overlay renders: an element or a CSS selector. Omit for headless use. */
+  mount?: Element | string | null;
+  /** The signed-in viewer, if any. Used in idempotency keys and events. */
+  userId?: string;
+  /** One page load of one viewer. Defaults to a random UUID. */
+  sessionId?: string;
+  /** BCP 47 tag; `zh-CN` (default) or `en`. */
+  locale?: string;
+  /** `auto` (default) follows the system; `light` or `dark` forces one. */
+  theme?: 'auto' | 'light' | 'dark';
+  /** Server time minus device time, in ms, if you measured it. */
+  serverTimeOffsetMs?: number;
+  /** Render into an open shadow root (default) or straight into `mount` (`false`). */
+  shadow?: boolean;
+  /** Load the default stylesheet (default `true`), or not, to bring your own. */
+  css?: boolean;
+  /** Where the stylesheet lives, if you host it elsewhere. */
+  cssUrl?: string | URL;
+  /** Where the wasm module lives, if you host it elsewhere. */
+  wasmUrl?: string | URL;
+  /** Receives every event (not errors): your transport to the backend. May return a promise. */
+  sink?: (event: HudongEvent) => void | Promise<unknown>;
+  /** Shorthand for `room.on('*', fn)`. */
+  onEvent?: (event: HudongEvent) => void;
+  /** Shorthand for `room.on('error', fn)`. */
+  onError?: (error: HudongErrorEvent) => void;
+  /** Seed for event ids (tests and replays). Defaults to a random one. */
+  seed?: number;
+}
+
+export type Result = { ok: true } | { ok: false; error: HudongError };
+
+export declare class Room {
+  private constructor();
+  readonly roomId: string;
+  readonly sessionId: string;
+  readonly userId: string | null;
+  readonly destroyed: boolean;
+  /** The live widgets and their state. */
+  readonly widgets: WidgetState[];
+  /** Applies a command (object or JSON text). Never throws for bad input. */
+  apply(command: Command | string): Result;
+  /** Performs a viewer action, as a tap on the overlay would. */
+  act(action: Action): Result;
+  /** Votes in a poll. */
+  vote(widgetId: string, optionIds: string | string[]): Result;
+  on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
+  on(type: 'poll.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: '*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
+  off(type: string, listener: (event: never) => void): void;
+  /** Unmounts every widget and releases every listener and timer. */
+  destroy(): void;
+}
+
+// ---- Commands -------------------------------------------------------------------------
+
+export interface PollOption {
+  id: string;
+  label: string;
+  /** `https:` or relative URL, or a small `data:image/...` URL. */
+  image?: string;
+}
+
+export interface PollOpen {
+  type: 'poll.open';
+  v?: 1;
+  widget_id: string;
+  question: string;
+  /** 2–10 options. */
+  options: PollOption[];
+  /** 1 (default) for single choice. */
+  max_choices?: number;
+  /** Allow changing the vote while open. Default false. */
+  revote?: boolean;
+  /** Server time (ms since epoch) at which voting closes. */
+  closes_at?: number;
+}
+
+export interface PollTally {
+  type: 'poll.tally';
+  v?: 1;
+  widget_id: string;
+  counts: Record<string, number>;
+  /** Replace the counts instead of raising them. */
+  reset?: boolean;
+}
+
+export interface PollClose {
+  type: 'poll.close';
+  v?: 1;
+  widget_id: string;
+}
+
+export interface PollReveal {
+  type: 'poll.reveal';
+  v?: 1;
+  widget_id: string;
+  counts?: Record<string, number>;
+}
+
+export interface WidgetRemove {
+  type: 'widget.remove';
+  v?: 1;
+  widget_id: string;
+}
+
+export type Command = PollOpen | PollTally | PollClose | PollReveal | WidgetRemove;
+
+export interface PollVoteAction {
+  type: 'poll.vote';
+  widget_id: string;
+  option_ids: string[];
+}
+
+export type Action = PollVoteAction;
+
+// ---- Events ---------------------------------------------------------------------------
+
+export type WidgetKind = 'poll';
+
+export interface EventBase {
+  v: 1;
+  /** UUIDv7: deduplicate on it. */
+  event_id: string;
+  /** 1, 2, 3… within the session. */
+  seq: number;
+  /** Server time of the event (ms since epoch). */
+  at: number;
+  room_id: string;
+  session_id: string;
+  user_id?: string;
+  widget_id?: string;
+  kind?: WidgetKind;
+}
+
+export interface WidgetShownEvent extends EventBase {
+  type: 'widget.shown';
+}
+export interface WidgetHiddenEvent extends EventBase {
+  type: 'widget.hidden';
+}
+export interface PollVoteEvent extends EventBase {
+  type: 'poll.vote';
+  option_ids: string[];
+  idempotency_key: string;
+  revote: boolean;
+}
+export interface PollClosedEvent extends EventBase {
+  type: 'poll.closed';
+  reason: 'deadline' | 'host';
+}
+export interface PollRevealedEvent extends EventBase {
+  type: 'poll.revealed';
+  counts: Record<string, number>;
+  total: number;
+  winners: string[];
+  my_choice: string[];
+}
+
+export type HudongEvent = WidgetShownEvent | WidgetHiddenEvent | PollVoteEvent | PollClosedEvent | PollRevealedEvent;
+
+// ---- Errors ---------------------------------------------------------------------------
+
+export type ErrorCode =
+  | 'malformed_command'
+  | 'unknown_command'
+  | 'unsupported_version'
+  | 'invalid_field'
+  | 'unknown_widget'
+  | 'wrong_widget_kind'
+  | 'widget_conflict'
+  | 'not_open'
+  | 'already_voted'
+  | 'invalid_choice'
+  | 'transport_failed'
+  | 'internal';
+
+export interface HudongError {
+  code: ErrorCode;
+  message: string;
+  widget_id?: string;
+  command_type?: string;
+  event_id?: string;
+}
+
+export interface HudongErrorEvent extends HudongError {
+  type: 'error';
+}
+
+// ---- State ----------------------------------------------------------------------------
+
+export interface PollState {
+  kind: 'poll';
+  spec: Omit<PollOpen, 'type' | 'v'> & { max_choices: number; revote: boolean };
+  phase: 'open' | 'closed' | 'revealed';
+  close_reason: 'deadline' | 'host' | null;
+  /** Server counts, in option order. */
+  counts: number[];
+  /** Indices of the viewer's chosen options. */
+  my_choice: number[];
+  votes_cast: number;
+}
+
+export type WidgetState = PollState;

@@ -1,0 +1,236 @@
+// Hudong: interactive overlay widgets for live-commerce pages.
+// The thin JavaScript face of the wasm module: loading, mounting, listeners, the sink.
+import init, { RoomCore } from './hudong_wasm.js';
+
+const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
+
+let loading;
+
+/**
+ * Downloads and compiles the wasm module (once). `createRoom` calls it for you; call it
+ * early yourself to overlap the download with other work.
+ * @param {{ wasmUrl?: string | URL }} [options]
+ * @returns {Promise<void>}
+ */
+export function load(options = {}) {
+  if (!loading) {
+    const arg = options.wasmUrl ? { module_or_path: options.wasmUrl } : undefined;
+    loading = init(arg).then(
+      () => undefined,
+      (err) => {
+        loading = undefined; // allow a retry after a failed download
+        throw err;
+      },
+    );
+  }
+  return loading;
+}
+
+/** The protocol version of commands and events this build speaks. */
+export const PROTOCOL_VERSION = 1;
+
+function randomId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function randomSeed() {
+  if (globalThis.crypto?.getRandomValues) {
+    const [a, b] = crypto.getRandomValues(new Uint32Array(2));
+    return (a & 0x1fffff) * 2 ** 32 + b; // 53 random bits
+  }
+  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+}
+
+function errorEvent(code, message, extra) {
+  return { type: 'error', code, message, ...extra };
+}
+
+/**
+ * Creates a room: the widgets of one live room for one viewer, mounted over the video.
+ * @param {import('./index').RoomOptions} options
+ * @returns {Promise<Room>}
+ */
+export async function createRoom(options) {
+  if (!options || typeof options !== 'object') throw new TypeError('createRoom(options): options must be an object');
+  if (typeof options.roomId !== 'string' || !options.roomId) {
+    throw new TypeError('createRoom(options): options.roomId must be a non-empty string');
+  }
+  let mount = options.mount ?? null;
+  if (typeof mount === 'string') {
+    const found = document.querySelector(mount);
+    if (!found) throw new TypeError(`createRoom(options): no element matches mount "${mount}"`);
+    mount = found;
+  }
+  await load(options);
+  return new Room(options, mount);
+}
+
+export class Room {
+  #core;
+  #listeners = new Map();
+  #nodes = [];
+  #sink;
+  #destroyed = false;
+
+  /** @internal Use `createRoom`. */
+  constructor(options, mount) {
+    this.roomId = options.roomId;
+    this.sessionId = options.sessionId ?? randomId();
+    this.userId = options.userId ?? null;
+    this.#sink = typeof options.sink === 'function' ? options.sink : null;
+    if (typeof options.onEvent === 'function') this.on('*', options.onEvent);
+    if (typeof options.onError === 'function') this.on('error', options.onError);
+
+    let root = null;
+    if (mount) {
+      const useShadow = options.shadow !== false;
+      const container = useShadow ? (mount.shadowRoot ?? mount.attachShadow({ mode: 'open' })) : mount;
+      if (options.css !== false) {
+        const href = String(options.cssUrl ?? DEFAULT_CSS_URL);
+        const target = useShadow ? container : document.head;
+        if (!target.querySelector(`link[data-hudong-css][href="${CSS.escape(href)}"]`)) {
+          const link = document.createElement('link');
+          link.rel = 'stylesheet';
+          link.href = href;
+          link.dataset.hudongCss = '';
+          target.append(link);
+          this.#nodes.push(link);
+        }
+      }
+      root = document.createElement('div');
+      root.className = 'hd-root';
+      container.append(root);
+      this.#nodes.push(root);
+    }
+
+    try {
+      this.#core = new RoomCore(
+        root,
+        {
+          room_id: this.roomId,
+          session_id: this.sessionId,
+          user_id: this.userId ?? undefined,
+          seed: options.seed ?? randomSeed(),
+          server_time_offset_ms: Number(options.serverTimeOffsetMs ?? 0),
+          locale: options.locale ?? 'zh-CN',
+          theme: options.theme ?? 'auto',
+        },
+        (event) => this.#dispatch(event),
+      );
+    } catch (err) {
+      for (const node of this.#nodes) node.remove();
+      throw err;
+    }
+  }
+
+  /**
+   * Applies a command from your room backend (an object or a JSON string).
+   * Never throws for bad input: returns `{ ok: false, error }` and emits an `error` event.
+   */
+  apply(command) {
+    if (typeof command === 'string') {
+      try {
+        command = JSON.parse(command);
+      } catch (err) {
+        return this.#fail(errorEvent('malformed_command', `not JSON: ${err.message}`));
+      }
+    }
+    return this.#call(() => this.#core.apply(command));
+  }
+
+  /** Performs a viewer action, as a tap on the overlay would (for custom UIs). */
+  act(action) {
+    return this.#call(() => this.#core.act(action));
+  }
+
+  /** Votes in a poll: `room.vote('p1', 'a')` or `room.vote('p1', ['a', 'c'])`. */
+  vote(widgetId, optionIds) {
+    return this.act({ type: 'poll.vote', widget_id: widgetId, option_ids: [].concat(optionIds) });
+  }
+
+  /**
+   * Listens to events: an exact type (`'poll.vote'`), a family (`'poll.*'`), every
+   * event (`'*'`), or errors (`'error'`). Returns a function that removes the listener.
+   */
+  on(type, listener) {
+    if (typeof listener !== 'function') throw new TypeError('on(type, listener): listener must be a function');
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type, listener) {
+    this.#listeners.get(type)?.delete(listener);
+  }
+
+  /** The live widgets and their state. */
+  get widgets() {
+    return this.#destroyed ? [] : this.#core.widgets();
+  }
+
+  get destroyed() {
+    return this.#destroyed;
+  }
+
+  /** Unmounts every widget and releases every listener and timer. Idempotent. */
+  destroy() {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    try {
+      this.#core.destroy();
+      this.#core.free();
+    } finally {
+      for (const node of this.#nodes) node.remove();
+      this.#nodes = [];
+      this.#listeners.clear();
+      this.#sink = null;
+    }
+  }
+
+  #call(fn) {
+    if (this.#destroyed) return this.#fail(errorEvent('not_open', 'this room was destroyed'));
+    try {
+      return fn();
+    } catch (err) {
+      // Only a fault inside the module gets here; bad input never throws.
+      return this.#fail(errorEvent('internal', `Hudong failed: ${err?.message ?? err}`));
+    }
+  }
+
+  #fail(error) {
+    this.#dispatch(error);
+    const { type: _type, ...rest } = error;
+    return { ok: false, error: rest };
+  }
+
+  #dispatch(event) {
+    const type = event.type;
+    const dot = type.indexOf('.');
+    const keys = [type, dot > 0 ? `${type.slice(0, dot)}.*` : null, type === 'error' ? null : '*'];
+    for (const key of keys) {
+      const set = key && this.#listeners.get(key);
+      if (!set) continue;
+      for (const listener of [...set]) {
+        try {
+          listener(event);
+        } catch (err) {
+          console.error('[hudong] an event listener threw', err);
+        }
+      }
+    }
+    if (type !== 'error' && this.#sink) this.#deliver(event);
+  }
+
+  #deliver(event) {
+    try {
+      const result = this.#sink(event);
+      if (result && typeof result.then === 'function') {
+        result.then(undefined, (err) => this.#dispatch(errorEvent('transport_failed', String(err?.message ?? err), { event_id: event.event_id })));
+      }
+    } catch (err) {
+      this.#dispatch(errorEvent('transport_failed', String(err?.message ?? err), { event_id: event.event_id }));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// A new user's first minute: open a poll from the console, vote as the viewer, see the event.
+import { test, expect } from '@playwright/test';
+
+test.beforeEach(async ({ page }) => {
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+});
+
+test('open a poll, vote, and see poll.vote in the event log', async ({ page }) => {
+  const violations = [];
+  await page.exposeFunction('reportCsp', (v) => violations.push(v));
+  await page.evaluate(() =>
+    document.addEventListener('securitypolicyviolation', (e) => window.reportCsp(`${e.violatedDirective} ${e.blockedURI}`)),
+  );
+  await page.getByLabel('Push tallies every second while open').uncheck();
+  await page.getByRole('button', { name: 'Open poll' }).click();
+
+  const poll = page.locator('#overlay section.hd-poll');
+  await expect(poll.getByRole('heading', { name: '下一个讲解哪款?' })).toBeVisible();
+  await expect(page.locator('#log li[data-type="widget.shown"]')).toHaveCount(1);
+  // Before voting, no results are shown (no bias).
+  await expect(poll.locator('.hd-opt-pct')).toHaveCount(0);
+
+  await poll.getByRole('button', { name: '精华液' }).click();
+
+  const vote = page.locator('#log li[data-type="poll.vote"]');
+  await expect(vote).toHaveCount(1);
+  await expect(vote).toContainText('"option_ids":["b"]');
+  await expect(vote).toContainText('idempotency_key');
+  // The viewer's choice is highlighted and the console's tally is shown.
+  const chosen = poll.getByRole('button', { name: /精华液/ });
+  await expect(chosen).toHaveAttribute('aria-pressed', 'true');
+  await expect(chosen).toContainText('100%');
+  // Single choice without re-vote: the other options are now disabled.
+  await expect(poll.getByRole('button', { name: /丝绒唇釉/ })).toBeDisabled();
+
+  await page.getByRole('button', { name: 'Reveal results' }).click();
+  await expect(page.locator('#log li[data-type="poll.revealed"]')).toHaveCount(1);
+  await expect(poll).toHaveAttribute('data-phase', 'revealed');
+  await expect(poll.getByRole('status')).toContainText('结果已公布');
+  expect(violations).toEqual([]);
+});
+
+test('a malformed command is reported as a typed error and changes nothing', async ({ page }) => {
+  await page.getByRole('button', { name: 'Open poll' }).click();
+  await expect(page.locator('#overlay section.hd-poll')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const err = page.locator('#log li[data-type="error"]');
+  await expect(err).toHaveCount(1);
+  await expect(err).toContainText('"code":"unknown_command"');
+  await expect(page.locator('#overlay section.hd-poll')).toHaveCount(1);
+});
+
+test('the poll closes by itself at its server deadline', async ({ page }) => {
+  await page.getByLabel('Closes in (s, 0 = never)').fill('2');
+  await page.getByRole('button', { name: 'Open poll' }).click();
+  const poll = page.locator('#overlay section.hd-poll');
+  await expect(poll.locator('.hd-countdown')).toBeVisible();
+  await expect(page.locator('#log li[data-type="poll.closed"]')).toContainText('"reason":"deadline"', { timeout: 5_000 });
+  await expect(poll).toHaveAttribute('data-phase', 'closed');
+  await expect(poll.getByRole('button', { name: /丝绒唇釉/ })).toBeDisabled();
+});
