@@ -31,14 +31,14 @@ export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
-// URL prefix → folder. Paths never leave their folder.
-const MOUNTS = [
+// URL prefix → folder, for the demo. Paths never leave their folder.
+const DEMO_MOUNTS = [
   ['/dist/', join(root, 'dist')],
   ['/', join(root, 'demo-site')],
 ];
 
-async function resolve(urlPath) {
-  for (const [prefix, dir] of MOUNTS) {
+async function resolve(mounts, urlPath) {
+  for (const [prefix, dir] of mounts) {
     if (!urlPath.startsWith(prefix)) continue;
     let rel = decodeURIComponent(urlPath.slice(prefix.length));
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
@@ -52,42 +52,53 @@ async function resolve(urlPath) {
   return null;
 }
 
-const server = createServer(async (req, res) => {
-  try {
-    const url = new URL(req.url, 'http://localhost');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
+/**
+ * Starts a static server over `mounts` ([[urlPrefix, folder], ...], longest prefix first).
+ * Resolves to the listening `http.Server`.
+ */
+export function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1' } = {}) {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, 'http://localhost');
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      const file = await resolve(mounts, url.pathname);
+      if (!file) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+        return;
+      }
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': body.length,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': CSP,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch (err) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
     }
-    const file = await resolve(url.pathname);
-    if (!file) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-      return;
-    }
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': body.length,
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': CSP,
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  } catch (err) {
-    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
-  }
-});
+  });
 
-server.listen(port, host, () => {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => done(server));
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const server = await startServer({ port, host });
   const { port: actual } = server.address();
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   console.log(`Hudong demo sandbox: http://${shown}:${actual}/`);
   console.log('Press Ctrl+C to stop.');
-});
-
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 1000).unref();
-  });
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      server.close(() => process.exit(0));
+      setTimeout(() => process.exit(0), 1000).unref();
+    });
+  }
 }

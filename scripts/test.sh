@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, builds, and runs every test.
+#   1. native Rust tests (core state machines, property tests)
+#   2. wasm-bindgen-test in headless Chromium (the yew views)
+#   3. Playwright end-to-end tests (demo sandbox, the packed npm package)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1;35m== %s\033[0m\n' "$*"; }
+
+step "build (dist/)"
+node scripts/build.mjs --quiet
+
+step "native tests: cargo test"
+cargo test --workspace --exclude hudong-widgets --exclude hudong-wasm --locked
+
+step "browser tests: wasm-bindgen-test in headless Chromium"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  cargo test -p hudong-widgets --target wasm32-unknown-unknown --locked
+
+step "end-to-end tests: Playwright"
+npx playwright test

@@ -1,0 +1,206 @@
+// The npm package as another project gets it: `npm pack`, install the tarball into a fresh
+// project, resolve `hudong` through its exports, type-check a usage example, run it in Chromium.
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/serve.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const work = join(repo, 'tests', '.tmp', 'package');
+const app = join(work, 'consumer');
+const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let server;
+let base;
+
+test.beforeAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(app, { recursive: true });
+  const [packed] = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', work], repo));
+  cpSync(join(repo, 'tests', 'consumer'), app, { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // --offline: the tarball has no dependencies, so nothing may be fetched.
+  sh('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed.filename)], app);
+  server = await startServer({ mounts: [['/', app]] });
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+
+test.afterAll(async () => {
+  await new Promise((done) => server?.close(done));
+});
+
+test('the tarball ships the built module, its types and nothing else', () => {
+  const [packed] = JSON.parse(sh('npm', ['pack', '--dry-run', '--json'], repo));
+  const files = packed.files.map((f) => f.path).sort();
+  expect(files).toEqual(
+    [
+      'LICENSE',
+      'README.md',
+      'dist/hudong.css',
+      'dist/hudong_wasm.d.ts',
+      'dist/hudong_wasm.js',
+      'dist/hudong_wasm_bg.wasm',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'package.json',
+    ].sort(),
+  );
+});
+
+test('`hudong` resolves through the exports map and type-checks in a strict TS project', () => {
+  const resolved = sh('node', ['--input-type=module', '-e', "console.log(import.meta.resolve('hudong'))"], app).trim();
+  expect(realpathSync(fileURLToPath(resolved))).toBe(realpathSync(join(app, 'node_modules/hudong/dist/index.js')));
+  const pkg = JSON.parse(readFileSync(join(app, 'node_modules/hudong/package.json'), 'utf8'));
+  expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
+  expect(pkg.sideEffects).toBe(false);
+  // tsc exits non-zero on any type error, including an unused @ts-expect-error.
+  sh(join(repo, 'node_modules', '.bin', 'tsc'), ['-p', join(app, 'tsconfig.json')], app);
+});
+
+async function openApp(page) {
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(`${base}/index.html`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+}
+
+const POLL = {
+  type: 'poll.open',
+  widget_id: 'p1',
+  question: 'Which shade?',
+  options: [
+    { id: 'a', label: 'Ruby' },
+    { id: 'b', label: 'Rose' },
+  ],
+};
+
+test('installed package: mount, apply, vote; events reach listeners and the sink', async ({ page }) => {
+  await openApp(page);
+  const result = await page.evaluate((cmd) => window.hudongTest.room.apply(cmd), POLL);
+  expect(result).toEqual({ ok: true });
+  // The overlay renders in an open shadow root with its stylesheet.
+  await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+  expect(await page.evaluate(() => !!document.querySelector('#overlay').shadowRoot.querySelector('link[rel=stylesheet]'))).toBe(true);
+  // A double tap: two clicks in one task, before the overlay re-renders. One vote only.
+  await page.evaluate(() => {
+    const button = document.querySelector('#overlay').shadowRoot.querySelector('button[data-option-id="b"]');
+    button.click();
+    button.click();
+  });
+  await expect.poll(() => page.evaluate(() => window.hudongTest.sunk.map((e) => e.type))).toEqual(['widget.shown', 'poll.vote']);
+  const [shown, vote] = await page.evaluate(() => window.hudongTest.events);
+  expect(vote).toMatchObject({
+    v: 1,
+    type: 'poll.vote',
+    seq: 2,
+    room_id: 'shop-1',
+    user_id: 'u-1',
+    widget_id: 'p1',
+    kind: 'poll',
+    option_ids: ['b'],
+    idempotency_key: 'shop-1:p1:u-1:vote:1',
+    revote: false,
+  });
+  expect(vote.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(vote.event_id).not.toBe(shown.event_id);
+  expect(Math.abs(vote.at - Date.now())).toBeLessThan(10_000);
+  await expect(page.locator('#overlay').getByRole('button', { name: /Rose/ })).toHaveAttribute('aria-pressed', 'true');
+  expect(await page.evaluate(() => window.hudongTest.events.length)).toBe(2);
+});
+
+test('the host themes the overlay with custom properties on the mount element', async ({ page }) => {
+  await openApp(page);
+  await page.evaluate((cmd) => window.hudongTest.room.apply(cmd), POLL);
+  const badge = page.locator('#overlay .hd-badge');
+  await expect(badge).toHaveCSS('background-color', 'rgb(209, 18, 63)'); // the default accent
+  await page.evaluate(() => document.querySelector('#overlay').style.setProperty('--hd-accent', 'rgb(0, 100, 0)'));
+  await expect(badge).toHaveCSS('background-color', 'rgb(0, 100, 0)');
+});
+
+test('bad input never throws: typed errors, unchanged state', async ({ page }) => {
+  await openApp(page);
+  const out = await page.evaluate((cmd) => {
+    const room = window.hudongTest.room;
+    room.apply(cmd);
+    const before = JSON.stringify(room.widgets);
+    const results = [
+      room.apply('{not json'),
+      room.apply(null),
+      room.apply(42),
+      room.apply({ type: 'poll.explode' }),
+      room.apply({ type: 'poll.open', v: 9, widget_id: 'x' }),
+      room.apply({ type: 'poll.tally', widget_id: 'p1', counts: { a: -5 } }),
+      room.apply({ type: 'poll.tally', widget_id: 'p1', counts: { zzz: 5 } }),
+      room.apply({ ...cmd, options: [{ id: 'a', label: 'A', image: 'javascript:alert(1)' }, { id: 'b', label: 'B' }], widget_id: 'p9' }),
+      room.act({ type: 'poll.vote', widget_id: 'p1', option_ids: ['nope'] }),
+      room.act({ type: 'poll.vote' }),
+      room.vote('ghost', 'a'),
+    ];
+    return { results, same: JSON.stringify(room.widgets) === before, errors: window.hudongTest.errors };
+  }, POLL);
+  expect(out.results.map((r) => r.ok)).toEqual(Array(11).fill(false));
+  expect(out.results.map((r) => r.error.code)).toEqual([
+    'malformed_command',
+    'malformed_command',
+    'malformed_command',
+    'unknown_command',
+    'unsupported_version',
+    'invalid_field',
+    'invalid_field',
+    'invalid_field',
+    'invalid_choice',
+    'invalid_field',
+    'unknown_widget',
+  ]);
+  for (const r of out.results) expect(r.error.message.length).toBeGreaterThan(5);
+  expect(out.same).toBe(true);
+  // Each failure was also emitted as an `error` event.
+  expect(out.errors).toHaveLength(11);
+  expect(out.errors.every((e) => e.type === 'error')).toBe(true);
+});
+
+test('a failing sink becomes a transport_failed error; listeners still get the event', async ({ page }) => {
+  await openApp(page);
+  const errors = await page.evaluate(async (cmd) => {
+    const t = window.hudongTest;
+    t.failSink(true);
+    const seen = [];
+    t.room.on('widget.shown', () => {
+      throw new Error('a buggy host listener');
+    });
+    t.room.on('widget.*', (e) => seen.push(e.type));
+    t.room.apply(cmd);
+    await new Promise((r) => setTimeout(r, 50));
+    return { errors: t.errors, seen, events: t.events.length };
+  }, POLL);
+  expect(errors.seen).toEqual(['widget.shown']);
+  expect(errors.events).toBe(1);
+  expect(errors.errors).toHaveLength(1);
+  expect(errors.errors[0]).toMatchObject({ type: 'error', code: 'transport_failed', message: 'collector unreachable' });
+  expect(errors.errors[0].event_id).toBeTruthy();
+});
+
+test('destroy() unmounts, stops timers and listeners, and later calls fail softly', async ({ page }) => {
+  await openApp(page);
+  const out = await page.evaluate(async (cmd) => {
+    const t = window.hudongTest;
+    t.room.apply({ ...cmd, closes_at: Date.now() + 300 });
+    await new Promise((r) => requestAnimationFrame(r)); // the overlay renders on the next turn
+    const rendered = document.querySelector('#overlay').shadowRoot.querySelectorAll('.hd-poll').length;
+    t.room.destroy();
+    t.room.destroy(); // idempotent
+    const nodesLeft = document.querySelector('#overlay').shadowRoot.childNodes.length;
+    const eventsAtDestroy = t.events.length;
+    await new Promise((r) => setTimeout(r, 700)); // past the deadline: no poll.closed may fire
+    const after = t.room.apply(cmd);
+    return { rendered, nodesLeft, eventsAtDestroy, eventsLater: t.events.length, after, widgets: t.room.widgets };
+  }, POLL);
+  expect(out.rendered).toBe(1);
+  expect(out.nodesLeft).toBe(0);
+  expect(out.eventsLater).toBe(out.eventsAtDestroy);
+  expect(out.after).toMatchObject({ ok: false, error: { code: 'not_open' } });
+  expect(out.widgets).toEqual([]);
+});

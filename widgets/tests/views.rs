@@ -1,0 +1,203 @@
+//! The views in real headless Chromium (wasm-bindgen-test): markup, roles, labels, taps.
+#![cfg(target_arch = "wasm32")]
+use gloo_timers::future::TimeoutFuture;
+use hudong_core::*;
+use hudong_widgets::{Clock, Overlay, OverlayProps, Strings};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlButtonElement};
+use yew::{AttrValue, Callback};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: Millis = 1_700_000_000_000;
+
+fn room_with(spec: serde_json::Value) -> Room {
+    let mut room = Room::new(RoomConfig::new("r", "s").with_user("u"));
+    let cmd = decode_command_json(&spec.to_string()).unwrap();
+    room.apply(&cmd, NOW).unwrap();
+    room
+}
+
+fn poll_spec(extra: serde_json::Value) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "type": "poll.open", "widget_id": "p1", "question": "Which shade?",
+        "options": [{"id": "a", "label": "Ruby"}, {"id": "b", "label": "Rose"}, {"id": "c", "label": "Coral"}]
+    });
+    v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    v
+}
+
+struct Harness {
+    root: Element,
+    app: yew::AppHandle<Overlay>,
+    props: OverlayProps,
+    actions: Rc<RefCell<Vec<Action>>>,
+}
+
+impl Harness {
+    async fn mount(room: &Room, locale: &str) -> Harness {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        let root = doc.create_element("div").unwrap();
+        doc.body().unwrap().append_child(&root).unwrap();
+        let actions = Rc::new(RefCell::new(Vec::new()));
+        let sink = actions.clone();
+        let props = OverlayProps {
+            widgets: Rc::from(room.widgets().to_vec()),
+            clock: Clock::fixed(NOW + 1_000),
+            on_action: Callback::from(move |a| sink.borrow_mut().push(a)),
+            strings: Strings::for_locale(locale),
+            theme: AttrValue::Static("light"),
+        };
+        let app = yew::Renderer::<Overlay>::with_root_and_props(root.clone(), props.clone()).render();
+        settle().await;
+        Harness { root, app, props, actions }
+    }
+
+    async fn show(&mut self, room: &Room) {
+        self.props.widgets = Rc::from(room.widgets().to_vec());
+        self.app.update(self.props.clone());
+        settle().await;
+    }
+
+    fn q(&self, sel: &str) -> Option<Element> {
+        self.root.query_selector(sel).unwrap()
+    }
+
+    fn all(&self, sel: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(sel).unwrap();
+        (0..list.length()).map(|i| list.item(i).unwrap().dyn_into().unwrap()).collect()
+    }
+
+    fn option(&self, id: &str) -> HtmlButtonElement {
+        self.q(&format!("button[data-option-id='{id}']")).unwrap().dyn_into().unwrap()
+    }
+}
+
+async fn settle() {
+    TimeoutFuture::new(0).await;
+}
+
+#[wasm_bindgen_test]
+async fn renders_an_accessible_poll_and_votes_in_one_tap() {
+    let mut room = room_with(poll_spec(serde_json::json!({"closes_at": NOW + 61_000})));
+    let mut h = Harness::mount(&room, "en").await;
+
+    let section = h.q("section.hd-poll").expect("a poll card");
+    let heading = h.q("h2.hd-q").unwrap();
+    assert_eq!(heading.text_content().unwrap(), "Which shade?");
+    // The region is named by its question.
+    assert_eq!(section.get_attribute("aria-labelledby").unwrap(), heading.id());
+    assert_eq!(h.q(".hd-overlay").unwrap().get_attribute("aria-label").unwrap(), "Live interactions");
+    assert_eq!(h.q(".hd-overlay").unwrap().get_attribute("lang").unwrap(), "en");
+    // Countdown from the server deadline: 60 s left at NOW + 1 s.
+    assert_eq!(h.q(".hd-countdown time").unwrap().text_content().unwrap(), "1:00");
+    let buttons = h.all("button.hd-opt");
+    assert_eq!(buttons.len(), 3);
+    for b in &buttons {
+        assert_eq!(b.get_attribute("type").unwrap(), "button");
+        assert_eq!(b.get_attribute("aria-pressed").unwrap(), "false");
+    }
+    assert!(h.q(".hd-opt-pct").is_none(), "no results before voting");
+
+    h.option("b").click();
+    assert_eq!(
+        *h.actions.borrow(),
+        vec![Action::PollVote { widget_id: "p1".into(), option_ids: vec!["b".into()] }]
+    );
+
+    // The host applies the action to the engine and feeds the new state back.
+    let action = h.actions.borrow()[0].clone();
+    room.act(&action, NOW + 1_000).unwrap();
+    let tally = decode_command_json(r#"{"type":"poll.tally","widget_id":"p1","counts":{"a":1,"b":3}}"#).unwrap();
+    room.apply(&tally, NOW + 1_100).unwrap();
+    h.show(&room).await;
+
+    assert_eq!(h.option("b").get_attribute("aria-pressed").unwrap(), "true");
+    assert!(h.option("b").class_list().contains("hd-mine"));
+    assert!(h.option("a").disabled(), "single choice without re-vote locks after voting");
+    let pcts: Vec<String> = h.all(".hd-opt-pct").iter().map(|e| e.text_content().unwrap()).collect();
+    assert_eq!(pcts, vec!["25%", "75%", "0%"]);
+    let bar = h.q("button[data-option-id='b'] progress").unwrap();
+    assert_eq!(bar.get_attribute("value").unwrap(), "75");
+    assert_eq!(bar.get_attribute("aria-hidden").unwrap(), "true");
+    let status = h.q("[role=status]").unwrap().text_content().unwrap();
+    assert!(status.contains("Vote received") && status.contains("4 votes"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn multi_choice_ticks_then_submits() {
+    let room = room_with(poll_spec(serde_json::json!({"max_choices": 2})));
+    let h = Harness::mount(&room, "zh-CN").await;
+    let submit: HtmlButtonElement = h.q("button.hd-submit").unwrap().dyn_into().unwrap();
+    assert!(submit.disabled());
+    h.option("c").click();
+    settle().await;
+    h.option("a").click();
+    settle().await;
+    h.option("b").click(); // a third pick is beyond max_choices: ignored
+    settle().await;
+    assert_eq!(h.option("a").get_attribute("aria-pressed").unwrap(), "true");
+    assert_eq!(h.option("b").get_attribute("aria-pressed").unwrap(), "false");
+    assert!(h.actions.borrow().is_empty(), "ticking does not vote");
+    let submit: HtmlButtonElement = h.q("button.hd-submit").unwrap().dyn_into().unwrap();
+    assert!(!submit.disabled());
+    assert!(submit.text_content().unwrap().contains("(2/2)"));
+    submit.click();
+    assert_eq!(
+        *h.actions.borrow(),
+        vec![Action::PollVote { widget_id: "p1".into(), option_ids: vec!["c".into(), "a".into()] }]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn closed_and_revealed_states() {
+    let mut room = room_with(poll_spec(serde_json::json!({})));
+    let mut h = Harness::mount(&room, "zh-CN").await;
+    room.apply(&decode_command_json(r#"{"type":"poll.close","widget_id":"p1"}"#).unwrap(), NOW).unwrap();
+    h.show(&room).await;
+    assert_eq!(h.q("section").unwrap().get_attribute("data-phase").unwrap(), "closed");
+    assert!(h.all("button.hd-opt").iter().all(|b| b.has_attribute("disabled")));
+    assert!(h.q("[role=status]").unwrap().text_content().unwrap().contains("投票已截止"));
+
+    room.apply(
+        &decode_command_json(r#"{"type":"poll.reveal","widget_id":"p1","counts":{"a":2,"c":5}}"#).unwrap(),
+        NOW,
+    )
+    .unwrap();
+    h.show(&room).await;
+    assert!(h.option("c").class_list().contains("hd-winner"));
+    assert!(!h.option("a").class_list().contains("hd-winner"));
+    assert!(h.q("[role=status]").unwrap().text_content().unwrap().contains("结果已公布"));
+    h.option("a").click();
+    assert!(h.actions.borrow().is_empty(), "no votes after close");
+}
+
+#[wasm_bindgen_test]
+async fn hostile_text_is_rendered_as_text() {
+    let payload = r#"<img src=x onerror="window.__pwned=1">"#;
+    let room = room_with(serde_json::json!({
+        "type": "poll.open", "widget_id": "x1", "question": payload,
+        "options": [{"id": "a", "label": payload}, {"id": "b", "label": "</button><script>window.__pwned=1</script>"}]
+    }));
+    let h = Harness::mount(&room, "en").await;
+    settle().await;
+    assert_eq!(h.q("h2").unwrap().text_content().unwrap(), payload);
+    assert!(h.q("section img").is_none(), "no element was injected");
+    assert!(h.q("section script").is_none());
+    let pwned = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap();
+    assert!(pwned.is_undefined());
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_removes_the_markup() {
+    let room = room_with(poll_spec(serde_json::json!({"closes_at": NOW + 5_000})));
+    let h = Harness::mount(&room, "en").await;
+    assert!(h.q("section").is_some());
+    let root = h.root.clone();
+    h.app.destroy();
+    settle().await;
+    assert_eq!(root.child_element_count(), 0);
+}
