@@ -63,3 +63,22 @@ test('the poll closes by itself at its server deadline', async ({ page }) => {
   await expect(poll).toHaveAttribute('data-phase', 'closed');
   await expect(poll.getByRole('button', { name: /丝绒唇釉/ })).toBeDisabled();
 });
+
+test('the poll is operable by keyboard alone', async ({ page }) => {
+  await page.getByLabel('Push tallies every second while open').uncheck();
+  await page.getByLabel('Max choices').fill('2');
+  await page.getByRole('button', { name: 'Open poll' }).click();
+  const poll = page.locator('#overlay section.hd-poll');
+  await expect(poll).toBeVisible();
+  await poll.getByRole('button', { name: '丝绒唇釉' }).focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // the third option
+  await expect(poll.getByRole('button', { name: '防晒霜' })).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('Tab'); // to Submit
+  await expect(poll.getByRole('button', { name: /提交/ })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const vote = page.locator('#log li[data-type="poll.vote"]');
+  await expect(vote).toContainText('"option_ids":["a","c"]');
+});
