@@ -24,12 +24,14 @@
 #![forbid(unsafe_code)]
 
 mod decode;
+pub mod delivery;
 mod error;
 mod poll;
 mod protocol;
 mod rng;
 mod room;
 pub mod validate;
+pub mod wire;
 
 pub use decode::decode_command;
 #[cfg(feature = "json")]

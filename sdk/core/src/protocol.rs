@@ -198,6 +198,8 @@ pub struct Envelope {
     pub seq: u64,
     /// Server time of the event, in ms since the Unix epoch.
     pub at: Millis,
+    /// The device's own clock at the event (`at` minus the measured clock offset).
+    pub client_at: Millis,
     pub room_id: String,
     pub session_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

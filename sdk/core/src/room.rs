@@ -82,12 +82,15 @@ pub struct Room {
     widgets: Vec<Widget>,
     seq: u64,
     rng: SplitMix64,
+    /// Server time minus device time, in ms, as last measured.
+    #[serde(default)]
+    clock_offset_ms: i64,
 }
 
 impl Room {
     pub fn new(config: RoomConfig) -> Self {
         let rng = SplitMix64::new(config.seed);
-        Room { config, widgets: Vec::new(), seq: 0, rng }
+        Room { config, widgets: Vec::new(), seq: 0, rng, clock_offset_ms: 0 }
     }
 
     pub fn config(&self) -> &RoomConfig {
@@ -101,6 +104,12 @@ impl Room {
 
     pub fn widget(&self, id: &str) -> Option<&Widget> {
         self.widgets.iter().find(|w| w.id() == id)
+    }
+
+    /// Records the measured offset of server time over the device clock; events then carry
+    /// both times.
+    pub fn set_clock_offset(&mut self, offset_ms: i64) {
+        self.clock_offset_ms = offset_ms;
     }
 
     /// Events emitted so far in this session.
@@ -213,6 +222,7 @@ impl Room {
             event_id: id.hyphenated().to_string(),
             seq: self.seq,
             at: now,
+            client_at: (now as i64).saturating_sub(self.clock_offset_ms).max(0) as Millis,
             room_id: self.config.room_id.clone(),
             session_id: self.config.session_id.clone(),
             user_id: self.config.user_id.clone(),
