@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCollector } from './collector.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name) => {
@@ -56,10 +57,11 @@ async function resolve(mounts, urlPath) {
  * Starts a static server over `mounts` ([[urlPrefix, folder], ...], longest prefix first).
  * Resolves to the listening `http.Server`.
  */
-export function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1' } = {}) {
+export function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1', collector = createCollector() } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
+      if (collector && (await collector.handle(req, res, url.pathname))) return;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
@@ -83,6 +85,8 @@ export function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1'
     }
   });
 
+  collector?.attach(server);
+  server.collector = collector;
   return new Promise((done, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => done(server));

@@ -32,8 +32,23 @@ export interface RoomOptions {
   cssUrl?: string | URL;
   /** Where the wasm module lives, if you host it elsewhere. */
   wasmUrl?: string | URL;
-  /** Receives every event (not errors): your transport to the backend. May return a promise. */
-  sink?: (event: HudongEvent) => void | Promise<unknown>;
+  /**
+   * Where events go, durably and exactly once per `event_id`: an HTTP collector, a
+   * WebSocket, your own function, or `'console'`. Without it, events only reach listeners.
+   */
+  transport?: Transport;
+  /** Body format of batches: Hudong's own (default) or the Segment HTTP batch API. */
+  format?: 'hudong' | 'segment';
+  /** Segment write key, sent in the batch body (beacons cannot carry headers). */
+  writeKey?: string;
+  /** Batching, retry and bound settings; see docs/delivery.md for the defaults. */
+  delivery?: DeliveryOptions;
+  /** Whether the viewer agreed to their events being sent. Default `'granted'`. */
+  consent?: Consent;
+  /** What to do with personal fields before events leave the device. */
+  personalData?: { userId?: 'keep' | 'hash' | 'omit'; salt?: string };
+  /** Keep the queue in localStorage so reloads and closed tabs lose nothing (default `true`). */
+  persist?: boolean;
   /** Shorthand for `room.on('*', fn)`. */
   onEvent?: (event: HudongEvent) => void;
   /** Shorthand for `room.on('error', fn)`. */
@@ -43,6 +58,56 @@ export interface RoomOptions {
 }
 
 export type Result = { ok: true } | { ok: false; error: HudongError };
+
+export type Consent = 'granted' | 'pending' | 'denied';
+
+export type Transport =
+  | 'console'
+  | ((batch: EventBatch) => Promise<unknown>)
+  | { type: 'http'; url: string | URL; beaconUrl?: string | URL; headers?: Record<string, string> }
+  | { type: 'websocket'; url: string | URL }
+  | { type: 'function'; send: (batch: EventBatch) => Promise<unknown> }
+  | { type: 'console' };
+
+/** What a function transport receives (with `format: 'hudong'`). Resolve when stored. */
+export interface EventBatch {
+  v: 1;
+  batch_id: number;
+  sent_at: number;
+  /** Events dropped from a full queue since the last delivered batch. */
+  dropped: number;
+  events: HudongEvent[];
+}
+
+export interface DeliveryOptions {
+  maxBatchEvents?: number;
+  maxBatchBytes?: number;
+  flushIntervalMs?: number;
+  maxQueueEvents?: number;
+  maxQueueBytes?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  maxAttempts?: number;
+  maxRetryAfterMs?: number;
+  beaconMaxBytes?: number;
+}
+
+export interface DeliveryStats {
+  queued: number;
+  in_flight: number;
+  delivered: number;
+  dropped: number;
+  dead_lettered: number;
+  discarded_no_consent: number;
+  retries: number;
+}
+
+export interface DeadLetter {
+  status: number;
+  reason: string;
+  at: number;
+  events: { id: string; body: string; at: number }[];
+}
 
 export declare class Room {
   private constructor();
@@ -58,6 +123,16 @@ export declare class Room {
   act(action: Action): Result;
   /** Votes in a poll. */
   vote(widgetId: string, optionIds: string | string[]): Result;
+  /** Sends queued events now rather than at the next batch. */
+  flush(): void;
+  /** Records the viewer's consent to sending events. */
+  setConsent(consent: Consent): void;
+  /** Delivery counters, or `null` without a transport. */
+  readonly delivery: DeliveryStats | null;
+  /** Batches the collector refused for good. */
+  readonly deadLetters: DeadLetter[];
+  /** Puts dead-lettered events back in the queue; returns how many. */
+  retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
   on(type: 'poll.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
@@ -141,6 +216,8 @@ export interface EventBase {
   seq: number;
   /** Server time of the event (ms since epoch). */
   at: number;
+  /** The device clock at the event. */
+  client_at: number;
   room_id: string;
   session_id: string;
   user_id?: string;
@@ -188,6 +265,9 @@ export type ErrorCode =
   | 'already_voted'
   | 'invalid_choice'
   | 'transport_failed'
+  | 'events_rejected'
+  | 'events_dropped'
+  | 'storage_failed'
   | 'internal';
 
 export interface HudongError {
@@ -195,7 +275,6 @@ export interface HudongError {
   message: string;
   widget_id?: string;
   command_type?: string;
-  event_id?: string;
 }
 
 export interface HudongErrorEvent extends HudongError {

@@ -1,5 +1,5 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
-// The thin JavaScript face of the wasm module: loading, mounting, listeners, the sink.
+// The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
 import init, { RoomCore } from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
@@ -46,6 +46,31 @@ function errorEvent(code, message, extra) {
   return { type: 'error', code, message, ...extra };
 }
 
+const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function snakeKeys(obj) {
+  const out = {};
+  for (const [k, v] of Object.entries(obj ?? {})) out[snake(k)] = v;
+  return out;
+}
+
+/** Normalizes the `transport` option into what the wasm core takes, plus a send function. */
+function transportOptions(transport) {
+  if (transport == null || transport === 'none') return { spec: undefined, send: undefined };
+  if (transport === 'console') return { spec: { type: 'console' }, send: undefined };
+  if (typeof transport === 'function') transport = { type: 'function', send: transport };
+  if (typeof transport !== 'object') throw new TypeError('createRoom(options): transport must be an object, a function or "console"');
+  const { type, url, beaconUrl, headers, send } = transport;
+  if (type === 'function') {
+    if (typeof send !== 'function') throw new TypeError('createRoom(options): transport.send must be a function');
+    // The host function gets the batch as an object; the core hands over its JSON text.
+    return { spec: { type }, send: (body) => send(JSON.parse(body)) };
+  }
+  const resolved = url == null ? undefined : String(new URL(url, document.baseURI));
+  const beacon = beaconUrl == null ? undefined : String(new URL(beaconUrl, document.baseURI));
+  return { spec: { type, url: resolved, beacon_url: beacon, headers: headers ?? {} }, send: undefined };
+}
+
 /**
  * Creates a room: the widgets of one live room for one viewer, mounted over the video.
  * @param {import('./index').RoomOptions} options
@@ -70,7 +95,6 @@ export class Room {
   #core;
   #listeners = new Map();
   #nodes = [];
-  #sink;
   #destroyed = false;
 
   /** @internal Use `createRoom`. */
@@ -78,7 +102,6 @@ export class Room {
     this.roomId = options.roomId;
     this.sessionId = options.sessionId ?? randomId();
     this.userId = options.userId ?? null;
-    this.#sink = typeof options.sink === 'function' ? options.sink : null;
     if (typeof options.onEvent === 'function') this.on('*', options.onEvent);
     if (typeof options.onError === 'function') this.on('error', options.onError);
 
@@ -104,6 +127,7 @@ export class Room {
       this.#nodes.push(root);
     }
 
+    const transport = transportOptions(options.transport);
     try {
       this.#core = new RoomCore(
         root,
@@ -115,8 +139,16 @@ export class Room {
           server_time_offset_ms: Number(options.serverTimeOffsetMs ?? 0),
           locale: options.locale ?? 'zh-CN',
           theme: options.theme ?? 'auto',
+          transport: transport.spec,
+          format: options.format ?? 'hudong',
+          write_key: options.writeKey,
+          delivery: snakeKeys(options.delivery),
+          consent: options.consent ?? 'granted',
+          personal: { user_id: options.personalData?.userId ?? 'keep', salt: options.personalData?.salt ?? '' },
+          persist: options.persist !== false,
         },
         (event) => this.#dispatch(event),
+        transport.send,
       );
     } catch (err) {
       for (const node of this.#nodes) node.remove();
@@ -165,6 +197,34 @@ export class Room {
     this.#listeners.get(type)?.delete(listener);
   }
 
+  /** Sends queued events now rather than at the next batch. */
+  flush() {
+    if (!this.#destroyed) this.#core.flush();
+  }
+
+  /**
+   * Records the viewer's consent to sending events: `'granted'` sends what was held,
+   * `'denied'` purges it and discards later events, `'pending'` holds them.
+   */
+  setConsent(consent) {
+    if (!this.#destroyed) this.#core.setConsent(consent);
+  }
+
+  /** Delivery counters, or `null` without a transport. */
+  get delivery() {
+    return this.#destroyed ? null : this.#core.delivery();
+  }
+
+  /** Batches the collector refused for good, with their events. */
+  get deadLetters() {
+    return this.#destroyed ? [] : this.#core.deadLetters();
+  }
+
+  /** Puts dead-lettered events back in the queue. Returns how many. */
+  retryDeadLetters() {
+    return this.#destroyed ? 0 : this.#core.retryDeadLetters();
+  }
+
   /** The live widgets and their state. */
   get widgets() {
     return this.#destroyed ? [] : this.#core.widgets();
@@ -185,7 +245,6 @@ export class Room {
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];
       this.#listeners.clear();
-      this.#sink = null;
     }
   }
 
@@ -219,18 +278,6 @@ export class Room {
           console.error('[hudong] an event listener threw', err);
         }
       }
-    }
-    if (type !== 'error' && this.#sink) this.#deliver(event);
-  }
-
-  #deliver(event) {
-    try {
-      const result = this.#sink(event);
-      if (result && typeof result.then === 'function') {
-        result.then(undefined, (err) => this.#dispatch(errorEvent('transport_failed', String(err?.message ?? err), { event_id: event.event_id })));
-      }
-    } catch (err) {
-      this.#dispatch(errorEvent('transport_failed', String(err?.message ?? err), { event_id: event.event_id }));
     }
   }
 }

@@ -5,8 +5,8 @@ import { createRoom, PROTOCOL_VERSION } from '/node_modules/hudong/dist/index.js
 const log = { events: [], sunk: [], errors: [], protocol: PROTOCOL_VERSION };
 window.hudongTest = log;
 
-let failSink = false;
-log.failSink = (on) => (failSink = on);
+let failTransport = false;
+log.failTransport = (on) => (failTransport = on);
 
 const room = await createRoom({
   roomId: 'shop-1',
@@ -14,9 +14,12 @@ const room = await createRoom({
   userId: 'u-1',
   locale: 'en',
   seed: 42,
-  sink: async (event) => {
-    if (failSink) throw new Error('collector unreachable');
-    log.sunk.push(event);
+  persist: false,
+  delivery: { flushIntervalMs: 50, backoffBaseMs: 50, backoffMaxMs: 200 },
+  // The host's own transport: resolve when the batch is stored.
+  transport: async (batch) => {
+    if (failTransport) throw new Error('collector unreachable');
+    log.sunk.push(...batch.events);
   },
 });
 room.on('*', (e) => log.events.push(e));

@@ -1,5 +1,5 @@
 // Type-checked against the installed package's declarations (tsc --noEmit).
-import { createRoom, load, type Command, type HudongEvent, type PollVoteEvent, type Result } from 'hudong';
+import { createRoom, load, type Command, type EventBatch, type HudongEvent, type PollVoteEvent, type Result } from 'hudong';
 
 await load();
 const room = await createRoom({
@@ -8,10 +8,26 @@ const room = await createRoom({
   userId: 'u-1',
   locale: 'en',
   theme: 'dark',
-  sink: async (event: HudongEvent) => {
-    await fetch('/collect', { method: 'POST', body: JSON.stringify(event), keepalive: true });
+  transport: { type: 'http', url: '/collect' },
+  consent: 'pending',
+  personalData: { userId: 'hash', salt: 'room-salt' },
+  delivery: { maxBatchEvents: 10, flushIntervalMs: 2_000 },
+});
+room.setConsent('granted');
+const stats = room.delivery;
+if (stats) console.log(stats.queued, stats.delivered, stats.dropped);
+for (const d of room.deadLetters) console.log(d.status, d.events.length);
+
+const custom = await createRoom({
+  roomId: 'room-2',
+  format: 'segment',
+  transport: async (batch: EventBatch) => {
+    const ids: string[] = batch.events.map((e: HudongEvent) => e.event_id);
+    await fetch('/ingest', { method: 'POST', body: JSON.stringify(ids) });
   },
 });
+custom.flush();
+custom.destroy();
 
 const open: Command = {
   type: 'poll.open',

@@ -261,6 +261,14 @@ impl Outbox {
         dropped
     }
 
+    /// Takes over another outbox's events, dead letters and unreported drops (the queue a
+    /// closed tab or a previous page left in storage).
+    pub fn absorb(&mut self, other: Outbox) -> u64 {
+        self.dead.extend(other.dead);
+        self.dropped_unreported += other.dropped_unreported;
+        self.adopt(other.queue)
+    }
+
     pub fn set_online(&mut self, online: bool) {
         self.online = online;
         if online {
@@ -452,4 +460,42 @@ impl Outbox {
         }
         chunks
     }
+}
+
+/// Something that carries batch bodies to a collector: HTTP, a WebSocket, a host function,
+/// the console. Sending is asynchronous in browsers, so a transport only starts a send; its
+/// owner reports the result to [`Outbox::settle`] with the same `batch_id`.
+pub trait Transport {
+    /// Starts sending one batch body.
+    fn send(&mut self, batch_id: u64, body: String);
+
+    /// Hands a body over as the page goes away, without waiting for an answer (a beacon).
+    /// Returns whether it was handed over. Transports that cannot do this return `false`,
+    /// and the events wait in durable storage for the next page.
+    fn send_on_unload(&mut self, _body: &str) -> bool {
+        false
+    }
+
+    /// Releases sockets and other resources.
+    fn close(&mut self) {}
+}
+
+/// Drives an outbox through a synchronous transport: sends every due batch. For native
+/// hosts (replays, tests) whose transport settles before returning; browsers settle later.
+pub fn pump_sync(
+    outbox: &mut Outbox,
+    transport: &mut impl FnMut(&Batch) -> Outcome,
+    now: Millis,
+) -> Vec<Settled> {
+    let mut settled = Vec::new();
+    while let Some(batch) = outbox.next_batch(now) {
+        let outcome = transport(&batch);
+        let s = outbox.settle(batch.id, outcome, now);
+        let stop = !matches!(s, Settled::Delivered { .. });
+        settled.push(s);
+        if stop {
+            break;
+        }
+    }
+    settled
 }

@@ -25,8 +25,17 @@ pub enum ErrorCode {
     AlreadyVoted,
     /// The chosen options are not a valid answer for this poll.
     InvalidChoice,
-    /// The event sink or transport failed to take an event.
+    /// A send failed (network error, error status, a transport function that threw); the
+    /// events stay queued and are retried.
     TransportFailed,
+    /// The collector refused a batch for good (a 4xx, or too many failed attempts); its
+    /// events are in the dead-letter store (`room.deadLetters`).
+    EventsRejected,
+    /// The queue was full and its oldest events were dropped (counted in `room.delivery`).
+    EventsDropped,
+    /// Durable storage failed (full, or unavailable in private browsing): events are kept
+    /// in memory only.
+    StorageFailed,
     /// A fault inside Hudong itself (a bug): reported, never thrown at the page.
     Internal,
 }
@@ -45,6 +54,9 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted => "already_voted",
             ErrorCode::InvalidChoice => "invalid_choice",
             ErrorCode::TransportFailed => "transport_failed",
+            ErrorCode::EventsRejected => "events_rejected",
+            ErrorCode::EventsDropped => "events_dropped",
+            ErrorCode::StorageFailed => "storage_failed",
             ErrorCode::Internal => "internal",
         }
     }

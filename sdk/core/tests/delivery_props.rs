@@ -315,3 +315,25 @@ fn batching_waits_for_size_or_interval() {
     }
     assert_eq!(o.next_batch(1_000).unwrap().events.len(), cfg.max_batch_events, "a full batch goes at once");
 }
+
+#[test]
+fn pump_sync_drains_through_a_native_transport() {
+    let mut o = Outbox::new(DeliveryConfig { max_batch_events: 3, ..DeliveryConfig::default() }, Consent::Granted, 3);
+    for i in 0..7 {
+        o.push(QueuedEvent { id: format!("e{i}"), body: "{}".into(), at: 0 });
+    }
+    o.flush();
+    let mut sent = Vec::new();
+    let settled = pump_sync(&mut o, &mut |b: &Batch| {
+        sent.push(b.events.len());
+        Outcome::Delivered
+    }, 0);
+    assert_eq!(sent, vec![3, 3, 1]);
+    assert_eq!(settled.len(), 3);
+    assert_eq!(o.stats().delivered, 7);
+    // A failure stops the pump until the backoff ends.
+    o.push(QueuedEvent { id: "x".into(), body: "{}".into(), at: 0 });
+    o.flush();
+    let settled = pump_sync(&mut o, &mut |_: &Batch| Outcome::Unreachable, 0);
+    assert!(matches!(settled[..], [Settled::Retrying { .. }]));
+}

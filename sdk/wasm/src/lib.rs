@@ -6,8 +6,13 @@
 //!
 //! JavaScript users do not call this module directly: `sdk/js/index.js` wraps it in the
 //! documented API (`createRoom`, `apply`, `on`, `destroy`).
+use hudong_core::delivery::{DeliveryConfig, Transport};
+use hudong_core::wire::{PersonalPolicy, WireFormat};
 use hudong_core::{Action, Command, Effects, ErrorCode, HudongError, Room, RoomConfig};
+use hudong_web::courier::{parse_consent, Courier, CourierOptions};
+use hudong_web::transport::{ConsoleTransport, FunctionTransport, HttpTransport, Settle, WebSocketTransport};
 use hudong_web::{to_js, Clock, WakeTimer};
+use std::collections::BTreeMap;
 use js_sys::Function;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -32,6 +37,89 @@ struct CoreOptions {
     locale: Option<String>,
     #[serde(default)]
     theme: Option<String>,
+    #[serde(default)]
+    transport: Option<TransportOptions>,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    write_key: Option<String>,
+    #[serde(default)]
+    delivery: DeliveryConfig,
+    #[serde(default)]
+    consent: Option<String>,
+    #[serde(default)]
+    personal: PersonalPolicy,
+    #[serde(default = "yes")]
+    persist: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `{type: "http" | "websocket" | "function" | "console", url?, beacon_url?, headers?}`
+#[derive(Deserialize)]
+struct TransportOptions {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    beacon_url: Option<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+}
+
+fn invalid(message: String) -> JsValue {
+    js_sys::TypeError::new(&message).into()
+}
+
+/// Builds the courier the options ask for, or none (events then go to listeners only).
+fn courier_for(
+    o: &mut CoreOptions,
+    seed: u64,
+    clock: Clock,
+    function: Option<Function>,
+    on_error: impl Fn(HudongError) + 'static,
+) -> Result<Option<Courier>, JsValue> {
+    let Some(t) = o.transport.take() else { return Ok(None) };
+    let url = |what: &str| t.url.clone().ok_or_else(|| invalid(format!("transport \"{what}\" needs a url")));
+    let make: Box<dyn FnOnce(Settle) -> Box<dyn Transport>> = match t.kind.as_str() {
+        "http" => {
+            let (url, beacon, headers) = (url("http")?, t.beacon_url.clone(), t.headers.clone().into_iter().collect());
+            Box::new(move |settle| Box::new(HttpTransport::new(url, beacon, headers, settle)))
+        }
+        "websocket" => {
+            let url = url("websocket")?;
+            Box::new(move |settle| Box::new(WebSocketTransport::new(url, settle)))
+        }
+        "function" => {
+            let f = function.ok_or_else(|| invalid("transport \"function\" needs a function".into()))?;
+            Box::new(move |settle| Box::new(FunctionTransport::new(f, settle)))
+        }
+        "console" => Box::new(|settle| Box::new(ConsoleTransport::new(settle))),
+        other => return Err(invalid(format!("unknown transport type \"{other}\" (http, websocket, function, console)"))),
+    };
+    let format = match o.format.as_deref().unwrap_or("hudong") {
+        "hudong" => WireFormat::Hudong,
+        "segment" => WireFormat::Segment { write_key: o.write_key.clone() },
+        other => return Err(invalid(format!("unknown format \"{other}\" (hudong, segment)"))),
+    };
+    let consent = match o.consent.as_deref() {
+        None => hudong_core::delivery::Consent::Granted,
+        Some(c) => parse_consent(c).ok_or_else(|| invalid(format!("consent must be granted, pending or denied, not \"{c}\"")))?,
+    };
+    let options = CourierOptions {
+        room_id: o.room_id.clone(),
+        session_id: o.session_id.clone(),
+        format,
+        personal: o.personal.clone(),
+        config: o.delivery.clone(),
+        consent,
+        persist: o.persist,
+        seed,
+    };
+    Ok(Some(Courier::new(options, clock, make, on_error)))
 }
 
 /// The result of `apply` and `act`, as JavaScript sees it.
@@ -49,6 +137,7 @@ struct Inner {
     /// Called with each event envelope, and with `{type: "error", ...}` objects.
     emit: Function,
     destroyed: Cell<bool>,
+    courier: RefCell<Option<Courier>>,
     #[cfg(feature = "views")]
     view: RefCell<Option<view::View>>,
 }
@@ -80,11 +169,15 @@ fn install_panic_hook() {
     });
 }
 
+fn emit_error_to(emit: &Function, err: &HudongError) {
+    let value = to_js(err);
+    let _ = js_sys::Reflect::set(&value, &"type".into(), &"error".into());
+    let _ = emit.call1(&JsValue::NULL, &value);
+}
+
 impl Inner {
     fn emit_error(&self, err: &HudongError) {
-        let value = to_js(err);
-        let _ = js_sys::Reflect::set(&value, &"type".into(), &"error".into());
-        let _ = self.emit.call1(&JsValue::NULL, &value);
+        emit_error_to(&self.emit, err);
     }
 
     /// Carries out what a step asked for: redraw, re-arm the wake-up, then emit events
@@ -101,6 +194,10 @@ impl Inner {
             }
         });
         for event in &fx.events {
+            // Into the durable queue first, then to the page's listeners.
+            if let Some(c) = self.courier.borrow().as_ref() {
+                c.enqueue(event);
+            }
             let _ = self.emit.call1(&JsValue::NULL, &to_js(event));
         }
     }
@@ -154,20 +251,32 @@ impl RoomCore {
     /// `mount`: the element the overlay renders into (`null` for headless use).
     /// `options`: `{room_id, session_id, user_id?, seed?, server_time_offset_ms?, locale?, theme?}`.
     /// `emit`: called with every event and error.
+    /// `transport`: the host's send function, for `transport: {type: "function"}`.
     #[wasm_bindgen(constructor)]
-    pub fn new(mount: Option<web_sys::Element>, options: JsValue, emit: Function) -> Result<RoomCore, JsValue> {
+    pub fn new(
+        mount: Option<web_sys::Element>,
+        options: JsValue,
+        emit: Function,
+        transport: Option<Function>,
+    ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
-        let o: CoreOptions = serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsValue::from_str(&format!("invalid room options: {e}")))?;
-        let mut config = RoomConfig::new(o.room_id, o.session_id)
-            .with_seed(o.seed.unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0) as u64);
+        let mut o: CoreOptions =
+            serde_wasm_bindgen::from_value(options).map_err(|e| invalid(format!("invalid room options: {e}")))?;
+        let seed = o.seed.unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        let clock = Clock { offset_ms: o.server_time_offset_ms };
+        let errors = emit.clone();
+        let courier = courier_for(&mut o, seed, clock, transport, move |e| emit_error_to(&errors, &e))?;
+        let mut config = RoomConfig::new(o.room_id, o.session_id).with_seed(seed);
         config.user_id = o.user_id;
+        let mut room = Room::new(config);
+        room.set_clock_offset(o.server_time_offset_ms as i64);
         let inner = Rc::new(Inner {
-            room: RefCell::new(Room::new(config)),
-            clock: Clock { offset_ms: o.server_time_offset_ms },
+            room: RefCell::new(room),
+            clock,
             timer: RefCell::new(WakeTimer::default()),
             emit,
             destroyed: Cell::new(false),
+            courier: RefCell::new(courier),
             #[cfg(feature = "views")]
             view: RefCell::new(None),
         });
@@ -233,12 +342,54 @@ impl RoomCore {
             return;
         }
         self.inner.timer.borrow_mut().cancel();
+        if let Some(c) = self.inner.courier.borrow_mut().take() {
+            c.close();
+        }
         #[cfg(feature = "views")]
         if let Some(view) = self.inner.view.borrow_mut().take() {
             view.destroy();
         }
         let me = Rc::as_ptr(&self.inner);
         LIVE.with(|live| live.borrow_mut().retain(|w| w.strong_count() > 0 && w.as_ptr() != me));
+    }
+
+    /// Sends queued events now instead of waiting for a full batch.
+    pub fn flush(&self) {
+        if let Some(c) = self.inner.courier.borrow().as_ref() {
+            c.flush();
+        }
+    }
+
+    /// `"granted"`, `"pending"` or `"denied"`.
+    #[wasm_bindgen(js_name = setConsent)]
+    pub fn set_consent(&self, consent: &str) -> Result<(), JsValue> {
+        let c = parse_consent(consent)
+            .ok_or_else(|| invalid(format!("consent must be granted, pending or denied, not \"{consent}\"")))?;
+        if let Some(courier) = self.inner.courier.borrow().as_ref() {
+            courier.set_consent(c);
+        }
+        Ok(())
+    }
+
+    /// Delivery counters: `{queued, in_flight, delivered, dropped, dead_lettered, discarded_no_consent, retries}`.
+    pub fn delivery(&self) -> JsValue {
+        match self.inner.courier.borrow().as_ref() {
+            Some(c) => to_js(&c.stats()),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// Batches the collector refused for good: `[{status, reason, at, events: [{id, body, at}]}]`.
+    #[wasm_bindgen(js_name = deadLetters)]
+    pub fn dead_letters(&self) -> JsValue {
+        let dead = self.inner.courier.borrow().as_ref().map(|c| c.dead_letters()).unwrap_or_default();
+        to_js(&dead)
+    }
+
+    /// Puts dead-lettered events back in the queue; returns how many.
+    #[wasm_bindgen(js_name = retryDeadLetters)]
+    pub fn retry_dead_letters(&self) -> usize {
+        self.inner.courier.borrow().as_ref().map_or(0, |c| c.retry_dead_letters())
     }
 
     /// Whether a wake-up timer is pending (for leak checks in tests).

@@ -3,6 +3,11 @@
 //! Browser glue for the pure core: the clock, the wake-up timer, and moving values
 //! between JavaScript and Rust. It carries out the effects the core returns and holds no
 //! widget logic of its own.
+pub mod courier;
+mod locks;
+pub mod storage;
+pub mod transport;
+
 use gloo::timers::callback::Timeout;
 use hudong_core::{Action, Command, ErrorCode, HudongError, Millis};
 use serde::Serialize;
