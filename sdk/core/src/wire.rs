@@ -1,7 +1,7 @@
 //! What goes on the wire: event bodies and batch bodies, in Hudong's own format or as
 //! Segment-spec `track` calls, with personal fields kept, hashed or left out.
 use crate::delivery::Batch;
-use crate::protocol::Envelope;
+use crate::protocol::{Envelope, Event};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,16 +40,24 @@ pub struct PersonalPolicy {
 }
 
 impl PersonalPolicy {
-    /// Applies the policy to an outgoing copy of an event.
+    /// Applies the policy to an outgoing copy of an event: the `user_id` field, and the
+    /// idempotency key that names the viewer (where the session id stands in on `omit`).
     pub fn apply(&self, env: &mut Envelope) {
-        match self.user_id {
-            PersonalField::Keep => {}
-            PersonalField::Omit => env.user_id = None,
-            PersonalField::Hash => {
-                if let Some(id) = &env.user_id {
-                    env.user_id = Some(sha256_hex(&self.salt, id));
-                }
+        let Some(raw) = env.user_id.clone() else { return };
+        let replacement = match self.user_id {
+            PersonalField::Keep => return,
+            PersonalField::Omit => {
+                env.user_id = None;
+                env.session_id.clone()
             }
+            PersonalField::Hash => {
+                let hashed = sha256_hex(&self.salt, &raw);
+                env.user_id = Some(hashed.clone());
+                hashed
+            }
+        };
+        if let Event::PollVote { idempotency_key, .. } = &mut env.event {
+            *idempotency_key = idempotency_key.replace(&format!(":{raw}:"), &format!(":{replacement}:"));
         }
     }
 }
@@ -195,6 +203,34 @@ mod tests {
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(1_795_373_881_110), "2026-11-22T18:58:01.110Z");
         assert_eq!(iso8601(4_102_444_799_999), "2099-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn personal_policy_reaches_the_idempotency_key() {
+        use crate::{Action, Room, RoomConfig};
+        let mut room = Room::new(RoomConfig::new("r", "s-1").with_user("13800138000"));
+        let open = crate::decode_command_json(
+            r#"{"type":"poll.open","widget_id":"p","question":"q","options":[{"id":"a","label":"A"},{"id":"b","label":"B"}]}"#,
+        )
+        .unwrap();
+        room.apply(&open, 0).unwrap();
+        let fx = room.act(&Action::PollVote { widget_id: "p".into(), option_ids: vec!["a".into()] }, 1).unwrap();
+        let env = &fx.events[0];
+        let key = |e: &Envelope| match &e.event {
+            Event::PollVote { idempotency_key, .. } => idempotency_key.clone(),
+            _ => unreachable!(),
+        };
+        let mut hashed = env.clone();
+        PersonalPolicy { user_id: PersonalField::Hash, salt: "x".into() }.apply(&mut hashed);
+        let h = hashed.user_id.clone().unwrap();
+        assert_eq!(key(&hashed), format!("r:p:{h}:vote:1"));
+        let mut omitted = env.clone();
+        PersonalPolicy { user_id: PersonalField::Omit, salt: String::new() }.apply(&mut omitted);
+        assert_eq!(omitted.user_id, None);
+        assert_eq!(key(&omitted), "r:p:s-1:vote:1");
+        for e in [&hashed, &omitted] {
+            assert!(!serde_json::to_string(e).unwrap().contains("13800138000"));
+        }
     }
 
     #[test]

@@ -20,6 +20,8 @@ const KEY_PREFIX: &str = "hudong:outbox:v1:";
 const ABANDONED_AFTER_MS: u64 = 10 * 60_000;
 /// After another tab's queue changes, look for abandoned queues this much later.
 const RESCAN_DELAY_MS: u32 = 1_000;
+/// How often to look again at a queue whose page still holds its lock.
+const RESCAN_BUSY_MS: u32 = 3_000;
 
 pub struct CourierOptions {
     pub room_id: String,
@@ -231,12 +233,7 @@ impl Inner {
             let Some(me) = weak.upgrade() else { return };
             let key = js_sys::Reflect::get(e, &"key".into()).ok().and_then(|k| k.as_string());
             if key.is_some_and(|k| k.starts_with(&me.room_prefix) && k != me.key) {
-                let weak = Rc::downgrade(&me);
-                *me.rescan.borrow_mut() = Some(Timeout::new(RESCAN_DELAY_MS, move || {
-                    if let Some(me) = weak.upgrade() {
-                        me.adopt_orphans();
-                    }
-                }));
+                me.schedule_rescan(RESCAN_DELAY_MS);
             }
         }));
         let weak: Weak<Inner> = Rc::downgrade(me);
@@ -281,8 +278,12 @@ impl Inner {
             let weak = Rc::downgrade(self);
             let k = key.clone();
             let used_locks = locks::if_available(&key, move |free| {
-                if let (true, Some(me)) = (free, weak.upgrade()) {
+                let Some(me) = weak.upgrade() else { return };
+                if free {
                     me.adopt_key(&k);
+                } else {
+                    // Its page is alive, or still unloading: look again later.
+                    me.schedule_rescan(RESCAN_BUSY_MS);
                 }
             });
             if !used_locks {
@@ -294,6 +295,18 @@ impl Inner {
                 }
             }
         }
+    }
+
+    fn schedule_rescan(self: &Rc<Self>, delay_ms: u32) {
+        if self.closed.get() {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        *self.rescan.borrow_mut() = Some(Timeout::new(delay_ms, move || {
+            if let Some(me) = weak.upgrade() {
+                me.adopt_orphans();
+            }
+        }));
     }
 
     fn read(&self, key: &str) -> Option<Saved> {
