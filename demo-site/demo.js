@@ -22,6 +22,9 @@ async function mountRoom() {
     theme: $('#theme').value,
     onEvent: logEvent,
     onError: logEvent,
+    // Events go to the development collector that `npm start` runs beside the sandbox.
+    transport: { type: 'http', url: '/collect' },
+    delivery: { flushIntervalMs: 1000 },
   });
   window.hudongRoom = room; // handy in the devtools console
   // Re-open what was live so switching locale keeps the show going.
@@ -112,6 +115,27 @@ function onViewerEvent(event) {
     restartAuto();
   }
 }
+
+// ---- delivery ------------------------------------------------------------------------------
+
+async function refreshDelivery() {
+  const q = room?.delivery;
+  if (q) $('#queue-stats').textContent = `queued ${q.queued}, in flight ${q.in_flight}, delivered ${q.delivered}, retries ${q.retries}, dropped ${q.dropped}`;
+  try {
+    const s = await (await fetch('/collect/stats')).json();
+    $('#collector-stats').textContent = `${s.unique} events stored, ${s.duplicates} duplicate copies ignored, ${s.failed} requests failed`;
+  } catch {
+    $('#collector-stats').textContent = 'unreachable';
+  }
+}
+setInterval(refreshDelivery, 1000);
+
+$('#collector-down').addEventListener('click', async (e) => {
+  const down = e.currentTarget.getAttribute('aria-pressed') !== 'true';
+  await fetch('/collect/faults', { method: 'POST', body: JSON.stringify({ down }) });
+  e.currentTarget.setAttribute('aria-pressed', String(down));
+  e.currentTarget.textContent = down ? 'Bring the collector back' : 'Take the collector down';
+});
 
 // ---- event log ----------------------------------------------------------------------------
 

@@ -37,6 +37,14 @@ test('open a poll, vote, and see poll.vote in the event log', async ({ page }) =
   // Single choice without re-vote: the other options are now disabled.
   await expect(poll.getByRole('button', { name: /丝绒唇釉/ })).toBeDisabled();
 
+  // The vote reaches the collector beside the sandbox.
+  const eventId = (await vote.textContent()).match(/"event_id":"([0-9a-f-]{36})"/)[1];
+  await expect
+    .poll(async () => (await (await page.request.get('/collect/events')).json()).filter((e) => e.event_id === eventId), {
+      timeout: 10_000,
+    })
+    .toMatchObject([{ type: 'poll.vote', option_ids: ['b'] }]);
+
   await page.getByRole('button', { name: 'Reveal results' }).click();
   await expect(page.locator('#log li[data-type="poll.revealed"]')).toHaveCount(1);
   await expect(poll).toHaveAttribute('data-phase', 'revealed');
