@@ -89,6 +89,7 @@ test('HTTP: failures, delays, an outage, offline, reload mid-flight, hidden and 
 
   // Offline: nothing is attempted; back online, it resumes.
   await context.setOffline(true);
+  await sleep(400); // let requests already at the collector (delayed up to 250 ms) finish
   const batchesBefore = collector.state.batches;
   await page.evaluate(() => window.h.cycles(5));
   await sleep(800);
@@ -174,6 +175,21 @@ test('a closed tab’s queue is taken over by the other tab of the room, and sen
   expect(s.unique).toBe(16);
   expect(s.duplicates).toBe(0);
   await context.close();
+});
+
+test('a full queue drops its oldest events, says so, and reports the count to the collector', async ({ page }) => {
+  await open(page, `room=full-${Date.now()}&maxQueue=10`);
+  faults({ down: true });
+  await page.evaluate(() => window.h.cycles(5)); // 20 events into a queue of 10
+  expect(await page.evaluate(() => window.h.room.delivery)).toMatchObject({ queued: 10, dropped: 10 });
+  expect(await page.evaluate(() => window.h.errors.filter((e) => e.code === 'events_dropped').length)).toBeGreaterThan(0);
+  faults({ down: false });
+  await expect.poll(() => collector.state.events.size, { timeout: 10_000 }).toBe(10);
+  expect(collector.stats().dropped_reported).toBe(10);
+  // The oldest events not in flight went; the batch in flight and the newest stayed.
+  const emitted = await page.evaluate(() => window.h.emitted);
+  expect([...collector.state.events.keys()].every((id) => emitted.includes(id))).toBe(true);
+  expect(emitted.slice(-4).every((id) => collector.state.events.has(id))).toBe(true);
 });
 
 test('a refused batch is dead-lettered, reported, and can be retried', async ({ page }) => {

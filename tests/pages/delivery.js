@@ -20,7 +20,13 @@ const room = await createRoom({
   writeKey: params.get('writeKey') ?? undefined,
   consent: params.get('consent') ?? 'granted',
   personalData: params.get('personal') ? { userId: params.get('personal'), salt: 'test-salt' } : undefined,
-  delivery: { flushIntervalMs: 150, maxBatchEvents: 6, backoffBaseMs: 100, backoffMaxMs: 800 },
+  delivery: {
+    flushIntervalMs: 150,
+    maxBatchEvents: 6,
+    backoffBaseMs: 100,
+    backoffMaxMs: 800,
+    ...(params.get('maxQueue') ? { maxQueueEvents: Number(params.get('maxQueue')) } : {}),
+  },
 });
 
 room.on('*', (e) => {
