@@ -19,7 +19,7 @@ cargo test --workspace --exclude hudong-widgets --exclude hudong-wasm --locked
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-  cargo test -p hudong-widgets --target wasm32-unknown-unknown --locked
+  cargo test -p hudong-widgets -p hudong-web --target wasm32-unknown-unknown --locked
 
 step "end-to-end tests: Playwright"
 npx playwright test

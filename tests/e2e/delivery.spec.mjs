@@ -97,10 +97,14 @@ test('HTTP: failures, delays, an outage, offline, reload mid-flight, hidden and 
   expect(await page.evaluate(() => window.h.room.delivery.queued)).toBeGreaterThanOrEqual(20);
   await context.setOffline(false);
 
-  // Reload mid-flight: the queue survives in storage and the new page takes it over.
+  // Reload with events pending: the queue survives in storage and the new page takes it
+  // over (the collector stays down until it has, so nothing arrives any other way).
+  faults({ down: true });
   await page.evaluate(() => window.h.cycles(5));
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect.poll(() => page.evaluate(() => window.h.room.delivery.queued), { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
+  faults({ down: false });
 
   // Hidden: the page sends what it holds at once.
   faults({ failRate: 0, delayMs: 0 });
@@ -169,6 +173,8 @@ test('a closed tab’s queue is taken over by the other tab of the room, and sen
   await b.evaluate(() => window.h.cycles(1));
   await sleep(300);
   await a.close({ runBeforeUnload: true });
+  // b takes a's saved queue over once a is gone (a's beacons fail: the collector is down).
+  await expect.poll(() => b.evaluate(() => window.h.room.delivery.queued), { timeout: 10_000 }).toBe(16);
   faults({ down: false });
   await drained(b, emitted);
   const s = report('two tabs', emitted);

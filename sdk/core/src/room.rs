@@ -16,7 +16,7 @@ pub struct RoomConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Seed for event ids. Give real entropy in production, a constant in tests.
-    #[serde(default)]
+    #[serde(default, with = "crate::rng::u64_string")]
     pub seed: u64,
 }
 

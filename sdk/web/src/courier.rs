@@ -5,7 +5,7 @@
 use crate::locks::{self, HeldLock};
 use crate::storage::Store;
 use crate::transport::Settle;
-use crate::{to_js, Clock, WakeTimer};
+use crate::{from_json, to_json, Clock, WakeTimer};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use hudong_core::delivery::{Consent, DeadLetter, DeliveryConfig, DeliveryStats, Outbox, Outcome, QueuedEvent, Settled, Transport};
@@ -118,13 +118,16 @@ impl Courier {
         }
         let mut out = env.clone();
         me.personal.apply(&mut out);
-        let value = match me.format {
-            WireFormat::Hudong => to_js(&out),
-            WireFormat::Segment { .. } => to_js(&SegmentTrack::new(&out)),
+        let body = match me.format {
+            WireFormat::Hudong => to_json(&out),
+            WireFormat::Segment { .. } => to_json(&SegmentTrack::new(&out)),
         };
-        let Some(body) = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()) else {
-            (me.on_error)(HudongError::new(ErrorCode::Internal, "could not encode an event"));
-            return;
+        let body = match body {
+            Ok(b) => b,
+            Err(why) => {
+                (me.on_error)(HudongError::new(ErrorCode::Internal, format!("could not encode an event: {why}")));
+                return;
+            }
         };
         let dropped = me.outbox.borrow_mut().push(QueuedEvent { id: env.event_id.clone(), body, at: env.at });
         if dropped > 0 {
@@ -309,10 +312,20 @@ impl Inner {
         }));
     }
 
+    /// The queue saved under `key`. A value that cannot be read is reported, never dropped
+    /// in silence (and then removed, so it is not read again).
     fn read(&self, key: &str) -> Option<Saved> {
         let text = self.store.get(key)?;
-        let value = js_sys::JSON::parse(&text).ok()?;
-        serde_wasm_bindgen::from_value(value).ok()
+        match from_json::<Saved>(&text) {
+            Ok(saved) => Some(saved),
+            Err(why) => {
+                (self.on_error)(HudongError::new(
+                    ErrorCode::StorageFailed,
+                    format!("a saved event queue could not be read ({why}) and was discarded"),
+                ));
+                None
+            }
+        }
     }
 
     fn adopt_key(self: &Rc<Self>, key: &str) {
@@ -353,8 +366,7 @@ impl Inner {
         }
         let saved = Saved { saved_at: self.now(), outbox: outbox.clone() };
         drop(outbox);
-        let text = js_sys::JSON::stringify(&to_js(&saved)).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        match self.store.set(&self.key, &text) {
+        match to_json(&saved).and_then(|text| self.store.set(&self.key, &text)) {
             Ok(()) => self.storage_failed.set(false),
             Err(why) => {
                 if !self.storage_failed.replace(true) {

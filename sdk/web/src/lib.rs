@@ -58,11 +58,30 @@ impl WakeTimer {
 }
 
 /// Serializes a value as plain JSON-like JavaScript (objects, not `Map`s; numbers, not
-/// `BigInt`s).
+/// `BigInt`s). Fails for integers beyond 2^53, which JavaScript numbers cannot hold.
+pub fn try_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())
+}
+
+/// [`try_to_js`] for values that hold no such integers (events, errors, state): a failure
+/// there is a bug, reported as a string value rather than a panic.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|e| JsValue::from_str(&format!("serialization failed: {e}")))
+    try_to_js(value).unwrap_or_else(|e| JsValue::from_str(&format!("serialization failed: {e}")))
+}
+
+/// JSON text of a value, through the browser's `JSON.stringify` (no JSON encoder in the wasm).
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let js = try_to_js(value)?;
+    js_sys::JSON::stringify(&js)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| "JSON.stringify failed".to_owned())
+}
+
+/// Parses JSON text into a value, through the browser's `JSON.parse`.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let js = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_owned())?;
+    serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
 }
 
 /// Decodes a command given as a JavaScript object.
