@@ -23,6 +23,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod channel;
 mod decode;
 pub mod delivery;
 mod error;
@@ -39,8 +40,8 @@ pub use decode::decode_command_json;
 pub use error::{ErrorCode, HudongError};
 pub use poll::{Poll, PollPhase};
 pub use protocol::{
-    Action, CloseReason, Command, Envelope, Event, PollOptionSpec, PollReveal, PollSpec, PollTally,
-    Target, WidgetKind, PROTOCOL_VERSION,
+    Action, CloseReason, Command, Envelope, Event, PollOptionSpec, PollReveal, PollSnapshot, PollSpec,
+    PollTally, RoomSnapshot, Target, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
 };
 pub use room::{Effects, Room, RoomConfig, Widget};
 

@@ -1,6 +1,6 @@
 //! The poll: open → (voted) → closed → revealed.
 use crate::error::{ErrorCode, HudongError};
-use crate::protocol::{CloseReason, Event, PollReveal, PollSpec, PollTally};
+use crate::protocol::{CloseReason, Event, PollReveal, PollSnapshot, PollSpec, PollTally};
 use crate::validate;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ pub const MAX_OPTIONS: usize = 10;
 pub const MAX_QUESTION_CHARS: usize = 200;
 pub const MAX_LABEL_CHARS: usize = 80;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PollPhase {
     Open,
@@ -262,6 +262,70 @@ impl Poll {
             idempotency_key,
             revote,
         }]))
+    }
+
+    /// What a server would send a late joiner about this poll.
+    pub fn snapshot(&self) -> PollSnapshot {
+        PollSnapshot {
+            spec: self.spec.clone(),
+            phase: self.phase,
+            close_reason: self.close_reason,
+            counts: self.counts_map(),
+            my_choice: self.option_ids(&self.my_choice),
+        }
+    }
+
+    /// Checks a snapshot of this poll without applying it.
+    pub fn check_snapshot(&self, s: &PollSnapshot) -> Result<(), HudongError> {
+        self.merged_counts(&s.counts, false)?;
+        self.choice_indices(&s.my_choice)?;
+        Ok(())
+    }
+
+    fn choice_indices(&self, ids: &[String]) -> Result<Vec<usize>, HudongError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.index_of(id).ok_or_else(|| {
+                HudongError::field(format!("my_choice names option \"{}\" that this poll does not have", short(id)))
+            })?);
+        }
+        out.sort_unstable();
+        out.dedup();
+        if out.len() > self.spec.max_choices as usize {
+            return Err(HudongError::field("my_choice has more options than max_choices"));
+        }
+        Ok(out)
+    }
+
+    /// Moves this poll forward to a snapshot of the same poll: counts rise, the phase
+    /// advances (announcing a close or a reveal the viewer missed), and a vote the viewer
+    /// made before (on another page) is restored without a new vote event.
+    pub fn merge_snapshot(&mut self, s: &PollSnapshot) -> Result<Transition, HudongError> {
+        let counts = self.merged_counts(&s.counts, false)?;
+        let mine = self.choice_indices(&s.my_choice)?;
+        let mut t = Transition::default();
+        if counts != self.counts {
+            self.counts = counts;
+            t.changed = true;
+        }
+        if !self.has_voted() && !mine.is_empty() {
+            self.my_choice = mine;
+            self.votes_cast = self.votes_cast.max(1);
+            t.changed = true;
+        }
+        if s.phase >= PollPhase::Closed && self.phase == PollPhase::Open {
+            let reason = s.close_reason.unwrap_or(CloseReason::Host);
+            self.phase = PollPhase::Closed;
+            self.close_reason = Some(reason);
+            t.events.push(Event::PollClosed { reason });
+            t.changed = true;
+        }
+        if s.phase == PollPhase::Revealed && self.phase != PollPhase::Revealed {
+            let r = self.reveal(&PollReveal { widget_id: self.spec.widget_id.clone(), counts: None })?;
+            t.events.extend(r.events);
+            t.changed = true;
+        }
+        Ok(t)
     }
 
     /// Time passes: closes the poll at its deadline.

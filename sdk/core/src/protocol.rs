@@ -41,12 +41,15 @@ pub enum Command {
     /// Take a widget off the overlay.
     #[serde(rename = "widget.remove")]
     WidgetRemove(Target),
+    /// The whole room as the server knows it: for late joiners, reconnects and gaps.
+    #[serde(rename = "room.snapshot")]
+    RoomSnapshot(RoomSnapshot),
 }
 
 impl Command {
     /// Every command `type` this version understands.
     pub const TYPES: &'static [&'static str] =
-        &["poll.open", "poll.tally", "poll.close", "poll.reveal", "widget.remove"];
+        &["poll.open", "poll.tally", "poll.close", "poll.reveal", "widget.remove", "room.snapshot"];
 
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -55,6 +58,7 @@ impl Command {
             Command::PollClose(_) => "poll.close",
             Command::PollReveal(_) => "poll.reveal",
             Command::WidgetRemove(_) => "widget.remove",
+            Command::RoomSnapshot(_) => "room.snapshot",
         }
     }
 
@@ -64,8 +68,45 @@ impl Command {
             Command::PollTally(c) => &c.widget_id,
             Command::PollClose(c) | Command::WidgetRemove(c) => &c.widget_id,
             Command::PollReveal(c) => &c.widget_id,
+            Command::RoomSnapshot(_) => "",
         }
     }
+}
+
+/// `room.snapshot`: every live widget with its state. Applying it makes the room match it:
+/// missing widgets appear, absent ones go, states move forward (counts never go down, a
+/// closed poll never reopens). Applying it twice, or after the commands it sums up,
+/// changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSnapshot {
+    pub widgets: Vec<WidgetSnapshot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WidgetSnapshot {
+    Poll(PollSnapshot),
+}
+
+impl WidgetSnapshot {
+    pub fn widget_id(&self) -> &str {
+        match self {
+            WidgetSnapshot::Poll(p) => &p.spec.widget_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollSnapshot {
+    pub spec: PollSpec,
+    pub phase: crate::poll::PollPhase,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_reason: Option<CloseReason>,
+    #[serde(default)]
+    pub counts: BTreeMap<String, u64>,
+    /// The viewer's own choice, when the server knows it (a vote from before a reload).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub my_choice: Vec<String>,
 }
 
 /// A command addressed to one widget and carrying nothing else.

@@ -2,7 +2,7 @@
 //! machines, and wraps what they report into event envelopes.
 use crate::error::{ErrorCode, HudongError};
 use crate::poll::{Poll, Transition};
-use crate::protocol::{Action, Command, Envelope, Event, WidgetKind, PROTOCOL_VERSION};
+use crate::protocol::{Action, Command, Envelope, Event, RoomSnapshot, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION};
 use crate::rng::SplitMix64;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
@@ -136,8 +136,77 @@ impl Room {
         }
     }
 
+    /// The room as a server sends it to a late joiner.
+    pub fn snapshot(&self) -> RoomSnapshot {
+        RoomSnapshot {
+            widgets: self
+                .widgets
+                .iter()
+                .map(|w| match w {
+                    Widget::Poll(p) => WidgetSnapshot::Poll(p.snapshot()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Makes the room match a snapshot. Checked whole before anything changes.
+    fn apply_snapshot(&mut self, snap: &RoomSnapshot, now: Millis) -> Result<Effects, HudongError> {
+        // Check everything first: a refused snapshot changes nothing.
+        for (i, w) in snap.widgets.iter().enumerate() {
+            if snap.widgets[..i].iter().any(|o| o.widget_id() == w.widget_id()) {
+                return Err(HudongError::field(format!("widget \"{}\" appears twice", w.widget_id())));
+            }
+            let WidgetSnapshot::Poll(ps) = w;
+            match self.widget(&ps.spec.widget_id) {
+                Some(Widget::Poll(p)) if p.spec() == &ps.spec => p.check_snapshot(ps)?,
+                _ => Poll::open(ps.spec.clone(), now)?.0.check_snapshot(ps)?,
+            }
+        }
+        let mut fx = Effects::default();
+        let emit = |room: &mut Room, id: &str, kind: WidgetKind, t: Transition, fx: &mut Effects| {
+            fx.render |= t.changed;
+            for e in t.events {
+                let env = room.envelope(Some((id, kind)), e, now);
+                fx.events.push(env);
+            }
+        };
+        // Widgets the server no longer has go first.
+        let mut i = 0;
+        while i < self.widgets.len() {
+            let keep = snap.widgets.iter().any(|w| match (w, &self.widgets[i]) {
+                (WidgetSnapshot::Poll(ps), Widget::Poll(p)) => &ps.spec == p.spec(),
+            });
+            if keep {
+                i += 1;
+            } else {
+                let w = self.widgets.remove(i);
+                let t = Transition { events: vec![Event::WidgetHidden], changed: true };
+                emit(self, w.id(), w.kind(), t, &mut fx);
+            }
+        }
+        for w in &snap.widgets {
+            let WidgetSnapshot::Poll(ps) = w;
+            let id = ps.spec.widget_id.as_str();
+            let mut t = Transition::default();
+            if self.widget(id).is_none() {
+                let (p, opened) = Poll::open(ps.spec.clone(), now)?;
+                self.widgets.push(Widget::Poll(p));
+                t = opened;
+            }
+            let merged = self.poll_mut(id)?.merge_snapshot(ps)?;
+            t.changed |= merged.changed;
+            t.events.extend(merged.events);
+            emit(self, id, WidgetKind::Poll, t, &mut fx);
+        }
+        fx.wake_at = self.next_wake();
+        Ok(fx)
+    }
+
     /// Applies a command. On error, nothing changed.
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
+        if let Command::RoomSnapshot(snap) = command {
+            return self.apply_snapshot(snap, now).map_err(|e| e.with_command("room.snapshot"));
+        }
         let id = command.widget_id().to_owned();
         let result = self.apply_inner(command, now);
         match result {
@@ -176,6 +245,7 @@ impl Room {
                     Ok((Transition { events: vec![Event::WidgetHidden], changed: true }, w.kind()))
                 }
             },
+            Command::RoomSnapshot(_) => unreachable!("snapshots are applied by apply_snapshot"),
         }
     }
 

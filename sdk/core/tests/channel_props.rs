@@ -1,0 +1,243 @@
+//! Shuffled, duplicated and lossy command streams with snapshots end in the same room as
+//! the clean stream.
+use hudong_core::channel::*;
+use hudong_core::*;
+use proptest::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone)]
+enum Op {
+    Open(usize),
+    Tally(usize, Vec<u64>),
+    Close(usize),
+    Reveal(usize, Option<Vec<u64>>),
+    Remove(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let counts = prop::collection::vec(0..500u64, 3);
+    prop_oneof![
+        2 => (0..3usize).prop_map(Op::Open),
+        5 => (0..3usize, counts.clone()).prop_map(|(k, c)| Op::Tally(k, c)),
+        1 => (0..3usize).prop_map(Op::Close),
+        1 => (0..3usize, prop::option::of(counts)).prop_map(|(k, c)| Op::Reveal(k, c)),
+        1 => (0..3usize).prop_map(Op::Remove),
+    ]
+}
+
+/// Turns random ops into a valid command stream (as a host's backend would send).
+fn script(ops: &[Op]) -> Vec<Command> {
+    let mut live: [Option<String>; 3] = [None, None, None];
+    let mut gen = 0;
+    let ids = ["a", "b", "c"];
+    let counts = |c: &[u64]| -> BTreeMap<String, u64> { ids.iter().zip(c).map(|(i, &n)| (i.to_string(), n)).collect() };
+    let mut out = Vec::new();
+    for op in ops {
+        match op {
+            Op::Open(k) if live[*k].is_none() => {
+                gen += 1;
+                let id = format!("p{k}-{gen}");
+                out.push(Command::PollOpen(PollSpec {
+                    widget_id: id.clone(),
+                    question: format!("Question {gen}?"),
+                    options: ids.iter().map(|i| PollOptionSpec { id: i.to_string(), label: i.to_uppercase(), image: None }).collect(),
+                    max_choices: 1,
+                    revote: false,
+                    closes_at: None,
+                }));
+                live[*k] = Some(id);
+            }
+            Op::Tally(k, c) => {
+                if let Some(id) = &live[*k] {
+                    out.push(Command::PollTally(PollTally { widget_id: id.clone(), counts: counts(c), reset: false }));
+                }
+            }
+            Op::Close(k) => {
+                if let Some(id) = &live[*k] {
+                    out.push(Command::PollClose(Target { widget_id: id.clone() }));
+                }
+            }
+            Op::Reveal(k, c) => {
+                if let Some(id) = &live[*k] {
+                    out.push(Command::PollReveal(PollReveal { widget_id: id.clone(), counts: c.as_deref().map(counts) }));
+                }
+            }
+            Op::Remove(k) => {
+                if let Some(id) = live[*k].take() {
+                    out.push(Command::WidgetRemove(Target { widget_id: id }));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+enum Fate {
+    Deliver,
+    Twice,
+    Lose,
+}
+
+fn fate() -> impl Strategy<Value = Fate> {
+    prop_oneof![8 => Just(Fate::Deliver), 2 => Just(Fate::Twice), 1 => Just(Fate::Lose)]
+}
+
+fn room(name: &str) -> Room {
+    Room::new(RoomConfig::new("r", name).with_seed(5))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    #[test]
+    fn any_delivery_order_ends_in_the_clean_state(
+        ops in prop::collection::vec(op(), 1..60),
+        fates in prop::collection::vec(fate(), 60),
+        swaps in prop::collection::vec((0..60usize, 1..6usize), 0..30),
+        late_join in 0..60usize,
+    ) {
+        let commands = script(&ops);
+        prop_assume!(!commands.is_empty());
+        // The server: applies the clean stream, keeps a snapshot after every command.
+        let mut server = room("server");
+        let mut snapshots = vec![server.snapshot()];
+        for (i, c) in commands.iter().enumerate() {
+            server.apply(c, 1_000 + i as u64).unwrap();
+            snapshots.push(server.snapshot());
+        }
+        let n = commands.len() as u64;
+
+        // The wire: a late join (the client sees only what follows), loss, duplicates, reordering.
+        let start = late_join.min(commands.len());
+        let mut wire: Vec<u64> = Vec::new();
+        for seq in (start as u64 + 1)..=n {
+            match fates[(seq as usize) % fates.len()] {
+                Fate::Deliver => wire.push(seq),
+                Fate::Twice => { wire.push(seq); wire.push(seq); }
+                Fate::Lose => {}
+            }
+        }
+        for (at, by) in swaps {
+            if wire.len() > 1 {
+                let i = at % wire.len();
+                let j = (i + by).min(wire.len() - 1);
+                wire.swap(i, j);
+            }
+        }
+
+        let mut client = room("client");
+        let mut seqr = Sequencer::new(ChannelConfig::default());
+        let mut now = 10_000u64;
+        let mut sent_max = start as u64; // how far the server has got
+        let mut revealed: HashMap<String, u32> = HashMap::new();
+        let apply = |client: &mut Room, intake: Intake, revealed: &mut HashMap<String, u32>, now: u64| -> Result<(), TestCaseError> {
+            for m in intake.ready {
+                let fx = client.apply(&m.command, now);
+                prop_assert!(fx.is_ok(), "{:?} refused: {:?}", m.command, fx);
+                for e in fx.unwrap().events {
+                    if let Event::PollRevealed { .. } = e.event {
+                        *revealed.entry(e.widget_id.clone().unwrap()).or_default() += 1;
+                    }
+                }
+            }
+            Ok(())
+        };
+        // Joining: the server sends a snapshot of where it is.
+        let join = seqr.receive(Sequenced { seq: start as u64, pts: None, command: Command::RoomSnapshot(snapshots[start].clone()) }, now);
+        apply(&mut client, join, &mut revealed, now)?;
+        for seq in wire {
+            now += 50;
+            sent_max = sent_max.max(seq);
+            let intake = seqr.receive(Sequenced { seq, pts: None, command: commands[seq as usize - 1].clone() }, now);
+            let need = intake.need_snapshot;
+            apply(&mut client, intake, &mut revealed, now)?;
+            if need || seqr.tick(now) {
+                let snap = Sequenced { seq: sent_max, pts: None, command: Command::RoomSnapshot(snapshots[sent_max as usize].clone()) };
+                let intake = seqr.receive(snap, now);
+                apply(&mut client, intake, &mut revealed, now)?;
+            }
+        }
+        // Quiet: any gap left times out and a snapshot of the end closes it.
+        for _ in 0..3 {
+            now += 10_000;
+            if seqr.tick(now) {
+                let snap = Sequenced { seq: n, pts: None, command: Command::RoomSnapshot(snapshots[n as usize].clone()) };
+                let intake = seqr.receive(snap, now);
+                apply(&mut client, intake, &mut revealed, now)?;
+            }
+        }
+        if seqr.next_seq() != Some(n + 1) {
+            // Lost at the very end, with no later command to reveal the gap: the source
+            // resyncs on reconnect or return from the background.
+            prop_assert!(seqr.resync(now));
+            let intake = seqr.receive(Sequenced { seq: n, pts: None, command: Command::RoomSnapshot(snapshots[n as usize].clone()) }, now);
+            apply(&mut client, intake, &mut revealed, now)?;
+        }
+        prop_assert_eq!(client.snapshot(), server.snapshot());
+        prop_assert_eq!(seqr.held(), 0);
+        // A result is announced once, however it reached the client.
+        for (id, times) in revealed {
+            prop_assert_eq!(times, 1, "{} revealed {} times", id, times);
+        }
+        // The same snapshot again, or after the commands it sums up, changes nothing.
+        let before = client.clone();
+        let fx = client.apply(&Command::RoomSnapshot(server.snapshot()), now).unwrap();
+        prop_assert!(fx.events.is_empty() && !fx.render);
+        prop_assert_eq!(&client, &before);
+    }
+}
+
+#[test]
+fn a_gap_is_held_then_filled_in_order() {
+    let mut s = Sequencer::starting_at(ChannelConfig::default(), 1);
+    let cmd = |i: u64| Sequenced { seq: i, pts: None, command: Command::WidgetRemove(Target { widget_id: format!("w{i}") }) };
+    assert_eq!(s.receive(cmd(1), 0).ready.len(), 1);
+    let held = s.receive(cmd(3), 10);
+    assert!(held.ready.is_empty() && !held.need_snapshot);
+    assert_eq!(s.next_wake(), Some(10 + 2_000));
+    let filled = s.receive(cmd(2), 20);
+    assert_eq!(filled.ready.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
+    assert!(s.receive(cmd(2), 30).ready.is_empty(), "duplicate");
+    assert_eq!(s.next_wake(), None);
+    // A gap that stays open asks for a snapshot once, then again if unanswered.
+    s.receive(cmd(6), 100);
+    assert!(!s.tick(2_099));
+    assert!(s.tick(2_100));
+    assert!(!s.tick(2_200));
+    assert!(s.tick(2_100 + 4_000));
+}
+
+#[test]
+fn delay_line_holds_until_the_playhead_and_keeps_order() {
+    let mut d = DelayLine::new(30_000);
+    let cmd = |seq: u64, pts: Option<u64>| Sequenced { seq, pts, command: Command::WidgetRemove(Target { widget_id: "w".into() }) };
+    d.push(cmd(1, Some(5_000)), 0);
+    d.push(cmd(2, None), 0); // no position of its own, but it must not overtake 1
+    d.push(cmd(3, Some(6_000)), 0);
+    assert!(d.release(Some(4_999), 100).is_empty());
+    assert_eq!(d.due_in(4_000), Some(1_000));
+    assert_eq!(d.release(Some(5_000), 200).iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2]);
+    // A stuck player cannot hold it past max_hold.
+    assert!(d.release(Some(5_500), 29_999).is_empty());
+    assert_eq!(d.release(Some(5_500), 30_000).len(), 1);
+    // Without a playhead source, everything goes at once.
+    d.push(cmd(4, Some(99_999)), 0);
+    assert_eq!(d.release(None, 1).len(), 1);
+}
+
+#[test]
+fn clock_sync_keeps_the_fastest_round_trip() {
+    let mut c = ClockSync::default();
+    // The server is 300 s ahead; round trips of 200, 40 and 120 ms, with asymmetric delays.
+    c.add(1_000.0, 301_150.0, 1_200.0);
+    c.add(2_000.0, 302_025.0, 2_040.0);
+    c.add(3_000.0, 303_100.0, 3_120.0);
+    let best = c.best().unwrap();
+    assert_eq!(best.rtt, 40.0);
+    assert!((best.offset - 300_005.0).abs() < 1e-9);
+    assert!(c.add(5.0, 1.0, 4.0).is_none(), "a reply before the request is refused");
+    c.clear();
+    assert!(c.best().is_none());
+}
