@@ -49,6 +49,17 @@ export interface RoomOptions {
   personalData?: { userId?: 'keep' | 'hash' | 'omit'; salt?: string };
   /** Keep the queue in localStorage so reloads and closed tabs lose nothing (default `true`). */
   persist?: boolean;
+  /** Where commands come from; without it, feed them with `apply()` or `receive()`. */
+  commands?: { type: 'websocket'; url: string | URL } | { type: 'sse'; url: string | URL; snapshotUrl: string | URL };
+  /** The backend's time endpoint, answering `{"now": ms}`: countdowns then follow server time. */
+  timeUrl?: string | URL;
+  /**
+   * Where the viewer's video is in stream time, so commands carrying a `pts` wait for it:
+   * a fixed delay behind the live edge, a `<video>` with program-date-time, or a function.
+   */
+  playhead?: { delayMs: number } | { video: HTMLVideoElement } | { get: () => number | null } | (() => number | null);
+  /** Gap and hold limits of the command channel. */
+  channel?: { gapTimeoutMs?: number; maxHeld?: number; maxHoldMs?: number };
   /** Shorthand for `room.on('*', fn)`. */
   onEvent?: (event: HudongEvent) => void;
   /** Shorthand for `room.on('error', fn)`. */
@@ -119,6 +130,17 @@ export declare class Room {
   readonly widgets: WidgetState[];
   /** Applies a command (object or JSON text). Never throws for bad input. */
   apply(command: Command | string): Result;
+  /** Takes one message from a command source you run: `{seq?, pts?, ...command}`. */
+  receive(message: CommandMessage | string): Result;
+  /** Applies commands carried by a metadata text track's cues. Returns a detach function. */
+  attachTextTrack(track: TextTrack): () => void;
+  /** Server time now, from the synced clock. */
+  serverNow(): number;
+  readonly channelState: ChannelState;
+  /** Drops and re-establishes the command connection. */
+  reconnect(): void;
+  /** The room as a server sends it to a late joiner. */
+  snapshot(): RoomSnapshot;
   /** Performs a viewer action, as a tap on the overlay would. */
   act(action: Action): Result;
   /** Votes in a poll. */
@@ -137,6 +159,7 @@ export declare class Room {
   on(type: 'poll.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
+  on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
   off(type: string, listener: (event: never) => void): void;
   /** Unmounts every widget and releases every listener and timer. */
   destroy(): void;
@@ -194,7 +217,27 @@ export interface WidgetRemove {
   widget_id: string;
 }
 
-export type Command = PollOpen | PollTally | PollClose | PollReveal | WidgetRemove;
+export interface RoomSnapshot {
+  type: 'room.snapshot';
+  v?: 1;
+  widgets: PollSnapshot[];
+}
+
+export interface PollSnapshot {
+  kind: 'poll';
+  spec: Omit<PollOpen, 'type' | 'v'>;
+  phase: 'open' | 'closed' | 'revealed';
+  close_reason?: 'deadline' | 'host';
+  counts: Record<string, number>;
+  my_choice?: string[];
+}
+
+export type Command = PollOpen | PollTally | PollClose | PollReveal | WidgetRemove | RoomSnapshot;
+
+/** A command as a channel carries it: the room's sequence number and the stream position. */
+export type CommandMessage = Command & { seq?: number; pts?: number };
+
+export type ChannelState = 'none' | 'connecting' | 'live' | 'reconnecting' | 'closed';
 
 export interface PollVoteAction {
   type: 'poll.vote';

@@ -54,6 +54,45 @@ function snakeKeys(obj) {
   return out;
 }
 
+const absolute = (url) => String(new URL(url, document.baseURI));
+
+/** Normalizes the `commands` option: where commands come from. */
+function commandOptions(commands) {
+  if (commands == null) return undefined;
+  const { type, url, snapshotUrl } = commands;
+  if (type === 'websocket') {
+    const u = new URL(url, document.baseURI);
+    if (u.protocol === 'http:') u.protocol = 'ws:';
+    if (u.protocol === 'https:') u.protocol = 'wss:';
+    return { type, url: String(u) };
+  }
+  if (type === 'sse') {
+    if (snapshotUrl == null) throw new TypeError('createRoom(options): commands of type "sse" need a snapshotUrl');
+    return { type, url: absolute(url), snapshot_url: absolute(snapshotUrl) };
+  }
+  throw new TypeError('createRoom(options): commands.type must be "websocket" or "sse"');
+}
+
+/** Normalizes the `playhead` option into a fixed delay or a function returning stream time. */
+function playheadOptions(playhead) {
+  if (playhead == null) return { delay: undefined, fn: undefined };
+  if (typeof playhead === 'function') return { delay: undefined, fn: playhead };
+  if (typeof playhead.delayMs === 'number') return { delay: playhead.delayMs, fn: undefined };
+  if (typeof playhead.get === 'function') return { delay: undefined, fn: playhead.get };
+  if (playhead.video) {
+    const video = playhead.video;
+    // HLS in Safari and iOS WebViews exposes the program-date-time of the stream start.
+    return {
+      delay: undefined,
+      fn: () => {
+        const start = video.getStartDate?.()?.getTime?.();
+        return Number.isFinite(start) && start > 0 ? start + video.currentTime * 1000 : null;
+      },
+    };
+  }
+  throw new TypeError('createRoom(options): playhead must be {delayMs}, {video}, {get} or a function');
+}
+
 /** Normalizes the `transport` option into what the wasm core takes, plus a send function. */
 function transportOptions(transport) {
   if (transport == null || transport === 'none') return { spec: undefined, send: undefined };
@@ -95,6 +134,7 @@ export class Room {
   #core;
   #listeners = new Map();
   #nodes = [];
+  #detachers = [];
   #destroyed = false;
 
   /** @internal Use `createRoom`. */
@@ -128,6 +168,7 @@ export class Room {
     }
 
     const transport = transportOptions(options.transport);
+    const playhead = playheadOptions(options.playhead);
     try {
       this.#core = new RoomCore(
         root,
@@ -146,9 +187,14 @@ export class Room {
           consent: options.consent ?? 'granted',
           personal: { user_id: options.personalData?.userId ?? 'keep', salt: options.personalData?.salt ?? '' },
           persist: options.persist !== false,
+          commands: commandOptions(options.commands),
+          time_url: options.timeUrl == null ? undefined : absolute(options.timeUrl),
+          playhead_delay_ms: playhead.delay,
+          channel: snakeKeys(options.channel),
         },
         (event) => this.#dispatch(event),
         transport.send,
+        playhead.fn,
       );
     } catch (err) {
       for (const node of this.#nodes) node.remove();
@@ -169,6 +215,63 @@ export class Room {
       }
     }
     return this.#call(() => this.#core.apply(command));
+  }
+
+  /**
+   * Takes one message from any command source you run yourself (a player's metadata
+   * callback, your own socket): `{seq?, pts?, ...command}`. With `seq`, messages are put in
+   * room order; with `pts`, they wait until the viewer's video reaches that moment.
+   */
+  receive(message) {
+    if (typeof message === 'string') {
+      try {
+        message = JSON.parse(message);
+      } catch (err) {
+        return this.#fail(errorEvent('malformed_command', `not JSON: ${err.message}`));
+      }
+    }
+    return this.#call(() => this.#core.receive(message));
+  }
+
+  /**
+   * Applies commands carried by a video's metadata text track (WebVTT cues or DataCues
+   * whose text is a command message). Returns a function that detaches it.
+   */
+  attachTextTrack(track) {
+    if (track.mode === 'disabled') track.mode = 'hidden';
+    const seen = new WeakSet();
+    const onCueChange = () => {
+      for (const cue of Array.from(track.activeCues ?? [])) {
+        if (seen.has(cue)) continue;
+        seen.add(cue);
+        const text = cue.text ?? (typeof cue.value?.data === 'string' ? cue.value.data : null);
+        if (text != null) this.receive(text);
+      }
+    };
+    track.addEventListener('cuechange', onCueChange);
+    const detach = () => track.removeEventListener('cuechange', onCueChange);
+    this.#detachers.push(detach);
+    return detach;
+  }
+
+  /** Server time now (ms since the epoch), from the synced clock. */
+  serverNow() {
+    return this.#destroyed ? Date.now() : this.#core.serverNow();
+  }
+
+  /** The command connection: `'none'`, `'connecting'`, `'live'`, `'reconnecting'` or `'closed'`. */
+  get channelState() {
+    return this.#destroyed ? 'closed' : this.#core.channelState();
+  }
+
+  /** Drops and re-establishes the command connection (it resyncs on the way). */
+  reconnect() {
+    if (!this.#destroyed) this.#core.reconnect();
+  }
+
+  /** The room as a server sends it to a late joiner. */
+  snapshot() {
+    return this.#destroyed ? { type: 'room.snapshot', widgets: [] } : this.#core.snapshot();
   }
 
   /** Performs a viewer action, as a tap on the overlay would (for custom UIs). */
@@ -239,6 +342,7 @@ export class Room {
     if (this.#destroyed) return;
     this.#destroyed = true;
     try {
+      for (const detach of this.#detachers) detach();
       this.#core.destroy();
       this.#core.free();
     } finally {

@@ -14,6 +14,7 @@ pub struct Strings {
     pub winner: &'static str,
     pub remaining: &'static str,
     pub tap_to_vote: &'static str,
+    pub reconnecting: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -30,6 +31,7 @@ pub static ZH_CN: Strings = Strings {
     winner: "胜出",
     remaining: "剩余",
     tap_to_vote: "点击选项即可投票",
+    reconnecting: "网络不稳定，正在重新连接…",
 };
 
 pub static EN: Strings = Strings {
@@ -46,6 +48,7 @@ pub static EN: Strings = Strings {
     winner: "Top pick",
     remaining: "Ends in",
     tap_to_vote: "Tap an option to vote",
+    reconnecting: "Connection lost. Reconnecting…",
 };
 
 impl Strings {

@@ -15,6 +15,9 @@ pub struct OverlayProps {
     /// `light`, `dark`, or `auto` (follow the system).
     #[prop_or(AttrValue::Static("auto"))]
     pub theme: AttrValue,
+    /// The command connection dropped and is being re-established.
+    #[prop_or(false)]
+    pub reconnecting: bool,
 }
 
 /// Every live widget of a room, stacked over the video.
@@ -23,6 +26,9 @@ pub fn overlay(props: &OverlayProps) -> Html {
     html! {
         <div class="hd-overlay" data-theme={props.theme.clone()} lang={props.strings.lang}
              role="region" aria-label={props.strings.overlay_label}>
+            <p class="hd-conn" role="status" hidden={!props.reconnecting}>
+                if props.reconnecting { {props.strings.reconnecting} }
+            </p>
             { for props.widgets.iter().map(|w| match w {
                 Widget::Poll(p) => html! {
                     <PollView key={p.id().to_owned()} poll={p.clone()} clock={props.clock.clone()}

@@ -187,6 +187,12 @@ impl DelayLine {
         self.held.len()
     }
 
+    /// Drops held commands a snapshot has summed up (`seq <= through`): applied after it,
+    /// they would undo what came later.
+    pub fn drop_through(&mut self, through: u64) {
+        self.held.retain(|(m, _)| m.seq == 0 || m.seq > through);
+    }
+
     /// Releases, in order, the commands whose stream position the playhead has reached
     /// (or that waited `max_hold_ms`). `playhead: None` means no playhead source: release
     /// everything. A held command also holds those behind it, so order is kept.

@@ -19,6 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
+mod feed;
 #[cfg(feature = "views")]
 mod view;
 
@@ -51,6 +52,17 @@ struct CoreOptions {
     personal: PersonalPolicy,
     #[serde(default = "yes")]
     persist: bool,
+    /// Where commands come from: `{type: "websocket" | "sse", url, snapshot_url?}`.
+    #[serde(default)]
+    commands: Option<feed::SourceOptions>,
+    /// The backend's time endpoint (`{"now": ms}`), for clock sync.
+    #[serde(default)]
+    time_url: Option<String>,
+    /// A fixed stream delay of the viewer's video behind the live edge.
+    #[serde(default)]
+    playhead_delay_ms: Option<f64>,
+    #[serde(default)]
+    channel: hudong_core::channel::ChannelConfig,
 }
 
 fn yes() -> bool {
@@ -138,6 +150,7 @@ struct Inner {
     emit: Function,
     destroyed: Cell<bool>,
     courier: RefCell<Option<Courier>>,
+    feed: feed::Feed,
     #[cfg(feature = "views")]
     view: RefCell<Option<view::View>>,
 }
@@ -178,6 +191,16 @@ fn emit_error_to(emit: &Function, err: &HudongError) {
 impl Inner {
     fn emit_error(&self, err: &HudongError) {
         emit_error_to(&self.emit, err);
+    }
+
+    /// Shows or hides the overlay's "reconnecting" notice.
+    fn set_connection(&self, reconnecting: bool) {
+        #[cfg(feature = "views")]
+        if let Some(view) = self.view.borrow_mut().as_mut() {
+            view.set_reconnecting(reconnecting);
+        }
+        #[cfg(not(feature = "views"))]
+        let _ = reconnecting;
     }
 
     /// Carries out what a step asked for: redraw, re-arm the wake-up, then emit events
@@ -252,31 +275,41 @@ impl RoomCore {
     /// `options`: `{room_id, session_id, user_id?, seed?, server_time_offset_ms?, locale?, theme?}`.
     /// `emit`: called with every event and error.
     /// `transport`: the host's send function, for `transport: {type: "function"}`.
+    /// `playhead`: the host's playhead function (program-date-time in ms, or null).
     #[wasm_bindgen(constructor)]
     pub fn new(
         mount: Option<web_sys::Element>,
         options: JsValue,
         emit: Function,
         transport: Option<Function>,
+        playhead: Option<Function>,
     ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
         let mut o: CoreOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| invalid(format!("invalid room options: {e}")))?;
         let seed = o.seed.unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-        let clock = Clock { offset_ms: o.server_time_offset_ms };
+        let clock = Clock::with_offset(o.server_time_offset_ms);
         let errors = emit.clone();
-        let courier = courier_for(&mut o, seed, clock, transport, move |e| emit_error_to(&errors, &e))?;
+        let courier = courier_for(&mut o, seed, clock.clone(), transport, move |e| emit_error_to(&errors, &e))?;
         let mut config = RoomConfig::new(o.room_id, o.session_id).with_seed(seed);
         config.user_id = o.user_id;
         let mut room = Room::new(config);
         room.set_clock_offset(o.server_time_offset_ms as i64);
+        let playhead = match (playhead, o.playhead_delay_ms) {
+            (Some(f), _) => feed::Playhead::Function(f),
+            (None, Some(ms)) if ms.is_finite() && ms >= 0.0 => feed::Playhead::Delay(ms),
+            (None, Some(_)) => return Err(invalid("playhead delay must be a non-negative number of ms".into())),
+            (None, None) => feed::Playhead::None,
+        };
+        let source = o.commands.take();
         let inner = Rc::new(Inner {
             room: RefCell::new(room),
-            clock,
+            clock: clock.clone(),
             timer: RefCell::new(WakeTimer::default()),
             emit,
             destroyed: Cell::new(false),
             courier: RefCell::new(courier),
+            feed: feed::Feed::new(o.channel.clone(), playhead, o.time_url.clone()),
             #[cfg(feature = "views")]
             view: RefCell::new(None),
         });
@@ -291,7 +324,7 @@ impl RoomCore {
                     }
                 }
             };
-            let clock = inner.clock;
+            let clock = inner.clock.clone();
             let v = view::View::mount(
                 mount,
                 o.locale.as_deref().unwrap_or("zh-CN"),
@@ -308,6 +341,7 @@ impl RoomCore {
             live.retain(|w| w.strong_count() > 0);
             live.push(Rc::downgrade(&inner));
         });
+        feed::start(&inner, source)?;
         Ok(RoomCore { inner })
     }
 
@@ -319,6 +353,38 @@ impl RoomCore {
             self.inner.apply(&command)
         });
         self.inner.outcome(result)
+    }
+
+    /// Takes one message from any command source: `{seq?, pts?, ...command}`. Sequenced
+    /// messages are put in room order (duplicates dropped, gaps held or filled by a
+    /// snapshot); messages with a stream position wait for the viewer's playhead.
+    pub fn receive(&self, message: JsValue) -> JsValue {
+        let result = self.check_alive().and_then(|_| feed::receive(&self.inner, &message));
+        self.inner.outcome(result)
+    }
+
+    /// The room as a server would send it to a late joiner (`room.snapshot`).
+    pub fn snapshot(&self) -> JsValue {
+        let value = to_js(&self.inner.room.borrow().snapshot());
+        let _ = js_sys::Reflect::set(&value, &"type".into(), &"room.snapshot".into());
+        value
+    }
+
+    /// Server time now, in ms since the epoch.
+    #[wasm_bindgen(js_name = serverNow)]
+    pub fn server_now(&self) -> f64 {
+        self.inner.clock.now() as f64
+    }
+
+    /// `"none"` (no source), `"connecting"`, `"live"`, `"reconnecting"` or `"closed"`.
+    #[wasm_bindgen(js_name = channelState)]
+    pub fn channel_state(&self) -> String {
+        self.inner.feed.state().to_owned()
+    }
+
+    /// Drops the command connection; it reconnects (with backoff) and resyncs.
+    pub fn reconnect(&self) {
+        self.inner.feed.drop_connection();
     }
 
     /// Performs a viewer action (`{type: "poll.vote", widget_id, option_ids}`), as a tap
@@ -342,6 +408,7 @@ impl RoomCore {
             return;
         }
         self.inner.timer.borrow_mut().cancel();
+        self.inner.feed.close();
         if let Some(c) = self.inner.courier.borrow_mut().take() {
             c.close();
         }

@@ -23,6 +23,7 @@ impl View {
             on_action: Callback::from(on_action),
             strings: Strings::for_locale(locale),
             theme: AttrValue::from(theme.to_owned()),
+            reconnecting: false,
         };
         let app = yew::Renderer::<Overlay>::with_root_and_props(root, props.clone()).render();
         View { app, props }
@@ -31,6 +32,13 @@ impl View {
     pub fn update(&mut self, widgets: &[Widget]) {
         self.props.widgets = Rc::from(widgets.to_vec());
         self.app.update(self.props.clone());
+    }
+
+    pub fn set_reconnecting(&mut self, on: bool) {
+        if self.props.reconnecting != on {
+            self.props.reconnecting = on;
+            self.app.update(self.props.clone());
+        }
     }
 
     pub fn destroy(self) {

@@ -5,24 +5,84 @@
 //! widget logic of its own.
 pub mod courier;
 mod locks;
+pub mod source;
 pub mod storage;
 pub mod transport;
 
 use gloo::timers::callback::Timeout;
+use hudong_core::channel::{ClockSync, Sample};
 use hudong_core::{Action, Command, ErrorCode, HudongError, Millis};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-/// Server time: the device clock plus an offset measured against the backend.
-#[derive(Debug, Clone, Copy, Default)]
+/// Server time. Before a sync it is the device clock plus a configured offset; after one,
+/// it is the page's monotonic clock (`performance.now()`) plus the measured offset, so a
+/// device clock that is wrong, or jumps, does not matter.
+#[derive(Clone, Default)]
 pub struct Clock {
-    pub offset_ms: f64,
+    inner: Rc<ClockState>,
+}
+
+#[derive(Default)]
+struct ClockState {
+    configured_offset_ms: Cell<f64>,
+    sync: RefCell<ClockSync>,
+    /// Server time minus `performance.now()`, once synced.
+    mono_offset_ms: Cell<Option<f64>>,
+}
+
+fn perf_now() -> Option<f64> {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
+    let now: js_sys::Function = js_sys::Reflect::get(&perf, &"now".into()).ok()?.dyn_into().ok()?;
+    now.call0(&perf).ok()?.as_f64()
 }
 
 impl Clock {
+    /// A clock at `offset_ms` from the device clock until it is synced.
+    pub fn with_offset(offset_ms: f64) -> Self {
+        let c = Clock::default();
+        c.inner.configured_offset_ms.set(if offset_ms.is_finite() { offset_ms } else { 0.0 });
+        c
+    }
+
+    /// Server time in ms since the epoch.
     pub fn now(&self) -> Millis {
-        let t = js_sys::Date::now() + self.offset_ms;
+        let t = match (self.inner.mono_offset_ms.get(), perf_now()) {
+            (Some(offset), Some(mono)) => mono + offset,
+            _ => js_sys::Date::now() + self.inner.configured_offset_ms.get(),
+        };
         if t.is_finite() && t > 0.0 { t as Millis } else { 0 }
+    }
+
+    /// Local monotonic time for a sync round trip.
+    pub fn mono(&self) -> Option<f64> {
+        perf_now()
+    }
+
+    /// Records a round trip to the time endpoint (`sent`/`received` from [`Clock::mono`]).
+    pub fn add_sample(&self, sent: f64, server: f64, received: f64) -> Option<Sample> {
+        let mut sync = self.inner.sync.borrow_mut();
+        sync.add(sent, server, received)?;
+        let best = sync.best()?;
+        self.inner.mono_offset_ms.set(Some(best.offset));
+        Some(best)
+    }
+
+    /// Forgets past samples (before a re-sync after a reconnect).
+    pub fn reset_samples(&self) {
+        self.inner.sync.borrow_mut().clear();
+    }
+
+    /// Server time minus the device clock, as now known.
+    pub fn offset_from_device(&self) -> f64 {
+        self.now() as f64 - js_sys::Date::now()
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.inner.mono_offset_ms.get().is_some()
     }
 }
 
