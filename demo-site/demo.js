@@ -5,6 +5,8 @@ import { createRoom } from '/dist/index.js';
 const $ = (sel) => document.querySelector(sel);
 const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
 $('#viewer-id').textContent = userId;
+const roomId = new URLSearchParams(location.search).get('room') ?? 'demo';
+$('#other-tab').href = `?room=${encodeURIComponent(roomId)}`;
 
 let room;
 let poll = null; // what the console knows of the current poll: { id, optionIds, counts }
@@ -12,11 +14,15 @@ let pollSerial = 0;
 let autoTimer = null;
 
 async function mountRoom() {
-  const snapshot = room ? room.widgets : [];
   room?.destroy();
+  const delay = Number($('#delay').value);
   room = await createRoom({
-    roomId: 'demo-room',
+    roomId,
     mount: '#overlay',
+    // Commands come from the room hub; a late join or a reconnect gets a snapshot.
+    commands: { type: 'websocket', url: `/rooms/${roomId}/ws` },
+    timeUrl: '/time',
+    playhead: delay > 0 ? { delayMs: delay } : undefined,
     userId,
     locale: $('#locale').value,
     theme: $('#theme').value,
@@ -27,29 +33,34 @@ async function mountRoom() {
     delivery: { flushIntervalMs: 1000 },
   });
   window.hudongRoom = room; // handy in the devtools console
-  // Re-open what was live so switching locale keeps the show going.
-  for (const w of snapshot) {
-    if (w.kind === 'poll') room.apply({ type: 'poll.open', ...w.spec });
-  }
-  if (poll) pushTally();
+  room.on('channel.state', (e) => ($('#conn').textContent = e.state));
+  $('#conn').textContent = room.channelState;
 }
 
 // ---- host console -----------------------------------------------------------------------
 
-function send(command) {
-  const result = room.apply(command);
-  return result.ok;
+/** Sends a command to every viewer of the room, through the hub. */
+async function send(command) {
+  const stamp = $('#stamp').checked && command.type !== 'poll.tally';
+  const res = await fetch(`/rooms/${roomId}/commands`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(stamp ? { ...command, pts: 'now' } : command),
+  });
+  const out = await res.json();
+  if (!out.ok) logEvent({ type: 'error', ...out.error, command_type: command.type });
+  return out.ok;
 }
 
-$('#poll-form').addEventListener('submit', (e) => {
+$('#poll-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const f = new FormData(e.currentTarget);
   const labels = String(f.get('options')).split('\n').map((s) => s.trim()).filter(Boolean);
   const duration = Number(f.get('duration'));
-  if (poll) send({ type: 'widget.remove', widget_id: poll.id });
-  const id = `poll-${++pollSerial}`;
+  if (poll) await send({ type: 'widget.remove', widget_id: poll.id });
+  const id = `poll-${Date.now().toString(36)}-${++pollSerial}`;
   const options = labels.map((label, i) => ({ id: String.fromCharCode(97 + i), label }));
-  const ok = send({
+  const ok = await send({
     type: 'poll.open',
     v: 1,
     widget_id: id,
@@ -57,7 +68,7 @@ $('#poll-form').addEventListener('submit', (e) => {
     options,
     max_choices: Number(f.get('max_choices')) || 1,
     revote: f.get('revote') === 'on',
-    ...(duration > 0 ? { closes_at: Date.now() + duration * 1000 } : {}),
+    ...(duration > 0 ? { closes_at: room.serverNow() + duration * 1000 } : {}),
   });
   poll = ok ? { id, optionIds: options.map((o) => o.id), counts: {}, open: true } : null;
   restartAuto();
@@ -95,10 +106,11 @@ $('#remove').addEventListener('click', () => {
 });
 $('#raw-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  room.apply(String(new FormData(e.currentTarget).get('json')));
+  room.receive(String(new FormData(e.currentTarget).get('json')));
 });
 $('#locale').addEventListener('change', mountRoom);
 $('#theme').addEventListener('change', mountRoom);
+$('#delay').addEventListener('change', mountRoom);
 $('#clear-log').addEventListener('click', () => $('#log').replaceChildren());
 
 // ---- the backend's side of the viewer's events --------------------------------------------

@@ -116,7 +116,7 @@ export function createCollector() {
   function attach(server) {
     const wss = new WebSocketServer({ noServer: true });
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url, 'http://x').pathname !== '/collect/ws') return socket.destroy();
+      if (new URL(req.url, 'http://x').pathname !== '/collect/ws') return;
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     });
     wss.on('connection', (ws) => {

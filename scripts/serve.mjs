@@ -1,4 +1,5 @@
-// Serves the demo sandbox (demo-site/) and the built package (dist/ at /dist/).
+// Serves the demo sandbox (demo-site/) and the built package (dist/ at /dist/), with a
+// development room hub (scripts/hub.mjs) and event collector (scripts/collector.mjs).
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]      (or PORT / HOST)
 // The pages run under a strict Content-Security-Policy: the one Hudong documents for hosts.
 import { createServer } from 'node:http';
@@ -6,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCollector } from './collector.mjs';
+import { createHub } from './hub.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name) => {
@@ -57,11 +59,13 @@ async function resolve(mounts, urlPath) {
  * Starts a static server over `mounts` ([[urlPrefix, folder], ...], longest prefix first).
  * Resolves to the listening `http.Server`.
  */
-export function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1', collector = createCollector() } = {}) {
+export async function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1', collector = createCollector(), hub = true } = {}) {
+  const rooms = hub ? await createHub({ dist: mounts.find(([p]) => p === '/dist/')?.[1] }) : null;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
       if (collector && (await collector.handle(req, res, url.pathname))) return;
+      if (rooms && (await rooms.handle(req, res, url.pathname))) return;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
@@ -86,7 +90,14 @@ export function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.0.0.1'
   });
 
   collector?.attach(server);
+  rooms?.attach(server);
+  // Upgrades for any other path are refused.
+  server.on('upgrade', (req, socket) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path !== '/collect/ws' && !/^\/rooms\/[^/]+\/ws$/.test(path)) socket.destroy();
+  });
   server.collector = collector;
+  server.hub = rooms;
   return new Promise((done, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => done(server));

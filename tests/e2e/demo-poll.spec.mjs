@@ -5,7 +5,8 @@ test.beforeEach(async ({ page }) => {
   page.on('pageerror', (err) => {
     throw err;
   });
-  await page.goto('/');
+  // A room of its own: the hub keeps rooms for the life of the server.
+  await page.goto(`/?room=e2e-${Date.now()}-${Math.floor(Math.random() * 1e6)}`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 });
 
