@@ -7,7 +7,8 @@
 //   GET  /rooms/:id/snapshot   {type: "room.snapshot", seq, widgets}
 //   GET  /rooms/:id/events     SSE: a snapshot, then {seq, pts?, ...command} messages
 //   WS   /rooms/:id/ws         the same; send {"type":"snapshot.request"} or {"type":"ping"}
-//   POST /rooms/:id/kick       drops every viewer connection of the room (to test reconnects)
+//   POST /rooms/:id/kick       drops every viewer connection of the room (to test reconnects);
+//                              ?refuseMs=N also refuses new connections for N ms
 //   GET  /time                 {now}: the server clock, for clock sync
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -25,7 +26,7 @@ export async function createHub({ dist = join(root, 'dist') } = {}) {
     let r = rooms.get(id);
     if (!r) {
       const core = new wasm.RoomCore(null, { room_id: id, session_id: 'hub', seed: 1 }, () => {}, undefined, undefined);
-      r = { id, core, seq: 0, sockets: new Set(), streams: new Set() };
+      r = { id, core, seq: 0, sockets: new Set(), streams: new Set(), refuseUntil: 0 };
       rooms.set(id, r);
     }
     return r;
@@ -67,7 +68,7 @@ export async function createHub({ dist = join(root, 'dist') } = {}) {
     return { ok: true, seq: r.seq, pts: out.pts };
   }
 
-  async function handle(req, res, pathname) {
+  async function handle(req, res, pathname, query = new URLSearchParams()) {
     if (pathname === '/time') return json(res, 200, { now: Date.now() }), true;
     const m = pathname.match(/^\/rooms\/([A-Za-z0-9_.:-]{1,64})\/(commands|snapshot|events|kick)$/);
     if (!m) return false;
@@ -85,12 +86,14 @@ export async function createHub({ dist = join(root, 'dist') } = {}) {
     if (what === 'snapshot') return json(res, 200, JSON.parse(snapshot(room(id)))), true;
     if (what === 'kick' && req.method === 'POST') {
       const r = room(id);
+      r.refuseUntil = Date.now() + Number(query.get('refuseMs') ?? 0);
       for (const ws of r.sockets) ws.terminate();
       for (const s of r.streams) s.destroy();
       return json(res, 200, { ok: true }), true;
     }
     if (what === 'events') {
       const r = room(id);
+      if (Date.now() < r.refuseUntil) return json(res, 503, { error: 'refusing connections' }), true;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(`retry: 1000\ndata: ${snapshot(r)}\n\n`);
       r.streams.add(res);
@@ -105,6 +108,7 @@ export async function createHub({ dist = join(root, 'dist') } = {}) {
     server.on('upgrade', (req, socket, head) => {
       const m = new URL(req.url, 'http://x').pathname.match(/^\/rooms\/([A-Za-z0-9_.:-]{1,64})\/ws$/);
       if (!m) return;
+      if (Date.now() < room(m[1]).refuseUntil) return socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => {
         const r = room(m[1]);
         r.sockets.add(ws);

@@ -65,7 +65,7 @@ export async function startServer({ mounts = DEMO_MOUNTS, port = 0, host = '127.
     try {
       const url = new URL(req.url, 'http://localhost');
       if (collector && (await collector.handle(req, res, url.pathname))) return;
-      if (rooms && (await rooms.handle(req, res, url.pathname))) return;
+      if (rooms && (await rooms.handle(req, res, url.pathname, url.searchParams))) return;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;

@@ -50,6 +50,7 @@ impl Harness {
             on_action: Callback::from(move |a| sink.borrow_mut().push(a)),
             strings: Strings::for_locale(locale),
             theme: AttrValue::Static("light"),
+            reconnecting: false,
         };
         let app = yew::Renderer::<Overlay>::with_root_and_props(root.clone(), props.clone()).render();
         settle().await;
@@ -123,7 +124,7 @@ async fn renders_an_accessible_poll_and_votes_in_one_tap() {
     let bar = h.q("button[data-option-id='b'] progress").unwrap();
     assert_eq!(bar.get_attribute("value").unwrap(), "75");
     assert_eq!(bar.get_attribute("aria-hidden").unwrap(), "true");
-    let status = h.q("[role=status]").unwrap().text_content().unwrap();
+    let status = h.q(".hd-poll [role=status]").unwrap().text_content().unwrap();
     assert!(status.contains("Vote received") && status.contains("4 votes"), "{status}");
 }
 
@@ -160,7 +161,7 @@ async fn closed_and_revealed_states() {
     h.show(&room).await;
     assert_eq!(h.q("section").unwrap().get_attribute("data-phase").unwrap(), "closed");
     assert!(h.all("button.hd-opt").iter().all(|b| b.has_attribute("disabled")));
-    assert!(h.q("[role=status]").unwrap().text_content().unwrap().contains("投票已截止"));
+    assert!(h.q(".hd-poll [role=status]").unwrap().text_content().unwrap().contains("投票已截止"));
 
     room.apply(
         &decode_command_json(r#"{"type":"poll.reveal","widget_id":"p1","counts":{"a":2,"c":5}}"#).unwrap(),
@@ -170,7 +171,7 @@ async fn closed_and_revealed_states() {
     h.show(&room).await;
     assert!(h.option("c").class_list().contains("hd-winner"));
     assert!(!h.option("a").class_list().contains("hd-winner"));
-    assert!(h.q("[role=status]").unwrap().text_content().unwrap().contains("结果已公布"));
+    assert!(h.q(".hd-poll [role=status]").unwrap().text_content().unwrap().contains("结果已公布"));
     h.option("a").click();
     assert!(h.actions.borrow().is_empty(), "no votes after close");
 }
@@ -200,4 +201,21 @@ async fn unmounting_removes_the_markup() {
     h.app.destroy();
     settle().await;
     assert_eq!(root.child_element_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn reconnecting_notice_is_a_status_shown_only_while_reconnecting() {
+    let room = room_with(poll_spec(serde_json::json!({})));
+    let mut h = Harness::mount(&room, "en").await;
+    let notice = h.q(".hd-conn").unwrap();
+    assert!(notice.has_attribute("hidden"));
+    assert_eq!(notice.get_attribute("role").unwrap(), "status");
+    h.props.reconnecting = true;
+    h.show(&room).await;
+    let notice = h.q(".hd-conn").unwrap();
+    assert!(!notice.has_attribute("hidden"));
+    assert_eq!(notice.text_content().unwrap(), "Connection lost. Reconnecting…");
+    h.props.reconnecting = false;
+    h.show(&room).await;
+    assert!(h.q(".hd-conn").unwrap().has_attribute("hidden"));
 }

@@ -1,0 +1,200 @@
+// The command channel against the room hub: late joins, reconnects, stream delay, a tab
+// frozen in the background, and viewers whose device clocks are minutes apart.
+import { test, expect } from '@playwright/test';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/serve.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let server;
+let base;
+
+test.beforeAll(async () => {
+  server = await startServer({
+    mounts: [
+      ['/dist/', join(repo, 'dist')],
+      ['/', join(repo, 'tests', 'pages')],
+    ],
+  });
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+
+test.afterAll(async () => {
+  await new Promise((done) => server?.close(done));
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const uniqueRoom = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+const post = (room, message) => {
+  const out = server.hub.post(room, message);
+  expect(out.ok, JSON.stringify(out.error)).toBe(true);
+  return out;
+};
+const poll = (id, extra = {}) => ({
+  type: 'poll.open',
+  widget_id: id,
+  question: 'Which shade?',
+  options: [
+    { id: 'a', label: 'Ruby' },
+    { id: 'b', label: 'Rose' },
+  ],
+  ...extra,
+});
+
+async function viewer(context, room, query = '') {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(`${base}/viewer.html?room=${room}${query}`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect.poll(() => page.evaluate(() => window.h.room.channelState)).toBe('live');
+  return page;
+}
+
+const widgets = (page) => page.evaluate(() => window.h.room.widgets);
+/** Remaining time of the first poll by the page's own clock, and the real time it was read. */
+const remaining = (page) =>
+  page.evaluate(() => {
+    const w = window.h.room.widgets[0];
+    return { left: w.spec.closes_at - window.h.room.serverNow(), at: window.h.trueNow() };
+  });
+
+for (const source of ['websocket', 'sse']) {
+  test(`${source}: a late joiner sees the running poll at its state and time`, async ({ browser }) => {
+    const room = uniqueRoom(`late-${source}`);
+    const context = await browser.newContext();
+    const q = `&source=${source}`;
+    const early = await viewer(context, room, q);
+    post(room, poll('p1', { closes_at: Date.now() + 60_000 }));
+    post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 12, b: 30 } });
+    await expect(early.locator('#overlay .hd-poll')).toBeVisible();
+    await sleep(1_000);
+    const late = await viewer(context, room, q);
+    await expect(late.locator('#overlay .hd-poll')).toBeVisible();
+    const [a, b] = [await widgets(early), await widgets(late)];
+    expect(b[0].counts).toEqual([12, 30]);
+    expect(b[0].phase).toBe('open');
+    expect(b.map((w) => w.spec)).toEqual(a.map((w) => w.spec));
+    // Same remaining time, read at the same real moment.
+    const [ra, rb] = [await remaining(early), await remaining(late)];
+    expect(Math.abs(ra.left - (rb.at - ra.at) - rb.left)).toBeLessThan(50);
+    await context.close();
+  });
+}
+
+test('a viewer whose socket drops shows it, reconnects and catches up on what it missed', async ({ browser }) => {
+  const room = uniqueRoom('reconnect');
+  const context = await browser.newContext();
+  const page = await viewer(context, room);
+  post(room, poll('p1'));
+  await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+  // The network drops, and stays down for 1.5 s.
+  await page.request.post(`${base}/rooms/${room}/kick?refuseMs=1500`);
+  await expect(page.locator('#overlay .hd-conn')).toHaveText('Connection lost. Reconnecting…');
+  expect(await page.evaluate(() => window.h.room.channelState)).toBe('reconnecting');
+  // Meanwhile the show goes on.
+  post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 5, b: 9 } });
+  post(room, { type: 'poll.close', widget_id: 'p1' });
+  post(room, poll('p2'));
+  // Back: the snapshot brings it up to date, with the events it would have seen.
+  await expect.poll(() => page.evaluate(() => window.h.room.channelState), { timeout: 10_000 }).toBe('live');
+  await expect(page.locator('#overlay .hd-conn')).toBeHidden();
+  await expect.poll(() => widgets(page).then((w) => w.map((x) => [x.spec.widget_id, x.phase, x.counts]))).toEqual([
+    ['p1', 'closed', [5, 9]],
+    ['p2', 'open', [0, 0]],
+  ]);
+  const types = await page.evaluate(() => window.h.events.map((e) => `${e.type}:${e.widget_id ?? e.state}`));
+  expect(types).toEqual(expect.arrayContaining(['channel.state:reconnecting', 'poll.closed:p1', 'widget.shown:p2']));
+  expect(types.filter((t) => t === 'widget.shown:p1')).toHaveLength(1);
+  await context.close();
+});
+
+test('a viewer 5 s behind the live edge sees the poll when the video reaches it', async ({ browser }) => {
+  const room = uniqueRoom('delay');
+  const context = await browser.newContext();
+  const live = await viewer(context, room);
+  const behind = await viewer(context, room, '&delay=5000');
+  const { pts } = post(room, { ...poll('p1'), pts: 'now' });
+  await expect(live.locator('#overlay .hd-poll')).toBeVisible();
+  await sleep(4_000);
+  await expect(behind.locator('#overlay .hd-poll')).toHaveCount(0);
+  await expect(behind.locator('#overlay .hd-poll')).toBeVisible({ timeout: 3_000 });
+  const shown = await behind.evaluate(() => window.h.events.find((e) => e.type === 'widget.shown'));
+  const late = shown.at - (pts + 5_000);
+  console.log(`stream delay hold: released ${late} ms after the viewer's playhead reached the command`);
+  expect(late).toBeGreaterThanOrEqual(0);
+  expect(late).toBeLessThan(300);
+  await context.close();
+});
+
+test('a tab frozen in the background shows the right countdown the moment it returns', async ({ browser }) => {
+  const room = uniqueRoom('frozen');
+  const context = await browser.newContext();
+  const page = await viewer(context, room);
+  post(room, poll('p1', { closes_at: Date.now() + 90_000 }));
+  const countdown = page.locator('#overlay .hd-countdown');
+  await expect(countdown).toBeVisible();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  await sleep(3_000);
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  // Within a frame or two of returning, the display is right (to the shown second).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const { shown, expected } = await page.evaluate(() => {
+    const w = window.h.room.widgets[0];
+    const left = Math.ceil((w.spec.closes_at - window.h.room.serverNow()) / 1000);
+    const el = document.querySelector('#overlay').shadowRoot.querySelector('.hd-countdown time');
+    return { shown: el.textContent, expected: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` };
+  });
+  expect(shown).toBe(expected);
+  await context.close();
+});
+
+test('two viewers whose device clocks are minutes apart see the same remaining time', async ({ browser }) => {
+  const room = uniqueRoom('skew');
+  const skewed = async (ms) => {
+    const context = await browser.newContext();
+    await context.addInitScript((skew) => {
+      const RealDate = Date;
+      const realNow = RealDate.now.bind(RealDate);
+      globalThis.Date = class extends RealDate {
+        constructor(...args) {
+          super(...(args.length ? args : [realNow() + skew]));
+        }
+        static now() {
+          return realNow() + skew;
+        }
+      };
+    }, ms);
+    return { context, page: await viewer(context, room) };
+  };
+  const ahead = await skewed(+3 * 60_000);
+  const behind = await skewed(-2 * 60_000);
+  expect(await ahead.page.evaluate(() => Date.now() - window.h.trueNow())).toBeGreaterThan(170_000);
+  post(room, poll('p1', { closes_at: Date.now() + 120_000 }));
+  await expect(ahead.page.locator('#overlay .hd-poll')).toBeVisible();
+  await expect(behind.page.locator('#overlay .hd-poll')).toBeVisible();
+  // Let both finish their clock sync (before it, one sees -60 s left and the other 240 s).
+  const synced = async (p) => {
+    const { left } = await remaining(p);
+    return left > 100_000 && left <= 120_000;
+  };
+  await expect.poll(() => synced(ahead.page)).toBe(true);
+  await expect.poll(() => synced(behind.page)).toBe(true);
+  const diffs = [];
+  for (let i = 0; i < 5; i++) {
+    const [a, b] = [await remaining(ahead.page), await remaining(behind.page)];
+    diffs.push(Math.abs(a.left - (b.at - a.at) - b.left));
+    await sleep(100);
+  }
+  const worst = Math.max(...diffs);
+  console.log(`clock skew ±3/−2 min: remaining time differs by at most ${worst.toFixed(1)} ms between the viewers`);
+  expect(worst).toBeLessThan(50);
+  // And the countdowns on screen agree.
+  const text = (p) => p.locator('#overlay .hd-countdown time').textContent();
+  const [ta, tb] = [await text(ahead.page), await text(behind.page)];
+  expect(Math.abs(Number(ta.split(':')[1]) - Number(tb.split(':')[1]))).toBeLessThanOrEqual(1);
+  await ahead.context.close();
+  await behind.context.close();
+});
