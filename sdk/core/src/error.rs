@@ -25,6 +25,8 @@ pub enum ErrorCode {
     AlreadyVoted,
     /// The chosen options are not a valid answer for this poll.
     InvalidChoice,
+    /// The viewer already has as many as a per-viewer limit allows.
+    LimitReached,
     /// A send failed (network error, error status, a transport function that threw); the
     /// events stay queued and are retried.
     TransportFailed,
@@ -53,6 +55,7 @@ impl ErrorCode {
             ErrorCode::NotOpen => "not_open",
             ErrorCode::AlreadyVoted => "already_voted",
             ErrorCode::InvalidChoice => "invalid_choice",
+            ErrorCode::LimitReached => "limit_reached",
             ErrorCode::TransportFailed => "transport_failed",
             ErrorCode::EventsRejected => "events_rejected",
             ErrorCode::EventsDropped => "events_dropped",

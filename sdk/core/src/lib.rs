@@ -27,6 +27,7 @@ pub mod channel;
 mod decode;
 pub mod delivery;
 mod error;
+mod flash;
 mod poll;
 mod protocol;
 mod rng;
@@ -38,10 +39,12 @@ pub use decode::decode_command;
 #[cfg(feature = "json")]
 pub use decode::decode_command_json;
 pub use error::{ErrorCode, HudongError};
+pub use flash::{FlashPhase, FlashSale};
 pub use poll::{Poll, PollPhase};
 pub use protocol::{
-    Action, CloseReason, Command, Envelope, Event, PollOptionSpec, PollReveal, PollSnapshot, PollSpec,
-    PollTally, RoomSnapshot, Target, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
+    Action, CloseReason, Command, Envelope, Event, FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock,
+    GrabOutcome, PollOptionSpec, PollReveal, PollSnapshot, PollSpec, PollTally, Product, RoomSnapshot, Target,
+    WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
 };
 pub use room::{Effects, Room, RoomConfig, Widget};
 

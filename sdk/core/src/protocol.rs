@@ -1,5 +1,6 @@
 //! Wire types: commands in, actions from the viewer, events out. JSON, `type`-tagged,
 //! snake_case fields. `docs/protocol.md` is the reference for hosts.
+pub use crate::flash::{FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, Product};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -12,12 +13,14 @@ pub const PROTOCOL_VERSION: u32 = 1;
 #[serde(rename_all = "snake_case")]
 pub enum WidgetKind {
     Poll,
+    FlashSale,
 }
 
 impl WidgetKind {
     pub fn as_str(self) -> &'static str {
         match self {
             WidgetKind::Poll => "poll",
+            WidgetKind::FlashSale => "flash_sale",
         }
     }
 }
@@ -41,6 +44,21 @@ pub enum Command {
     /// Take a widget off the overlay.
     #[serde(rename = "widget.remove")]
     WidgetRemove(Target),
+    /// Show a countdown flash sale.
+    #[serde(rename = "flash.open")]
+    FlashOpen(FlashSpec),
+    /// Stock left (and viewers waiting), from the server.
+    #[serde(rename = "flash.stock")]
+    FlashStock(FlashStock),
+    /// A later end.
+    #[serde(rename = "flash.extend")]
+    FlashExtend(FlashExtend),
+    /// The server's decision on one of the viewer's grabs.
+    #[serde(rename = "flash.result")]
+    FlashResult(FlashResult),
+    /// End the sale now.
+    #[serde(rename = "flash.end")]
+    FlashEnd(Target),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -49,7 +67,19 @@ pub enum Command {
 impl Command {
     /// Every command `type` this version understands.
     pub const TYPES: &'static [&'static str] =
-        &["poll.open", "poll.tally", "poll.close", "poll.reveal", "widget.remove", "room.snapshot"];
+        &[
+            "poll.open",
+            "poll.tally",
+            "poll.close",
+            "poll.reveal",
+            "flash.open",
+            "flash.stock",
+            "flash.extend",
+            "flash.result",
+            "flash.end",
+            "widget.remove",
+            "room.snapshot",
+        ];
 
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -57,6 +87,11 @@ impl Command {
             Command::PollTally(_) => "poll.tally",
             Command::PollClose(_) => "poll.close",
             Command::PollReveal(_) => "poll.reveal",
+            Command::FlashOpen(_) => "flash.open",
+            Command::FlashStock(_) => "flash.stock",
+            Command::FlashExtend(_) => "flash.extend",
+            Command::FlashResult(_) => "flash.result",
+            Command::FlashEnd(_) => "flash.end",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -66,8 +101,12 @@ impl Command {
         match self {
             Command::PollOpen(c) => &c.widget_id,
             Command::PollTally(c) => &c.widget_id,
-            Command::PollClose(c) | Command::WidgetRemove(c) => &c.widget_id,
+            Command::PollClose(c) | Command::WidgetRemove(c) | Command::FlashEnd(c) => &c.widget_id,
             Command::PollReveal(c) => &c.widget_id,
+            Command::FlashOpen(c) => &c.widget_id,
+            Command::FlashStock(c) => &c.widget_id,
+            Command::FlashExtend(c) => &c.widget_id,
+            Command::FlashResult(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -86,12 +125,14 @@ pub struct RoomSnapshot {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WidgetSnapshot {
     Poll(PollSnapshot),
+    FlashSale(FlashSnapshot),
 }
 
 impl WidgetSnapshot {
     pub fn widget_id(&self) -> &str {
         match self {
             WidgetSnapshot::Poll(p) => &p.spec.widget_id,
+            WidgetSnapshot::FlashSale(f) => &f.spec.widget_id,
         }
     }
 }
@@ -168,12 +209,20 @@ pub struct PollReveal {
 pub enum Action {
     #[serde(rename = "poll.vote")]
     PollVote { widget_id: String, option_ids: Vec<String> },
+    /// Grab one unit in a live flash sale.
+    #[serde(rename = "flash.grab")]
+    FlashGrab { widget_id: String },
+    /// Be reminded when a flash sale starts.
+    #[serde(rename = "flash.remind")]
+    FlashRemind { widget_id: String },
 }
 
 impl Action {
     pub fn widget_id(&self) -> &str {
         match self {
-            Action::PollVote { widget_id, .. } => widget_id,
+            Action::PollVote { widget_id, .. } | Action::FlashGrab { widget_id } | Action::FlashRemind { widget_id } => {
+                widget_id
+            }
         }
     }
 }
@@ -214,6 +263,27 @@ pub enum Event {
         /// The viewer's own choice, if they voted.
         my_choice: Vec<String>,
     },
+    /// The viewer asked to be reminded when the sale starts.
+    #[serde(rename = "flash.remind")]
+    FlashRemind,
+    /// The sale went live.
+    #[serde(rename = "flash.started")]
+    FlashStarted,
+    /// The viewer grabbed: the server must answer `request_id` with `flash.result`. The
+    /// same `request_id` is an idempotency key: a server that sees it twice grabs once.
+    #[serde(rename = "flash.grab")]
+    FlashGrab { request_id: String },
+    /// The server's answer to a grab reached the viewer.
+    #[serde(rename = "flash.result")]
+    FlashResult {
+        request_id: String,
+        outcome: GrabOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order_ref: Option<String>,
+    },
+    /// The sale ended (time, or the host).
+    #[serde(rename = "flash.ended")]
+    FlashEnded { sold: u64 },
 }
 
 impl Event {
@@ -224,6 +294,11 @@ impl Event {
             Event::PollVote { .. } => "poll.vote",
             Event::PollClosed { .. } => "poll.closed",
             Event::PollRevealed { .. } => "poll.revealed",
+            Event::FlashRemind => "flash.remind",
+            Event::FlashStarted => "flash.started",
+            Event::FlashGrab { .. } => "flash.grab",
+            Event::FlashResult { .. } => "flash.result",
+            Event::FlashEnded { .. } => "flash.ended",
         }
     }
 }

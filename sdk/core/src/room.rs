@@ -1,6 +1,7 @@
 //! The room engine: owns the live widgets, routes commands and actions to their state
 //! machines, and wraps what they report into event envelopes.
 use crate::error::{ErrorCode, HudongError};
+use crate::flash::FlashSale;
 use crate::poll::{Poll, Transition};
 use crate::protocol::{Action, Command, Envelope, Event, RoomSnapshot, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION};
 use crate::rng::SplitMix64;
@@ -39,28 +40,74 @@ impl RoomConfig {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Widget {
     Poll(Poll),
+    FlashSale(FlashSale),
 }
 
 impl Widget {
     pub fn id(&self) -> &str {
         match self {
             Widget::Poll(p) => p.id(),
+            Widget::FlashSale(f) => f.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
         match self {
             Widget::Poll(_) => WidgetKind::Poll,
+            Widget::FlashSale(_) => WidgetKind::FlashSale,
         }
     }
-    fn next_deadline(&self) -> Option<Millis> {
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
         match self {
             Widget::Poll(p) => p.next_deadline(),
+            Widget::FlashSale(f) => f.next_deadline(now),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
         match self {
             Widget::Poll(p) => p.tick(now),
+            Widget::FlashSale(f) => f.tick(now),
         }
+    }
+    fn snapshot(&self) -> WidgetSnapshot {
+        match self {
+            Widget::Poll(p) => WidgetSnapshot::Poll(p.snapshot()),
+            Widget::FlashSale(f) => WidgetSnapshot::FlashSale(f.snapshot()),
+        }
+    }
+    /// Whether a snapshot describes this very widget (same kind and content).
+    fn same_as(&self, s: &WidgetSnapshot) -> bool {
+        match (self, s) {
+            (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.spec() == &ps.spec,
+            (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.spec() == &fs.spec,
+            _ => false,
+        }
+    }
+    fn check_snapshot(&self, s: &WidgetSnapshot) -> Result<(), HudongError> {
+        match (self, s) {
+            (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.check_snapshot(ps),
+            (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.check_snapshot(fs),
+            _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
+        }
+    }
+    fn merge_snapshot(&mut self, s: &WidgetSnapshot, now: Millis) -> Result<Transition, HudongError> {
+        match (self, s) {
+            (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.merge_snapshot(ps),
+            (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.merge_snapshot(fs, now),
+            _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
+        }
+    }
+    /// A new widget from a snapshot of it.
+    fn from_snapshot(s: &WidgetSnapshot, now: Millis) -> Result<(Widget, Transition), HudongError> {
+        Ok(match s {
+            WidgetSnapshot::Poll(ps) => {
+                let (p, t) = Poll::open(ps.spec.clone(), now)?;
+                (Widget::Poll(p), t)
+            }
+            WidgetSnapshot::FlashSale(fs) => {
+                let (f, t) = FlashSale::open(fs.spec.clone(), now)?;
+                (Widget::FlashSale(f), t)
+            }
+        })
     }
 }
 
@@ -117,9 +164,9 @@ impl Room {
         self.seq
     }
 
-    /// The earliest deadline any widget is waiting for.
-    pub fn next_wake(&self) -> Option<Millis> {
-        self.widgets.iter().filter_map(Widget::next_deadline).min()
+    /// The earliest deadline any widget is waiting for, as of `now`.
+    pub fn next_wake(&self, now: Millis) -> Option<Millis> {
+        self.widgets.iter().filter_map(|w| w.next_deadline(now)).min()
     }
 
     fn position(&self, id: &str) -> Result<usize, HudongError> {
@@ -133,20 +180,21 @@ impl Room {
         let i = self.position(id)?;
         match &mut self.widgets[i] {
             Widget::Poll(p) => Ok(p),
+            _ => Err(wrong_kind("a poll")),
+        }
+    }
+
+    fn flash_mut(&mut self, id: &str) -> Result<&mut FlashSale, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::FlashSale(f) => Ok(f),
+            _ => Err(wrong_kind("a flash sale")),
         }
     }
 
     /// The room as a server sends it to a late joiner.
     pub fn snapshot(&self) -> RoomSnapshot {
-        RoomSnapshot {
-            widgets: self
-                .widgets
-                .iter()
-                .map(|w| match w {
-                    Widget::Poll(p) => WidgetSnapshot::Poll(p.snapshot()),
-                })
-                .collect(),
-        }
+        RoomSnapshot { widgets: self.widgets.iter().map(Widget::snapshot).collect() }
     }
 
     /// Makes the room match a snapshot. Checked whole before anything changes.
@@ -156,50 +204,49 @@ impl Room {
             if snap.widgets[..i].iter().any(|o| o.widget_id() == w.widget_id()) {
                 return Err(HudongError::field(format!("widget \"{}\" appears twice", w.widget_id())));
             }
-            let WidgetSnapshot::Poll(ps) = w;
-            match self.widget(&ps.spec.widget_id) {
-                Some(Widget::Poll(p)) if p.spec() == &ps.spec => p.check_snapshot(ps)?,
-                _ => Poll::open(ps.spec.clone(), now)?.0.check_snapshot(ps)?,
+            match self.widget(w.widget_id()) {
+                Some(existing) if existing.same_as(w) => existing.check_snapshot(w)?,
+                _ => Widget::from_snapshot(w, now)?.0.check_snapshot(w)?,
             }
         }
         let mut fx = Effects::default();
-        let emit = |room: &mut Room, id: &str, kind: WidgetKind, t: Transition, fx: &mut Effects| {
-            fx.render |= t.changed;
-            for e in t.events {
-                let env = room.envelope(Some((id, kind)), e, now);
-                fx.events.push(env);
-            }
-        };
-        // Widgets the server no longer has go first.
+        // Widgets the server no longer has (or has replaced) go first.
         let mut i = 0;
         while i < self.widgets.len() {
-            let keep = snap.widgets.iter().any(|w| match (w, &self.widgets[i]) {
-                (WidgetSnapshot::Poll(ps), Widget::Poll(p)) => &ps.spec == p.spec(),
-            });
-            if keep {
+            if snap.widgets.iter().any(|w| self.widgets[i].same_as(w)) {
                 i += 1;
             } else {
                 let w = self.widgets.remove(i);
                 let t = Transition { events: vec![Event::WidgetHidden], changed: true };
-                emit(self, w.id(), w.kind(), t, &mut fx);
+                self.collect(&mut fx, w.id(), w.kind(), t, now);
             }
         }
         for w in &snap.widgets {
-            let WidgetSnapshot::Poll(ps) = w;
-            let id = ps.spec.widget_id.as_str();
+            let id = w.widget_id();
             let mut t = Transition::default();
             if self.widget(id).is_none() {
-                let (p, opened) = Poll::open(ps.spec.clone(), now)?;
-                self.widgets.push(Widget::Poll(p));
+                let (created, opened) = Widget::from_snapshot(w, now)?;
+                self.widgets.push(created);
                 t = opened;
             }
-            let merged = self.poll_mut(id)?.merge_snapshot(ps)?;
+            let i = self.position(id)?;
+            let merged = self.widgets[i].merge_snapshot(w, now)?;
+            let kind = self.widgets[i].kind();
             t.changed |= merged.changed;
             t.events.extend(merged.events);
-            emit(self, id, WidgetKind::Poll, t, &mut fx);
+            self.collect(&mut fx, id, kind, t, now);
         }
-        fx.wake_at = self.next_wake();
+        fx.wake_at = self.next_wake(now);
         Ok(fx)
+    }
+
+    /// Adds a widget's transition to the effects, wrapping its events.
+    fn collect(&mut self, fx: &mut Effects, id: &str, kind: WidgetKind, t: Transition, now: Millis) {
+        fx.render |= t.changed;
+        for e in t.events {
+            let env = self.envelope(Some((id, kind)), e, now);
+            fx.events.push(env);
+        }
     }
 
     /// Applies a command. On error, nothing changed.
@@ -220,21 +267,34 @@ impl Room {
 
     fn apply_inner(&mut self, command: &Command, now: Millis) -> Result<(Transition, WidgetKind), HudongError> {
         let poll = WidgetKind::Poll;
+        let flash = WidgetKind::FlashSale;
         match command {
             Command::PollOpen(spec) => {
                 if let Some(existing) = self.widget(&spec.widget_id) {
                     return match existing {
                         Widget::Poll(p) if p.spec() == spec => Ok((Transition::default(), poll)),
-                        _ => Err(HudongError::new(
-                            ErrorCode::WidgetConflict,
-                            "a different widget with this id is live; remove it first",
-                        )),
+                        _ => Err(conflict()),
                     };
                 }
                 let (p, t) = Poll::open(spec.clone(), now)?;
                 self.widgets.push(Widget::Poll(p));
                 Ok((t, poll))
             }
+            Command::FlashOpen(spec) => {
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::FlashSale(f) if f.spec() == spec => Ok((Transition::default(), flash)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (f, t) = FlashSale::open(spec.clone(), now)?;
+                self.widgets.push(Widget::FlashSale(f));
+                Ok((t, flash))
+            }
+            Command::FlashStock(c) => Ok((self.flash_mut(&c.widget_id)?.stock(c, now), flash)),
+            Command::FlashExtend(c) => Ok((self.flash_mut(&c.widget_id)?.extend(c, now), flash)),
+            Command::FlashResult(c) => Ok((self.flash_mut(&c.widget_id)?.result(c, now)?, flash)),
+            Command::FlashEnd(c) => Ok((self.flash_mut(&c.widget_id)?.end(now), flash)),
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -254,13 +314,19 @@ impl Room {
         let id = action.widget_id().to_owned();
         let actor = self.config.user_id.as_deref().unwrap_or(&self.config.session_id);
         let key_prefix = format!("{}:{}:{}", self.config.room_id, id, actor);
-        let t = match action {
+        let (t, kind) = match action {
             Action::PollVote { widget_id, option_ids } => {
-                self.poll_mut(widget_id).and_then(|p| p.vote(option_ids, now, &key_prefix))
+                (self.poll_mut(widget_id).and_then(|p| p.vote(option_ids, now, &key_prefix)), WidgetKind::Poll)
             }
-        }
-        .map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
-        Ok(self.finish(&id, WidgetKind::Poll, t, now))
+            Action::FlashGrab { widget_id } => {
+                (self.flash_mut(widget_id).and_then(|f| f.grab(now, &key_prefix)), WidgetKind::FlashSale)
+            }
+            Action::FlashRemind { widget_id } => {
+                (self.flash_mut(widget_id).and_then(|f| f.remind(now)), WidgetKind::FlashSale)
+            }
+        };
+        let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
+        Ok(self.finish(&id, kind, t, now))
     }
 
     /// Time passes: every widget whose deadline is due moves on.
@@ -269,19 +335,17 @@ impl Room {
         for i in 0..self.widgets.len() {
             let t = self.widgets[i].tick(now);
             let (id, kind) = (self.widgets[i].id().to_owned(), self.widgets[i].kind());
-            fx.render |= t.changed;
-            for e in t.events {
-                let env = self.envelope(Some((&id, kind)), e, now);
-                fx.events.push(env);
-            }
+            self.collect(&mut fx, &id, kind, t, now);
         }
-        fx.wake_at = self.next_wake();
+        fx.wake_at = self.next_wake(now);
         fx
     }
 
     fn finish(&mut self, id: &str, kind: WidgetKind, t: Transition, now: Millis) -> Effects {
-        let events = t.events.into_iter().map(|e| self.envelope(Some((id, kind)), e, now)).collect();
-        Effects { events, render: t.changed, wake_at: self.next_wake() }
+        let mut fx = Effects::default();
+        self.collect(&mut fx, id, kind, t, now);
+        fx.wake_at = self.next_wake(now);
+        fx
     }
 
     fn envelope(&mut self, widget: Option<(&str, WidgetKind)>, event: Event, now: Millis) -> Envelope {
@@ -301,4 +365,12 @@ impl Room {
             event,
         }
     }
+}
+
+fn conflict() -> HudongError {
+    HudongError::new(ErrorCode::WidgetConflict, "a different widget with this id is live; remove it first")
+}
+
+fn wrong_kind(expected: &str) -> HudongError {
+    HudongError::new(ErrorCode::WrongWidgetKind, format!("this widget is not {expected}"))
 }

@@ -26,6 +26,7 @@ fn vote(ids: &[&str]) -> Action {
 fn poll(room: &Room) -> &Poll {
     match room.widget("p1").expect("poll is live") {
         Widget::Poll(p) => p,
+        w => panic!("not a poll: {w:?}"),
     }
 }
 

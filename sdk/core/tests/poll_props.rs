@@ -58,6 +58,7 @@ fn spec(n: usize, max_choices: u32, revote: bool, closes_at: Option<u64>) -> Pol
 fn the_poll(r: &Room) -> Poll {
     match r.widget("p").unwrap() {
         Widget::Poll(p) => p.clone(),
+        w => panic!("not a poll: {w:?}"),
     }
 }
 
@@ -136,7 +137,7 @@ proptest! {
                             prop_assert!(b >= a, "count went down without reset");
                         }
                     }
-                    prop_assert_eq!(fx.wake_at, room.next_wake());
+                    prop_assert_eq!(fx.wake_at, room.next_wake(now));
                 }
             }
             if p.phase() != PollPhase::Open { closed_at_some_point = true; }
