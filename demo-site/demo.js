@@ -113,9 +113,69 @@ $('#theme').addEventListener('change', mountRoom);
 $('#delay').addEventListener('change', mountRoom);
 $('#clear-log').addEventListener('click', () => $('#log').replaceChildren());
 
+// ---- flash sale ----------------------------------------------------------------------------
+
+let flash = null; // { id, stock, endsAt, gated }
+let orderSerial = 1000;
+
+$('#flash-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  if (flash) await send({ type: 'widget.remove', widget_id: flash.id });
+  const id = `flash-${Date.now().toString(36)}`;
+  const now = room.serverNow();
+  const startsAt = now + Number(f.get('starts')) * 1000;
+  const endsAt = startsAt + Number(f.get('lasts')) * 1000;
+  const cents = (v) => Math.round(Number(v) * 100);
+  const gated = f.get('gated') === 'on';
+  const ok = await send({
+    type: 'flash.open',
+    widget_id: id,
+    product: { name: String(f.get('name')), price: cents(f.get('price')), original_price: cents(f.get('was')) },
+    stock_total: Number(f.get('stock')),
+    starts_at: startsAt,
+    ends_at: endsAt,
+    per_viewer_limit: Number(f.get('limit')),
+    ...(gated ? { gate: '加入品牌企业微信群后可抢 · Members of the brand WeCom group only' } : {}),
+  });
+  flash = ok ? { id, stock: Number(f.get('stock')), endsAt, gated } : null;
+  if (ok) send({ type: 'flash.stock', widget_id: id, stock_left: flash.stock, waiting: 200 + Math.floor(Math.random() * 800) });
+});
+
+$('#flash-sell').addEventListener('click', () => {
+  if (!flash) return;
+  flash.stock = Math.max(0, flash.stock - (1 + Math.floor(Math.random() * 8)));
+  send({ type: 'flash.stock', widget_id: flash.id, stock_left: flash.stock });
+});
+$('#flash-extend').addEventListener('click', () => {
+  if (!flash) return;
+  flash.endsAt += 30_000;
+  send({ type: 'flash.extend', widget_id: flash.id, ends_at: flash.endsAt });
+});
+$('#flash-end').addEventListener('click', () => flash && send({ type: 'flash.end', widget_id: flash.id }));
+
+/** The server's side of a grab: it alone decides, and answers the grab's request id. */
+function decideGrab(event) {
+  if (!flash || event.widget_id !== flash.id) return;
+  let outcome = 'success';
+  if (flash.gated && !$('#member').checked) outcome = 'not_eligible';
+  else if (flash.stock === 0) outcome = 'sold_out';
+  const answer = { type: 'flash.result', widget_id: flash.id, request_id: event.request_id, outcome };
+  if (outcome === 'success') {
+    answer.order_ref = `ORD-${++orderSerial}`;
+    flash.stock -= 1;
+  }
+  // A little network and stock-check time, as a real backend would take.
+  setTimeout(() => {
+    send(answer);
+    send({ type: 'flash.stock', widget_id: flash.id, stock_left: flash.stock });
+  }, 400);
+}
+
 // ---- the backend's side of the viewer's events --------------------------------------------
 
 function onViewerEvent(event) {
+  if (event.type === 'flash.grab') return decideGrab(event);
   if (!poll || event.widget_id !== poll.id) return;
   if (event.type === 'poll.vote') {
     // The reference backend of a later version counts these; here the console does.

@@ -156,7 +156,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -220,7 +220,17 @@ export interface WidgetRemove {
 export interface RoomSnapshot {
   type: 'room.snapshot';
   v?: 1;
-  widgets: PollSnapshot[];
+  widgets: (PollSnapshot | FlashSnapshot)[];
+}
+
+export interface FlashSnapshot {
+  kind: 'flash_sale';
+  spec: Omit<FlashOpen, 'type' | 'v'>;
+  stock_left: number;
+  waiting?: number;
+  ends_at: number;
+  ended?: boolean;
+  my_orders?: string[];
 }
 
 export interface PollSnapshot {
@@ -232,7 +242,75 @@ export interface PollSnapshot {
   my_choice?: string[];
 }
 
-export type Command = PollOpen | PollTally | PollClose | PollReveal | WidgetRemove | RoomSnapshot;
+export interface Product {
+  name: string;
+  image?: string;
+  /** Sale price in minor units (分 for CNY). */
+  price: number;
+  original_price?: number;
+  /** ISO 4217; CNY by default. */
+  currency?: string;
+}
+
+export interface FlashOpen {
+  type: 'flash.open';
+  v?: 1;
+  widget_id: string;
+  product: Product;
+  stock_total: number;
+  /** Server time the grab button becomes active. */
+  starts_at: number;
+  ends_at: number;
+  per_viewer_limit?: number;
+  /** A condition the server checks at grab time, shown to viewers. */
+  gate?: string;
+}
+
+export interface FlashStock {
+  type: 'flash.stock';
+  v?: 1;
+  widget_id: string;
+  stock_left: number;
+  waiting?: number;
+  reset?: boolean;
+}
+
+export interface FlashExtend {
+  type: 'flash.extend';
+  v?: 1;
+  widget_id: string;
+  ends_at: number;
+}
+
+export type GrabOutcome = 'success' | 'sold_out' | 'limit_reached' | 'not_eligible' | 'ended';
+
+export interface FlashResultCommand {
+  type: 'flash.result';
+  v?: 1;
+  widget_id: string;
+  request_id: string;
+  outcome: GrabOutcome;
+  order_ref?: string;
+}
+
+export interface FlashEnd {
+  type: 'flash.end';
+  v?: 1;
+  widget_id: string;
+}
+
+export type Command =
+  | PollOpen
+  | PollTally
+  | PollClose
+  | PollReveal
+  | FlashOpen
+  | FlashStock
+  | FlashExtend
+  | FlashResultCommand
+  | FlashEnd
+  | WidgetRemove
+  | RoomSnapshot;
 
 /** A command as a channel carries it: the room's sequence number and the stream position. */
 export type CommandMessage = Command & { seq?: number; pts?: number };
@@ -245,11 +323,14 @@ export interface PollVoteAction {
   option_ids: string[];
 }
 
-export type Action = PollVoteAction;
+export type Action =
+  | PollVoteAction
+  | { type: 'flash.grab'; widget_id: string }
+  | { type: 'flash.remind'; widget_id: string };
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll';
+export type WidgetKind = 'poll' | 'flash_sale';
 
 export interface EventBase {
   v: 1;
@@ -292,7 +373,39 @@ export interface PollRevealedEvent extends EventBase {
   my_choice: string[];
 }
 
-export type HudongEvent = WidgetShownEvent | WidgetHiddenEvent | PollVoteEvent | PollClosedEvent | PollRevealedEvent;
+export interface FlashRemindEvent extends EventBase {
+  type: 'flash.remind';
+}
+export interface FlashStartedEvent extends EventBase {
+  type: 'flash.started';
+}
+export interface FlashGrabEvent extends EventBase {
+  type: 'flash.grab';
+  /** Answer it with a `flash.result` command; also an idempotency key. */
+  request_id: string;
+}
+export interface FlashResultEvent extends EventBase {
+  type: 'flash.result';
+  request_id: string;
+  outcome: GrabOutcome;
+  order_ref?: string;
+}
+export interface FlashEndedEvent extends EventBase {
+  type: 'flash.ended';
+  sold: number;
+}
+
+export type HudongEvent =
+  | WidgetShownEvent
+  | WidgetHiddenEvent
+  | PollVoteEvent
+  | PollClosedEvent
+  | PollRevealedEvent
+  | FlashRemindEvent
+  | FlashStartedEvent
+  | FlashGrabEvent
+  | FlashResultEvent
+  | FlashEndedEvent;
 
 // ---- Errors ---------------------------------------------------------------------------
 
@@ -307,6 +420,7 @@ export type ErrorCode =
   | 'not_open'
   | 'already_voted'
   | 'invalid_choice'
+  | 'limit_reached'
   | 'transport_failed'
   | 'events_rejected'
   | 'events_dropped'
@@ -338,4 +452,20 @@ export interface PollState {
   votes_cast: number;
 }
 
-export type WidgetState = PollState;
+export interface FlashState {
+  kind: 'flash_sale';
+  spec: Omit<FlashOpen, 'type' | 'v'>;
+  stock_left: number;
+  waiting: number | null;
+  ends_at: number;
+  ended_by_host: boolean;
+  reminded: boolean;
+  /** The `request_id` of the grab awaiting the server's answer. */
+  pending: string | null;
+  attempts: number;
+  orders: string[];
+  last_outcome: GrabOutcome | null;
+  announced: 'preview' | 'live' | 'sold_out' | 'ended';
+}
+
+export type WidgetState = PollState | FlashState;

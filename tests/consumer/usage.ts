@@ -53,7 +53,23 @@ off();
 
 room.vote('p1', 'a');
 room.apply('{"type":"poll.close","widget_id":"p1"}');
-for (const w of room.widgets) console.log(w.kind, w.phase, w.counts);
+for (const w of room.widgets) {
+  if (w.kind === 'poll') console.log(w.phase, w.counts);
+  else console.log(w.stock_left, w.orders);
+}
+room.apply({
+  type: 'flash.open',
+  widget_id: 'f1',
+  product: { name: '丝绒唇釉', price: 8900, original_price: 15900 },
+  stock_total: 100,
+  starts_at: room.serverNow() + 10_000,
+  ends_at: room.serverNow() + 70_000,
+});
+room.on('flash.grab', (e) => {
+  const answer: Command = { type: 'flash.result', widget_id: 'f1', request_id: e.request_id, outcome: 'success', order_ref: 'ORD-1' };
+  room.apply(answer);
+});
+room.act({ type: 'flash.grab', widget_id: 'f1' });
 
 // @ts-expect-error: not a command type
 room.apply({ type: 'poll.nope', widget_id: 'p1' });

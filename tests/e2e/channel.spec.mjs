@@ -83,12 +83,47 @@ for (const source of ['websocket', 'sse']) {
   });
 }
 
+const flash = (id, extra = {}) => ({
+  type: 'flash.open',
+  widget_id: id,
+  product: { name: 'Velvet lip tint', price: 100, original_price: 8900 },
+  stock_total: 50,
+  starts_at: Date.now() - 1_000,
+  ends_at: Date.now() + 60_000,
+  ...extra,
+});
+
+test('a late joiner sees the running flash sale at its stock and time', async ({ browser }) => {
+  const room = uniqueRoom('late-flash');
+  const context = await browser.newContext();
+  const early = await viewer(context, room);
+  post(room, flash('f1'));
+  post(room, { type: 'flash.stock', widget_id: 'f1', stock_left: 7, waiting: 420 });
+  await expect(early.locator('#overlay .hd-flash')).toHaveAttribute('data-phase', 'live');
+  await sleep(800);
+  const late = await viewer(context, room);
+  const card = late.locator('#overlay .hd-flash');
+  await expect(card).toHaveAttribute('data-phase', 'live');
+  await expect(card.locator('.hd-stock-text')).toHaveText('Left: 7 units');
+  await expect(card.getByRole('button', { name: 'Grab it' })).toBeEnabled();
+  const ends = (page) =>
+    page.evaluate(() => {
+      const w = window.h.room.widgets[0];
+      return { left: w.ends_at - window.h.room.serverNow(), at: window.h.trueNow() };
+    });
+  const [a, b] = [await ends(early), await ends(late)];
+  expect(Math.abs(a.left - (b.at - a.at) - b.left)).toBeLessThan(50);
+  await context.close();
+});
+
 test('a viewer whose socket drops shows it, reconnects and catches up on what it missed', async ({ browser }) => {
   const room = uniqueRoom('reconnect');
   const context = await browser.newContext();
   const page = await viewer(context, room);
   post(room, poll('p1'));
+  post(room, flash('f1'));
   await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+  await expect(page.locator('#overlay .hd-flash')).toHaveAttribute('data-phase', 'live');
   // The network drops, and stays down for 1.5 s.
   await page.request.post(`${base}/rooms/${room}/kick?refuseMs=1500`);
   await expect(page.locator('#overlay .hd-conn')).toHaveText('Connection lost. Reconnecting…');
@@ -97,13 +132,20 @@ test('a viewer whose socket drops shows it, reconnects and catches up on what it
   post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 5, b: 9 } });
   post(room, { type: 'poll.close', widget_id: 'p1' });
   post(room, poll('p2'));
+  const later = Date.now() + 120_000;
+  post(room, { type: 'flash.stock', widget_id: 'f1', stock_left: 3 });
+  post(room, { type: 'flash.extend', widget_id: 'f1', ends_at: later });
   // Back: the snapshot brings it up to date, with the events it would have seen.
   await expect.poll(() => page.evaluate(() => window.h.room.channelState), { timeout: 10_000 }).toBe('live');
   await expect(page.locator('#overlay .hd-conn')).toBeHidden();
-  await expect.poll(() => widgets(page).then((w) => w.map((x) => [x.spec.widget_id, x.phase, x.counts]))).toEqual([
-    ['p1', 'closed', [5, 9]],
-    ['p2', 'open', [0, 0]],
-  ]);
+  await expect
+    .poll(() => widgets(page).then((w) => w.map((x) => [x.spec.widget_id, x.phase ?? x.stock_left, x.counts ?? x.ends_at])))
+    .toEqual([
+      ['p1', 'closed', [5, 9]],
+      ['f1', 3, later],
+      ['p2', 'open', [0, 0]],
+    ]);
+  await expect(page.locator('#overlay .hd-flash .hd-stock-text')).toHaveText('Left: 3 units');
   const types = await page.evaluate(() => window.h.events.map((e) => `${e.type}:${e.widget_id ?? e.state}`));
   expect(types).toEqual(expect.arrayContaining(['channel.state:reconnecting', 'poll.closed:p1', 'widget.shown:p2']));
   expect(types.filter((t) => t === 'widget.shown:p1')).toHaveLength(1);

@@ -91,3 +91,51 @@ test('the poll is operable by keyboard alone', async ({ page }) => {
   const vote = page.locator('#log li[data-type="poll.vote"]');
   await expect(vote).toContainText('"option_ids":["a","c"]');
 });
+
+test('flash sale: preview with a reminder, then grab once, pending until the server answers', async ({ page }) => {
+  await page.getByLabel('Starts in (s)').fill('2');
+  await page.getByRole('button', { name: 'Open flash sale' }).click();
+  const card = page.locator('#overlay section.hd-flash');
+  await expect(card).toHaveAttribute('data-phase', 'preview');
+  await expect(card.getByRole('heading', { name: '丝绒唇釉 1元秒杀' })).toBeVisible();
+  await expect(card.locator('.hd-price-now')).toHaveText('¥1.00');
+  await expect(card.locator('.hd-price-was')).toContainText('¥89.00');
+  await expect(card.locator('.hd-countdown')).toContainText('距开抢');
+  await card.getByRole('button', { name: '开抢提醒我' }).click();
+  await expect(card.getByRole('button', { name: '已设置提醒' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('#log li[data-type="flash.remind"]')).toHaveCount(1);
+
+  // Live at the server's start time.
+  await expect(card).toHaveAttribute('data-phase', 'live', { timeout: 5_000 });
+  await expect(page.locator('#log li[data-type="flash.started"]')).toHaveCount(1);
+  await expect(card.locator('.hd-stock-text')).toContainText('剩余 50 件');
+  // A double tap grabs once.
+  await card.getByRole('button', { name: '立即抢' }).dblclick();
+  await expect(card.getByRole('button', { name: '抢购中…' })).toBeDisabled();
+  await expect(card.getByRole('status')).toHaveText('正在确认…');
+  await expect(page.locator('#log li[data-type="flash.grab"]')).toHaveCount(1);
+  await expect(page.locator('#log li[data-type="flash.grab"]')).toContainText('"request_id"');
+  // The server decides.
+  await expect(card.getByRole('status')).toContainText('抢到了！订单号 ORD-', { timeout: 5_000 });
+  await expect(card.locator('.hd-stock-text')).toContainText('剩余 49 件');
+  await expect(card.getByRole('button', { name: '立即抢' })).toBeDisabled(); // limit of one
+  await page.getByRole('button', { name: 'End now' }).click();
+  await expect(card).toHaveAttribute('data-phase', 'ended');
+  await expect(page.locator('#log li[data-type="flash.ended"]')).toContainText('"sold":1');
+});
+
+test('flash sale gated on the WeCom group: not eligible is the server’s answer', async ({ page }) => {
+  await page.getByLabel('Starts in (s)').fill('0');
+  await page.getByLabel("Only for members of the brand's WeCom group").check();
+  await page.getByLabel('This viewer has joined the WeCom group').uncheck();
+  await page.getByRole('button', { name: 'Open flash sale' }).click();
+  const card = page.locator('#overlay section.hd-flash');
+  await expect(card).toHaveAttribute('data-phase', 'live');
+  await expect(card.locator('.hd-gate')).toContainText('企业微信');
+  await card.getByRole('button', { name: '立即抢' }).click();
+  await expect(card.getByRole('status')).toHaveText('暂不符合抢购条件', { timeout: 5_000 });
+  // Not eligible is not a purchase: the viewer may try again once they join.
+  await page.getByLabel('This viewer has joined the WeCom group').check();
+  await card.getByRole('button', { name: '立即抢' }).click();
+  await expect(card.getByRole('status')).toContainText('抢到了！', { timeout: 5_000 });
+});

@@ -15,6 +15,25 @@ pub struct Strings {
     pub remaining: &'static str,
     pub tap_to_vote: &'static str,
     pub reconnecting: &'static str,
+    pub flash_sale: &'static str,
+    pub starts_in: &'static str,
+    pub ends_in: &'static str,
+    pub remind_me: &'static str,
+    pub reminder_set: &'static str,
+    pub waiting: &'static str,
+    pub grab: &'static str,
+    pub grabbing: &'static str,
+    pub stock_left: &'static str,
+    pub units: &'static str,
+    pub original_price: &'static str,
+    pub sold_out: &'static str,
+    pub sale_ended: &'static str,
+    pub grab_success: &'static str,
+    pub outcome_sold_out: &'static str,
+    pub outcome_limit: &'static str,
+    pub outcome_not_eligible: &'static str,
+    pub outcome_ended: &'static str,
+    pub waiting_for_result: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -32,6 +51,25 @@ pub static ZH_CN: Strings = Strings {
     remaining: "剩余",
     tap_to_vote: "点击选项即可投票",
     reconnecting: "网络不稳定，正在重新连接…",
+    flash_sale: "限时秒杀",
+    starts_in: "距开抢",
+    ends_in: "距结束",
+    remind_me: "开抢提醒我",
+    reminder_set: "已设置提醒",
+    waiting: "人在等",
+    grab: "立即抢",
+    grabbing: "抢购中…",
+    stock_left: "剩余",
+    units: "件",
+    original_price: "原价",
+    sold_out: "已抢光",
+    sale_ended: "活动已结束",
+    grab_success: "抢到了！订单号",
+    outcome_sold_out: "手慢了，已抢光",
+    outcome_limit: "已达限购数量",
+    outcome_not_eligible: "暂不符合抢购条件",
+    outcome_ended: "活动已结束",
+    waiting_for_result: "正在确认…",
 };
 
 pub static EN: Strings = Strings {
@@ -49,6 +87,25 @@ pub static EN: Strings = Strings {
     remaining: "Ends in",
     tap_to_vote: "Tap an option to vote",
     reconnecting: "Connection lost. Reconnecting…",
+    flash_sale: "Flash sale",
+    starts_in: "Starts in",
+    ends_in: "Ends in",
+    remind_me: "Remind me",
+    reminder_set: "Reminder set",
+    waiting: "waiting",
+    grab: "Grab it",
+    grabbing: "Grabbing…",
+    stock_left: "Left:",
+    units: "units",
+    original_price: "Was",
+    sold_out: "Sold out",
+    sale_ended: "Sale ended",
+    grab_success: "Got it! Order",
+    outcome_sold_out: "Too late: sold out",
+    outcome_limit: "You have reached the limit",
+    outcome_not_eligible: "You are not eligible yet",
+    outcome_ended: "The sale has ended",
+    waiting_for_result: "Confirming…",
 };
 
 impl Strings {
@@ -70,5 +127,24 @@ pub fn format_remaining(ms: u64) -> String {
         format!("{}:{:02}", secs / 60, secs % 60)
     } else {
         format!("{secs}s")
+    }
+}
+
+/// A price in minor units (分, cents) with its currency: `¥89.00`, `$12.50`, `1200 JPY`.
+/// Until the views format through `Intl`, currencies without a symbol here show their code.
+pub fn format_money(minor: u64, currency: &str) -> String {
+    let (symbol, decimals) = match currency {
+        "CNY" => ("¥", 2),
+        "USD" => ("$", 2),
+        "HKD" => ("HK$", 2),
+        "TWD" => ("NT$", 0),
+        "JPY" => ("¥", 0),
+        _ => ("", 2),
+    };
+    let amount = if decimals == 0 { minor.to_string() } else { format!("{}.{:02}", minor / 100, minor % 100) };
+    if symbol.is_empty() {
+        format!("{amount} {currency}")
+    } else {
+        format!("{symbol}{amount}")
     }
 }

@@ -7,11 +7,13 @@
 //! The [`Overlay`] component lays out every live widget of a room.
 mod clock;
 mod countdown;
+mod flash;
 mod i18n;
 mod overlay;
 mod poll;
 
 pub use clock::Clock;
+pub use flash::{FlashProps, FlashView};
 pub use i18n::Strings;
 pub use overlay::{Overlay, OverlayProps};
 pub use poll::{PollProps, PollView};

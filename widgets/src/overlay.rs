@@ -1,5 +1,6 @@
 use crate::clock::Clock;
 use crate::i18n::Strings;
+use crate::flash::FlashView;
 use crate::poll::PollView;
 use hudong_core::{Action, Widget};
 use std::rc::Rc;
@@ -33,6 +34,10 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 Widget::Poll(p) => html! {
                     <PollView key={p.id().to_owned()} poll={p.clone()} clock={props.clock.clone()}
                               on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::FlashSale(f) => html! {
+                    <FlashView key={f.id().to_owned()} sale={f.clone()} clock={props.clock.clone()}
+                               on_action={props.on_action.clone()} strings={props.strings} />
                 },
             }) }
         </div>

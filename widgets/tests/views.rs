@@ -219,3 +219,41 @@ async fn reconnecting_notice_is_a_status_shown_only_while_reconnecting() {
     h.show(&room).await;
     assert!(h.q(".hd-conn").unwrap().has_attribute("hidden"));
 }
+
+#[wasm_bindgen_test]
+async fn flash_sale_card_through_its_phases() {
+    let mut room = Room::new(RoomConfig::new("r", "s").with_user("u"));
+    let open = serde_json::json!({
+        "type": "flash.open", "widget_id": "f1",
+        "product": {"name": "Velvet tint", "price": 8900, "original_price": 15900},
+        "stock_total": 10, "starts_at": NOW + 5_000, "ends_at": NOW + 65_000, "gate": "Members only"
+    });
+    room.apply(&decode_command_json(&open.to_string()).unwrap(), NOW).unwrap();
+    let mut h = Harness::mount(&room, "en").await;
+    let card = h.q("section.hd-flash").unwrap();
+    assert_eq!(card.get_attribute("data-phase").unwrap(), "preview");
+    assert_eq!(h.q(".hd-price-now").unwrap().text_content().unwrap(), "¥89.00");
+    assert_eq!(h.q(".hd-price-was").unwrap().text_content().unwrap(), "Was ¥159.00");
+    assert_eq!(h.q(".hd-countdown time").unwrap().text_content().unwrap(), "4s"); // clock is NOW + 1 s
+    assert_eq!(h.q(".hd-gate").unwrap().text_content().unwrap(), "Members only");
+    let remind: HtmlButtonElement = h.q("button.hd-submit").unwrap().dyn_into().unwrap();
+    assert_eq!(remind.text_content().unwrap(), "Remind me");
+    remind.click();
+    assert_eq!(*h.actions.borrow(), vec![Action::FlashRemind { widget_id: "f1".into() }]);
+
+    // Live: the clock moves past the start.
+    h.props.clock = Clock::fixed(NOW + 6_000);
+    room.tick(NOW + 6_000);
+    h.show(&room).await;
+    assert_eq!(h.q("section.hd-flash").unwrap().get_attribute("data-phase").unwrap(), "live");
+    assert_eq!(h.q(".hd-stock-text").unwrap().text_content().unwrap(), "Left: 10 units");
+    let grab: HtmlButtonElement = h.q("button.hd-grab").unwrap().dyn_into().unwrap();
+    grab.click();
+    assert_eq!(h.actions.borrow().last(), Some(&Action::FlashGrab { widget_id: "f1".into() }));
+    room.act(&Action::FlashGrab { widget_id: "f1".into() }, NOW + 6_000).unwrap();
+    h.show(&room).await;
+    let grab: HtmlButtonElement = h.q("button.hd-grab").unwrap().dyn_into().unwrap();
+    assert!(grab.disabled(), "pending");
+    assert_eq!(grab.get_attribute("aria-busy").unwrap(), "true");
+    assert_eq!(h.q(".hd-flash [role=status]").unwrap().text_content().unwrap(), "Confirming…");
+}
