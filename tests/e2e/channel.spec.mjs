@@ -240,3 +240,41 @@ test('two viewers whose device clocks are minutes apart see the same remaining t
   await ahead.context.close();
   await behind.context.close();
 });
+
+test('commands carried by a video’s metadata text track are applied as the video plays', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await viewer(context, uniqueRoom('cues'));
+  const out = await page.evaluate(async () => {
+    // A real <video> playing a generated stream, with a metadata track as a player would expose.
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 64;
+    const ctx = canvas.getContext('2d');
+    const paint = setInterval(() => ctx.fillRect(0, 0, Math.random() * 64, 64), 30);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = canvas.captureStream(30);
+    document.body.append(video);
+    const track = video.addTextTrack('metadata', 'hudong');
+    const command = {
+      type: 'poll.open',
+      widget_id: 'cue-poll',
+      question: 'From the stream?',
+      options: [
+        { id: 'a', label: 'Yes' },
+        { id: 'b', label: 'No' },
+      ],
+    };
+    track.addCue(new VTTCue(0, 3600, JSON.stringify(command)));
+    const detach = window.h.room.attachTextTrack(track);
+    await video.play();
+    const deadline = Date.now() + 5_000;
+    while (!window.h.room.widgets.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    detach();
+    clearInterval(paint);
+    return window.h.room.widgets.map((w) => w.spec.widget_id);
+  });
+  expect(out).toEqual(['cue-poll']);
+  await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+  await context.close();
+});
