@@ -113,6 +113,84 @@ $('#theme').addEventListener('change', mountRoom);
 $('#delay').addEventListener('change', mountRoom);
 $('#clear-log').addEventListener('click', () => $('#log').replaceChildren());
 
+// ---- quiz ------------------------------------------------------------------------------------
+
+let quiz = null; // { id, mode, q: {id, optionIds, correct}, answer, score, streak, eliminated, serial }
+
+$('#quiz-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  if (quiz) await send({ type: 'widget.remove', widget_id: quiz.id });
+  const id = `quiz-${Date.now().toString(36)}`;
+  const ok = await send({ type: 'quiz.open', widget_id: id, title: String(f.get('title')), mode: String(f.get('mode')) });
+  quiz = ok ? { id, mode: String(f.get('mode')), q: null, answer: null, score: 0, streak: 0, eliminated: false, serial: 0 } : null;
+  if (ok) askQuestion();
+});
+
+async function askQuestion() {
+  if (!quiz) return;
+  const f = new FormData($('#quiz-form'));
+  const labels = String(f.get('options')).split('\n').map((s) => s.trim()).filter(Boolean);
+  const options = labels.map((label, i) => ({ id: String.fromCharCode(97 + i), label }));
+  const qid = `q${++quiz.serial}`;
+  const correct = options[Math.min(options.length, Math.max(1, Number(f.get('correct')))) - 1]?.id;
+  const ok = await send({
+    type: 'quiz.question',
+    widget_id: quiz.id,
+    question_id: qid,
+    text: String(f.get('text')),
+    options,
+    closes_at: room.serverNow() + Number(f.get('window')) * 1000,
+  });
+  // The answer stays on the server until the reveal: viewers never receive it earlier.
+  if (ok) quiz.q = { id: qid, optionIds: options.map((o) => o.id), correct };
+  quiz.answer = null;
+}
+
+$('#quiz-ask').addEventListener('click', askQuestion);
+
+$('#quiz-reveal').addEventListener('click', async () => {
+  if (!quiz?.q) return;
+  const counts = {};
+  for (const o of quiz.q.optionIds) counts[o] = Math.floor(Math.random() * 200);
+  if (quiz.answer) counts[quiz.answer] += 1;
+  await send({ type: 'quiz.reveal', widget_id: quiz.id, question_id: quiz.q.id, correct: [quiz.q.correct], counts });
+  // The server's verdict for this viewer: score, streak, elimination.
+  const right = quiz.answer === quiz.q.correct;
+  quiz.score += right ? 10 : 0;
+  quiz.streak = right ? quiz.streak + 1 : 0;
+  if (quiz.mode === 'elimination' && !right) quiz.eliminated = true;
+  await sendStanding();
+  await send({
+    type: 'quiz.leaderboard',
+    widget_id: quiz.id,
+    top: [
+      { name: '小美', score: 40 },
+      { name: '阿强', score: 30 },
+      { name: userId, score: quiz.score },
+    ].sort((a, b) => b.score - a.score),
+  });
+});
+
+$('#quiz-revive').addEventListener('click', () => {
+  if (!quiz) return;
+  quiz.eliminated = false;
+  sendStanding();
+});
+
+function sendStanding() {
+  return send({
+    type: 'quiz.standing',
+    widget_id: quiz.id,
+    user_id: userId, // addressed: other viewers ignore it
+    score: quiz.score,
+    streak: quiz.streak,
+    eliminated: quiz.eliminated,
+    rank: quiz.score >= 40 ? 1 : quiz.score >= 30 ? 2 : 3,
+    ...(quiz.mode === 'team' ? { team_id: 'team-1' } : {}),
+  });
+}
+
 // ---- flash sale ----------------------------------------------------------------------------
 
 let flash = null; // { id, stock, endsAt, gated }
@@ -176,6 +254,10 @@ function decideGrab(event) {
 
 function onViewerEvent(event) {
   if (event.type === 'flash.grab') return decideGrab(event);
+  if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
+    quiz.answer = event.option_id;
+    return;
+  }
   if (!poll || event.widget_id !== poll.id) return;
   if (event.type === 'poll.vote') {
     // The reference backend of a later version counts these; here the console does.

@@ -156,7 +156,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -220,7 +220,7 @@ export interface WidgetRemove {
 export interface RoomSnapshot {
   type: 'room.snapshot';
   v?: 1;
-  widgets: (PollSnapshot | FlashSnapshot)[];
+  widgets: (PollSnapshot | FlashSnapshot | { kind: 'quiz'; spec: Omit<QuizOpen, 'type' | 'v'>; question?: Omit<QuizQuestion, 'type' | 'v'>; reveal?: Omit<QuizRevealCommand, 'type' | 'v'>; closed?: boolean; leaderboard?: Omit<QuizLeaderboard, 'type' | 'v'> })[];
 }
 
 export interface FlashSnapshot {
@@ -299,7 +299,69 @@ export interface FlashEnd {
   widget_id: string;
 }
 
+export interface QuizOpen {
+  type: 'quiz.open';
+  v?: 1;
+  widget_id: string;
+  title?: string;
+  mode?: 'score' | 'elimination' | 'team';
+}
+
+export interface QuizQuestion {
+  type: 'quiz.question';
+  v?: 1;
+  widget_id: string;
+  question_id: string;
+  text: string;
+  /** 2–4 options. The correct one is not sent until `quiz.reveal`. */
+  options: { id: string; label: string }[];
+  closes_at: number;
+  points?: number;
+}
+
+export interface QuizClose {
+  type: 'quiz.close';
+  v?: 1;
+  widget_id: string;
+  question_id: string;
+}
+
+export interface QuizRevealCommand {
+  type: 'quiz.reveal';
+  v?: 1;
+  widget_id: string;
+  question_id: string;
+  correct: string[];
+  counts?: Record<string, number>;
+}
+
+export interface QuizStanding {
+  type: 'quiz.standing';
+  v?: 1;
+  widget_id: string;
+  /** Only this viewer takes it; without it, every viewer does. */
+  user_id?: string;
+  score: number;
+  streak?: number;
+  eliminated?: boolean;
+  rank?: number;
+  team_id?: string;
+}
+
+export interface QuizLeaderboard {
+  type: 'quiz.leaderboard';
+  v?: 1;
+  widget_id: string;
+  top: { name: string; score: number }[];
+}
+
 export type Command =
+  | QuizOpen
+  | QuizQuestion
+  | QuizClose
+  | QuizRevealCommand
+  | QuizStanding
+  | QuizLeaderboard
   | PollOpen
   | PollTally
   | PollClose
@@ -326,11 +388,12 @@ export interface PollVoteAction {
 export type Action =
   | PollVoteAction
   | { type: 'flash.grab'; widget_id: string }
-  | { type: 'flash.remind'; widget_id: string };
+  | { type: 'flash.remind'; widget_id: string }
+  | { type: 'quiz.answer'; widget_id: string; question_id: string; option_id: string };
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz';
 
 export interface EventBase {
   v: 1;
@@ -395,7 +458,39 @@ export interface FlashEndedEvent extends EventBase {
   sold: number;
 }
 
+export interface QuizQuestionEvent extends EventBase {
+  type: 'quiz.question';
+  question_id: string;
+}
+export interface QuizAnswerEvent extends EventBase {
+  type: 'quiz.answer';
+  question_id: string;
+  option_id: string;
+  /** From when the question became visible to this viewer. */
+  time_to_answer_ms: number;
+  idempotency_key: string;
+  team_id?: string;
+}
+export interface QuizRevealedEvent extends EventBase {
+  type: 'quiz.revealed';
+  question_id: string;
+  correct: string[];
+  my_answer?: string;
+  right?: boolean;
+}
+export interface QuizEliminatedEvent extends EventBase {
+  type: 'quiz.eliminated';
+}
+export interface QuizRevivedEvent extends EventBase {
+  type: 'quiz.revived';
+}
+
 export type HudongEvent =
+  | QuizQuestionEvent
+  | QuizAnswerEvent
+  | QuizRevealedEvent
+  | QuizEliminatedEvent
+  | QuizRevivedEvent
   | WidgetShownEvent
   | WidgetHiddenEvent
   | PollVoteEvent
@@ -468,4 +563,20 @@ export interface FlashState {
   announced: 'preview' | 'live' | 'sold_out' | 'ended';
 }
 
-export type WidgetState = PollState | FlashState;
+export interface QuizState {
+  kind: 'quiz';
+  spec: Omit<QuizOpen, 'type' | 'v'>;
+  question: {
+    spec: Omit<QuizQuestion, 'type' | 'v'>;
+    phase: 'open' | 'closed' | 'revealed';
+    shown_at: number;
+    my_answer: number | null;
+    correct: number[];
+    counts: number[];
+  } | null;
+  standing: Omit<QuizStanding, 'type' | 'v'> | null;
+  leaderboard: Omit<QuizLeaderboard, 'type' | 'v'> | null;
+  answered: number;
+}
+
+export type WidgetState = PollState | FlashState | QuizState;

@@ -55,7 +55,8 @@ room.vote('p1', 'a');
 room.apply('{"type":"poll.close","widget_id":"p1"}');
 for (const w of room.widgets) {
   if (w.kind === 'poll') console.log(w.phase, w.counts);
-  else console.log(w.stock_left, w.orders);
+  else if (w.kind === 'flash_sale') console.log(w.stock_left, w.orders);
+  else console.log(w.question?.phase, w.standing?.score);
 }
 room.apply({
   type: 'flash.open',
@@ -70,6 +71,8 @@ room.on('flash.grab', (e) => {
   room.apply(answer);
 });
 room.act({ type: 'flash.grab', widget_id: 'f1' });
+room.on('quiz.answer', (e) => console.log(e.question_id, e.option_id, e.time_to_answer_ms));
+room.act({ type: 'quiz.answer', widget_id: 'q', question_id: 'q1', option_id: 'a' });
 
 // @ts-expect-error: not a command type
 room.apply({ type: 'poll.nope', widget_id: 'p1' });

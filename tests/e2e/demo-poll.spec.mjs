@@ -139,3 +139,44 @@ test('flash sale gated on the WeCom group: not eligible is the server’s answer
   await card.getByRole('button', { name: '立即抢' }).click();
   await expect(card.getByRole('status')).toContainText('抢到了！', { timeout: 5_000 });
 });
+
+test('quiz: one tap locks the answer; the reveal and the server decide; elimination and a revive card', async ({ page }) => {
+  await page.getByRole('combobox', { name: 'Mode' }).selectOption('elimination');
+  await page.getByRole('button', { name: 'Open quiz' }).click();
+  const card = page.locator('#overlay section.hd-quiz');
+  await expect(card).toHaveAttribute('data-phase', 'open');
+  await expect(card.getByRole('heading', { name: '涂口红前第一步应该做什么?' })).toBeVisible();
+  await expect(card.locator('.hd-countdown')).toBeVisible();
+  // Nothing in the page knows the answer before the reveal.
+  expect(JSON.stringify(await page.evaluate(() => window.hudongRoom.widgets))).not.toContain('"correct":["a"]');
+  await card.getByRole('button', { name: '直接涂' }).click();
+  await expect(card.getByRole('button', { name: /直接涂/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(card.getByRole('button', { name: /先用唇膜打底/ })).toBeDisabled();
+  await expect(card.getByRole('status')).toHaveText('已提交，等待揭晓');
+  const answer = page.locator('#log li[data-type="quiz.answer"]');
+  await expect(answer).toHaveCount(1);
+  await expect(answer).toContainText('"time_to_answer_ms":');
+  await expect(answer).toContainText('"option_id":"b"');
+
+  await page.getByRole('button', { name: 'Reveal answer' }).click();
+  await expect(card).toHaveAttribute('data-phase', 'revealed');
+  await expect(card.getByRole('button', { name: /先用唇膜打底/ })).toContainText('正确答案');
+  await expect(card.locator('.hd-status')).toHaveText('答错了');
+  await expect(card.locator('.hd-opt-pct')).toHaveCount(3);
+  await expect(page.locator('#log li[data-type="quiz.revealed"]')).toContainText('"right":false');
+  // The server's verdict: out.
+  await expect(card.locator('.hd-banner')).toHaveText('你已被淘汰，继续观战');
+  await expect(page.locator('#log li[data-type="quiz.eliminated"]')).toHaveCount(1);
+  await expect(card.locator('.hd-board li')).toHaveCount(3);
+
+  await page.getByRole('button', { name: 'Ask question' }).click();
+  await expect(card).toHaveAttribute('data-phase', 'open');
+  await expect(card.getByRole('button', { name: /直接涂/ })).toBeDisabled(); // a spectator
+  await page.getByRole('button', { name: 'Give a revive card' }).click();
+  await expect(card.locator('.hd-banner')).toHaveCount(0);
+  await card.getByRole('button', { name: '先用唇膜打底' }).click();
+  await expect(page.locator('#log li[data-type="quiz.answer"]')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Reveal answer' }).click();
+  await expect(card.locator('.hd-status')).toHaveText('答对了！');
+  await expect(card.locator('.hd-score')).toContainText('得分 10 · 连对 1');
+});

@@ -34,6 +34,20 @@ pub struct Strings {
     pub outcome_not_eligible: &'static str,
     pub outcome_ended: &'static str,
     pub waiting_for_result: &'static str,
+    pub quiz: &'static str,
+    pub quiz_waiting: &'static str,
+    pub answer_locked: &'static str,
+    pub answer_right: &'static str,
+    pub answer_wrong: &'static str,
+    pub answer_missed: &'static str,
+    pub time_up: &'static str,
+    pub correct_tag: &'static str,
+    pub eliminated: &'static str,
+    pub score: &'static str,
+    pub streak: &'static str,
+    pub rank: &'static str,
+    pub leaderboard: &'static str,
+    pub answer_in: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -70,6 +84,20 @@ pub static ZH_CN: Strings = Strings {
     outcome_not_eligible: "暂不符合抢购条件",
     outcome_ended: "活动已结束",
     waiting_for_result: "正在确认…",
+    quiz: "答题",
+    quiz_waiting: "题目即将出现…",
+    answer_locked: "已提交，等待揭晓",
+    answer_right: "答对了！",
+    answer_wrong: "答错了",
+    answer_missed: "未作答",
+    time_up: "时间到",
+    correct_tag: "正确答案",
+    eliminated: "你已被淘汰，继续观战",
+    score: "得分",
+    streak: "连对",
+    rank: "排名",
+    leaderboard: "排行榜",
+    answer_in: "作答剩余",
 };
 
 pub static EN: Strings = Strings {
@@ -106,6 +134,20 @@ pub static EN: Strings = Strings {
     outcome_not_eligible: "You are not eligible yet",
     outcome_ended: "The sale has ended",
     waiting_for_result: "Confirming…",
+    quiz: "Quiz",
+    quiz_waiting: "The next question is coming…",
+    answer_locked: "Answer locked in — wait for the reveal",
+    answer_right: "Right!",
+    answer_wrong: "Wrong",
+    answer_missed: "No answer",
+    time_up: "Time is up",
+    correct_tag: "Correct",
+    eliminated: "You are out — keep watching",
+    score: "Score",
+    streak: "Streak",
+    rank: "Rank",
+    leaderboard: "Leaderboard",
+    answer_in: "Answer in",
 };
 
 impl Strings {

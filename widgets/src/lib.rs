@@ -11,11 +11,13 @@ mod flash;
 mod i18n;
 mod overlay;
 mod poll;
+mod quiz;
 
 pub use clock::Clock;
 pub use flash::{FlashProps, FlashView};
 pub use i18n::Strings;
 pub use overlay::{Overlay, OverlayProps};
 pub use poll::{PollProps, PollView};
+pub use quiz::{QuizProps, QuizView};
 
 pub use hudong_core::Action;

@@ -2,6 +2,7 @@ use crate::clock::Clock;
 use crate::i18n::Strings;
 use crate::flash::FlashView;
 use crate::poll::PollView;
+use crate::quiz::QuizView;
 use hudong_core::{Action, Widget};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -33,6 +34,10 @@ pub fn overlay(props: &OverlayProps) -> Html {
             { for props.widgets.iter().map(|w| match w {
                 Widget::Poll(p) => html! {
                     <PollView key={p.id().to_owned()} poll={p.clone()} clock={props.clock.clone()}
+                              on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Quiz(q) => html! {
+                    <QuizView key={q.id().to_owned()} quiz={q.clone()} clock={props.clock.clone()}
                               on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::FlashSale(f) => html! {

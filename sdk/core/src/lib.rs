@@ -30,6 +30,7 @@ mod error;
 mod flash;
 mod poll;
 mod protocol;
+mod quiz;
 mod rng;
 mod room;
 pub mod validate;
@@ -41,10 +42,12 @@ pub use decode::decode_command_json;
 pub use error::{ErrorCode, HudongError};
 pub use flash::{FlashPhase, FlashSale};
 pub use poll::{Poll, PollPhase};
+pub use quiz::{Question, QuestionPhase, Quiz};
 pub use protocol::{
     Action, CloseReason, Command, Envelope, Event, FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock,
-    GrabOutcome, PollOptionSpec, PollReveal, PollSnapshot, PollSpec, PollTally, Product, RoomSnapshot, Target,
-    WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
+    GrabOutcome, LeaderboardRow, PollOptionSpec, PollReveal, PollSnapshot, PollSpec, PollTally, Product,
+    QuestionRef, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec,
+    QuizStanding, RoomSnapshot, Target, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
 };
 pub use room::{Effects, Room, RoomConfig, Widget};
 

@@ -126,23 +126,7 @@ impl Poll {
     /// Whole percentages per option that always add up to 100 (largest remainder), or all
     /// zero when nobody voted. For multi-choice polls, shares are of all ticks.
     pub fn percentages(&self) -> Vec<u8> {
-        let total = self.total() as u128;
-        if total == 0 {
-            return vec![0; self.counts.len()];
-        }
-        let mut floors: Vec<u8> = Vec::with_capacity(self.counts.len());
-        let mut rema: Vec<(u128, usize)> = Vec::with_capacity(self.counts.len());
-        for (i, &c) in self.counts.iter().enumerate() {
-            let scaled = c as u128 * 100;
-            floors.push((scaled / total) as u8);
-            rema.push((scaled % total, i));
-        }
-        let missing = 100 - floors.iter().map(|&p| p as u32).sum::<u32>();
-        rema.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for &(_, i) in rema.iter().take(missing as usize) {
-            floors[i] += 1;
-        }
-        floors
+        percentages(&self.counts)
     }
 
     /// Option indices with the highest count (none when nobody voted).
@@ -364,4 +348,26 @@ fn validate_spec(spec: &PollSpec) -> Result<(), HudongError> {
         return Err(HudongError::field(format!("max_choices must be between 1 and {n}")));
     }
     Ok(())
+}
+
+/// Whole percentages per count that always add up to 100 (largest remainder), or all zero
+/// when every count is zero.
+pub(crate) fn percentages(counts: &[u64]) -> Vec<u8> {
+    let total: u128 = counts.iter().map(|&c| c as u128).sum();
+    if total == 0 {
+        return vec![0; counts.len()];
+    }
+    let mut floors: Vec<u8> = Vec::with_capacity(counts.len());
+    let mut rema: Vec<(u128, usize)> = Vec::with_capacity(counts.len());
+    for (i, &c) in counts.iter().enumerate() {
+        let scaled = c as u128 * 100;
+        floors.push((scaled / total) as u8);
+        rema.push((scaled % total, i));
+    }
+    let missing = 100 - floors.iter().map(|&p| p as u32).sum::<u32>();
+    rema.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in rema.iter().take(missing as usize) {
+        floors[i] += 1;
+    }
+    floors
 }

@@ -1,6 +1,7 @@
 //! Wire types: commands in, actions from the viewer, events out. JSON, `type`-tagged,
 //! snake_case fields. `docs/protocol.md` is the reference for hosts.
 pub use crate::flash::{FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, Product};
+pub use crate::quiz::{LeaderboardRow, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec, QuizStanding};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub enum WidgetKind {
     Poll,
     FlashSale,
+    Quiz,
 }
 
 impl WidgetKind {
@@ -21,6 +23,7 @@ impl WidgetKind {
         match self {
             WidgetKind::Poll => "poll",
             WidgetKind::FlashSale => "flash_sale",
+            WidgetKind::Quiz => "quiz",
         }
     }
 }
@@ -59,6 +62,24 @@ pub enum Command {
     /// End the sale now.
     #[serde(rename = "flash.end")]
     FlashEnd(Target),
+    /// Show a quiz (questions follow).
+    #[serde(rename = "quiz.open")]
+    QuizOpen(QuizSpec),
+    /// The next question (without its answer).
+    #[serde(rename = "quiz.question")]
+    QuizQuestion(QuestionSpec),
+    /// Close the current question's answer window early.
+    #[serde(rename = "quiz.close")]
+    QuizClose(QuestionRef),
+    /// The right answer and how viewers answered.
+    #[serde(rename = "quiz.reveal")]
+    QuizReveal(QuizReveal),
+    /// A viewer's score, streak and elimination, as the server computed them.
+    #[serde(rename = "quiz.standing")]
+    QuizStanding(QuizStanding),
+    /// The top viewers.
+    #[serde(rename = "quiz.leaderboard")]
+    QuizLeaderboard(QuizLeaderboard),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -77,6 +98,12 @@ impl Command {
             "flash.extend",
             "flash.result",
             "flash.end",
+            "quiz.open",
+            "quiz.question",
+            "quiz.close",
+            "quiz.reveal",
+            "quiz.standing",
+            "quiz.leaderboard",
             "widget.remove",
             "room.snapshot",
         ];
@@ -92,6 +119,12 @@ impl Command {
             Command::FlashExtend(_) => "flash.extend",
             Command::FlashResult(_) => "flash.result",
             Command::FlashEnd(_) => "flash.end",
+            Command::QuizOpen(_) => "quiz.open",
+            Command::QuizQuestion(_) => "quiz.question",
+            Command::QuizClose(_) => "quiz.close",
+            Command::QuizReveal(_) => "quiz.reveal",
+            Command::QuizStanding(_) => "quiz.standing",
+            Command::QuizLeaderboard(_) => "quiz.leaderboard",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -107,6 +140,12 @@ impl Command {
             Command::FlashStock(c) => &c.widget_id,
             Command::FlashExtend(c) => &c.widget_id,
             Command::FlashResult(c) => &c.widget_id,
+            Command::QuizOpen(c) => &c.widget_id,
+            Command::QuizQuestion(c) => &c.widget_id,
+            Command::QuizClose(c) => &c.widget_id,
+            Command::QuizReveal(c) => &c.widget_id,
+            Command::QuizStanding(c) => &c.widget_id,
+            Command::QuizLeaderboard(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -126,6 +165,7 @@ pub struct RoomSnapshot {
 pub enum WidgetSnapshot {
     Poll(PollSnapshot),
     FlashSale(FlashSnapshot),
+    Quiz(QuizSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -133,6 +173,7 @@ impl WidgetSnapshot {
         match self {
             WidgetSnapshot::Poll(p) => &p.spec.widget_id,
             WidgetSnapshot::FlashSale(f) => &f.spec.widget_id,
+            WidgetSnapshot::Quiz(q) => &q.spec.widget_id,
         }
     }
 }
@@ -148,6 +189,13 @@ pub struct PollSnapshot {
     /// The viewer's own choice, when the server knows it (a vote from before a reload).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub my_choice: Vec<String>,
+}
+
+/// A command addressed to one question of a quiz.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionRef {
+    pub widget_id: String,
+    pub question_id: String,
 }
 
 /// A command addressed to one widget and carrying nothing else.
@@ -215,14 +263,18 @@ pub enum Action {
     /// Be reminded when a flash sale starts.
     #[serde(rename = "flash.remind")]
     FlashRemind { widget_id: String },
+    /// Answer the current quiz question (locked once sent).
+    #[serde(rename = "quiz.answer")]
+    QuizAnswer { widget_id: String, question_id: String, option_id: String },
 }
 
 impl Action {
     pub fn widget_id(&self) -> &str {
         match self {
-            Action::PollVote { widget_id, .. } | Action::FlashGrab { widget_id } | Action::FlashRemind { widget_id } => {
-                widget_id
-            }
+            Action::PollVote { widget_id, .. }
+            | Action::FlashGrab { widget_id }
+            | Action::FlashRemind { widget_id }
+            | Action::QuizAnswer { widget_id, .. } => widget_id,
         }
     }
 }
@@ -284,6 +336,36 @@ pub enum Event {
     /// The sale ended (time, or the host).
     #[serde(rename = "flash.ended")]
     FlashEnded { sold: u64 },
+    /// A quiz question became visible.
+    #[serde(rename = "quiz.question")]
+    QuizQuestion { question_id: String },
+    /// The viewer answered. `time_to_answer_ms` counts from when the question became
+    /// visible; `idempotency_key` is one per viewer and question.
+    #[serde(rename = "quiz.answer")]
+    QuizAnswer {
+        question_id: String,
+        option_id: String,
+        time_to_answer_ms: u64,
+        idempotency_key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team_id: Option<String>,
+    },
+    /// The answer was revealed; `right` is whether the viewer's answer was right.
+    #[serde(rename = "quiz.revealed")]
+    QuizRevealed {
+        question_id: String,
+        correct: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        my_answer: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        right: Option<bool>,
+    },
+    /// The server made the viewer a spectator (elimination mode).
+    #[serde(rename = "quiz.eliminated")]
+    QuizEliminated,
+    /// The server let the viewer back in (a revive card).
+    #[serde(rename = "quiz.revived")]
+    QuizRevived,
 }
 
 impl Event {
@@ -299,6 +381,11 @@ impl Event {
             Event::FlashGrab { .. } => "flash.grab",
             Event::FlashResult { .. } => "flash.result",
             Event::FlashEnded { .. } => "flash.ended",
+            Event::QuizQuestion { .. } => "quiz.question",
+            Event::QuizAnswer { .. } => "quiz.answer",
+            Event::QuizRevealed { .. } => "quiz.revealed",
+            Event::QuizEliminated => "quiz.eliminated",
+            Event::QuizRevived => "quiz.revived",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! machines, and wraps what they report into event envelopes.
 use crate::error::{ErrorCode, HudongError};
 use crate::flash::FlashSale;
+use crate::quiz::Quiz;
 use crate::poll::{Poll, Transition};
 use crate::protocol::{Action, Command, Envelope, Event, RoomSnapshot, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION};
 use crate::rng::SplitMix64;
@@ -41,6 +42,7 @@ impl RoomConfig {
 pub enum Widget {
     Poll(Poll),
     FlashSale(FlashSale),
+    Quiz(Quiz),
 }
 
 impl Widget {
@@ -48,30 +50,35 @@ impl Widget {
         match self {
             Widget::Poll(p) => p.id(),
             Widget::FlashSale(f) => f.id(),
+            Widget::Quiz(q) => q.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
         match self {
             Widget::Poll(_) => WidgetKind::Poll,
             Widget::FlashSale(_) => WidgetKind::FlashSale,
+            Widget::Quiz(_) => WidgetKind::Quiz,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         match self {
             Widget::Poll(p) => p.next_deadline(),
             Widget::FlashSale(f) => f.next_deadline(now),
+            Widget::Quiz(q) => q.next_deadline(),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
         match self {
             Widget::Poll(p) => p.tick(now),
             Widget::FlashSale(f) => f.tick(now),
+            Widget::Quiz(q) => q.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
         match self {
             Widget::Poll(p) => WidgetSnapshot::Poll(p.snapshot()),
             Widget::FlashSale(f) => WidgetSnapshot::FlashSale(f.snapshot()),
+            Widget::Quiz(q) => WidgetSnapshot::Quiz(q.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -79,6 +86,7 @@ impl Widget {
         match (self, s) {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.spec() == &ps.spec,
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.spec() == &fs.spec,
+            (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.spec() == &qs.spec,
             _ => false,
         }
     }
@@ -86,6 +94,7 @@ impl Widget {
         match (self, s) {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.check_snapshot(ps),
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.check_snapshot(fs),
+            (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.check_snapshot(qs),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -93,6 +102,7 @@ impl Widget {
         match (self, s) {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.merge_snapshot(ps),
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.merge_snapshot(fs, now),
+            (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.merge_snapshot(qs, now),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -106,6 +116,10 @@ impl Widget {
             WidgetSnapshot::FlashSale(fs) => {
                 let (f, t) = FlashSale::open(fs.spec.clone(), now)?;
                 (Widget::FlashSale(f), t)
+            }
+            WidgetSnapshot::Quiz(qs) => {
+                let (q, t) = Quiz::open(qs.spec.clone())?;
+                (Widget::Quiz(q), t)
             }
         })
     }
@@ -181,6 +195,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Poll(p) => Ok(p),
             _ => Err(wrong_kind("a poll")),
+        }
+    }
+
+    fn quiz_mut(&mut self, id: &str) -> Result<&mut Quiz, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Quiz(q) => Ok(q),
+            _ => Err(wrong_kind("a quiz")),
         }
     }
 
@@ -295,6 +317,26 @@ impl Room {
             Command::FlashExtend(c) => Ok((self.flash_mut(&c.widget_id)?.extend(c, now), flash)),
             Command::FlashResult(c) => Ok((self.flash_mut(&c.widget_id)?.result(c, now)?, flash)),
             Command::FlashEnd(c) => Ok((self.flash_mut(&c.widget_id)?.end(now), flash)),
+            Command::QuizOpen(spec) => {
+                let quiz = WidgetKind::Quiz;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Quiz(q) if q.spec() == spec => Ok((Transition::default(), quiz)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (q, t) = Quiz::open(spec.clone())?;
+                self.widgets.push(Widget::Quiz(q));
+                Ok((t, quiz))
+            }
+            Command::QuizQuestion(c) => Ok((self.quiz_mut(&c.widget_id)?.ask(c, now)?, WidgetKind::Quiz)),
+            Command::QuizClose(c) => Ok((self.quiz_mut(&c.widget_id)?.close(&c.question_id)?, WidgetKind::Quiz)),
+            Command::QuizReveal(c) => Ok((self.quiz_mut(&c.widget_id)?.reveal(c)?, WidgetKind::Quiz)),
+            Command::QuizStanding(c) => {
+                let me = self.config.user_id.clone();
+                Ok((self.quiz_mut(&c.widget_id)?.stand(c, me.as_deref())?, WidgetKind::Quiz))
+            }
+            Command::QuizLeaderboard(c) => Ok((self.quiz_mut(&c.widget_id)?.set_leaderboard(c)?, WidgetKind::Quiz)),
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -324,6 +366,10 @@ impl Room {
             Action::FlashRemind { widget_id } => {
                 (self.flash_mut(widget_id).and_then(|f| f.remind(now)), WidgetKind::FlashSale)
             }
+            Action::QuizAnswer { widget_id, question_id, option_id } => (
+                self.quiz_mut(widget_id).and_then(|q| q.answer(question_id, option_id, now, &key_prefix)),
+                WidgetKind::Quiz,
+            ),
         };
         let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
         Ok(self.finish(&id, kind, t, now))
