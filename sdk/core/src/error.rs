@@ -27,6 +27,12 @@ pub enum ErrorCode {
     InvalidChoice,
     /// The viewer already has as many as a per-viewer limit allows.
     LimitReached,
+    /// The viewer's points do not cover the cost.
+    InsufficientPoints,
+    /// Nothing is left of the item.
+    OutOfStock,
+    /// The item needs a higher tier than the viewer's.
+    TierTooLow,
     /// A send failed (network error, error status, a transport function that threw); the
     /// events stay queued and are retried.
     TransportFailed,
@@ -56,6 +62,9 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted => "already_voted",
             ErrorCode::InvalidChoice => "invalid_choice",
             ErrorCode::LimitReached => "limit_reached",
+            ErrorCode::InsufficientPoints => "insufficient_points",
+            ErrorCode::OutOfStock => "out_of_stock",
+            ErrorCode::TierTooLow => "tier_too_low",
             ErrorCode::TransportFailed => "transport_failed",
             ErrorCode::EventsRejected => "events_rejected",
             ErrorCode::EventsDropped => "events_dropped",

@@ -31,8 +31,10 @@ mod flash;
 mod poll;
 mod protocol;
 mod quiz;
+mod redeem;
 mod rng;
 mod room;
+mod tryon;
 pub mod validate;
 pub mod wire;
 
@@ -43,11 +45,16 @@ pub use error::{ErrorCode, HudongError};
 pub use flash::{FlashPhase, FlashSale};
 pub use poll::{Poll, PollPhase};
 pub use quiz::{Question, QuestionPhase, Quiz};
+pub use redeem::Redeem;
+pub use tryon::TryOn;
 pub use protocol::{
     Action, CloseReason, Command, Envelope, Event, FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock,
     GrabOutcome, LeaderboardRow, PollOptionSpec, PollReveal, PollSnapshot, PollSpec, PollTally, Product,
     QuestionRef, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec,
     QuizStanding, RoomSnapshot, Target, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
+    Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
+    RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
+    CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec,
 };
 pub use room::{Effects, Room, RoomConfig, Widget};
 

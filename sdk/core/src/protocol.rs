@@ -1,6 +1,11 @@
 //! Wire types: commands in, actions from the viewer, events out. JSON, `type`-tagged,
 //! snake_case fields. `docs/protocol.md` is the reference for hosts.
 pub use crate::flash::{FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, Product};
+pub use crate::redeem::{
+    Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
+    RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
+};
+pub use crate::tryon::{CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec};
 pub use crate::quiz::{LeaderboardRow, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec, QuizStanding};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
@@ -16,6 +21,8 @@ pub enum WidgetKind {
     Poll,
     FlashSale,
     Quiz,
+    Redeem,
+    TryOn,
 }
 
 impl WidgetKind {
@@ -24,6 +31,8 @@ impl WidgetKind {
             WidgetKind::Poll => "poll",
             WidgetKind::FlashSale => "flash_sale",
             WidgetKind::Quiz => "quiz",
+            WidgetKind::Redeem => "redeem",
+            WidgetKind::TryOn => "try_on",
         }
     }
 }
@@ -80,6 +89,24 @@ pub enum Command {
     /// The top viewers.
     #[serde(rename = "quiz.leaderboard")]
     QuizLeaderboard(QuizLeaderboard),
+    /// Show a point-redeem catalog.
+    #[serde(rename = "redeem.open")]
+    RedeemOpen(RedeemSpec),
+    /// One viewer's balance, tier and history.
+    #[serde(rename = "redeem.account")]
+    RedeemAccount(RedeemAccount),
+    /// Points given (or taken) and why.
+    #[serde(rename = "redeem.points")]
+    RedeemPoints(RedeemPoints),
+    /// Units left per item.
+    #[serde(rename = "redeem.stock")]
+    RedeemStock(RedeemStock),
+    /// The server's decision on one of the viewer's redemptions.
+    #[serde(rename = "redeem.result")]
+    RedeemResult(RedeemResult),
+    /// Show an AR try-on card.
+    #[serde(rename = "tryon.open")]
+    TryOnOpen(TryOnSpec),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -104,6 +131,12 @@ impl Command {
             "quiz.reveal",
             "quiz.standing",
             "quiz.leaderboard",
+            "redeem.open",
+            "redeem.account",
+            "redeem.points",
+            "redeem.stock",
+            "redeem.result",
+            "tryon.open",
             "widget.remove",
             "room.snapshot",
         ];
@@ -125,6 +158,12 @@ impl Command {
             Command::QuizReveal(_) => "quiz.reveal",
             Command::QuizStanding(_) => "quiz.standing",
             Command::QuizLeaderboard(_) => "quiz.leaderboard",
+            Command::RedeemOpen(_) => "redeem.open",
+            Command::RedeemAccount(_) => "redeem.account",
+            Command::RedeemPoints(_) => "redeem.points",
+            Command::RedeemStock(_) => "redeem.stock",
+            Command::RedeemResult(_) => "redeem.result",
+            Command::TryOnOpen(_) => "tryon.open",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -146,6 +185,12 @@ impl Command {
             Command::QuizReveal(c) => &c.widget_id,
             Command::QuizStanding(c) => &c.widget_id,
             Command::QuizLeaderboard(c) => &c.widget_id,
+            Command::RedeemOpen(c) => &c.widget_id,
+            Command::RedeemAccount(c) => &c.widget_id,
+            Command::RedeemPoints(c) => &c.widget_id,
+            Command::RedeemStock(c) => &c.widget_id,
+            Command::RedeemResult(c) => &c.widget_id,
+            Command::TryOnOpen(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -166,6 +211,8 @@ pub enum WidgetSnapshot {
     Poll(PollSnapshot),
     FlashSale(FlashSnapshot),
     Quiz(QuizSnapshot),
+    Redeem(RedeemSnapshot),
+    TryOn(TryOnSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -174,6 +221,8 @@ impl WidgetSnapshot {
             WidgetSnapshot::Poll(p) => &p.spec.widget_id,
             WidgetSnapshot::FlashSale(f) => &f.spec.widget_id,
             WidgetSnapshot::Quiz(q) => &q.spec.widget_id,
+            WidgetSnapshot::Redeem(r) => &r.spec.widget_id,
+            WidgetSnapshot::TryOn(t) => &t.spec.widget_id,
         }
     }
 }
@@ -252,7 +301,7 @@ pub struct PollReveal {
 }
 
 /// Something the viewer did (through a view, or a headless host calling the API).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Action {
     #[serde(rename = "poll.vote")]
@@ -266,6 +315,38 @@ pub enum Action {
     /// Answer the current quiz question (locked once sent).
     #[serde(rename = "quiz.answer")]
     QuizAnswer { widget_id: String, question_id: String, option_id: String },
+    /// Redeem an item (after the viewer confirmed).
+    #[serde(rename = "redeem.request")]
+    RedeemRequest { widget_id: String, item_id: String },
+    /// Tap "try it on": shows why the camera is needed.
+    #[serde(rename = "tryon.start")]
+    TryOnStart { widget_id: String },
+    /// Agree to use the camera (or resume it).
+    #[serde(rename = "tryon.allow_camera")]
+    TryOnAllowCamera { widget_id: String },
+    /// The browser's answer to the camera request (reported by the glue).
+    #[serde(rename = "tryon.camera")]
+    TryOnCamera { widget_id: String, result: CameraResult },
+    /// Try the product on a photo instead.
+    #[serde(rename = "tryon.photo")]
+    TryOnPhoto { widget_id: String },
+    /// The page was hidden (reported by the glue): the camera is released.
+    #[serde(rename = "tryon.pause")]
+    TryOnPause { widget_id: String },
+    /// The tracker's state changed (reported by the glue).
+    #[serde(rename = "tryon.tracker")]
+    TryOnTracker { widget_id: String, state: TrackerState },
+    /// The viewer placed the product by hand.
+    #[serde(rename = "tryon.place")]
+    TryOnPlace { widget_id: String, pose: Pose },
+    /// A snapshot was taken.
+    #[serde(rename = "tryon.snapshot")]
+    TryOnSnapshot { widget_id: String },
+    #[serde(rename = "tryon.add_to_cart")]
+    TryOnAddToCart { widget_id: String },
+    /// Back to the product card.
+    #[serde(rename = "tryon.close")]
+    TryOnClose { widget_id: String },
 }
 
 impl Action {
@@ -274,7 +355,18 @@ impl Action {
             Action::PollVote { widget_id, .. }
             | Action::FlashGrab { widget_id }
             | Action::FlashRemind { widget_id }
-            | Action::QuizAnswer { widget_id, .. } => widget_id,
+            | Action::QuizAnswer { widget_id, .. }
+            | Action::RedeemRequest { widget_id, .. }
+            | Action::TryOnStart { widget_id }
+            | Action::TryOnAllowCamera { widget_id }
+            | Action::TryOnCamera { widget_id, .. }
+            | Action::TryOnPhoto { widget_id }
+            | Action::TryOnPause { widget_id }
+            | Action::TryOnTracker { widget_id, .. }
+            | Action::TryOnPlace { widget_id, .. }
+            | Action::TryOnSnapshot { widget_id }
+            | Action::TryOnAddToCart { widget_id }
+            | Action::TryOnClose { widget_id } => widget_id,
         }
     }
 }
@@ -366,6 +458,47 @@ pub enum Event {
     /// The server let the viewer back in (a revive card).
     #[serde(rename = "quiz.revived")]
     QuizRevived,
+    /// The viewer asked to redeem: the server must answer `request_id` with
+    /// `redeem.result`. `request_id` is the idempotency key.
+    #[serde(rename = "redeem.request")]
+    RedeemRequest { request_id: String, item_id: String, cost: u64 },
+    /// The server's answer to a redemption reached the viewer.
+    #[serde(rename = "redeem.result")]
+    RedeemResult {
+        request_id: String,
+        item_id: String,
+        outcome: RedeemOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voucher_ref: Option<String>,
+    },
+    /// Points changed (the view animates it).
+    #[serde(rename = "redeem.points")]
+    RedeemPoints { gain_id: String, delta: i64, reason: String },
+    /// The viewer tapped "try it on".
+    #[serde(rename = "tryon.opened")]
+    TryOnOpened,
+    /// The camera request's outcome.
+    #[serde(rename = "tryon.permission")]
+    TryOnPermission { result: CameraResult },
+    /// The viewer tries the product on a photo.
+    #[serde(rename = "tryon.photo")]
+    TryOnPhoto,
+    /// The tracker attached, lost or found the target.
+    #[serde(rename = "tryon.tracker")]
+    TryOnTracker { state: TrackerState },
+    #[serde(rename = "tryon.snapshot")]
+    TryOnSnapshot { source: Source },
+    /// The viewer tapped "add to cart": the host page adds `sku`.
+    #[serde(rename = "tryon.add_to_cart")]
+    TryOnAddToCart { sku: String, idempotency_key: String },
+    /// The try-on closed; `duration_ms` is the time the live picture was shown.
+    #[serde(rename = "tryon.closed")]
+    TryOnClosed {
+        duration_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<Source>,
+        snapshots: u32,
+    },
 }
 
 impl Event {
@@ -386,6 +519,16 @@ impl Event {
             Event::QuizRevealed { .. } => "quiz.revealed",
             Event::QuizEliminated => "quiz.eliminated",
             Event::QuizRevived => "quiz.revived",
+            Event::RedeemRequest { .. } => "redeem.request",
+            Event::RedeemResult { .. } => "redeem.result",
+            Event::RedeemPoints { .. } => "redeem.points",
+            Event::TryOnOpened => "tryon.opened",
+            Event::TryOnPermission { .. } => "tryon.permission",
+            Event::TryOnPhoto => "tryon.photo",
+            Event::TryOnTracker { .. } => "tryon.tracker",
+            Event::TryOnSnapshot { .. } => "tryon.snapshot",
+            Event::TryOnAddToCart { .. } => "tryon.add_to_cart",
+            Event::TryOnClosed { .. } => "tryon.closed",
         }
     }
 }

@@ -3,6 +3,8 @@
 use crate::error::{ErrorCode, HudongError};
 use crate::flash::FlashSale;
 use crate::quiz::Quiz;
+use crate::redeem::Redeem;
+use crate::tryon::TryOn;
 use crate::poll::{Poll, Transition};
 use crate::protocol::{Action, Command, Envelope, Event, RoomSnapshot, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION};
 use crate::rng::SplitMix64;
@@ -43,6 +45,8 @@ pub enum Widget {
     Poll(Poll),
     FlashSale(FlashSale),
     Quiz(Quiz),
+    Redeem(Redeem),
+    TryOn(TryOn),
 }
 
 impl Widget {
@@ -51,6 +55,8 @@ impl Widget {
             Widget::Poll(p) => p.id(),
             Widget::FlashSale(f) => f.id(),
             Widget::Quiz(q) => q.id(),
+            Widget::Redeem(r) => r.id(),
+            Widget::TryOn(t) => t.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -58,6 +64,8 @@ impl Widget {
             Widget::Poll(_) => WidgetKind::Poll,
             Widget::FlashSale(_) => WidgetKind::FlashSale,
             Widget::Quiz(_) => WidgetKind::Quiz,
+            Widget::Redeem(_) => WidgetKind::Redeem,
+            Widget::TryOn(_) => WidgetKind::TryOn,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -65,6 +73,7 @@ impl Widget {
             Widget::Poll(p) => p.next_deadline(),
             Widget::FlashSale(f) => f.next_deadline(now),
             Widget::Quiz(q) => q.next_deadline(),
+            Widget::Redeem(_) | Widget::TryOn(_) => None,
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -72,6 +81,7 @@ impl Widget {
             Widget::Poll(p) => p.tick(now),
             Widget::FlashSale(f) => f.tick(now),
             Widget::Quiz(q) => q.tick(now),
+            Widget::Redeem(_) | Widget::TryOn(_) => Transition::default(),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -79,6 +89,8 @@ impl Widget {
             Widget::Poll(p) => WidgetSnapshot::Poll(p.snapshot()),
             Widget::FlashSale(f) => WidgetSnapshot::FlashSale(f.snapshot()),
             Widget::Quiz(q) => WidgetSnapshot::Quiz(q.snapshot()),
+            Widget::Redeem(r) => WidgetSnapshot::Redeem(r.snapshot()),
+            Widget::TryOn(t) => WidgetSnapshot::TryOn(t.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -87,6 +99,8 @@ impl Widget {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.spec() == &ps.spec,
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.spec() == &fs.spec,
             (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.spec() == &qs.spec,
+            (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.spec() == &rs.spec,
+            (Widget::TryOn(t), WidgetSnapshot::TryOn(ts)) => t.spec() == &ts.spec,
             _ => false,
         }
     }
@@ -95,6 +109,8 @@ impl Widget {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.check_snapshot(ps),
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.check_snapshot(fs),
             (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.check_snapshot(qs),
+            (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.check_snapshot(rs),
+            (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -103,6 +119,8 @@ impl Widget {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.merge_snapshot(ps),
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.merge_snapshot(fs, now),
             (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.merge_snapshot(qs, now),
+            (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.merge_snapshot(rs),
+            (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(Transition::default()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -120,6 +138,14 @@ impl Widget {
             WidgetSnapshot::Quiz(qs) => {
                 let (q, t) = Quiz::open(qs.spec.clone())?;
                 (Widget::Quiz(q), t)
+            }
+            WidgetSnapshot::Redeem(rs) => {
+                let (r, t) = Redeem::open(rs.spec.clone())?;
+                (Widget::Redeem(r), t)
+            }
+            WidgetSnapshot::TryOn(ts) => {
+                let (w, t) = TryOn::open(ts.spec.clone())?;
+                (Widget::TryOn(w), t)
             }
         })
     }
@@ -203,6 +229,22 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Quiz(q) => Ok(q),
             _ => Err(wrong_kind("a quiz")),
+        }
+    }
+
+    fn redeem_mut(&mut self, id: &str) -> Result<&mut Redeem, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Redeem(r) => Ok(r),
+            _ => Err(wrong_kind("a point-redeem catalog")),
+        }
+    }
+
+    fn tryon_mut(&mut self, id: &str) -> Result<&mut TryOn, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::TryOn(t) => Ok(t),
+            _ => Err(wrong_kind("a try-on")),
         }
     }
 
@@ -337,14 +379,54 @@ impl Room {
                 Ok((self.quiz_mut(&c.widget_id)?.stand(c, me.as_deref())?, WidgetKind::Quiz))
             }
             Command::QuizLeaderboard(c) => Ok((self.quiz_mut(&c.widget_id)?.set_leaderboard(c)?, WidgetKind::Quiz)),
+            Command::RedeemOpen(spec) => {
+                let kind = WidgetKind::Redeem;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Redeem(r) if r.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (r, t) = Redeem::open(spec.clone())?;
+                self.widgets.push(Widget::Redeem(r));
+                Ok((t, kind))
+            }
+            Command::RedeemAccount(c) => {
+                let me = self.config.user_id.clone();
+                Ok((self.redeem_mut(&c.widget_id)?.set_account(c, me.as_deref())?, WidgetKind::Redeem))
+            }
+            Command::RedeemPoints(c) => {
+                let me = self.config.user_id.clone();
+                Ok((self.redeem_mut(&c.widget_id)?.points(c, me.as_deref())?, WidgetKind::Redeem))
+            }
+            Command::RedeemStock(c) => Ok((self.redeem_mut(&c.widget_id)?.set_stock(c)?, WidgetKind::Redeem)),
+            Command::RedeemResult(c) => Ok((self.redeem_mut(&c.widget_id)?.result(c)?, WidgetKind::Redeem)),
+            Command::TryOnOpen(spec) => {
+                let kind = WidgetKind::TryOn;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::TryOn(t) if t.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (w, t) = TryOn::open(spec.clone())?;
+                self.widgets.push(Widget::TryOn(w));
+                Ok((t, kind))
+            }
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
             Command::WidgetRemove(t) => match self.widgets.iter().position(|w| w.id() == t.widget_id) {
                 None => Ok((Transition::default(), poll)),
                 Some(i) => {
-                    let w = self.widgets.remove(i);
-                    Ok((Transition { events: vec![Event::WidgetHidden], changed: true }, w.kind()))
+                    let mut w = self.widgets.remove(i);
+                    let mut events = match &mut w {
+                        // A try-on taken down mid-session still reports how long it ran.
+                        Widget::TryOn(t) => t.close(now).events,
+                        _ => Vec::new(),
+                    };
+                    events.push(Event::WidgetHidden);
+                    Ok((Transition { events, changed: true }, w.kind()))
                 }
             },
             Command::RoomSnapshot(_) => unreachable!("snapshots are applied by apply_snapshot"),
@@ -370,6 +452,29 @@ impl Room {
                 self.quiz_mut(widget_id).and_then(|q| q.answer(question_id, option_id, now, &key_prefix)),
                 WidgetKind::Quiz,
             ),
+            Action::RedeemRequest { widget_id, item_id } => {
+                (self.redeem_mut(widget_id).and_then(|r| r.request(item_id, &key_prefix)), WidgetKind::Redeem)
+            }
+            Action::TryOnStart { widget_id } => (self.tryon_mut(widget_id).and_then(|t| t.start()), WidgetKind::TryOn),
+            Action::TryOnAllowCamera { widget_id } => {
+                (self.tryon_mut(widget_id).and_then(|t| t.allow_camera()), WidgetKind::TryOn)
+            }
+            Action::TryOnCamera { widget_id, result } => {
+                (self.tryon_mut(widget_id).and_then(|t| t.camera(*result, now)), WidgetKind::TryOn)
+            }
+            Action::TryOnPhoto { widget_id } => (self.tryon_mut(widget_id).and_then(|t| t.use_photo(now)), WidgetKind::TryOn),
+            Action::TryOnPause { widget_id } => (self.tryon_mut(widget_id).map(|t| t.pause(now)), WidgetKind::TryOn),
+            Action::TryOnTracker { widget_id, state } => {
+                (self.tryon_mut(widget_id).and_then(|t| t.track(*state)), WidgetKind::TryOn)
+            }
+            Action::TryOnPlace { widget_id, pose } => (self.tryon_mut(widget_id).and_then(|t| t.place(*pose)), WidgetKind::TryOn),
+            Action::TryOnSnapshot { widget_id } => {
+                (self.tryon_mut(widget_id).and_then(|t| t.snapshot_taken()), WidgetKind::TryOn)
+            }
+            Action::TryOnAddToCart { widget_id } => {
+                (self.tryon_mut(widget_id).and_then(|t| t.add_to_cart(&key_prefix)), WidgetKind::TryOn)
+            }
+            Action::TryOnClose { widget_id } => (self.tryon_mut(widget_id).map(|t| t.close(now)), WidgetKind::TryOn),
         };
         let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
         Ok(self.finish(&id, kind, t, now))

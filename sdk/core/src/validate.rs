@@ -32,6 +32,11 @@ pub fn text(field: &str, value: &str, max_chars: usize) -> Result<(), HudongErro
     if value.chars().any(|c| c.is_control() && c != '\n') {
         return Err(HudongError::field(format!("{field} contains control characters")));
     }
+    // Bidirectional overrides and isolates can make text read as something else
+    // ("gnp.exe" shown as "exe.png"): refused.
+    if value.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return Err(HudongError::field(format!("{field} contains bidirectional control characters")));
+    }
     Ok(())
 }
 
