@@ -24,6 +24,8 @@ export default defineConfig({
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
+        // A synthetic camera for the AR try-on tests; permission is granted per test.
+        '--use-fake-device-for-media-stream',
       ],
     },
   },

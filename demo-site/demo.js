@@ -1,6 +1,7 @@
 // The demo sandbox: one viewer's overlay, driven by a host console in the same page.
 // It uses only the public `hudong` API, as an integrator's page would.
 import { createRoom } from '/dist/index.js';
+import { scriptedTracker } from '/dist/testing.js';
 
 const $ = (sel) => document.querySelector(sel);
 const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
@@ -31,8 +32,13 @@ async function mountRoom() {
     // Events go to the development collector that `npm start` runs beside the sandbox.
     transport: { type: 'http', url: '/collect' },
     delivery: { flushIntervalMs: 1000 },
+    tryOn: {
+      // Each snapshot arrives as a JPEG blob: a real page would upload or share it.
+      onSnapshot: (blob) => logEvent({ type: 'host.snapshot', bytes: blob.size, mime: blob.type }),
+    },
   });
   window.hudongRoom = room; // handy in the devtools console
+  applyTracker();
   room.on('channel.state', (e) => ($('#conn').textContent = e.state));
   $('#conn').textContent = room.channelState;
 }
@@ -250,10 +256,124 @@ function decideGrab(event) {
   }, 400);
 }
 
+// ---- point redeem: the backend's books ----------------------------------------------------
+
+const CATALOG = [
+  { item_id: 'coupon', name: '满100减20券', cost: 100, stock: 30, per_viewer_limit: 2 },
+  { item_id: 'lipstick', name: '丝绒唇釉小样', cost: 200, stock: 3, per_viewer_limit: 1 },
+  { item_id: 'giftbox', name: '达人专享礼盒', cost: 80, stock: 10, per_viewer_limit: 1, tier: 'pro' },
+];
+const TIERS = [{ id: 'new', name: '新手' }, { id: 'pro', name: '达人' }];
+let shop = null; // { id, balance, tier, stock: {item: n}, history: [], gains, voucher }
+
+$('#redeem-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  if (shop) await send({ type: 'widget.remove', widget_id: shop.id });
+  const id = `shop-${Date.now().toString(36)}`;
+  const items = CATALOG.map((i) => (i.item_id === 'coupon' ? { ...i, stock: Number(f.get('stock')) } : i));
+  const ok = await send({ type: 'redeem.open', widget_id: id, title: '直播间积分商城', tiers: TIERS, items });
+  if (!ok) return (shop = null);
+  shop = {
+    id,
+    balance: Number(f.get('balance')),
+    tier: String(f.get('tier')),
+    stock: Object.fromEntries(items.map((i) => [i.item_id, i.stock])),
+    history: [],
+    gains: 0,
+    voucher: 5000,
+    seen: new Map(), // request_id → the answer already given (idempotent retries)
+  };
+  // The account is the viewer's own: addressed to them by user id.
+  send({ type: 'redeem.account', widget_id: id, user_id: userId, balance: shop.balance, tier: shop.tier });
+});
+
+function givePoints(delta, reason) {
+  if (!shop) return;
+  shop.balance += delta;
+  send({ type: 'redeem.points', widget_id: shop.id, user_id: userId, gain_id: `gain-${++shop.gains}`, delta, reason });
+}
+$('#points-watch').addEventListener('click', () => givePoints(10, '看播5分钟'));
+$('#points-share').addEventListener('click', () => givePoints(30, '分享直播间'));
+$('#redeem-sellout').addEventListener('click', () => {
+  if (!shop) return;
+  shop.stock.lipstick = 0;
+  send({ type: 'redeem.stock', widget_id: shop.id, stock: { lipstick: 0 } });
+});
+
+/** The server's side of a redemption: it alone checks points, tier, stock and limits, when
+ * the request reaches the front of its queue (after a delay, as a busy backend would). */
+function decideRedeem(event) {
+  if (!shop || event.widget_id !== shop.id) return;
+  const s = shop;
+  setTimeout(() => {
+    let answer = s.seen.get(event.request_id); // a retried request gets the same answer
+    if (!answer) {
+      const item = CATALOG.find((i) => i.item_id === event.item_id);
+      const mine = s.history.filter((h) => h.item_id === item?.item_id).length;
+      let outcome = 'success';
+      if (!item) outcome = 'out_of_stock';
+      else if (item.tier === 'pro' && s.tier !== 'pro') outcome = 'tier_too_low';
+      else if (s.stock[item.item_id] <= 0) outcome = 'out_of_stock';
+      else if (mine >= (item.per_viewer_limit ?? 1)) outcome = 'limit_reached';
+      else if (s.balance < item.cost) outcome = 'insufficient_points';
+      answer = { type: 'redeem.result', widget_id: s.id, request_id: event.request_id, outcome };
+      if (outcome === 'success') {
+        s.balance -= item.cost;
+        s.stock[item.item_id] -= 1;
+        answer.voucher_ref = `V-${++s.voucher}`;
+        s.history.push({ request_id: event.request_id, item_id: item.item_id, cost: item.cost, voucher_ref: answer.voucher_ref });
+      }
+      answer.balance = s.balance;
+      s.seen.set(event.request_id, answer);
+    }
+    send(answer);
+    send({ type: 'redeem.stock', widget_id: s.id, stock: s.stock });
+  }, $('#redeem-slow').checked ? 3000 : 400);
+}
+
+// ---- AR try-on ------------------------------------------------------------------------------
+
+let tryon = null;
+let tracker = null;
+
+function applyTracker() {
+  if (!room) return;
+  tracker = $('#tryon-tracker').checked ? scriptedTracker({ lostWhen: () => $('#tryon-lost').checked }) : null;
+  room.setTracker(tracker);
+  window.hudongTracker = tracker;
+}
+$('#tryon-tracker').addEventListener('change', applyTracker);
+
+$('#tryon-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  if (tryon) await send({ type: 'widget.remove', widget_id: tryon.id });
+  const id = `tryon-${Date.now().toString(36)}`;
+  const ok = await send({
+    type: 'tryon.open',
+    widget_id: id,
+    product: {
+      name: String(f.get('name')),
+      sku: String(f.get('sku')),
+      image: '/assets/sunglasses.svg',
+      anchor: { x: 0.5, y: 0.3 },
+      width: 0.55,
+      price: Math.round(Number(f.get('price')) * 100),
+    },
+  });
+  tryon = ok ? { id } : null;
+});
+$('#tryon-remove').addEventListener('click', () => {
+  if (tryon) send({ type: 'widget.remove', widget_id: tryon.id });
+  tryon = null;
+});
+
 // ---- the backend's side of the viewer's events --------------------------------------------
 
 function onViewerEvent(event) {
   if (event.type === 'flash.grab') return decideGrab(event);
+  if (event.type === 'redeem.request') return decideRedeem(event);
   if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
     quiz.answer = event.option_id;
     return;

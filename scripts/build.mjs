@@ -53,6 +53,8 @@ run(wasmOpt, ['-Oz', ...features, join(bindgenOut, 'hudong_wasm_bg.wasm'), '-o',
 for (const f of ['hudong_wasm.js', 'hudong_wasm.d.ts']) copyFileSync(join(bindgenOut, f), join(dist, f));
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'index.js'));
 copyFileSync(join(root, 'sdk', 'js', 'index.d.ts'), join(dist, 'index.d.ts'));
+copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
+copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
 
 // Sizes: raw, gzip -9, brotli q11 (what CDNs serve).

@@ -31,7 +31,7 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 export const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; " +
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data: blob:; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 // URL prefix → folder, for the demo. Paths never leave their folder.

@@ -66,6 +66,27 @@ export interface RoomOptions {
   onError?: (error: HudongErrorEvent) => void;
   /** Seed for event ids (tests and replays). Defaults to a random one. */
   seed?: number;
+  /** AR try-on hooks: the tracker, the snapshot receiver, the tracker's frame cap. */
+  tryOn?: { tracker?: Tracker | null; onSnapshot?: (jpeg: Blob) => void; maxFps?: number };
+}
+
+/** Where a tracker puts the product: fractions of the source's width and height
+ * (unmirrored camera coordinates), a scale of the product's width, radians clockwise. */
+export interface TrackerPose {
+  x: number;
+  y: number;
+  scale?: number;
+  rotation?: number;
+}
+
+/** Any AR engine (a face-landmark model, a hand tracker…) wrapped in three calls. */
+export interface Tracker {
+  /** Once per session, with the camera's `<video>` or the photo's `<img>`. */
+  init?(source: HTMLVideoElement | HTMLImageElement): void | Promise<void>;
+  /** For each new frame (capped at `maxFps`): the pose, or `null` when the target is lost. */
+  track(source: HTMLVideoElement | HTMLImageElement, now: number): TrackerPose | null;
+  /** When the session ends (close, page hidden, widget removed, room destroyed). */
+  dispose?(): void;
 }
 
 export type Result = { ok: true } | { ok: false; error: HudongError };
@@ -156,11 +177,13 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
   off(type: string, listener: (event: never) => void): void;
+  /** Plugs an AR engine into try-on widgets (`null`: the viewer places the product). */
+  setTracker(tracker: Tracker | null): void;
   /** Unmounts every widget and releases every listener and timer. */
   destroy(): void;
 }
@@ -220,7 +243,16 @@ export interface WidgetRemove {
 export interface RoomSnapshot {
   type: 'room.snapshot';
   v?: 1;
-  widgets: (PollSnapshot | FlashSnapshot | { kind: 'quiz'; spec: Omit<QuizOpen, 'type' | 'v'>; question?: Omit<QuizQuestion, 'type' | 'v'>; reveal?: Omit<QuizRevealCommand, 'type' | 'v'>; closed?: boolean; leaderboard?: Omit<QuizLeaderboard, 'type' | 'v'> })[];
+  widgets: (PollSnapshot | FlashSnapshot | { kind: 'quiz'; spec: Omit<QuizOpen, 'type' | 'v'>; question?: Omit<QuizQuestion, 'type' | 'v'>; reveal?: Omit<QuizRevealCommand, 'type' | 'v'>; closed?: boolean; leaderboard?: Omit<QuizLeaderboard, 'type' | 'v'> } | RedeemSnapshot | { kind: 'try_on'; spec: Omit<TryOnOpen, 'type' | 'v'> })[];
+}
+
+export interface RedeemSnapshot {
+  kind: 'redeem';
+  spec: Omit<RedeemOpen, 'type' | 'v'>;
+  stock: Record<string, number>;
+  /** Filled in when the server knows the viewer. */
+  account?: { balance: number; tier?: string };
+  history?: Redemption[];
 }
 
 export interface FlashSnapshot {
@@ -355,7 +387,106 @@ export interface QuizLeaderboard {
   top: { name: string; score: number }[];
 }
 
+export interface RedeemItem {
+  item_id: string;
+  name: string;
+  /** `https:`, relative, or a small `data:image/...` URL. */
+  image?: string;
+  /** Price in points. */
+  cost: number;
+  stock: number;
+  /** Default 1. */
+  per_viewer_limit?: number;
+  /** The lowest tier id that may redeem it. */
+  tier?: string;
+}
+
+export interface Redemption {
+  request_id: string;
+  item_id: string;
+  cost: number;
+  voucher_ref: string;
+}
+
+export interface RedeemOpen {
+  type: 'redeem.open';
+  v?: 1;
+  widget_id: string;
+  title?: string;
+  /** Lowest first. */
+  tiers?: { id: string; name: string }[];
+  items: RedeemItem[];
+}
+
+/** One viewer's balance, tier and history; with `user_id` only that viewer takes it. */
+export interface RedeemAccountCommand {
+  type: 'redeem.account';
+  v?: 1;
+  widget_id: string;
+  user_id?: string;
+  balance: number;
+  tier?: string;
+  history?: Redemption[];
+}
+
+/** Points given (positive) or taken; idempotent by `gain_id`. */
+export interface RedeemPointsCommand {
+  type: 'redeem.points';
+  v?: 1;
+  widget_id: string;
+  user_id?: string;
+  gain_id: string;
+  delta: number;
+  reason: string;
+}
+
+export interface RedeemStockCommand {
+  type: 'redeem.stock';
+  v?: 1;
+  widget_id: string;
+  stock: Record<string, number>;
+  reset?: boolean;
+}
+
+export type RedeemOutcome = 'success' | 'insufficient_points' | 'out_of_stock' | 'limit_reached' | 'tier_too_low';
+
+export interface RedeemResultCommand {
+  type: 'redeem.result';
+  v?: 1;
+  widget_id: string;
+  request_id: string;
+  outcome: RedeemOutcome;
+  voucher_ref?: string;
+  /** The server's balance after deciding. */
+  balance?: number;
+}
+
+export interface TryOnOpen {
+  type: 'tryon.open';
+  v?: 1;
+  widget_id: string;
+  product: {
+    name: string;
+    /** Passed back in `tryon.add_to_cart`. */
+    sku: string;
+    /** The overlay image (a transparent PNG/WebP). Same origin or CORS-enabled for snapshots. */
+    image: string;
+    /** The point of the image placed on the anchor; default the centre. */
+    anchor?: { x: number; y: number };
+    /** Width as a fraction of the picture's width; default 0.4. */
+    width?: number;
+    price?: number;
+    currency?: string;
+  };
+}
+
 export type Command =
+  | RedeemOpen
+  | RedeemAccountCommand
+  | RedeemPointsCommand
+  | RedeemStockCommand
+  | RedeemResultCommand
+  | TryOnOpen
   | QuizOpen
   | QuizQuestion
   | QuizClose
@@ -389,11 +520,19 @@ export type Action =
   | PollVoteAction
   | { type: 'flash.grab'; widget_id: string }
   | { type: 'flash.remind'; widget_id: string }
-  | { type: 'quiz.answer'; widget_id: string; question_id: string; option_id: string };
+  | { type: 'quiz.answer'; widget_id: string; question_id: string; option_id: string }
+  | { type: 'redeem.request'; widget_id: string; item_id: string }
+  | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
+  | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
+  | { type: 'tryon.tracker'; widget_id: string; state: TrackerState }
+  | { type: 'tryon.place'; widget_id: string; pose: TrackerPose };
+
+export type CameraResult = 'granted' | 'denied' | 'no_camera' | 'in_use' | 'unsupported' | 'error';
+export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on';
 
 export interface EventBase {
   v: 1;
@@ -485,7 +624,68 @@ export interface QuizRevivedEvent extends EventBase {
   type: 'quiz.revived';
 }
 
+export interface RedeemRequestEvent extends EventBase {
+  type: 'redeem.request';
+  /** Answer it with a `redeem.result` command; also the idempotency key. */
+  request_id: string;
+  item_id: string;
+  cost: number;
+}
+export interface RedeemResultEvent extends EventBase {
+  type: 'redeem.result';
+  request_id: string;
+  item_id: string;
+  outcome: RedeemOutcome;
+  voucher_ref?: string;
+}
+export interface RedeemPointsEvent extends EventBase {
+  type: 'redeem.points';
+  gain_id: string;
+  delta: number;
+  reason: string;
+}
+export interface TryOnOpenedEvent extends EventBase {
+  type: 'tryon.opened';
+}
+export interface TryOnPermissionEvent extends EventBase {
+  type: 'tryon.permission';
+  result: CameraResult;
+}
+export interface TryOnPhotoEvent extends EventBase {
+  type: 'tryon.photo';
+}
+export interface TryOnTrackerEvent extends EventBase {
+  type: 'tryon.tracker';
+  state: TrackerState;
+}
+export interface TryOnSnapshotEvent extends EventBase {
+  type: 'tryon.snapshot';
+  source: 'camera' | 'photo';
+}
+export interface TryOnAddToCartEvent extends EventBase {
+  type: 'tryon.add_to_cart';
+  sku: string;
+  idempotency_key: string;
+}
+export interface TryOnClosedEvent extends EventBase {
+  type: 'tryon.closed';
+  /** Time the live picture was shown. */
+  duration_ms: number;
+  source?: 'camera' | 'photo';
+  snapshots: number;
+}
+
 export type HudongEvent =
+  | RedeemRequestEvent
+  | RedeemResultEvent
+  | RedeemPointsEvent
+  | TryOnOpenedEvent
+  | TryOnPermissionEvent
+  | TryOnPhotoEvent
+  | TryOnTrackerEvent
+  | TryOnSnapshotEvent
+  | TryOnAddToCartEvent
+  | TryOnClosedEvent
   | QuizQuestionEvent
   | QuizAnswerEvent
   | QuizRevealedEvent
@@ -516,6 +716,9 @@ export type ErrorCode =
   | 'already_voted'
   | 'invalid_choice'
   | 'limit_reached'
+  | 'insufficient_points'
+  | 'out_of_stock'
+  | 'tier_too_low'
   | 'transport_failed'
   | 'events_rejected'
   | 'events_dropped'
@@ -579,4 +782,35 @@ export interface QuizState {
   answered: number;
 }
 
-export type WidgetState = PollState | FlashState | QuizState;
+export interface RedeemState {
+  kind: 'redeem';
+  spec: Omit<RedeemOpen, 'type' | 'v'>;
+  /** Units left, in item order. */
+  stock: number[];
+  /** As the server last said (the view shows `balance` minus a pending cost). */
+  account: { balance: number; tier?: string } | null;
+  pending: { request_id: string; item_id: string; cost: number } | null;
+  history: Redemption[];
+  attempts: number;
+  last_result: [string, RedeemOutcome] | null;
+  last_gain: { gain_id: string; delta: number; reason: string } | null;
+  seen_gains: string[];
+}
+
+export interface TryOnState {
+  kind: 'try_on';
+  spec: Omit<TryOnOpen, 'type' | 'v'>;
+  phase:
+    | { phase: 'idle' | 'explain' | 'requesting' | 'paused' }
+    | { phase: 'live'; detail: 'camera' | 'photo' }
+    | { phase: 'failed'; detail: CameraResult };
+  pose: Required<TrackerPose>;
+  tracker: TrackerState | null;
+  live_since: number | null;
+  live_ms: number;
+  source: 'camera' | 'photo' | null;
+  snapshots: number;
+  carts: number;
+}
+
+export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState;

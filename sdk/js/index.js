@@ -200,6 +200,28 @@ export class Room {
       for (const node of this.#nodes) node.remove();
       throw err;
     }
+    this.#tryOn = { ...options.tryOn };
+    if (options.tryOn) this.#applyTryOn();
+  }
+
+  #tryOn = {};
+
+  #applyTryOn() {
+    const { tracker = null, onSnapshot, maxFps = 0 } = this.#tryOn;
+    if (onSnapshot != null && typeof onSnapshot !== 'function') throw new TypeError('tryOn.onSnapshot must be a function');
+    this.#core.setTryOn(tracker, onSnapshot ?? undefined, Math.max(0, Math.floor(Number(maxFps) || 0)));
+  }
+
+  /**
+   * Plugs an AR engine into try-on widgets: an object with `track(source, now)` returning
+   * `{x, y, scale?, rotation?}` (fractions of the source, radians) or `null` when lost,
+   * and optional `init(source)` and `dispose()`. `null` goes back to hand placement.
+   * Throws a TypeError when the object has no `track` function.
+   */
+  setTracker(tracker) {
+    if (this.#destroyed) return;
+    this.#tryOn = { ...this.#tryOn, tracker: tracker ?? null };
+    this.#applyTryOn();
   }
 
   /**

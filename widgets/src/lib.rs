@@ -12,6 +12,8 @@ mod i18n;
 mod overlay;
 mod poll;
 mod quiz;
+mod redeem;
+mod tryon;
 
 pub use clock::Clock;
 pub use flash::{FlashProps, FlashView};
@@ -19,5 +21,7 @@ pub use i18n::Strings;
 pub use overlay::{Overlay, OverlayProps};
 pub use poll::{PollProps, PollView};
 pub use quiz::{QuizProps, QuizView};
+pub use redeem::{RedeemProps, RedeemView};
+pub use tryon::{TryOnHooks, TryOnProps, TryOnView};
 
 pub use hudong_core::Action;

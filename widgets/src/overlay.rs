@@ -3,6 +3,8 @@ use crate::i18n::Strings;
 use crate::flash::FlashView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
+use crate::redeem::RedeemView;
+use crate::tryon::{TryOnHooks, TryOnView};
 use hudong_core::{Action, Widget};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -20,6 +22,9 @@ pub struct OverlayProps {
     /// The command connection dropped and is being re-established.
     #[prop_or(false)]
     pub reconnecting: bool,
+    /// The tracker and snapshot callback of try-on widgets.
+    #[prop_or_default]
+    pub tryon: TryOnHooks,
 }
 
 /// Every live widget of a room, stacked over the video.
@@ -39,6 +44,14 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 Widget::Quiz(q) => html! {
                     <QuizView key={q.id().to_owned()} quiz={q.clone()} clock={props.clock.clone()}
                               on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Redeem(r) => html! {
+                    <RedeemView key={r.id().to_owned()} shop={r.clone()}
+                                on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::TryOn(t) => html! {
+                    <TryOnView key={t.id().to_owned()} tryon={t.clone()} on_action={props.on_action.clone()}
+                               strings={props.strings} hooks={props.tryon.clone()} />
                 },
                 Widget::FlashSale(f) => html! {
                     <FlashView key={f.id().to_owned()} sale={f.clone()} clock={props.clock.clone()}

@@ -402,6 +402,30 @@ impl RoomCore {
         to_js(self.inner.room.borrow().widgets())
     }
 
+    /// Plugs an AR engine into try-on widgets (`tracker`: an object with `track(source,
+    /// now)`, or null for hand placement), a snapshot receiver (`on_snapshot(blob)`), and
+    /// the most tracker calls per second (0: 30).
+    #[wasm_bindgen(js_name = setTryOn)]
+    pub fn set_try_on(&self, tracker: JsValue, on_snapshot: Option<Function>, max_fps: u32) -> Result<(), JsValue> {
+        let tracker = if tracker.is_null() || tracker.is_undefined() {
+            None
+        } else {
+            Some(hudong_web::tracker::Tracker::new(tracker).map_err(invalid)?)
+        };
+        #[cfg(feature = "views")]
+        if let Some(v) = self.inner.view.borrow_mut().as_mut() {
+            let on_snapshot = on_snapshot.map(|f| {
+                yew::Callback::from(move |blob: web_sys::Blob| {
+                    let _ = f.call1(&JsValue::NULL, &blob);
+                })
+            });
+            v.set_tryon(hudong_widgets::TryOnHooks { tracker, on_snapshot, max_fps });
+        }
+        #[cfg(not(feature = "views"))]
+        let _ = (tracker, on_snapshot, max_fps);
+        Ok(())
+    }
+
     /// Unmounts the overlay and cancels the timer. Idempotent.
     pub fn destroy(&self) {
         if self.inner.destroyed.replace(true) {

@@ -1,6 +1,6 @@
 //! Mounting the yew overlay and feeding it the room's state.
 use hudong_core::{Action, Millis, Widget};
-use hudong_widgets::{Clock, Overlay, OverlayProps, Strings};
+use hudong_widgets::{Clock, Overlay, OverlayProps, Strings, TryOnHooks};
 use std::rc::Rc;
 use yew::{AppHandle, AttrValue, Callback};
 
@@ -24,6 +24,7 @@ impl View {
             strings: Strings::for_locale(locale),
             theme: AttrValue::from(theme.to_owned()),
             reconnecting: false,
+            tryon: TryOnHooks::default(),
         };
         let app = yew::Renderer::<Overlay>::with_root_and_props(root, props.clone()).render();
         View { app, props }
@@ -37,6 +38,13 @@ impl View {
     pub fn set_reconnecting(&mut self, on: bool) {
         if self.props.reconnecting != on {
             self.props.reconnecting = on;
+            self.app.update(self.props.clone());
+        }
+    }
+
+    pub fn set_tryon(&mut self, hooks: TryOnHooks) {
+        if self.props.tryon != hooks {
+            self.props.tryon = hooks;
             self.app.update(self.props.clone());
         }
     }

@@ -3,10 +3,12 @@
 //! Browser glue for the pure core: the clock, the wake-up timer, and moving values
 //! between JavaScript and Rust. It carries out the effects the core returns and holds no
 //! widget logic of its own.
+pub mod camera;
 pub mod courier;
 mod locks;
 pub mod source;
 pub mod storage;
+pub mod tracker;
 pub mod transport;
 
 use gloo::timers::callback::Timeout;

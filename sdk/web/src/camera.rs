@@ -1,0 +1,51 @@
+//! The camera: opened on request, always released by the holder. Browser errors are
+//! mapped to [`CameraResult`] so the widget can explain them and offer a photo instead.
+use hudong_core::CameraResult;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
+
+/// Asks for the front camera (640×480 is plenty for a try-on, and light on phones).
+pub async fn open_front_camera() -> Result<MediaStream, CameraResult> {
+    let devices = web_sys::window()
+        .and_then(|w| w.navigator().media_devices().ok())
+        .ok_or(CameraResult::Unsupported)?;
+    let constraints = MediaStreamConstraints::new();
+    let video = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&video, &JsValue::from_str(k), &v).ok();
+    set("facingMode", "user".into());
+    set("width", ideal(640.0));
+    set("height", ideal(480.0));
+    constraints.set_video(&video);
+    constraints.set_audio(&JsValue::FALSE);
+    let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| classify(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| classify(&e))?;
+    stream.dyn_into::<MediaStream>().map_err(|_| CameraResult::Error)
+}
+
+fn ideal(v: f64) -> JsValue {
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"ideal".into(), &v.into()).ok();
+    o.into()
+}
+
+/// Maps a `getUserMedia` rejection to what the viewer is told.
+pub fn classify(error: &JsValue) -> CameraResult {
+    let name = js_sys::Reflect::get(error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    match name.as_str() {
+        "NotAllowedError" | "PermissionDeniedError" | "SecurityError" => CameraResult::Denied,
+        "NotFoundError" | "DevicesNotFoundError" | "OverconstrainedError" => CameraResult::NoCamera,
+        "NotReadableError" | "TrackStartError" | "AbortError" => CameraResult::InUse,
+        "TypeError" => CameraResult::Unsupported,
+        _ => CameraResult::Error,
+    }
+}
+
+/// Stops every track: the camera light goes off.
+pub fn release(stream: &MediaStream) {
+    for t in stream.get_tracks().iter() {
+        if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
+            t.stop();
+        }
+    }
+}
