@@ -51,6 +51,7 @@ impl Harness {
             strings: Strings::for_locale(locale),
             theme: AttrValue::Static("light"),
             reconnecting: false,
+            tryon: Default::default(),
         };
         let app = yew::Renderer::<Overlay>::with_root_and_props(root.clone(), props.clone()).render();
         settle().await;
@@ -256,4 +257,82 @@ async fn flash_sale_card_through_its_phases() {
     assert!(grab.disabled(), "pending");
     assert_eq!(grab.get_attribute("aria-busy").unwrap(), "true");
     assert_eq!(h.q(".hd-flash [role=status]").unwrap().text_content().unwrap(), "Confirming…");
+}
+
+#[wasm_bindgen_test]
+async fn redeem_card_confirms_before_sending_and_explains_blocked_items() {
+    let mut room = room_with(serde_json::json!({
+        "type": "redeem.open", "widget_id": "shop",
+        "tiers": [{"id": "new", "name": "Newcomer"}, {"id": "pro", "name": "Pro"}],
+        "items": [
+            {"item_id": "coupon", "name": "<img src=x onerror=alert(1)> coupon", "cost": 100, "stock": 5},
+            {"item_id": "gift", "name": "Gift box", "cost": 50, "stock": 5, "tier": "pro"},
+            {"item_id": "big", "name": "Big prize", "cost": 900, "stock": 1}
+        ]
+    }));
+    let account = r#"{"type":"redeem.account","widget_id":"shop","user_id":"u","balance":250,"tier":"new"}"#;
+    room.apply(&decode_command_json(account).unwrap(), NOW).unwrap();
+    let mut h = Harness::mount(&room, "en").await;
+
+    let card = h.q("section.hd-redeem").expect("a redeem card");
+    let heading = h.q("section.hd-redeem h2").unwrap();
+    assert_eq!(card.get_attribute("aria-labelledby").unwrap(), heading.id());
+    assert_eq!(h.q(".hd-balance-n").unwrap().text_content().unwrap(), "250");
+    // Hostile names are text, never markup.
+    assert!(h.q(".hd-redeem img[src=x]").is_none());
+    assert!(h.q("li[data-item-id=coupon] .hd-item-name").unwrap().text_content().unwrap().starts_with("<img"));
+    // Each item is named for assistive tech, and blocked ones say why.
+    let gift = h.q("li[data-item-id=gift]").unwrap();
+    assert!(gift.text_content().unwrap().contains("Your tier is too low"));
+    let gift_button: HtmlButtonElement = h.q("li[data-item-id=gift] button").unwrap().dyn_into().unwrap();
+    assert!(gift_button.disabled());
+    assert!(h.q("li[data-item-id=big]").unwrap().text_content().unwrap().contains("Not enough points"));
+
+    // Redeem asks for a confirmation; only Confirm sends the action.
+    let redeem: HtmlButtonElement = h.q("li[data-item-id=coupon] button").unwrap().dyn_into().unwrap();
+    assert_eq!(redeem.text_content().unwrap(), "Redeem");
+    redeem.click();
+    settle().await;
+    assert!(h.actions.borrow().is_empty());
+    let group = h.q("li[data-item-id=coupon] [role=group]").expect("a confirm step");
+    assert_eq!(group.get_attribute("aria-label").unwrap(), "Redeem this?");
+    let confirm: HtmlButtonElement = h.q("li[data-item-id=coupon] [role=group] button").unwrap().dyn_into().unwrap();
+    assert_eq!(confirm.text_content().unwrap(), "Confirm");
+    confirm.click();
+    settle().await;
+    assert_eq!(*h.actions.borrow(), vec![Action::RedeemRequest { widget_id: "shop".into(), item_id: "coupon".into() }]);
+
+    let action = h.actions.borrow()[0].clone();
+    room.act(&action, NOW + 1).unwrap();
+    h.show(&room).await;
+    assert_eq!(h.q(".hd-balance-n").unwrap().text_content().unwrap(), "150", "optimistic while pending");
+    assert_eq!(h.q("section.hd-redeem").unwrap().get_attribute("data-pending").unwrap(), "true");
+    let busy = h.q("li[data-item-id=coupon] button").unwrap();
+    assert_eq!(busy.get_attribute("aria-busy").unwrap(), "true");
+}
+
+#[wasm_bindgen_test]
+async fn tryon_card_asks_before_the_camera() {
+    let mut room = room_with(serde_json::json!({
+        "type": "tryon.open", "widget_id": "ar",
+        "product": {"name": "Gold sunglasses", "sku": "SUN-1", "image": "/assets/sunglasses.svg", "price": 12900}
+    }));
+    let mut h = Harness::mount(&room, "en").await;
+    let card = h.q("section.hd-tryon").expect("a try-on card");
+    assert_eq!(card.get_attribute("data-phase").unwrap(), "idle");
+    assert!(h.q(".hd-ar-stage").unwrap().has_attribute("hidden"), "no camera view before a tap");
+    let try_on: HtmlButtonElement = h.q("section.hd-tryon .hd-submit").unwrap().dyn_into().unwrap();
+    assert_eq!(try_on.text_content().unwrap(), "Try it on");
+    try_on.click();
+    let action = h.actions.borrow()[0].clone();
+    assert_eq!(action, Action::TryOnStart { widget_id: "ar".into() });
+    room.act(&action, NOW + 1).unwrap();
+    h.show(&room).await;
+    let card = h.q("section.hd-tryon").unwrap();
+    assert_eq!(card.get_attribute("data-phase").unwrap(), "explain");
+    assert!(card.text_content().unwrap().contains("nothing is uploaded or recorded"));
+    let labels: Vec<String> = h.all("section.hd-tryon button").iter().map(|b| b.text_content().unwrap()).collect();
+    assert!(labels.contains(&"Use my camera".to_string()) && labels.contains(&"Use a photo instead".to_string()), "{labels:?}");
+    // Still no camera: only the viewer's "Use my camera" asks for it.
+    assert!(h.q(".hd-ar-stage").unwrap().has_attribute("hidden"));
 }
