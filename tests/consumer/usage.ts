@@ -1,5 +1,6 @@
 // Type-checked against the installed package's declarations (tsc --noEmit).
 import { createRoom, load, type Command, type EventBatch, type HudongEvent, type PollVoteEvent, type Result } from 'hudong';
+import { scriptedTracker } from 'hudong/testing';
 
 await load();
 const room = await createRoom({
@@ -56,8 +57,39 @@ room.apply('{"type":"poll.close","widget_id":"p1"}');
 for (const w of room.widgets) {
   if (w.kind === 'poll') console.log(w.phase, w.counts);
   else if (w.kind === 'flash_sale') console.log(w.stock_left, w.orders);
-  else console.log(w.question?.phase, w.standing?.score);
+  else if (w.kind === 'quiz') console.log(w.question?.phase, w.standing?.score);
+  else if (w.kind === 'redeem') console.log(w.account?.balance, w.pending?.cost, w.history.length);
+  else console.log(w.phase.phase, w.pose.x, w.tracker);
 }
+
+// Point-redeem: the server decides.
+room.apply({
+  type: 'redeem.open',
+  widget_id: 'shop',
+  tiers: [{ id: 'new', name: '新手' }, { id: 'pro', name: '达人' }],
+  items: [{ item_id: 'coupon', name: '满100减20券', cost: 100, stock: 50, per_viewer_limit: 2 }],
+});
+room.apply({ type: 'redeem.account', widget_id: 'shop', user_id: 'u-1', balance: 260, tier: 'new' });
+room.on('redeem.request', (e) => {
+  const answer: Command = { type: 'redeem.result', widget_id: 'shop', request_id: e.request_id, outcome: 'success', voucher_ref: 'V-1', balance: 160 };
+  room.apply(answer);
+});
+room.act({ type: 'redeem.request', widget_id: 'shop', item_id: 'coupon' });
+// @ts-expect-error: not an outcome
+room.apply({ type: 'redeem.result', widget_id: 'shop', request_id: 'x', outcome: 'maybe' });
+
+// AR try-on with a tracker from the testing entry point.
+room.apply({ type: 'tryon.open', widget_id: 'ar', product: { name: '太阳镜', sku: 'SUN-1', image: '/sun.png', anchor: { x: 0.5, y: 0.3 } } });
+const tracker = scriptedTracker({ path: (ms) => ({ x: 0.5, y: 0.4 + ms / 1e6 }) });
+room.setTracker(tracker);
+tracker.lost = true;
+room.setTracker({ track: (_source, _now) => null });
+room.setTracker(null);
+room.on('tryon.add_to_cart', (e) => console.log(e.sku, e.idempotency_key));
+room.on('tryon.closed', (e) => console.log(e.duration_ms, e.snapshots));
+void createRoom({ roomId: 'r', tryOn: { onSnapshot: (jpeg: Blob) => console.log(jpeg.size), maxFps: 24 } });
+// @ts-expect-error: a tracker needs track()
+room.setTracker({ init() {} });
 room.apply({
   type: 'flash.open',
   widget_id: 'f1',

@@ -44,6 +44,8 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/hudong_wasm_bg.wasm',
       'dist/index.d.ts',
       'dist/index.js',
+      'dist/testing.d.ts',
+      'dist/testing.js',
       'package.json',
     ].sort(),
   );
