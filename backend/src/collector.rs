@@ -1,0 +1,119 @@
+//! The event collector: Hudong batches and Segment-spec batches over HTTP (fetch or
+//! sendBeacon) and WebSocket (acknowledged per batch), stored in SQLite once per
+//! `event_id`. A newly stored reward request is decided on the spot.
+use crate::hub::{now_ms, Hub};
+use crate::rewards;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+static DUPLICATES: AtomicU64 = AtomicU64::new(0);
+static BATCHES: AtomicU64 = AtomicU64::new(0);
+static REFUSED: AtomicU64 = AtomicU64::new(0);
+
+pub fn routes() -> Router<Arc<Hub>> {
+    Router::new()
+        .route("/collect", post(collect))
+        .route("/collect/ws", get(collect_ws))
+        .route("/collect/stats", get(stats))
+        .route("/collect/events", get(events))
+}
+
+/// The events of a batch body, each as the Hudong envelope: `{events: [...]}` (Hudong) or
+/// `{batch: [{type: "track", messageId, properties: envelope}]}` (Segment).
+pub fn events_of(body: &Value) -> Option<Vec<Value>> {
+    if let Some(list) = body.get("events").and_then(Value::as_array) {
+        return Some(list.clone());
+    }
+    let list = body.get("batch").and_then(Value::as_array)?;
+    Some(
+        list.iter()
+            .map(|e| {
+                let mut env = e.get("properties").cloned().unwrap_or(Value::Null);
+                if let (Value::Object(m), Some(id)) = (&mut env, e.get("messageId")) {
+                    m.entry("event_id").or_insert_with(|| id.clone());
+                }
+                env
+            })
+            .filter(|e| e.get("event_id").and_then(Value::as_str).is_some())
+            .collect(),
+    )
+}
+
+/// Stores a batch and decides the reward requests that are new.
+pub fn ingest(hub: &Hub, body: &Value) -> Result<(usize, usize), (StatusCode, String)> {
+    let events = events_of(body).ok_or((StatusCode::BAD_REQUEST, "no events array".into()))?;
+    let stored = hub.store.insert_events(&events, now_ms()).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    BATCHES.fetch_add(1, Ordering::Relaxed);
+    DUPLICATES.fetch_add(stored.duplicates as u64, Ordering::Relaxed);
+    if stored.new > 0 {
+        for e in &events {
+            rewards::on_event(hub, e);
+        }
+    }
+    Ok((stored.new, stored.duplicates))
+}
+
+async fn collect(State(hub): State<Arc<Hub>>, body: String) -> Response {
+    let Ok(value) = serde_json::from_str::<Value>(&body) else {
+        REFUSED.fetch_add(1, Ordering::Relaxed);
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "body is not JSON"}))).into_response();
+    };
+    let hub2 = hub.clone();
+    match tokio::task::spawn_blocking(move || ingest(&hub2, &value)).await {
+        Ok(Ok((stored, duplicates))) => Json(json!({"ok": true, "stored": stored, "duplicates": duplicates})).into_response(),
+        Ok(Err((status, message))) => {
+            REFUSED.fetch_add(1, Ordering::Relaxed);
+            (status, Json(json!({"error": message}))).into_response()
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "ingest failed"}))).into_response(),
+    }
+}
+
+async fn collect_ws(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| collect_socket(hub, socket))
+}
+
+async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket) {
+    while let Some(Ok(msg)) = socket.recv().await {
+        let Message::Text(text) = msg else { continue };
+        let Ok(body) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+        let id = body.get("batch_id").cloned().unwrap_or(Value::Null);
+        let hub2 = hub.clone();
+        let reply = match tokio::task::spawn_blocking(move || ingest(&hub2, &body)).await {
+            Ok(Ok(_)) => json!({"ack": id}),
+            Ok(Err((status, _))) if status == StatusCode::BAD_REQUEST => json!({"nack": id, "status": 400}),
+            _ => json!({"nack": id, "status": 503}),
+        };
+        if socket.send(Message::Text(reply.to_string().into())).await.is_err() {
+            break;
+        }
+    }
+}
+
+async fn stats(State(hub): State<Arc<Hub>>) -> Response {
+    let unique = hub.store.count_events(None, None).unwrap_or(0);
+    Json(json!({
+        "unique": unique,
+        "duplicates": DUPLICATES.load(Ordering::Relaxed),
+        "batches": BATCHES.load(Ordering::Relaxed),
+        "failed": REFUSED.load(Ordering::Relaxed),
+    }))
+    .into_response()
+}
+
+/// `?room=&type=&limit=`: stored events, oldest first.
+async fn events(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000).min(10_000);
+    match hub.store.events(q.get("room").map(String::as_str), q.get("type").map(String::as_str), limit) {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+    }
+}

@@ -1,0 +1,144 @@
+//! The room hub: commands from the host console are checked by the core (the same crate
+//! the browser runs), numbered per room, stored, and fanned out to viewers over WebSocket
+//! and Server-Sent Events. Late joiners and reconnects get a snapshot.
+//!
+//! The hub also holds the server's side of every reward ([`crate::rewards`]): decisions are
+//! made under the rooms lock and recorded in SQLite before they are announced, so a request
+//! is answered exactly once however many copies of it arrive, and concurrently.
+use crate::fanout::Fanout;
+use crate::store::Store;
+use hudong_core::{decode_command_json, Command, HudongError, Room, RoomConfig};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+pub struct RoomEntry {
+    pub core: Room,
+    pub seq: u64,
+    pub online: Arc<AtomicUsize>,
+}
+
+pub struct Hub {
+    rooms: Mutex<HashMap<String, RoomEntry>>,
+    pub store: Store,
+    pub fanout: Arc<dyn Fanout>,
+}
+
+/// Room ids: what the SDK's protocol allows for ids.
+pub fn valid_room(id: &str) -> bool {
+    hudong_core::validate::id("room_id", id).is_ok()
+}
+
+impl Hub {
+    /// A hub over `store`, with every room rebuilt from its stored commands.
+    pub fn new(store: Store, fanout: Arc<dyn Fanout>) -> Result<Hub, String> {
+        let hub = Hub { rooms: Mutex::new(HashMap::new()), store, fanout };
+        let commands = hub.store.all_commands().map_err(|e| format!("reading stored commands: {e}"))?;
+        let mut rooms = hub.lock();
+        for (room, seq, at, body) in commands {
+            let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
+            if let Ok(cmd) = decode_command_json(&body) {
+                let _ = entry.core.apply(&cmd, at);
+            }
+            entry.seq = entry.seq.max(seq);
+        }
+        drop(rooms);
+        Ok(hub)
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, HashMap<String, RoomEntry>> {
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The room as a late joiner gets it: `{type: "room.snapshot", seq, widgets}`.
+    pub fn snapshot(&self, room: &str) -> String {
+        let mut rooms = self.lock();
+        let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+        snapshot_of(entry)
+    }
+
+    pub fn online(&self, room: &str) -> Arc<AtomicUsize> {
+        let mut rooms = self.lock();
+        rooms.entry(room.to_owned()).or_insert_with(|| new_room(room)).online.clone()
+    }
+
+    pub fn online_count(&self, room: &str) -> usize {
+        self.online(room).load(Ordering::Relaxed)
+    }
+
+    /// Posts a command: `{...command, pts?: number | "now"}` → `{seq, pts?}`.
+    pub fn post(&self, room: &str, message: Value) -> Result<Value, HudongError> {
+        let mut rooms = self.lock();
+        self.post_locked(&mut rooms, room, message)
+    }
+
+    /// The same, for callers that already hold the rooms lock.
+    pub fn post_locked(&self, rooms: &mut HashMap<String, RoomEntry>, room: &str, message: Value) -> Result<Value, HudongError> {
+        let now = now_ms();
+        let Value::Object(mut fields) = message else {
+            return Err(HudongError::new(hudong_core::ErrorCode::MalformedCommand, "a command is a JSON object"));
+        };
+        let pts = match fields.remove("pts") {
+            Some(Value::String(s)) if s == "now" => Some(now),
+            Some(v) => v.as_u64(),
+            None => None,
+        };
+        fields.remove("seq");
+        let body = Value::Object(fields.clone()).to_string();
+        let command = decode_command_json(&body)?;
+        let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+        entry.core.apply(&command, now)?;
+        entry.seq += 1;
+        let seq = entry.seq;
+        if let Err(e) = self.store.append_command(room, seq, now, &body) {
+            eprintln!("hudong-backend: could not store command {seq} of room {room}: {e}");
+        }
+        self.keep_books(room, &command);
+        let mut out = Map::new();
+        out.insert("seq".into(), seq.into());
+        if let Some(p) = pts {
+            out.insert("pts".into(), p.into());
+        }
+        out.extend(fields);
+        self.fanout.publish(room, Arc::from(Value::Object(out).to_string()));
+        Ok(json!({"ok": true, "seq": seq, "pts": pts}))
+    }
+
+    /// Accounts are the server's: the console's `redeem.account` and `redeem.points` for a
+    /// viewer set them.
+    fn keep_books(&self, room: &str, command: &Command) {
+        let result = match command {
+            Command::RedeemAccount(a) => match &a.user_id {
+                Some(u) => self.store.set_account(room, &a.widget_id, u, a.balance, a.tier.as_deref()),
+                None => Ok(()),
+            },
+            Command::RedeemPoints(p) => match &p.user_id {
+                Some(u) => self.store.gain(room, &p.widget_id, u, &p.gain_id, p.delta).map(|_| ()),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            eprintln!("hudong-backend: could not update accounts of room {room}: {e}");
+        }
+    }
+}
+
+fn new_room(id: &str) -> RoomEntry {
+    RoomEntry { core: Room::new(RoomConfig::new(id, "hub").with_seed(1)), seq: 0, online: Arc::default() }
+}
+
+fn snapshot_of(entry: &RoomEntry) -> String {
+    let snap = entry.core.snapshot();
+    let mut v = serde_json::to_value(&snap).unwrap_or_else(|_| json!({"widgets": []}));
+    if let Value::Object(m) = &mut v {
+        m.insert("type".into(), "room.snapshot".into());
+        m.insert("seq".into(), entry.seq.into());
+    }
+    v.to_string()
+}

@@ -1,0 +1,242 @@
+//! Hudong's reference backend: one process that serves the demo sandbox, runs the room hub
+//! (WebSocket and SSE), answers the time endpoint, collects events into SQLite, and decides
+//! every reward with the same core crate the browser runs.
+//!
+//!   hudong-backend [--port 8787] [--host 127.0.0.1] [--db .hudong/hudong.db]
+//!                  [--site demo-site] [--dist dist]
+//!
+//! `PORT` and `HUDONG_DB` in the environment work too. See docs/backend.md.
+mod collector;
+mod fanout;
+mod hub;
+mod rewards;
+mod store;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use hub::{now_ms, valid_room, Hub};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The Content-Security-Policy the sandbox runs under: the one Hudong documents for hosts.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' https: data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+
+struct Args {
+    host: String,
+    port: u16,
+    db: PathBuf,
+    site: PathBuf,
+    dist: PathBuf,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        host: "127.0.0.1".into(),
+        port: std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8787),
+        db: std::env::var("HUDONG_DB").map(PathBuf::from).unwrap_or_else(|_| ".hudong/hudong.db".into()),
+        site: "demo-site".into(),
+        dist: "dist".into(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--host" => a.host = value()?,
+            "--port" => a.port = value()?.parse().map_err(|_| "--port takes a number (0: any free port)".to_string())?,
+            "--db" => a.db = value()?.into(),
+            "--site" => a.site = value()?.into(),
+            "--dist" => a.dist = value()?.into(),
+            "-h" | "--help" => {
+                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown option {other} (try --help)")),
+        }
+    }
+    Ok(a)
+}
+
+#[tokio::main]
+async fn main() {
+    let a = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("hudong-backend: {e}");
+            std::process::exit(2);
+        }
+    };
+    let store = match store::Store::open(&a.db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("hudong-backend: cannot open the database {}: {e}", a.db.display());
+            std::process::exit(1);
+        }
+    };
+    let hub = match Hub::new(store, Arc::new(fanout::LocalFanout::default())) {
+        Ok(h) => Arc::new(h),
+        Err(e) => {
+            eprintln!("hudong-backend: {e}");
+            std::process::exit(1);
+        }
+    };
+    let app = router(hub, &a);
+    let listener = match tokio::net::TcpListener::bind((a.host.as_str(), a.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("hudong-backend: cannot listen on {}:{}: {e}", a.host, a.port);
+            std::process::exit(1);
+        }
+    };
+    let addr = listener.local_addr().map(|x| x.to_string()).unwrap_or_default();
+    // The first line is machine-readable: tests and `npm start` wait for it.
+    println!("hudong-backend listening on http://{addr} (database: {})", a.db.display());
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+        eprintln!("hudong-backend: {e}");
+        std::process::exit(1);
+    }
+    println!("hudong-backend stopped");
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn router(hub: Arc<Hub>, a: &Args) -> Router {
+    let no_store = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let api = Router::new()
+        .route("/time", get(|| async { Json(json!({"now": now_ms()})) }))
+        .route("/backend", get(|| async { Json(json!({"name": "hudong-backend", "authoritative": true})) }))
+        .route("/rooms/{id}/commands", post(post_command))
+        .route("/rooms/{id}/snapshot", get(snapshot))
+        .route("/rooms/{id}/presence", get(presence))
+        .route("/rooms/{id}/members", post(members))
+        .route("/rooms/{id}/ws", get(room_ws))
+        .route("/rooms/{id}/events", get(room_sse))
+        .merge(collector::routes())
+        .layer(no_store)
+        .with_state(hub);
+    let csp = SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    api.nest_service("/dist", ServeDir::new(&a.dist)).fallback_service(ServeDir::new(&a.site)).layer(csp)
+}
+
+fn bad_room() -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": {"code": "invalid_field", "message": "room ids are 1–64 of A–Z a–z 0–9 _ - . :"}}))).into_response()
+}
+
+async fn post_command(State(hub): State<Arc<Hub>>, Path(id): Path<String>, body: String) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    let Ok(message) = serde_json::from_str::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": {"code": "malformed_command", "message": "not JSON"}}))).into_response();
+    };
+    match hub.post(&id, message) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": e}))).into_response(),
+    }
+}
+
+async fn snapshot(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    ([(header::CONTENT_TYPE, "application/json")], hub.snapshot(&id)).into_response()
+}
+
+async fn presence(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    Json(json!({"online": hub.online_count(&id)})).into_response()
+}
+
+/// Sets whether a viewer belongs to the brand's private group (the gate of gated sales).
+async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body): Json<HashMap<String, Value>>) -> Response {
+    let (Some(user), Some(member)) = (body.get("user_id").and_then(Value::as_str), body.get("member").and_then(Value::as_bool)) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": "expected {user_id, member}"}))).into_response();
+    };
+    match hub.store.set_member(&id, user, member) {
+        Ok(()) => Json(json!({"ok": true})).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"ok": false, "error": e.to_string()}))).into_response(),
+    }
+}
+
+async fn room_ws(State(hub): State<Arc<Hub>>, Path(id): Path<String>, ws: WebSocketUpgrade) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    ws.on_upgrade(move |socket| viewer(hub, id, socket))
+}
+
+/// One viewer's connection: the snapshot, then every message of the room; answers pings
+/// and snapshot requests.
+async fn viewer(hub: Arc<Hub>, room: String, socket: WebSocket) {
+    let mut rx = hub.fanout.subscribe(&room);
+    let online = hub.online(&room);
+    online.fetch_add(1, Ordering::Relaxed);
+    let (mut tx, mut incoming) = socket.split();
+    if tx.send(Message::Text(hub.snapshot(&room).into())).await.is_ok() {
+        loop {
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Ok(text) => if tx.send(Message::Text(text.as_ref().into())).await.is_err() { break },
+                    // Fell behind: a snapshot catches the viewer up.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        if tx.send(Message::Text(hub.snapshot(&room).into())).await.is_err() { break }
+                    }
+                    Err(_) => break,
+                },
+                msg = incoming.next() => match msg {
+                    Some(Ok(Message::Text(t))) => {
+                        let kind = serde_json::from_str::<Value>(t.as_str()).ok().and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned));
+                        let reply = match kind.as_deref() {
+                            Some("ping") => Some(r#"{"type":"pong"}"#.to_string()),
+                            Some("snapshot.request") => Some(hub.snapshot(&room)),
+                            _ => None,
+                        };
+                        if let Some(r) = reply {
+                            if tx.send(Message::Text(r.into())).await.is_err() { break }
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    }
+    online.fetch_sub(1, Ordering::Relaxed);
+}
+
+async fn room_sse(State(hub): State<Arc<Hub>>, Path(id): Path<String>, _q: Query<HashMap<String, String>>) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    let rx = hub.fanout.subscribe(&id);
+    let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
+    let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|m| std::future::ready(m.ok().map(|t| t.to_string())));
+    let stream = first.chain(rest).map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text)));
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}

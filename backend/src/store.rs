@@ -1,0 +1,253 @@
+//! SQLite (WAL): the events the collector accepted (unique by `event_id`), every command a
+//! room received (replayed on start, so a restart loses nothing acknowledged), and the
+//! server's decisions on reward requests (unique by `request_id`: exactly once).
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+/// One decision on a reward request.
+pub struct Decision<'a> {
+    pub request_id: &'a str,
+    pub room: &'a str,
+    pub widget: &'a str,
+    pub actor: &'a str,
+    pub item: Option<&'a str>,
+    pub outcome: &'a str,
+    pub answer: &'a str,
+    pub at: u64,
+}
+
+/// What one batch did to the store.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub new: usize,
+    pub duplicates: usize,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> rusqlite::Result<Store> {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS events (
+                 event_id TEXT PRIMARY KEY,
+                 room_id TEXT, session_id TEXT, user_id TEXT, widget_id TEXT, kind TEXT,
+                 type TEXT NOT NULL, at INTEGER, received_at INTEGER NOT NULL, body TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS events_room_type ON events(room_id, type);
+             CREATE TABLE IF NOT EXISTS commands (
+                 room_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL,
+                 PRIMARY KEY (room_id, seq));
+             CREATE TABLE IF NOT EXISTS decisions (
+                 request_id TEXT PRIMARY KEY, room_id TEXT NOT NULL, widget_id TEXT NOT NULL,
+                 actor TEXT NOT NULL, item_id TEXT, outcome TEXT NOT NULL, answer TEXT NOT NULL, at INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS accounts (
+                 room_id TEXT NOT NULL, widget_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                 balance INTEGER NOT NULL, tier TEXT, PRIMARY KEY (room_id, widget_id, user_id));
+             CREATE TABLE IF NOT EXISTS gains (gain_id TEXT NOT NULL, room_id TEXT NOT NULL, widget_id TEXT NOT NULL,
+                 user_id TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, user_id, gain_id));
+             CREATE TABLE IF NOT EXISTS members (room_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
+             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+        )?;
+        Ok(Store { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn)
+    }
+
+    /// Inserts a batch's events in one transaction; copies already stored are counted.
+    pub fn insert_events(&self, events: &[serde_json::Value], now: u64) -> rusqlite::Result<Stored> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let mut out = Stored::default();
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO events (event_id, room_id, session_id, user_id, widget_id, kind, type, at, received_at, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?;
+                for e in events {
+                    let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+                    let Some(id) = s("event_id") else { continue };
+                    let n = stmt.execute(params![
+                        id,
+                        s("room_id"),
+                        s("session_id"),
+                        s("user_id"),
+                        s("widget_id"),
+                        s("kind"),
+                        s("type").unwrap_or_default(),
+                        e.get("at").and_then(|v| v.as_u64()).map(|v| v as i64),
+                        now as i64,
+                        e.to_string()
+                    ])?;
+                    if n == 1 {
+                        out.new += 1;
+                    } else {
+                        out.duplicates += 1;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    pub fn count_events(&self, room: Option<&str>, kind: Option<&str>) -> rusqlite::Result<u64> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM events WHERE (?1 IS NULL OR room_id = ?1) AND (?2 IS NULL OR type = ?2)",
+                params![room, kind],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+
+    /// Events, oldest first, optionally of one room and type.
+    pub fn events(&self, room: Option<&str>, kind: Option<&str>, limit: u32) -> rusqlite::Result<Vec<serde_json::Value>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT body FROM events WHERE (?1 IS NULL OR room_id = ?1) AND (?2 IS NULL OR type = ?2)
+                 ORDER BY received_at, rowid LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![room, kind, limit], |r| r.get::<_, String>(0))?;
+            rows.map(|r| r.map(|t| serde_json::from_str(&t).unwrap_or(serde_json::Value::Null))).collect()
+        })
+    }
+
+    pub fn append_command(&self, room: &str, seq: u64, at: u64, body: &str) -> rusqlite::Result<()> {
+        self.with(|c| {
+            c.execute("INSERT INTO commands (room_id, seq, at, body) VALUES (?1, ?2, ?3, ?4)", params![room, seq as i64, at as i64, body])
+                .map(|_| ())
+        })
+    }
+
+    /// Every room's commands in order, to rebuild the rooms on start.
+    pub fn all_commands(&self) -> rusqlite::Result<Vec<(String, u64, u64, String)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT room_id, seq, at, body FROM commands ORDER BY room_id, seq")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64, r.get::<_, String>(3)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// The answer already given to a request, if any.
+    pub fn decision(&self, request_id: &str) -> rusqlite::Result<Option<String>> {
+        self.with(|c| c.query_row("SELECT answer FROM decisions WHERE request_id = ?1", [request_id], |r| r.get(0)).optional())
+    }
+
+    /// Records a decision; false when the request was already decided (its first answer
+    /// stands).
+    pub fn record_decision(&self, d: &Decision<'_>) -> rusqlite::Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO decisions (request_id, room_id, widget_id, actor, item_id, outcome, answer, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![d.request_id, d.room, d.widget, d.actor, d.item, d.outcome, d.answer, d.at as i64],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    /// Successes of one actor (optionally for one item) in a widget.
+    pub fn successes(&self, room: &str, widget: &str, actor: Option<&str>, item: Option<&str>) -> rusqlite::Result<u64> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM decisions WHERE room_id = ?1 AND widget_id = ?2 AND outcome = 'success'
+                 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR item_id = ?4)",
+                params![room, widget, actor, item],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+
+    pub fn account(&self, room: &str, widget: &str, user: &str) -> rusqlite::Result<Option<(u64, Option<String>)>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT balance, tier FROM accounts WHERE room_id = ?1 AND widget_id = ?2 AND user_id = ?3",
+                params![room, widget, user],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    pub fn set_account(&self, room: &str, widget: &str, user: &str, balance: u64, tier: Option<&str>) -> rusqlite::Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO accounts (room_id, widget_id, user_id, balance, tier) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(room_id, widget_id, user_id) DO UPDATE SET balance = excluded.balance, tier = excluded.tier",
+                params![room, widget, user, balance as i64, tier],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Applies a point gain once per `gain_id`; returns the new balance, or `None` for a
+    /// repeat or an unknown account.
+    pub fn gain(&self, room: &str, widget: &str, user: &str, gain_id: &str, delta: i64) -> rusqlite::Result<Option<u64>> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let fresh = tx.execute(
+                "INSERT OR IGNORE INTO gains (gain_id, room_id, widget_id, user_id) VALUES (?1, ?2, ?3, ?4)",
+                params![gain_id, room, widget, user],
+            )? == 1;
+            let out = if fresh {
+                tx.query_row(
+                    "UPDATE accounts SET balance = MAX(0, balance + ?4) WHERE room_id = ?1 AND widget_id = ?2 AND user_id = ?3 RETURNING balance",
+                    params![room, widget, user, delta],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+                .map(|b| b as u64)
+            } else {
+                None
+            };
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    pub fn set_member(&self, room: &str, user: &str, member: bool) -> rusqlite::Result<()> {
+        self.with(|c| {
+            if member {
+                c.execute("INSERT OR IGNORE INTO members (room_id, user_id) VALUES (?1, ?2)", params![room, user])
+            } else {
+                c.execute("DELETE FROM members WHERE room_id = ?1 AND user_id = ?2", params![room, user])
+            }
+            .map(|_| ())
+        })
+    }
+
+    pub fn is_member(&self, room: &str, user: &str) -> rusqlite::Result<bool> {
+        self.with(|c| {
+            c.query_row("SELECT 1 FROM members WHERE room_id = ?1 AND user_id = ?2", params![room, user], |_| Ok(()))
+                .optional()
+                .map(|r| r.is_some())
+        })
+    }
+
+    /// A counter that survives restarts (order and voucher numbers).
+    pub fn next(&self, name: &str) -> rusqlite::Result<u64> {
+        self.with(|c| {
+            c.query_row(
+                "INSERT INTO counters (name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+}
