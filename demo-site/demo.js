@@ -9,6 +9,12 @@ $('#viewer-id').textContent = userId;
 const roomId = new URLSearchParams(location.search).get('room') ?? 'demo';
 $('#other-tab').href = `?room=${encodeURIComponent(roomId)}`;
 
+// With the reference backend (`npm start`), the server decides grabs and redemptions; with
+// the lightweight development server the console plays the backend's part in this page.
+const backend = await fetch('/backend').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+const authoritative = backend?.authoritative === true;
+document.body.dataset.backend = authoritative ? 'reference' : 'console';
+
 let room;
 let poll = null; // what the console knows of the current poll: { id, optionIds, counts }
 let pollSerial = 0;
@@ -226,6 +232,18 @@ $('#flash-form').addEventListener('submit', async (e) => {
   if (ok) send({ type: 'flash.stock', widget_id: id, stock_left: flash.stock, waiting: 200 + Math.floor(Math.random() * 800) });
 });
 
+// The WeCom group is the backend's knowledge: tell it whether this viewer joined.
+async function syncMembership() {
+  if (!authoritative) return;
+  await fetch(`/rooms/${roomId}/members`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId, member: $('#member').checked }),
+  });
+}
+$('#member').addEventListener('change', syncMembership);
+syncMembership();
+
 $('#flash-sell').addEventListener('click', () => {
   if (!flash) return;
   flash.stock = Math.max(0, flash.stock - (1 + Math.floor(Math.random() * 8)));
@@ -372,8 +390,8 @@ $('#tryon-remove').addEventListener('click', () => {
 // ---- the backend's side of the viewer's events --------------------------------------------
 
 function onViewerEvent(event) {
-  if (event.type === 'flash.grab') return decideGrab(event);
-  if (event.type === 'redeem.request') return decideRedeem(event);
+  if (event.type === 'flash.grab') return authoritative ? undefined : decideGrab(event);
+  if (event.type === 'redeem.request') return authoritative ? undefined : decideRedeem(event);
   if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
     quiz.answer = event.option_id;
     return;

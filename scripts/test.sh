@@ -21,5 +21,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
   cargo test -p hudong-widgets -p hudong-web --target wasm32-unknown-unknown --locked
 
+step "reference backend build (the Playwright tests start it)"
+cargo build -p hudong-backend --locked
+
 step "end-to-end tests: Playwright"
 npx playwright test

@@ -1,0 +1,120 @@
+// The reference backend (the Rust binary `npm start` runs): the sandbox served by it, two
+// viewers racing for the last unit, the events in SQLite, and a restart that loses nothing.
+import { test, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const binary = join(repo, 'target', 'debug', 'hudong-backend');
+
+/** Starts the backend on a free port; resolves with its base URL and the process. */
+function startBackend(db) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(binary, ['--port', '0', '--db', db, '--site', join(repo, 'demo-site'), '--dist', join(repo, 'dist')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) resolve({ base: m[1], proc });
+    });
+    proc.on('exit', (code) => reject(new Error(`backend exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(proc) {
+  return new Promise((done) => {
+    proc.once('exit', (code) => done(code));
+    proc.kill('SIGTERM');
+  });
+}
+
+let dir;
+test.beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hudong-backend-'));
+});
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('two viewers race for the last unit: one order, one sold out; events in SQLite; a restart keeps it all', async ({ browser }) => {
+  const db = join(dir, 'race.db');
+  let { base, proc } = await startBackend(db);
+  const room = `race-${Date.now()}`;
+  const viewers = [];
+  for (let i = 0; i < 2; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.getByLabel('Push tallies every second while open').uncheck();
+    viewers.push(page);
+  }
+  const [a, b] = viewers;
+  await a.getByLabel('Stock', { exact: true }).fill('1');
+  await a.getByLabel('Starts in (s)').fill('0');
+  await a.getByRole('button', { name: 'Open flash sale' }).click();
+  for (const p of viewers) await expect(p.locator('#overlay section.hd-flash')).toHaveAttribute('data-phase', 'live');
+
+  // Both tap at once.
+  await Promise.all(viewers.map((p) => p.locator('#overlay section.hd-flash button.hd-grab').click()));
+  const outcomes = [];
+  for (const p of viewers) {
+    const result = p.locator('#log li[data-type="flash.result"]');
+    await expect(result).toHaveCount(1);
+    outcomes.push(JSON.parse(await result.locator('.meta').textContent()).outcome);
+  }
+  expect(outcomes.sort()).toEqual(['sold_out', 'success']);
+  for (const p of viewers) await expect(p.locator('#overlay section.hd-flash')).toHaveAttribute('data-phase', 'sold_out');
+
+  // Both grabs reached SQLite through the viewers' transports, once each.
+  await expect
+    .poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 })
+    .toBe(2);
+  const before = await (await fetch(`${base}/rooms/${room}/snapshot`)).json();
+  expect(before.widgets[0].stock_left).toBe(0);
+
+  // Restart: the room, its sequence and the stored events come back.
+  expect(await stop(proc)).toBe(0);
+  ({ base, proc } = await startBackend(db));
+  const after = await (await fetch(`${base}/rooms/${room}/snapshot`)).json();
+  expect(after.seq).toBe(before.seq);
+  expect(after.widgets).toEqual(before.widgets);
+  expect((await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length).toBe(2);
+  // The same grab sent again (a retry after the restart) is a duplicate: stored once, decided once.
+  const [grab] = await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json();
+  const res = await (await fetch(`${base}/collect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [grab] }) })).json();
+  expect(res).toEqual({ ok: true, stored: 0, duplicates: 1 });
+  await stop(proc);
+});
+
+test('a gated sale asks the backend: only members of the WeCom group get an order', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'gate.db'));
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/?room=gate-${Date.now()}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.getByLabel('Push tallies every second while open').uncheck();
+    await page.getByLabel('This viewer has joined the WeCom group').uncheck();
+    await page.getByLabel("Only for members of the brand's WeCom group").check();
+    await page.getByLabel('Starts in (s)').fill('0');
+    await page.getByLabel('Limit per viewer').fill('2');
+    await page.getByRole('button', { name: 'Open flash sale' }).click();
+    const grab = page.locator('#overlay section.hd-flash button.hd-grab');
+    await grab.click();
+    await expect(page.locator('#log li[data-type="flash.result"]')).toContainText('"outcome":"not_eligible"');
+    await page.getByLabel('This viewer has joined the WeCom group').check();
+    await expect(grab).toBeEnabled();
+    await grab.click();
+    await expect(page.locator('#log li[data-type="flash.result"]').first()).toContainText('"outcome":"success"');
+    await expect(page.locator('#log li[data-type="flash.result"]').first()).toContainText('"order_ref":"ORD-');
+  } finally {
+    await stop(proc);
+  }
+});
