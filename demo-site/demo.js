@@ -167,6 +167,8 @@ $('#quiz-reveal').addEventListener('click', async () => {
   for (const o of quiz.q.optionIds) counts[o] = Math.floor(Math.random() * 200);
   if (quiz.answer) counts[quiz.answer] += 1;
   await send({ type: 'quiz.reveal', widget_id: quiz.id, question_id: quiz.q.id, correct: [quiz.q.correct], counts });
+  // The reference backend scores every viewer itself and sends standings and the leaderboard.
+  if (authoritative) return;
   // The server's verdict for this viewer: score, streak, elimination.
   const right = quiz.answer === quiz.q.correct;
   quiz.score += right ? 10 : 0;
@@ -186,6 +188,11 @@ $('#quiz-reveal').addEventListener('click', async () => {
 
 $('#quiz-revive').addEventListener('click', () => {
   if (!quiz) return;
+  if (authoritative) {
+    // The standing the backend gave this viewer, with the elimination lifted.
+    const mine = room.widgets.find((w) => w.kind === 'quiz' && w.spec.widget_id === quiz.id)?.standing;
+    Object.assign(quiz, { score: mine?.score ?? 0, streak: mine?.streak ?? 0 });
+  }
   quiz.eliminated = false;
   sendStanding();
 });
@@ -397,7 +404,7 @@ function onViewerEvent(event) {
     return;
   }
   if (!poll || event.widget_id !== poll.id) return;
-  if (event.type === 'poll.vote') {
+  if (event.type === 'poll.vote' && !authoritative) {
     // The reference backend of a later version counts these; here the console does.
     for (const id of event.option_ids) poll.counts[id] = (poll.counts[id] ?? 0) + 1;
     pushTally();

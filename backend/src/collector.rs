@@ -24,6 +24,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/collect/ws", get(collect_ws))
         .route("/collect/stats", get(stats))
         .route("/collect/events", get(events))
+        .route("/collect/rejected", get(rejected))
 }
 
 /// The events of a batch body, each as the Hudong envelope: `{events: [...]}` (Hudong) or
@@ -113,6 +114,15 @@ async fn stats(State(hub): State<Arc<Hub>>) -> Response {
 async fn events(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000).min(10_000);
     match hub.store.events(q.get("room").map(String::as_str), q.get("type").map(String::as_str), limit) {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+    }
+}
+
+/// `?room=&limit=`: actions the server refused, newest first, with the reason.
+async fn rejected(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100).min(10_000);
+    match hub.store.rejections(q.get("room").map(String::as_str), limit) {
         Ok(list) => Json(list).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
     }

@@ -23,8 +23,36 @@ pub struct RoomEntry {
     pub online: Arc<AtomicUsize>,
 }
 
+/// What the server tallies and scores, per room and widget.
+#[derive(Default)]
+pub struct Books {
+    /// Each viewer's current vote.
+    pub votes: HashMap<(String, String), HashMap<String, Vec<String>>>,
+    /// Polls whose tally changed since it was last announced.
+    pub dirty: std::collections::HashSet<(String, String)>,
+    pub quizzes: HashMap<(String, String), QuizBook>,
+}
+
+#[derive(Default)]
+pub struct QuizBook {
+    /// question id → viewer → their answer.
+    pub answers: HashMap<String, HashMap<String, String>>,
+    /// Everyone who answered any question, with their standing.
+    pub players: HashMap<String, Standing>,
+    /// Questions already scored.
+    pub scored: std::collections::HashSet<String>,
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct Standing {
+    pub score: u64,
+    pub streak: u32,
+    pub eliminated: bool,
+}
+
 pub struct Hub {
     rooms: Mutex<HashMap<String, RoomEntry>>,
+    pub books: Mutex<Books>,
     pub store: Store,
     pub fanout: Arc<dyn Fanout>,
 }
@@ -37,7 +65,7 @@ pub fn valid_room(id: &str) -> bool {
 impl Hub {
     /// A hub over `store`, with every room rebuilt from its stored commands.
     pub fn new(store: Store, fanout: Arc<dyn Fanout>) -> Result<Hub, String> {
-        let hub = Hub { rooms: Mutex::new(HashMap::new()), store, fanout };
+        let hub = Hub { rooms: Mutex::new(HashMap::new()), books: Mutex::default(), store, fanout };
         let commands = hub.store.all_commands().map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
         for (room, seq, at, body) in commands {
@@ -48,7 +76,20 @@ impl Hub {
             entry.seq = entry.seq.max(seq);
         }
         drop(rooms);
+        // Tallies come back from the stored, accepted votes.
+        let votes = hub.store.accepted_votes().map_err(|e| format!("reading stored votes: {e}"))?;
+        let mut books = hub.books();
+        for (room, widget, actor, options) in votes {
+            let key = (room, widget);
+            books.votes.entry(key.clone()).or_default().insert(actor, options);
+            books.dirty.insert(key);
+        }
+        drop(books);
         Ok(hub)
+    }
+
+    pub fn books(&self) -> MutexGuard<'_, Books> {
+        self.books.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn lock(&self) -> MutexGuard<'_, HashMap<String, RoomEntry>> {
@@ -106,6 +147,9 @@ impl Hub {
         }
         out.extend(fields);
         self.fanout.publish(room, Arc::from(Value::Object(out).to_string()));
+        if let Command::QuizReveal(r) = &command {
+            crate::rewards::score_reveal(self, rooms, room, r);
+        }
         Ok(json!({"ok": true, "seq": seq, "pts": pts}))
     }
 
@@ -121,6 +165,15 @@ impl Hub {
                 Some(u) => self.store.gain(room, &p.widget_id, u, &p.gain_id, p.delta).map(|_| ()),
                 None => Ok(()),
             },
+            // A revive card (or any standing the host sets) is the server's word too.
+            Command::QuizStanding(st) => {
+                if let Some(u) = &st.user_id {
+                    let mut books = self.books();
+                    let p = books.quizzes.entry((room.to_owned(), st.widget_id.clone())).or_default().players.entry(u.clone()).or_default();
+                    *p = Standing { score: st.score, streak: st.streak, eliminated: st.eliminated };
+                }
+                Ok(())
+            }
             _ => Ok(()),
         };
         if let Err(e) = result {

@@ -91,6 +91,18 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    // Tallies go out a few times a second, not once per vote.
+    {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(300));
+            loop {
+                every.tick().await;
+                let hub = hub.clone();
+                let _ = tokio::task::spawn_blocking(move || rewards::flush_tallies(&hub)).await;
+            }
+        });
+    }
     let app = router(hub, &a);
     let listener = match tokio::net::TcpListener::bind((a.host.as_str(), a.port)).await {
         Ok(l) => l,

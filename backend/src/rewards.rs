@@ -6,7 +6,9 @@
 //! request seen twice gets its first answer again.
 use crate::hub::{now_ms, Hub};
 use crate::store::Decision;
-use hudong_core::{FlashPhase, Widget};
+use crate::hub::{RoomEntry, Standing};
+use hudong_core::{FlashPhase, QuizMode, QuizReveal, Widget};
+use std::collections::HashMap;
 use serde_json::{json, Value};
 
 /// Acts on an event the collector stored for the first time.
@@ -19,6 +21,8 @@ pub fn on_event(hub: &Hub, e: &Value) {
             Some(id) => grab(hub, room, widget, id, actor),
             None => Ok(()),
         },
+        "poll.vote" => vote(hub, room, widget, actor, e),
+        "quiz.answer" => answer(hub, room, widget, actor, e),
         "redeem.request" => match (s("request_id"), s("item_id"), s("user_id")) {
             (Some(id), Some(item), Some(user)) => redeem(hub, room, widget, id, user, item),
             _ => Ok(()),
@@ -28,6 +32,147 @@ pub fn on_event(hub: &Hub, e: &Value) {
     if let Err(e) = result {
         eprintln!("hudong-backend: could not decide {kind} in room {room}: {e}");
     }
+}
+
+fn reject(hub: &Hub, e: &Value, err: &hudong_core::HudongError) -> Result<(), String> {
+    hub.store.reject(e, err.code.as_str(), &err.message, now_ms()).map_err(|x| x.to_string())
+}
+
+/// A vote counts when the poll's own state machine would take it now (server time): open,
+/// before its deadline, valid options, and a change of vote only where `revote` allows.
+/// The tally is announced by [`flush_tallies`].
+fn vote(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result<(), String> {
+    let options: Vec<String> = e.get("option_ids").and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let rooms = hub.lock();
+    let Some(Widget::Poll(poll)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
+        let err = hudong_core::HudongError::new(hudong_core::ErrorCode::UnknownWidget, "no live poll has this id");
+        drop(rooms);
+        return reject(hub, e, &err);
+    };
+    let mut books = hub.books();
+    let key = (room.to_owned(), widget.to_owned());
+    let previous = books.votes.get(&key).and_then(|v| v.get(actor)).cloned();
+    let mut check = poll.clone();
+    let verdict = match &previous {
+        Some(p) if *p == options => Ok(()), // a retry: already counted
+        Some(_) if !poll.spec().revote => Err(hudong_core::HudongError::new(hudong_core::ErrorCode::AlreadyVoted, "this poll does not allow changing a vote")),
+        _ => check.vote(&options, now_ms(), "server").map(|_| ()),
+    };
+    drop(rooms);
+    match verdict {
+        Ok(()) => {
+            books.votes.entry(key.clone()).or_default().insert(actor.to_owned(), options);
+            books.dirty.insert(key);
+            Ok(())
+        }
+        Err(err) => {
+            drop(books);
+            reject(hub, e, &err)
+        }
+    }
+}
+
+/// Announces the tallies of polls that changed (called a few times a second).
+pub fn flush_tallies(hub: &Hub) {
+    let dirty: Vec<_> = hub.books().dirty.drain().collect();
+    for (room, widget) in dirty {
+        let counts = {
+            let books = hub.books();
+            let mut counts: HashMap<String, u64> = HashMap::new();
+            for choice in books.votes.get(&(room.clone(), widget.clone())).into_iter().flat_map(|v| v.values()) {
+                for o in choice {
+                    *counts.entry(o.clone()).or_default() += 1;
+                }
+            }
+            counts
+        };
+        let open = matches!(hub.lock().get(&room).and_then(|r| r.core.widget(&widget)), Some(Widget::Poll(_)));
+        if open {
+            let _ = hub.post(&room, json!({"type": "poll.tally", "widget_id": widget, "counts": counts}));
+        }
+    }
+}
+
+/// A quiz answer counts when the quiz's state machine would take it now: the current
+/// question, inside its window; one per viewer; none from an eliminated viewer.
+fn answer(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result<(), String> {
+    let (Some(question), Some(option)) = (e.get("question_id").and_then(Value::as_str), e.get("option_id").and_then(Value::as_str)) else {
+        return Ok(());
+    };
+    let rooms = hub.lock();
+    let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
+        drop(rooms);
+        return reject(hub, e, &hudong_core::HudongError::new(hudong_core::ErrorCode::UnknownWidget, "no live quiz has this id"));
+    };
+    let mut check = quiz.clone();
+    let verdict = check.answer(question, option, now_ms(), "server").map(|_| ());
+    drop(rooms);
+    let mut books = hub.books();
+    let book = books.quizzes.entry((room.to_owned(), widget.to_owned())).or_default();
+    let verdict = verdict.and_then(|()| {
+        if book.players.get(actor).is_some_and(|p| p.eliminated) {
+            Err(hudong_core::HudongError::new(hudong_core::ErrorCode::NotOpen, "an eliminated viewer watches; answers do not count"))
+        } else if book.answers.get(question).is_some_and(|a| a.contains_key(actor)) {
+            Err(hudong_core::HudongError::new(hudong_core::ErrorCode::AlreadyVoted, "one answer per question"))
+        } else {
+            Ok(())
+        }
+    });
+    match verdict {
+        Ok(()) => {
+            book.answers.entry(question.to_owned()).or_default().insert(actor.to_owned(), option.to_owned());
+            book.players.entry(actor.to_owned()).or_default();
+            Ok(())
+        }
+        Err(err) => {
+            drop(books);
+            reject(hub, e, &err)
+        }
+    }
+}
+
+/// On `quiz.reveal`: scores the question for everyone who has played (a missing answer is a
+/// wrong one), announces each viewer's standing to them and the leaderboard to all.
+pub fn score_reveal(hub: &Hub, rooms: &mut HashMap<String, RoomEntry>, room: &str, r: &QuizReveal) {
+    let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|x| x.core.widget(&r.widget_id)) else { return };
+    let mode = quiz.spec().mode;
+    let points = quiz.question().filter(|q| q.spec.question_id == r.question_id).map_or(10, |q| q.spec.points) as u64;
+    let mut standings: Vec<(String, Standing)> = {
+        let mut books = hub.books();
+        let book = books.quizzes.entry((room.to_owned(), r.widget_id.clone())).or_default();
+        if !book.scored.insert(r.question_id.clone()) {
+            return; // scored already
+        }
+        let answers = book.answers.get(&r.question_id).cloned().unwrap_or_default();
+        for (actor, p) in book.players.iter_mut() {
+            if p.eliminated {
+                continue;
+            }
+            let right = answers.get(actor).is_some_and(|a| r.correct.contains(a));
+            if right {
+                p.score += points;
+                p.streak += 1;
+            } else {
+                p.streak = 0;
+                p.eliminated = mode == QuizMode::Elimination;
+            }
+        }
+        book.players.iter().map(|(a, s)| (a.clone(), *s)).collect()
+    };
+    standings.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.0.cmp(&b.0)));
+    for (rank, (actor, s)) in standings.iter().enumerate() {
+        let msg = json!({"type": "quiz.standing", "widget_id": r.widget_id, "user_id": actor, "score": s.score,
+            "streak": s.streak, "eliminated": s.eliminated, "rank": rank + 1});
+        let _ = hub.post_locked(rooms, room, msg);
+    }
+    let top: Vec<Value> = standings.iter().take(10).map(|(a, s)| json!({"name": display_name(a), "score": s.score})).collect();
+    let _ = hub.post_locked(rooms, room, json!({"type": "quiz.leaderboard", "widget_id": r.widget_id, "top": top}));
+}
+
+/// Names on the leaderboard: the viewer id, shortened (a real backend shows nicknames).
+fn display_name(actor: &str) -> String {
+    let name: String = actor.chars().take(16).collect();
+    if name.trim().is_empty() { "viewer".into() } else { name }
 }
 
 fn answer_again(hub: &Hub, room: &str, request_id: &str) -> Result<bool, String> {
@@ -240,5 +385,91 @@ mod tests {
         redeem(&hub, "r", "s", "q2", "u1", "c").unwrap(); // the same request again
         assert_eq!(hub.store.account("r", "s", "u1").unwrap().unwrap().0, 60, "not charged twice");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn ev(room: &str, widget: &str, actor: &str, id: &str, extra: Value) -> Value {
+        let mut e = json!({"v": 1, "event_id": id, "room_id": room, "widget_id": widget, "user_id": actor, "session_id": "s", "at": now_ms()});
+        e.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        e
+    }
+
+    #[test]
+    fn votes_are_tallied_by_the_server_and_refused_with_a_reason_after_close() {
+        let dir = temp("votes");
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "poll.open", "widget_id": "p", "question": "哪款?",
+            "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        for (i, (actor, opt)) in [("u1", "a"), ("u2", "b"), ("u3", "b"), ("u1", "b")].iter().enumerate() {
+            let e = ev("r", "p", actor, &format!("v{i}"), json!({"type": "poll.vote", "option_ids": [opt]}));
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(&hub, &e);
+        }
+        flush_tallies(&hub);
+        let tally: Value = serde_json::from_str(&rx.try_recv().unwrap()).unwrap();
+        assert_eq!(tally["type"], "poll.tally");
+        assert_eq!(tally["counts"], json!({"a": 1, "b": 2}), "u1's second vote (no revote) does not count");
+        let rejected = hub.store.rejections(Some("r"), 10).unwrap();
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0]["code"], "already_voted");
+
+        hub.post("r", json!({"type": "poll.close", "widget_id": "p"})).unwrap();
+        let late = ev("r", "p", "u4", "v9", json!({"type": "poll.vote", "option_ids": ["a"]}));
+        hub.store.insert_events(std::slice::from_ref(&late), now_ms()).unwrap();
+        on_event(&hub, &late);
+        let rejected = hub.store.rejections(Some("r"), 10).unwrap();
+        assert_eq!(rejected[0]["event_id"], "v9");
+        assert_eq!(rejected[0]["code"], "not_open");
+        assert_eq!(rejected[0]["reason"], "this poll is closed");
+        drop(hub);
+        // After a restart the accepted votes are tallied again.
+        let hub = self::hub(&dir);
+        assert_eq!(hub.books().votes[&("r".to_string(), "p".to_string())].len(), 3);
+    }
+
+    #[test]
+    fn quiz_answers_are_checked_scored_on_reveal_and_eliminate() {
+        let dir = temp("quiz");
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "quiz.open", "widget_id": "q", "mode": "elimination"})).unwrap();
+        let ask = |id: &str, closes_in: i64| {
+            hub.post("r", json!({"type": "quiz.question", "widget_id": "q", "question_id": id, "text": "?",
+                "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}], "closes_at": (now_ms() as i64 + closes_in) as u64}))
+                .unwrap();
+        };
+        let answer = |actor: &str, q: &str, opt: &str, id: &str| {
+            let e = ev("r", "q", actor, id, json!({"type": "quiz.answer", "question_id": q, "option_id": opt}));
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(&hub, &e);
+        };
+        ask("q1", 60_000);
+        answer("u1", "q1", "a", "e1");
+        answer("u2", "q1", "b", "e2");
+        answer("u1", "q1", "b", "e3"); // a second answer
+        let mut rx = hub.fanout.subscribe("r");
+        hub.post("r", json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q1", "correct": ["a"]})).unwrap();
+        let mut standings = HashMap::new();
+        let mut board = Value::Null;
+        while let Ok(m) = rx.try_recv() {
+            let v: Value = serde_json::from_str(&m).unwrap();
+            match v["type"].as_str() {
+                Some("quiz.standing") => {
+                    standings.insert(v["user_id"].as_str().unwrap().to_owned(), v.clone());
+                }
+                Some("quiz.leaderboard") => board = v,
+                _ => {}
+            }
+        }
+        assert_eq!(standings["u1"]["score"], 10);
+        assert_eq!(standings["u1"]["rank"], 1);
+        assert_eq!(standings["u2"]["eliminated"], true);
+        assert_eq!(board["top"][0]["name"], "u1");
+        // The eliminated viewer's answers no longer count; a late answer is refused too.
+        ask("q2", -1);
+        answer("u2", "q2", "a", "e4");
+        answer("u1", "q2", "a", "e5");
+        let codes: Vec<String> = hub.store.rejections(Some("r"), 10).unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(codes.len(), 3, "{codes:?}");
+        assert!(codes.iter().all(|c| c == "not_open" || c == "already_voted"), "{codes:?}");
     }
 }

@@ -55,6 +55,8 @@ impl Store {
                  balance INTEGER NOT NULL, tier TEXT, PRIMARY KEY (room_id, widget_id, user_id));
              CREATE TABLE IF NOT EXISTS gains (gain_id TEXT NOT NULL, room_id TEXT NOT NULL, widget_id TEXT NOT NULL,
                  user_id TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, user_id, gain_id));
+             CREATE TABLE IF NOT EXISTS rejected (event_id TEXT PRIMARY KEY, room_id TEXT, widget_id TEXT,
+                 type TEXT, code TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL);
              CREATE TABLE IF NOT EXISTS members (room_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
              CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )?;
@@ -216,6 +218,52 @@ impl Store {
                 None
             };
             tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Records that an action was refused, and why (it stays stored as an event).
+    pub fn reject(&self, e: &serde_json::Value, code: &str, reason: &str, at: u64) -> rusqlite::Result<()> {
+        let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        self.with(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO rejected (event_id, room_id, widget_id, type, code, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![s("event_id"), s("room_id"), s("widget_id"), s("type"), code, reason, at as i64],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Refused actions, newest first.
+    pub fn rejections(&self, room: Option<&str>, limit: u32) -> rusqlite::Result<Vec<serde_json::Value>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT event_id, widget_id, type, code, reason, at FROM rejected WHERE (?1 IS NULL OR room_id = ?1) ORDER BY at DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![room, limit], |r| {
+                Ok(serde_json::json!({"event_id": r.get::<_, Option<String>>(0)?, "widget_id": r.get::<_, Option<String>>(1)?,
+                    "type": r.get::<_, Option<String>>(2)?, "code": r.get::<_, String>(3)?, "reason": r.get::<_, String>(4)?, "at": r.get::<_, i64>(5)?}))
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Accepted votes, oldest first: `(room, widget, actor, option ids)`.
+    pub fn accepted_votes(&self) -> rusqlite::Result<Vec<(String, String, String, Vec<String>)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT body FROM events WHERE type = 'poll.vote' AND event_id NOT IN (SELECT event_id FROM rejected) ORDER BY received_at, rowid",
+            )?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for body in rows {
+                let v: serde_json::Value = serde_json::from_str(&body?).unwrap_or_default();
+                let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+                let opts = v.get("option_ids").and_then(|o| o.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+                if let (Some(r), Some(w), Some(a)) = (s("room_id"), s("widget_id"), s("user_id").or(s("session_id"))) {
+                    out.push((r, w, a, opts));
+                }
+            }
             Ok(out)
         })
     }
