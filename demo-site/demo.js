@@ -27,7 +27,9 @@ async function mountRoom() {
     roomId,
     mount: '#overlay',
     // Commands come from the room hub; a late join or a reconnect gets a snapshot.
-    commands: { type: 'websocket', url: `/rooms/${roomId}/ws` },
+    // `user` tells the backend whose socket this is, so this viewer's own commands (its quiz
+    // standing, its points) come here only. A production backend would authenticate it.
+    commands: { type: 'websocket', url: `/rooms/${roomId}/ws?user=${encodeURIComponent(userId)}` },
     timeUrl: '/time',
     playhead: delay > 0 ? { delayMs: delay } : undefined,
     userId,

@@ -5,7 +5,7 @@
 //! The hub also holds the server's side of every reward ([`crate::rewards`]): decisions are
 //! made under the rooms lock and recorded in SQLite before they are announced, so a request
 //! is answered exactly once however many copies of it arrive, and concurrently.
-use crate::fanout::Fanout;
+use crate::fanout::{Fanout, Outgoing};
 use crate::store::Store;
 use hudong_core::{decode_command_json, Command, HudongError, Room, RoomConfig};
 use serde_json::{json, Map, Value};
@@ -134,6 +134,16 @@ impl Hub {
         let command = decode_command_json(&body)?;
         let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
         entry.core.apply(&command, now)?;
+        // One viewer's own commands (their standing, account, points) go to that viewer's
+        // sockets only, outside the room's sequence: they are not part of the room's story,
+        // and broadcasting them would cost every viewer a message per viewer.
+        if let Some(to) = addressee(&command) {
+            self.keep_books(room, &command);
+            let mut out = Map::new();
+            out.extend(fields);
+            self.fanout.publish(room, Outgoing { to: Some(to), text: Arc::from(Value::Object(out).to_string()) });
+            return Ok(json!({"ok": true, "seq": null, "addressed": true}));
+        }
         entry.seq += 1;
         let seq = entry.seq;
         if let Err(e) = self.store.append_command(room, seq, now, &body) {
@@ -146,11 +156,21 @@ impl Hub {
             out.insert("pts".into(), p.into());
         }
         out.extend(fields);
-        self.fanout.publish(room, Arc::from(Value::Object(out).to_string()));
+        self.fanout.publish(room, Outgoing { to: None, text: Arc::from(Value::Object(out).to_string()) });
         if let Command::QuizReveal(r) = &command {
             crate::rewards::score_reveal(self, rooms, room, r);
         }
         Ok(json!({"ok": true, "seq": seq, "pts": pts}))
+    }
+
+    /// Sends one viewer's answer (a `flash.result`, a `redeem.result`) to that viewer only,
+    /// outside the room's sequence; checked by the room's core like any command.
+    pub fn post_to(&self, rooms: &mut HashMap<String, RoomEntry>, room: &str, to: &str, message: Value) -> Result<(), HudongError> {
+        let command = decode_command_json(&message.to_string())?;
+        let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+        entry.core.apply(&command, now_ms())?;
+        self.fanout.publish(room, Outgoing { to: Some(to.to_owned()), text: Arc::from(message.to_string()) });
+        Ok(())
     }
 
     /// Accounts are the server's: the console's `redeem.account` and `redeem.points` for a
@@ -179,6 +199,16 @@ impl Hub {
         if let Err(e) = result {
             eprintln!("hudong-backend: could not update accounts of room {room}: {e}");
         }
+    }
+}
+
+/// The viewer a command is for, when it is one viewer's own.
+fn addressee(command: &Command) -> Option<String> {
+    match command {
+        Command::QuizStanding(c) => c.user_id.clone(),
+        Command::RedeemAccount(c) => c.user_id.clone(),
+        Command::RedeemPoints(c) => c.user_id.clone(),
+        _ => None,
     }
 }
 

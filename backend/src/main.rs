@@ -196,16 +196,20 @@ async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
     }
 }
 
-async fn room_ws(State(hub): State<Arc<Hub>>, Path(id): Path<String>, ws: WebSocketUpgrade) -> Response {
+/// `?user=` says whose socket it is (a production backend would authenticate it): such a
+/// socket gets only its own viewer's addressed commands. Without it, a socket gets them all
+/// (the SDK keeps only those addressed to its `userId`).
+async fn room_ws(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>, ws: WebSocketUpgrade) -> Response {
     if !valid_room(&id) {
         return bad_room();
     }
-    ws.on_upgrade(move |socket| viewer(hub, id, socket))
+    let user = q.get("user").cloned();
+    ws.on_upgrade(move |socket| viewer(hub, id, user, socket))
 }
 
 /// One viewer's connection: the snapshot, then every message of the room; answers pings
 /// and snapshot requests.
-async fn viewer(hub: Arc<Hub>, room: String, socket: WebSocket) {
+async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSocket) {
     let mut rx = hub.fanout.subscribe(&room);
     let online = hub.online(&room);
     online.fetch_add(1, Ordering::Relaxed);
@@ -214,7 +218,10 @@ async fn viewer(hub: Arc<Hub>, room: String, socket: WebSocket) {
         loop {
             tokio::select! {
                 msg = rx.recv() => match msg {
-                    Ok(text) => if tx.send(Message::Text(text.as_ref().into())).await.is_err() { break },
+                    Ok(m) => {
+                        let mine = match (&m.to, &user) { (Some(to), Some(me)) => to == me, _ => true };
+                        if mine && tx.send(Message::Text(m.text.as_ref().into())).await.is_err() { break }
+                    }
                     // Fell behind: a snapshot catches the viewer up.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         if tx.send(Message::Text(hub.snapshot(&room).into())).await.is_err() { break }
@@ -248,7 +255,11 @@ async fn room_sse(State(hub): State<Arc<Hub>>, Path(id): Path<String>, _q: Query
     }
     let rx = hub.fanout.subscribe(&id);
     let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
-    let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|m| std::future::ready(m.ok().map(|t| t.to_string())));
+    let user = _q.get("user").cloned();
+    let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |m| {
+        let keep = m.ok().filter(|m| match (&m.to, &user) { (Some(to), Some(me)) => to == me, _ => true });
+        std::future::ready(keep.map(|m| m.text.to_string()))
+    });
     let stream = first.chain(rest).map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text)));
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }

@@ -175,11 +175,12 @@ fn display_name(actor: &str) -> String {
     if name.trim().is_empty() { "viewer".into() } else { name }
 }
 
-fn answer_again(hub: &Hub, room: &str, request_id: &str) -> Result<bool, String> {
+fn answer_again(hub: &Hub, room: &str, request_id: &str, actor: &str) -> Result<bool, String> {
     match hub.store.decision(request_id).map_err(|e| e.to_string())? {
         Some(answer) => {
             let v: Value = serde_json::from_str(&answer).map_err(|e| e.to_string())?;
-            hub.post(room, v).map_err(|e| e.message)?;
+            let mut rooms = hub.lock();
+            hub.post_to(&mut rooms, room, actor, v).map_err(|e| e.message)?;
             Ok(true)
         }
         None => Ok(false),
@@ -188,7 +189,7 @@ fn answer_again(hub: &Hub, room: &str, request_id: &str) -> Result<bool, String>
 
 /// A flash-sale grab: live, in stock, under the viewer's limit, and through the gate.
 pub fn grab(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &str) -> Result<(), String> {
-    if answer_again(hub, room, request_id)? {
+    if answer_again(hub, room, request_id, actor)? {
         return Ok(());
     }
     let now = now_ms();
@@ -215,20 +216,20 @@ pub fn grab(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &str) 
     let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
     if !hub.store.record_decision(&d).map_err(|e| e.to_string())? {
         drop(rooms);
-        answer_again(hub, room, request_id)?;
+        answer_again(hub, room, request_id, actor)?;
         return Ok(());
     }
     if outcome == "success" {
         let left = json!({"type": "flash.stock", "widget_id": widget, "stock_left": stock - 1});
         hub.post_locked(&mut rooms, room, left).map_err(|e| e.message)?;
     }
-    hub.post_locked(&mut rooms, room, answer).map_err(|e| e.message)?;
+    hub.post_to(&mut rooms, room, actor, answer).map_err(|e| e.message)?;
     Ok(())
 }
 
 /// A point redemption: the viewer's tier, the stock, their limit and their balance.
 pub fn redeem(hub: &Hub, room: &str, widget: &str, request_id: &str, user: &str, item_id: &str) -> Result<(), String> {
-    if answer_again(hub, room, request_id)? {
+    if answer_again(hub, room, request_id, user)? {
         return Ok(());
     }
     let now = now_ms();
@@ -262,7 +263,7 @@ pub fn redeem(hub: &Hub, room: &str, widget: &str, request_id: &str, user: &str,
     let d = Decision { request_id, room, widget, actor: user, item: Some(item_id), outcome, answer: &answer.to_string(), at: now };
     if !hub.store.record_decision(&d).map_err(|e| e.to_string())? {
         drop(rooms);
-        answer_again(hub, room, request_id)?;
+        answer_again(hub, room, request_id, user)?;
         return Ok(());
     }
     if outcome == "success" {
@@ -270,14 +271,14 @@ pub fn redeem(hub: &Hub, room: &str, widget: &str, request_id: &str, user: &str,
         let stock = json!({"type": "redeem.stock", "widget_id": widget, "stock": {item_id: left - 1}});
         hub.post_locked(&mut rooms, room, stock).map_err(|e| e.message)?;
     }
-    hub.post_locked(&mut rooms, room, answer).map_err(|e| e.message)?;
+    hub.post_to(&mut rooms, room, user, answer).map_err(|e| e.message)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fanout::{Fanout, LocalFanout};
+    use crate::fanout::LocalFanout;
     use crate::store::Store;
     use std::sync::Arc;
 
@@ -330,7 +331,7 @@ mod tests {
         let mut answers = std::collections::HashMap::new();
         let mut orders = std::collections::HashSet::new();
         while let Ok(m) = rx.try_recv() {
-            let v: Value = serde_json::from_str(&m).unwrap();
+            let v: Value = serde_json::from_str(&m.text).unwrap();
             if v["type"] == "flash.result" {
                 let id = v["request_id"].as_str().unwrap().to_owned();
                 let outcome = v["outcome"].as_str().unwrap().to_owned();
@@ -406,7 +407,7 @@ mod tests {
             on_event(&hub, &e);
         }
         flush_tallies(&hub);
-        let tally: Value = serde_json::from_str(&rx.try_recv().unwrap()).unwrap();
+        let tally: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
         assert_eq!(tally["type"], "poll.tally");
         assert_eq!(tally["counts"], json!({"a": 1, "b": 2}), "u1's second vote (no revote) does not count");
         let rejected = hub.store.rejections(Some("r"), 10).unwrap();
@@ -451,7 +452,11 @@ mod tests {
         let mut standings = HashMap::new();
         let mut board = Value::Null;
         while let Ok(m) = rx.try_recv() {
-            let v: Value = serde_json::from_str(&m).unwrap();
+            let v: Value = serde_json::from_str(&m.text).unwrap();
+            if v["type"] == "quiz.standing" {
+                assert_eq!(m.to.as_deref(), v["user_id"].as_str(), "a standing goes to its viewer only");
+                assert!(v.get("seq").is_none(), "outside the room's sequence");
+            }
             match v["type"].as_str() {
                 Some("quiz.standing") => {
                     standings.insert(v["user_id"].as_str().unwrap().to_owned(), v.clone());

@@ -238,7 +238,7 @@ impl Store {
     pub fn rejections(&self, room: Option<&str>, limit: u32) -> rusqlite::Result<Vec<serde_json::Value>> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT event_id, widget_id, type, code, reason, at FROM rejected WHERE (?1 IS NULL OR room_id = ?1) ORDER BY at DESC LIMIT ?2",
+                "SELECT event_id, widget_id, type, code, reason, at FROM rejected WHERE (?1 IS NULL OR room_id = ?1) ORDER BY at DESC, rowid DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![room, limit], |r| {
                 Ok(serde_json::json!({"event_id": r.get::<_, Option<String>>(0)?, "widget_id": r.get::<_, Option<String>>(1)?,
