@@ -417,6 +417,22 @@ function onViewerEvent(event) {
   }
 }
 
+// ---- simulated audience (reference backend only) ---------------------------------------------
+
+$('#load-start').disabled = !authoritative;
+if (!authoritative) $('#load-status').textContent = 'Needs the reference backend (npm start).';
+$('#load-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  const res = await fetch('/load', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ room: roomId, viewers: Number(f.get('viewers')), seconds: Number(f.get('seconds')) }),
+  });
+  const out = await res.json();
+  $('#load-status').textContent = out.ok ? `${out.viewers} simulated viewers joined for ${out.seconds} s.` : `Could not start: ${out.error}`;
+});
+
 // ---- delivery ------------------------------------------------------------------------------
 
 async function refreshDelivery() {

@@ -145,6 +145,8 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .route("/rooms/{id}/snapshot", get(snapshot))
         .route("/rooms/{id}/presence", get(presence))
         .route("/rooms/{id}/members", post(members))
+        .route("/rooms/{id}/decisions", get(decisions))
+        .route("/load", post(start_load))
         .route("/rooms/{id}/ws", get(room_ws))
         .route("/rooms/{id}/events", get(room_sse))
         .merge(collector::routes())
@@ -199,6 +201,45 @@ async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
 /// `?user=` says whose socket it is (a production backend would authenticate it): such a
 /// socket gets only its own viewer's addressed commands. Without it, a socket gets them all
 /// (the SDK keeps only those addressed to its `userId`).
+/// `?widget=`: the server's decisions in a room, counted by outcome.
+async fn decisions(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    match hub.store.outcomes(&id, q.get("widget").map(String::as_str)) {
+        Ok(rows) => Json(rows.into_iter().collect::<HashMap<String, u64>>()).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+    }
+}
+
+/// `{room, viewers, seconds?}`: starts the simulated-viewer tool (the `hudong-load` binary
+/// next to this one) against this backend, for the sandbox's button.
+async fn start_load(headers: axum::http::HeaderMap, Json(body): Json<HashMap<String, Value>>) -> Response {
+    let room = body.get("room").and_then(Value::as_str).unwrap_or("demo").to_owned();
+    let viewers = body.get("viewers").and_then(Value::as_u64).unwrap_or(50).clamp(1, 2_000);
+    let seconds = body.get("seconds").and_then(Value::as_u64).unwrap_or(60).clamp(5, 600);
+    if !valid_room(&room) {
+        return bad_room();
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": "no Host header"}))).into_response();
+    };
+    let tool = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(if cfg!(windows) { "hudong-load.exe" } else { "hudong-load" })));
+    let Some(tool) = tool.filter(|t| t.exists()) else {
+        return (StatusCode::NOT_IMPLEMENTED, Json(json!({"ok": false, "error": "hudong-load is not built next to the backend (cargo build -p hudong-backend)"}))).into_response();
+    };
+    let spawned = std::process::Command::new(tool)
+        .args(["--url", &format!("http://{host}"), "--room", &room, "--viewers", &viewers.to_string(), "--seconds", &seconds.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn();
+    match spawned {
+        Ok(mut child) => {
+            // Reap it when it ends.
+            std::thread::spawn(move || child.wait());
+            Json(json!({"ok": true, "room": room, "viewers": viewers, "seconds": seconds})).into_response()
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"ok": false, "error": e.to_string()}))).into_response(),
+    }
+}
+
 async fn room_ws(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>, ws: WebSocketUpgrade) -> Response {
     if !valid_room(&id) {
         return bad_room();

@@ -175,6 +175,17 @@ impl Store {
         })
     }
 
+    /// Decisions of one room (optionally one widget), counted by outcome.
+    pub fn outcomes(&self, room: &str, widget: Option<&str>) -> rusqlite::Result<Vec<(String, u64)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT outcome, COUNT(*) FROM decisions WHERE room_id = ?1 AND (?2 IS NULL OR widget_id = ?2) GROUP BY outcome ORDER BY outcome",
+            )?;
+            let rows = stmt.query_map(params![room, widget], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            rows.collect()
+        })
+    }
+
     pub fn account(&self, room: &str, widget: &str, user: &str) -> rusqlite::Result<Option<(u64, Option<String>)>> {
         self.with(|c| {
             c.query_row(

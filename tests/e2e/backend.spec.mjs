@@ -118,3 +118,36 @@ test('a gated sale asks the backend: only members of the WeCom group get an orde
     await stop(proc);
   }
 });
+
+test('simulated viewers: the load tool runs a show against the backend; decisions and stored events agree', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'load.db'));
+  try {
+    const room = `load-${Date.now()}`;
+    // A real viewer page in the same room sees the show and the audience's votes.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    const tool = join(repo, 'target', 'debug', 'hudong-load');
+    const output = await new Promise((resolve, reject) => {
+      const p = spawn(tool, ['--url', base, '--room', room, '--viewers', '20', '--seconds', '15', '--drive'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      p.stdout.on('data', (c) => (out += c));
+      p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`hudong-load exited ${code}: ${out}`))));
+    });
+    expect(output).toContain('| viewers connected | 20 of 20 |');
+    expect(output).toContain('| answers to own requests | 20 |');
+    expect(output).toMatch(/fan-out latency p50 \/ p99 \/ max \| [\d.]+ \/ [\d.]+ \/ [\d.]+ ms/);
+    // The poll the tool opened reached the page, with the audience's votes tallied by the backend.
+    await expect(page.locator('#log li[data-type="widget.shown"]').first()).toBeAttached();
+    const events = async (type) => (await (await fetch(`${base}/collect/events?room=${room}&type=${type}`)).json()).length;
+    expect(await events('poll.vote')).toBe(20);
+    expect(await events('quiz.answer')).toBe(20);
+    expect(await events('flash.grab')).toBe(20);
+    // 20 viewers raced for 4 units: exactly 4 orders.
+    const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
+    expect(decisions.success).toBe(4);
+    expect(decisions.success + (decisions.sold_out ?? 0)).toBe(20);
+  } finally {
+    await stop(proc);
+  }
+});
