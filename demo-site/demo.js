@@ -417,6 +417,23 @@ function onViewerEvent(event) {
   }
 }
 
+// ---- presence and the inspector (reference backend only) -----------------------------------
+
+$('#inspector-link').href = `/inspector.html?room=${encodeURIComponent(roomId)}`;
+$('#inspector-link').hidden = !authoritative;
+async function refreshPresence() {
+  try {
+    const { online } = await (await fetch(`/rooms/${roomId}/presence`)).json();
+    $('#online').textContent = `${online} online`;
+  } catch {
+    $('#online').textContent = '';
+  }
+}
+if (authoritative) {
+  refreshPresence();
+  setInterval(refreshPresence, 2000);
+}
+
 // ---- simulated audience (reference backend only) ---------------------------------------------
 
 $('#load-start').disabled = !authoritative;

@@ -6,7 +6,9 @@ use crate::rewards;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -25,6 +27,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/collect/stats", get(stats))
         .route("/collect/events", get(events))
         .route("/collect/rejected", get(rejected))
+        .route("/collect/stream", get(stream))
 }
 
 /// The events of a batch body, each as the Hudong envelope: `{events: [...]}` (Hudong) or
@@ -54,8 +57,9 @@ pub fn ingest(hub: &Hub, body: &Value) -> Result<(usize, usize), (StatusCode, St
     let stored = hub.store.insert_events(&events, now_ms()).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     BATCHES.fetch_add(1, Ordering::Relaxed);
     DUPLICATES.fetch_add(stored.duplicates as u64, Ordering::Relaxed);
-    if stored.new > 0 {
-        for e in &events {
+    for (e, fresh) in events.iter().zip(&stored.fresh) {
+        if *fresh {
+            let _ = hub.collected.send(Arc::from(e.to_string()));
             rewards::on_event(hub, e);
         }
     }
@@ -83,7 +87,13 @@ async fn collect_ws(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> Respon
 }
 
 async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket) {
-    while let Some(Ok(msg)) = socket.recv().await {
+    let closed = hub.closed();
+    tokio::pin!(closed);
+    loop {
+        let msg = tokio::select! {
+            _ = &mut closed => break,
+            m = socket.recv() => match m { Some(Ok(m)) => m, _ => break },
+        };
         let Message::Text(text) = msg else { continue };
         let Ok(body) = serde_json::from_str::<Value>(text.as_str()) else { continue };
         let id = body.get("batch_id").cloned().unwrap_or(Value::Null);
@@ -126,4 +136,22 @@ async fn rejected(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, S
         Ok(list) => Json(list).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
     }
+}
+
+/// `?room=&type=`: Server-Sent Events, one per newly stored event (`type` matches a type or,
+/// ending in `.`, a family such as `flash.`).
+async fn stream(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let room = q.get("room").cloned().filter(|r| !r.is_empty());
+    let kind = q.get("type").cloned().filter(|t| !t.is_empty());
+    let rx = hub.collected.subscribe();
+    let events = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |m| {
+        let keep = m.ok().filter(|text| {
+            let v: Value = serde_json::from_str(text).unwrap_or_default();
+            let t = v.get("type").and_then(Value::as_str).unwrap_or("");
+            room.as_deref().is_none_or(|r| v.get("room_id").and_then(Value::as_str) == Some(r))
+                && kind.as_deref().is_none_or(|k| if k.ends_with('.') { t.starts_with(k) } else { t == k })
+        });
+        std::future::ready(keep.map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text.to_string()))))
+    });
+    Sse::new(events.take_until(hub.closed())).keep_alive(KeepAlive::default()).into_response()
 }

@@ -53,6 +53,10 @@ pub struct Standing {
 pub struct Hub {
     rooms: Mutex<HashMap<String, RoomEntry>>,
     pub books: Mutex<Books>,
+    /// Every event the collector stores, as it is stored (for the event inspector).
+    pub collected: tokio::sync::broadcast::Sender<Arc<str>>,
+    /// Flips to true when the process is stopping: open streams end so shutdown can finish.
+    pub closing: tokio::sync::watch::Sender<bool>,
     pub store: Store,
     pub fanout: Arc<dyn Fanout>,
 }
@@ -65,7 +69,7 @@ pub fn valid_room(id: &str) -> bool {
 impl Hub {
     /// A hub over `store`, with every room rebuilt from its stored commands.
     pub fn new(store: Store, fanout: Arc<dyn Fanout>) -> Result<Hub, String> {
-        let hub = Hub { rooms: Mutex::new(HashMap::new()), books: Mutex::default(), store, fanout };
+        let hub = Hub { rooms: Mutex::new(HashMap::new()), books: Mutex::default(), collected: tokio::sync::broadcast::channel(4096).0, closing: tokio::sync::watch::channel(false).0, store, fanout };
         let commands = hub.store.all_commands().map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
         for (room, seq, at, body) in commands {
@@ -86,6 +90,14 @@ impl Hub {
         }
         drop(books);
         Ok(hub)
+    }
+
+    /// Resolves when the process starts stopping.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.closing.subscribe();
+        async move {
+            let _ = rx.wait_for(|c| *c).await;
+        }
     }
 
     pub fn books(&self) -> MutexGuard<'_, Books> {

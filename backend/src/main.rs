@@ -103,7 +103,7 @@ async fn main() {
             }
         });
     }
-    let app = router(hub, &a);
+    let app = router(hub.clone(), &a);
     let listener = match tokio::net::TcpListener::bind((a.host.as_str(), a.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -114,14 +114,14 @@ async fn main() {
     let addr = listener.local_addr().map(|x| x.to_string()).unwrap_or_default();
     // The first line is machine-readable: tests and `npm start` wait for it.
     println!("hudong-backend listening on http://{addr} (database: {})", a.db.display());
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown(hub)).await {
         eprintln!("hudong-backend: {e}");
         std::process::exit(1);
     }
     println!("hudong-backend stopped");
 }
 
-async fn shutdown() {
+async fn shutdown(hub: Arc<Hub>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -134,6 +134,8 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    // End the streams and sockets that would otherwise hold the shutdown open.
+    let _ = hub.closing.send(true);
 }
 
 fn router(hub: Arc<Hub>, a: &Args) -> Router {
@@ -252,12 +254,18 @@ async fn room_ws(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): 
 /// and snapshot requests.
 async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSocket) {
     let mut rx = hub.fanout.subscribe(&room);
+    let closed = hub.closed();
+    tokio::pin!(closed);
     let online = hub.online(&room);
     online.fetch_add(1, Ordering::Relaxed);
     let (mut tx, mut incoming) = socket.split();
     if tx.send(Message::Text(hub.snapshot(&room).into())).await.is_ok() {
         loop {
             tokio::select! {
+                _ = &mut closed => {
+                    let _ = tx.send(Message::Close(None)).await;
+                    break;
+                }
                 msg = rx.recv() => match msg {
                     Ok(m) => {
                         let mine = match (&m.to, &user) { (Some(to), Some(me)) => to == me, _ => true };
@@ -301,6 +309,6 @@ async fn room_sse(State(hub): State<Arc<Hub>>, Path(id): Path<String>, _q: Query
         let keep = m.ok().filter(|m| match (&m.to, &user) { (Some(to), Some(me)) => to == me, _ => true });
         std::future::ready(keep.map(|m| m.text.to_string()))
     });
-    let stream = first.chain(rest).map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text)));
+    let stream = first.chain(rest).map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text))).take_until(hub.closed());
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }

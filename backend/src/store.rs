@@ -23,10 +23,12 @@ pub struct Decision<'a> {
 }
 
 /// What one batch did to the store.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub new: usize,
     pub duplicates: usize,
+    /// Which of the batch's events were new, in order.
+    pub fresh: Vec<bool>,
 }
 
 impl Store {
@@ -80,7 +82,10 @@ impl Store {
                 )?;
                 for e in events {
                     let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-                    let Some(id) = s("event_id") else { continue };
+                    let Some(id) = s("event_id") else {
+                        out.fresh.push(false);
+                        continue;
+                    };
                     let n = stmt.execute(params![
                         id,
                         s("room_id"),
@@ -98,6 +103,7 @@ impl Store {
                     } else {
                         out.duplicates += 1;
                     }
+                    out.fresh.push(n == 1);
                 }
             }
             tx.commit()?;

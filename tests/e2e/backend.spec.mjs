@@ -120,6 +120,7 @@ test('a gated sale asks the backend: only members of the WeCom group get an orde
 });
 
 test('simulated viewers: the load tool runs a show against the backend; decisions and stored events agree', async ({ browser }) => {
+  test.setTimeout(90_000);
   const { base, proc } = await startBackend(join(dir, 'load.db'));
   try {
     const room = `load-${Date.now()}`;
@@ -127,6 +128,17 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${base}/?room=${room}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await expect(page.locator('#online')).toHaveText('1 online');
+    const inspector = await (await browser.newContext()).newPage();
+    await inspector.goto(`${base}/inspector.html?room=${room}`);
+    await expect(inspector.locator('#state')).toHaveText('live');
+    // Two filters at once: only this room's grabs and votes.
+    await inspector.getByLabel('Type').fill('flash.grab');
+    await inspector.getByRole('button', { name: 'Apply' }).click();
+    await expect(inspector.locator('#state')).toHaveText('live');
+    const votes = await (await browser.newContext()).newPage();
+    await votes.goto(`${base}/inspector.html?room=${room}&type=poll.`);
+    await expect(votes.locator('#state')).toHaveText('live');
     const tool = join(repo, 'target', 'debug', 'hudong-load');
     const output = await new Promise((resolve, reject) => {
       const p = spawn(tool, ['--url', base, '--room', room, '--viewers', '20', '--seconds', '15', '--drive'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -137,6 +149,13 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     expect(output).toContain('| viewers connected | 20 of 20 |');
     expect(output).toContain('| answers to own requests | 20 |');
     expect(output).toMatch(/fan-out latency p50 \/ p99 \/ max \| [\d.]+ \/ [\d.]+ \/ [\d.]+ ms/);
+    // The page counted the audience while it was there, and the inspector streamed its events.
+    await expect(inspector.locator('#rows tr[data-type="flash.grab"]')).toHaveCount(20);
+    await expect(inspector.locator('#rows tr[data-type="quiz.answer"]')).toHaveCount(0); // filtered out
+    await expect(votes.locator('#rows tr[data-type="poll.vote"]')).toHaveCount(20);
+    // The family filter lets the viewer page's own poll events through too (poll.closed), nothing else.
+    const types = await votes.locator('#rows tr').evaluateAll((rows) => rows.map((r) => r.dataset.type));
+    expect(types.every((t) => t.startsWith('poll.'))).toBe(true);
     // The poll the tool opened reached the page, with the audience's votes tallied by the backend.
     await expect(page.locator('#log li[data-type="widget.shown"]').first()).toBeAttached();
     const events = async (type) => (await (await fetch(`${base}/collect/events?room=${room}&type=${type}`)).json()).length;

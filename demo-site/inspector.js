@@ -1,0 +1,75 @@
+// The event inspector: the reference backend's /collect/stream (Server-Sent Events of each
+// newly stored event), filtered by room and type. Works with the reference backend only.
+const $ = (sel) => document.querySelector(sel);
+const params = new URLSearchParams(location.search);
+const form = $('#filter');
+form.room.value = params.get('room') ?? '';
+form.type.value = params.get('type') ?? '';
+
+let source;
+let paused = false;
+let count = 0;
+const MAX_ROWS = 500;
+
+function connect() {
+  source?.close();
+  const q = new URLSearchParams();
+  if (form.room.value) q.set('room', form.room.value);
+  if (form.type.value) q.set('type', form.type.value);
+  history.replaceState(null, '', `?${q}`);
+  source = new EventSource(`/collect/stream?${q}`);
+  source.onopen = () => ($('#state').textContent = 'live');
+  source.onerror = () => ($('#state').textContent = 'reconnecting… (the inspector needs the reference backend: npm start)');
+  source.onmessage = (m) => {
+    if (paused) return;
+    let e;
+    try {
+      e = JSON.parse(m.data);
+    } catch {
+      return;
+    }
+    add(e);
+  };
+}
+
+function cell(text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text ?? '';
+  if (cls) td.className = cls;
+  return td;
+}
+
+function add(e) {
+  const { type, room_id, user_id, session_id, widget_id, at, v: _v, event_id: _id, seq: _s, client_at: _c, kind: _k, ...rest } = e;
+  const tr = document.createElement('tr');
+  tr.dataset.type = type;
+  tr.append(
+    cell(new Date(at).toLocaleTimeString()),
+    cell(type, 't'),
+    cell(room_id),
+    cell(user_id ?? session_id),
+    cell(widget_id),
+    cell(JSON.stringify(rest), 'meta'),
+  );
+  $('#rows').prepend(tr);
+  while ($('#rows').children.length > MAX_ROWS) $('#rows').lastElementChild.remove();
+  count += 1;
+  $('#count').textContent = `${count} events`;
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  connect();
+});
+$('#pause').addEventListener('click', (e) => {
+  paused = !paused;
+  e.currentTarget.setAttribute('aria-pressed', String(paused));
+  e.currentTarget.textContent = paused ? 'Resume' : 'Pause';
+});
+$('#clear').addEventListener('click', () => {
+  $('#rows').replaceChildren();
+  count = 0;
+  $('#count').textContent = '0 events';
+});
+connect();
+document.body.dataset.ready = 'true';
