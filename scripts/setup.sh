@@ -2,7 +2,8 @@
 # Installs what building and testing Hudong need and is missing. Safe to run again:
 # each step checks first and does nothing when its tool is already there.
 #   scripts/setup.sh           toolchain for building (wasm32 target, wasm-bindgen CLI, npm packages)
-#   scripts/setup.sh --test    the same, plus Chromium and ChromeDriver for the browser tests
+#   scripts/setup.sh --test    the same, plus Chromium and ChromeDriver for the browser tests,
+#                              and redis-server for the multi-process backend test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +48,17 @@ if [ "${1:-}" = "--test" ]; then
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
     else
       echo "[setup] install Chromium and ChromeDriver with your package manager, then rerun" >&2
+      exit 1
+    fi
+  fi
+  # Redis: the shared pub/sub of the multi-process backend test.
+  if ! command -v redis-server >/dev/null 2>&1; then
+    say "installing Redis for the multi-process backend test"
+    if command -v apt-get >/dev/null 2>&1; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    else
+      echo "[setup] install redis-server with your package manager, then rerun" >&2
       exit 1
     fi
   fi

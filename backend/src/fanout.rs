@@ -16,6 +16,10 @@ pub trait Fanout: Send + Sync {
     fn publish(&self, room: &str, message: Outgoing);
     /// Subscribes to a room's messages from now on.
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing>;
+    /// The room's next sequence number (`local`: the last one this process knows).
+    fn next_seq(&self, _room: &str, local: u64) -> u64 {
+        local + 1
+    }
 }
 
 /// The in-process default: one broadcast channel per room.
@@ -40,5 +44,91 @@ impl Fanout for LocalFanout {
     }
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing> {
         self.sender(room).subscribe()
+    }
+}
+
+/// Several processes serving the same rooms: messages go through Redis pub/sub (channel
+/// `hudong:room:<id>`), sequence numbers come from Redis (`INCR hudong:seq:<id>`). Each
+/// process delivers to its own sockets through a [`LocalFanout`], and hands messages from
+/// the other processes to `on_remote` (the hub applies them to its copy of the room).
+pub struct RedisFanout {
+    local: LocalFanout,
+    client: redis::Client,
+    conn: Mutex<redis::Connection>,
+    origin: String,
+}
+
+impl RedisFanout {
+    pub fn connect(url: &str) -> redis::RedisResult<RedisFanout> {
+        let client = redis::Client::open(url)?;
+        let conn = client.get_connection()?;
+        let origin = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        Ok(RedisFanout { local: LocalFanout::default(), client, conn: Mutex::new(conn), origin })
+    }
+
+    /// Listens for the other processes' messages on a thread of its own.
+    pub fn listen(self: &Arc<Self>, on_remote: impl Fn(&str, Outgoing) + Send + 'static) -> redis::RedisResult<()> {
+        let mut conn = self.client.get_connection()?;
+        let me = self.clone();
+        std::thread::spawn(move || {
+            let mut ps = conn.as_pubsub();
+            if let Err(e) = ps.psubscribe("hudong:room:*") {
+                eprintln!("hudong-backend: Redis subscribe failed: {e}");
+                return;
+            }
+            loop {
+                let msg = match ps.get_message() {
+                    Ok(m) => m,
+                    Err(e) => {
+                        eprintln!("hudong-backend: Redis pub/sub stopped: {e}");
+                        return;
+                    }
+                };
+                let Some(room) = msg.get_channel_name().strip_prefix("hudong:room:").map(str::to_owned) else { continue };
+                let Ok(payload) = msg.get_payload::<String>() else { continue };
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) else { continue };
+                if v["o"].as_str() == Some(me.origin.as_str()) {
+                    continue; // our own, already delivered
+                }
+                let out = Outgoing { to: v["to"].as_str().map(str::to_owned), text: Arc::from(v["t"].as_str().unwrap_or_default()) };
+                on_remote(&room, out);
+            }
+        });
+        Ok(())
+    }
+
+    /// Delivers to this process's sockets only (messages from the other processes).
+    pub fn deliver_local(&self, room: &str, message: Outgoing) {
+        self.local.publish(room, message);
+    }
+}
+
+impl Fanout for RedisFanout {
+    fn publish(&self, room: &str, message: Outgoing) {
+        let payload = serde_json::json!({"o": self.origin, "to": message.to, "t": message.text.as_ref()}).to_string();
+        self.local.publish(room, message);
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = redis::cmd("PUBLISH").arg(format!("hudong:room:{room}")).arg(payload).query::<i64>(&mut *conn) {
+            eprintln!("hudong-backend: Redis publish failed: {e}");
+        }
+    }
+    fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing> {
+        self.local.subscribe(room)
+    }
+    fn next_seq(&self, room: &str, local: u64) -> u64 {
+        let key = format!("hudong:seq:{room}");
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        match redis::cmd("INCR").arg(&key).query::<u64>(&mut *conn) {
+            // Behind what this process already has (a fresh Redis, a restored database).
+            Ok(n) if n <= local => {
+                let _ = redis::cmd("SET").arg(&key).arg(local + 1).query::<()>(&mut *conn);
+                local + 1
+            }
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("hudong-backend: Redis INCR failed, numbering locally: {e}");
+                local + 1
+            }
+        }
     }
 }

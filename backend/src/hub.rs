@@ -156,7 +156,7 @@ impl Hub {
             self.fanout.publish(room, Outgoing { to: Some(to), text: Arc::from(Value::Object(out).to_string()) });
             return Ok(json!({"ok": true, "seq": null, "addressed": true}));
         }
-        entry.seq += 1;
+        entry.seq = self.fanout.next_seq(room, entry.seq);
         let seq = entry.seq;
         if let Err(e) = self.store.append_command(room, seq, now, &body) {
             eprintln!("hudong-backend: could not store command {seq} of room {room}: {e}");
@@ -173,6 +173,24 @@ impl Hub {
             crate::rewards::score_reveal(self, rooms, room, r);
         }
         Ok(json!({"ok": true, "seq": seq, "pts": pts}))
+    }
+
+    /// A message another process published (through a shared pub/sub): applied to this
+    /// process's copy of the room, then delivered to its sockets.
+    pub fn on_remote(&self, room: &str, message: &Outgoing) -> Option<Outgoing> {
+        if message.to.is_none() {
+            let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&message.text) else { return None };
+            let seq = fields.remove("seq").and_then(|v| v.as_u64());
+            fields.remove("pts");
+            let command = decode_command_json(&Value::Object(fields).to_string()).ok()?;
+            let mut rooms = self.lock();
+            let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+            let _ = entry.core.apply(&command, now_ms());
+            if let Some(seq) = seq {
+                entry.seq = entry.seq.max(seq);
+            }
+        }
+        Some(message.clone())
     }
 
     /// Sends one viewer's answer (a `flash.result`, a `redeem.result`) to that viewer only,

@@ -34,6 +34,7 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
     img-src 'self' https: data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 struct Args {
+    redis: Option<String>,
     host: String,
     port: u16,
     db: PathBuf,
@@ -43,6 +44,7 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
+        redis: std::env::var("HUDONG_REDIS").ok(),
         host: "127.0.0.1".into(),
         port: std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8787),
         db: std::env::var("HUDONG_DB").map(PathBuf::from).unwrap_or_else(|_| ".hudong/hudong.db".into()),
@@ -58,8 +60,9 @@ fn args() -> Result<Args, String> {
             "--db" => a.db = value()?.into(),
             "--site" => a.site = value()?.into(),
             "--dist" => a.dist = value()?.into(),
+            "--redis" => a.redis = Some(value()?),
             "-h" | "--help" => {
-                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist]");
+                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other} (try --help)")),
@@ -84,13 +87,43 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let hub = match Hub::new(store, Arc::new(fanout::LocalFanout::default())) {
+    // One process: the in-process fan-out. Several: Redis pub/sub between them.
+    let redis = match &a.redis {
+        None => None,
+        Some(url) => match fanout::RedisFanout::connect(url) {
+            Ok(r) => Some(Arc::new(r)),
+            Err(e) => {
+                eprintln!("hudong-backend: cannot reach Redis at {url}: {e}");
+                std::process::exit(1);
+            }
+        },
+    };
+    let fan: Arc<dyn fanout::Fanout> = match &redis {
+        Some(r) => r.clone(),
+        None => Arc::new(fanout::LocalFanout::default()),
+    };
+    let hub = match Hub::new(store, fan) {
         Ok(h) => Arc::new(h),
         Err(e) => {
             eprintln!("hudong-backend: {e}");
             std::process::exit(1);
         }
     };
+    if let Some(r) = &redis {
+        let weak = Arc::downgrade(&hub);
+        let r2 = r.clone();
+        let listening = r.listen(move |room, message| {
+            if let Some(hub) = weak.upgrade() {
+                if let Some(m) = hub.on_remote(room, &message) {
+                    r2.deliver_local(room, m);
+                }
+            }
+        });
+        if let Err(e) = listening {
+            eprintln!("hudong-backend: cannot subscribe to Redis: {e}");
+            std::process::exit(1);
+        }
+    }
     // Tallies go out a few times a second, not once per vote.
     {
         let hub = hub.clone();
@@ -113,7 +146,11 @@ async fn main() {
     };
     let addr = listener.local_addr().map(|x| x.to_string()).unwrap_or_default();
     // The first line is machine-readable: tests and `npm start` wait for it.
-    println!("hudong-backend listening on http://{addr} (database: {})", a.db.display());
+    println!(
+        "hudong-backend listening on http://{addr} (database: {}{})",
+        a.db.display(),
+        a.redis.as_deref().map(|r| format!(", fan-out: {r}")).unwrap_or_default()
+    );
     if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown(hub)).await {
         eprintln!("hudong-backend: {e}");
         std::process::exit(1);

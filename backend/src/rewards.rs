@@ -208,13 +208,28 @@ pub fn grab(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &str) 
         FlashPhase::Live if spec.gate.is_some() && !hub.store.is_member(room, actor).map_err(|e| e.to_string())? => "not_eligible",
         FlashPhase::Live => "success",
     };
+    let mut outcome = outcome;
     let mut answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+    let mut recorded = None;
     if outcome == "success" {
         let n = hub.store.next("order").map_err(|e| e.to_string())?;
         answer["order_ref"] = format!("ORD-{n:06}").into();
+        let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
+        // Never more orders than units, even with several processes on one database.
+        recorded = hub.store.record_success_capped(&d, spec.stock_total).map_err(|e| e.to_string())?;
+        if recorded.is_none() {
+            outcome = "sold_out";
+            answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+        }
     }
-    let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
-    if !hub.store.record_decision(&d).map_err(|e| e.to_string())? {
+    let recorded = match recorded {
+        Some(r) => r,
+        None => {
+            let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
+            hub.store.record_decision(&d).map_err(|e| e.to_string())?
+        }
+    };
+    if !recorded {
         drop(rooms);
         answer_again(hub, room, request_id, actor)?;
         return Ok(());

@@ -168,6 +168,31 @@ impl Store {
         })
     }
 
+    /// Records a successful decision only while the widget has fewer than `cap` successes,
+    /// checked and written in one IMMEDIATE transaction: processes sharing the database
+    /// never sell more than `cap` between them. `Ok(None)`: capped, nothing recorded;
+    /// `Ok(Some(false))`: the request was already decided.
+    pub fn record_success_capped(&self, d: &Decision<'_>, cap: u64) -> rusqlite::Result<Option<bool>> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let sold: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM decisions WHERE room_id = ?1 AND widget_id = ?2 AND outcome = 'success'",
+                params![d.room, d.widget],
+                |r| r.get(0),
+            )?;
+            if sold as u64 >= cap {
+                return Ok(None);
+            }
+            let n = tx.execute(
+                "INSERT OR IGNORE INTO decisions (request_id, room_id, widget_id, actor, item_id, outcome, answer, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![d.request_id, d.room, d.widget, d.actor, d.item, d.outcome, d.answer, d.at as i64],
+            )?;
+            tx.commit()?;
+            Ok(Some(n == 1))
+        })
+    }
+
     /// Successes of one actor (optionally for one item) in a widget.
     pub fn successes(&self, room: &str, widget: &str, actor: Option<&str>, item: Option<&str>) -> rusqlite::Result<u64> {
         self.with(|c| {

@@ -11,9 +11,9 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const binary = join(repo, 'target', 'debug', 'hudong-backend');
 
 /** Starts the backend on a free port; resolves with its base URL and the process. */
-function startBackend(db) {
+function startBackend(db, extra = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(binary, ['--port', '0', '--db', db, '--site', join(repo, 'demo-site'), '--dist', join(repo, 'dist')], {
+    const proc = spawn(binary, ['--port', '0', '--db', db, '--site', join(repo, 'demo-site'), '--dist', join(repo, 'dist'), ...extra], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -168,5 +168,75 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     expect(decisions.success + (decisions.sold_out ?? 0)).toBe(20);
   } finally {
     await stop(proc);
+  }
+});
+
+test('two backend processes on one Redis serve one room: both viewers get the same commands in order, and never more orders than units', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const port = 20_000 + Math.floor(Math.random() * 10_000);
+  const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    await expect.poll(async () => {
+      const { execFileSync } = await import('node:child_process');
+      try {
+        return execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).trim();
+      } catch {
+        return 'down';
+      }
+    }).toBe('PONG');
+    const db = join(dir, 'shared.db');
+    const url = ['--redis', `redis://127.0.0.1:${port}`];
+    const one = await startBackend(db, url);
+    const two = await startBackend(db, url);
+    try {
+      const room = `multi-${Date.now()}`;
+      const pages = [];
+      for (const { base } of [one, two]) {
+        const page = await (await browser.newContext()).newPage();
+        page.on('pageerror', (err) => {
+          throw err;
+        });
+        await page.goto(`${base}/?room=${room}`);
+        await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+        await page.getByLabel('Push tallies every second while open').uncheck();
+        pages.push(page);
+      }
+      const post = (base, command) =>
+        fetch(`${base}/rooms/${room}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) }).then((r) => r.json());
+      // Commands posted to either process, alternating.
+      const r1 = await post(one.base, { type: 'poll.open', widget_id: 'p', question: '哪款?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+      const r2 = await post(two.base, { type: 'poll.tally', widget_id: 'p', counts: { a: 3, b: 5 } });
+      const r3 = await post(one.base, { type: 'poll.tally', widget_id: 'p', counts: { a: 4, b: 9 } });
+      const r4 = await post(two.base, { type: 'poll.close', widget_id: 'p' });
+      // One room sequence across both processes.
+      expect([r1.seq, r2.seq, r3.seq, r4.seq]).toEqual([r1.seq, r1.seq + 1, r1.seq + 2, r1.seq + 3]);
+      for (const page of pages) {
+        await expect(page.locator('#log li[data-type="poll.closed"]')).toHaveCount(1);
+        const poll = await page.evaluate(() => window.hudongRoom.widgets.find((w) => w.kind === 'poll'));
+        expect(poll.counts).toEqual([4, 9]);
+        expect(poll.phase).toBe('closed');
+      }
+      // Both processes hold the same room.
+      const snap = async (base) => (await (await fetch(`${base}/rooms/${room}/snapshot`)).json());
+      expect(await snap(two.base)).toEqual(await snap(one.base));
+
+      // A sale with one unit: a viewer on each process grabs at once; one order in all.
+      const now = Date.now();
+      await post(one.base, { type: 'flash.open', widget_id: 'f', product: { name: '唇釉', price: 100 }, stock_total: 1, starts_at: now - 1000, ends_at: now + 600_000 });
+      for (const page of pages) await expect(page.locator('#overlay section.hd-flash')).toHaveAttribute('data-phase', 'live');
+      await Promise.all(pages.map((p) => p.locator('#overlay section.hd-flash button.hd-grab').click()));
+      const outcomes = [];
+      for (const page of pages) {
+        const result = page.locator('#log li[data-type="flash.result"]');
+        await expect(result).toHaveCount(1, { timeout: 15_000 });
+        outcomes.push(JSON.parse(await result.locator('.meta').textContent()).outcome);
+      }
+      expect(outcomes.sort()).toEqual(['sold_out', 'success']);
+    } finally {
+      await stop(one.proc);
+      await stop(two.proc);
+    }
+  } finally {
+    redis.kill('SIGTERM');
   }
 });

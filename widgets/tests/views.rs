@@ -82,6 +82,18 @@ async fn settle() {
     TimeoutFuture::new(0).await;
 }
 
+/// Waits (up to 2 s) for the DOM to reach a state: renders and their effects may take more
+/// than one task on a busy machine.
+async fn until(what: &str, f: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if f() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 #[wasm_bindgen_test]
 async fn renders_an_accessible_poll_and_votes_in_one_tap() {
     let mut room = room_with(poll_spec(serde_json::json!({"closes_at": NOW + 61_000})));
@@ -305,6 +317,7 @@ async fn redeem_card_confirms_before_sending_and_explains_blocked_items() {
     let action = h.actions.borrow()[0].clone();
     room.act(&action, NOW + 1).unwrap();
     h.show(&room).await;
+    until("the pending state", || h.q("section.hd-redeem").and_then(|c| c.get_attribute("data-pending")).as_deref() == Some("true")).await;
     assert_eq!(h.q(".hd-balance-n").unwrap().text_content().unwrap(), "150", "optimistic while pending");
     assert_eq!(h.q("section.hd-redeem").unwrap().get_attribute("data-pending").unwrap(), "true");
     let busy = h.q("li[data-item-id=coupon] button").unwrap();
@@ -328,8 +341,8 @@ async fn tryon_card_asks_before_the_camera() {
     assert_eq!(action, Action::TryOnStart { widget_id: "ar".into() });
     room.act(&action, NOW + 1).unwrap();
     h.show(&room).await;
+    until("the explanation", || h.q("section.hd-tryon").and_then(|c| c.get_attribute("data-phase")).as_deref() == Some("explain")).await;
     let card = h.q("section.hd-tryon").unwrap();
-    assert_eq!(card.get_attribute("data-phase").unwrap(), "explain");
     assert!(card.text_content().unwrap().contains("nothing is uploaded or recorded"));
     let labels: Vec<String> = h.all("section.hd-tryon button").iter().map(|b| b.text_content().unwrap()).collect();
     assert!(labels.contains(&"Use my camera".to_string()) && labels.contains(&"Use a photo instead".to_string()), "{labels:?}");
