@@ -421,6 +421,8 @@ function onViewerEvent(event) {
 
 $('#inspector-link').href = `/inspector.html?room=${encodeURIComponent(roomId)}`;
 $('#inspector-link').hidden = !authoritative;
+$('#dashboard-link').href = `/dashboard.html?room=${encodeURIComponent(roomId)}`;
+$('#dashboard-link').hidden = !authoritative;
 async function refreshPresence() {
   try {
     const { online } = await (await fetch(`/rooms/${roomId}/presence`)).json();

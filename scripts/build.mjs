@@ -56,6 +56,9 @@ copyFileSync(join(root, 'sdk', 'js', 'index.d.ts'), join(dist, 'index.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
+// The sandbox's dashboard charts (not part of the package).
+mkdirSync(join(dist, 'vendor', 'uplot'), { recursive: true });
+for (const f of ['uPlot.esm.js', 'uPlot.min.css']) copyFileSync(join(root, 'node_modules', 'uplot', 'dist', f), join(dist, 'vendor', 'uplot', f));
 
 // Sizes: raw, gzip -9, brotli q11 (what CDNs serve).
 const rows = [];

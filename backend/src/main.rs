@@ -6,6 +6,7 @@
 //!                  [--site demo-site] [--dist dist]
 //!
 //! `PORT` and `HUDONG_DB` in the environment work too. See docs/backend.md.
+mod analytics;
 mod collector;
 mod fanout;
 mod hub;
@@ -185,6 +186,7 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .route("/rooms/{id}/presence", get(presence))
         .route("/rooms/{id}/members", post(members))
         .route("/rooms/{id}/decisions", get(decisions))
+        .route("/rooms/{id}/analytics", get(analytics_of))
         .route("/load", post(start_load))
         .route("/rooms/{id}/ws", get(room_ws))
         .route("/rooms/{id}/events", get(room_sse))
@@ -240,6 +242,21 @@ async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
 /// `?user=` says whose socket it is (a production backend would authenticate it): such a
 /// socket gets only its own viewer's addressed commands. Without it, a socket gets them all
 /// (the SDK keeps only those addressed to its `userId`).
+/// `?window_min=` (attribution window, default 30): the show's figures from stored events.
+async fn analytics_of(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    let window = q.get("window_min").and_then(|w| w.parse::<u64>().ok()).unwrap_or(30).min(24 * 60) * 60_000;
+    let online = hub.online_count(&id);
+    let hub2 = hub.clone();
+    match tokio::task::spawn_blocking(move || analytics::compute(&hub2.store, &id, window, online)).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "analytics failed"}))).into_response(),
+    }
+}
+
 /// `?widget=`: the server's decisions in a room, counted by outcome.
 async fn decisions(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     match hub.store.outcomes(&id, q.get("widget").map(String::as_str)) {

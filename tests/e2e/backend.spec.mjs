@@ -166,6 +166,29 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
     expect(decisions.success).toBe(4);
     expect(decisions.success + (decisions.sold_out ?? 0)).toBe(20);
+
+    // The dashboard's figures agree with the events in SQLite, counted here independently.
+    const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
+    const who = (e) => e.user_id ?? e.session_id;
+    const viewersSeen = new Set(all.map(who)).size;
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'tryon.opened', 'tryon.add_to_cart'];
+    const interactions = all.filter((e) => interactionTypes.includes(e.type));
+    const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
+    expect(orders).toBe(4);
+    const dash = await (await browser.newContext()).newPage();
+    await dash.goto(`${base}/dashboard.html?room=${room}`);
+    await expect(dash.locator('body')).toHaveAttribute('data-ready', 'true');
+    const kpi = (key) => dash.locator(`#kpis dd[data-key="${key}"]`);
+    await expect(kpi('viewers')).toHaveText(String(viewersSeen));
+    await expect(kpi('interactions')).toHaveText(String(interactions.length));
+    await expect(kpi('orders')).toHaveText('4');
+    const share = new Set(interactions.map(who)).size / viewersSeen;
+    await expect(kpi('rate_share')).toHaveText(`${(share * 100).toFixed(1)}%`);
+    const voteRow = dash.locator('#rate-table tr[data-type="poll.vote"] td');
+    await expect(voteRow.nth(1)).toHaveText('20');
+    await expect(voteRow.nth(2)).toHaveText('20');
+    // Charts are drawn by the charting library (uPlot renders to canvas).
+    for (const id of ['rate-chart', 'funnel-chart', 'heat-chart']) await expect(dash.locator(`#${id} canvas`)).toHaveCount(1);
   } finally {
     await stop(proc);
   }

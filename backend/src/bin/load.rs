@@ -215,7 +215,22 @@ impl Viewer {
         let widget = s("widget_id");
         let user = self.user();
         let ms = Duration::from_millis;
-        match s("type").as_str() {
+        let kind = s("type");
+        // As the SDK does: a widget appearing is an exposure event.
+        let mut shown = Vec::new();
+        if let Some(k) = kind.strip_suffix(".open") {
+            let k = if k == "flash" { "flash_sale" } else { k };
+            shown.push((Duration::ZERO, self.event(&widget, k, json!({"type": "widget.shown"}))));
+        }
+        let mut acts = self.act(v, &kind, &widget, &user, ms);
+        shown.append(&mut acts);
+        shown
+    }
+
+    fn act(&mut self, v: &Value, kind: &str, widget: &str, user: &str, ms: fn(u64) -> Duration) -> Vec<(Duration, Value)> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let (widget, user) = (widget.to_owned(), user.to_owned());
+        match kind {
             "poll.open" => {
                 let options = v["options"].as_array().cloned().unwrap_or_default();
                 if options.is_empty() {
@@ -253,10 +268,20 @@ impl Viewer {
                 vec![(ms(self.rng.between(2_000, 10_000)), e)]
             }
             "flash.result" | "redeem.result" => {
-                if v["request_id"].as_str().is_some_and(|r| r.contains(&format!(":{user}:"))) {
-                    self.stats.answers.fetch_add(1, Ordering::Relaxed);
+                if !v["request_id"].as_str().is_some_and(|r| r.contains(&format!(":{user}:"))) {
+                    return vec![];
                 }
-                vec![]
+                self.stats.answers.fetch_add(1, Ordering::Relaxed);
+                // As the SDK does: the answer reaching the viewer is an event too.
+                let kind = if s("type") == "flash.result" { "flash_sale" } else { "redeem" };
+                let mut fields = json!({"type": s("type"), "request_id": v["request_id"], "outcome": v["outcome"]});
+                for k in ["order_ref", "voucher_ref"] {
+                    if let Some(r) = v.get(k) {
+                        fields[k] = r.clone();
+                    }
+                }
+                let e = self.event(&widget, kind, fields);
+                vec![(Duration::ZERO, e)]
             }
             _ => vec![],
         }
