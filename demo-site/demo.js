@@ -7,7 +7,7 @@ const $ = (sel) => document.querySelector(sel);
 const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
 $('#viewer-id').textContent = userId;
 const roomId = new URLSearchParams(location.search).get('room') ?? 'demo';
-$('#other-tab').href = `?room=${encodeURIComponent(roomId)}`;
+$('#other-tab').href = `/viewer.html?room=${encodeURIComponent(roomId)}`;
 
 // With the reference backend (`npm start`), the server decides grabs and redemptions; with
 // the lightweight development server the console plays the backend's part in this page.
@@ -416,6 +416,49 @@ function onViewerEvent(event) {
     restartAuto();
   }
 }
+
+// ---- the scripted show ---------------------------------------------------------------------
+
+$('#show-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const pace = Number(new FormData(e.currentTarget).get('pace')) || 1;
+  const s = (seconds) => Math.round(seconds * 1000 * pace);
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const status = (text) => ($('#show-status').textContent = text);
+  const tag = Date.now().toString(36);
+  $('#show-start').disabled = true;
+  try {
+    status('1/3 poll: what should the host explain next?');
+    const pollId = `show-poll-${tag}`;
+    await send({ type: 'poll.open', widget_id: pollId, question: '下一个讲解哪款?',
+      options: [{ id: 'lip', label: '丝绒唇釉' }, { id: 'serum', label: '精华液' }, { id: 'sun', label: '防晒霜' }],
+      closes_at: room.serverNow() + s(30) });
+    await wait(s(32));
+    await send({ type: 'poll.reveal', widget_id: pollId });
+    await wait(s(5));
+    await send({ type: 'widget.remove', widget_id: pollId });
+
+    status('2/3 quiz on the product');
+    const quizId = `show-quiz-${tag}`;
+    await send({ type: 'quiz.open', widget_id: quizId, title: '唇釉小知识' });
+    await send({ type: 'quiz.question', widget_id: quizId, question_id: 'q1', text: '丝绒唇釉上嘴前第一步?',
+      options: [{ id: 'a', label: '唇膜打底' }, { id: 'b', label: '直接涂' }], closes_at: room.serverNow() + s(20) });
+    await wait(s(22));
+    await send({ type: 'quiz.reveal', widget_id: quizId, question_id: 'q1', correct: ['a'] });
+    await wait(s(6));
+    await send({ type: 'widget.remove', widget_id: quizId });
+
+    status('3/3 flash sale');
+    const flashId = `show-flash-${tag}`;
+    const start = room.serverNow() + s(8);
+    await send({ type: 'flash.open', widget_id: flashId, product: { name: '丝绒唇釉 限时秒杀', price: 4900, original_price: 8900 },
+      stock_total: 20, starts_at: start, ends_at: start + s(40), per_viewer_limit: 1 });
+    await wait(s(50));
+    status('show over');
+  } finally {
+    $('#show-start').disabled = false;
+  }
+});
 
 // ---- presence and the inspector (reference backend only) -----------------------------------
 

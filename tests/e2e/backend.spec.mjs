@@ -26,9 +26,15 @@ function startBackend(db, extra = []) {
   });
 }
 
+/** SIGTERM, and the exit code; a backend that does not stop in 10 s is killed (and fails). */
 function stop(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
   return new Promise((done) => {
-    proc.once('exit', (code) => done(code));
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    proc.once('exit', (code) => {
+      clearTimeout(kill);
+      done(code);
+    });
     proc.kill('SIGTERM');
   });
 }
@@ -261,5 +267,77 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
     }
   } finally {
     redis.kill('SIGTERM');
+  }
+});
+
+test('the scripted show on the reference backend: two viewer pages and simulated viewers; the dashboard matches SQLite', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const { base, proc } = await startBackend(join(dir, 'show.db'));
+  try {
+    const room = `show-${Date.now()}`;
+    const consolePage = await (await browser.newContext()).newPage();
+    consolePage.on('pageerror', (err) => {
+      throw err;
+    });
+    await consolePage.goto(`${base}/?room=${room}`);
+    await expect(consolePage.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await consolePage.getByLabel('Push tallies every second while open').uncheck();
+    const viewers = [];
+    for (let i = 0; i < 2; i++) {
+      const page = await (await browser.newContext()).newPage();
+      page.on('pageerror', (err) => {
+        throw err;
+      });
+      await page.goto(`${base}/viewer.html?room=${room}`);
+      await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+      viewers.push(page);
+    }
+    // 20 simulated viewers join for the length of the show.
+    const tool = spawn(join(repo, 'target', 'debug', 'hudong-load'), ['--url', base, '--room', room, '--viewers', '20', '--seconds', '40'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let toolOut = '';
+    tool.stdout.on('data', (c) => (toolOut += c));
+    const toolDone = new Promise((done) => tool.on('exit', done));
+    await expect.poll(async () => (await (await fetch(`${base}/rooms/${room}/presence`)).json()).online, { timeout: 15_000 }).toBeGreaterThanOrEqual(23);
+
+    await consolePage.getByLabel('Pace').selectOption('0.2');
+    await consolePage.getByRole('button', { name: 'Run the scripted show' }).click();
+    // The two viewers take part: a vote, an answer, a grab.
+    for (const [i, page] of viewers.entries()) {
+      await page.locator('#overlay section.hd-poll button.hd-opt').nth(i).click();
+    }
+    for (const page of viewers) await page.locator('#overlay section.hd-quiz button.hd-opt').first().click();
+    for (const page of viewers) {
+      const grab = page.locator('#overlay section.hd-flash button.hd-grab');
+      await expect(grab).toBeEnabled({ timeout: 20_000 });
+      await grab.click();
+    }
+    for (const page of viewers) await expect(page.locator('#overlay section.hd-flash .hd-status')).toContainText(/ORD-|sold out|已抢光/);
+    await expect(consolePage.locator('#show-status')).toHaveText('show over', { timeout: 60_000 });
+    expect(await toolDone).toBe(0);
+    expect(toolOut).toContain('| viewers connected | 20 of 20 |');
+
+    // The dashboard against SQLite, counted here independently.
+    await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(22);
+    const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
+    const who = (e) => e.user_id ?? e.session_id;
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'tryon.opened', 'tryon.add_to_cart'];
+    const interactions = all.filter((e) => types.includes(e.type));
+    const dash = await (await browser.newContext()).newPage();
+    await dash.goto(`${base}/dashboard.html?room=${room}`);
+    await expect(dash.locator('body')).toHaveAttribute('data-ready', 'true');
+    const kpi = (key) => dash.locator(`#kpis dd[data-key="${key}"]`);
+    await expect(kpi('viewers')).toHaveText(String(new Set(all.map(who)).size));
+    await expect(kpi('interactions')).toHaveText(String(interactions.length));
+    const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
+    expect(orders).toBeGreaterThan(0);
+    await expect(kpi('orders')).toHaveText(String(orders));
+    for (const t of ['poll.vote', 'quiz.answer', 'flash.grab']) {
+      const n = interactions.filter((e) => e.type === t).length;
+      await expect(dash.locator(`#rate-table tr[data-type="${t}"] td`).nth(1)).toHaveText(String(n));
+    }
+    const widgets = await dash.locator('#widget-table tbody tr').count();
+    expect(widgets).toBe(3); // the show's poll, quiz and sale
+  } finally {
+    await stop(proc);
   }
 });

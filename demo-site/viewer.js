@@ -1,0 +1,24 @@
+// A viewer's page only: the fake live room with the Hudong overlay, for other tabs and for
+// phones on the LAN (`npm start -- --host 0.0.0.0`). Uses the public `hudong` API only.
+import { createRoom } from '/dist/index.js';
+
+const params = new URLSearchParams(location.search);
+const roomId = params.get('room') ?? 'demo';
+const key = 'hudong-demo-viewer';
+// One id per browser, kept across reloads, so a reload is the same viewer.
+const userId = localStorage.getItem(key) ?? `viewer-${Math.random().toString(36).slice(2, 7)}`;
+localStorage.setItem(key, userId);
+
+const room = await createRoom({
+  roomId,
+  mount: '#overlay',
+  userId,
+  locale: params.get('lang') ?? (navigator.language.startsWith('zh') ? 'zh-CN' : 'en'),
+  commands: { type: 'websocket', url: `/rooms/${roomId}/ws?user=${encodeURIComponent(userId)}` },
+  timeUrl: '/time',
+  transport: { type: 'http', url: '/collect' },
+  delivery: { flushIntervalMs: 1000 },
+});
+window.hudongRoom = room;
+document.body.dataset.user = userId;
+document.body.dataset.ready = 'true';
