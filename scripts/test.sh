@@ -25,4 +25,6 @@ step "reference backend build (the Playwright tests start it)"
 cargo build -p hudong-backend --locked
 
 step "end-to-end tests: Playwright"
+# A free port for the test server, so a sandbox left running on 4173 does not get in the way.
+export HUDONG_TEST_PORT="${HUDONG_TEST_PORT:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}"
 npx playwright test
