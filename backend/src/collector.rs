@@ -125,7 +125,7 @@ async fn events(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, Str
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000).min(10_000);
     match hub.store.events(q.get("room").map(String::as_str), q.get("type").map(String::as_str), limit) {
         Ok(list) => Json(list).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+        Err(e) => crate::internal(e),
     }
 }
 
@@ -134,7 +134,7 @@ async fn rejected(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, S
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100).min(10_000);
     match hub.store.rejections(q.get("room").map(String::as_str), limit) {
         Ok(list) => Json(list).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+        Err(e) => crate::internal(e),
     }
 }
 

@@ -197,6 +197,11 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
     api.nest_service("/dist", ServeDir::new(&a.dist)).fallback_service(ServeDir::new(&a.site)).layer(csp)
 }
 
+/// A 500 with the error's text: the store failed.
+pub fn internal(e: impl std::fmt::Display) -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"ok": false, "error": e.to_string()}))).into_response()
+}
+
 fn bad_room() -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": {"code": "invalid_field", "message": "room ids are 1–64 of A–Z a–z 0–9 _ - . :"}}))).into_response()
 }
@@ -235,7 +240,7 @@ async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
     };
     match hub.store.set_member(&id, user, member) {
         Ok(()) => Json(json!({"ok": true})).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"ok": false, "error": e.to_string()}))).into_response(),
+        Err(e) => internal(e),
     }
 }
 
@@ -252,8 +257,8 @@ async fn analytics_of(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query
     let hub2 = hub.clone();
     match tokio::task::spawn_blocking(move || analytics::compute(&hub2.store, &id, window, online)).await {
         Ok(Ok(v)) => Json(v).into_response(),
-        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "analytics failed"}))).into_response(),
+        Ok(Err(e)) => internal(e),
+        Err(_) => internal("analytics failed"),
     }
 }
 
@@ -261,7 +266,7 @@ async fn analytics_of(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query
 async fn decisions(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     match hub.store.outcomes(&id, q.get("widget").map(String::as_str)) {
         Ok(rows) => Json(rows.into_iter().collect::<HashMap<String, u64>>()).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e.to_string()}))).into_response(),
+        Err(e) => internal(e),
     }
 }
 
@@ -292,7 +297,7 @@ async fn start_load(headers: axum::http::HeaderMap, Json(body): Json<HashMap<Str
             std::thread::spawn(move || child.wait());
             Json(json!({"ok": true, "room": room, "viewers": viewers, "seconds": seconds})).into_response()
         }
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"ok": false, "error": e.to_string()}))).into_response(),
+        Err(e) => internal(e),
     }
 }
 

@@ -375,10 +375,7 @@ fn validate_spec(s: &FlashSpec) -> Result<(), HudongError> {
     if let Some(url) = &s.product.image {
         validate::image_url("product.image", url)?;
     }
-    let c = &s.product.currency;
-    if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(HudongError::field("product.currency must be an ISO 4217 code like CNY"));
-    }
+    validate::currency("product.currency", &s.product.currency)?;
     if s.stock_total == 0 {
         return Err(HudongError::field("stock_total must be at least 1"));
     }

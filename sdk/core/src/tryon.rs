@@ -372,9 +372,6 @@ fn validate_spec(s: &TryOnSpec) -> Result<(), HudongError> {
     if !ok(p.width, 0.02, 2.0) {
         return Err(HudongError::field("product.width is a fraction of the picture's width, 0.02 to 2"));
     }
-    let c = &p.currency;
-    if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(HudongError::field("product.currency must be an ISO 4217 code like CNY"));
-    }
+    validate::currency("product.currency", &p.currency)?;
     Ok(())
 }

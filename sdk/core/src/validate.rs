@@ -110,3 +110,12 @@ mod tests {
         assert!(text("label", &"字".repeat(11), 10).is_err());
     }
 }
+
+/// Currency codes: three capital letters (ISO 4217), like `CNY`.
+pub fn currency(field: &str, value: &str) -> Result<(), HudongError> {
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(HudongError::field(format!("{field} must be an ISO 4217 code like CNY")))
+    }
+}
