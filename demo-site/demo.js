@@ -401,6 +401,8 @@ $('#tryon-remove').addEventListener('click', () => {
 function onViewerEvent(event) {
   if (event.type === 'flash.grab') return authoritative ? undefined : decideGrab(event);
   if (event.type === 'redeem.request') return authoritative ? undefined : decideRedeem(event);
+  if (event.type === 'lottery.enter') return authoritative ? undefined : decideEntry(event);
+  if (event.type === 'lottery.claim') return authoritative ? undefined : decideClaim(event);
   if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
     quiz.answer = event.option_id;
     return;
@@ -417,6 +419,67 @@ function onViewerEvent(event) {
   }
 }
 
+// ---- lucky bag ------------------------------------------------------------------------------
+
+let lottery = null; // { id, drawAt, count, entered: Set, timer } (console-decided mode only)
+
+async function openLottery({ prize, count, drawInMs, condition, keyword }) {
+  const id = `bag-${Date.now().toString(36)}`;
+  const drawAt = room.serverNow() + drawInMs;
+  const ok = await send({
+    type: 'lottery.open', widget_id: id, prize: { name: prize, count }, condition,
+    ...(condition === 'keyword' ? { keyword } : {}), ...(condition === 'watch' ? { watch_ms: 60_000 } : {}), draw_at: drawAt,
+  });
+  if (!ok) return null;
+  clearTimeout(lottery?.timer);
+  lottery = { id, drawAt, count, entered: new Set() };
+  // Without the reference backend, the console draws (this page's viewer is the only entrant).
+  if (!authoritative) lottery.timer = setTimeout(() => consoleDraw(lottery), drawInMs + 300);
+  return id;
+}
+
+$('#lottery-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  await openLottery({
+    prize: String(f.get('prize')), count: Number(f.get('count')) || 1, drawInMs: Number(f.get('draw')) * 1000,
+    condition: String(f.get('condition')), keyword: String(f.get('keyword')),
+  });
+});
+
+async function syncFollow() {
+  if (!authoritative) return;
+  await fetch(`/rooms/${roomId}/follows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId, follow: $('#follows').checked }),
+  });
+}
+$('#follows').addEventListener('change', syncFollow);
+syncFollow();
+
+/** The console's stand-in for the backend's entry decision (development server only). */
+function decideEntry(event) {
+  if (!lottery || event.widget_id !== lottery.id) return;
+  const ok = event.condition !== 'follow' || $('#follows').checked;
+  if (ok) lottery.entered.add(userId);
+  setTimeout(() => {
+    send({ type: 'lottery.entry', widget_id: lottery.id, request_id: event.request_id, outcome: ok ? 'entered' : 'not_eligible' });
+    send({ type: 'lottery.entries', widget_id: lottery.id, count: 100 + lottery.entered.size });
+  }, 300);
+}
+
+async function consoleDraw(l) {
+  const won = l.entered.has(userId);
+  await send({ type: 'lottery.draw', widget_id: l.id, winners: won ? [userId] : ['小美'], entries: 100 + l.entered.size });
+  if (l.entered.size) await send({ type: 'lottery.result', widget_id: l.id, user_id: userId, won });
+}
+
+function decideClaim(event) {
+  if (!lottery || event.widget_id !== lottery.id) return;
+  send({ type: 'lottery.claimed', widget_id: lottery.id, request_id: event.request_id, outcome: 'success', claim_ref: `PRIZE-${Date.now() % 100000}` });
+}
+
 // ---- the scripted show ---------------------------------------------------------------------
 
 $('#show-form').addEventListener('submit', async (e) => {
@@ -428,7 +491,12 @@ $('#show-form').addEventListener('submit', async (e) => {
   const tag = Date.now().toString(36);
   $('#show-start').disabled = true;
   try {
-    status('1/3 poll: what should the host explain next?');
+    status('1/4 lucky bag at the opening');
+    const bagId = await openLottery({ prize: '开场福袋：唇釉小样', count: 3, drawInMs: s(25), condition: 'keyword', keyword: '想要唇釉' });
+    await wait(s(30));
+    await send({ type: 'widget.remove', widget_id: bagId });
+
+    status('2/4 poll: what should the host explain next?');
     const pollId = `show-poll-${tag}`;
     await send({ type: 'poll.open', widget_id: pollId, question: '下一个讲解哪款?',
       options: [{ id: 'lip', label: '丝绒唇釉' }, { id: 'serum', label: '精华液' }, { id: 'sun', label: '防晒霜' }],
@@ -438,7 +506,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     await wait(s(5));
     await send({ type: 'widget.remove', widget_id: pollId });
 
-    status('2/3 quiz on the product');
+    status('3/4 quiz on the product');
     const quizId = `show-quiz-${tag}`;
     await send({ type: 'quiz.open', widget_id: quizId, title: '唇釉小知识' });
     await send({ type: 'quiz.question', widget_id: quizId, question_id: 'q1', text: '丝绒唇釉上嘴前第一步?',
@@ -448,7 +516,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     await wait(s(6));
     await send({ type: 'widget.remove', widget_id: quizId });
 
-    status('3/3 flash sale');
+    status('4/4 flash sale');
     const flashId = `show-flash-${tag}`;
     const start = room.serverNow() + s(8);
     await send({ type: 'flash.open', widget_id: flashId, product: { name: '丝绒唇釉 限时秒杀', price: 4900, original_price: 8900 },

@@ -31,6 +31,8 @@ pub struct Books {
     /// Polls whose tally changed since it was last announced.
     pub dirty: std::collections::HashSet<(String, String)>,
     pub quizzes: HashMap<(String, String), QuizBook>,
+    /// Lotteries whose entry count changed since it was last announced.
+    pub dirty_lotteries: std::collections::HashSet<(String, String)>,
 }
 
 #[derive(Default)]

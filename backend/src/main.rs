@@ -186,6 +186,7 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .route("/rooms/{id}/presence", get(presence))
         .route("/rooms/{id}/members", post(members))
         .route("/rooms/{id}/decisions", get(decisions))
+        .route("/rooms/{id}/follows", post(follows))
         .route("/rooms/{id}/analytics", get(analytics_of))
         .route("/load", post(start_load))
         .route("/rooms/{id}/ws", get(room_ws))
@@ -247,6 +248,17 @@ async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
 /// `?user=` says whose socket it is (a production backend would authenticate it): such a
 /// socket gets only its own viewer's addressed commands. Without it, a socket gets them all
 /// (the SDK keeps only those addressed to its `userId`).
+/// `{user_id, follow}`: whether a viewer follows the host (the condition of follow lotteries).
+async fn follows(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body): Json<HashMap<String, Value>>) -> Response {
+    let (Some(user), Some(follow)) = (body.get("user_id").and_then(Value::as_str), body.get("follow").and_then(Value::as_bool)) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": "expected {user_id, follow}"}))).into_response();
+    };
+    match hub.store.set_follow(&id, user, follow) {
+        Ok(()) => Json(json!({"ok": true})).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
 /// `?window_min=` (attribution window, default 30): the show's figures from stored events.
 async fn analytics_of(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     if !valid_room(&id) {

@@ -59,6 +59,7 @@ impl Store {
                  user_id TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, user_id, gain_id));
              CREATE TABLE IF NOT EXISTS rejected (event_id TEXT PRIMARY KEY, room_id TEXT, widget_id TEXT,
                  type TEXT, code TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS follows (room_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
              CREATE TABLE IF NOT EXISTS members (room_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
              CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )?;
@@ -307,6 +308,54 @@ impl Store {
                 }
             }
             Ok(out)
+        })
+    }
+
+    pub fn set_follow(&self, room: &str, user: &str, follow: bool) -> rusqlite::Result<()> {
+        self.with(|c| {
+            if follow {
+                c.execute("INSERT OR IGNORE INTO follows (room_id, user_id) VALUES (?1, ?2)", params![room, user])
+            } else {
+                c.execute("DELETE FROM follows WHERE room_id = ?1 AND user_id = ?2", params![room, user])
+            }
+            .map(|_| ())
+        })
+    }
+
+    pub fn follows(&self, room: &str, user: &str) -> rusqlite::Result<bool> {
+        self.with(|c| {
+            c.query_row("SELECT 1 FROM follows WHERE room_id = ?1 AND user_id = ?2", params![room, user], |_| Ok(()))
+                .optional()
+                .map(|r| r.is_some())
+        })
+    }
+
+    /// When a viewer's first event in the room happened (their arrival, as far as we know).
+    pub fn first_seen(&self, room: &str, user: &str) -> rusqlite::Result<Option<u64>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT MIN(at) FROM events WHERE room_id = ?1 AND (user_id = ?2 OR (user_id IS NULL AND session_id = ?2))",
+                params![room, user],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .map(|v| v.map(|x| x as u64))
+        })
+    }
+
+    /// The actors with a given outcome in a widget, in decision order.
+    pub fn actors_with(&self, room: &str, widget: &str, outcome: &str) -> rusqlite::Result<Vec<String>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached("SELECT actor FROM decisions WHERE room_id = ?1 AND widget_id = ?2 AND outcome = ?3 ORDER BY at, rowid")?;
+            let rows = stmt.query_map(params![room, widget, outcome], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })
+    }
+
+    /// Lottery wins of a viewer in a room (any widget).
+    pub fn wins(&self, room: &str, actor: &str) -> rusqlite::Result<u64> {
+        self.with(|c| {
+            c.query_row("SELECT COUNT(*) FROM decisions WHERE room_id = ?1 AND actor = ?2 AND outcome = 'won'", params![room, actor], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
         })
     }
 

@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -480,7 +480,27 @@ export interface TryOnOpen {
   };
 }
 
+export interface LotteryOpen {
+  type: 'lottery.open';
+  v?: 1;
+  widget_id: string;
+  prize: { name: string; image?: string; count: number };
+  /** `keyword` needs `keyword`; `watch` needs `watch_ms`. Default `none`. */
+  condition?: 'none' | 'keyword' | 'follow' | 'watch';
+  keyword?: string;
+  watch_ms?: number;
+  /** Server time of the draw; entries close then. */
+  draw_at: number;
+}
+export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
+
 export type Command =
+  | LotteryOpen
+  | { type: 'lottery.entries'; v?: 1; widget_id: string; count: number }
+  | { type: 'lottery.entry'; v?: 1; widget_id: string; request_id: string; outcome: EntryOutcome }
+  | { type: 'lottery.draw'; v?: 1; widget_id: string; winners: string[]; entries: number }
+  | { type: 'lottery.result'; v?: 1; widget_id: string; user_id?: string; won: boolean }
+  | { type: 'lottery.claimed'; v?: 1; widget_id: string; request_id: string; outcome: 'success' | 'expired'; claim_ref?: string }
   | RedeemOpen
   | RedeemAccountCommand
   | RedeemPointsCommand
@@ -522,6 +542,7 @@ export type Action =
   | { type: 'flash.remind'; widget_id: string }
   | { type: 'quiz.answer'; widget_id: string; question_id: string; option_id: string }
   | { type: 'redeem.request'; widget_id: string; item_id: string }
+  | { type: 'lottery.enter' | 'lottery.claim'; widget_id: string }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
   | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
   | { type: 'tryon.tracker'; widget_id: string; state: TrackerState }
@@ -532,7 +553,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery';
 
 export interface EventBase {
   v: 1;
@@ -675,7 +696,44 @@ export interface TryOnClosedEvent extends EventBase {
   snapshots: number;
 }
 
+export interface LotteryEnterEvent extends EventBase {
+  type: 'lottery.enter';
+  /** Answer it with `lottery.entry`; also the idempotency key. */
+  request_id: string;
+  condition: 'none' | 'keyword' | 'follow' | 'watch';
+  keyword?: string;
+}
+export interface LotteryEntryEvent extends EventBase {
+  type: 'lottery.entry';
+  request_id: string;
+  outcome: EntryOutcome;
+}
+export interface LotteryDrawnEvent extends EventBase {
+  type: 'lottery.drawn';
+  winners: number;
+  entries: number;
+}
+export interface LotteryResultEvent extends EventBase {
+  type: 'lottery.result';
+  won: boolean;
+}
+export interface LotteryClaimEvent extends EventBase {
+  type: 'lottery.claim';
+  request_id: string;
+}
+export interface LotteryClaimedEvent extends EventBase {
+  type: 'lottery.claimed';
+  request_id: string;
+  outcome: 'success' | 'expired';
+}
+
 export type HudongEvent =
+  | LotteryEnterEvent
+  | LotteryEntryEvent
+  | LotteryDrawnEvent
+  | LotteryResultEvent
+  | LotteryClaimEvent
+  | LotteryClaimedEvent
   | RedeemRequestEvent
   | RedeemResultEvent
   | RedeemPointsEvent
@@ -813,4 +871,17 @@ export interface TryOnState {
   carts: number;
 }
 
-export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState;
+export interface LotteryState {
+  kind: 'lottery';
+  spec: Omit<LotteryOpen, 'type' | 'v'>;
+  entries: number;
+  winners: string[] | null;
+  mine: { state: 'none' | 'entered' } | { state: 'pending'; request_id: string } | { state: 'refused'; outcome: EntryOutcome };
+  won: boolean | null;
+  claim_pending: string | null;
+  claimed: { Ok: string } | { Err: 'success' | 'expired' } | null;
+  attempts: number;
+  closed_seen: boolean;
+}
+
+export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState;

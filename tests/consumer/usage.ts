@@ -59,6 +59,7 @@ for (const w of room.widgets) {
   else if (w.kind === 'flash_sale') console.log(w.stock_left, w.orders);
   else if (w.kind === 'quiz') console.log(w.question?.phase, w.standing?.score);
   else if (w.kind === 'redeem') console.log(w.account?.balance, w.pending?.cost, w.history.length);
+  else if (w.kind === 'lottery') console.log(w.entries, w.winners?.length, w.mine.state, w.won);
   else console.log(w.phase.phase, w.pose.x, w.tracker);
 }
 
@@ -112,3 +113,11 @@ room.apply({ type: 'poll.nope', widget_id: 'p1' });
 void createRoom({ mount: '#overlay' });
 
 room.destroy();
+
+// A lucky bag: the server decides entries and draws.
+room.apply({ type: 'lottery.open', widget_id: 'bag', prize: { name: '福袋', count: 3 }, condition: 'keyword', keyword: '想要', draw_at: Date.now() + 60_000 });
+room.on('lottery.enter', (e) => {
+  const answer: Command = { type: 'lottery.entry', widget_id: 'bag', request_id: e.request_id, outcome: 'entered' };
+  room.apply(answer);
+});
+room.act({ type: 'lottery.enter', widget_id: 'bag' });

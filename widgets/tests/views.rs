@@ -349,3 +349,33 @@ async fn tryon_card_asks_before_the_camera() {
     // Still no camera: only the viewer's "Use my camera" asks for it.
     assert!(h.q(".hd-ar-stage").unwrap().has_attribute("hidden"));
 }
+
+#[wasm_bindgen_test]
+async fn lottery_card_enters_once_then_shows_the_draw_and_the_claim() {
+    let mut room = room_with(serde_json::json!({
+        "type": "lottery.open", "widget_id": "bag", "prize": {"name": "Lip gloss", "count": 3},
+        "condition": "keyword", "keyword": "I want it", "draw_at": NOW + 60_000
+    }));
+    let mut h = Harness::mount(&room, "en").await;
+    let card = h.q("section.hd-lottery").expect("a lottery card");
+    assert_eq!(card.get_attribute("data-phase").unwrap(), "open");
+    assert!(card.text_content().unwrap().contains("「I want it」"), "the keyword is shown");
+    assert_eq!(h.q(".hd-lottery .hd-countdown time").unwrap().text_content().unwrap(), "59s");
+    let enter: HtmlButtonElement = h.q("section.hd-lottery .hd-submit").unwrap().dyn_into().unwrap();
+    enter.click();
+    let action = h.actions.borrow()[0].clone();
+    assert_eq!(action, Action::LotteryEnter { widget_id: "bag".into() });
+    room.act(&action, NOW + 1_000).unwrap();
+    h.show(&room).await;
+    until("pending", || h.q("section.hd-lottery .hd-submit").is_some_and(|b| b.get_attribute("aria-busy").as_deref() == Some("true"))).await;
+    let draw = r#"{"type":"lottery.draw","widget_id":"bag","winners":["Mei","u"],"entries":42}"#;
+    room.apply(&decode_command_json(draw).unwrap(), NOW + 61_000).unwrap();
+    room.apply(&decode_command_json(r#"{"type":"lottery.result","widget_id":"bag","user_id":"u","won":true}"#).unwrap(), NOW + 61_000).unwrap();
+    h.show(&room).await;
+    until("the draw", || h.q("section.hd-lottery").and_then(|c| c.get_attribute("data-phase")).as_deref() == Some("drawn")).await;
+    let names: Vec<String> = h.all(".hd-winners li").iter().map(|e| e.text_content().unwrap()).collect();
+    assert_eq!(names, ["Mei", "u"]);
+    assert!(h.q(".hd-won").unwrap().text_content().unwrap().contains("You won!"));
+    let claim: HtmlButtonElement = h.q("section.hd-lottery .hd-submit").unwrap().dyn_into().unwrap();
+    assert_eq!(claim.text_content().unwrap(), "Claim the prize");
+}

@@ -252,6 +252,11 @@ impl Viewer {
                     "idempotency_key": format!("{}:{widget}:{user}:answer:{q}", self.room)}));
                 vec![(ms(t), e)]
             }
+            "lottery.open" => {
+                let e = self.event(&widget, "lottery", json!({"type": "lottery.enter", "request_id": format!("{}:{widget}:{user}:enter:1", self.room),
+                    "condition": v["condition"].as_str().unwrap_or("none"), "keyword": v.get("keyword").cloned().unwrap_or(Value::Null)}));
+                vec![(ms(self.rng.between(500, 4_000)), e)]
+            }
             "flash.open" => {
                 let wait = v["starts_at"].as_u64().unwrap_or(0).saturating_sub(now_ms()) + self.rng.between(0, 800);
                 let e = self.event(&widget, "flash_sale", json!({"type": "flash.grab", "request_id": format!("{}:{widget}:{user}:grab:1", self.room)}));

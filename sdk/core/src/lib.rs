@@ -28,6 +28,7 @@ mod decode;
 pub mod delivery;
 mod error;
 mod flash;
+mod lottery;
 mod poll;
 mod protocol;
 mod quiz;
@@ -45,6 +46,7 @@ pub use error::{ErrorCode, HudongError};
 pub use flash::{FlashPhase, FlashSale};
 pub use poll::{Poll, PollPhase};
 pub use quiz::{Question, QuestionPhase, Quiz};
+pub use lottery::Lottery;
 pub use redeem::Redeem;
 pub use tryon::TryOn;
 pub use protocol::{
@@ -54,6 +56,8 @@ pub use protocol::{
     QuizStanding, RoomSnapshot, Target, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
     Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
+    ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
+    LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
     CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec,
 };
 pub use room::{Effects, Room, RoomConfig, Widget};

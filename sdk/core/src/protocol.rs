@@ -1,6 +1,10 @@
 //! Wire types: commands in, actions from the viewer, events out. JSON, `type`-tagged,
 //! snake_case fields. `docs/protocol.md` is the reference for hosts.
 pub use crate::flash::{FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, Product};
+pub use crate::lottery::{
+    ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
+    LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+};
 pub use crate::redeem::{
     Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
@@ -23,6 +27,7 @@ pub enum WidgetKind {
     Quiz,
     Redeem,
     TryOn,
+    Lottery,
 }
 
 impl WidgetKind {
@@ -33,6 +38,7 @@ impl WidgetKind {
             WidgetKind::Quiz => "quiz",
             WidgetKind::Redeem => "redeem",
             WidgetKind::TryOn => "try_on",
+            WidgetKind::Lottery => "lottery",
         }
     }
 }
@@ -107,6 +113,24 @@ pub enum Command {
     /// Show an AR try-on card.
     #[serde(rename = "tryon.open")]
     TryOnOpen(TryOnSpec),
+    /// Show a lottery (lucky bag).
+    #[serde(rename = "lottery.open")]
+    LotteryOpen(LotterySpec),
+    /// How many viewers entered.
+    #[serde(rename = "lottery.entries")]
+    LotteryEntries(LotteryEntries),
+    /// The server's answer to one viewer's entry.
+    #[serde(rename = "lottery.entry")]
+    LotteryEntry(LotteryEntry),
+    /// The winners, for everyone.
+    #[serde(rename = "lottery.draw")]
+    LotteryDraw(LotteryDraw),
+    /// Whether this viewer won (addressed).
+    #[serde(rename = "lottery.result")]
+    LotteryResult(LotteryResult),
+    /// The server's answer to a winner's claim.
+    #[serde(rename = "lottery.claimed")]
+    LotteryClaimed(LotteryClaimed),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -137,6 +161,12 @@ impl Command {
             "redeem.stock",
             "redeem.result",
             "tryon.open",
+            "lottery.open",
+            "lottery.entries",
+            "lottery.entry",
+            "lottery.draw",
+            "lottery.result",
+            "lottery.claimed",
             "widget.remove",
             "room.snapshot",
         ];
@@ -164,6 +194,12 @@ impl Command {
             Command::RedeemStock(_) => "redeem.stock",
             Command::RedeemResult(_) => "redeem.result",
             Command::TryOnOpen(_) => "tryon.open",
+            Command::LotteryOpen(_) => "lottery.open",
+            Command::LotteryEntries(_) => "lottery.entries",
+            Command::LotteryEntry(_) => "lottery.entry",
+            Command::LotteryDraw(_) => "lottery.draw",
+            Command::LotteryResult(_) => "lottery.result",
+            Command::LotteryClaimed(_) => "lottery.claimed",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -191,6 +227,12 @@ impl Command {
             Command::RedeemStock(c) => &c.widget_id,
             Command::RedeemResult(c) => &c.widget_id,
             Command::TryOnOpen(c) => &c.widget_id,
+            Command::LotteryOpen(c) => &c.widget_id,
+            Command::LotteryEntries(c) => &c.widget_id,
+            Command::LotteryEntry(c) => &c.widget_id,
+            Command::LotteryDraw(c) => &c.widget_id,
+            Command::LotteryResult(c) => &c.widget_id,
+            Command::LotteryClaimed(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -213,6 +255,7 @@ pub enum WidgetSnapshot {
     Quiz(QuizSnapshot),
     Redeem(RedeemSnapshot),
     TryOn(TryOnSnapshot),
+    Lottery(LotterySnapshot),
 }
 
 impl WidgetSnapshot {
@@ -223,6 +266,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::Quiz(q) => &q.spec.widget_id,
             WidgetSnapshot::Redeem(r) => &r.spec.widget_id,
             WidgetSnapshot::TryOn(t) => &t.spec.widget_id,
+            WidgetSnapshot::Lottery(l) => &l.spec.widget_id,
         }
     }
 }
@@ -347,6 +391,12 @@ pub enum Action {
     /// Back to the product card.
     #[serde(rename = "tryon.close")]
     TryOnClose { widget_id: String },
+    /// Enter a lottery (for a keyword lottery: send the keyword).
+    #[serde(rename = "lottery.enter")]
+    LotteryEnter { widget_id: String },
+    /// A winner claims the prize.
+    #[serde(rename = "lottery.claim")]
+    LotteryClaim { widget_id: String },
 }
 
 impl Action {
@@ -366,7 +416,9 @@ impl Action {
             | Action::TryOnPlace { widget_id, .. }
             | Action::TryOnSnapshot { widget_id }
             | Action::TryOnAddToCart { widget_id }
-            | Action::TryOnClose { widget_id } => widget_id,
+            | Action::TryOnClose { widget_id }
+            | Action::LotteryEnter { widget_id }
+            | Action::LotteryClaim { widget_id } => widget_id,
         }
     }
 }
@@ -499,6 +551,28 @@ pub enum Event {
         source: Option<Source>,
         snapshots: u32,
     },
+    /// The viewer entered a lottery: the server must answer `request_id` with
+    /// `lottery.entry` (it is the idempotency key).
+    #[serde(rename = "lottery.enter")]
+    LotteryEnter {
+        request_id: String,
+        condition: EntryCondition,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keyword: Option<String>,
+    },
+    #[serde(rename = "lottery.entry")]
+    LotteryEntry { request_id: String, outcome: EntryOutcome },
+    /// The draw was announced.
+    #[serde(rename = "lottery.drawn")]
+    LotteryDrawn { winners: u32, entries: u64 },
+    /// Whether this viewer won.
+    #[serde(rename = "lottery.result")]
+    LotteryResult { won: bool },
+    /// A winner claimed: answer `request_id` with `lottery.claimed`.
+    #[serde(rename = "lottery.claim")]
+    LotteryClaim { request_id: String },
+    #[serde(rename = "lottery.claimed")]
+    LotteryClaimed { request_id: String, outcome: ClaimOutcome },
 }
 
 impl Event {
@@ -529,6 +603,12 @@ impl Event {
             Event::TryOnSnapshot { .. } => "tryon.snapshot",
             Event::TryOnAddToCart { .. } => "tryon.add_to_cart",
             Event::TryOnClosed { .. } => "tryon.closed",
+            Event::LotteryEnter { .. } => "lottery.enter",
+            Event::LotteryEntry { .. } => "lottery.entry",
+            Event::LotteryDrawn { .. } => "lottery.drawn",
+            Event::LotteryResult { .. } => "lottery.result",
+            Event::LotteryClaim { .. } => "lottery.claim",
+            Event::LotteryClaimed { .. } => "lottery.claimed",
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::error::{ErrorCode, HudongError};
 use crate::flash::FlashSale;
 use crate::quiz::Quiz;
+use crate::lottery::Lottery;
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
 use crate::poll::{Poll, Transition};
@@ -47,6 +48,7 @@ pub enum Widget {
     Quiz(Quiz),
     Redeem(Redeem),
     TryOn(TryOn),
+    Lottery(Lottery),
 }
 
 impl Widget {
@@ -57,6 +59,7 @@ impl Widget {
             Widget::Quiz(q) => q.id(),
             Widget::Redeem(r) => r.id(),
             Widget::TryOn(t) => t.id(),
+            Widget::Lottery(l) => l.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -66,6 +69,7 @@ impl Widget {
             Widget::Quiz(_) => WidgetKind::Quiz,
             Widget::Redeem(_) => WidgetKind::Redeem,
             Widget::TryOn(_) => WidgetKind::TryOn,
+            Widget::Lottery(_) => WidgetKind::Lottery,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -74,6 +78,7 @@ impl Widget {
             Widget::FlashSale(f) => f.next_deadline(now),
             Widget::Quiz(q) => q.next_deadline(),
             Widget::Redeem(_) | Widget::TryOn(_) => None,
+            Widget::Lottery(l) => l.next_deadline(now),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -82,6 +87,7 @@ impl Widget {
             Widget::FlashSale(f) => f.tick(now),
             Widget::Quiz(q) => q.tick(now),
             Widget::Redeem(_) | Widget::TryOn(_) => Transition::default(),
+            Widget::Lottery(l) => l.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -91,6 +97,7 @@ impl Widget {
             Widget::Quiz(q) => WidgetSnapshot::Quiz(q.snapshot()),
             Widget::Redeem(r) => WidgetSnapshot::Redeem(r.snapshot()),
             Widget::TryOn(t) => WidgetSnapshot::TryOn(t.snapshot()),
+            Widget::Lottery(l) => WidgetSnapshot::Lottery(l.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -101,6 +108,7 @@ impl Widget {
             (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.spec() == &qs.spec,
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.spec() == &rs.spec,
             (Widget::TryOn(t), WidgetSnapshot::TryOn(ts)) => t.spec() == &ts.spec,
+            (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.spec() == &ls.spec,
             _ => false,
         }
     }
@@ -111,6 +119,7 @@ impl Widget {
             (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.check_snapshot(qs),
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.check_snapshot(rs),
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(()),
+            (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.check_snapshot(ls),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -121,6 +130,7 @@ impl Widget {
             (Widget::Quiz(q), WidgetSnapshot::Quiz(qs)) => q.merge_snapshot(qs, now),
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.merge_snapshot(rs),
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(Transition::default()),
+            (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.merge_snapshot(ls),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -146,6 +156,10 @@ impl Widget {
             WidgetSnapshot::TryOn(ts) => {
                 let (w, t) = TryOn::open(ts.spec.clone())?;
                 (Widget::TryOn(w), t)
+            }
+            WidgetSnapshot::Lottery(ls) => {
+                let (w, t) = Lottery::open(ls.spec.clone())?;
+                (Widget::Lottery(w), t)
             }
         })
     }
@@ -245,6 +259,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::TryOn(t) => Ok(t),
             _ => Err(wrong_kind("a try-on")),
+        }
+    }
+
+    fn lottery_mut(&mut self, id: &str) -> Result<&mut Lottery, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Lottery(l) => Ok(l),
+            _ => Err(wrong_kind("a lottery")),
         }
     }
 
@@ -413,6 +435,26 @@ impl Room {
                 self.widgets.push(Widget::TryOn(w));
                 Ok((t, kind))
             }
+            Command::LotteryOpen(spec) => {
+                let kind = WidgetKind::Lottery;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Lottery(l) if l.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (l, t) = Lottery::open(spec.clone())?;
+                self.widgets.push(Widget::Lottery(l));
+                Ok((t, kind))
+            }
+            Command::LotteryEntries(c) => Ok((self.lottery_mut(&c.widget_id)?.set_entries(c), WidgetKind::Lottery)),
+            Command::LotteryEntry(c) => Ok((self.lottery_mut(&c.widget_id)?.entry(c), WidgetKind::Lottery)),
+            Command::LotteryDraw(c) => Ok((self.lottery_mut(&c.widget_id)?.draw(c)?, WidgetKind::Lottery)),
+            Command::LotteryResult(c) => {
+                let me = self.config.user_id.clone();
+                Ok((self.lottery_mut(&c.widget_id)?.result(c, me.as_deref()), WidgetKind::Lottery))
+            }
+            Command::LotteryClaimed(c) => Ok((self.lottery_mut(&c.widget_id)?.claimed_by_server(c)?, WidgetKind::Lottery)),
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -475,6 +517,10 @@ impl Room {
                 (self.tryon_mut(widget_id).and_then(|t| t.add_to_cart(&key_prefix)), WidgetKind::TryOn)
             }
             Action::TryOnClose { widget_id } => (self.tryon_mut(widget_id).map(|t| t.close(now)), WidgetKind::TryOn),
+            Action::LotteryEnter { widget_id } => {
+                (self.lottery_mut(widget_id).and_then(|l| l.enter(now, &key_prefix)), WidgetKind::Lottery)
+            }
+            Action::LotteryClaim { widget_id } => (self.lottery_mut(widget_id).and_then(|l| l.claim(&key_prefix)), WidgetKind::Lottery),
         };
         let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
         Ok(self.finish(&id, kind, t, now))
