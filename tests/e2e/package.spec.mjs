@@ -28,6 +28,8 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  // Open sockets of pages a failed test left behind must not hold the server open.
+  server?.closeAllConnections();
   await new Promise((done) => server?.close(done));
 });
 
