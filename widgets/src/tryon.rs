@@ -507,8 +507,9 @@ impl TrackLoop {
         if !self.alive.get() {
             return;
         }
-        let media_time = self.el.dyn_ref::<HtmlVideoElement>().map_or(0.0, |v| v.current_time());
-        let ready = self.el.dyn_ref::<HtmlVideoElement>().is_none_or(|v| v.ready_state() >= 2);
+        let video = self.el.dyn_ref::<HtmlVideoElement>();
+        let media_time = video.map_or(0.0, |v| v.current_time());
+        let ready = video.is_none_or(|v| v.ready_state() >= 2);
         let fresh = media_time != last_media_time || self.once;
         if !ready || !fresh || (last_call >= 0.0 && ts - last_call < self.min_gap_ms) {
             return self.schedule(last_call, last_media_time);

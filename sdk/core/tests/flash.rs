@@ -1,11 +1,10 @@
 //! The flash sale: scenarios and properties.
+mod common;
+
+use common::*;
 use hudong_core::*;
 use proptest::prelude::*;
 use serde_json::json;
-
-fn cmd(v: serde_json::Value) -> Command {
-    decode_command_json(&v.to_string()).expect("valid command")
-}
 
 const START: u64 = 10_000;
 const END: u64 = 70_000;
@@ -28,10 +27,6 @@ fn sale(r: &Room) -> FlashSale {
 
 fn room() -> Room {
     Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(3))
-}
-
-fn types(fx: &Effects) -> Vec<&'static str> {
-    fx.events.iter().map(|e| e.event.type_name()).collect()
 }
 
 fn grab() -> Action {

@@ -1,11 +1,10 @@
 //! The lottery: scenarios and properties.
+mod common;
+
+use common::*;
 use hudong_core::*;
 use proptest::prelude::*;
 use serde_json::json;
-
-fn cmd(v: serde_json::Value) -> Command {
-    decode_command_json(&v.to_string()).expect("valid command")
-}
 
 const DRAW: u64 = 60_000;
 
@@ -25,10 +24,6 @@ fn bag(r: &Room) -> Lottery {
         Widget::Lottery(l) => l.clone(),
         w => panic!("not a lottery: {w:?}"),
     }
-}
-
-fn types(fx: &Effects) -> Vec<&'static str> {
-    fx.events.iter().map(|e| e.event.type_name()).collect()
 }
 
 fn enter() -> Action {

@@ -1,10 +1,9 @@
 //! Scenario tests of the poll through the room engine, as a host would drive it.
+mod common;
+
+use common::*;
 use hudong_core::*;
 use serde_json::json;
-
-fn cmd(v: serde_json::Value) -> Command {
-    decode_command_json(&v.to_string()).expect("valid command")
-}
 
 fn room() -> Room {
     Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(7))

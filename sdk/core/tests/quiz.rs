@@ -1,11 +1,10 @@
 //! The quiz: scenarios and properties.
+mod common;
+
+use common::*;
 use hudong_core::*;
 use proptest::prelude::*;
 use serde_json::json;
-
-fn cmd(v: serde_json::Value) -> Command {
-    decode_command_json(&v.to_string()).expect("valid command")
-}
 
 fn room(user: &str) -> Room {
     Room::new(RoomConfig::new("r1", "s1").with_user(user).with_seed(3))
@@ -28,10 +27,6 @@ fn question(id: &str, closes_at: u64) -> Command {
 
 fn answer(qid: &str, opt: &str) -> Action {
     Action::QuizAnswer { widget_id: "q".into(), question_id: qid.into(), option_id: opt.into() }
-}
-
-fn types(fx: &Effects) -> Vec<&'static str> {
-    fx.events.iter().map(|e| e.event.type_name()).collect()
 }
 
 #[test]

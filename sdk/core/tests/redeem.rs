@@ -1,11 +1,10 @@
 //! Point-redeem: scenarios and properties.
+mod common;
+
+use common::*;
 use hudong_core::*;
 use proptest::prelude::*;
 use serde_json::json;
-
-fn cmd(v: serde_json::Value) -> Command {
-    decode_command_json(&v.to_string()).expect("valid command")
-}
 
 fn room(user: &str) -> Room {
     Room::new(RoomConfig::new("r1", "s1").with_user(user).with_seed(5))
@@ -36,10 +35,6 @@ fn shop(r: &Room) -> Redeem {
 
 fn request(item: &str) -> Action {
     Action::RedeemRequest { widget_id: "shop".into(), item_id: item.into() }
-}
-
-fn types(fx: &Effects) -> Vec<&'static str> {
-    fx.events.iter().map(|e| e.event.type_name()).collect()
 }
 
 fn request_id(fx: &Effects) -> String {

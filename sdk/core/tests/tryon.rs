@@ -1,11 +1,10 @@
 //! AR try-on: the flow around the camera, scenarios and properties.
+mod common;
+
+use common::*;
 use hudong_core::*;
 use proptest::prelude::*;
 use serde_json::json;
-
-fn cmd(v: serde_json::Value) -> Command {
-    decode_command_json(&v.to_string()).expect("valid command")
-}
 
 fn room() -> Room {
     let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(9));
@@ -31,10 +30,6 @@ fn act(r: &mut Room, a: serde_json::Value, now: u64) -> Result<Effects, HudongEr
     v["widget_id"] = json!("ar");
     let action: Action = serde_json::from_value(v).expect("valid action");
     r.act(&action, now)
-}
-
-fn types(fx: &Effects) -> Vec<&'static str> {
-    fx.events.iter().map(|e| e.event.type_name()).collect()
 }
 
 #[test]
