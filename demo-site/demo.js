@@ -403,6 +403,7 @@ function onViewerEvent(event) {
   if (event.type === 'redeem.request') return authoritative ? undefined : decideRedeem(event);
   if (event.type === 'lottery.enter') return authoritative ? undefined : decideEntry(event);
   if (event.type === 'lottery.claim') return authoritative ? undefined : decideClaim(event);
+  if (event.type === 'lead.confirm') return authoritative ? undefined : decideLead(event);
   if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
     quiz.answer = event.option_id;
     return;
@@ -480,6 +481,45 @@ function decideClaim(event) {
   send({ type: 'lottery.claimed', widget_id: lottery.id, request_id: event.request_id, outcome: 'success', claim_ref: `PRIZE-${Date.now() % 100000}` });
 }
 
+// ---- follow / private-domain card ----------------------------------------------------------
+
+let lead = null; // { id, perkUntil } of the card on show
+
+async function openLead({ target, title, perk, perkMs, url, code, purpose }) {
+  const id = `lead-${Date.now().toString(36)}`;
+  const perkUntil = perk && perkMs > 0 ? room.serverNow() + perkMs : undefined;
+  const ok = await send({
+    type: 'lead.open', widget_id: id, target, title,
+    ...(perk ? { perk } : {}), ...(perkUntil ? { perk_until: perkUntil } : {}),
+    ...(url ? { url } : {}), ...(code ? { code } : {}), ...(purpose && target !== 'follow' ? { purpose } : {}),
+  });
+  if (!ok) return null;
+  lead = { id, perkUntil, perk };
+  return id;
+}
+
+$('#lead-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  const str = (k) => String(f.get(k) ?? '').trim();
+  await openLead({
+    target: str('target'), title: str('title'), perk: str('perk'), perkMs: Number(f.get('perk_s')) * 1000,
+    url: str('url'), code: str('code'), purpose: str('purpose'),
+  });
+});
+
+/** The console's stand-in for the backend's lead decision (development server only). */
+function decideLead(event) {
+  if (!lead || event.widget_id !== lead.id) return;
+  const inTime = lead.perk && (!lead.perkUntil || room.serverNow() <= lead.perkUntil + 2000);
+  const ok = event.consent || event.target === 'follow';
+  if (ok && event.target === 'follow') $('#follows').checked = true;
+  setTimeout(() => send({
+    type: 'lead.result', widget_id: lead.id, request_id: event.request_id, outcome: ok ? 'confirmed' : 'declined',
+    ...(ok && inTime ? { perk_ref: `PERK-${Date.now() % 100000}` } : {}),
+  }), 300);
+}
+
 // ---- the scripted show ---------------------------------------------------------------------
 
 $('#show-form').addEventListener('submit', async (e) => {
@@ -491,12 +531,12 @@ $('#show-form').addEventListener('submit', async (e) => {
   const tag = Date.now().toString(36);
   $('#show-start').disabled = true;
   try {
-    status('1/4 lucky bag at the opening');
+    status('1/5 lucky bag at the opening');
     const bagId = await openLottery({ prize: '开场福袋：唇釉小样', count: 3, drawInMs: s(25), condition: 'keyword', keyword: '想要唇釉' });
     await wait(s(30));
     await send({ type: 'widget.remove', widget_id: bagId });
 
-    status('2/4 poll: what should the host explain next?');
+    status('2/5 poll: what should the host explain next?');
     const pollId = `show-poll-${tag}`;
     await send({ type: 'poll.open', widget_id: pollId, question: '下一个讲解哪款?',
       options: [{ id: 'lip', label: '丝绒唇釉' }, { id: 'serum', label: '精华液' }, { id: 'sun', label: '防晒霜' }],
@@ -506,7 +546,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     await wait(s(5));
     await send({ type: 'widget.remove', widget_id: pollId });
 
-    status('3/4 quiz on the product');
+    status('3/5 quiz on the product');
     const quizId = `show-quiz-${tag}`;
     await send({ type: 'quiz.open', widget_id: quizId, title: '唇釉小知识' });
     await send({ type: 'quiz.question', widget_id: quizId, question_id: 'q1', text: '丝绒唇釉上嘴前第一步?',
@@ -516,11 +556,19 @@ $('#show-form').addEventListener('submit', async (e) => {
     await wait(s(6));
     await send({ type: 'widget.remove', widget_id: quizId });
 
-    status('4/4 flash sale');
+    status('4/5 flash sale');
     const flashId = `show-flash-${tag}`;
     const start = room.serverNow() + s(8);
     await send({ type: 'flash.open', widget_id: flashId, product: { name: '丝绒唇釉 限时秒杀', price: 4900, original_price: 8900 },
       stock_total: 20, starts_at: start, ends_at: start + s(40), per_viewer_limit: 1 });
+    await wait(s(50));
+    await send({ type: 'widget.remove', widget_id: flashId });
+
+    // The close: turn live viewers into the brand's private-domain contacts.
+    status('5/5 follow card: join the WeCom group');
+    await openLead({ target: 'wecom_group', title: '进粉丝群 下次开播第一时间通知你', perk: '限时进群领 5 元无门槛券',
+      perkMs: s(45), url: 'https://work.weixin.qq.com/gm/hudong-demo', code: 'hudong-fans',
+      purpose: '用于发送直播预告与粉丝专属优惠，可随时退出' });
     await wait(s(50));
     status('show over');
   } finally {

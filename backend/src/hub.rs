@@ -45,6 +45,14 @@ pub struct QuizBook {
     pub scored: std::collections::HashSet<String>,
 }
 
+impl QuizBook {
+    /// Counts a viewer's (first) answer to a question; the viewer is a player from now on.
+    pub fn take_answer(&mut self, question: String, actor: String, option: String) {
+        self.answers.entry(question).or_default().entry(actor.clone()).or_insert(option);
+        self.players.entry(actor).or_default();
+    }
+}
+
 #[derive(Default, Clone, Copy)]
 pub struct Standing {
     pub score: u64,
@@ -72,14 +80,34 @@ impl Hub {
     /// A hub over `store`, with every room rebuilt from its stored commands.
     pub fn new(store: Store, fanout: Arc<dyn Fanout>) -> Result<Hub, String> {
         let hub = Hub { rooms: Mutex::new(HashMap::new()), books: Mutex::default(), collected: tokio::sync::broadcast::channel(4096).0, closing: tokio::sync::watch::channel(false).0, store, fanout };
+        // Quiz answers and commands are replayed in the order they happened: a stored
+        // `quiz.reveal` scores the answers received before it again, so standings and
+        // eliminations come back as they were.
+        let answers = hub.store.accepted_answers().map_err(|e| format!("reading stored answers: {e}"))?;
+        let mut answers = answers.into_iter().peekable();
         let commands = hub.store.all_commands().map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
         for (room, seq, at, body) in commands {
-            let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
-            if let Ok(cmd) = decode_command_json(&body) {
-                let _ = entry.core.apply(&cmd, at);
+            {
+                let mut books = hub.books();
+                while let Some((_, r, w, actor, question, option)) = answers.next_if(|a| a.0 <= at) {
+                    books.quizzes.entry((r, w)).or_default().take_answer(question, actor, option);
+                }
             }
+            let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
             entry.seq = entry.seq.max(seq);
+            if let Ok(cmd) = decode_command_json(&body) {
+                let applied = entry.core.apply(&cmd, at).is_ok();
+                if let (true, Command::QuizReveal(r)) = (applied, &cmd) {
+                    crate::rewards::score_quietly(&hub, &rooms, &room, r);
+                }
+            }
+        }
+        {
+            let mut books = hub.books();
+            for (_, r, w, actor, question, option) in answers {
+                books.quizzes.entry((r, w)).or_default().take_answer(question, actor, option);
+            }
         }
         drop(rooms);
         // Tallies come back from the stored, accepted votes.

@@ -31,6 +31,10 @@ pub fn on_event(hub: &Hub, e: &Value) {
             None => Ok(()),
         },
         "quiz.answer" => answer(hub, room, widget, actor, e),
+        "lead.confirm" => match s("request_id") {
+            Some(id) => lead_confirm(hub, room, widget, id, actor, e),
+            None => Ok(()),
+        },
         "redeem.request" => match (s("request_id"), s("item_id"), s("user_id")) {
             (Some(id), Some(item), Some(user)) => redeem(hub, room, widget, id, user, item),
             _ => Ok(()),
@@ -149,6 +153,49 @@ fn lottery_claim(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &
     Ok(())
 }
 
+/// Network time allowed after a lead card's `perk_until` for a confirmation made in time.
+const PERK_GRACE_MS: u64 = 2_000;
+
+/// A lead card's confirmation. Where the viewer's details go to the brand, the consent must
+/// be in the event (with the purpose, stored with it: the record the law asks for). A follow
+/// is recorded as a follow (a follow-to-enter lottery then takes the viewer), a WeCom contact
+/// or group as membership (a WeCom-gated flash sale then lets the viewer buy). The perk goes
+/// once per viewer and card, to confirmations that reach the server before `perk_until`.
+fn lead_confirm(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &str, e: &Value) -> Result<(), String> {
+    if answer_again(hub, room, request_id, actor)? {
+        return Ok(());
+    }
+    let now = now_ms();
+    let err = |x: rusqlite::Error| x.to_string();
+    let mut rooms = hub.lock();
+    let Some(Widget::Lead(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else { return Ok(()) };
+    let spec = l.spec().clone();
+    let consent = e.get("consent").and_then(Value::as_bool) == Some(true);
+    let signed_in = e.get("user_id").and_then(Value::as_str).is_some();
+    let confirmed = signed_in && (consent || !spec.target.shares_details());
+    let mut answer = json!({"type": "lead.result", "widget_id": widget, "request_id": request_id,
+        "outcome": if confirmed { "confirmed" } else { "declined" }});
+    let mut outcome = if confirmed { "confirmed" } else { "declined" };
+    if confirmed {
+        match spec.target {
+            hudong_core::LeadTarget::Follow | hudong_core::LeadTarget::OfficialAccount => hub.store.set_follow(room, actor, true),
+            hudong_core::LeadTarget::WecomContact | hudong_core::LeadTarget::WecomGroup => hub.store.set_member(room, actor, true),
+        }
+        .map_err(err)?;
+        let in_time = spec.perk_until.is_none_or(|t| now <= t + PERK_GRACE_MS);
+        let had_perk = hub.store.actors_with(room, widget, "perk").map_err(err)?.iter().any(|a| a == actor);
+        if spec.perk.is_some() && in_time && !had_perk {
+            answer["perk_ref"] = format!("PERK-{:06}", hub.store.next("perk").map_err(err)?).into();
+            outcome = "perk";
+        }
+    }
+    let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
+    if hub.store.record_decision(&d).map_err(err)? {
+        hub.post_to(&mut rooms, room, actor, answer).map_err(|e| e.message)?;
+    }
+    Ok(())
+}
+
 /// Draws lotteries whose time has come: winners picked uniformly among the entrants with
 /// the operating system's randomness, recorded, announced to all, and told to each entrant.
 pub fn draw_due(hub: &Hub) {
@@ -260,8 +307,7 @@ fn answer(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result
     });
     match verdict {
         Ok(()) => {
-            book.answers.entry(question.to_owned()).or_default().insert(actor.to_owned(), option.to_owned());
-            book.players.entry(actor.to_owned()).or_default();
+            book.take_answer(question.to_owned(), actor.to_owned(), option.to_owned());
             Ok(())
         }
         Err(err) => {
@@ -274,31 +320,7 @@ fn answer(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result
 /// On `quiz.reveal`: scores the question for everyone who has played (a missing answer is a
 /// wrong one), announces each viewer's standing to them and the leaderboard to all.
 pub fn score_reveal(hub: &Hub, rooms: &mut HashMap<String, RoomEntry>, room: &str, r: &QuizReveal) {
-    let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|x| x.core.widget(&r.widget_id)) else { return };
-    let mode = quiz.spec().mode;
-    let points = quiz.question().filter(|q| q.spec.question_id == r.question_id).map_or(10, |q| q.spec.points) as u64;
-    let mut standings: Vec<(String, Standing)> = {
-        let mut books = hub.books();
-        let book = books.quizzes.entry((room.to_owned(), r.widget_id.clone())).or_default();
-        if !book.scored.insert(r.question_id.clone()) {
-            return; // scored already
-        }
-        let answers = book.answers.get(&r.question_id).cloned().unwrap_or_default();
-        for (actor, p) in book.players.iter_mut() {
-            if p.eliminated {
-                continue;
-            }
-            let right = answers.get(actor).is_some_and(|a| r.correct.contains(a));
-            if right {
-                p.score += points;
-                p.streak += 1;
-            } else {
-                p.streak = 0;
-                p.eliminated = mode == QuizMode::Elimination;
-            }
-        }
-        book.players.iter().map(|(a, s)| (a.clone(), *s)).collect()
-    };
+    let Some(mut standings) = score_quietly(hub, rooms, room, r) else { return };
     standings.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.0.cmp(&b.0)));
     for (rank, (actor, s)) in standings.iter().enumerate() {
         let msg = json!({"type": "quiz.standing", "widget_id": r.widget_id, "user_id": actor, "score": s.score,
@@ -307,6 +329,34 @@ pub fn score_reveal(hub: &Hub, rooms: &mut HashMap<String, RoomEntry>, room: &st
     }
     let top: Vec<Value> = standings.iter().take(10).map(|(a, s)| json!({"name": display_name(a), "score": s.score})).collect();
     let _ = hub.post_locked(rooms, room, json!({"type": "quiz.leaderboard", "widget_id": r.widget_id, "top": top}));
+}
+
+/// Scores a revealed question into the books, once; `None` if it was scored already. Also
+/// used when the hub rebuilds its books from SQLite after a restart.
+pub fn score_quietly(hub: &Hub, rooms: &HashMap<String, RoomEntry>, room: &str, r: &QuizReveal) -> Option<Vec<(String, Standing)>> {
+    let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|x| x.core.widget(&r.widget_id)) else { return None };
+    let mode = quiz.spec().mode;
+    let points = quiz.question().filter(|q| q.spec.question_id == r.question_id).map_or(10, |q| q.spec.points) as u64;
+    let mut books = hub.books();
+    let book = books.quizzes.entry((room.to_owned(), r.widget_id.clone())).or_default();
+    if !book.scored.insert(r.question_id.clone()) {
+        return None;
+    }
+    let answers = book.answers.get(&r.question_id).cloned().unwrap_or_default();
+    for (actor, p) in book.players.iter_mut() {
+        if p.eliminated {
+            continue;
+        }
+        let right = answers.get(actor).is_some_and(|a| r.correct.contains(a));
+        if right {
+            p.score += points;
+            p.streak += 1;
+        } else {
+            p.streak = 0;
+            p.eliminated = mode == QuizMode::Elimination;
+        }
+    }
+    Some(book.players.iter().map(|(a, s)| (a.clone(), *s)).collect())
 }
 
 /// Names on the leaderboard: the viewer id, shortened (a real backend shows nicknames).
@@ -584,6 +634,45 @@ mod tests {
     }
 
     #[test]
+    fn lead_cards_record_follows_and_members_check_consent_and_grant_the_perk_once_in_time() {
+        let dir = temp("lead");
+        let hub = hub(&dir);
+        let now = now_ms();
+        hub.post("r", json!({"type": "lead.open", "widget_id": "g", "target": "wecom_group", "title": "进群", "perk": "5 元券",
+            "perk_until": now + 60_000, "url": "https://work.weixin.qq.com/gm/x", "purpose": "直播预告"})).unwrap();
+        hub.post("r", json!({"type": "lead.open", "widget_id": "late", "target": "wecom_contact", "title": "加我", "perk": "5 元券",
+            "perk_until": now - 10_000, "code": "brand-01", "purpose": "直播预告"})).unwrap();
+        hub.post("r", json!({"type": "lead.open", "widget_id": "f", "target": "follow", "title": "关注"})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        let mut confirm = |widget: &str, actor: &str, id: &str, consent: bool| -> Value {
+            let e = ev("r", widget, actor, id, json!({"type": "lead.confirm", "request_id": id, "target": "x", "consent": consent, "perk_open": true}));
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(&hub, &e);
+            let m = rx.try_recv().expect("an answer");
+            assert_eq!(m.to.as_deref(), Some(actor), "answered to the viewer only");
+            serde_json::from_str(&m.text).unwrap()
+        };
+        assert_eq!(confirm("g", "u1", "r:g:u1:lead:1", false)["outcome"], "declined", "no consent, no contact");
+        assert!(!hub.store.is_member("r", "u1").unwrap());
+        let ok = confirm("g", "u1", "r:g:u1:lead:2", true);
+        assert_eq!(ok["outcome"], "confirmed");
+        assert!(ok["perk_ref"].as_str().unwrap().starts_with("PERK-"));
+        assert!(hub.store.is_member("r", "u1").unwrap(), "a WeCom-gated sale now lets u1 buy");
+        // The same request again gets the same answer; a new one no second perk.
+        assert_eq!(confirm("g", "u1", "r:g:u1:lead:2", true), ok);
+        assert!(confirm("g", "u1", "r:g:u1:lead:3", true).get("perk_ref").is_none());
+        // Too late for the perk, still confirmed.
+        let late = confirm("late", "u2", "r:late:u2:lead:1", true);
+        assert_eq!(late["outcome"], "confirmed");
+        assert!(late.get("perk_ref").is_none());
+        // A follow needs no consent and is recorded as a follow.
+        assert_eq!(confirm("f", "u3", "r:f:u3:lead:1", false)["outcome"], "confirmed");
+        assert!(hub.store.follows("r", "u3").unwrap(), "a follow-to-enter lottery now takes u3");
+        let outcomes: HashMap<String, u64> = hub.store.outcomes("r", None).unwrap().into_iter().collect();
+        assert_eq!(outcomes["perk"], 1);
+    }
+
+    #[test]
     fn quiz_answers_are_checked_scored_on_reveal_and_eliminate() {
         let dir = temp("quiz");
         let hub = hub(&dir);
@@ -631,5 +720,26 @@ mod tests {
         let codes: Vec<String> = hub.store.rejections(Some("r"), 10).unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect();
         assert_eq!(codes.len(), 3, "{codes:?}");
         assert!(codes.iter().all(|c| c == "not_open" || c == "already_voted"), "{codes:?}");
+
+        // u3 first plays at the third question. After a restart the books come back as they
+        // were: u3 is not scored on questions before they played, u2 stays eliminated.
+        ask("q3", 60_000);
+        answer("u3", "q3", "a", "e6");
+        answer("u1", "q3", "b", "e7");
+        hub.post("r", json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q3", "correct": ["a"]})).unwrap();
+        let standings_of = |hub: &Hub| -> std::collections::BTreeMap<String, (u64, u32, bool)> {
+            let books = hub.books();
+            books.quizzes[&("r".to_owned(), "q".to_owned())].players.iter().map(|(a, s)| (a.clone(), (s.score, s.streak, s.eliminated))).collect()
+        };
+        let before = standings_of(&hub);
+        assert_eq!(before["u1"], (10, 0, true));
+        assert_eq!(before["u2"], (0, 0, true));
+        assert_eq!(before["u3"], (10, 1, false));
+        drop(hub);
+        let hub = self::hub(&dir);
+        assert_eq!(standings_of(&hub), before);
+        // A reveal replayed on start is not scored a second time when the host sends it again.
+        hub.post("r", json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q3", "correct": ["a"]})).ok();
+        assert_eq!(standings_of(&hub), before);
     }
 }

@@ -311,6 +311,26 @@ impl Store {
         })
     }
 
+    /// Accepted quiz answers, oldest first: (received at, room, widget, viewer, question, option).
+    pub fn accepted_answers(&self) -> rusqlite::Result<Vec<(u64, String, String, String, String, String)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT received_at, body FROM events WHERE type = 'quiz.answer' AND event_id NOT IN (SELECT event_id FROM rejected) ORDER BY received_at, rowid",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (at, body) = row?;
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+                if let (Some(r), Some(w), Some(a), Some(q), Some(o)) = (s("room_id"), s("widget_id"), s("user_id").or(s("session_id")), s("question_id"), s("option_id")) {
+                    out.push((at as u64, r, w, a, q, o));
+                }
+            }
+            Ok(out)
+        })
+    }
+
     pub fn set_follow(&self, room: &str, user: &str, follow: bool) -> rusqlite::Result<()> {
         self.with(|c| {
             if follow {

@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -494,7 +494,37 @@ export interface LotteryOpen {
 }
 export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
 
+export type LeadTarget = 'follow' | 'wecom_contact' | 'wecom_group' | 'official_account';
+export type LeadVia = 'link' | 'copy' | 'qr';
+export interface LeadOpen {
+  type: 'lead.open';
+  v?: 1;
+  widget_id: string;
+  target: LeadTarget;
+  title: string;
+  /** The perk for confirming; the server decides who gets it. */
+  perk?: string;
+  /** Server time the perk offer ends (needs `perk`). */
+  perk_until?: number;
+  /** `https:` only: drawn as a QR code on the device and offered as a link. */
+  url?: string;
+  /** Text to copy (a WeChat ID, a group code). */
+  code?: string;
+  /** Why the brand asks; required for every target but `follow`. */
+  purpose?: string;
+}
+export interface LeadResultCommand {
+  type: 'lead.result';
+  v?: 1;
+  widget_id: string;
+  request_id: string;
+  outcome: 'confirmed' | 'declined';
+  perk_ref?: string;
+}
+
 export type Command =
+  | LeadOpen
+  | LeadResultCommand
   | LotteryOpen
   | { type: 'lottery.entries'; v?: 1; widget_id: string; count: number }
   | { type: 'lottery.entry'; v?: 1; widget_id: string; request_id: string; outcome: EntryOutcome }
@@ -543,6 +573,10 @@ export type Action =
   | { type: 'quiz.answer'; widget_id: string; question_id: string; option_id: string }
   | { type: 'redeem.request'; widget_id: string; item_id: string }
   | { type: 'lottery.enter' | 'lottery.claim'; widget_id: string }
+  | { type: 'lead.click'; widget_id: string; via: LeadVia }
+  | { type: 'lead.consent'; widget_id: string; given: boolean }
+  | { type: 'lead.confirm'; widget_id: string }
+  | { type: 'lead.fold'; widget_id: string; folded: boolean }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
   | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
   | { type: 'tryon.tracker'; widget_id: string; state: TrackerState }
@@ -553,7 +587,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead';
 
 export interface EventBase {
   v: 1;
@@ -727,7 +761,42 @@ export interface LotteryClaimedEvent extends EventBase {
   outcome: 'success' | 'expired';
 }
 
+export interface LeadClickedEvent extends EventBase {
+  type: 'lead.clicked';
+  via: LeadVia;
+}
+export interface LeadConsentEvent extends EventBase {
+  type: 'lead.consent';
+  given: boolean;
+}
+export interface LeadConfirmEvent extends EventBase {
+  type: 'lead.confirm';
+  /** Answer it with `lead.result`; also the idempotency key. */
+  request_id: string;
+  target: LeadTarget;
+  consent: boolean;
+  /** The purpose the consent was given for. */
+  purpose?: string;
+  /** Whether the perk was still on offer on the device. */
+  perk_open: boolean;
+}
+export interface LeadResultEvent extends EventBase {
+  type: 'lead.result';
+  request_id: string;
+  outcome: 'confirmed' | 'declined';
+  perk: boolean;
+}
+export interface LeadFoldedEvent extends EventBase {
+  type: 'lead.folded';
+  folded: boolean;
+}
+
 export type HudongEvent =
+  | LeadClickedEvent
+  | LeadConsentEvent
+  | LeadConfirmEvent
+  | LeadResultEvent
+  | LeadFoldedEvent
   | LotteryEnterEvent
   | LotteryEntryEvent
   | LotteryDrawnEvent
@@ -777,6 +846,7 @@ export type ErrorCode =
   | 'insufficient_points'
   | 'out_of_stock'
   | 'tier_too_low'
+  | 'consent_required'
   | 'transport_failed'
   | 'events_rejected'
   | 'events_dropped'
@@ -884,4 +954,15 @@ export interface LotteryState {
   closed_seen: boolean;
 }
 
-export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState;
+export interface LeadState {
+  kind: 'lead';
+  spec: Omit<LeadOpen, 'type' | 'v'>;
+  consent: boolean;
+  state: { state: 'none' | 'declined' } | { state: 'pending'; request_id: string } | { state: 'confirmed'; perk_ref?: string };
+  clicked: LeadVia[];
+  folded: boolean;
+  attempts: number;
+  perk_over_seen: boolean;
+}
+
+export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState;

@@ -187,7 +187,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
     const viewersSeen = new Set(all.map(who)).size;
-    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart'];
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm'];
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
@@ -303,7 +303,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       viewers.push(page);
     }
     // 20 simulated viewers join for the length of the show.
-    const tool = spawn(join(repo, 'target', 'debug', 'hudong-load'), ['--url', base, '--room', room, '--viewers', '20', '--seconds', '40'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const tool = spawn(join(repo, 'target', 'debug', 'hudong-load'), ['--url', base, '--room', room, '--viewers', '20', '--seconds', '55'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let toolOut = '';
     tool.stdout.on('data', (c) => (toolOut += c));
     const toolDone = new Promise((done) => tool.on('exit', done));
@@ -338,6 +338,21 @@ test('the scripted show on the reference backend: two viewer pages and simulated
         }
       }),
     );
+    // The close: a WeCom-group card with a perk. One viewer consents and joins; the other
+    // copies the group code and folds the card into a chip.
+    const [first, second] = viewers;
+    const lead = first.locator('#overlay section.hd-lead');
+    await expect(lead).toBeVisible({ timeout: 30_000 });
+    await expect(lead.getByRole('img', { name: /QR code/ }).locator('path')).toHaveAttribute('d', /^M\d+ \d+h\d+v1h-\d+z/);
+    const joinButton = lead.getByRole('button', { name: "I've joined" });
+    await expect(joinButton).toBeDisabled(); // consent first
+    await lead.getByRole('checkbox', { name: /I agree to share/ }).check();
+    await joinButton.click();
+    await expect(lead.locator('.hd-status')).toContainText('Perk granted. Reference PERK-');
+    const other = second.locator('#overlay section.hd-lead');
+    await other.getByRole('button', { name: 'Copy' }).click();
+    await other.getByRole('button', { name: 'Minimise' }).click();
+    await expect(second.locator('#overlay section.hd-lead.hd-chip button[aria-expanded="false"]')).toBeVisible();
     await expect(consolePage.locator('#show-status')).toHaveText('show over', { timeout: 60_000 });
     expect(await toolDone).toBe(0);
     expect(toolOut).toContain('| viewers connected | 20 of 20 |');
@@ -346,12 +361,19 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(20 + tapped);
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
-    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart'];
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm'];
     const interactions = all.filter((e) => types.includes(e.type));
     // The bag was drawn by the server among the 22 entrants: 3 winners.
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
     expect(decisions.won).toBe(3);
     expect(decisions.won + decisions.lost).toBe(22);
+    // The joiner got the perk, and the stored confirmation keeps the consent and its purpose.
+    expect(decisions.perk).toBeGreaterThanOrEqual(1);
+    const firstUser = await first.locator('body').getAttribute('data-user');
+    const confirm = all.find((e) => e.type === 'lead.confirm' && e.user_id === firstUser);
+    expect(confirm).toMatchObject({ consent: true, target: 'wecom_group', purpose: '用于发送直播预告与粉丝专属优惠，可随时退出' });
+    const secondUser = await second.locator('body').getAttribute('data-user');
+    expect(all.filter((e) => e.user_id === secondUser && e.type === 'lead.clicked').map((e) => e.via)).toEqual(['copy']);
     const dash = await newPage(browser);
     await dash.goto(`${base}/dashboard.html?room=${room}`);
     await expect(dash.locator('body')).toHaveAttribute('data-ready', 'true');
@@ -366,7 +388,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       await expect(dash.locator(`#rate-table tr[data-type="${t}"] td`).nth(1)).toHaveText(String(n));
     }
     const widgets = await dash.locator('#widget-table tbody tr').count();
-    expect(widgets).toBe(4); // the show's lucky bag, poll, quiz and sale
+    expect(widgets).toBe(5); // the show's lucky bag, poll, quiz, sale and follow card
   } finally {
     await stop(proc);
   }

@@ -2,6 +2,7 @@ use crate::clock::Clock;
 use crate::i18n::Strings;
 use crate::flash::FlashView;
 use crate::lottery::LotteryView;
+use crate::lead::LeadView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
@@ -49,6 +50,10 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 Widget::Lottery(l) => html! {
                     <LotteryView key={l.id().to_owned()} lottery={l.clone()} clock={props.clock.clone()}
                                  on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Lead(l) => html! {
+                    <LeadView key={l.id().to_owned()} lead={l.clone()} clock={props.clock.clone()}
+                              on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::Redeem(r) => html! {
                     <RedeemView key={r.id().to_owned()} shop={r.clone()}

@@ -379,3 +379,55 @@ async fn lottery_card_enters_once_then_shows_the_draw_and_the_claim() {
     let claim: HtmlButtonElement = h.q("section.hd-lottery .hd-submit").unwrap().dyn_into().unwrap();
     assert_eq!(claim.text_content().unwrap(), "Claim the prize");
 }
+
+#[wasm_bindgen_test]
+async fn lead_card_draws_its_qr_code_asks_consent_before_confirming_and_folds() {
+    let mut room = room_with(serde_json::json!({
+        "type": "lead.open", "widget_id": "g", "target": "wecom_group", "title": "Join the fan group",
+        "perk": "A coupon for joining", "perk_until": NOW + 30_000, "url": "https://work.weixin.qq.com/gm/abc",
+        "code": "fans-01", "purpose": "Show reminders and fan offers"
+    }));
+    let mut h = Harness::mount(&room, "en").await;
+    let card = h.q("section.hd-lead").expect("a lead card");
+    // The QR code is drawn here, from the URL, and labelled; it decodes to the same modules
+    // the encoder gives (the path is the encoder's output, merged into runs).
+    let svg = h.q("section.hd-lead svg[role='img']").expect("a QR code");
+    assert_eq!(svg.get_attribute("aria-label").unwrap(), "QR code: Join the fan group");
+    let (size, d) = hudong_widgets::qr_path("https://work.weixin.qq.com/gm/abc").unwrap();
+    assert_eq!(svg.get_attribute("viewBox").unwrap(), format!("0 0 {size} {size}"));
+    assert_eq!(h.q("section.hd-lead svg path").unwrap().get_attribute("d").unwrap(), d);
+    let link = h.q("section.hd-lead a.hd-link").unwrap();
+    assert_eq!(link.get_attribute("href").unwrap(), "https://work.weixin.qq.com/gm/abc");
+    assert_eq!(link.get_attribute("rel").unwrap(), "noopener noreferrer");
+    assert!(card.text_content().unwrap().contains("A coupon for joining"));
+    assert_eq!(h.q(".hd-lead .hd-countdown time").unwrap().text_content().unwrap(), "29s");
+    // Consent with its purpose, labelled; the confirm button waits for it.
+    let label = h.q("label.hd-consent").unwrap();
+    assert!(label.text_content().unwrap().ends_with("for: Show reminders and fan offers"));
+    let confirm: HtmlButtonElement = h.q("section.hd-lead .hd-submit").unwrap().dyn_into().unwrap();
+    assert!(confirm.disabled());
+    let checkbox: web_sys::HtmlInputElement = h.q("label.hd-consent input").unwrap().dyn_into().unwrap();
+    checkbox.click();
+    assert_eq!(h.actions.borrow().last().unwrap(), &Action::LeadConsent { widget_id: "g".into(), given: true });
+    let a = h.actions.borrow().last().unwrap().clone();
+    room.act(&a, NOW + 1_000).unwrap();
+    h.show(&room).await;
+    let confirm: HtmlButtonElement = h.q("section.hd-lead .hd-submit").unwrap().dyn_into().unwrap();
+    assert!(!confirm.disabled());
+    assert_eq!(confirm.text_content().unwrap(), "I've joined");
+    confirm.click();
+    assert_eq!(h.actions.borrow().last().unwrap(), &Action::LeadConfirm { widget_id: "g".into() });
+    // Folding leaves a chip that opens it again.
+    let fold: HtmlButtonElement = h.q("section.hd-lead button.hd-fold").unwrap().dyn_into().unwrap();
+    assert_eq!(fold.get_attribute("aria-expanded").unwrap(), "true");
+    fold.click();
+    let a = h.actions.borrow().last().unwrap().clone();
+    assert_eq!(a, Action::LeadFold { widget_id: "g".into(), folded: true });
+    room.act(&a, NOW + 2_000).unwrap();
+    h.show(&room).await;
+    until("the chip", || h.q("section.hd-lead.hd-chip").is_some()).await;
+    assert!(h.q("section.hd-lead svg").is_none(), "folded: no QR code");
+    let chip = h.q("section.hd-chip button").unwrap();
+    assert_eq!(chip.get_attribute("aria-expanded").unwrap(), "false");
+    assert!(chip.text_content().unwrap().contains("Join the fan group"));
+}

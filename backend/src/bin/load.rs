@@ -257,6 +257,24 @@ impl Viewer {
                     "condition": v["condition"].as_str().unwrap_or("none"), "keyword": v.get("keyword").cloned().unwrap_or(Value::Null)}));
                 vec![(ms(self.rng.between(500, 4_000)), e)]
             }
+            "lead.open" => {
+                // The plans' add-WeCom conversion target is 5–20%: here about 40% of viewers
+                // look at the code and 15% confirm (consenting, where the card asks).
+                let roll = self.rng.between(0, 100);
+                let mut out = Vec::new();
+                if roll < 40 {
+                    let via = if v.get("url").is_some() { "qr" } else { "copy" };
+                    out.push((ms(self.rng.between(1_000, 4_000)), self.event(&widget, "lead", json!({"type": "lead.clicked", "via": via}))));
+                }
+                if roll < 15 {
+                    let target = v["target"].as_str().unwrap_or("follow");
+                    let shares = target != "follow";
+                    let e = self.event(&widget, "lead", json!({"type": "lead.confirm", "request_id": format!("{}:{widget}:{user}:lead:1", self.room),
+                        "target": target, "consent": shares, "purpose": if shares { v["purpose"].clone() } else { Value::Null }, "perk_open": true}));
+                    out.push((ms(self.rng.between(4_000, 8_000)), e));
+                }
+                out
+            }
             "flash.open" => {
                 let wait = v["starts_at"].as_u64().unwrap_or(0).saturating_sub(now_ms()) + self.rng.between(0, 800);
                 let e = self.event(&widget, "flash_sale", json!({"type": "flash.grab", "request_id": format!("{}:{widget}:{user}:grab:1", self.room)}));

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     OutOfStock,
     /// The item needs a higher tier than the viewer's.
     TierTooLow,
+    /// The viewer's details would go to the brand: the consent box must be ticked first.
+    ConsentRequired,
     /// A send failed (network error, error status, a transport function that threw); the
     /// events stay queued and are retried.
     TransportFailed,
@@ -65,6 +67,7 @@ impl ErrorCode {
             ErrorCode::InsufficientPoints => "insufficient_points",
             ErrorCode::OutOfStock => "out_of_stock",
             ErrorCode::TierTooLow => "tier_too_low",
+            ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::TransportFailed => "transport_failed",
             ErrorCode::EventsRejected => "events_rejected",
             ErrorCode::EventsDropped => "events_dropped",

@@ -28,6 +28,7 @@ mod decode;
 pub mod delivery;
 mod error;
 mod flash;
+mod lead;
 mod lottery;
 mod poll;
 mod protocol;
@@ -47,6 +48,7 @@ pub use flash::{FlashPhase, FlashSale};
 pub use poll::{Poll, PollPhase};
 pub use quiz::{Question, QuestionPhase, Quiz};
 pub use lottery::Lottery;
+pub use lead::Lead;
 pub use redeem::Redeem;
 pub use tryon::TryOn;
 pub use protocol::{
@@ -58,6 +60,7 @@ pub use protocol::{
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+    LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,
     CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec,
 };
 pub use room::{Effects, Room, RoomConfig, Widget};

@@ -5,6 +5,7 @@ pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
+pub use crate::lead::{LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia};
 pub use crate::redeem::{
     Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
@@ -28,6 +29,7 @@ pub enum WidgetKind {
     Redeem,
     TryOn,
     Lottery,
+    Lead,
 }
 
 impl WidgetKind {
@@ -39,6 +41,7 @@ impl WidgetKind {
             WidgetKind::Redeem => "redeem",
             WidgetKind::TryOn => "try_on",
             WidgetKind::Lottery => "lottery",
+            WidgetKind::Lead => "lead",
         }
     }
 }
@@ -131,6 +134,12 @@ pub enum Command {
     /// The server's answer to a winner's claim.
     #[serde(rename = "lottery.claimed")]
     LotteryClaimed(LotteryClaimed),
+    /// Show a follow / private-domain lead card.
+    #[serde(rename = "lead.open")]
+    LeadOpen(LeadSpec),
+    /// The server's answer to a viewer's confirmation.
+    #[serde(rename = "lead.result")]
+    LeadResult(LeadResult),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -167,6 +176,8 @@ impl Command {
             "lottery.draw",
             "lottery.result",
             "lottery.claimed",
+            "lead.open",
+            "lead.result",
             "widget.remove",
             "room.snapshot",
         ];
@@ -200,6 +211,8 @@ impl Command {
             Command::LotteryDraw(_) => "lottery.draw",
             Command::LotteryResult(_) => "lottery.result",
             Command::LotteryClaimed(_) => "lottery.claimed",
+            Command::LeadOpen(_) => "lead.open",
+            Command::LeadResult(_) => "lead.result",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -233,6 +246,8 @@ impl Command {
             Command::LotteryDraw(c) => &c.widget_id,
             Command::LotteryResult(c) => &c.widget_id,
             Command::LotteryClaimed(c) => &c.widget_id,
+            Command::LeadOpen(c) => &c.widget_id,
+            Command::LeadResult(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -256,6 +271,7 @@ pub enum WidgetSnapshot {
     Redeem(RedeemSnapshot),
     TryOn(TryOnSnapshot),
     Lottery(LotterySnapshot),
+    Lead(LeadSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -267,6 +283,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::Redeem(r) => &r.spec.widget_id,
             WidgetSnapshot::TryOn(t) => &t.spec.widget_id,
             WidgetSnapshot::Lottery(l) => &l.spec.widget_id,
+            WidgetSnapshot::Lead(l) => &l.spec.widget_id,
         }
     }
 }
@@ -397,6 +414,18 @@ pub enum Action {
     /// A winner claims the prize.
     #[serde(rename = "lottery.claim")]
     LotteryClaim { widget_id: String },
+    /// The viewer opened the lead card's link, copied its code or saved its QR code.
+    #[serde(rename = "lead.click")]
+    LeadClick { widget_id: String, via: LeadVia },
+    /// The viewer ticked (or cleared) the consent box.
+    #[serde(rename = "lead.consent")]
+    LeadConsent { widget_id: String, given: bool },
+    /// The viewer confirms: followed, added the contact, joined the group.
+    #[serde(rename = "lead.confirm")]
+    LeadConfirm { widget_id: String },
+    /// The viewer folds the card into the tray, or opens it again.
+    #[serde(rename = "lead.fold")]
+    LeadFold { widget_id: String, folded: bool },
 }
 
 impl Action {
@@ -418,7 +447,11 @@ impl Action {
             | Action::TryOnAddToCart { widget_id }
             | Action::TryOnClose { widget_id }
             | Action::LotteryEnter { widget_id }
-            | Action::LotteryClaim { widget_id } => widget_id,
+            | Action::LotteryClaim { widget_id }
+            | Action::LeadClick { widget_id, .. }
+            | Action::LeadConsent { widget_id, .. }
+            | Action::LeadConfirm { widget_id }
+            | Action::LeadFold { widget_id, .. } => widget_id,
         }
     }
 }
@@ -573,6 +606,28 @@ pub enum Event {
     LotteryClaim { request_id: String },
     #[serde(rename = "lottery.claimed")]
     LotteryClaimed { request_id: String, outcome: ClaimOutcome },
+    /// The viewer acted on a lead card (the funnel's "clicked" step).
+    #[serde(rename = "lead.clicked")]
+    LeadClicked { via: LeadVia },
+    /// The viewer ticked or cleared the consent box.
+    #[serde(rename = "lead.consent")]
+    LeadConsent { given: bool },
+    /// The viewer confirmed: the server must answer `request_id` with `lead.result`. Carries
+    /// the consent and the purpose it was given for (the record the law asks for), and whether
+    /// the perk was still on offer on the device.
+    #[serde(rename = "lead.confirm")]
+    LeadConfirm {
+        request_id: String,
+        target: LeadTarget,
+        consent: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purpose: Option<String>,
+        perk_open: bool,
+    },
+    #[serde(rename = "lead.result")]
+    LeadResult { request_id: String, outcome: LeadOutcome, perk: bool },
+    #[serde(rename = "lead.folded")]
+    LeadFolded { folded: bool },
 }
 
 impl Event {
@@ -609,6 +664,11 @@ impl Event {
             Event::LotteryResult { .. } => "lottery.result",
             Event::LotteryClaim { .. } => "lottery.claim",
             Event::LotteryClaimed { .. } => "lottery.claimed",
+            Event::LeadClicked { .. } => "lead.clicked",
+            Event::LeadConsent { .. } => "lead.consent",
+            Event::LeadConfirm { .. } => "lead.confirm",
+            Event::LeadResult { .. } => "lead.result",
+            Event::LeadFolded { .. } => "lead.folded",
         }
     }
 }

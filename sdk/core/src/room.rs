@@ -4,6 +4,7 @@ use crate::error::{ErrorCode, HudongError};
 use crate::flash::FlashSale;
 use crate::quiz::Quiz;
 use crate::lottery::Lottery;
+use crate::lead::Lead;
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
 use crate::poll::{Poll, Transition};
@@ -49,6 +50,7 @@ pub enum Widget {
     Redeem(Redeem),
     TryOn(TryOn),
     Lottery(Lottery),
+    Lead(Lead),
 }
 
 impl Widget {
@@ -60,6 +62,7 @@ impl Widget {
             Widget::Redeem(r) => r.id(),
             Widget::TryOn(t) => t.id(),
             Widget::Lottery(l) => l.id(),
+            Widget::Lead(l) => l.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -70,6 +73,7 @@ impl Widget {
             Widget::Redeem(_) => WidgetKind::Redeem,
             Widget::TryOn(_) => WidgetKind::TryOn,
             Widget::Lottery(_) => WidgetKind::Lottery,
+            Widget::Lead(_) => WidgetKind::Lead,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -79,6 +83,7 @@ impl Widget {
             Widget::Quiz(q) => q.next_deadline(),
             Widget::Redeem(_) | Widget::TryOn(_) => None,
             Widget::Lottery(l) => l.next_deadline(now),
+            Widget::Lead(l) => l.next_deadline(now),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -88,6 +93,7 @@ impl Widget {
             Widget::Quiz(q) => q.tick(now),
             Widget::Redeem(_) | Widget::TryOn(_) => Transition::default(),
             Widget::Lottery(l) => l.tick(now),
+            Widget::Lead(l) => l.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -98,6 +104,7 @@ impl Widget {
             Widget::Redeem(r) => WidgetSnapshot::Redeem(r.snapshot()),
             Widget::TryOn(t) => WidgetSnapshot::TryOn(t.snapshot()),
             Widget::Lottery(l) => WidgetSnapshot::Lottery(l.snapshot()),
+            Widget::Lead(l) => WidgetSnapshot::Lead(l.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -109,6 +116,7 @@ impl Widget {
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.spec() == &rs.spec,
             (Widget::TryOn(t), WidgetSnapshot::TryOn(ts)) => t.spec() == &ts.spec,
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.spec() == &ls.spec,
+            (Widget::Lead(l), WidgetSnapshot::Lead(ls)) => l.spec() == &ls.spec,
             _ => false,
         }
     }
@@ -120,6 +128,7 @@ impl Widget {
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.check_snapshot(rs),
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(()),
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.check_snapshot(ls),
+            (Widget::Lead(_), WidgetSnapshot::Lead(_)) => Ok(()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -131,6 +140,7 @@ impl Widget {
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.merge_snapshot(rs),
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(Transition::default()),
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.merge_snapshot(ls),
+            (Widget::Lead(_), WidgetSnapshot::Lead(_)) => Ok(Transition::default()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -160,6 +170,10 @@ impl Widget {
             WidgetSnapshot::Lottery(ls) => {
                 let (w, t) = Lottery::open(ls.spec.clone())?;
                 (Widget::Lottery(w), t)
+            }
+            WidgetSnapshot::Lead(ls) => {
+                let (w, t) = Lead::open(ls.spec.clone())?;
+                (Widget::Lead(w), t)
             }
         })
     }
@@ -267,6 +281,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Lottery(l) => Ok(l),
             _ => Err(wrong_kind("a lottery")),
+        }
+    }
+
+    fn lead_mut(&mut self, id: &str) -> Result<&mut Lead, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Lead(l) => Ok(l),
+            _ => Err(wrong_kind("a lead card")),
         }
     }
 
@@ -455,6 +477,19 @@ impl Room {
                 Ok((self.lottery_mut(&c.widget_id)?.result(c, me.as_deref()), WidgetKind::Lottery))
             }
             Command::LotteryClaimed(c) => Ok((self.lottery_mut(&c.widget_id)?.claimed_by_server(c)?, WidgetKind::Lottery)),
+            Command::LeadOpen(spec) => {
+                let kind = WidgetKind::Lead;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Lead(l) if l.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (l, t) = Lead::open(spec.clone())?;
+                self.widgets.push(Widget::Lead(l));
+                Ok((t, kind))
+            }
+            Command::LeadResult(c) => Ok((self.lead_mut(&c.widget_id)?.result(c)?, WidgetKind::Lead)),
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -521,6 +556,12 @@ impl Room {
                 (self.lottery_mut(widget_id).and_then(|l| l.enter(now, &key_prefix)), WidgetKind::Lottery)
             }
             Action::LotteryClaim { widget_id } => (self.lottery_mut(widget_id).and_then(|l| l.claim(&key_prefix)), WidgetKind::Lottery),
+            Action::LeadClick { widget_id, via } => (self.lead_mut(widget_id).and_then(|l| l.click(*via)), WidgetKind::Lead),
+            Action::LeadConsent { widget_id, given } => {
+                (self.lead_mut(widget_id).and_then(|l| l.set_consent(*given)), WidgetKind::Lead)
+            }
+            Action::LeadConfirm { widget_id } => (self.lead_mut(widget_id).and_then(|l| l.confirm(now, &key_prefix)), WidgetKind::Lead),
+            Action::LeadFold { widget_id, folded } => (self.lead_mut(widget_id).map(|l| l.fold(*folded)), WidgetKind::Lead),
         };
         let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
         Ok(self.finish(&id, kind, t, now))

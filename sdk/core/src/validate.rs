@@ -73,6 +73,20 @@ pub fn image_url(field: &str, value: &str) -> Result<(), HudongError> {
     }
 }
 
+/// Link URLs (a lead card's QR code and link): `https:` only, at most 512 bytes, nothing that
+/// could break out of an attribute.
+pub fn link_url(field: &str, value: &str) -> Result<(), HudongError> {
+    let ok = value.len() > "https://".len()
+        && value.len() <= 512
+        && value.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+        && !value.bytes().any(|b| b <= b' ' || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | 0x7f));
+    if ok {
+        Ok(())
+    } else {
+        Err(HudongError::field(format!("{field} must be an https: URL of at most 512 bytes")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +109,14 @@ mod tests {
             "",
         ] {
             assert!(image_url("image", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn links() {
+        assert!(link_url("url", "https://work.weixin.qq.com/ca/abc?x=1").is_ok());
+        for bad in ["http://a.example", "javascript:alert(1)", "https://", "/rel", "https://a.example/\"x", &format!("https://{}", "a".repeat(600))] {
+            assert!(link_url("url", bad).is_err(), "{bad}");
         }
     }
 

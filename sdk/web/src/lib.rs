@@ -4,6 +4,7 @@
 //! between JavaScript and Rust. It carries out the effects the core returns and holds no
 //! widget logic of its own.
 pub mod camera;
+pub mod clipboard;
 pub mod courier;
 mod locks;
 pub mod source;
