@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jsQR from 'jsqr';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const binary = join(repo, 'target', 'debug', 'hudong-backend');
@@ -427,6 +428,75 @@ test('lucky bag on the reference backend: a follow condition, the draw, a winner
     await expect(log('lottery.enter')).toHaveCount(2);
     await expect(log('lottery.result')).toContainText('"won":true');
     await expect(log('lottery.claimed')).toContainText('"outcome":"success"');
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
+/** Rasterizes the lead card's QR code (SVG drawn by the widget) and decodes it with jsQR. */
+async function scanQr(card) {
+  const { width, height, pixels } = await card.locator('svg[role="img"]').evaluate(async (svg) => {
+    const markup = new XMLSerializer().serializeToString(svg);
+    const img = new Image();
+    img.src = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml' }));
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 400;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0, 400, 400);
+    return { width: 400, height: 400, pixels: Array.from(ctx.getImageData(0, 0, 400, 400).data) };
+  });
+  return jsQR(Uint8ClampedArray.from(pixels), width, height)?.data;
+}
+
+test('follow / WeCom card on the reference backend: the QR code scans, consent before joining, the perk once, and a follow that a follow-to-enter lucky bag accepts', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'lead.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    const room = `lead-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.getByLabel('Push tallies every second while open').uncheck();
+    await page.getByLabel('This viewer follows the host').uncheck();
+    const form = page.locator('#lead-form');
+    await form.getByLabel('Target').selectOption('wecom_group');
+    await form.getByRole('button', { name: 'Show card' }).click();
+    const card = page.locator('#overlay section.hd-lead').first();
+    await expect(card).toContainText('进粉丝群 领专属券');
+    // The code is drawn on the device from the URL, and scans back to it.
+    expect(await scanQr(card)).toBe('https://work.weixin.qq.com/gm/hudong-demo');
+    await card.getByRole('button', { name: '复制' }).click();
+    const log = (type) => page.locator(`#log li[data-type="${type}"]`);
+    await expect(log('lead.clicked')).toContainText('"via":"copy"');
+    // No joining without consent; consent names its purpose.
+    const joinButton = card.getByRole('button', { name: '我已加入' });
+    await expect(joinButton).toBeDisabled();
+    await card.getByRole('checkbox', { name: /用途：用于发送直播预告与粉丝专属优惠/ }).check();
+    await joinButton.click();
+    await expect(card.locator('.hd-status')).toContainText('已完成，谢谢！ 福利已发放，凭证 PERK-');
+    await expect(log('lead.confirm')).toContainText('"consent":true');
+    const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
+    expect(decisions).toMatchObject({ perk: 1 });
+
+    // A follow card: no consent asked; the backend records the follow, so a follow-to-enter
+    // lucky bag now takes this viewer (the console's own "follows" box is still unticked).
+    await form.getByLabel('Target').selectOption('follow');
+    await form.getByLabel('Title').fill('关注主播 开播提醒');
+    await form.getByLabel('Perk', { exact: true }).fill('');
+    await form.getByRole('button', { name: 'Show card' }).click();
+    const follow = page.locator('#overlay section.hd-lead').filter({ hasText: '关注主播 开播提醒' });
+    await expect(follow.getByRole('checkbox')).toHaveCount(0);
+    await follow.getByRole('button', { name: '关注', exact: true }).click();
+    await expect(follow.locator('.hd-status')).toHaveText('已完成，谢谢！');
+    await page.getByLabel('Entry condition').selectOption('follow');
+    await page.getByLabel('Draw in (s)').fill('60');
+    await page.getByRole('button', { name: 'Open lucky bag' }).click();
+    const bag = page.locator('#overlay section.hd-lottery');
+    await bag.getByRole('button', { name: '参与抽奖' }).click();
+    await expect(bag.locator('.hd-status')).toHaveText('已参与，等待开奖');
   } finally {
     expect(await stop(proc)).toBe(0);
   }
