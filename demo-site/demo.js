@@ -404,6 +404,7 @@ function onViewerEvent(event) {
   if (event.type === 'lottery.enter') return authoritative ? undefined : decideEntry(event);
   if (event.type === 'lottery.claim') return authoritative ? undefined : decideClaim(event);
   if (event.type === 'lead.confirm') return authoritative ? undefined : decideLead(event);
+  if (event.type === 'like.sent') return authoritative ? undefined : countLikes(event);
   if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
     quiz.answer = event.option_id;
     return;
@@ -481,6 +482,30 @@ function decideClaim(event) {
   send({ type: 'lottery.claimed', widget_id: lottery.id, request_id: event.request_id, outcome: 'success', claim_ref: `PRIZE-${Date.now() % 100000}` });
 }
 
+// ---- likes with a room goal ----------------------------------------------------------------
+
+async function openLikes({ target, reward }) {
+  const id = `likes-${Date.now().toString(36)}`;
+  const ok = await send({ type: 'likes.open', widget_id: id, ...(target > 0 && reward ? { goal: { target, reward } } : {}) });
+  if (ok && !authoritative) likesBook.set(id, 0);
+  return ok ? id : null;
+}
+
+/** Development server only: the console counts like batches as the backend would. */
+const likesBook = new Map();
+function countLikes(event) {
+  if (!likesBook.has(event.widget_id)) return;
+  const total = likesBook.get(event.widget_id) + Math.min(event.count, 15);
+  likesBook.set(event.widget_id, total);
+  send({ type: 'likes.total', widget_id: event.widget_id, total });
+}
+
+$('#likes-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  await openLikes({ target: Number(f.get('target')), reward: String(f.get('reward') ?? '').trim() });
+});
+
 // ---- follow / private-domain card ----------------------------------------------------------
 
 let lead = null; // { id, perkUntil } of the card on show
@@ -531,6 +556,8 @@ $('#show-form').addEventListener('submit', async (e) => {
   const tag = Date.now().toString(36);
   $('#show-start').disabled = true;
   try {
+    // Likes run through the whole show, with a room goal.
+    const likesId = await openLikes({ target: 200, reward: '解锁 5 元无门槛券' });
     status('1/5 lucky bag at the opening');
     const bagId = await openLottery({ prize: '开场福袋：唇釉小样', count: 3, drawInMs: s(25), condition: 'keyword', keyword: '想要唇釉' });
     await wait(s(30));
@@ -570,6 +597,7 @@ $('#show-form').addEventListener('submit', async (e) => {
       perkMs: s(45), url: 'https://work.weixin.qq.com/gm/hudong-demo', code: 'hudong-fans',
       purpose: '用于发送直播预告与粉丝专属优惠，可随时退出' });
     await wait(s(50));
+    await send({ type: 'widget.remove', widget_id: likesId });
     status('show over');
   } finally {
     $('#show-start').disabled = false;

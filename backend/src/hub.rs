@@ -33,6 +33,10 @@ pub struct Books {
     pub quizzes: HashMap<(String, String), QuizBook>,
     /// Lotteries whose entry count changed since it was last announced.
     pub dirty_lotteries: std::collections::HashSet<(String, String)>,
+    /// Like totals changed since last announced: (room, widget) → total.
+    pub dirty_likes: HashMap<(String, String), u64>,
+    /// When each viewer's last like batch arrived: (room, widget, viewer) → ms.
+    pub like_batches: HashMap<(String, String, String), u64>,
 }
 
 #[derive(Default)]

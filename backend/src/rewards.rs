@@ -31,6 +31,7 @@ pub fn on_event(hub: &Hub, e: &Value) {
             None => Ok(()),
         },
         "quiz.answer" => answer(hub, room, widget, actor, e),
+        "like.sent" => likes(hub, room, widget, actor, e),
         "lead.confirm" => match s("request_id") {
             Some(id) => lead_confirm(hub, room, widget, id, actor, e),
             None => Ok(()),
@@ -153,6 +154,32 @@ fn lottery_claim(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &
     Ok(())
 }
 
+/// Likes: each `like.sent` (stored once per `event_id` by the collector) adds its count to
+/// the room's total, kept in SQLite. A viewer's count is capped at what a thumb can do — 15
+/// taps a second since their previous batch (at most 10 s' worth) — so a script cannot
+/// inflate the room. Totals go out as `likes.total` with the tallies.
+fn likes(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result<(), String> {
+    let count = e.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let live = matches!(hub.lock().get(room).and_then(|r| r.core.widget(widget)), Some(Widget::Likes(_)));
+    if !live {
+        return reject(hub, e, &hudong_core::HudongError::new(hudong_core::ErrorCode::UnknownWidget, "no live like button has this id"));
+    }
+    let now = now_ms();
+    let allowed = {
+        let mut books = hub.books();
+        let last = books.like_batches.insert((room.to_owned(), widget.to_owned(), actor.to_owned()), now);
+        let secs = last.map_or(1, |t| now.saturating_sub(t).div_ceil(1_000).clamp(1, 10));
+        hudong_core::MAX_TAPS_PER_SEC * secs
+    };
+    let counted = count.min(allowed);
+    if counted == 0 {
+        return Ok(());
+    }
+    let total = hub.store.add(&format!("likes:{room}:{widget}"), counted).map_err(|x| x.to_string())?;
+    hub.books().dirty_likes.insert((room.to_owned(), widget.to_owned()), total);
+    Ok(())
+}
+
 /// Network time allowed after a lead card's `perk_until` for a confirmation made in time.
 const PERK_GRACE_MS: u64 = 2_000;
 
@@ -254,6 +281,10 @@ fn shuffle(v: &mut [String]) {
 
 /// Announces the tallies of polls that changed (called a few times a second).
 pub fn flush_tallies(hub: &Hub) {
+    let likes: Vec<_> = hub.books().dirty_likes.drain().collect();
+    for ((room, widget), total) in likes {
+        let _ = hub.post(&room, json!({"type": "likes.total", "widget_id": widget, "total": total}));
+    }
     let lotteries: Vec<_> = hub.books().dirty_lotteries.drain().collect();
     for (room, widget) in lotteries {
         if let Ok(n) = hub.store.actors_with(&room, &widget, "entered").map(|a| a.len()) {
@@ -670,6 +701,40 @@ mod tests {
         assert!(hub.store.follows("r", "u3").unwrap(), "a follow-to-enter lottery now takes u3");
         let outcomes: HashMap<String, u64> = hub.store.outcomes("r", None).unwrap().into_iter().collect();
         assert_eq!(outcomes["perk"], 1);
+    }
+
+    #[test]
+    fn like_batches_add_up_capped_at_a_thumbs_pace_and_survive_a_restart() {
+        let dir = temp("likes");
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "likes.open", "widget_id": "l", "goal": {"target": 100, "reward": "券"}})).unwrap();
+        let send = |hub: &Hub, actor: &str, id: &str, count: u64| {
+            let e = ev("r", "l", actor, id, json!({"type": "like.sent", "count": count, "batch": 1}));
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(hub, &e);
+        };
+        send(&hub, "u1", "a1", 12);
+        send(&hub, "u2", "a2", 5);
+        send(&hub, "u2", "a3", 1_000_000); // a script: capped at 15 for the second since
+        let mut rx = hub.fanout.subscribe("r");
+        flush_tallies(&hub);
+        let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
+        assert_eq!(v["type"], "likes.total");
+        assert_eq!(v["total"], 12 + 5 + 15);
+        // On a widget that is not live, refused with a reason.
+        send(&hub, "u1", "a4", 3);
+        hub.post("r", json!({"type": "widget.remove", "widget_id": "l"})).unwrap();
+        send(&hub, "u1", "a5", 3);
+        assert_eq!(hub.store.rejections(Some("r"), 10).unwrap()[0]["code"], "unknown_widget");
+        flush_tallies(&hub);
+        drop(hub);
+        let hub = self::hub(&dir);
+        hub.post("r", json!({"type": "likes.open", "widget_id": "l", "goal": {"target": 100, "reward": "券"}})).unwrap();
+        send(&hub, "u3", "a6", 1);
+        let mut rx = hub.fanout.subscribe("r");
+        flush_tallies(&hub);
+        let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
+        assert_eq!(v["total"], 12 + 5 + 15 + 3 + 1, "the total is kept in SQLite");
     }
 
     #[test]

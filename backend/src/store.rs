@@ -399,6 +399,18 @@ impl Store {
     }
 
     /// A counter that survives restarts (order and voucher numbers).
+    /// Adds `delta` to a named counter and returns the new value.
+    pub fn add(&self, name: &str, delta: u64) -> rusqlite::Result<u64> {
+        self.with(|c| {
+            c.query_row(
+                "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = value + ?2 RETURNING value",
+                params![name, delta as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+
     pub fn next(&self, name: &str) -> rusqlite::Result<u64> {
         self.with(|c| {
             c.query_row(

@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -494,6 +494,14 @@ export interface LotteryOpen {
 }
 export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
 
+export interface LikesOpen {
+  type: 'likes.open';
+  v?: 1;
+  widget_id: string;
+  /** When the room's total reaches `target`, `reward` is unlocked for everyone. */
+  goal?: { target: number; reward: string };
+}
+
 export type LeadTarget = 'follow' | 'wecom_contact' | 'wecom_group' | 'official_account';
 export type LeadVia = 'link' | 'copy' | 'qr';
 export interface LeadOpen {
@@ -523,6 +531,8 @@ export interface LeadResultCommand {
 }
 
 export type Command =
+  | LikesOpen
+  | { type: 'likes.total'; v?: 1; widget_id: string; total: number }
   | LeadOpen
   | LeadResultCommand
   | LotteryOpen
@@ -577,6 +587,7 @@ export type Action =
   | { type: 'lead.consent'; widget_id: string; given: boolean }
   | { type: 'lead.confirm'; widget_id: string }
   | { type: 'lead.fold'; widget_id: string; folded: boolean }
+  | { type: 'like.tap'; widget_id: string }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
   | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
   | { type: 'tryon.tracker'; widget_id: string; state: TrackerState }
@@ -587,7 +598,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes';
 
 export interface EventBase {
   v: 1;
@@ -791,7 +802,22 @@ export interface LeadFoldedEvent extends EventBase {
   folded: boolean;
 }
 
+export interface LikeSentEvent extends EventBase {
+  type: 'like.sent';
+  /** Taps since the previous batch (at most one event a second, at most 15 taps a second). */
+  count: number;
+  /** 1, 2, 3… per widget and session. */
+  batch: number;
+}
+export interface LikesGoalReachedEvent extends EventBase {
+  type: 'likes.goal_reached';
+  target: number;
+  total: number;
+}
+
 export type HudongEvent =
+  | LikeSentEvent
+  | LikesGoalReachedEvent
   | LeadClickedEvent
   | LeadConsentEvent
   | LeadConfirmEvent
@@ -965,4 +991,19 @@ export interface LeadState {
   perk_over_seen: boolean;
 }
 
-export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState;
+export interface LikesState {
+  kind: 'likes';
+  spec: Omit<LikesOpen, 'type' | 'v'>;
+  total: number;
+  pending: number;
+  in_flight: number;
+  shown: number;
+  mine: number;
+  batches: number;
+  last_sent_at: number | null;
+  window_start: number;
+  window_taps: number;
+  goal_reached: boolean;
+}
+
+export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState;

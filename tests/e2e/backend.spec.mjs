@@ -188,7 +188,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
     const viewersSeen = new Set(all.map(who)).size;
-    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm'];
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent'];
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
@@ -312,7 +312,10 @@ test('the scripted show on the reference backend: two viewer pages and simulated
 
     await consolePage.getByLabel('Pace').selectOption('0.2');
     await consolePage.getByRole('button', { name: 'Run the scripted show' }).click();
-    // The two viewers take part: the lucky bag, a vote, an answer, a grab.
+    // The two viewers take part: likes, the lucky bag, a vote, an answer, a grab.
+    for (const page of viewers) {
+      for (let i = 0; i < 3; i += 1) await page.locator('#overlay section.hd-likes button.hd-like').click();
+    }
     for (const page of viewers) {
       await page.locator('#overlay section.hd-lottery button.hd-submit').click();
       await expect(page.locator('#overlay section.hd-lottery .hd-status')).toHaveText("You're in. Wait for the draw");
@@ -362,7 +365,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(20 + tapped);
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
-    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm'];
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent'];
     const interactions = all.filter((e) => types.includes(e.type));
     // The bag was drawn by the server among the 22 entrants: 3 winners.
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
@@ -389,7 +392,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       await expect(dash.locator(`#rate-table tr[data-type="${t}"] td`).nth(1)).toHaveText(String(n));
     }
     const widgets = await dash.locator('#widget-table tbody tr').count();
-    expect(widgets).toBe(5); // the show's lucky bag, poll, quiz, sale and follow card
+    expect(widgets).toBe(6); // the show's likes, lucky bag, poll, quiz, sale and follow card
   } finally {
     await stop(proc);
   }
@@ -497,6 +500,52 @@ test('follow / WeCom card on the reference backend: the QR code scans, consent b
     const bag = page.locator('#overlay section.hd-lottery');
     await bag.getByRole('button', { name: '参与抽奖' }).click();
     await expect(bag.locator('.hd-status')).toHaveText('已参与，等待开奖');
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
+test('likes on the reference backend: a tap storm becomes one event a second, the server total drives the goal', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'likes.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    const room = `likes-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    const form = page.locator('#likes-form');
+    await form.getByLabel('Goal (likes)').fill('25');
+    await form.getByLabel('Unlocks').fill('解锁 5 元券');
+    await form.getByRole('button', { name: 'Show like button' }).click();
+    const card = page.locator('#overlay section.hd-likes');
+    await expect(card.getByRole('progressbar')).toHaveAttribute('max', '25');
+    const heart = card.getByRole('button', { name: /^点赞/ });
+    // 30 taps at about 10 a second: all counted, shown at once, sent coalesced.
+    const started = Date.now();
+    for (let i = 0; i < 30; i += 1) {
+      await heart.click();
+      await page.waitForTimeout(100);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await expect(card.locator('.hd-like-count')).toHaveText('30 赞');
+    await expect(card.locator('.hd-won')).toHaveText('目标达成！已解锁：解锁 5 元券', { timeout: 10_000 });
+    await expect(card.getByRole('progressbar')).toHaveAttribute('value', '25');
+    // Stored: every tap counted once, in at most one event per second (plus the first).
+    await expect.poll(async () => {
+      const sent = await (await fetch(`${base}/collect/events?room=${room}&type=like.sent`)).json();
+      return sent.reduce((n, e) => n + e.count, 0);
+    }, { timeout: 10_000 }).toBe(30);
+    const sent = await (await fetch(`${base}/collect/events?room=${room}&type=like.sent`)).json();
+    expect(sent.length).toBeLessThanOrEqual(Math.ceil(seconds) + 2);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    // Reduced motion: hearts fade in place instead of flying.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await heart.click();
+    const anim = await card.locator('.hd-heart').first().evaluate((el) => getComputedStyle(el).animationName);
+    expect(anim).toBe('hd-heart-fade');
+    await expect(page.locator('#log li[data-type="likes.goal_reached"]')).toHaveCount(1);
   } finally {
     expect(await stop(proc)).toBe(0);
   }

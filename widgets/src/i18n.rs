@@ -132,6 +132,10 @@ pub struct Strings {
     pub lead_qr_label: &'static str,
     pub fold: &'static str,
     pub unfold: &'static str,
+    pub like: &'static str,
+    pub likes_word: &'static str,
+    pub like_goal: &'static str,
+    pub goal_unlocked: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -266,6 +270,10 @@ pub static ZH_CN: Strings = Strings {
     lead_qr_label: "二维码：",
     fold: "收起",
     unfold: "展开",
+    like: "点赞",
+    likes_word: "赞",
+    like_goal: "点赞目标",
+    goal_unlocked: "目标达成！已解锁：",
 };
 
 pub static EN: Strings = Strings {
@@ -400,6 +408,10 @@ pub static EN: Strings = Strings {
     lead_qr_label: "QR code: ",
     fold: "Minimise",
     unfold: "Expand",
+    like: "Like",
+    likes_word: "likes",
+    like_goal: "Room goal",
+    goal_unlocked: "Goal reached! Unlocked: ",
 };
 
 impl Strings {
@@ -424,6 +436,27 @@ pub fn format_remaining(ms: u64) -> String {
     }
 }
 
+/// A count, compact: `9999`, `1.2万` / `12.3K`, `3.4亿` / `1.2M` (one decimal, rounded down).
+pub fn format_count(n: u64, lang: &str) -> String {
+    let one = |n: u64, unit: u64, suffix: &str| {
+        let tenths = n / (unit / 10);
+        if tenths % 10 == 0 { format!("{}{suffix}", tenths / 10) } else { format!("{}.{}{suffix}", tenths / 10, tenths % 10) }
+    };
+    if lang.starts_with("zh") {
+        match n {
+            0..10_000 => n.to_string(),
+            10_000..100_000_000 => one(n, 10_000, "万"),
+            _ => one(n, 100_000_000, "亿"),
+        }
+    } else {
+        match n {
+            0..10_000 => n.to_string(),
+            10_000..1_000_000 => one(n, 1_000, "K"),
+            _ => one(n, 1_000_000, "M"),
+        }
+    }
+}
+
 /// A price in minor units (分, cents) with its currency: `¥89.00`, `$12.50`, `1200 JPY`.
 /// Until the views format through `Intl`, currencies without a symbol here show their code.
 pub fn format_money(minor: u64, currency: &str) -> String {
@@ -440,5 +473,20 @@ pub fn format_money(minor: u64, currency: &str) -> String {
         format!("{amount} {currency}")
     } else {
         format!("{symbol}{amount}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_count;
+
+    #[test]
+    fn compact_counts() {
+        assert_eq!(format_count(9_999, "zh-CN"), "9999");
+        assert_eq!(format_count(12_345, "zh-CN"), "1.2万");
+        assert_eq!(format_count(20_000, "zh-CN"), "2万");
+        assert_eq!(format_count(345_000_000, "zh-CN"), "3.4亿");
+        assert_eq!(format_count(12_345, "en"), "12.3K");
+        assert_eq!(format_count(1_250_000, "en"), "1.2M");
     }
 }

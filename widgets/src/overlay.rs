@@ -3,6 +3,7 @@ use crate::i18n::Strings;
 use crate::flash::FlashView;
 use crate::lottery::LotteryView;
 use crate::lead::LeadView;
+use crate::likes::LikesView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
@@ -54,6 +55,9 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 Widget::Lead(l) => html! {
                     <LeadView key={l.id().to_owned()} lead={l.clone()} clock={props.clock.clone()}
                               on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Likes(l) => html! {
+                    <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::Redeem(r) => html! {
                     <RedeemView key={r.id().to_owned()} shop={r.clone()}

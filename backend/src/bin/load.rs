@@ -257,6 +257,20 @@ impl Viewer {
                     "condition": v["condition"].as_str().unwrap_or("none"), "keyword": v.get("keyword").cloned().unwrap_or(Value::Null)}));
                 vec![(ms(self.rng.between(500, 4_000)), e)]
             }
+            "likes.open" => {
+                // Half the viewers like: a few coalesced batches a second or more apart.
+                if self.rng.between(0, 2) == 0 {
+                    return vec![];
+                }
+                let mut at = self.rng.between(500, 3_000);
+                (1..=self.rng.between(1, 5))
+                    .map(|batch| {
+                        at += self.rng.between(1_000, 3_000);
+                        let count = self.rng.between(1, 12);
+                        (ms(at), self.event(&widget, "likes", json!({"type": "like.sent", "count": count, "batch": batch})))
+                    })
+                    .collect()
+            }
             "lead.open" => {
                 // The plans' add-WeCom conversion target is 5–20%: here about 40% of viewers
                 // look at the code and 15% confirm (consenting, where the card asks).

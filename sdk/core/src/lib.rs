@@ -29,6 +29,7 @@ pub mod delivery;
 mod error;
 mod flash;
 mod lead;
+mod likes;
 mod lottery;
 mod poll;
 mod protocol;
@@ -49,6 +50,7 @@ pub use poll::{Poll, PollPhase};
 pub use quiz::{Question, QuestionPhase, Quiz};
 pub use lottery::Lottery;
 pub use lead::Lead;
+pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
 pub use redeem::Redeem;
 pub use tryon::TryOn;
 pub use protocol::{
@@ -60,6 +62,7 @@ pub use protocol::{
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+    LikeGoal, LikesSnapshot, LikesSpec, LikesTotal,
     LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,
     CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec,
 };

@@ -5,6 +5,7 @@ pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
+pub use crate::likes::{LikeGoal, LikesSnapshot, LikesSpec, LikesTotal};
 pub use crate::lead::{LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia};
 pub use crate::redeem::{
     Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
@@ -30,6 +31,7 @@ pub enum WidgetKind {
     TryOn,
     Lottery,
     Lead,
+    Likes,
 }
 
 impl WidgetKind {
@@ -42,6 +44,7 @@ impl WidgetKind {
             WidgetKind::TryOn => "try_on",
             WidgetKind::Lottery => "lottery",
             WidgetKind::Lead => "lead",
+            WidgetKind::Likes => "likes",
         }
     }
 }
@@ -140,6 +143,12 @@ pub enum Command {
     /// The server's answer to a viewer's confirmation.
     #[serde(rename = "lead.result")]
     LeadResult(LeadResult),
+    /// Show the like button (with an optional room goal).
+    #[serde(rename = "likes.open")]
+    LikesOpen(LikesSpec),
+    /// The room's like total, from the server.
+    #[serde(rename = "likes.total")]
+    LikesTotal(LikesTotal),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -178,6 +187,8 @@ impl Command {
             "lottery.claimed",
             "lead.open",
             "lead.result",
+            "likes.open",
+            "likes.total",
             "widget.remove",
             "room.snapshot",
         ];
@@ -213,6 +224,8 @@ impl Command {
             Command::LotteryClaimed(_) => "lottery.claimed",
             Command::LeadOpen(_) => "lead.open",
             Command::LeadResult(_) => "lead.result",
+            Command::LikesOpen(_) => "likes.open",
+            Command::LikesTotal(_) => "likes.total",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -248,6 +261,8 @@ impl Command {
             Command::LotteryClaimed(c) => &c.widget_id,
             Command::LeadOpen(c) => &c.widget_id,
             Command::LeadResult(c) => &c.widget_id,
+            Command::LikesOpen(c) => &c.widget_id,
+            Command::LikesTotal(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -272,6 +287,7 @@ pub enum WidgetSnapshot {
     TryOn(TryOnSnapshot),
     Lottery(LotterySnapshot),
     Lead(LeadSnapshot),
+    Likes(LikesSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -284,6 +300,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::TryOn(t) => &t.spec.widget_id,
             WidgetSnapshot::Lottery(l) => &l.spec.widget_id,
             WidgetSnapshot::Lead(l) => &l.spec.widget_id,
+            WidgetSnapshot::Likes(l) => &l.spec.widget_id,
         }
     }
 }
@@ -426,6 +443,9 @@ pub enum Action {
     /// The viewer folds the card into the tray, or opens it again.
     #[serde(rename = "lead.fold")]
     LeadFold { widget_id: String, folded: bool },
+    /// A tap on the heart.
+    #[serde(rename = "like.tap")]
+    LikeTap { widget_id: String },
 }
 
 impl Action {
@@ -451,7 +471,8 @@ impl Action {
             | Action::LeadClick { widget_id, .. }
             | Action::LeadConsent { widget_id, .. }
             | Action::LeadConfirm { widget_id }
-            | Action::LeadFold { widget_id, .. } => widget_id,
+            | Action::LeadFold { widget_id, .. }
+            | Action::LikeTap { widget_id } => widget_id,
         }
     }
 }
@@ -628,6 +649,13 @@ pub enum Event {
     LeadResult { request_id: String, outcome: LeadOutcome, perk: bool },
     #[serde(rename = "lead.folded")]
     LeadFolded { folded: bool },
+    /// Taps coalesced on the device: `count` taps since the last one (`batch`: 1, 2, 3… per
+    /// widget and session). The server adds `count` to the room's total once per event.
+    #[serde(rename = "like.sent")]
+    LikeSent { count: u64, batch: u64 },
+    /// The server's total reached the room goal.
+    #[serde(rename = "likes.goal_reached")]
+    LikesGoalReached { target: u64, total: u64 },
 }
 
 impl Event {
@@ -669,6 +697,8 @@ impl Event {
             Event::LeadConfirm { .. } => "lead.confirm",
             Event::LeadResult { .. } => "lead.result",
             Event::LeadFolded { .. } => "lead.folded",
+            Event::LikeSent { .. } => "like.sent",
+            Event::LikesGoalReached { .. } => "likes.goal_reached",
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::flash::FlashSale;
 use crate::quiz::Quiz;
 use crate::lottery::Lottery;
 use crate::lead::Lead;
+use crate::likes::Likes;
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
 use crate::poll::{Poll, Transition};
@@ -51,6 +52,7 @@ pub enum Widget {
     TryOn(TryOn),
     Lottery(Lottery),
     Lead(Lead),
+    Likes(Likes),
 }
 
 impl Widget {
@@ -63,6 +65,7 @@ impl Widget {
             Widget::TryOn(t) => t.id(),
             Widget::Lottery(l) => l.id(),
             Widget::Lead(l) => l.id(),
+            Widget::Likes(l) => l.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -74,6 +77,7 @@ impl Widget {
             Widget::TryOn(_) => WidgetKind::TryOn,
             Widget::Lottery(_) => WidgetKind::Lottery,
             Widget::Lead(_) => WidgetKind::Lead,
+            Widget::Likes(_) => WidgetKind::Likes,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -84,6 +88,7 @@ impl Widget {
             Widget::Redeem(_) | Widget::TryOn(_) => None,
             Widget::Lottery(l) => l.next_deadline(now),
             Widget::Lead(l) => l.next_deadline(now),
+            Widget::Likes(l) => l.next_deadline(now),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -94,6 +99,7 @@ impl Widget {
             Widget::Redeem(_) | Widget::TryOn(_) => Transition::default(),
             Widget::Lottery(l) => l.tick(now),
             Widget::Lead(l) => l.tick(now),
+            Widget::Likes(l) => l.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -105,6 +111,7 @@ impl Widget {
             Widget::TryOn(t) => WidgetSnapshot::TryOn(t.snapshot()),
             Widget::Lottery(l) => WidgetSnapshot::Lottery(l.snapshot()),
             Widget::Lead(l) => WidgetSnapshot::Lead(l.snapshot()),
+            Widget::Likes(l) => WidgetSnapshot::Likes(l.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -117,6 +124,7 @@ impl Widget {
             (Widget::TryOn(t), WidgetSnapshot::TryOn(ts)) => t.spec() == &ts.spec,
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.spec() == &ls.spec,
             (Widget::Lead(l), WidgetSnapshot::Lead(ls)) => l.spec() == &ls.spec,
+            (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => l.spec() == &ls.spec,
             _ => false,
         }
     }
@@ -128,7 +136,7 @@ impl Widget {
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.check_snapshot(rs),
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(()),
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.check_snapshot(ls),
-            (Widget::Lead(_), WidgetSnapshot::Lead(_)) => Ok(()),
+            (Widget::Lead(_), WidgetSnapshot::Lead(_)) | (Widget::Likes(_), WidgetSnapshot::Likes(_)) => Ok(()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -141,6 +149,7 @@ impl Widget {
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(Transition::default()),
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.merge_snapshot(ls),
             (Widget::Lead(_), WidgetSnapshot::Lead(_)) => Ok(Transition::default()),
+            (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => Ok(l.merge_snapshot(ls)),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -174,6 +183,10 @@ impl Widget {
             WidgetSnapshot::Lead(ls) => {
                 let (w, t) = Lead::open(ls.spec.clone())?;
                 (Widget::Lead(w), t)
+            }
+            WidgetSnapshot::Likes(ls) => {
+                let (w, t) = Likes::open(ls.spec.clone())?;
+                (Widget::Likes(w), t)
             }
         })
     }
@@ -281,6 +294,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Lottery(l) => Ok(l),
             _ => Err(wrong_kind("a lottery")),
+        }
+    }
+
+    fn likes_mut(&mut self, id: &str) -> Result<&mut Likes, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Likes(l) => Ok(l),
+            _ => Err(wrong_kind("a like button")),
         }
     }
 
@@ -490,6 +511,19 @@ impl Room {
                 Ok((t, kind))
             }
             Command::LeadResult(c) => Ok((self.lead_mut(&c.widget_id)?.result(c)?, WidgetKind::Lead)),
+            Command::LikesOpen(spec) => {
+                let kind = WidgetKind::Likes;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Likes(l) if l.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (l, t) = Likes::open(spec.clone())?;
+                self.widgets.push(Widget::Likes(l));
+                Ok((t, kind))
+            }
+            Command::LikesTotal(c) => Ok((self.likes_mut(&c.widget_id)?.set_total(c), WidgetKind::Likes)),
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -562,6 +596,7 @@ impl Room {
             }
             Action::LeadConfirm { widget_id } => (self.lead_mut(widget_id).and_then(|l| l.confirm(now, &key_prefix)), WidgetKind::Lead),
             Action::LeadFold { widget_id, folded } => (self.lead_mut(widget_id).map(|l| l.fold(*folded)), WidgetKind::Lead),
+            Action::LikeTap { widget_id } => (self.likes_mut(widget_id).map(|l| l.tap(now)), WidgetKind::Likes),
         };
         let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
         Ok(self.finish(&id, kind, t, now))
