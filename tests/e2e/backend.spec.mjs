@@ -521,6 +521,11 @@ test('likes on the reference backend: a tap storm becomes one event a second, th
     await form.getByRole('button', { name: 'Show like button' }).click();
     const card = page.locator('#overlay section.hd-likes');
     await expect(card.getByRole('progressbar')).toHaveAttribute('max', '25');
+    // The goal bar sits inside its card (not laid over other widgets).
+    const [bar, box] = [await card.getByRole('progressbar').boundingBox(), await card.boundingBox()];
+    expect(bar.y).toBeGreaterThanOrEqual(box.y);
+    expect(bar.y + bar.height).toBeLessThanOrEqual(box.y + box.height);
+    expect(bar.width).toBeLessThan(box.width);
     const heart = card.getByRole('button', { name: /^点赞/ });
     // 30 taps at about 10 a second: all counted, shown at once, sent coalesced.
     const started = Date.now();

@@ -476,11 +476,13 @@ pub fn format_money(minor: u64, currency: &str) -> String {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::format_count;
+    use wasm_bindgen_test::*;
+    wasm_bindgen_test_configure!(run_in_browser);
 
-    #[test]
+    #[wasm_bindgen_test]
     fn compact_counts() {
         assert_eq!(format_count(9_999, "zh-CN"), "9999");
         assert_eq!(format_count(12_345, "zh-CN"), "1.2万");

@@ -46,7 +46,7 @@ pub fn likes_view(props: &LikesProps) -> Html {
             if let Some(goal) = &l.spec().goal {
                 <div class="hd-goal">
                     <p class="hd-goal-text" id={title_id.clone()}>{format!("{} {} · {}", s.like_goal, format_count(goal.target, s.lang), goal.reward)}</p>
-                    <progress class="hd-bar" max={goal.target.to_string()} value={l.total().min(goal.target).to_string()}
+                    <progress class="hd-goal-bar" max={goal.target.to_string()} value={l.total().min(goal.target).to_string()}
                               aria-labelledby={title_id.clone()}></progress>
                     if l.goal_reached() {
                         <p class="hd-banner hd-won" role="status">{format!("{}{}", s.goal_unlocked, goal.reward)}</p>

@@ -30,16 +30,29 @@ pub struct OverlayProps {
     pub tryon: TryOnHooks,
 }
 
-/// Every live widget of a room, stacked over the video.
+/// Whether a widget sits in the compact tray at the bottom (the like button, folded cards)
+/// rather than in the stack of cards.
+fn in_tray(w: &Widget) -> bool {
+    match w {
+        Widget::Likes(_) => true,
+        Widget::Lead(l) => l.folded(),
+        _ => false,
+    }
+}
+
+/// Every live widget of a room over the video: cards stacked oldest first, compact widgets
+/// in a tray below them.
 #[function_component(Overlay)]
 pub fn overlay(props: &OverlayProps) -> Html {
+    let cards = props.widgets.iter().filter(|w| !in_tray(w));
+    let tray = props.widgets.iter().filter(|w| in_tray(w));
     html! {
         <div class="hd-overlay" data-theme={props.theme.clone()} lang={props.strings.lang}
              role="region" aria-label={props.strings.overlay_label}>
             <p class="hd-conn" role="status" hidden={!props.reconnecting}>
                 if props.reconnecting { {props.strings.reconnecting} }
             </p>
-            { for props.widgets.iter().map(|w| match w {
+            { for cards.map(|w| match w {
                 Widget::Poll(p) => html! {
                     <PollView key={p.id().to_owned()} poll={p.clone()} clock={props.clock.clone()}
                               on_action={props.on_action.clone()} strings={props.strings} />
@@ -72,6 +85,20 @@ pub fn overlay(props: &OverlayProps) -> Html {
                                on_action={props.on_action.clone()} strings={props.strings} />
                 },
             }) }
+            if tray.clone().next().is_some() {
+                <div class="hd-tray">
+                    { for tray.map(|w| match w {
+                        Widget::Likes(l) => html! {
+                            <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
+                        },
+                        Widget::Lead(l) => html! {
+                            <LeadView key={l.id().to_owned()} lead={l.clone()} clock={props.clock.clone()}
+                                      on_action={props.on_action.clone()} strings={props.strings} />
+                        },
+                        _ => html! {},
+                    }) }
+                </div>
+            }
         </div>
     }
 }

@@ -431,3 +431,24 @@ async fn lead_card_draws_its_qr_code_asks_consent_before_confirming_and_folds() 
     assert_eq!(chip.get_attribute("aria-expanded").unwrap(), "false");
     assert!(chip.text_content().unwrap().contains("Join the fan group"));
 }
+
+#[wasm_bindgen_test]
+async fn likes_sit_in_the_tray_below_the_cards_with_a_labelled_heart_and_goal_bar() {
+    let mut room = room_with(serde_json::json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 20000, "reward": "A coupon"}}));
+    room.apply(&decode_command_json(&poll_spec(serde_json::json!({})).to_string()).unwrap(), NOW).unwrap();
+    room.apply(&decode_command_json(r#"{"type":"likes.total","widget_id":"likes","total":12345}"#).unwrap(), NOW).unwrap();
+    let h = Harness::mount(&room, "en").await;
+    // Opened first, but the like button goes to the tray after the cards.
+    let children: Vec<String> = h.all(".hd-overlay > *").iter().map(|e| e.class_name()).collect();
+    assert_eq!(children.len(), 3, "{children:?}");
+    assert!(children[1].starts_with("hd-card hd-poll") && children[2] == "hd-tray", "{children:?}");
+    assert!(h.q(".hd-tray section.hd-likes").is_some());
+    let heart: HtmlButtonElement = h.q(".hd-likes button.hd-like").unwrap().dyn_into().unwrap();
+    assert_eq!(heart.get_attribute("aria-label").unwrap(), "Like (12.3K likes)");
+    let bar = h.q(".hd-likes progress").unwrap();
+    assert_eq!((bar.get_attribute("max").unwrap(), bar.get_attribute("value").unwrap()), ("20000".into(), "12345".into()));
+    assert!(h.q(".hd-likes .hd-goal-text").unwrap().text_content().unwrap().contains("A coupon"));
+    heart.click();
+    assert_eq!(h.actions.borrow().last().unwrap(), &Action::LikeTap { widget_id: "likes".into() });
+    until("a heart floats", || h.q(".hd-heart").is_some()).await;
+}
