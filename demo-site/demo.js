@@ -482,6 +482,29 @@ function decideClaim(event) {
   send({ type: 'lottery.claimed', widget_id: lottery.id, request_id: event.request_id, outcome: 'success', claim_ref: `PRIZE-${Date.now() % 100000}` });
 }
 
+// ---- product card -------------------------------------------------------------------------
+
+let productsId = null;
+async function presentProduct(product, how = 'present') {
+  if (!productsId) {
+    const id = `shelf-${Date.now().toString(36)}`;
+    if (!(await send({ type: 'products.open', widget_id: id }))) return null;
+    productsId = id;
+  }
+  await send({ type: how === 'pin' ? 'product.pin' : 'product.present', widget_id: productsId, product });
+  return productsId;
+}
+
+$('#products-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  const num = (k) => (f.get(k) === '' ? undefined : Number(f.get(k)));
+  await presentProduct({
+    sku: String(f.get('sku')), name: String(f.get('name')), price: num('price') ?? 0,
+    ...(num('original') ? { original_price: num('original') } : {}), ...(num('stock') !== undefined ? { stock_left: num('stock') } : {}),
+  }, e.submitter?.value);
+});
+
 // ---- likes with a room goal ----------------------------------------------------------------
 
 async function openLikes({ target, reward }) {
@@ -574,6 +597,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     await send({ type: 'widget.remove', widget_id: pollId });
 
     status('3/5 quiz on the product');
+    const shelfId = await presentProduct({ sku: 'lip-velvet-01', name: '丝绒雾面唇釉 #03', price: 8900, original_price: 12900, stock_left: 18 });
     const quizId = `show-quiz-${tag}`;
     await send({ type: 'quiz.open', widget_id: quizId, title: '唇釉小知识' });
     await send({ type: 'quiz.question', widget_id: quizId, question_id: 'q1', text: '丝绒唇釉上嘴前第一步?',
@@ -590,6 +614,8 @@ $('#show-form').addEventListener('submit', async (e) => {
       stock_total: 20, starts_at: start, ends_at: start + s(40), per_viewer_limit: 1 });
     await wait(s(50));
     await send({ type: 'widget.remove', widget_id: flashId });
+    await send({ type: 'widget.remove', widget_id: shelfId });
+    productsId = null;
 
     // The close: turn live viewers into the brand's private-domain contacts.
     status('5/5 follow card: join the WeCom group');

@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What counts as an interaction, by event type.
 pub const INTERACTIONS: &[&str] =
-    &["poll.vote", "quiz.answer", "flash.grab", "flash.remind", "redeem.request", "lottery.enter", "tryon.opened", "tryon.add_to_cart", "lead.clicked", "lead.confirm", "like.sent"];
+    &["poll.vote", "quiz.answer", "flash.grab", "flash.remind", "redeem.request", "lottery.enter", "tryon.opened", "tryon.add_to_cart", "lead.clicked", "lead.confirm", "like.sent", "product.buy", "product.add_to_cart"];
 
 /// Outcomes that are a conversion (an order or a cart).
 fn is_conversion(e: &Value) -> bool {
     match e["type"].as_str() {
         Some("flash.result") => e["outcome"] == "success",
         Some("redeem.result") => e["outcome"] == "success",
-        Some("tryon.add_to_cart") => true,
+        // Checkout opened or cart filled on the host page (its own orders are not seen here).
+        Some("tryon.add_to_cart" | "product.buy" | "product.add_to_cart") => true,
         _ => false,
     }
 }

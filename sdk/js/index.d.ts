@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -494,6 +494,19 @@ export interface LotteryOpen {
 }
 export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
 
+export interface ShowcaseProduct {
+  sku: string;
+  name: string;
+  image?: string;
+  /** Minor units (fen for CNY). */
+  price: number;
+  original_price?: number;
+  /** ISO 4217; default CNY. */
+  currency?: string;
+  /** Units left; at 20 or fewer the card hints "only N left", at 0 it is sold out. */
+  stock_left?: number;
+}
+
 export interface LikesOpen {
   type: 'likes.open';
   v?: 1;
@@ -531,6 +544,10 @@ export interface LeadResultCommand {
 }
 
 export type Command =
+  | { type: 'products.open'; v?: 1; widget_id: string; /** Offer "add to cart"; default true. */ cart?: boolean }
+  | { type: 'product.present' | 'product.pin'; v?: 1; widget_id: string; product: ShowcaseProduct }
+  | { type: 'product.unpin'; v?: 1; widget_id: string; sku: string }
+  | { type: 'product.stock'; v?: 1; widget_id: string; sku: string; stock_left: number }
   | LikesOpen
   | { type: 'likes.total'; v?: 1; widget_id: string; total: number }
   | LeadOpen
@@ -588,6 +605,7 @@ export type Action =
   | { type: 'lead.confirm'; widget_id: string }
   | { type: 'lead.fold'; widget_id: string; folded: boolean }
   | { type: 'like.tap'; widget_id: string }
+  | { type: 'product.buy' | 'product.add_to_cart'; widget_id: string; sku: string }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
   | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
   | { type: 'tryon.tracker'; widget_id: string; state: TrackerState }
@@ -598,7 +616,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products';
 
 export interface EventBase {
   v: 1;
@@ -815,7 +833,22 @@ export interface LikesGoalReachedEvent extends EventBase {
   total: number;
 }
 
+export interface ProductPresentedEvent extends EventBase {
+  type: 'product.presented';
+  sku: string;
+}
+/** "Buy now" / "add to cart": open your checkout or add to your cart (listen with `room.on`). */
+export interface ProductIntentEvent extends EventBase {
+  type: 'product.buy' | 'product.add_to_cart';
+  sku: string;
+  price: number;
+  currency: string;
+  idempotency_key: string;
+}
+
 export type HudongEvent =
+  | ProductPresentedEvent
+  | ProductIntentEvent
   | LikeSentEvent
   | LikesGoalReachedEvent
   | LeadClickedEvent
@@ -1006,4 +1039,13 @@ export interface LikesState {
   goal_reached: boolean;
 }
 
-export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState;
+export interface ProductsState {
+  kind: 'products';
+  spec: { widget_id: string; cart: boolean };
+  current: ShowcaseProduct | null;
+  pinned: ShowcaseProduct[];
+  taps: number;
+  recent: [string, 'buy' | 'add_to_cart', number][];
+}
+
+export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;

@@ -188,7 +188,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
     const viewersSeen = new Set(all.map(who)).size;
-    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent'];
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart'];
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
@@ -328,6 +328,9 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       await page.locator('#overlay section.hd-poll button.hd-opt').nth(i).click();
     }
     for (const page of viewers) await page.locator('#overlay section.hd-quiz button.hd-opt').first().click();
+    // The product the host presents during the quiz: the first viewer taps "Buy now".
+    await viewers[0].locator('#overlay section.hd-products').getByRole('button', { name: 'Buy now: 丝绒雾面唇釉 #03' }).click();
+    await expect(viewers[0].locator('#overlay section.hd-products .hd-stock')).toHaveText('Only 18 left');
     // 22 grabbers for 20 units: a page may find the sale sold out before its tap lands.
     let tapped = 0;
     await Promise.all(
@@ -365,7 +368,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(20 + tapped);
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
-    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent'];
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart'];
     const interactions = all.filter((e) => types.includes(e.type));
     // The bag was drawn by the server among the 22 entrants: 3 winners.
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
@@ -392,7 +395,8 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       await expect(dash.locator(`#rate-table tr[data-type="${t}"] td`).nth(1)).toHaveText(String(n));
     }
     const widgets = await dash.locator('#widget-table tbody tr').count();
-    expect(widgets).toBe(6); // the show's likes, lucky bag, poll, quiz, sale and follow card
+    expect(widgets).toBe(7); // the show's likes, lucky bag, poll, quiz, product card, sale and follow card
+    expect(all.filter((e) => e.type === 'product.buy').map((e) => [e.sku, e.price, e.currency])).toEqual([['lip-velvet-01', 8900, 'CNY']]);
   } finally {
     await stop(proc);
   }
@@ -551,6 +555,55 @@ test('likes on the reference backend: a tap storm becomes one event a second, th
     const anim = await card.locator('.hd-heart').first().evaluate((el) => getComputedStyle(el).animationName);
     expect(anim).toBe('hd-heart-fade');
     await expect(page.locator('#log li[data-type="likes.goal_reached"]')).toHaveCount(1);
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
+test('product card: the presented product and pinned ones, buy and add to cart reach the host page once per tap, sold out', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'products.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    const room = `shelf-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    const form = page.locator('#products-form');
+    await form.getByRole('button', { name: 'Present now' }).click();
+    await form.getByLabel('SKU').fill('serum-02');
+    await form.getByLabel('Product').fill('精华液 30ml');
+    await form.getByLabel('Price (fen)').fill('19900');
+    await form.getByLabel('Original (fen)').fill('');
+    await form.getByLabel('Stock left').fill('500');
+    await form.getByRole('button', { name: 'Pin' }).click();
+    const card = page.locator('#overlay section.hd-products');
+    await expect(card.locator('.hd-product .hd-q')).toHaveText('丝绒雾面唇釉 #03');
+    await expect(card.locator('.hd-product .hd-price')).toHaveText('¥89.00 原价 ¥129.00');
+    await expect(card.locator('.hd-product .hd-stock')).toHaveText('仅剩 18 件');
+    await expect(card.locator('.hd-pinned li')).toHaveCount(1);
+    await expect(card.locator('.hd-pinned li .hd-stock')).toHaveCount(0); // plenty left: no hint
+    // A double tap on "buy" is one tap; the host page gets each intent as an event.
+    const buy = card.getByRole('button', { name: '立即购买: 丝绒雾面唇釉 #03' });
+    await buy.dblclick();
+    await card.getByRole('button', { name: '加入购物车: 丝绒雾面唇釉 #03' }).click();
+    await card.getByRole('button', { name: '立即购买: 精华液 30ml' }).click();
+    const log = (type) => page.locator(`#log li[data-type="${type}"]`);
+    await expect(log('product.buy')).toHaveCount(2);
+    await expect(log('product.add_to_cart')).toHaveCount(1);
+    await expect(log('product.buy').first()).toContainText('"sku":"serum-02"');
+    // Sold out, from the server: the buttons turn off.
+    const shelf = await card.getAttribute('data-widget-id');
+    await fetch(`${base}/rooms/${room}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'product.stock', widget_id: shelf, sku: 'lip-velvet-01', stock_left: 0 }),
+    });
+    await expect(card.locator('.hd-product .hd-stock')).toHaveText('已抢光');
+    await expect(buy).toBeDisabled();
+    // Stored with the price the viewer saw.
+    await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=product.buy`)).json()).length).toBe(2);
   } finally {
     expect(await stop(proc)).toBe(0);
   }

@@ -136,6 +136,13 @@ pub struct Strings {
     pub likes_word: &'static str,
     pub like_goal: &'static str,
     pub goal_unlocked: &'static str,
+    pub products: &'static str,
+    pub presenting: &'static str,
+    pub buy_now: &'static str,
+    pub add_cart: &'static str,
+    pub only_left_a: &'static str,
+    pub only_left_b: &'static str,
+    pub pinned: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -274,6 +281,13 @@ pub static ZH_CN: Strings = Strings {
     likes_word: "赞",
     like_goal: "点赞目标",
     goal_unlocked: "目标达成！已解锁：",
+    products: "商品",
+    presenting: "讲解中",
+    buy_now: "立即购买",
+    add_cart: "加入购物车",
+    only_left_a: "仅剩",
+    only_left_b: "件",
+    pinned: "置顶商品",
 };
 
 pub static EN: Strings = Strings {
@@ -412,6 +426,13 @@ pub static EN: Strings = Strings {
     likes_word: "likes",
     like_goal: "Room goal",
     goal_unlocked: "Goal reached! Unlocked: ",
+    products: "Products",
+    presenting: "Now presenting",
+    buy_now: "Buy now",
+    add_cart: "Add to cart",
+    only_left_a: "Only",
+    only_left_b: "left",
+    pinned: "Pinned",
 };
 
 impl Strings {

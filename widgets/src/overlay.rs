@@ -4,6 +4,7 @@ use crate::flash::FlashView;
 use crate::lottery::LotteryView;
 use crate::lead::LeadView;
 use crate::likes::LikesView;
+use crate::products::ProductsView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
@@ -71,6 +72,9 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 },
                 Widget::Likes(l) => html! {
                     <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Products(p) => html! {
+                    <ProductsView key={p.id().to_owned()} products={p.clone()} on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::Redeem(r) => html! {
                     <RedeemView key={r.id().to_owned()} shop={r.clone()}

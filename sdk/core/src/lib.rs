@@ -30,6 +30,7 @@ mod error;
 mod flash;
 mod lead;
 mod likes;
+mod products;
 mod lottery;
 mod poll;
 mod protocol;
@@ -50,6 +51,7 @@ pub use poll::{Poll, PollPhase};
 pub use quiz::{Question, QuestionPhase, Quiz};
 pub use lottery::Lottery;
 pub use lead::Lead;
+pub use products::{Products, LOW_STOCK};
 pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
 pub use redeem::Redeem;
 pub use tryon::TryOn;
@@ -62,6 +64,7 @@ pub use protocol::{
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+    ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct,
     LikeGoal, LikesSnapshot, LikesSpec, LikesTotal,
     LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,
     CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec,

@@ -5,6 +5,7 @@ pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
+pub use crate::products::{ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct};
 pub use crate::likes::{LikeGoal, LikesSnapshot, LikesSpec, LikesTotal};
 pub use crate::lead::{LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia};
 pub use crate::redeem::{
@@ -32,6 +33,7 @@ pub enum WidgetKind {
     Lottery,
     Lead,
     Likes,
+    Products,
 }
 
 impl WidgetKind {
@@ -45,6 +47,7 @@ impl WidgetKind {
             WidgetKind::Lottery => "lottery",
             WidgetKind::Lead => "lead",
             WidgetKind::Likes => "likes",
+            WidgetKind::Products => "products",
         }
     }
 }
@@ -149,6 +152,19 @@ pub enum Command {
     /// The room's like total, from the server.
     #[serde(rename = "likes.total")]
     LikesTotal(LikesTotal),
+    /// Show the product card.
+    #[serde(rename = "products.open")]
+    ProductsOpen(ProductsSpec),
+    /// The product the host presents now.
+    #[serde(rename = "product.present")]
+    ProductPresent(ProductPresent),
+    #[serde(rename = "product.pin")]
+    ProductPin(ProductPin),
+    #[serde(rename = "product.unpin")]
+    ProductUnpin(ProductUnpin),
+    /// Units left of a product on the card.
+    #[serde(rename = "product.stock")]
+    ProductStock(ProductStock),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -189,6 +205,11 @@ impl Command {
             "lead.result",
             "likes.open",
             "likes.total",
+            "products.open",
+            "product.present",
+            "product.pin",
+            "product.unpin",
+            "product.stock",
             "widget.remove",
             "room.snapshot",
         ];
@@ -226,6 +247,11 @@ impl Command {
             Command::LeadResult(_) => "lead.result",
             Command::LikesOpen(_) => "likes.open",
             Command::LikesTotal(_) => "likes.total",
+            Command::ProductsOpen(_) => "products.open",
+            Command::ProductPresent(_) => "product.present",
+            Command::ProductPin(_) => "product.pin",
+            Command::ProductUnpin(_) => "product.unpin",
+            Command::ProductStock(_) => "product.stock",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -263,6 +289,11 @@ impl Command {
             Command::LeadResult(c) => &c.widget_id,
             Command::LikesOpen(c) => &c.widget_id,
             Command::LikesTotal(c) => &c.widget_id,
+            Command::ProductsOpen(c) => &c.widget_id,
+            Command::ProductPresent(c) => &c.widget_id,
+            Command::ProductPin(c) => &c.widget_id,
+            Command::ProductUnpin(c) => &c.widget_id,
+            Command::ProductStock(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -288,6 +319,7 @@ pub enum WidgetSnapshot {
     Lottery(LotterySnapshot),
     Lead(LeadSnapshot),
     Likes(LikesSnapshot),
+    Products(ProductsSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -301,6 +333,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::Lottery(l) => &l.spec.widget_id,
             WidgetSnapshot::Lead(l) => &l.spec.widget_id,
             WidgetSnapshot::Likes(l) => &l.spec.widget_id,
+            WidgetSnapshot::Products(p) => &p.spec.widget_id,
         }
     }
 }
@@ -446,6 +479,12 @@ pub enum Action {
     /// A tap on the heart.
     #[serde(rename = "like.tap")]
     LikeTap { widget_id: String },
+    /// "Buy" on a product of the card.
+    #[serde(rename = "product.buy")]
+    ProductBuy { widget_id: String, sku: String },
+    /// "Add to cart" on a product of the card.
+    #[serde(rename = "product.add_to_cart")]
+    ProductAddToCart { widget_id: String, sku: String },
 }
 
 impl Action {
@@ -472,7 +511,9 @@ impl Action {
             | Action::LeadConsent { widget_id, .. }
             | Action::LeadConfirm { widget_id }
             | Action::LeadFold { widget_id, .. }
-            | Action::LikeTap { widget_id } => widget_id,
+            | Action::LikeTap { widget_id }
+            | Action::ProductBuy { widget_id, .. }
+            | Action::ProductAddToCart { widget_id, .. } => widget_id,
         }
     }
 }
@@ -656,6 +697,15 @@ pub enum Event {
     /// The server's total reached the room goal.
     #[serde(rename = "likes.goal_reached")]
     LikesGoalReached { target: u64, total: u64 },
+    /// A product came into the spotlight (its exposure to this viewer).
+    #[serde(rename = "product.presented")]
+    ProductPresented { sku: String },
+    /// The viewer tapped "buy": the host page opens its checkout for `sku`.
+    #[serde(rename = "product.buy")]
+    ProductBuy { sku: String, price: u64, currency: String, idempotency_key: String },
+    /// The viewer tapped "add to cart": the host page adds `sku`.
+    #[serde(rename = "product.add_to_cart")]
+    ProductAddToCart { sku: String, price: u64, currency: String, idempotency_key: String },
 }
 
 impl Event {
@@ -699,6 +749,9 @@ impl Event {
             Event::LeadFolded { .. } => "lead.folded",
             Event::LikeSent { .. } => "like.sent",
             Event::LikesGoalReached { .. } => "likes.goal_reached",
+            Event::ProductPresented { .. } => "product.presented",
+            Event::ProductBuy { .. } => "product.buy",
+            Event::ProductAddToCart { .. } => "product.add_to_cart",
         }
     }
 }

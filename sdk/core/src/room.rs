@@ -6,6 +6,7 @@ use crate::quiz::Quiz;
 use crate::lottery::Lottery;
 use crate::lead::Lead;
 use crate::likes::Likes;
+use crate::products::{ProductIntent, Products};
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
 use crate::poll::{Poll, Transition};
@@ -53,6 +54,7 @@ pub enum Widget {
     Lottery(Lottery),
     Lead(Lead),
     Likes(Likes),
+    Products(Products),
 }
 
 impl Widget {
@@ -66,6 +68,7 @@ impl Widget {
             Widget::Lottery(l) => l.id(),
             Widget::Lead(l) => l.id(),
             Widget::Likes(l) => l.id(),
+            Widget::Products(p) => p.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -78,6 +81,7 @@ impl Widget {
             Widget::Lottery(_) => WidgetKind::Lottery,
             Widget::Lead(_) => WidgetKind::Lead,
             Widget::Likes(_) => WidgetKind::Likes,
+            Widget::Products(_) => WidgetKind::Products,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -85,7 +89,7 @@ impl Widget {
             Widget::Poll(p) => p.next_deadline(),
             Widget::FlashSale(f) => f.next_deadline(now),
             Widget::Quiz(q) => q.next_deadline(),
-            Widget::Redeem(_) | Widget::TryOn(_) => None,
+            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) => None,
             Widget::Lottery(l) => l.next_deadline(now),
             Widget::Lead(l) => l.next_deadline(now),
             Widget::Likes(l) => l.next_deadline(now),
@@ -96,7 +100,7 @@ impl Widget {
             Widget::Poll(p) => p.tick(now),
             Widget::FlashSale(f) => f.tick(now),
             Widget::Quiz(q) => q.tick(now),
-            Widget::Redeem(_) | Widget::TryOn(_) => Transition::default(),
+            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) => Transition::default(),
             Widget::Lottery(l) => l.tick(now),
             Widget::Lead(l) => l.tick(now),
             Widget::Likes(l) => l.tick(now),
@@ -112,6 +116,7 @@ impl Widget {
             Widget::Lottery(l) => WidgetSnapshot::Lottery(l.snapshot()),
             Widget::Lead(l) => WidgetSnapshot::Lead(l.snapshot()),
             Widget::Likes(l) => WidgetSnapshot::Likes(l.snapshot()),
+            Widget::Products(p) => WidgetSnapshot::Products(p.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -125,6 +130,7 @@ impl Widget {
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.spec() == &ls.spec,
             (Widget::Lead(l), WidgetSnapshot::Lead(ls)) => l.spec() == &ls.spec,
             (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => l.spec() == &ls.spec,
+            (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.spec() == &ps.spec,
             _ => false,
         }
     }
@@ -137,6 +143,7 @@ impl Widget {
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(()),
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.check_snapshot(ls),
             (Widget::Lead(_), WidgetSnapshot::Lead(_)) | (Widget::Likes(_), WidgetSnapshot::Likes(_)) => Ok(()),
+            (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.check_snapshot(ps),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -150,6 +157,7 @@ impl Widget {
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.merge_snapshot(ls),
             (Widget::Lead(_), WidgetSnapshot::Lead(_)) => Ok(Transition::default()),
             (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => Ok(l.merge_snapshot(ls)),
+            (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.merge_snapshot(ps),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -187,6 +195,10 @@ impl Widget {
             WidgetSnapshot::Likes(ls) => {
                 let (w, t) = Likes::open(ls.spec.clone())?;
                 (Widget::Likes(w), t)
+            }
+            WidgetSnapshot::Products(ps) => {
+                let (w, t) = Products::open(ps.spec.clone())?;
+                (Widget::Products(w), t)
             }
         })
     }
@@ -294,6 +306,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Lottery(l) => Ok(l),
             _ => Err(wrong_kind("a lottery")),
+        }
+    }
+
+    fn products_mut(&mut self, id: &str) -> Result<&mut Products, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Products(p) => Ok(p),
+            _ => Err(wrong_kind("a product card")),
         }
     }
 
@@ -524,6 +544,22 @@ impl Room {
                 Ok((t, kind))
             }
             Command::LikesTotal(c) => Ok((self.likes_mut(&c.widget_id)?.set_total(c), WidgetKind::Likes)),
+            Command::ProductsOpen(spec) => {
+                let kind = WidgetKind::Products;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Products(p) if p.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (p, t) = Products::open(spec.clone())?;
+                self.widgets.push(Widget::Products(p));
+                Ok((t, kind))
+            }
+            Command::ProductPresent(c) => Ok((self.products_mut(&c.widget_id)?.present(c)?, WidgetKind::Products)),
+            Command::ProductPin(c) => Ok((self.products_mut(&c.widget_id)?.pin(c)?, WidgetKind::Products)),
+            Command::ProductUnpin(c) => Ok((self.products_mut(&c.widget_id)?.unpin(c), WidgetKind::Products)),
+            Command::ProductStock(c) => Ok((self.products_mut(&c.widget_id)?.stock(c), WidgetKind::Products)),
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -597,6 +633,12 @@ impl Room {
             Action::LeadConfirm { widget_id } => (self.lead_mut(widget_id).and_then(|l| l.confirm(now, &key_prefix)), WidgetKind::Lead),
             Action::LeadFold { widget_id, folded } => (self.lead_mut(widget_id).map(|l| l.fold(*folded)), WidgetKind::Lead),
             Action::LikeTap { widget_id } => (self.likes_mut(widget_id).map(|l| l.tap(now)), WidgetKind::Likes),
+            Action::ProductBuy { widget_id, sku } => {
+                (self.products_mut(widget_id).and_then(|p| p.tap(sku, ProductIntent::Buy, now, &key_prefix)), WidgetKind::Products)
+            }
+            Action::ProductAddToCart { widget_id, sku } => {
+                (self.products_mut(widget_id).and_then(|p| p.tap(sku, ProductIntent::AddToCart, now, &key_prefix)), WidgetKind::Products)
+            }
         };
         let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
         Ok(self.finish(&id, kind, t, now))
