@@ -405,6 +405,12 @@ function onViewerEvent(event) {
   if (event.type === 'lottery.claim') return authoritative ? undefined : decideClaim(event);
   if (event.type === 'lead.confirm') return authoritative ? undefined : decideLead(event);
   if (event.type === 'like.sent') return authoritative ? undefined : countLikes(event);
+  if (event.type === 'coupon.claim') return authoritative ? undefined : decideCoupon(event);
+  // "10,000 likes unlock a red packet": the room goal, reached, opens the reward.
+  if (event.type === 'likes.goal_reached' && !goalsUnlocked.has(event.widget_id)) {
+    goalsUnlocked.add(event.widget_id);
+    offerCoupon({ kind: 'red_packet', name: '点赞目标达成红包', value: 888, quantity: 50, openMs: 60_000 });
+  }
   if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
     quiz.answer = event.option_id;
     return;
@@ -505,6 +511,48 @@ $('#products-form').addEventListener('submit', async (e) => {
   }, e.submitter?.value);
 });
 
+// ---- coupons and red packets ---------------------------------------------------------------
+
+const coupons = new Map(); // id → { left, claimed: Set } (console-decided mode only)
+
+async function offerCoupon({ kind = 'coupon', name, value, threshold, quantity, openMs, gate = 'none' }) {
+  const id = `coupon-${Date.now().toString(36)}`;
+  const ok = await send({
+    type: 'coupon.open', widget_id: id, kind, name, value, ...(threshold ? { threshold } : {}), quantity,
+    ends_at: room.serverNow() + openMs, valid_ms: 7 * 24 * 3600 * 1000, gate,
+  });
+  if (ok) coupons.set(id, { left: quantity, claimed: new Set(), value, threshold, name, kind });
+  return ok ? id : null;
+}
+
+$('#coupon-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  await offerCoupon({
+    kind: String(f.get('kind')), name: String(f.get('name')), value: Number(f.get('value')),
+    threshold: Number(f.get('threshold')) || undefined, quantity: Number(f.get('quantity')),
+    openMs: Number(f.get('open_s')) * 1000, gate: String(f.get('gate')),
+  });
+});
+
+/** The console's stand-in for the backend's claim decision (development server only). */
+function decideCoupon(event) {
+  const c = coupons.get(event.widget_id);
+  if (!c) return;
+  const outcome = c.claimed.has(userId) ? 'limit_reached' : c.left > 0 ? 'success' : 'sold_out';
+  const answer = { type: 'coupon.result', widget_id: event.widget_id, request_id: event.request_id, outcome };
+  if (outcome === 'success') {
+    c.left -= 1;
+    c.claimed.add(userId);
+    const value = c.kind === 'red_packet' ? Math.max(1, Math.round(c.value * (0.1 + 0.9 * Math.random()))) : c.value;
+    answer.coupon = { coupon_ref: `CPN-${Date.now() % 1000000}`, name: c.name, value, ...(c.threshold ? { threshold: c.threshold } : {}), expires_at: room.serverNow() + 7 * 24 * 3600 * 1000 };
+  }
+  setTimeout(async () => {
+    await send(answer);
+    if (outcome === 'success') send({ type: 'coupon.stock', widget_id: event.widget_id, left: c.left });
+  }, 300);
+}
+
 // ---- likes with a room goal ----------------------------------------------------------------
 
 async function openLikes({ target, reward }) {
@@ -513,6 +561,8 @@ async function openLikes({ target, reward }) {
   if (ok && !authoritative) likesBook.set(id, 0);
   return ok ? id : null;
 }
+
+const goalsUnlocked = new Set();
 
 /** Development server only: the console counts like batches as the backend would. */
 const likesBook = new Map();
@@ -598,6 +648,7 @@ $('#show-form').addEventListener('submit', async (e) => {
 
     status('3/5 quiz on the product');
     const shelfId = await presentProduct({ sku: 'lip-velvet-01', name: '丝绒雾面唇釉 #03', price: 8900, original_price: 12900, stock_left: 18 });
+    const couponId = await offerCoupon({ name: '直播间专享 满 99 减 20', value: 2000, threshold: 9900, quantity: 100, openMs: s(90) });
     const quizId = `show-quiz-${tag}`;
     await send({ type: 'quiz.open', widget_id: quizId, title: '唇釉小知识' });
     await send({ type: 'quiz.question', widget_id: quizId, question_id: 'q1', text: '丝绒唇釉上嘴前第一步?',
@@ -615,6 +666,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     await wait(s(50));
     await send({ type: 'widget.remove', widget_id: flashId });
     await send({ type: 'widget.remove', widget_id: shelfId });
+    await send({ type: 'widget.remove', widget_id: couponId });
     productsId = null;
 
     // The close: turn live viewers into the brand's private-domain contacts.

@@ -272,6 +272,7 @@ fn addressee(command: &Command) -> Option<String> {
         Command::QuizStanding(c) => c.user_id.clone(),
         Command::RedeemAccount(c) => c.user_id.clone(),
         Command::RedeemPoints(c) => c.user_id.clone(),
+        Command::CouponWallet(c) => c.user_id.clone(),
         _ => None,
     }
 }

@@ -32,6 +32,10 @@ pub fn on_event(hub: &Hub, e: &Value) {
         },
         "quiz.answer" => answer(hub, room, widget, actor, e),
         "like.sent" => likes(hub, room, widget, actor, e),
+        "coupon.claim" => match s("request_id") {
+            Some(id) => coupon_claim(hub, room, widget, id, actor),
+            None => Ok(()),
+        },
         "lead.confirm" => match s("request_id") {
             Some(id) => lead_confirm(hub, room, widget, id, actor, e),
             None => Ok(()),
@@ -180,6 +184,89 @@ fn likes(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result<
     Ok(())
 }
 
+/// A coupon or red-packet claim: open at server time, the gate passed (a follow on record, or
+/// the viewer's `coupon.shared` event stored), one per viewer, and never more claims than
+/// the quantity, even under concurrent taps from several processes (one IMMEDIATE
+/// transaction counts and records). A red packet's amount is drawn between a tenth of the
+/// value and the value. The viewer gets the result and their wallet; everyone the count left.
+fn coupon_claim(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &str) -> Result<(), String> {
+    if answer_again(hub, room, request_id, actor)? {
+        return Ok(());
+    }
+    let now = now_ms();
+    let err = |x: rusqlite::Error| x.to_string();
+    let mut rooms = hub.lock();
+    let Some(Widget::Coupon(c)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else { return Ok(()) };
+    let spec = c.spec().clone();
+    let gate_passed = match spec.gate {
+        hudong_core::CouponGate::None => true,
+        hudong_core::CouponGate::Follow => hub.store.follows(room, actor).map_err(err)?,
+        hudong_core::CouponGate::Share => hub.store.has_event(room, widget, actor, "coupon.shared").map_err(err)?,
+    };
+    let mut outcome = if now >= spec.ends_at {
+        "ended"
+    } else if now < spec.starts_at || !gate_passed {
+        "not_eligible"
+    } else if hub.store.successes(room, widget, Some(actor), None).map_err(err)? >= 1 {
+        "limit_reached"
+    } else {
+        "success"
+    };
+    let mut answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+    let mut recorded = None;
+    if outcome == "success" {
+        let value = match spec.kind {
+            hudong_core::CouponKind::Coupon => spec.value,
+            hudong_core::CouponKind::RedPacket => {
+                let low = (spec.value / 10).max(1);
+                low + os_random() % (spec.value - low + 1)
+            }
+        };
+        let mut coupon = json!({"coupon_ref": format!("CPN-{:06}", hub.store.next("coupon").map_err(err)?), "name": spec.name,
+            "value": value, "currency": spec.currency, "expires_at": now + spec.valid_ms});
+        if let Some(t) = spec.threshold {
+            coupon["threshold"] = t.into();
+        }
+        answer["coupon"] = coupon;
+        let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
+        recorded = hub.store.record_success_capped(&d, spec.quantity).map_err(err)?;
+        if recorded.is_none() {
+            outcome = "sold_out";
+            answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+        }
+    }
+    let recorded = match recorded {
+        Some(r) => r,
+        None => {
+            let d = Decision { request_id, room, widget, actor, item: None, outcome, answer: &answer.to_string(), at: now };
+            hub.store.record_decision(&d).map_err(err)?
+        }
+    };
+    if !recorded {
+        drop(rooms);
+        answer_again(hub, room, request_id, actor)?;
+        return Ok(());
+    }
+    hub.post_to(&mut rooms, room, actor, answer).map_err(|e| e.message)?;
+    if outcome == "success" {
+        let claimed = hub.store.successes(room, widget, None, None).map_err(err)?;
+        let left = json!({"type": "coupon.stock", "widget_id": widget, "left": spec.quantity.saturating_sub(claimed)});
+        hub.post_locked(&mut rooms, room, left).map_err(|e| e.message)?;
+        let coupons: Vec<Value> = hub
+            .store
+            .answers_of(room, actor, "success")
+            .map_err(err)?
+            .iter()
+            .filter_map(|a| serde_json::from_str::<Value>(a).ok())
+            .filter(|a| a["type"] == "coupon.result")
+            .map(|a| a["coupon"].clone())
+            .collect();
+        let wallet = json!({"type": "coupon.wallet", "widget_id": widget, "user_id": actor, "coupons": coupons});
+        hub.post_locked(&mut rooms, room, wallet).map_err(|e| e.message)?;
+    }
+    Ok(())
+}
+
 /// Network time allowed after a lead card's `perk_until` for a confirmation made in time.
 const PERK_GRACE_MS: u64 = 2_000;
 
@@ -266,11 +353,16 @@ pub fn draw_due(hub: &Hub) {
 }
 
 /// Fisher–Yates with a seed from the operating system (time as a fallback).
-fn shuffle(v: &mut [String]) {
+/// A random number from the operating system (time-based if it has none to give).
+fn os_random() -> u64 {
     use std::io::Read;
     let mut seed = [0u8; 8];
     let seeded = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed)).is_ok();
-    let mut x = if seeded { u64::from_le_bytes(seed) } else { now_ms() ^ 0x9E37_79B9_7F4A_7C15 } | 1;
+    if seeded { u64::from_le_bytes(seed) } else { now_ms() ^ 0x9E37_79B9_7F4A_7C15 }
+}
+
+fn shuffle(v: &mut [String]) {
+    let mut x = os_random() | 1;
     for i in (1..v.len()).rev() {
         x ^= x << 13;
         x ^= x >> 7;
@@ -735,6 +827,85 @@ mod tests {
         flush_tallies(&hub);
         let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
         assert_eq!(v["total"], 12 + 5 + 15 + 3 + 1, "the total is kept in SQLite");
+    }
+
+    #[test]
+    fn coupons_are_claimed_exactly_quantity_times_behind_their_gates_into_wallets() {
+        let dir = temp("coupons");
+        let hub = hub(&dir);
+        let now = now_ms();
+        hub.post("r", json!({"type": "coupon.open", "widget_id": "c", "kind": "coupon", "name": "满 99 减 20", "value": 2000,
+            "threshold": 9900, "quantity": 10, "ends_at": now + 60_000, "valid_ms": 3_600_000})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        let threads: Vec<_> = (0..40)
+            .map(|i| {
+                let hub = hub.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..2 {
+                        coupon_claim(&hub, "r", "c", &format!("r:c:u{i}:coupon:1"), &format!("u{i}")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(hub.store.successes("r", "c", None, None).unwrap(), 10);
+        let mut answers = HashMap::new();
+        let mut wallets = 0;
+        while let Ok(m) = rx.try_recv() {
+            let v: Value = serde_json::from_str(&m.text).unwrap();
+            match v["type"].as_str() {
+                Some("coupon.result") => {
+                    if let Some(prev) = answers.insert(v["request_id"].as_str().unwrap().to_owned(), v["outcome"].clone()) {
+                        assert_eq!(prev, v["outcome"], "a request got two different answers");
+                    }
+                    if v["outcome"] == "success" {
+                        assert_eq!(v["coupon"]["value"], 2000);
+                        assert_eq!(v["coupon"]["threshold"], 9900);
+                    }
+                }
+                Some("coupon.wallet") => {
+                    assert_eq!(m.to.as_deref(), v["user_id"].as_str(), "a wallet goes to its viewer only");
+                    assert_eq!(v["coupons"].as_array().unwrap().len(), 1);
+                    wallets += 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(answers.len(), 40);
+        assert_eq!(answers.values().filter(|o| *o == "success").count(), 10);
+        assert_eq!(answers.values().filter(|o| *o == "sold_out").count(), 30);
+        assert_eq!(wallets, 10);
+
+        // Gates: a share-gated red packet needs the viewer's coupon.shared event; a
+        // follow-gated one a follow on record. Amounts stay within a tenth of the value and the value.
+        hub.post("r", json!({"type": "coupon.open", "widget_id": "p", "kind": "red_packet", "name": "红包", "value": 888,
+            "quantity": 100, "ends_at": now + 60_000, "valid_ms": 1000, "gate": "share"})).unwrap();
+        hub.post("r", json!({"type": "coupon.open", "widget_id": "q", "kind": "coupon", "name": "关注券", "value": 500,
+            "quantity": 100, "ends_at": now + 60_000, "valid_ms": 1000, "gate": "follow"})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        let mut outcome = |widget: &str, actor: &str, n: u32| -> Value {
+            coupon_claim(&hub, "r", widget, &format!("r:{widget}:{actor}:coupon:{n}"), actor).unwrap();
+            loop {
+                let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
+                if v["type"] == "coupon.result" {
+                    return v;
+                }
+            }
+        };
+        assert_eq!(outcome("p", "v1", 1)["outcome"], "not_eligible");
+        let shared = ev("r", "p", "v1", "s1", json!({"type": "coupon.shared", "channel": "wechat_group"}));
+        hub.store.insert_events(std::slice::from_ref(&shared), now_ms()).unwrap();
+        let got = outcome("p", "v1", 2);
+        assert_eq!(got["outcome"], "success");
+        let v = got["coupon"]["value"].as_u64().unwrap();
+        assert!((88..=888).contains(&v), "{v}");
+        assert_eq!(outcome("p", "v1", 3)["outcome"], "limit_reached");
+        assert_eq!(outcome("q", "v2", 1)["outcome"], "not_eligible");
+        hub.store.set_follow("r", "v2", true).unwrap();
+        assert_eq!(outcome("q", "v2", 2)["outcome"], "success");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -371,6 +371,26 @@ impl Store {
         })
     }
 
+    /// The answers a viewer got in a room with this outcome, oldest first.
+    pub fn answers_of(&self, room: &str, actor: &str, outcome: &str) -> rusqlite::Result<Vec<String>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached("SELECT answer FROM decisions WHERE room_id = ?1 AND actor = ?2 AND outcome = ?3 ORDER BY at, rowid")?;
+            let rows = stmt.query_map(params![room, actor, outcome], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })
+    }
+
+    /// Whether a viewer sent an event of this type for this widget.
+    pub fn has_event(&self, room: &str, widget: &str, actor: &str, kind: &str) -> rusqlite::Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM events WHERE room_id = ?1 AND widget_id = ?2 AND type = ?4 AND (user_id = ?3 OR (user_id IS NULL AND session_id = ?3)))",
+                params![room, widget, actor, kind],
+                |r| r.get::<_, bool>(0),
+            )
+        })
+    }
+
     /// Lottery wins of a viewer in a room (any widget).
     pub fn wins(&self, room: &str, actor: &str) -> rusqlite::Result<u64> {
         self.with(|c| {

@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'coupon.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -494,6 +494,36 @@ export interface LotteryOpen {
 }
 export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
 
+export interface CouponOpen {
+  type: 'coupon.open';
+  v?: 1;
+  widget_id: string;
+  /** `red_packet`: the server draws each amount, up to `value`. */
+  kind: 'coupon' | 'red_packet';
+  name: string;
+  /** Minor units. */
+  value: number;
+  /** Spend at least this much to use it (满减); must be above `value`. */
+  threshold?: number;
+  currency?: string;
+  quantity: number;
+  starts_at?: number;
+  ends_at: number;
+  /** How long a claimed coupon stays usable. */
+  valid_ms: number;
+  /** `share`: the viewer shares first (`coupon.share`); `follow`: the server checks the follow. */
+  gate?: 'none' | 'share' | 'follow';
+}
+export interface WalletCoupon {
+  coupon_ref: string;
+  name: string;
+  value: number;
+  threshold?: number;
+  currency?: string;
+  expires_at: number;
+}
+export type CouponOutcome = 'success' | 'sold_out' | 'limit_reached' | 'not_eligible' | 'ended';
+
 export interface ShowcaseProduct {
   sku: string;
   name: string;
@@ -544,6 +574,10 @@ export interface LeadResultCommand {
 }
 
 export type Command =
+  | CouponOpen
+  | { type: 'coupon.stock'; v?: 1; widget_id: string; left: number; reset?: boolean }
+  | { type: 'coupon.result'; v?: 1; widget_id: string; request_id: string; outcome: CouponOutcome; coupon?: WalletCoupon }
+  | { type: 'coupon.wallet'; v?: 1; widget_id: string; user_id?: string; coupons: WalletCoupon[] }
   | { type: 'products.open'; v?: 1; widget_id: string; /** Offer "add to cart"; default true. */ cart?: boolean }
   | { type: 'product.present' | 'product.pin'; v?: 1; widget_id: string; product: ShowcaseProduct }
   | { type: 'product.unpin'; v?: 1; widget_id: string; sku: string }
@@ -606,6 +640,8 @@ export type Action =
   | { type: 'lead.fold'; widget_id: string; folded: boolean }
   | { type: 'like.tap'; widget_id: string }
   | { type: 'product.buy' | 'product.add_to_cart'; widget_id: string; sku: string }
+  | { type: 'coupon.claim'; widget_id: string }
+  | { type: 'coupon.share'; widget_id: string; channel: string }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
   | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
   | { type: 'tryon.tracker'; widget_id: string; state: TrackerState }
@@ -616,7 +652,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products' | 'coupon';
 
 export interface EventBase {
   v: 1;
@@ -846,7 +882,27 @@ export interface ProductIntentEvent extends EventBase {
   idempotency_key: string;
 }
 
+export interface CouponSharedEvent extends EventBase {
+  type: 'coupon.shared';
+  channel: string;
+}
+export interface CouponClaimEvent extends EventBase {
+  type: 'coupon.claim';
+  /** Answer it with `coupon.result`; also the idempotency key. */
+  request_id: string;
+  gate: 'none' | 'share' | 'follow';
+}
+export interface CouponResultEvent extends EventBase {
+  type: 'coupon.result';
+  request_id: string;
+  outcome: CouponOutcome;
+  value?: number;
+}
+
 export type HudongEvent =
+  | CouponSharedEvent
+  | CouponClaimEvent
+  | CouponResultEvent
   | ProductPresentedEvent
   | ProductIntentEvent
   | LikeSentEvent
@@ -906,6 +962,7 @@ export type ErrorCode =
   | 'out_of_stock'
   | 'tier_too_low'
   | 'consent_required'
+  | 'condition_not_met'
   | 'transport_failed'
   | 'events_rejected'
   | 'events_dropped'
@@ -1048,4 +1105,15 @@ export interface ProductsState {
   recent: [string, 'buy' | 'add_to_cart', number][];
 }
 
-export type WidgetState = PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;
+export interface CouponState {
+  kind: 'coupon';
+  spec: Omit<CouponOpen, 'type' | 'v'>;
+  left: number;
+  shared: boolean;
+  mine: { state: 'none' } | { state: 'pending'; request_id: string } | { state: 'claimed'; coupon_ref: string } | { state: 'refused'; outcome: CouponOutcome };
+  wallet: WalletCoupon[];
+  attempts: number;
+  phase_seen: 'upcoming' | 'open' | 'sold_out' | 'ended';
+}
+
+export type WidgetState = CouponState | PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;

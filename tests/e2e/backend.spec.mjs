@@ -188,7 +188,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
     const viewersSeen = new Set(all.map(who)).size;
-    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart'];
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared'];
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
@@ -331,6 +331,11 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     // The product the host presents during the quiz: the first viewer taps "Buy now".
     await viewers[0].locator('#overlay section.hd-products').getByRole('button', { name: 'Buy now: 丝绒雾面唇釉 #03' }).click();
     await expect(viewers[0].locator('#overlay section.hd-products .hd-stock')).toHaveText('Only 18 left');
+    // The live-room coupon offered with it: the second viewer claims it into their wallet.
+    const coupon = viewers[1].locator('#overlay section.hd-coupon');
+    await coupon.getByRole('button', { name: 'Claim' }).click();
+    await expect(coupon.locator('.hd-status')).toHaveText("Claimed: it's in your wallet");
+    await expect(coupon.locator('.hd-wallet summary')).toHaveText('My coupons (1)');
     // 22 grabbers for 20 units: a page may find the sale sold out before its tap lands.
     let tapped = 0;
     await Promise.all(
@@ -368,7 +373,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(20 + tapped);
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
-    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart'];
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared'];
     const interactions = all.filter((e) => types.includes(e.type));
     // The bag was drawn by the server among the 22 entrants: 3 winners.
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
@@ -395,7 +400,10 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       await expect(dash.locator(`#rate-table tr[data-type="${t}"] td`).nth(1)).toHaveText(String(n));
     }
     const widgets = await dash.locator('#widget-table tbody tr').count();
-    expect(widgets).toBe(7); // the show's likes, lucky bag, poll, quiz, product card, sale and follow card
+    // The show's likes, lucky bag, poll, quiz, product card, coupon, sale and follow card (and
+    // the red packet the like goal unlocks, if the audience got there).
+    const unlocked = all.some((e) => e.type === 'likes.goal_reached');
+    expect(widgets).toBe(unlocked ? 9 : 8);
     expect(all.filter((e) => e.type === 'product.buy').map((e) => [e.sku, e.price, e.currency])).toEqual([['lip-velvet-01', 8900, 'CNY']]);
   } finally {
     await stop(proc);
@@ -604,6 +612,48 @@ test('product card: the presented product and pinned ones, buy and add to cart r
     await expect(buy).toBeDisabled();
     // Stored with the price the viewer saw.
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=product.buy`)).json()).length).toBe(2);
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
+test('coupons on the reference backend: share-gated claim, exactly once, sold out, the wallet with its conditions and expiry', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'coupons.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    const room = `coupon-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    const form = page.locator('#coupon-form');
+    await form.getByLabel('Quantity').fill('1');
+    await form.getByLabel('Claim condition').selectOption('share');
+    await form.getByRole('button', { name: 'Offer' }).click();
+    const card = page.locator('#overlay section.hd-coupon');
+    await expect(card.locator('.hd-coupon-value')).toHaveText('¥20.00');
+    await expect(card.locator('.hd-coupon-face .hd-hint')).toHaveText('满 ¥99.00 可用 · 剩余 1 张');
+    await expect(card.locator('.hd-condition')).toHaveText('分享到群后领取');
+    const claim = card.getByRole('button', { name: '立即领取' });
+    await expect(claim).toBeDisabled(); // share first
+    // In an in-app WebView the host page reports the share (here: through the public API).
+    const widgetId = await card.getAttribute('data-widget-id');
+    await page.evaluate((id) => window.hudongRoom.act({ type: 'coupon.share', widget_id: id, channel: 'wechat_group' }), widgetId);
+    await expect(card).toContainText('已分享');
+    await claim.dblclick();
+    await expect(card.locator('.hd-status')).toHaveText('领取成功，已放入卡包');
+    await expect(card.locator('.hd-coupon-face .hd-hint')).toHaveText('满 ¥99.00 可用 · 剩余 0 张');
+    await expect(card).toHaveAttribute('data-phase', 'sold_out');
+    await card.locator('.hd-wallet summary').click();
+    const item = card.locator('.hd-wallet li');
+    await expect(item).toContainText('¥20.00 直播间专享 满 99 减 20 · 满 ¥99.00 可用 · 有效期至');
+    const expires = new Date(await item.locator('time').getAttribute('datetime')).getTime();
+    expect(Math.abs(expires - (Date.now() + 7 * 24 * 3600 * 1000))).toBeLessThan(120_000);
+    // One claim event (the double tap was one), one success on the server.
+    await expect(page.locator('#log li[data-type="coupon.claim"]')).toHaveCount(1);
+    const decisions = await (await fetch(`${base}/rooms/${room}/decisions?widget=${widgetId}`)).json();
+    expect(decisions).toEqual({ success: 1 });
   } finally {
     expect(await stop(proc)).toBe(0);
   }

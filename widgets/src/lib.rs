@@ -7,6 +7,7 @@
 //! The [`Overlay`] component lays out every live widget of a room.
 mod clock;
 mod countdown;
+mod coupon;
 mod flash;
 mod i18n;
 mod lead;
@@ -20,6 +21,7 @@ mod redeem;
 mod tryon;
 
 pub use clock::Clock;
+pub use coupon::{CouponProps, CouponView};
 pub use flash::{FlashProps, FlashView};
 pub use i18n::Strings;
 pub use lead::{qr_path, LeadProps, LeadView};

@@ -5,6 +5,7 @@ use crate::lottery::LotteryView;
 use crate::lead::LeadView;
 use crate::likes::LikesView;
 use crate::products::ProductsView;
+use crate::coupon::CouponView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
@@ -72,6 +73,10 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 },
                 Widget::Likes(l) => html! {
                     <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Coupon(c) => html! {
+                    <CouponView key={c.id().to_owned()} coupon={c.clone()} clock={props.clock.clone()}
+                                on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::Products(p) => html! {
                     <ProductsView key={p.id().to_owned()} products={p.clone()} on_action={props.on_action.clone()} strings={props.strings} />

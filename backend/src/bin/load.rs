@@ -257,6 +257,14 @@ impl Viewer {
                     "condition": v["condition"].as_str().unwrap_or("none"), "keyword": v.get("keyword").cloned().unwrap_or(Value::Null)}));
                 vec![(ms(self.rng.between(500, 4_000)), e)]
             }
+            "coupon.open" => {
+                // About a third claim, within the first seconds.
+                if self.rng.between(0, 3) != 0 {
+                    return vec![];
+                }
+                let e = self.event(&widget, "coupon", json!({"type": "coupon.claim", "request_id": format!("{}:{widget}:{user}:coupon:1", self.room), "gate": v["gate"].as_str().unwrap_or("none")}));
+                vec![(ms(self.rng.between(1_000, 5_000)), e)]
+            }
             "likes.open" => {
                 // Half the viewers like: a few coalesced batches a second or more apart.
                 if self.rng.between(0, 2) == 0 {

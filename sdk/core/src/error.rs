@@ -35,6 +35,8 @@ pub enum ErrorCode {
     TierTooLow,
     /// The viewer's details would go to the brand: the consent box must be ticked first.
     ConsentRequired,
+    /// A condition of the offer is not met yet (for example "share to a group first").
+    ConditionNotMet,
     /// A send failed (network error, error status, a transport function that threw); the
     /// events stay queued and are retried.
     TransportFailed,
@@ -68,6 +70,7 @@ impl ErrorCode {
             ErrorCode::OutOfStock => "out_of_stock",
             ErrorCode::TierTooLow => "tier_too_low",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::ConditionNotMet => "condition_not_met",
             ErrorCode::TransportFailed => "transport_failed",
             ErrorCode::EventsRejected => "events_rejected",
             ErrorCode::EventsDropped => "events_dropped",

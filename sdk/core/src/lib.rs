@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod channel;
+mod coupon;
 mod decode;
 pub mod delivery;
 mod error;
@@ -52,6 +53,7 @@ pub use quiz::{Question, QuestionPhase, Quiz};
 pub use lottery::Lottery;
 pub use lead::Lead;
 pub use products::{Products, LOW_STOCK};
+pub use coupon::Coupon;
 pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
 pub use redeem::Redeem;
 pub use tryon::TryOn;
@@ -64,6 +66,7 @@ pub use protocol::{
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+    CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon,
     ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct,
     LikeGoal, LikesSnapshot, LikesSpec, LikesTotal,
     LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,

@@ -5,6 +5,7 @@ pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
+pub use crate::coupon::{CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon};
 pub use crate::products::{ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct};
 pub use crate::likes::{LikeGoal, LikesSnapshot, LikesSpec, LikesTotal};
 pub use crate::lead::{LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia};
@@ -34,6 +35,7 @@ pub enum WidgetKind {
     Lead,
     Likes,
     Products,
+    Coupon,
 }
 
 impl WidgetKind {
@@ -48,6 +50,7 @@ impl WidgetKind {
             WidgetKind::Lead => "lead",
             WidgetKind::Likes => "likes",
             WidgetKind::Products => "products",
+            WidgetKind::Coupon => "coupon",
         }
     }
 }
@@ -165,6 +168,17 @@ pub enum Command {
     /// Units left of a product on the card.
     #[serde(rename = "product.stock")]
     ProductStock(ProductStock),
+    /// Offer a coupon or red packet.
+    #[serde(rename = "coupon.open")]
+    CouponOpen(CouponSpec),
+    #[serde(rename = "coupon.stock")]
+    CouponStock(CouponStock),
+    /// The server's answer to a claim.
+    #[serde(rename = "coupon.result")]
+    CouponResult(CouponResult),
+    /// The viewer's coupons (addressed by `user_id`).
+    #[serde(rename = "coupon.wallet")]
+    CouponWallet(CouponWallet),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -210,6 +224,10 @@ impl Command {
             "product.pin",
             "product.unpin",
             "product.stock",
+            "coupon.open",
+            "coupon.stock",
+            "coupon.result",
+            "coupon.wallet",
             "widget.remove",
             "room.snapshot",
         ];
@@ -252,6 +270,10 @@ impl Command {
             Command::ProductPin(_) => "product.pin",
             Command::ProductUnpin(_) => "product.unpin",
             Command::ProductStock(_) => "product.stock",
+            Command::CouponOpen(_) => "coupon.open",
+            Command::CouponStock(_) => "coupon.stock",
+            Command::CouponResult(_) => "coupon.result",
+            Command::CouponWallet(_) => "coupon.wallet",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -294,6 +316,10 @@ impl Command {
             Command::ProductPin(c) => &c.widget_id,
             Command::ProductUnpin(c) => &c.widget_id,
             Command::ProductStock(c) => &c.widget_id,
+            Command::CouponOpen(c) => &c.widget_id,
+            Command::CouponStock(c) => &c.widget_id,
+            Command::CouponResult(c) => &c.widget_id,
+            Command::CouponWallet(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -320,6 +346,7 @@ pub enum WidgetSnapshot {
     Lead(LeadSnapshot),
     Likes(LikesSnapshot),
     Products(ProductsSnapshot),
+    Coupon(CouponSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -334,6 +361,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::Lead(l) => &l.spec.widget_id,
             WidgetSnapshot::Likes(l) => &l.spec.widget_id,
             WidgetSnapshot::Products(p) => &p.spec.widget_id,
+            WidgetSnapshot::Coupon(c) => &c.spec.widget_id,
         }
     }
 }
@@ -485,6 +513,12 @@ pub enum Action {
     /// "Add to cart" on a product of the card.
     #[serde(rename = "product.add_to_cart")]
     ProductAddToCart { widget_id: String, sku: String },
+    /// Claim the coupon or red packet.
+    #[serde(rename = "coupon.claim")]
+    CouponClaim { widget_id: String },
+    /// The viewer shared the room (to `channel`, like `wechat_group`).
+    #[serde(rename = "coupon.share")]
+    CouponShare { widget_id: String, channel: String },
 }
 
 impl Action {
@@ -513,7 +547,9 @@ impl Action {
             | Action::LeadFold { widget_id, .. }
             | Action::LikeTap { widget_id }
             | Action::ProductBuy { widget_id, .. }
-            | Action::ProductAddToCart { widget_id, .. } => widget_id,
+            | Action::ProductAddToCart { widget_id, .. }
+            | Action::CouponClaim { widget_id }
+            | Action::CouponShare { widget_id, .. } => widget_id,
         }
     }
 }
@@ -706,6 +742,20 @@ pub enum Event {
     /// The viewer tapped "add to cart": the host page adds `sku`.
     #[serde(rename = "product.add_to_cart")]
     ProductAddToCart { sku: String, price: u64, currency: String, idempotency_key: String },
+    /// The viewer shared the room for a share-gated coupon.
+    #[serde(rename = "coupon.shared")]
+    CouponShared { channel: String },
+    /// A claim: the server must answer `request_id` with `coupon.result`.
+    #[serde(rename = "coupon.claim")]
+    CouponClaim { request_id: String, gate: CouponGate },
+    /// The answer reached the viewer (`value`: what they got, on success).
+    #[serde(rename = "coupon.result")]
+    CouponResult {
+        request_id: String,
+        outcome: CouponOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<u64>,
+    },
 }
 
 impl Event {
@@ -752,6 +802,9 @@ impl Event {
             Event::ProductPresented { .. } => "product.presented",
             Event::ProductBuy { .. } => "product.buy",
             Event::ProductAddToCart { .. } => "product.add_to_cart",
+            Event::CouponShared { .. } => "coupon.shared",
+            Event::CouponClaim { .. } => "coupon.claim",
+            Event::CouponResult { .. } => "coupon.result",
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::quiz::Quiz;
 use crate::lottery::Lottery;
 use crate::lead::Lead;
 use crate::likes::Likes;
+use crate::coupon::Coupon;
 use crate::products::{ProductIntent, Products};
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
@@ -55,6 +56,7 @@ pub enum Widget {
     Lead(Lead),
     Likes(Likes),
     Products(Products),
+    Coupon(Coupon),
 }
 
 impl Widget {
@@ -69,6 +71,7 @@ impl Widget {
             Widget::Lead(l) => l.id(),
             Widget::Likes(l) => l.id(),
             Widget::Products(p) => p.id(),
+            Widget::Coupon(c) => c.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -82,6 +85,7 @@ impl Widget {
             Widget::Lead(_) => WidgetKind::Lead,
             Widget::Likes(_) => WidgetKind::Likes,
             Widget::Products(_) => WidgetKind::Products,
+            Widget::Coupon(_) => WidgetKind::Coupon,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -93,6 +97,7 @@ impl Widget {
             Widget::Lottery(l) => l.next_deadline(now),
             Widget::Lead(l) => l.next_deadline(now),
             Widget::Likes(l) => l.next_deadline(now),
+            Widget::Coupon(c) => c.next_deadline(now),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -104,6 +109,7 @@ impl Widget {
             Widget::Lottery(l) => l.tick(now),
             Widget::Lead(l) => l.tick(now),
             Widget::Likes(l) => l.tick(now),
+            Widget::Coupon(c) => c.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -117,6 +123,7 @@ impl Widget {
             Widget::Lead(l) => WidgetSnapshot::Lead(l.snapshot()),
             Widget::Likes(l) => WidgetSnapshot::Likes(l.snapshot()),
             Widget::Products(p) => WidgetSnapshot::Products(p.snapshot()),
+            Widget::Coupon(c) => WidgetSnapshot::Coupon(c.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -131,6 +138,7 @@ impl Widget {
             (Widget::Lead(l), WidgetSnapshot::Lead(ls)) => l.spec() == &ls.spec,
             (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => l.spec() == &ls.spec,
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.spec() == &ps.spec,
+            (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => c.spec() == &cs.spec,
             _ => false,
         }
     }
@@ -144,6 +152,7 @@ impl Widget {
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.check_snapshot(ls),
             (Widget::Lead(_), WidgetSnapshot::Lead(_)) | (Widget::Likes(_), WidgetSnapshot::Likes(_)) => Ok(()),
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.check_snapshot(ps),
+            (Widget::Coupon(_), WidgetSnapshot::Coupon(_)) => Ok(()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -158,6 +167,7 @@ impl Widget {
             (Widget::Lead(_), WidgetSnapshot::Lead(_)) => Ok(Transition::default()),
             (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => Ok(l.merge_snapshot(ls)),
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.merge_snapshot(ps),
+            (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => Ok(c.merge_snapshot(cs)),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -199,6 +209,10 @@ impl Widget {
             WidgetSnapshot::Products(ps) => {
                 let (w, t) = Products::open(ps.spec.clone())?;
                 (Widget::Products(w), t)
+            }
+            WidgetSnapshot::Coupon(cs) => {
+                let (w, t) = Coupon::open(cs.spec.clone(), now)?;
+                (Widget::Coupon(w), t)
             }
         })
     }
@@ -306,6 +320,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Lottery(l) => Ok(l),
             _ => Err(wrong_kind("a lottery")),
+        }
+    }
+
+    fn coupon_mut(&mut self, id: &str) -> Result<&mut Coupon, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Coupon(c) => Ok(c),
+            _ => Err(wrong_kind("a coupon")),
         }
     }
 
@@ -560,6 +582,24 @@ impl Room {
             Command::ProductPin(c) => Ok((self.products_mut(&c.widget_id)?.pin(c)?, WidgetKind::Products)),
             Command::ProductUnpin(c) => Ok((self.products_mut(&c.widget_id)?.unpin(c), WidgetKind::Products)),
             Command::ProductStock(c) => Ok((self.products_mut(&c.widget_id)?.stock(c), WidgetKind::Products)),
+            Command::CouponOpen(spec) => {
+                let kind = WidgetKind::Coupon;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Coupon(c) if c.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (c, t) = Coupon::open(spec.clone(), now)?;
+                self.widgets.push(Widget::Coupon(c));
+                Ok((t, kind))
+            }
+            Command::CouponStock(c) => Ok((self.coupon_mut(&c.widget_id)?.stock(c), WidgetKind::Coupon)),
+            Command::CouponResult(c) => Ok((self.coupon_mut(&c.widget_id)?.result(c)?, WidgetKind::Coupon)),
+            Command::CouponWallet(c) => {
+                let me = self.config.user_id.clone();
+                Ok((self.coupon_mut(&c.widget_id)?.set_wallet(c, me.as_deref())?, WidgetKind::Coupon))
+            }
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
@@ -633,6 +673,8 @@ impl Room {
             Action::LeadConfirm { widget_id } => (self.lead_mut(widget_id).and_then(|l| l.confirm(now, &key_prefix)), WidgetKind::Lead),
             Action::LeadFold { widget_id, folded } => (self.lead_mut(widget_id).map(|l| l.fold(*folded)), WidgetKind::Lead),
             Action::LikeTap { widget_id } => (self.likes_mut(widget_id).map(|l| l.tap(now)), WidgetKind::Likes),
+            Action::CouponClaim { widget_id } => (self.coupon_mut(widget_id).and_then(|c| c.claim(now, &key_prefix)), WidgetKind::Coupon),
+            Action::CouponShare { widget_id, channel } => (self.coupon_mut(widget_id).and_then(|c| c.share(channel)), WidgetKind::Coupon),
             Action::ProductBuy { widget_id, sku } => {
                 (self.products_mut(widget_id).and_then(|p| p.tap(sku, ProductIntent::Buy, now, &key_prefix)), WidgetKind::Products)
             }

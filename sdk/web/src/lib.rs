@@ -5,6 +5,7 @@
 //! widget logic of its own.
 pub mod camera;
 pub mod clipboard;
+pub mod share;
 pub mod courier;
 mod locks;
 pub mod source;

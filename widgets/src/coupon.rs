@@ -1,0 +1,138 @@
+use crate::clock::Clock;
+use crate::countdown::Countdown;
+use crate::i18n::{format_money, Strings};
+use hudong_core::{Action, Coupon, CouponGate, CouponKind, CouponOutcome, CouponPhase, Millis, MyClaim};
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CouponProps {
+    pub coupon: Coupon,
+    pub clock: Clock,
+    pub on_action: Callback<Action>,
+    pub strings: &'static Strings,
+}
+
+/// A date and time in the viewer's locale, through the browser's `Intl`.
+fn local_time(ms: Millis, lang: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let opts = js_sys::Object::new();
+    for k in ["month", "day", "hour", "minute"] {
+        let _ = js_sys::Reflect::set(&opts, &k.into(), &"2-digit".into());
+    }
+    d.to_locale_string(lang, &opts).into()
+}
+
+/// A coupon or red packet: its value and condition (满减), how many are left, the gate (share
+/// or follow first), one claim button (pending until the server answers), and the viewer's
+/// wallet with each coupon's expiry.
+#[function_component(CouponView)]
+pub fn coupon_view(props: &CouponProps) -> Html {
+    let CouponProps { coupon: c, clock, on_action, strings: s } = props;
+    let spec = c.spec();
+    let id = spec.widget_id.clone();
+    let now = clock.now();
+    let phase = c.phase(now);
+    let packet = spec.kind == CouponKind::RedPacket;
+    let title_id = format!("hd-{id}-t");
+    let money = |v: u64| format_money(v, &spec.currency);
+    let on_claim = {
+        let (on_action, id) = (on_action.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::CouponClaim { widget_id: id.clone() }))
+    };
+    let on_share = {
+        let (on_action, id, title) = (on_action.clone(), id.clone(), spec.name.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (on_action, id, title) = (on_action.clone(), id.clone(), title.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                if hudong_web::share::share(&title, &url).await.is_ok() {
+                    on_action.emit(Action::CouponShare { widget_id: id, channel: "web_share".into() });
+                }
+            });
+        })
+    };
+    let pending = matches!(c.mine(), MyClaim::Pending { .. });
+    let status = match c.mine() {
+        MyClaim::None => String::new(),
+        MyClaim::Pending { .. } => s.claiming_coupon.to_owned(),
+        MyClaim::Claimed { .. } => match (packet, c.wallet().last()) {
+            (true, Some(w)) => format!("{} {}", s.packet_got, money(w.value)),
+            _ => s.coupon_claimed.to_owned(),
+        },
+        MyClaim::Refused { outcome } => match outcome {
+            CouponOutcome::SoldOut => s.outcome_sold_out,
+            CouponOutcome::LimitReached => s.coupon_limit,
+            CouponOutcome::NotEligible => s.coupon_not_eligible,
+            CouponOutcome::Ended | CouponOutcome::Success => s.sale_ended,
+        }
+        .to_owned(),
+    };
+    let condition = match spec.threshold {
+        Some(t) => format!("{} {} {}", s.spend_a, money(t), s.spend_b),
+        None => s.no_threshold.to_owned(),
+    };
+    let gate_hint = match spec.gate {
+        CouponGate::None => None,
+        CouponGate::Share => Some(s.share_to_claim),
+        CouponGate::Follow => Some(s.follow_to_claim),
+    };
+    let claimed = matches!(c.mine(), MyClaim::Claimed { .. });
+    let share_blocked = spec.gate == CouponGate::Share && !c.shared();
+    html! {
+        <section class={classes!("hd-card", "hd-coupon", packet.then_some("hd-packet"))} aria-labelledby={title_id.clone()}
+                 data-widget-id={id.clone()} data-phase={match phase { CouponPhase::Upcoming => "upcoming", CouponPhase::Open => "open", CouponPhase::SoldOut => "sold_out", CouponPhase::Ended => "ended" }}>
+            <header class="hd-head">
+                <span class="hd-badge">{ if packet { s.red_packet } else { s.coupon } }</span>
+                {match phase {
+                    CouponPhase::Upcoming => html! { <Countdown deadline={spec.starts_at} clock={clock.clone()} label={s.opens_in} /> },
+                    CouponPhase::Open => html! { <Countdown deadline={spec.ends_at} clock={clock.clone()} label={s.ends_in} /> },
+                    CouponPhase::SoldOut => html! { <span class="hd-countdown">{s.sold_out}</span> },
+                    CouponPhase::Ended => html! { <span class="hd-countdown">{s.sale_ended}</span> },
+                }}
+            </header>
+            <div class="hd-coupon-face">
+                <p class="hd-coupon-value">
+                    if packet { <span class="hd-coupon-upto">{s.up_to}{" "}</span> }
+                    {money(spec.value)}
+                </p>
+                <div>
+                    <h2 class="hd-q" id={title_id}>{&spec.name}</h2>
+                    <p class="hd-hint">{condition}{" · "}{format!("{} {} {}", s.coupon_left, c.left(), s.coupon_units).trim_end().to_owned()}</p>
+                </div>
+            </div>
+            if let Some(hint) = gate_hint {
+                <p class="hd-hint hd-condition">{hint}</p>
+            }
+            if spec.gate == CouponGate::Share && !claimed {
+                if c.shared() {
+                    <p class="hd-hint">{"✓ "}{s.shared}</p>
+                } else if hudong_web::share::can_share() {
+                    <button type="button" class="hd-submit hd-alt" onclick={on_share}>{s.share_group}</button>
+                }
+            }
+            if !claimed && phase == CouponPhase::Open {
+                <button type="button" class="hd-submit" disabled={pending || share_blocked} aria-busy={pending.to_string()} onclick={on_claim}>
+                    { if pending { s.claiming_coupon } else if packet { s.open_packet } else { s.claim_coupon } }
+                </button>
+            }
+            <p class="hd-status" role="status">{status}</p>
+            if !c.wallet().is_empty() {
+                <details class="hd-wallet">
+                    <summary>{format!("{} ({})", s.my_coupons, c.wallet().len())}</summary>
+                    <ul>
+                        { for c.wallet().iter().map(|w| html! {
+                            <li key={w.coupon_ref.clone()} data-ref={w.coupon_ref.clone()}>
+                                <strong>{format_money(w.value, &w.currency)}</strong>{" "}{&w.name}
+                                <span class="hd-hint">
+                                    {" · "}{match w.threshold { Some(t) => format!("{} {} {}", s.spend_a, format_money(t, &w.currency), s.spend_b), None => s.no_threshold.to_owned() }}
+                                    {" · "}{s.valid_until}{" "}<time datetime={js_sys::Date::new(&JsValue::from_f64(w.expires_at as f64)).to_iso_string().as_string().unwrap_or_default()}>{local_time(w.expires_at, s.lang)}</time>
+                                </span>
+                            </li>
+                        }) }
+                    </ul>
+                </details>
+            }
+        </section>
+    }
+}
