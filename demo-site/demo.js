@@ -406,6 +406,7 @@ function onViewerEvent(event) {
   if (event.type === 'lead.confirm') return authoritative ? undefined : decideLead(event);
   if (event.type === 'like.sent') return authoritative ? undefined : countLikes(event);
   if (event.type === 'coupon.claim') return authoritative ? undefined : decideCoupon(event);
+  if (event.type === 'question.ask') return authoritative ? undefined : decideQuestion(event);
   // "10,000 likes unlock a red packet": the room goal, reached, opens the reward.
   if (event.type === 'likes.goal_reached' && !goalsUnlocked.has(event.widget_id)) {
     goalsUnlocked.add(event.widget_id);
@@ -510,6 +511,51 @@ $('#products-form').addEventListener('submit', async (e) => {
     ...(num('original') ? { original_price: num('original') } : {}), ...(num('stock') !== undefined ? { stock_left: num('stock') } : {}),
   }, e.submitter?.value);
 });
+
+// ---- question queue -------------------------------------------------------------------------
+
+let questionsId = null;
+const asked = new Map(); // console-decided mode: normalized text → question id
+async function openQuestions(prompt) {
+  const id = `qa-${Date.now().toString(36)}`;
+  const ok = await send({ type: 'questions.open', widget_id: id, ...(prompt ? { prompt } : {}) });
+  if (ok) questionsId = id;
+  return ok ? id : null;
+}
+
+/** The question at the top of the waiting queue, as this page's room sees it. */
+function topQuestion() {
+  const w = room.widgets.find((x) => x.kind === 'questions' && x.spec.widget_id === questionsId);
+  return w?.items.find((i) => i.state === 'queued')?.question_id;
+}
+
+async function markQuestion(state, questionId = topQuestion()) {
+  if (!questionsId || !questionId) return null;
+  await send({ type: 'question.mark', widget_id: questionsId, question_id: questionId, state });
+  return questionId;
+}
+
+$('#questions-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  const how = e.submitter?.value;
+  if (how === 'open') await openQuestions(String(f.get('prompt') ?? '').trim());
+  else await markQuestion(how, String(f.get('question_id') ?? '').trim() || undefined);
+});
+
+/** The console's stand-in for the backend's queue (development server only). */
+function decideQuestion(event) {
+  if (event.widget_id !== questionsId || event.type !== 'question.ask') return;
+  const norm = event.text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  const merged = asked.has(norm);
+  if (!merged) asked.set(norm, `q${asked.size + 1}`);
+  const questionId = asked.get(norm);
+  setTimeout(async () => {
+    await send({ type: 'question.ack', widget_id: questionsId, request_id: event.request_id, question_id: questionId, position: [...asked.values()].indexOf(questionId) + 1, merged });
+    await send({ type: 'question.queue', widget_id: questionsId, waiting: asked.size,
+      items: [...asked.entries()].map(([, id]) => ({ question_id: id, text: id === questionId ? event.text : id, votes: 1, state: 'queued' })) });
+  }, 200);
+}
 
 // ---- coupons and red packets ---------------------------------------------------------------
 
@@ -636,13 +682,16 @@ $('#show-form').addEventListener('submit', async (e) => {
     await wait(s(30));
     await send({ type: 'widget.remove', widget_id: bagId });
 
-    status('2/5 poll: what should the host explain next?');
+    status('2/5 poll: what should the host explain next? Questions are queued');
+    const qaId = await openQuestions('关于这几款，你想问什么？');
     const pollId = `show-poll-${tag}`;
     await send({ type: 'poll.open', widget_id: pollId, question: '下一个讲解哪款?',
       options: [{ id: 'lip', label: '丝绒唇釉' }, { id: 'serum', label: '精华液' }, { id: 'sun', label: '防晒霜' }],
       closes_at: room.serverNow() + s(30) });
     await wait(s(32));
     await send({ type: 'poll.reveal', widget_id: pollId });
+    // The host takes the top question of the queue.
+    await markQuestion('answering');
     await wait(s(5));
     await send({ type: 'widget.remove', widget_id: pollId });
 
@@ -657,6 +706,8 @@ $('#show-form').addEventListener('submit', async (e) => {
     await send({ type: 'quiz.reveal', widget_id: quizId, question_id: 'q1', correct: ['a'] });
     await wait(s(6));
     await send({ type: 'widget.remove', widget_id: quizId });
+    await send({ type: 'widget.remove', widget_id: qaId });
+    questionsId = null;
 
     status('4/5 flash sale');
     const flashId = `show-flash-${tag}`;

@@ -37,6 +37,77 @@ pub struct Books {
     pub dirty_likes: HashMap<(String, String), u64>,
     /// When each viewer's last like batch arrived: (room, widget, viewer) → ms.
     pub like_batches: HashMap<(String, String, String), u64>,
+    /// Question queues, and those changed since last announced.
+    pub questions: HashMap<(String, String), QuestionBook>,
+    pub dirty_questions: std::collections::HashSet<(String, String)>,
+}
+
+/// One question queue as the server keeps it.
+#[derive(Default)]
+pub struct QuestionBook {
+    pub items: Vec<AskedQuestion>,
+}
+
+pub struct AskedQuestion {
+    pub id: String,
+    pub text: String,
+    pub norm: String,
+    pub asker: String,
+    pub voters: std::collections::HashSet<String>,
+    pub state: hudong_core::QuestionState,
+}
+
+impl QuestionBook {
+    /// A question asked: a new one, or a vote for the same question already waiting.
+    /// Returns (question id, merged).
+    pub fn ask(&mut self, actor: &str, text: &str) -> (String, bool) {
+        let norm = hudong_core::normalize_question(text);
+        if let Some(q) = self.items.iter_mut().find(|q| q.norm == norm && q.state != hudong_core::QuestionState::Answered) {
+            if q.asker != actor {
+                q.voters.insert(actor.to_owned());
+            }
+            return (q.id.clone(), true);
+        }
+        let id = format!("q{}", self.items.len() + 1);
+        self.items.push(AskedQuestion { id: id.clone(), text: text.to_owned(), norm, asker: actor.to_owned(), voters: Default::default(), state: hudong_core::QuestionState::Queued });
+        (id, false)
+    }
+
+    /// An upvote: counted once per viewer, never the asker's, never on an answered question.
+    pub fn upvote(&mut self, actor: &str, question_id: &str) -> bool {
+        match self.items.iter_mut().find(|q| q.id == question_id) {
+            Some(q) if q.asker != actor && q.state != hudong_core::QuestionState::Answered => q.voters.insert(actor.to_owned()),
+            _ => false,
+        }
+    }
+
+    pub fn mark(&mut self, question_id: &str, state: hudong_core::QuestionState) {
+        if let Some(q) = self.items.iter_mut().find(|q| q.id == question_id) {
+            q.state = state;
+        }
+    }
+
+    /// The queue in order: being answered, then waiting by votes and age, then answered.
+    pub fn ranked(&self) -> Vec<&AskedQuestion> {
+        use hudong_core::QuestionState::*;
+        let rank = |s| match s {
+            Answering => 0,
+            Queued => 1,
+            Answered => 2,
+        };
+        let mut v: Vec<(usize, &AskedQuestion)> = self.items.iter().enumerate().collect();
+        v.sort_by(|(ia, a), (ib, b)| {
+            rank(a.state).cmp(&rank(b.state)).then(b.voters.len().cmp(&a.voters.len())).then(if a.state == Answered { ib.cmp(ia) } else { ia.cmp(ib) })
+        });
+        v.into_iter().map(|(_, q)| q).collect()
+    }
+
+    /// 1-based place of a waiting question.
+    pub fn position(&self, question_id: &str) -> u64 {
+        let ranked = self.ranked();
+        let waiting = ranked.iter().filter(|q| q.state == hudong_core::QuestionState::Queued);
+        waiting.take_while(|q| q.id != question_id).count() as u64 + 1
+    }
 }
 
 #[derive(Default)]
@@ -89,6 +160,9 @@ impl Hub {
         // eliminations come back as they were.
         let answers = hub.store.accepted_answers().map_err(|e| format!("reading stored answers: {e}"))?;
         let mut answers = answers.into_iter().peekable();
+        // Question queues the same way: the asks and upvotes stored, with the host's marks.
+        let asks = hub.store.question_events().map_err(|e| format!("reading stored questions: {e}"))?;
+        let mut asks = asks.into_iter().peekable();
         let commands = hub.store.all_commands().map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
         for (room, seq, at, body) in commands {
@@ -97,13 +171,22 @@ impl Hub {
                 while let Some((_, r, w, actor, question, option)) = answers.next_if(|a| a.0 <= at) {
                     books.quizzes.entry((r, w)).or_default().take_answer(question, actor, option);
                 }
+                while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
+                    crate::rewards::book_question(&mut books, &e);
+                }
             }
             let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
             entry.seq = entry.seq.max(seq);
             if let Ok(cmd) = decode_command_json(&body) {
                 let applied = entry.core.apply(&cmd, at).is_ok();
-                if let (true, Command::QuizReveal(r)) = (applied, &cmd) {
-                    crate::rewards::score_quietly(&hub, &rooms, &room, r);
+                match (applied, &cmd) {
+                    (true, Command::QuizReveal(r)) => {
+                        crate::rewards::score_quietly(&hub, &rooms, &room, r);
+                    }
+                    (true, Command::QuestionMark(m)) => {
+                        hub.books().questions.entry((room.clone(), m.widget_id.clone())).or_default().mark(&m.question_id, m.state);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -111,6 +194,9 @@ impl Hub {
             let mut books = hub.books();
             for (_, r, w, actor, question, option) in answers {
                 books.quizzes.entry((r, w)).or_default().take_answer(question, actor, option);
+            }
+            for (_, e) in asks {
+                crate::rewards::book_question(&mut books, &e);
             }
         }
         drop(rooms);
@@ -249,6 +335,13 @@ impl Hub {
                 Some(u) => self.store.gain(room, &p.widget_id, u, &p.gain_id, p.delta).map(|_| ()),
                 None => Ok(()),
             },
+            Command::QuestionMark(m) => {
+                let mut books = self.books();
+                let key = (room.to_owned(), m.widget_id.clone());
+                books.questions.entry(key.clone()).or_default().mark(&m.question_id, m.state);
+                books.dirty_questions.insert(key);
+                Ok(())
+            }
             // A revive card (or any standing the host sets) is the server's word too.
             Command::QuizStanding(st) => {
                 if let Some(u) = &st.user_id {

@@ -32,6 +32,7 @@ pub fn on_event(hub: &Hub, e: &Value) {
         },
         "quiz.answer" => answer(hub, room, widget, actor, e),
         "like.sent" => likes(hub, room, widget, actor, e),
+        "question.ask" | "question.upvote" => question(hub, room, widget, actor, e),
         "coupon.claim" => match s("request_id") {
             Some(id) => coupon_claim(hub, room, widget, id, actor),
             None => Ok(()),
@@ -181,6 +182,53 @@ fn likes(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result<
     }
     let total = hub.store.add(&format!("likes:{room}:{widget}"), counted).map_err(|x| x.to_string())?;
     hub.books().dirty_likes.insert((room.to_owned(), widget.to_owned()), total);
+    Ok(())
+}
+
+/// Books a stored question event (an ask or an upvote) into the room's queue. For an ask,
+/// returns what to acknowledge: (request id, question id, merged). Used live and when the
+/// hub rebuilds its queues on start.
+pub fn book_question(books: &mut crate::hub::Books, e: &Value) -> Option<(String, String, bool)> {
+    let s = |k: &str| e.get(k).and_then(Value::as_str);
+    let (room, widget, actor) = (s("room_id")?, s("widget_id")?, s("user_id").or(s("session_id"))?);
+    let key = (room.to_owned(), widget.to_owned());
+    let book = books.questions.entry(key.clone()).or_default();
+    let out = match s("type")? {
+        "question.ask" => {
+            let text = s("text")?.trim();
+            hudong_core::validate::text("text", text, 300).ok()?;
+            let (id, merged) = book.ask(actor, text);
+            Some((s("request_id")?.to_owned(), id, merged))
+        }
+        "question.upvote" => {
+            book.upvote(actor, s("question_id")?);
+            None
+        }
+        _ => None,
+    };
+    books.dirty_questions.insert(key);
+    out
+}
+
+/// A question or an upvote: on a live queue, booked, and an ask acknowledged at once with
+/// its place (the queue itself goes out with the tallies).
+fn question(hub: &Hub, room: &str, widget: &str, actor: &str, e: &Value) -> Result<(), String> {
+    let live = matches!(hub.lock().get(room).and_then(|r| r.core.widget(widget)), Some(Widget::Questions(_)));
+    if !live {
+        return reject(hub, e, &hudong_core::HudongError::new(hudong_core::ErrorCode::UnknownWidget, "no live question queue has this id"));
+    }
+    let (ack, position) = {
+        let mut books = hub.books();
+        let ack = book_question(&mut books, e);
+        let position = ack.as_ref().map(|(_, id, _)| books.questions[&(room.to_owned(), widget.to_owned())].position(id));
+        (ack, position)
+    };
+    if let (Some((request_id, question_id, merged)), Some(position)) = (ack, position) {
+        let msg = json!({"type": "question.ack", "widget_id": widget, "request_id": request_id, "question_id": question_id,
+            "position": position, "merged": merged});
+        let mut rooms = hub.lock();
+        hub.post_to(&mut rooms, room, actor, msg).map_err(|e| e.message)?;
+    }
     Ok(())
 }
 
@@ -373,6 +421,30 @@ fn shuffle(v: &mut [String]) {
 
 /// Announces the tallies of polls that changed (called a few times a second).
 pub fn flush_tallies(hub: &Hub) {
+    let queues: Vec<(String, String, Value)> = {
+        let mut books = hub.books();
+        let dirty: Vec<_> = books.dirty_questions.drain().collect();
+        dirty
+            .into_iter()
+            .filter_map(|(room, widget)| {
+                let book = books.questions.get(&(room.clone(), widget.clone()))?;
+                let ranked = book.ranked();
+                let waiting = ranked.iter().filter(|q| q.state == hudong_core::QuestionState::Queued).count();
+                let items: Vec<Value> = ranked
+                    .iter()
+                    .take(hudong_core::QUESTIONS_SHOWN)
+                    .map(|q| json!({"question_id": q.id, "text": q.text, "votes": q.voters.len() + 1, "state": q.state}))
+                    .collect();
+                Some((room, widget.clone(), json!({"type": "question.queue", "widget_id": widget, "items": items, "waiting": waiting})))
+            })
+            .collect()
+    };
+    for (room, widget, msg) in queues {
+        let live = matches!(hub.lock().get(&room).and_then(|r| r.core.widget(&widget)), Some(Widget::Questions(_)));
+        if live {
+            let _ = hub.post(&room, msg);
+        }
+    }
     let likes: Vec<_> = hub.books().dirty_likes.drain().collect();
     for ((room, widget), total) in likes {
         let _ = hub.post(&room, json!({"type": "likes.total", "widget_id": widget, "total": total}));
@@ -906,6 +978,54 @@ mod tests {
         hub.store.set_follow("r", "v2", true).unwrap();
         assert_eq!(outcome("q", "v2", 2)["outcome"], "success");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn questions_are_acknowledged_at_once_merged_upvoted_ranked_and_rebuilt_after_a_restart() {
+        let dir = temp("questions");
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "questions.open", "widget_id": "qa"})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        let mut send = |hub: &Hub, actor: &str, id: &str, body: Value| -> Option<Value> {
+            let e = ev("r", "qa", actor, id, body);
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(hub, &e);
+            rx.try_recv().ok().map(|m| {
+                assert_eq!(m.to.as_deref(), Some(actor), "an acknowledgement goes to its viewer only");
+                serde_json::from_str(&m.text).unwrap()
+            })
+        };
+        let ack = send(&hub, "u1", "e1", json!({"type": "question.ask", "request_id": "r:qa:u1:ask:1", "text": "干皮能用吗？"})).unwrap();
+        assert_eq!((ack["question_id"].as_str(), ack["position"].as_u64(), ack["merged"].as_bool()), (Some("q1"), Some(1), Some(false)));
+        let ack = send(&hub, "u2", "e2", json!({"type": "question.ask", "request_id": "r:qa:u2:ask:1", "text": "持妆多久"})).unwrap();
+        assert_eq!(ack["position"], 2);
+        // The same question in other words' clothing: merged, counted as a vote.
+        let ack = send(&hub, "u3", "e3", json!({"type": "question.ask", "request_id": "r:qa:u3:ask:1", "text": "干皮 能用吗"})).unwrap();
+        assert_eq!((ack["question_id"].as_str(), ack["merged"].as_bool()), (Some("q1"), Some(true)));
+        assert!(send(&hub, "u4", "e4", json!({"type": "question.upvote", "question_id": "q2"})).is_none());
+        assert!(send(&hub, "u5", "e5", json!({"type": "question.upvote", "question_id": "q2"})).is_none());
+        assert!(send(&hub, "u5", "e6", json!({"type": "question.upvote", "question_id": "q2"})).is_none()); // once
+        assert!(send(&hub, "u2", "e7", json!({"type": "question.upvote", "question_id": "q2"})).is_none()); // not one's own
+        hub.post("r", json!({"type": "question.mark", "widget_id": "qa", "question_id": "q1", "state": "answering"})).unwrap();
+        let queue_of = |hub: &Hub| -> Vec<(String, u64, String)> {
+            let mut rx = hub.fanout.subscribe("r");
+            hub.books().dirty_questions.insert(("r".into(), "qa".into()));
+            flush_tallies(hub);
+            loop {
+                let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
+                if v["type"] == "question.queue" {
+                    return v["items"].as_array().unwrap().iter()
+                        .map(|i| (i["question_id"].as_str().unwrap().to_owned(), i["votes"].as_u64().unwrap(), i["state"].as_str().unwrap().to_owned()))
+                        .collect();
+                }
+            }
+        };
+        let before = queue_of(&hub);
+        assert_eq!(before, [("q1".into(), 2, "answering".into()), ("q2".into(), 3, "queued".into())]);
+        drop(send);
+        drop(hub);
+        let hub = self::hub(&dir);
+        assert_eq!(queue_of(&hub), before, "the queue comes back from SQLite");
     }
 
     #[test]

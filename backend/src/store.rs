@@ -331,6 +331,23 @@ impl Store {
         })
     }
 
+    /// Stored question asks and upvotes, oldest first: (received at, event).
+    pub fn question_events(&self) -> rusqlite::Result<Vec<(u64, serde_json::Value)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT received_at, body FROM events WHERE type IN ('question.ask', 'question.upvote')
+                 AND event_id NOT IN (SELECT event_id FROM rejected) ORDER BY received_at, rowid",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (at, body) = row?;
+                out.push((at, serde_json::from_str(&body).unwrap_or_default()));
+            }
+            Ok(out)
+        })
+    }
+
     pub fn set_follow(&self, room: &str, user: &str, follow: bool) -> rusqlite::Result<()> {
         self.with(|c| {
             if follow {

@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'coupon.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'coupon.*' | 'question.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -494,6 +494,14 @@ export interface LotteryOpen {
 }
 export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
 
+export type QuestionState = 'queued' | 'answering' | 'answered';
+export interface QueueItem {
+  question_id: string;
+  text: string;
+  votes: number;
+  state: QuestionState;
+}
+
 export interface CouponOpen {
   type: 'coupon.open';
   v?: 1;
@@ -574,6 +582,10 @@ export interface LeadResultCommand {
 }
 
 export type Command =
+  | { type: 'questions.open'; v?: 1; widget_id: string; prompt?: string; /** Default 100, at most 300. */ max_len?: number }
+  | { type: 'question.queue'; v?: 1; widget_id: string; items: QueueItem[]; waiting?: number }
+  | { type: 'question.ack'; v?: 1; widget_id: string; request_id: string; question_id: string; position: number; merged?: boolean }
+  | { type: 'question.mark'; v?: 1; widget_id: string; question_id: string; state: QuestionState }
   | CouponOpen
   | { type: 'coupon.stock'; v?: 1; widget_id: string; left: number; reset?: boolean }
   | { type: 'coupon.result'; v?: 1; widget_id: string; request_id: string; outcome: CouponOutcome; coupon?: WalletCoupon }
@@ -641,6 +653,8 @@ export type Action =
   | { type: 'like.tap'; widget_id: string }
   | { type: 'product.buy' | 'product.add_to_cart'; widget_id: string; sku: string }
   | { type: 'coupon.claim'; widget_id: string }
+  | { type: 'question.ask'; widget_id: string; text: string }
+  | { type: 'question.upvote'; widget_id: string; question_id: string }
   | { type: 'coupon.share'; widget_id: string; channel: string }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
   | { type: 'tryon.camera'; widget_id: string; result: CameraResult }
@@ -652,7 +666,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products' | 'coupon';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products' | 'coupon' | 'questions';
 
 export interface EventBase {
   v: 1;
@@ -899,7 +913,35 @@ export interface CouponResultEvent extends EventBase {
   value?: number;
 }
 
+export interface QuestionAskEvent extends EventBase {
+  type: 'question.ask';
+  /** Answer it with `question.ack`. */
+  request_id: string;
+  text: string;
+}
+export interface QuestionUpvoteEvent extends EventBase {
+  type: 'question.upvote';
+  question_id: string;
+  idempotency_key: string;
+}
+export interface QuestionAckedEvent extends EventBase {
+  type: 'question.acked';
+  request_id: string;
+  question_id: string;
+  position: number;
+  merged: boolean;
+}
+export interface QuestionStateEvent extends EventBase {
+  type: 'question.state';
+  question_id: string;
+  state: QuestionState;
+}
+
 export type HudongEvent =
+  | QuestionAskEvent
+  | QuestionUpvoteEvent
+  | QuestionAckedEvent
+  | QuestionStateEvent
   | CouponSharedEvent
   | CouponClaimEvent
   | CouponResultEvent
@@ -1116,4 +1158,15 @@ export interface CouponState {
   phase_seen: 'upcoming' | 'open' | 'sold_out' | 'ended';
 }
 
-export type WidgetState = CouponState | PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;
+export interface QuestionsState {
+  kind: 'questions';
+  spec: { widget_id: string; prompt?: string; max_len: number };
+  items: QueueItem[];
+  waiting: number;
+  mine: { request_id: string; text: string; question_id?: string; position?: number; merged: boolean }[];
+  voted: string[];
+  asks: number;
+  last_ask_at: number | null;
+}
+
+export type WidgetState = QuestionsState | CouponState | PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;

@@ -188,7 +188,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
     const viewersSeen = new Set(all.map(who)).size;
-    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared'];
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared', 'question.ask', 'question.upvote'];
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
@@ -327,6 +327,15 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     for (const [i, page] of viewers.entries()) {
       await page.locator('#overlay section.hd-poll button.hd-opt').nth(i).click();
     }
+    // Product Q&A in the middle: the first viewer asks and is told their place at once; the
+    // second says "me too" (the host then takes the top question).
+    const qa = viewers[0].locator('#overlay section.hd-questions');
+    await qa.getByLabel('Your question').fill('Does it suit dry lips?');
+    await qa.getByRole('button', { name: 'Ask' }).click();
+    await expect(qa.locator('.hd-mine-q .hd-status')).toHaveText(/Received: number \d+ in the queue|The host is answering it now/);
+    const mine = viewers[1].locator('#overlay section.hd-questions .hd-queue li').filter({ hasText: 'Does it suit dry lips?' });
+    await mine.getByRole('button', { name: /^Me too/ }).click();
+    await expect(mine.getByRole('button', { name: /^Me too/ })).toHaveAttribute('aria-pressed', 'true');
     for (const page of viewers) await page.locator('#overlay section.hd-quiz button.hd-opt').first().click();
     // The product the host presents during the quiz: the first viewer taps "Buy now".
     await viewers[0].locator('#overlay section.hd-products').getByRole('button', { name: 'Buy now: 丝绒雾面唇釉 #03' }).click();
@@ -373,7 +382,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(20 + tapped);
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
-    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared'];
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared', 'question.ask', 'question.upvote'];
     const interactions = all.filter((e) => types.includes(e.type));
     // The bag was drawn by the server among the 22 entrants: 3 winners.
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
@@ -403,7 +412,11 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     // The show's likes, lucky bag, poll, quiz, product card, coupon, sale and follow card (and
     // the red packet the like goal unlocks, if the audience got there).
     const unlocked = all.some((e) => e.type === 'likes.goal_reached');
-    expect(widgets).toBe(unlocked ? 9 : 8);
+    expect(widgets).toBe(unlocked ? 10 : 9);
+    // The server took the question and the upvote; one question was marked answering.
+    expect(all.filter((e) => e.type === 'question.ask' && e.text === 'Does it suit dry lips?')).toHaveLength(1);
+    const upvoter = await viewers[1].locator('body').getAttribute('data-user');
+    expect(all.filter((e) => e.type === 'question.upvote' && e.user_id === upvoter)).toHaveLength(1);
     expect(all.filter((e) => e.type === 'product.buy').map((e) => [e.sku, e.price, e.currency])).toEqual([['lip-velvet-01', 8900, 'CNY']]);
   } finally {
     await stop(proc);
@@ -654,6 +667,47 @@ test('coupons on the reference backend: share-gated claim, exactly once, sold ou
     await expect(page.locator('#log li[data-type="coupon.claim"]')).toHaveCount(1);
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions?widget=${widgetId}`)).json();
     expect(decisions).toEqual({ success: 1 });
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
+test('question queue on the reference backend: instant place in the queue, duplicates merged, upvotes, the host answers', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'questions.db'));
+  try {
+    const room = `qa-${Date.now()}`;
+    const host = await newPage(browser);
+    host.on('pageerror', (err) => {
+      throw err;
+    });
+    await host.goto(`${base}/?room=${room}`);
+    await expect(host.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await host.locator('#questions-form').getByRole('button', { name: 'Open question queue' }).click();
+    const viewer = await newPage(browser);
+    await viewer.goto(`${base}/viewer.html?room=${room}&lang=zh-CN`);
+    await expect(viewer.locator('body')).toHaveAttribute('data-ready', 'true');
+    const vq = viewer.locator('#overlay section.hd-questions');
+    const hq = host.locator('#overlay section.hd-questions');
+    await expect(vq.locator('h2')).toHaveText('关于这支唇釉，你想问什么？');
+    // The host's page asks first; the viewer asks the same thing in other words: merged.
+    await hq.getByLabel('你的问题').fill('干皮能用吗？');
+    await hq.getByRole('button', { name: '提问' }).click();
+    await expect(hq.locator('.hd-mine-q .hd-status')).toHaveText('已收到，排第 1 位');
+    await vq.getByLabel('你的问题').fill('干皮 能用吗');
+    await vq.getByRole('button', { name: '提问' }).click();
+    await expect(vq.locator('.hd-mine-q .hd-status')).toHaveText('同类问题已有人问，已为它 +1');
+    await vq.getByLabel('你的问题').fill('持妆多久？');
+    await vq.getByRole('button', { name: '提问' }).click(); // within 10 s: refused, typed error
+    await expect(vq.locator('.hd-mine-q li')).toHaveCount(1);
+    // The queue reaches everyone, with the merged vote counted.
+    await expect(hq.locator('.hd-queue li')).toHaveCount(1);
+    await expect(hq.locator('.hd-queue li .hd-upvote')).toHaveText('▲ 2');
+    await expect(hq.locator('.hd-queue li .hd-upvote')).toBeDisabled(); // one's own
+    // The host takes the top question: the asker is told.
+    await host.locator('#questions-form').getByRole('button', { name: 'Answering now' }).click();
+    await expect(hq.locator('.hd-mine-q .hd-status')).toHaveText('主播正在回答');
+    await expect(vq.locator('.hd-queue li')).toHaveAttribute('data-state', 'answering');
+    await expect(host.locator('#log li[data-type="question.state"]')).toContainText('"state":"answering"');
   } finally {
     expect(await stop(proc)).toBe(0);
   }

@@ -165,6 +165,18 @@ pub struct Strings {
     pub opens_in: &'static str,
     pub my_coupons: &'static str,
     pub valid_until: &'static str,
+    pub questions: &'static str,
+    pub ask_prompt: &'static str,
+    pub your_question: &'static str,
+    pub ask: &'static str,
+    pub q_sending: &'static str,
+    pub q_place_a: &'static str,
+    pub q_place_b: &'static str,
+    pub q_merged: &'static str,
+    pub q_answering: &'static str,
+    pub q_answered: &'static str,
+    pub q_waiting: &'static str,
+    pub upvote: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -332,6 +344,18 @@ pub static ZH_CN: Strings = Strings {
     opens_in: "开抢倒计时",
     my_coupons: "我的卡包",
     valid_until: "有效期至",
+    questions: "提问",
+    ask_prompt: "有什么想问主播的？",
+    your_question: "你的问题",
+    ask: "提问",
+    q_sending: "发送中…",
+    q_place_a: "已收到，排第",
+    q_place_b: "位",
+    q_merged: "同类问题已有人问，已为它 +1",
+    q_answering: "主播正在回答",
+    q_answered: "已回答",
+    q_waiting: "个问题在排队",
+    upvote: "赞同",
 };
 
 pub static EN: Strings = Strings {
@@ -499,6 +523,18 @@ pub static EN: Strings = Strings {
     opens_in: "Opens in",
     my_coupons: "My coupons",
     valid_until: "Valid until",
+    questions: "Questions",
+    ask_prompt: "What would you like to ask the host?",
+    your_question: "Your question",
+    ask: "Ask",
+    q_sending: "Sending…",
+    q_place_a: "Received: number",
+    q_place_b: "in the queue",
+    q_merged: "Someone asked this already: your +1 is added",
+    q_answering: "The host is answering it now",
+    q_answered: "Answered",
+    q_waiting: "questions waiting",
+    upvote: "Me too",
 };
 
 impl Strings {

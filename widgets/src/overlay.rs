@@ -6,6 +6,7 @@ use crate::lead::LeadView;
 use crate::likes::LikesView;
 use crate::products::ProductsView;
 use crate::coupon::CouponView;
+use crate::questions::QuestionsView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
@@ -73,6 +74,9 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 },
                 Widget::Likes(l) => html! {
                     <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Questions(q) => html! {
+                    <QuestionsView key={q.id().to_owned()} questions={q.clone()} on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::Coupon(c) => html! {
                     <CouponView key={c.id().to_owned()} coupon={c.clone()} clock={props.clock.clone()}

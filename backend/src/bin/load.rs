@@ -105,7 +105,7 @@ async fn main() {
 
     let mut viewers = Vec::new();
     for i in 0..o.viewers {
-        let v = Viewer { i, run, room: o.room.clone(), events: events_tx.clone(), stats: stats.clone(), sent: sent.clone(), rng: Rng(run ^ (i as u64 + 1) * 7919), seq: 0 };
+        let v = Viewer { i, run, room: o.room.clone(), events: events_tx.clone(), stats: stats.clone(), sent: sent.clone(), rng: Rng(run ^ (i as u64 + 1) * 7919), seq: 0, upvoted: false };
         let url = format!("{ws_base}/rooms/{}/ws?user={}", o.room, v.user());
         viewers.push(tokio::spawn(v.live(url, Duration::from_secs(o.seconds))));
         if i % 50 == 49 {
@@ -145,6 +145,8 @@ struct Viewer {
     sent: Sent,
     rng: Rng,
     seq: u64,
+    /// Whether this viewer has upvoted a question yet (once is enough).
+    upvoted: bool,
 }
 
 impl Viewer {
@@ -256,6 +258,27 @@ impl Viewer {
                 let e = self.event(&widget, "lottery", json!({"type": "lottery.enter", "request_id": format!("{}:{widget}:{user}:enter:1", self.room),
                     "condition": v["condition"].as_str().unwrap_or("none"), "keyword": v.get("keyword").cloned().unwrap_or(Value::Null)}));
                 vec![(ms(self.rng.between(500, 4_000)), e)]
+            }
+            "questions.open" => {
+                // A few ask; the same few questions come up again and again (the server merges them).
+                if self.rng.between(0, 7) != 0 {
+                    return vec![];
+                }
+                const ASKED: [&str; 4] = ["干皮能用吗？", "持妆多久？", "会不会拔干", "有没有小样"];
+                let text = ASKED[self.rng.between(0, ASKED.len() as u64) as usize];
+                let e = self.event(&widget, "questions", json!({"type": "question.ask", "request_id": format!("{}:{widget}:{user}:ask:1", self.room), "text": text}));
+                vec![(ms(self.rng.between(1_000, 6_000)), e)]
+            }
+            "question.queue" => {
+                let items = v["items"].as_array().cloned().unwrap_or_default();
+                if self.upvoted || items.is_empty() || self.rng.between(0, 4) != 0 {
+                    return vec![];
+                }
+                self.upvoted = true;
+                let pick = items[self.rng.between(0, items.len() as u64) as usize]["question_id"].clone();
+                let key = format!("{}:{widget}:{user}:upvote:{}", self.room, pick.as_str().unwrap_or(""));
+                let e = self.event(&widget, "questions", json!({"type": "question.upvote", "question_id": pick, "idempotency_key": key}));
+                vec![(ms(self.rng.between(500, 3_000)), e)]
             }
             "coupon.open" => {
                 // About a third claim, within the first seconds.

@@ -35,6 +35,7 @@ mod products;
 mod lottery;
 mod poll;
 mod protocol;
+mod questions;
 mod quiz;
 mod redeem;
 mod rng;
@@ -54,6 +55,7 @@ pub use lottery::Lottery;
 pub use lead::Lead;
 pub use products::{Products, LOW_STOCK};
 pub use coupon::Coupon;
+pub use questions::{normalize as normalize_question, Questions, ASK_EVERY_MS, MAX_SHOWN as QUESTIONS_SHOWN};
 pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
 pub use redeem::Redeem;
 pub use tryon::TryOn;
@@ -66,6 +68,7 @@ pub use protocol::{
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+    MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem,
     CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon,
     ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct,
     LikeGoal, LikesSnapshot, LikesSpec, LikesTotal,

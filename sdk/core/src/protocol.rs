@@ -5,6 +5,7 @@ pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
+pub use crate::questions::{MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem};
 pub use crate::coupon::{CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon};
 pub use crate::products::{ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct};
 pub use crate::likes::{LikeGoal, LikesSnapshot, LikesSpec, LikesTotal};
@@ -36,6 +37,7 @@ pub enum WidgetKind {
     Likes,
     Products,
     Coupon,
+    Questions,
 }
 
 impl WidgetKind {
@@ -51,6 +53,7 @@ impl WidgetKind {
             WidgetKind::Likes => "likes",
             WidgetKind::Products => "products",
             WidgetKind::Coupon => "coupon",
+            WidgetKind::Questions => "questions",
         }
     }
 }
@@ -179,6 +182,18 @@ pub enum Command {
     /// The viewer's coupons (addressed by `user_id`).
     #[serde(rename = "coupon.wallet")]
     CouponWallet(CouponWallet),
+    /// Open the question queue.
+    #[serde(rename = "questions.open")]
+    QuestionsOpen(QuestionsSpec),
+    /// The room's queue, as the server ranks it.
+    #[serde(rename = "question.queue")]
+    QuestionQueue(QuestionQueue),
+    /// The server took a viewer's question (addressed).
+    #[serde(rename = "question.ack")]
+    QuestionAck(QuestionAck),
+    /// The host answers a question now, or has answered it.
+    #[serde(rename = "question.mark")]
+    QuestionMark(QuestionMark),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -228,6 +243,10 @@ impl Command {
             "coupon.stock",
             "coupon.result",
             "coupon.wallet",
+            "questions.open",
+            "question.queue",
+            "question.ack",
+            "question.mark",
             "widget.remove",
             "room.snapshot",
         ];
@@ -274,6 +293,10 @@ impl Command {
             Command::CouponStock(_) => "coupon.stock",
             Command::CouponResult(_) => "coupon.result",
             Command::CouponWallet(_) => "coupon.wallet",
+            Command::QuestionsOpen(_) => "questions.open",
+            Command::QuestionQueue(_) => "question.queue",
+            Command::QuestionAck(_) => "question.ack",
+            Command::QuestionMark(_) => "question.mark",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -320,6 +343,10 @@ impl Command {
             Command::CouponStock(c) => &c.widget_id,
             Command::CouponResult(c) => &c.widget_id,
             Command::CouponWallet(c) => &c.widget_id,
+            Command::QuestionsOpen(c) => &c.widget_id,
+            Command::QuestionQueue(c) => &c.widget_id,
+            Command::QuestionAck(c) => &c.widget_id,
+            Command::QuestionMark(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -347,6 +374,7 @@ pub enum WidgetSnapshot {
     Likes(LikesSnapshot),
     Products(ProductsSnapshot),
     Coupon(CouponSnapshot),
+    Questions(QuestionsSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -362,6 +390,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::Likes(l) => &l.spec.widget_id,
             WidgetSnapshot::Products(p) => &p.spec.widget_id,
             WidgetSnapshot::Coupon(c) => &c.spec.widget_id,
+            WidgetSnapshot::Questions(q) => &q.spec.widget_id,
         }
     }
 }
@@ -519,6 +548,12 @@ pub enum Action {
     /// The viewer shared the room (to `channel`, like `wechat_group`).
     #[serde(rename = "coupon.share")]
     CouponShare { widget_id: String, channel: String },
+    /// Ask a question.
+    #[serde(rename = "question.ask")]
+    QuestionAsk { widget_id: String, text: String },
+    /// Upvote someone's question.
+    #[serde(rename = "question.upvote")]
+    QuestionUpvote { widget_id: String, question_id: String },
 }
 
 impl Action {
@@ -549,7 +584,9 @@ impl Action {
             | Action::ProductBuy { widget_id, .. }
             | Action::ProductAddToCart { widget_id, .. }
             | Action::CouponClaim { widget_id }
-            | Action::CouponShare { widget_id, .. } => widget_id,
+            | Action::CouponShare { widget_id, .. }
+            | Action::QuestionAsk { widget_id, .. }
+            | Action::QuestionUpvote { widget_id, .. } => widget_id,
         }
     }
 }
@@ -748,6 +785,17 @@ pub enum Event {
     /// A claim: the server must answer `request_id` with `coupon.result`.
     #[serde(rename = "coupon.claim")]
     CouponClaim { request_id: String, gate: CouponGate },
+    /// The viewer asked: the server must answer `request_id` with `question.ack`.
+    #[serde(rename = "question.ask")]
+    QuestionAsk { request_id: String, text: String },
+    #[serde(rename = "question.upvote")]
+    QuestionUpvote { question_id: String, idempotency_key: String },
+    /// The server took the question: its id and place.
+    #[serde(rename = "question.acked")]
+    QuestionAcked { request_id: String, question_id: String, position: u64, merged: bool },
+    /// The host is answering one of this viewer's questions now, or answered it.
+    #[serde(rename = "question.state")]
+    QuestionState { question_id: String, state: QuestionState },
     /// The answer reached the viewer (`value`: what they got, on success).
     #[serde(rename = "coupon.result")]
     CouponResult {
@@ -805,6 +853,10 @@ impl Event {
             Event::CouponShared { .. } => "coupon.shared",
             Event::CouponClaim { .. } => "coupon.claim",
             Event::CouponResult { .. } => "coupon.result",
+            Event::QuestionAsk { .. } => "question.ask",
+            Event::QuestionUpvote { .. } => "question.upvote",
+            Event::QuestionAcked { .. } => "question.acked",
+            Event::QuestionState { .. } => "question.state",
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::lottery::Lottery;
 use crate::lead::Lead;
 use crate::likes::Likes;
 use crate::coupon::Coupon;
+use crate::questions::Questions;
 use crate::products::{ProductIntent, Products};
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
@@ -57,6 +58,7 @@ pub enum Widget {
     Likes(Likes),
     Products(Products),
     Coupon(Coupon),
+    Questions(Questions),
 }
 
 impl Widget {
@@ -72,6 +74,7 @@ impl Widget {
             Widget::Likes(l) => l.id(),
             Widget::Products(p) => p.id(),
             Widget::Coupon(c) => c.id(),
+            Widget::Questions(q) => q.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -86,6 +89,7 @@ impl Widget {
             Widget::Likes(_) => WidgetKind::Likes,
             Widget::Products(_) => WidgetKind::Products,
             Widget::Coupon(_) => WidgetKind::Coupon,
+            Widget::Questions(_) => WidgetKind::Questions,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -93,7 +97,7 @@ impl Widget {
             Widget::Poll(p) => p.next_deadline(),
             Widget::FlashSale(f) => f.next_deadline(now),
             Widget::Quiz(q) => q.next_deadline(),
-            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) => None,
+            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) | Widget::Questions(_) => None,
             Widget::Lottery(l) => l.next_deadline(now),
             Widget::Lead(l) => l.next_deadline(now),
             Widget::Likes(l) => l.next_deadline(now),
@@ -105,7 +109,7 @@ impl Widget {
             Widget::Poll(p) => p.tick(now),
             Widget::FlashSale(f) => f.tick(now),
             Widget::Quiz(q) => q.tick(now),
-            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) => Transition::default(),
+            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) | Widget::Questions(_) => Transition::default(),
             Widget::Lottery(l) => l.tick(now),
             Widget::Lead(l) => l.tick(now),
             Widget::Likes(l) => l.tick(now),
@@ -124,6 +128,7 @@ impl Widget {
             Widget::Likes(l) => WidgetSnapshot::Likes(l.snapshot()),
             Widget::Products(p) => WidgetSnapshot::Products(p.snapshot()),
             Widget::Coupon(c) => WidgetSnapshot::Coupon(c.snapshot()),
+            Widget::Questions(q) => WidgetSnapshot::Questions(q.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -139,6 +144,7 @@ impl Widget {
             (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => l.spec() == &ls.spec,
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.spec() == &ps.spec,
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => c.spec() == &cs.spec,
+            (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.spec() == &qs.spec,
             _ => false,
         }
     }
@@ -153,6 +159,7 @@ impl Widget {
             (Widget::Lead(_), WidgetSnapshot::Lead(_)) | (Widget::Likes(_), WidgetSnapshot::Likes(_)) => Ok(()),
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.check_snapshot(ps),
             (Widget::Coupon(_), WidgetSnapshot::Coupon(_)) => Ok(()),
+            (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.check_snapshot(qs),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -168,6 +175,7 @@ impl Widget {
             (Widget::Likes(l), WidgetSnapshot::Likes(ls)) => Ok(l.merge_snapshot(ls)),
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.merge_snapshot(ps),
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => Ok(c.merge_snapshot(cs)),
+            (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.merge_snapshot(qs),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -213,6 +221,10 @@ impl Widget {
             WidgetSnapshot::Coupon(cs) => {
                 let (w, t) = Coupon::open(cs.spec.clone(), now)?;
                 (Widget::Coupon(w), t)
+            }
+            WidgetSnapshot::Questions(qs) => {
+                let (w, t) = Questions::open(qs.spec.clone())?;
+                (Widget::Questions(w), t)
             }
         })
     }
@@ -320,6 +332,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Lottery(l) => Ok(l),
             _ => Err(wrong_kind("a lottery")),
+        }
+    }
+
+    fn questions_mut(&mut self, id: &str) -> Result<&mut Questions, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Questions(q) => Ok(q),
+            _ => Err(wrong_kind("a question queue")),
         }
     }
 
@@ -596,6 +616,21 @@ impl Room {
             }
             Command::CouponStock(c) => Ok((self.coupon_mut(&c.widget_id)?.stock(c), WidgetKind::Coupon)),
             Command::CouponResult(c) => Ok((self.coupon_mut(&c.widget_id)?.result(c)?, WidgetKind::Coupon)),
+            Command::QuestionsOpen(spec) => {
+                let kind = WidgetKind::Questions;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Questions(q) if q.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (q, t) = Questions::open(spec.clone())?;
+                self.widgets.push(Widget::Questions(q));
+                Ok((t, kind))
+            }
+            Command::QuestionQueue(c) => Ok((self.questions_mut(&c.widget_id)?.set_queue(c)?, WidgetKind::Questions)),
+            Command::QuestionAck(c) => Ok((self.questions_mut(&c.widget_id)?.ack(c)?, WidgetKind::Questions)),
+            Command::QuestionMark(c) => Ok((self.questions_mut(&c.widget_id)?.mark(c), WidgetKind::Questions)),
             Command::CouponWallet(c) => {
                 let me = self.config.user_id.clone();
                 Ok((self.coupon_mut(&c.widget_id)?.set_wallet(c, me.as_deref())?, WidgetKind::Coupon))
@@ -673,6 +708,12 @@ impl Room {
             Action::LeadConfirm { widget_id } => (self.lead_mut(widget_id).and_then(|l| l.confirm(now, &key_prefix)), WidgetKind::Lead),
             Action::LeadFold { widget_id, folded } => (self.lead_mut(widget_id).map(|l| l.fold(*folded)), WidgetKind::Lead),
             Action::LikeTap { widget_id } => (self.likes_mut(widget_id).map(|l| l.tap(now)), WidgetKind::Likes),
+            Action::QuestionAsk { widget_id, text } => {
+                (self.questions_mut(widget_id).and_then(|q| q.ask(text, now, &key_prefix)), WidgetKind::Questions)
+            }
+            Action::QuestionUpvote { widget_id, question_id } => {
+                (self.questions_mut(widget_id).and_then(|q| q.upvote(question_id, &key_prefix)), WidgetKind::Questions)
+            }
             Action::CouponClaim { widget_id } => (self.coupon_mut(widget_id).and_then(|c| c.claim(now, &key_prefix)), WidgetKind::Coupon),
             Action::CouponShare { widget_id, channel } => (self.coupon_mut(widget_id).and_then(|c| c.share(channel)), WidgetKind::Coupon),
             Action::ProductBuy { widget_id, sku } => {
