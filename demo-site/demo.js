@@ -557,6 +557,26 @@ function decideQuestion(event) {
   }, 200);
 }
 
+// ---- room tasks -------------------------------------------------------------------------------
+
+async function openTasks({ watch, like, answer, share }) {
+  const id = `tasks-${Date.now().toString(36)}`;
+  const tasks = [
+    ...(watch > 0 ? [{ task_id: 'watch', kind: 'watch', target: watch, reward: '10 积分' }] : []),
+    ...(like > 0 ? [{ task_id: 'like', kind: 'like', target: like, reward: '5 积分' }] : []),
+    ...(answer > 0 ? [{ task_id: 'answer', kind: 'answer', target: answer, reward: '5 积分' }] : []),
+    ...(share ? [{ task_id: 'share', kind: 'share', target: 1, reward: '5 元券' }] : []),
+  ];
+  const ok = await send({ type: 'tasks.open', widget_id: id, tasks });
+  return ok ? id : null;
+}
+
+$('#tasks-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.currentTarget);
+  await openTasks({ watch: Number(f.get('watch')), like: Number(f.get('like')), answer: Number(f.get('answer')), share: f.get('share') === 'on' });
+});
+
 // ---- coupons and red packets ---------------------------------------------------------------
 
 const coupons = new Map(); // id → { left, claimed: Set } (console-decided mode only)
@@ -675,8 +695,9 @@ $('#show-form').addEventListener('submit', async (e) => {
   const tag = Date.now().toString(36);
   $('#show-start').disabled = true;
   try {
-    // Likes run through the whole show, with a room goal.
+    // Likes run through the whole show, with a room goal; tasks reward staying and taking part.
     const likesId = await openLikes({ target: 200, reward: '解锁 5 元无门槛券' });
+    const tasksId = await openTasks({ watch: 3, like: 10, answer: 1, share: false });
     status('1/5 lucky bag at the opening');
     const bagId = await openLottery({ prize: '开场福袋：唇釉小样', count: 3, drawInMs: s(25), condition: 'keyword', keyword: '想要唇釉' });
     await wait(s(30));
@@ -727,6 +748,7 @@ $('#show-form').addEventListener('submit', async (e) => {
       purpose: '用于发送直播预告与粉丝专属优惠，可随时退出' });
     await wait(s(50));
     await send({ type: 'widget.remove', widget_id: likesId });
+    await send({ type: 'widget.remove', widget_id: tasksId });
     status('show over');
   } finally {
     $('#show-start').disabled = false;

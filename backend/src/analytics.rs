@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What counts as an interaction, by event type.
 pub const INTERACTIONS: &[&str] =
-    &["poll.vote", "quiz.answer", "flash.grab", "flash.remind", "redeem.request", "lottery.enter", "tryon.opened", "tryon.add_to_cart", "lead.clicked", "lead.confirm", "like.sent", "product.buy", "product.add_to_cart", "coupon.claim", "coupon.shared", "question.ask", "question.upvote"];
+    &["poll.vote", "quiz.answer", "flash.grab", "flash.remind", "redeem.request", "lottery.enter", "tryon.opened", "tryon.add_to_cart", "lead.clicked", "lead.confirm", "like.sent", "product.buy", "product.add_to_cart", "coupon.claim", "coupon.shared", "question.ask", "question.upvote", "task.claim", "task.shared"];
 
 /// Outcomes that are a conversion (an order or a cart).
 fn is_conversion(e: &Value) -> bool {

@@ -366,6 +366,7 @@ fn addressee(command: &Command) -> Option<String> {
         Command::RedeemAccount(c) => c.user_id.clone(),
         Command::RedeemPoints(c) => c.user_id.clone(),
         Command::CouponWallet(c) => c.user_id.clone(),
+        Command::TasksProgress(c) => c.user_id.clone(),
         _ => None,
     }
 }

@@ -33,6 +33,10 @@ pub fn on_event(hub: &Hub, e: &Value) {
         "quiz.answer" => answer(hub, room, widget, actor, e),
         "like.sent" => likes(hub, room, widget, actor, e),
         "question.ask" | "question.upvote" => question(hub, room, widget, actor, e),
+        "task.claim" => match (s("request_id"), s("task_id")) {
+            (Some(id), Some(task)) => task_claim(hub, room, widget, id, actor, task),
+            _ => Ok(()),
+        },
         "coupon.claim" => match s("request_id") {
             Some(id) => coupon_claim(hub, room, widget, id, actor),
             None => Ok(()),
@@ -50,6 +54,76 @@ pub fn on_event(hub: &Hub, e: &Value) {
     if let Err(e) = result {
         eprintln!("hudong-backend: could not decide {kind} in room {room}: {e}");
     }
+    // What moves a task on: the viewer's new progress goes to them at once.
+    if matches!(kind, "like.sent" | "task.shared" | "coupon.shared" | "quiz.answer") {
+        if let Err(e) = push_task_progress(hub, room, actor) {
+            eprintln!("hudong-backend: could not count tasks in room {room}: {e}");
+        }
+    }
+}
+
+/// A viewer's progress on each task of a task list, from their stored events.
+fn task_progress(hub: &Hub, room: &str, actor: &str, spec: &hudong_core::TasksSpec) -> Result<std::collections::BTreeMap<String, u64>, String> {
+    let err = |x: rusqlite::Error| x.to_string();
+    let (likes, shares, answers) = hub.store.task_counts(room, actor).map_err(err)?;
+    let watched = hub.store.first_seen(room, actor).map_err(err)?.map_or(0, |t| now_ms().saturating_sub(t) / 60_000);
+    Ok(spec
+        .tasks
+        .iter()
+        .map(|t| {
+            let n = match t.kind {
+                hudong_core::TaskKind::Watch => watched,
+                hudong_core::TaskKind::Like => likes,
+                hudong_core::TaskKind::Share => shares,
+                hudong_core::TaskKind::Answer => answers,
+            };
+            (t.task_id.clone(), n.min(t.target))
+        })
+        .collect())
+}
+
+/// Sends a viewer their progress on every live task list of the room.
+fn push_task_progress(hub: &Hub, room: &str, actor: &str) -> Result<(), String> {
+    let lists: Vec<hudong_core::TasksSpec> = hub
+        .lock()
+        .get(room)
+        .map(|r| r.core.widgets().iter().filter_map(|w| if let Widget::Tasks(t) = w { Some(t.spec().clone()) } else { None }).collect())
+        .unwrap_or_default();
+    for spec in lists {
+        let progress = task_progress(hub, room, actor, &spec)?;
+        let msg = json!({"type": "tasks.progress", "widget_id": spec.widget_id, "user_id": actor, "progress": progress});
+        let mut rooms = hub.lock();
+        hub.post_to(&mut rooms, room, actor, msg).map_err(|e| e.message)?;
+    }
+    Ok(())
+}
+
+/// A task's reward: the task done by the server's count, rewarded once per viewer.
+fn task_claim(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &str, task_id: &str) -> Result<(), String> {
+    if answer_again(hub, room, request_id, actor)? {
+        return Ok(());
+    }
+    let spec = match hub.lock().get(room).and_then(|r| r.core.widget(widget)) {
+        Some(Widget::Tasks(t)) => t.spec().clone(),
+        _ => return Ok(()),
+    };
+    let Some(task) = spec.tasks.iter().find(|t| t.task_id == task_id) else { return Ok(()) };
+    let progress = task_progress(hub, room, actor, &spec)?;
+    let err = |x: rusqlite::Error| x.to_string();
+    let done = progress.get(task_id).copied().unwrap_or(0) >= task.target;
+    let rewarded = hub.store.successes(room, widget, Some(actor), Some(task_id)).map_err(err)? > 0;
+    let outcome = if rewarded { "claimed" } else if done { "success" } else { "not_done" };
+    let mut answer = json!({"type": "task.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+    if outcome == "success" {
+        answer["reward_ref"] = format!("RWD-{:06}", hub.store.next("reward").map_err(err)?).into();
+    }
+    let mut rooms = hub.lock();
+    let d = Decision { request_id, room, widget, actor, item: Some(task_id), outcome, answer: &answer.to_string(), at: now_ms() };
+    if hub.store.record_decision(&d).map_err(err)? {
+        hub.post_to(&mut rooms, room, actor, answer).map_err(|e| e.message)?;
+    }
+    drop(rooms);
+    push_task_progress(hub, room, actor)
 }
 
 fn reject(hub: &Hub, e: &Value, err: &hudong_core::HudongError) -> Result<(), String> {
@@ -1026,6 +1100,41 @@ mod tests {
         drop(hub);
         let hub = self::hub(&dir);
         assert_eq!(queue_of(&hub), before, "the queue comes back from SQLite");
+    }
+
+    #[test]
+    fn tasks_count_a_viewers_events_and_reward_a_done_task_once() {
+        let dir = temp("tasks");
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "likes.open", "widget_id": "l"})).unwrap();
+        hub.post("r", json!({"type": "tasks.open", "widget_id": "t", "tasks": [
+            {"task_id": "like", "kind": "like", "target": 20, "reward": "5 积分"},
+            {"task_id": "share", "kind": "share", "target": 1, "reward": "券"}]})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        let mut send = |hub: &Hub, id: &str, widget: &str, body: Value| -> Vec<Value> {
+            let e = ev("r", widget, "u1", id, body);
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(hub, &e);
+            std::iter::from_fn(|| rx.try_recv().ok()).map(|m| serde_json::from_str(&m.text).unwrap()).collect()
+        };
+        let out = send(&hub, "e1", "l", json!({"type": "like.sent", "count": 12, "batch": 1}));
+        let progress = out.iter().find(|v| v["type"] == "tasks.progress").expect("progress pushed");
+        assert_eq!(progress["progress"], json!({"like": 12, "share": 0}));
+        let out = send(&hub, "e2", "t", json!({"type": "task.claim", "request_id": "r:t:u1:task:like:1", "task_id": "like"}));
+        assert_eq!(out[0]["outcome"], "not_done");
+        // A script's huge batch counts 150 at most; twelve plus ten is enough.
+        send(&hub, "e3", "l", json!({"type": "like.sent", "count": 10, "batch": 2}));
+        let out = send(&hub, "e4", "t", json!({"type": "task.claim", "request_id": "r:t:u1:task:like:2", "task_id": "like"}));
+        assert_eq!(out[0]["outcome"], "success");
+        assert!(out[0]["reward_ref"].as_str().unwrap().starts_with("RWD-"));
+        let out = send(&hub, "e5", "t", json!({"type": "task.claim", "request_id": "r:t:u1:task:like:3", "task_id": "like"}));
+        assert_eq!(out[0]["outcome"], "claimed", "rewarded once");
+        let out = send(&hub, "e6", "t", json!({"type": "task.shared", "channel": "wechat_group"}));
+        assert_eq!(out.iter().find(|v| v["type"] == "tasks.progress").unwrap()["progress"]["share"], 1);
+        let (likes, _, _) = hub.store.task_counts("r", "u1").unwrap();
+        assert_eq!(likes, 22);
+        send(&hub, "e7", "l", json!({"type": "like.sent", "count": 1_000_000, "batch": 3}));
+        assert_eq!(hub.store.task_counts("r", "u1").unwrap().0, 22 + 150);
     }
 
     #[test]

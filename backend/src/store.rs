@@ -397,6 +397,22 @@ impl Store {
         })
     }
 
+    /// What a viewer did in a room, for task progress: (likes, shares, accepted answers).
+    /// Each like batch counts at most 150 taps (15 a second for 10 s), as the room total does.
+    pub fn task_counts(&self, room: &str, actor: &str) -> rusqlite::Result<(u64, u64, u64)> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT
+                   COALESCE(SUM(CASE WHEN type = 'like.sent' THEN MIN(MAX(COALESCE(json_extract(body, '$.count'), 0), 0), 150) END), 0),
+                   COUNT(CASE WHEN type IN ('task.shared', 'coupon.shared') THEN 1 END),
+                   COUNT(CASE WHEN type = 'quiz.answer' AND event_id NOT IN (SELECT event_id FROM rejected) THEN 1 END)
+                 FROM events WHERE room_id = ?1 AND (user_id = ?2 OR (user_id IS NULL AND session_id = ?2))",
+                params![room, actor],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+            )
+        })
+    }
+
     /// Whether a viewer sent an event of this type for this widget.
     pub fn has_event(&self, room: &str, widget: &str, actor: &str, kind: &str) -> rusqlite::Result<bool> {
         self.with(|c| {

@@ -177,7 +177,7 @@ export declare class Room {
   /** Puts dead-lettered events back in the queue; returns how many. */
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
-  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'coupon.*' | 'question.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
+  on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'coupon.*' | 'question.*' | 'task.*' | 'tasks.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
   on(type: '*', listener: (event: HudongEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
   on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
@@ -494,6 +494,15 @@ export interface LotteryOpen {
 }
 export type EntryOutcome = 'entered' | 'not_eligible' | 'closed' | 'limit_reached';
 
+export interface TaskSpec {
+  task_id: string;
+  kind: 'watch' | 'like' | 'share' | 'answer';
+  /** Minutes to watch, likes, shares or answers. */
+  target: number;
+  reward: string;
+}
+export type TaskOutcome = 'success' | 'not_done' | 'claimed';
+
 export type QuestionState = 'queued' | 'answering' | 'answered';
 export interface QueueItem {
   question_id: string;
@@ -582,6 +591,9 @@ export interface LeadResultCommand {
 }
 
 export type Command =
+  | { type: 'tasks.open'; v?: 1; widget_id: string; tasks: TaskSpec[] }
+  | { type: 'tasks.progress'; v?: 1; widget_id: string; user_id?: string; progress: Record<string, number> }
+  | { type: 'task.result'; v?: 1; widget_id: string; request_id: string; outcome: TaskOutcome; reward_ref?: string }
   | { type: 'questions.open'; v?: 1; widget_id: string; prompt?: string; /** Default 100, at most 300. */ max_len?: number }
   | { type: 'question.queue'; v?: 1; widget_id: string; items: QueueItem[]; waiting?: number }
   | { type: 'question.ack'; v?: 1; widget_id: string; request_id: string; question_id: string; position: number; merged?: boolean }
@@ -654,6 +666,8 @@ export type Action =
   | { type: 'product.buy' | 'product.add_to_cart'; widget_id: string; sku: string }
   | { type: 'coupon.claim'; widget_id: string }
   | { type: 'question.ask'; widget_id: string; text: string }
+  | { type: 'task.claim'; widget_id: string; task_id: string }
+  | { type: 'task.share'; widget_id: string; channel: string }
   | { type: 'question.upvote'; widget_id: string; question_id: string }
   | { type: 'coupon.share'; widget_id: string; channel: string }
   | { type: 'tryon.start' | 'tryon.allow_camera' | 'tryon.photo' | 'tryon.pause' | 'tryon.snapshot' | 'tryon.add_to_cart' | 'tryon.close'; widget_id: string }
@@ -666,7 +680,7 @@ export type TrackerState = 'attached' | 'lost' | 'found';
 
 // ---- Events ---------------------------------------------------------------------------
 
-export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products' | 'coupon' | 'questions';
+export type WidgetKind = 'poll' | 'flash_sale' | 'quiz' | 'redeem' | 'try_on' | 'lottery' | 'lead' | 'likes' | 'products' | 'coupon' | 'questions' | 'tasks';
 
 export interface EventBase {
   v: 1;
@@ -887,9 +901,17 @@ export interface ProductPresentedEvent extends EventBase {
   type: 'product.presented';
   sku: string;
 }
-/** "Buy now" / "add to cart": open your checkout or add to your cart (listen with `room.on`). */
-export interface ProductIntentEvent extends EventBase {
-  type: 'product.buy' | 'product.add_to_cart';
+/** "Buy now": open your checkout (listen with `room.on('product.buy', …)`). */
+export interface ProductBuyEvent extends EventBase {
+  type: 'product.buy';
+  sku: string;
+  price: number;
+  currency: string;
+  idempotency_key: string;
+}
+/** "Add to cart": add `sku` to your cart. */
+export interface ProductAddToCartEvent extends EventBase {
+  type: 'product.add_to_cart';
   sku: string;
   price: number;
   currency: string;
@@ -937,7 +959,27 @@ export interface QuestionStateEvent extends EventBase {
   state: QuestionState;
 }
 
+export interface TaskSharedEvent extends EventBase {
+  type: 'task.shared';
+  channel: string;
+}
+export interface TaskClaimEvent extends EventBase {
+  type: 'task.claim';
+  /** Answer it with `task.result`. */
+  request_id: string;
+  task_id: string;
+}
+export interface TaskResultEvent extends EventBase {
+  type: 'task.result';
+  request_id: string;
+  task_id: string;
+  outcome: TaskOutcome;
+}
+
 export type HudongEvent =
+  | TaskSharedEvent
+  | TaskClaimEvent
+  | TaskResultEvent
   | QuestionAskEvent
   | QuestionUpvoteEvent
   | QuestionAckedEvent
@@ -946,7 +988,8 @@ export type HudongEvent =
   | CouponClaimEvent
   | CouponResultEvent
   | ProductPresentedEvent
-  | ProductIntentEvent
+  | ProductBuyEvent
+  | ProductAddToCartEvent
   | LikeSentEvent
   | LikesGoalReachedEvent
   | LeadClickedEvent
@@ -1169,4 +1212,15 @@ export interface QuestionsState {
   last_ask_at: number | null;
 }
 
-export type WidgetState = QuestionsState | CouponState | PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;
+export interface TasksState {
+  kind: 'tasks';
+  spec: { widget_id: string; tasks: TaskSpec[] };
+  progress: Record<string, number>;
+  claims: Record<string, { state: 'pending'; request_id: string } | { state: 'claimed'; reward_ref: string } | { state: 'refused'; outcome: TaskOutcome }>;
+  seen_at: number;
+  attempts: number;
+  shared: boolean;
+  minutes_seen: number;
+}
+
+export type WidgetState = TasksState | QuestionsState | CouponState | PollState | FlashState | QuizState | RedeemState | TryOnState | LotteryState | LeadState | LikesState | ProductsState;

@@ -50,6 +50,8 @@ const off = room.on('poll.vote', (e: PollVoteEvent) => {
 });
 room.on('poll.revealed', (e) => console.log(e.winners, e.counts['a']));
 room.on('error', (e) => console.log(e.code));
+// Buy and add-to-cart from a product card open the host's own checkout.
+room.on('product.buy', (e) => console.log(e.sku, e.price, e.currency, e.idempotency_key));
 off();
 
 room.vote('p1', 'a');
@@ -60,7 +62,17 @@ for (const w of room.widgets) {
   else if (w.kind === 'quiz') console.log(w.question?.phase, w.standing?.score);
   else if (w.kind === 'redeem') console.log(w.account?.balance, w.pending?.cost, w.history.length);
   else if (w.kind === 'lottery') console.log(w.entries, w.winners?.length, w.mine.state, w.won);
-  else console.log(w.phase.phase, w.pose.x, w.tracker);
+  else if (w.kind === 'try_on') console.log(w.phase.phase, w.pose.x, w.tracker);
+  else if (w.kind === 'lead') console.log(w.state.state, w.consent, w.folded);
+  else if (w.kind === 'likes') console.log(w.shown, w.total, w.goal_reached);
+  else if (w.kind === 'products') console.log(w.current?.sku, w.pinned.length);
+  else if (w.kind === 'coupon') console.log(w.left, w.mine.state, w.wallet.map((c) => c.expires_at));
+  else if (w.kind === 'questions') console.log(w.items.map((q) => q.votes), w.mine.length);
+  else if (w.kind === 'tasks') console.log(w.spec.tasks.map((t) => w.progress[t.task_id] ?? 0));
+  else {
+    const never: never = w;
+    console.log(never);
+  }
 }
 
 // Point-redeem: the server decides.

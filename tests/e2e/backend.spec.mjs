@@ -188,7 +188,7 @@ test('simulated viewers: the load tool runs a show against the backend; decision
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
     const viewersSeen = new Set(all.map(who)).size;
-    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared', 'question.ask', 'question.upvote'];
+    const interactionTypes = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared', 'question.ask', 'question.upvote', 'task.claim', 'task.shared'];
     const interactions = all.filter((e) => interactionTypes.includes(e.type));
     const orders = all.filter((e) => e.type === 'flash.result' && e.outcome === 'success').length;
     expect(orders).toBe(4);
@@ -382,7 +382,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json()).length, { timeout: 15_000 }).toBe(20 + tapped);
     const all = await (await fetch(`${base}/collect/events?room=${room}&limit=10000`)).json();
     const who = (e) => e.user_id ?? e.session_id;
-    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared', 'question.ask', 'question.upvote'];
+    const types = ['poll.vote', 'quiz.answer', 'flash.grab', 'flash.remind', 'redeem.request', 'lottery.enter', 'tryon.opened', 'tryon.add_to_cart', 'lead.clicked', 'lead.confirm', 'like.sent', 'product.buy', 'product.add_to_cart', 'coupon.claim', 'coupon.shared', 'question.ask', 'question.upvote', 'task.claim', 'task.shared'];
     const interactions = all.filter((e) => types.includes(e.type));
     // The bag was drawn by the server among the 22 entrants: 3 winners.
     const decisions = await (await fetch(`${base}/rooms/${room}/decisions`)).json();
@@ -409,10 +409,10 @@ test('the scripted show on the reference backend: two viewer pages and simulated
       await expect(dash.locator(`#rate-table tr[data-type="${t}"] td`).nth(1)).toHaveText(String(n));
     }
     const widgets = await dash.locator('#widget-table tbody tr').count();
-    // The show's likes, lucky bag, poll, quiz, product card, coupon, sale and follow card (and
+    // The show's likes, tasks, lucky bag, poll, questions, quiz, product card, coupon, sale and follow card (and
     // the red packet the like goal unlocks, if the audience got there).
     const unlocked = all.some((e) => e.type === 'likes.goal_reached');
-    expect(widgets).toBe(unlocked ? 10 : 9);
+    expect(widgets).toBe(unlocked ? 11 : 10);
     // The server took the question and the upvote; one question was marked answering.
     expect(all.filter((e) => e.type === 'question.ask' && e.text === 'Does it suit dry lips?')).toHaveLength(1);
     const upvoter = await viewers[1].locator('body').getAttribute('data-user');
@@ -708,6 +708,44 @@ test('question queue on the reference backend: instant place in the queue, dupli
     await expect(hq.locator('.hd-mine-q .hd-status')).toHaveText('主播正在回答');
     await expect(vq.locator('.hd-queue li')).toHaveAttribute('data-state', 'answering');
     await expect(host.locator('#log li[data-type="question.state"]')).toContainText('"state":"answering"');
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
+test('room tasks on the reference backend: progress counted by the server from likes, shares and answers; a done task rewarded once', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'tasks.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    const room = `tasks-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.locator('#likes-form').getByRole('button', { name: 'Show like button' }).click();
+    const form = page.locator('#tasks-form');
+    await form.getByLabel('Like (times)').fill('5');
+    await form.getByRole('button', { name: 'Show tasks' }).click();
+    const card = page.locator('#overlay section.hd-tasks');
+    const like = card.locator('li[data-task-id="like"]');
+    await expect(like).toContainText('点赞 5 次');
+    await expect(like.getByRole('progressbar', { name: '点赞 5 次' })).toHaveAttribute('value', '0');
+    await expect(like.getByRole('button', { name: '领取奖励' })).toHaveCount(0);
+    // Six likes: the server counts them and sends the progress back.
+    const heart = page.locator('#overlay section.hd-likes button.hd-like');
+    for (let i = 0; i < 6; i += 1) await heart.click();
+    await expect(like.locator('.hd-task-count')).toHaveText('5/5', { timeout: 10_000 });
+    await like.getByRole('button', { name: '领取奖励' }).dblclick();
+    await expect(like.locator('.hd-status')).toContainText('已领取 RWD-');
+    await expect(page.locator('#log li[data-type="task.claim"]')).toHaveCount(1);
+    // The share task moves when the page reports a share (in-app WebViews share natively).
+    const share = card.locator('li[data-task-id="share"]');
+    const id = await card.getAttribute('data-widget-id');
+    await page.evaluate((w) => window.hudongRoom.act({ type: 'task.share', widget_id: w, channel: 'wechat_group' }), id);
+    await expect(share.locator('.hd-task-count')).toHaveText('1/1');
+    const decisions = await (await fetch(`${base}/rooms/${room}/decisions?widget=${id}`)).json();
+    expect(decisions).toEqual({ success: 1 });
   } finally {
     expect(await stop(proc)).toBe(0);
   }

@@ -177,6 +177,17 @@ pub struct Strings {
     pub q_answered: &'static str,
     pub q_waiting: &'static str,
     pub upvote: &'static str,
+    pub tasks: &'static str,
+    pub task_watch_a: &'static str,
+    pub task_watch_b: &'static str,
+    pub task_like_a: &'static str,
+    pub task_like_b: &'static str,
+    pub task_share: &'static str,
+    pub task_answer_a: &'static str,
+    pub task_answer_b: &'static str,
+    pub claim_reward: &'static str,
+    pub reward_claimed: &'static str,
+    pub task_not_done: &'static str,
 }
 
 pub static ZH_CN: Strings = Strings {
@@ -356,6 +367,17 @@ pub static ZH_CN: Strings = Strings {
     q_answered: "已回答",
     q_waiting: "个问题在排队",
     upvote: "赞同",
+    tasks: "直播间任务",
+    task_watch_a: "观看",
+    task_watch_b: "分钟",
+    task_like_a: "点赞",
+    task_like_b: "次",
+    task_share: "分享直播间",
+    task_answer_a: "答题",
+    task_answer_b: "道",
+    claim_reward: "领取奖励",
+    reward_claimed: "已领取",
+    task_not_done: "进度确认中，稍后再试",
 };
 
 pub static EN: Strings = Strings {
@@ -535,6 +557,17 @@ pub static EN: Strings = Strings {
     q_answered: "Answered",
     q_waiting: "questions waiting",
     upvote: "Me too",
+    tasks: "Room tasks",
+    task_watch_a: "Watch",
+    task_watch_b: "minutes",
+    task_like_a: "Like",
+    task_like_b: "times",
+    task_share: "Share the room",
+    task_answer_a: "Answer",
+    task_answer_b: "questions",
+    claim_reward: "Claim",
+    reward_claimed: "Claimed",
+    task_not_done: "Still counting, try again shortly",
 };
 
 impl Strings {

@@ -19,6 +19,7 @@ mod products;
 mod questions;
 mod quiz;
 mod redeem;
+mod tasks;
 mod tryon;
 
 pub use clock::Clock;
@@ -34,6 +35,7 @@ pub use products::{ProductsProps, ProductsView};
 pub use questions::{QuestionsProps, QuestionsView};
 pub use quiz::{QuizProps, QuizView};
 pub use redeem::{RedeemProps, RedeemView};
+pub use tasks::{TasksProps, TasksView};
 pub use tryon::{TryOnHooks, TryOnProps, TryOnView};
 
 pub use hudong_core::Action;

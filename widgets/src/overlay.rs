@@ -7,6 +7,7 @@ use crate::likes::LikesView;
 use crate::products::ProductsView;
 use crate::coupon::CouponView;
 use crate::questions::QuestionsView;
+use crate::tasks::TasksView;
 use crate::poll::PollView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
@@ -74,6 +75,10 @@ pub fn overlay(props: &OverlayProps) -> Html {
                 },
                 Widget::Likes(l) => html! {
                     <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
+                },
+                Widget::Tasks(t) => html! {
+                    <TasksView key={t.id().to_owned()} tasks={t.clone()} clock={props.clock.clone()}
+                               on_action={props.on_action.clone()} strings={props.strings} />
                 },
                 Widget::Questions(q) => html! {
                     <QuestionsView key={q.id().to_owned()} questions={q.clone()} on_action={props.on_action.clone()} strings={props.strings} />

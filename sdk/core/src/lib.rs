@@ -40,6 +40,7 @@ mod quiz;
 mod redeem;
 mod rng;
 mod room;
+mod tasks;
 mod tryon;
 pub mod validate;
 pub mod wire;
@@ -55,6 +56,7 @@ pub use lottery::Lottery;
 pub use lead::Lead;
 pub use products::{Products, LOW_STOCK};
 pub use coupon::Coupon;
+pub use tasks::Tasks;
 pub use questions::{normalize as normalize_question, Questions, ASK_EVERY_MS, MAX_SHOWN as QUESTIONS_SHOWN};
 pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
 pub use redeem::Redeem;
@@ -68,6 +70,7 @@ pub use protocol::{
     RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+    TaskClaim, TaskKind, TaskOutcome, TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec,
     MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem,
     CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon,
     ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct,

@@ -5,6 +5,7 @@ pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
     LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
+pub use crate::tasks::{TaskClaim, TaskKind, TaskOutcome, TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec};
 pub use crate::questions::{MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem};
 pub use crate::coupon::{CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon};
 pub use crate::products::{ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct};
@@ -38,6 +39,7 @@ pub enum WidgetKind {
     Products,
     Coupon,
     Questions,
+    Tasks,
 }
 
 impl WidgetKind {
@@ -54,6 +56,7 @@ impl WidgetKind {
             WidgetKind::Products => "products",
             WidgetKind::Coupon => "coupon",
             WidgetKind::Questions => "questions",
+            WidgetKind::Tasks => "tasks",
         }
     }
 }
@@ -194,6 +197,15 @@ pub enum Command {
     /// The host answers a question now, or has answered it.
     #[serde(rename = "question.mark")]
     QuestionMark(QuestionMark),
+    /// Show the room's tasks.
+    #[serde(rename = "tasks.open")]
+    TasksOpen(TasksSpec),
+    /// A viewer's progress (addressed).
+    #[serde(rename = "tasks.progress")]
+    TasksProgress(TasksProgress),
+    /// The server's answer to a reward claim.
+    #[serde(rename = "task.result")]
+    TaskResult(TaskResult),
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
@@ -247,6 +259,9 @@ impl Command {
             "question.queue",
             "question.ack",
             "question.mark",
+            "tasks.open",
+            "tasks.progress",
+            "task.result",
             "widget.remove",
             "room.snapshot",
         ];
@@ -297,6 +312,9 @@ impl Command {
             Command::QuestionQueue(_) => "question.queue",
             Command::QuestionAck(_) => "question.ack",
             Command::QuestionMark(_) => "question.mark",
+            Command::TasksOpen(_) => "tasks.open",
+            Command::TasksProgress(_) => "tasks.progress",
+            Command::TaskResult(_) => "task.result",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
         }
@@ -347,6 +365,9 @@ impl Command {
             Command::QuestionQueue(c) => &c.widget_id,
             Command::QuestionAck(c) => &c.widget_id,
             Command::QuestionMark(c) => &c.widget_id,
+            Command::TasksOpen(c) => &c.widget_id,
+            Command::TasksProgress(c) => &c.widget_id,
+            Command::TaskResult(c) => &c.widget_id,
             Command::RoomSnapshot(_) => "",
         }
     }
@@ -375,6 +396,7 @@ pub enum WidgetSnapshot {
     Products(ProductsSnapshot),
     Coupon(CouponSnapshot),
     Questions(QuestionsSnapshot),
+    Tasks(TasksSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -391,6 +413,7 @@ impl WidgetSnapshot {
             WidgetSnapshot::Products(p) => &p.spec.widget_id,
             WidgetSnapshot::Coupon(c) => &c.spec.widget_id,
             WidgetSnapshot::Questions(q) => &q.spec.widget_id,
+            WidgetSnapshot::Tasks(t) => &t.spec.widget_id,
         }
     }
 }
@@ -554,6 +577,12 @@ pub enum Action {
     /// Upvote someone's question.
     #[serde(rename = "question.upvote")]
     QuestionUpvote { widget_id: String, question_id: String },
+    /// Claim a done task's reward.
+    #[serde(rename = "task.claim")]
+    TaskClaim { widget_id: String, task_id: String },
+    /// The viewer shared the room (for a share task).
+    #[serde(rename = "task.share")]
+    TaskShare { widget_id: String, channel: String },
 }
 
 impl Action {
@@ -586,7 +615,9 @@ impl Action {
             | Action::CouponClaim { widget_id }
             | Action::CouponShare { widget_id, .. }
             | Action::QuestionAsk { widget_id, .. }
-            | Action::QuestionUpvote { widget_id, .. } => widget_id,
+            | Action::QuestionUpvote { widget_id, .. }
+            | Action::TaskClaim { widget_id, .. }
+            | Action::TaskShare { widget_id, .. } => widget_id,
         }
     }
 }
@@ -785,6 +816,14 @@ pub enum Event {
     /// A claim: the server must answer `request_id` with `coupon.result`.
     #[serde(rename = "coupon.claim")]
     CouponClaim { request_id: String, gate: CouponGate },
+    /// The viewer shared the room for a share task.
+    #[serde(rename = "task.shared")]
+    TaskShared { channel: String },
+    /// A reward claim: the server must answer `request_id` with `task.result`.
+    #[serde(rename = "task.claim")]
+    TaskClaim { request_id: String, task_id: String },
+    #[serde(rename = "task.result")]
+    TaskResult { request_id: String, task_id: String, outcome: TaskOutcome },
     /// The viewer asked: the server must answer `request_id` with `question.ack`.
     #[serde(rename = "question.ask")]
     QuestionAsk { request_id: String, text: String },
@@ -854,6 +893,9 @@ impl Event {
             Event::CouponClaim { .. } => "coupon.claim",
             Event::CouponResult { .. } => "coupon.result",
             Event::QuestionAsk { .. } => "question.ask",
+            Event::TaskShared { .. } => "task.shared",
+            Event::TaskClaim { .. } => "task.claim",
+            Event::TaskResult { .. } => "task.result",
             Event::QuestionUpvote { .. } => "question.upvote",
             Event::QuestionAcked { .. } => "question.acked",
             Event::QuestionState { .. } => "question.state",

@@ -8,6 +8,7 @@ use crate::lead::Lead;
 use crate::likes::Likes;
 use crate::coupon::Coupon;
 use crate::questions::Questions;
+use crate::tasks::Tasks;
 use crate::products::{ProductIntent, Products};
 use crate::redeem::Redeem;
 use crate::tryon::TryOn;
@@ -59,6 +60,7 @@ pub enum Widget {
     Products(Products),
     Coupon(Coupon),
     Questions(Questions),
+    Tasks(Tasks),
 }
 
 impl Widget {
@@ -75,6 +77,7 @@ impl Widget {
             Widget::Products(p) => p.id(),
             Widget::Coupon(c) => c.id(),
             Widget::Questions(q) => q.id(),
+            Widget::Tasks(t) => t.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -90,6 +93,7 @@ impl Widget {
             Widget::Products(_) => WidgetKind::Products,
             Widget::Coupon(_) => WidgetKind::Coupon,
             Widget::Questions(_) => WidgetKind::Questions,
+            Widget::Tasks(_) => WidgetKind::Tasks,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -102,6 +106,7 @@ impl Widget {
             Widget::Lead(l) => l.next_deadline(now),
             Widget::Likes(l) => l.next_deadline(now),
             Widget::Coupon(c) => c.next_deadline(now),
+            Widget::Tasks(t) => t.next_deadline(now),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -114,6 +119,7 @@ impl Widget {
             Widget::Lead(l) => l.tick(now),
             Widget::Likes(l) => l.tick(now),
             Widget::Coupon(c) => c.tick(now),
+            Widget::Tasks(t) => t.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -129,6 +135,7 @@ impl Widget {
             Widget::Products(p) => WidgetSnapshot::Products(p.snapshot()),
             Widget::Coupon(c) => WidgetSnapshot::Coupon(c.snapshot()),
             Widget::Questions(q) => WidgetSnapshot::Questions(q.snapshot()),
+            Widget::Tasks(t) => WidgetSnapshot::Tasks(t.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -145,6 +152,7 @@ impl Widget {
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.spec() == &ps.spec,
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => c.spec() == &cs.spec,
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.spec() == &qs.spec,
+            (Widget::Tasks(t), WidgetSnapshot::Tasks(ts)) => t.spec() == &ts.spec,
             _ => false,
         }
     }
@@ -160,6 +168,7 @@ impl Widget {
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.check_snapshot(ps),
             (Widget::Coupon(_), WidgetSnapshot::Coupon(_)) => Ok(()),
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.check_snapshot(qs),
+            (Widget::Tasks(_), WidgetSnapshot::Tasks(_)) => Ok(()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -176,6 +185,7 @@ impl Widget {
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.merge_snapshot(ps),
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => Ok(c.merge_snapshot(cs)),
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.merge_snapshot(qs),
+            (Widget::Tasks(_), WidgetSnapshot::Tasks(_)) => Ok(Transition::default()),
             _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
         }
     }
@@ -225,6 +235,10 @@ impl Widget {
             WidgetSnapshot::Questions(qs) => {
                 let (w, t) = Questions::open(qs.spec.clone())?;
                 (Widget::Questions(w), t)
+            }
+            WidgetSnapshot::Tasks(ts) => {
+                let (w, t) = Tasks::open(ts.spec.clone(), now)?;
+                (Widget::Tasks(w), t)
             }
         })
     }
@@ -332,6 +346,14 @@ impl Room {
         match &mut self.widgets[i] {
             Widget::Lottery(l) => Ok(l),
             _ => Err(wrong_kind("a lottery")),
+        }
+    }
+
+    fn tasks_mut(&mut self, id: &str) -> Result<&mut Tasks, HudongError> {
+        let i = self.position(id)?;
+        match &mut self.widgets[i] {
+            Widget::Tasks(t) => Ok(t),
+            _ => Err(wrong_kind("a task list")),
         }
     }
 
@@ -631,6 +653,23 @@ impl Room {
             Command::QuestionQueue(c) => Ok((self.questions_mut(&c.widget_id)?.set_queue(c)?, WidgetKind::Questions)),
             Command::QuestionAck(c) => Ok((self.questions_mut(&c.widget_id)?.ack(c)?, WidgetKind::Questions)),
             Command::QuestionMark(c) => Ok((self.questions_mut(&c.widget_id)?.mark(c), WidgetKind::Questions)),
+            Command::TasksOpen(spec) => {
+                let kind = WidgetKind::Tasks;
+                if let Some(existing) = self.widget(&spec.widget_id) {
+                    return match existing {
+                        Widget::Tasks(t) if t.spec() == spec => Ok((Transition::default(), kind)),
+                        _ => Err(conflict()),
+                    };
+                }
+                let (t, tr) = Tasks::open(spec.clone(), now)?;
+                self.widgets.push(Widget::Tasks(t));
+                Ok((tr, kind))
+            }
+            Command::TasksProgress(c) => {
+                let me = self.config.user_id.clone();
+                Ok((self.tasks_mut(&c.widget_id)?.set_progress(c, me.as_deref())?, WidgetKind::Tasks))
+            }
+            Command::TaskResult(c) => Ok((self.tasks_mut(&c.widget_id)?.result(c)?, WidgetKind::Tasks)),
             Command::CouponWallet(c) => {
                 let me = self.config.user_id.clone();
                 Ok((self.coupon_mut(&c.widget_id)?.set_wallet(c, me.as_deref())?, WidgetKind::Coupon))
@@ -714,6 +753,10 @@ impl Room {
             Action::QuestionUpvote { widget_id, question_id } => {
                 (self.questions_mut(widget_id).and_then(|q| q.upvote(question_id, &key_prefix)), WidgetKind::Questions)
             }
+            Action::TaskClaim { widget_id, task_id } => {
+                (self.tasks_mut(widget_id).and_then(|t| t.claim(task_id, now, &key_prefix)), WidgetKind::Tasks)
+            }
+            Action::TaskShare { widget_id, channel } => (self.tasks_mut(widget_id).and_then(|t| t.share(channel)), WidgetKind::Tasks),
             Action::CouponClaim { widget_id } => (self.coupon_mut(widget_id).and_then(|c| c.claim(now, &key_prefix)), WidgetKind::Coupon),
             Action::CouponShare { widget_id, channel } => (self.coupon_mut(widget_id).and_then(|c| c.share(channel)), WidgetKind::Coupon),
             Action::ProductBuy { widget_id, sku } => {

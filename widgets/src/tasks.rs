@@ -1,0 +1,86 @@
+use crate::clock::Clock;
+use crate::i18n::Strings;
+use hudong_core::{Action, TaskClaim, TaskKind, TaskOutcome, TaskSpec, Tasks};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TasksProps {
+    pub tasks: Tasks,
+    pub clock: Clock,
+    pub on_action: Callback<Action>,
+    pub strings: &'static Strings,
+}
+
+fn label(t: &TaskSpec, s: &Strings) -> String {
+    match t.kind {
+        TaskKind::Watch => format!("{} {} {}", s.task_watch_a, t.target, s.task_watch_b),
+        TaskKind::Like => format!("{} {} {}", s.task_like_a, t.target, s.task_like_b),
+        TaskKind::Share => s.task_share.to_owned(),
+        TaskKind::Answer => format!("{} {} {}", s.task_answer_a, t.target, s.task_answer_b),
+    }
+}
+
+/// The room's tasks: each with its progress (the server's count; watch minutes also from
+/// this page's clock), its reward, and a claim button once done.
+#[function_component(TasksView)]
+pub fn tasks_view(props: &TasksProps) -> Html {
+    let TasksProps { tasks: t, clock, on_action, strings: s } = props;
+    let id = t.id().to_owned();
+    let now = clock.now();
+    let title_id = format!("hd-{id}-t");
+    let claim = |task_id: &str| {
+        let (on_action, id, task_id) = (on_action.clone(), id.clone(), task_id.to_owned());
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::TaskClaim { widget_id: id.clone(), task_id: task_id.clone() }))
+    };
+    let share = {
+        let (on_action, id) = (on_action.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (on_action, id) = (on_action.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                if hudong_web::share::share("", &url).await.is_ok() {
+                    on_action.emit(Action::TaskShare { widget_id: id, channel: "web_share".into() });
+                }
+            });
+        })
+    };
+    html! {
+        <section class={classes!("hd-card", "hd-tasks")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
+            <h2 class="hd-q" id={title_id}>{s.tasks}</h2>
+            <ul class="hd-task-list">
+                { for t.spec().tasks.iter().map(|task| {
+                    let progress = t.progress(task, now);
+                    let done = t.done(task, now);
+                    let bar_id = format!("hd-{id}-{}-l", task.task_id);
+                    html! {
+                        <li key={task.task_id.clone()} data-task-id={task.task_id.clone()} data-done={done.to_string()}>
+                            <span class="hd-task-name" id={bar_id.clone()}>{label(task, s)}</span>
+                            <span class="hd-task-reward">{&task.reward}</span>
+                            <progress class="hd-goal-bar" max={task.target.to_string()} value={progress.to_string()} aria-labelledby={bar_id}></progress>
+                            <span class="hd-task-count">{format!("{progress}/{}", task.target)}</span>
+                            {match t.claim_of(&task.task_id) {
+                                Some(TaskClaim::Claimed { reward_ref }) => html! { <span class="hd-status" role="status">{format!("{} {reward_ref}", s.reward_claimed)}</span> },
+                                Some(TaskClaim::Pending { .. }) => html! {
+                                    <button type="button" class="hd-submit hd-task-btn" disabled=true aria-busy="true">{s.claiming_coupon}</button>
+                                },
+                                other => html! {
+                                    <>
+                                        if task.kind == TaskKind::Share && !done && hudong_web::share::can_share() {
+                                            <button type="button" class="hd-submit hd-alt hd-task-btn" onclick={share.clone()}>{s.share_group}</button>
+                                        }
+                                        if done {
+                                            <button type="button" class="hd-submit hd-task-btn" onclick={claim(&task.task_id)}>{s.claim_reward}</button>
+                                        }
+                                        if let Some(TaskClaim::Refused { outcome: TaskOutcome::NotDone }) = other {
+                                            <span class="hd-status" role="status">{s.task_not_done}</span>
+                                        }
+                                    </>
+                                },
+                            }}
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
