@@ -698,8 +698,12 @@ $('#show-form').addEventListener('submit', async (e) => {
     // Likes run through the whole show, with a room goal; tasks reward staying and taking part.
     const likesId = await openLikes({ target: 200, reward: '解锁 5 元无门槛券' });
     const tasksId = await openTasks({ watch: 3, like: 10, answer: 1, share: false });
+    // The host decides what is seen together: two cards at a time, the top of the video (the
+    // host's face) kept clear; the rest wait in the tray.
+    const focus = (...ids) => send({ type: 'room.layout', max_cards: 2, keep_clear: 30, focus: ids });
     status('1/5 lucky bag at the opening');
     const bagId = await openLottery({ prize: '开场福袋：唇釉小样', count: 3, drawInMs: s(25), condition: 'keyword', keyword: '想要唇釉' });
+    await focus(bagId, tasksId);
     await wait(s(30));
     await send({ type: 'widget.remove', widget_id: bagId });
 
@@ -709,6 +713,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     await send({ type: 'poll.open', widget_id: pollId, question: '下一个讲解哪款?',
       options: [{ id: 'lip', label: '丝绒唇釉' }, { id: 'serum', label: '精华液' }, { id: 'sun', label: '防晒霜' }],
       closes_at: room.serverNow() + s(30) });
+    await focus(pollId, qaId);
     await wait(s(32));
     await send({ type: 'poll.reveal', widget_id: pollId });
     // The host takes the top question of the queue.
@@ -721,6 +726,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     const couponId = await offerCoupon({ name: '直播间专享 满 99 减 20', value: 2000, threshold: 9900, quantity: 100, openMs: s(90) });
     const quizId = `show-quiz-${tag}`;
     await send({ type: 'quiz.open', widget_id: quizId, title: '唇釉小知识' });
+    await focus(quizId, shelfId);
     await send({ type: 'quiz.question', widget_id: quizId, question_id: 'q1', text: '丝绒唇釉上嘴前第一步?',
       options: [{ id: 'a', label: '唇膜打底' }, { id: 'b', label: '直接涂' }], closes_at: room.serverNow() + s(20) });
     await wait(s(22));
@@ -735,6 +741,7 @@ $('#show-form').addEventListener('submit', async (e) => {
     const start = room.serverNow() + s(8);
     await send({ type: 'flash.open', widget_id: flashId, product: { name: '丝绒唇釉 限时秒杀', price: 4900, original_price: 8900 },
       stock_total: 20, starts_at: start, ends_at: start + s(40), per_viewer_limit: 1 });
+    await focus(flashId, couponId);
     await wait(s(50));
     await send({ type: 'widget.remove', widget_id: flashId });
     await send({ type: 'widget.remove', widget_id: shelfId });
@@ -743,9 +750,10 @@ $('#show-form').addEventListener('submit', async (e) => {
 
     // The close: turn live viewers into the brand's private-domain contacts.
     status('5/5 follow card: join the WeCom group');
-    await openLead({ target: 'wecom_group', title: '进粉丝群 下次开播第一时间通知你', perk: '限时进群领 5 元无门槛券',
+    const leadId = await openLead({ target: 'wecom_group', title: '进粉丝群 下次开播第一时间通知你', perk: '限时进群领 5 元无门槛券',
       perkMs: s(45), url: 'https://work.weixin.qq.com/gm/hudong-demo', code: 'hudong-fans',
       purpose: '用于发送直播预告与粉丝专属优惠，可随时退出' });
+    await focus(leadId);
     await wait(s(50));
     await send({ type: 'widget.remove', widget_id: likesId });
     await send({ type: 'widget.remove', widget_id: tasksId });

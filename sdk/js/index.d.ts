@@ -591,6 +591,16 @@ export interface LeadResultCommand {
 }
 
 export type Command =
+  | {
+      type: 'room.layout';
+      v?: 1;
+      /** Cards shown at once (1 to 6; default 3); the rest wait as chips in the tray. */
+      max_cards?: number;
+      /** Widgets to show first, in order. */
+      focus?: string[];
+      /** Percent of the video's height, from the top, that widgets never cover (0 to 80). */
+      keep_clear?: number;
+    }
   | { type: 'tasks.open'; v?: 1; widget_id: string; tasks: TaskSpec[] }
   | { type: 'tasks.progress'; v?: 1; widget_id: string; user_id?: string; progress: Record<string, number> }
   | { type: 'task.result'; v?: 1; widget_id: string; request_id: string; outcome: TaskOutcome; reward_ref?: string }

@@ -340,8 +340,13 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     // The product the host presents during the quiz: the first viewer taps "Buy now".
     await viewers[0].locator('#overlay section.hd-products').getByRole('button', { name: 'Buy now: 丝绒雾面唇釉 #03' }).click();
     await expect(viewers[0].locator('#overlay section.hd-products .hd-stock')).toHaveText('Only 18 left');
-    // The live-room coupon offered with it: the second viewer claims it into their wallet.
+    // The live-room coupon offered with it waits in the tray while the host shows the quiz and
+    // the product (and comes forward with the sale): the second viewer opens its chip if it is
+    // still there, and claims it into their wallet.
     const coupon = viewers[1].locator('#overlay section.hd-coupon');
+    const chip = viewers[1].locator('#overlay .hd-tray .hd-chip').filter({ hasText: '直播间专享' });
+    await expect(coupon.or(chip)).toBeVisible();
+    await chip.getByRole('button').click({ timeout: 2_000 }).catch(() => {});
     await coupon.getByRole('button', { name: 'Claim' }).click();
     await expect(coupon.locator('.hd-status')).toHaveText("Claimed: it's in your wallet");
     await expect(coupon.locator('.hd-wallet summary')).toHaveText('My coupons (1)');

@@ -52,6 +52,7 @@ impl Harness {
             theme: AttrValue::Static("light"),
             reconnecting: false,
             tryon: Default::default(),
+            layout: Default::default(),
         };
         let app = yew::Renderer::<Overlay>::with_root_and_props(root.clone(), props.clone()).render();
         settle().await;
@@ -451,4 +452,34 @@ async fn likes_sit_in_the_tray_below_the_cards_with_a_labelled_heart_and_goal_ba
     heart.click();
     assert_eq!(h.actions.borrow().last().unwrap(), &Action::LikeTap { widget_id: "likes".into() });
     until("a heart floats", || h.q(".hd-heart").is_some()).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_hosts_layout_keeps_two_cards_the_rest_wait_as_chips_that_open() {
+    let mut room = room_with(poll_spec(serde_json::json!({})));
+    for c in [
+        r#"{"type":"quiz.open","widget_id":"q","title":"Lip quiz"}"#,
+        r#"{"type":"coupon.open","widget_id":"c","kind":"coupon","name":"Save 20","value":2000,"quantity":5,"ends_at":1800000000000,"valid_ms":1000}"#,
+        r#"{"type":"likes.open","widget_id":"l"}"#,
+        r#"{"type":"room.layout","max_cards":2,"focus":["p1"],"keep_clear":40}"#,
+    ] {
+        room.apply(&decode_command_json(c).unwrap(), NOW).unwrap();
+    }
+    let mut h = Harness::mount(&room, "en").await;
+    h.props.layout = room.layout().clone();
+    h.show(&room).await;
+    let cards: Vec<String> = h.all(".hd-overlay > section").iter().map(|e| e.get_attribute("data-widget-id").unwrap_or_default()).collect();
+    assert_eq!(cards, ["p1", "c"], "the host's focus, then the newest");
+    let chip = h.q(".hd-tray section.hd-chip[data-chip-for='q'] button").expect("the quiz waits as a chip");
+    assert_eq!(chip.text_content().unwrap(), "Quiz Lip quiz");
+    assert!(h.q(".hd-tray section.hd-likes").is_some(), "compact widgets live in the tray");
+    // The top 40% of the video stays clear: the overlay may use 60% of the height.
+    let overlay: web_sys::HtmlElement = h.q(".hd-overlay").unwrap().dyn_into().unwrap();
+    until("the clear top", || overlay.style().get_property_value("--_room").unwrap() == "0.6").await;
+    // Opening the chip brings the quiz forward; the host's focus stays.
+    chip.dyn_into::<HtmlButtonElement>().unwrap().click();
+    until("the quiz card", || h.q("section.hd-quiz").is_some()).await;
+    let cards: Vec<String> = h.all(".hd-overlay > section").iter().map(|e| e.get_attribute("data-widget-id").unwrap_or_default()).collect();
+    assert_eq!(cards, ["p1", "q"]);
+    assert!(h.q(".hd-tray section.hd-chip[data-chip-for='c']").is_some());
 }

@@ -29,6 +29,7 @@ mod decode;
 pub mod delivery;
 mod error;
 mod flash;
+pub mod layout;
 mod lead;
 mod likes;
 mod products;

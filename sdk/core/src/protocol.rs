@@ -209,6 +209,9 @@ pub enum Command {
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     #[serde(rename = "room.snapshot")]
     RoomSnapshot(RoomSnapshot),
+    /// How the overlay arranges widgets: how many cards at once, which first, what to keep clear.
+    #[serde(rename = "room.layout")]
+    RoomLayout(crate::layout::Layout),
 }
 
 impl Command {
@@ -264,6 +267,7 @@ impl Command {
             "task.result",
             "widget.remove",
             "room.snapshot",
+            "room.layout",
         ];
 
     pub fn type_name(&self) -> &'static str {
@@ -317,6 +321,7 @@ impl Command {
             Command::TaskResult(_) => "task.result",
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
+            Command::RoomLayout(_) => "room.layout",
         }
     }
 
@@ -368,7 +373,7 @@ impl Command {
             Command::TasksOpen(c) => &c.widget_id,
             Command::TasksProgress(c) => &c.widget_id,
             Command::TaskResult(c) => &c.widget_id,
-            Command::RoomSnapshot(_) => "",
+            Command::RoomSnapshot(_) | Command::RoomLayout(_) => "",
         }
     }
 }
@@ -380,6 +385,9 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomSnapshot {
     pub widgets: Vec<WidgetSnapshot>,
+    /// The host's layout, when it set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<crate::layout::Layout>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

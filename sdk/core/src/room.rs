@@ -265,12 +265,15 @@ pub struct Room {
     /// Server time minus device time, in ms, as last measured.
     #[serde(default)]
     clock_offset_ms: i64,
+    /// How the overlay arranges the widgets (`room.layout`).
+    #[serde(default)]
+    layout: crate::layout::Layout,
 }
 
 impl Room {
     pub fn new(config: RoomConfig) -> Self {
         let rng = SplitMix64::new(config.seed);
-        Room { config, widgets: Vec::new(), seq: 0, rng, clock_offset_ms: 0 }
+        Room { config, widgets: Vec::new(), seq: 0, rng, clock_offset_ms: 0, layout: Default::default() }
     }
 
     pub fn config(&self) -> &RoomConfig {
@@ -280,6 +283,16 @@ impl Room {
     /// Live widgets, oldest first.
     pub fn widgets(&self) -> &[Widget] {
         &self.widgets
+    }
+
+    /// The host's layout (`room.layout`).
+    pub fn layout(&self) -> &crate::layout::Layout {
+        &self.layout
+    }
+
+    /// Where each live widget goes now; `picked`: the card the viewer opened from the tray.
+    pub fn arrange(&self, picked: Option<&str>) -> crate::layout::Arrangement<'_> {
+        crate::layout::arrange(&self.widgets, &self.layout, picked)
     }
 
     pub fn widget(&self, id: &str) -> Option<&Widget> {
@@ -407,12 +420,16 @@ impl Room {
 
     /// The room as a server sends it to a late joiner.
     pub fn snapshot(&self) -> RoomSnapshot {
-        RoomSnapshot { widgets: self.widgets.iter().map(Widget::snapshot).collect() }
+        let layout = (self.layout != crate::layout::Layout::default()).then(|| self.layout.clone());
+        RoomSnapshot { widgets: self.widgets.iter().map(Widget::snapshot).collect(), layout }
     }
 
     /// Makes the room match a snapshot. Checked whole before anything changes.
     fn apply_snapshot(&mut self, snap: &RoomSnapshot, now: Millis) -> Result<Effects, HudongError> {
         // Check everything first: a refused snapshot changes nothing.
+        if let Some(l) = &snap.layout {
+            l.check()?;
+        }
         for (i, w) in snap.widgets.iter().enumerate() {
             if snap.widgets[..i].iter().any(|o| o.widget_id() == w.widget_id()) {
                 return Err(HudongError::field(format!("widget \"{}\" appears twice", w.widget_id())));
@@ -423,6 +440,10 @@ impl Room {
             }
         }
         let mut fx = Effects::default();
+        if let Some(l) = &snap.layout {
+            fx.render |= self.layout != *l;
+            self.layout = l.clone();
+        }
         // Widgets the server no longer has (or has replaced) go first.
         let mut i = 0;
         while i < self.widgets.len() {
@@ -466,6 +487,12 @@ impl Room {
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
         if let Command::RoomSnapshot(snap) = command {
             return self.apply_snapshot(snap, now).map_err(|e| e.with_command("room.snapshot"));
+        }
+        if let Command::RoomLayout(layout) = command {
+            layout.check().map_err(|e| e.with_command("room.layout"))?;
+            let render = self.layout != *layout;
+            self.layout = layout.clone();
+            return Ok(Effects { events: Vec::new(), render, wake_at: self.next_wake(now) });
         }
         let id = command.widget_id().to_owned();
         let result = self.apply_inner(command, now);
@@ -690,7 +717,7 @@ impl Room {
                     Ok((Transition { events, changed: true }, w.kind()))
                 }
             },
-            Command::RoomSnapshot(_) => unreachable!("snapshots are applied by apply_snapshot"),
+            Command::RoomSnapshot(_) | Command::RoomLayout(_) => unreachable!("room-wide commands are applied by apply"),
         }
     }
 

@@ -228,7 +228,8 @@ impl Inner {
     fn render(self: &Rc<Self>) {
         #[cfg(feature = "views")]
         if let Some(view) = self.view.borrow_mut().as_mut() {
-            view.update(self.room.borrow().widgets());
+            let room = self.room.borrow();
+            view.update(room.widgets(), room.layout());
         }
     }
 

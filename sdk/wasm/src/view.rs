@@ -1,4 +1,5 @@
 //! Mounting the yew overlay and feeding it the room's state.
+use hudong_core::layout::Layout;
 use hudong_core::{Action, Millis, Widget};
 use hudong_widgets::{Clock, Overlay, OverlayProps, Strings, TryOnHooks};
 use std::rc::Rc;
@@ -25,13 +26,15 @@ impl View {
             theme: AttrValue::from(theme.to_owned()),
             reconnecting: false,
             tryon: TryOnHooks::default(),
+            layout: Default::default(),
         };
         let app = yew::Renderer::<Overlay>::with_root_and_props(root, props.clone()).render();
         View { app, props }
     }
 
-    pub fn update(&mut self, widgets: &[Widget]) {
+    pub fn update(&mut self, widgets: &[Widget], layout: &Layout) {
         self.props.widgets = Rc::from(widgets.to_vec());
+        self.props.layout = layout.clone();
         self.app.update(self.props.clone());
     }
 
