@@ -190,6 +190,7 @@ fn lottery_enter(hub: &Hub, room: &str, widget: &str, request_id: &str, actor: &
             hudong_core::EntryCondition::None => true,
             hudong_core::EntryCondition::Keyword => e.get("keyword").and_then(Value::as_str) == spec.keyword.as_deref(),
             hudong_core::EntryCondition::Follow => hub.store.follows(room, actor).map_err(err)?,
+            hudong_core::EntryCondition::Like => hub.store.task_counts(room, actor).map_err(err)?.0 > 0,
             hudong_core::EntryCondition::Watch => hub
                 .store
                 .first_seen(room, actor)
@@ -1135,6 +1136,27 @@ mod tests {
         assert_eq!(likes, 22);
         send(&hub, "e7", "l", json!({"type": "like.sent", "count": 1_000_000, "batch": 3}));
         assert_eq!(hub.store.task_counts("r", "u1").unwrap().0, 22 + 150);
+    }
+
+    #[test]
+    fn a_like_to_enter_lucky_bag_takes_a_viewer_once_they_liked() {
+        let dir = temp("likebag");
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "likes.open", "widget_id": "l"})).unwrap();
+        hub.post("r", json!({"type": "lottery.open", "widget_id": "bag", "prize": {"name": "福袋", "count": 1},
+            "condition": "like", "draw_at": now_ms() + 60_000})).unwrap();
+        let mut rx = hub.fanout.subscribe("r");
+        let mut enter = |n: u32| -> Value {
+            let id = format!("r:bag:u1:enter:{n}");
+            let e = ev("r", "bag", "u1", &id, json!({"type": "lottery.enter", "request_id": id, "condition": "like"}));
+            hub.store.insert_events(std::slice::from_ref(&e), now_ms()).unwrap();
+            on_event(&hub, &e);
+            serde_json::from_str(&rx.try_recv().unwrap().text).unwrap()
+        };
+        assert_eq!(enter(1)["outcome"], "not_eligible");
+        let like = ev("r", "l", "u1", "like-1", json!({"type": "like.sent", "count": 3, "batch": 1}));
+        hub.store.insert_events(std::slice::from_ref(&like), now_ms()).unwrap();
+        assert_eq!(enter(2)["outcome"], "entered");
     }
 
     #[test]

@@ -486,7 +486,7 @@ export interface LotteryOpen {
   widget_id: string;
   prize: { name: string; image?: string; count: number };
   /** `keyword` needs `keyword`; `watch` needs `watch_ms`. Default `none`. */
-  condition?: 'none' | 'keyword' | 'follow' | 'watch';
+  condition?: 'none' | 'keyword' | 'follow' | 'watch' | 'like';
   keyword?: string;
   watch_ms?: number;
   /** Server time of the draw; entries close then. */
@@ -837,7 +837,7 @@ export interface LotteryEnterEvent extends EventBase {
   type: 'lottery.enter';
   /** Answer it with `lottery.entry`; also the idempotency key. */
   request_id: string;
-  condition: 'none' | 'keyword' | 'follow' | 'watch';
+  condition: 'none' | 'keyword' | 'follow' | 'watch' | 'like';
   keyword?: string;
 }
 export interface LotteryEntryEvent extends EventBase {

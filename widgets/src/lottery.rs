@@ -29,6 +29,7 @@ pub fn lottery_view(props: &LotteryProps) -> Html {
         EntryCondition::None => None,
         EntryCondition::Keyword => Some(format!("{}「{}」", s.send_keyword, spec.keyword.as_deref().unwrap_or(""))),
         EntryCondition::Follow => Some(s.cond_follow.to_owned()),
+        EntryCondition::Like => Some(s.cond_like.to_owned()),
         EntryCondition::Watch => Some(format!("{} {} {}", s.cond_watch_a, spec.watch_ms.unwrap_or(0).div_ceil(60_000), s.cond_watch_b)),
     };
     let pending = matches!(l.mine(), MyEntry::Pending { .. });

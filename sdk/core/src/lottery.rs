@@ -23,6 +23,8 @@ pub enum EntryCondition {
     Follow,
     /// Have watched for `watch_ms`.
     Watch,
+    /// Have liked the room ("every like earns a draw").
+    Like,
 }
 
 /// `lottery.open`.
