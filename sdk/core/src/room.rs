@@ -322,102 +322,6 @@ impl Room {
             .ok_or_else(|| HudongError::new(ErrorCode::UnknownWidget, "no live widget has this id").with_widget(id))
     }
 
-    fn poll_mut(&mut self, id: &str) -> Result<&mut Poll, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Poll(p) => Ok(p),
-            _ => Err(wrong_kind("a poll")),
-        }
-    }
-
-    fn quiz_mut(&mut self, id: &str) -> Result<&mut Quiz, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Quiz(q) => Ok(q),
-            _ => Err(wrong_kind("a quiz")),
-        }
-    }
-
-    fn redeem_mut(&mut self, id: &str) -> Result<&mut Redeem, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Redeem(r) => Ok(r),
-            _ => Err(wrong_kind("a point-redeem catalog")),
-        }
-    }
-
-    fn tryon_mut(&mut self, id: &str) -> Result<&mut TryOn, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::TryOn(t) => Ok(t),
-            _ => Err(wrong_kind("a try-on")),
-        }
-    }
-
-    fn lottery_mut(&mut self, id: &str) -> Result<&mut Lottery, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Lottery(l) => Ok(l),
-            _ => Err(wrong_kind("a lottery")),
-        }
-    }
-
-    fn tasks_mut(&mut self, id: &str) -> Result<&mut Tasks, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Tasks(t) => Ok(t),
-            _ => Err(wrong_kind("a task list")),
-        }
-    }
-
-    fn questions_mut(&mut self, id: &str) -> Result<&mut Questions, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Questions(q) => Ok(q),
-            _ => Err(wrong_kind("a question queue")),
-        }
-    }
-
-    fn coupon_mut(&mut self, id: &str) -> Result<&mut Coupon, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Coupon(c) => Ok(c),
-            _ => Err(wrong_kind("a coupon")),
-        }
-    }
-
-    fn products_mut(&mut self, id: &str) -> Result<&mut Products, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Products(p) => Ok(p),
-            _ => Err(wrong_kind("a product card")),
-        }
-    }
-
-    fn likes_mut(&mut self, id: &str) -> Result<&mut Likes, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Likes(l) => Ok(l),
-            _ => Err(wrong_kind("a like button")),
-        }
-    }
-
-    fn lead_mut(&mut self, id: &str) -> Result<&mut Lead, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::Lead(l) => Ok(l),
-            _ => Err(wrong_kind("a lead card")),
-        }
-    }
-
-    fn flash_mut(&mut self, id: &str) -> Result<&mut FlashSale, HudongError> {
-        let i = self.position(id)?;
-        match &mut self.widgets[i] {
-            Widget::FlashSale(f) => Ok(f),
-            _ => Err(wrong_kind("a flash sale")),
-        }
-    }
-
     /// The room as a server sends it to a late joiner.
     pub fn snapshot(&self) -> RoomSnapshot {
         let layout = (self.layout != crate::layout::Layout::default()).then(|| self.layout.clone());
@@ -505,48 +409,40 @@ impl Room {
         }
     }
 
+    /// Opens a widget. A repeat of the same `open` changes nothing; a different widget with
+    /// the id is a conflict.
+    fn open_widget(
+        &mut self,
+        id: &str,
+        kind: WidgetKind,
+        same: impl Fn(&Widget) -> bool,
+        open: impl FnOnce() -> Result<(Widget, Transition), HudongError>,
+    ) -> Result<(Transition, WidgetKind), HudongError> {
+        if let Some(existing) = self.widget(id) {
+            return if same(existing) { Ok((Transition::default(), kind)) } else { Err(conflict()) };
+        }
+        let (w, t) = open()?;
+        self.widgets.push(w);
+        Ok((t, kind))
+    }
+
     fn apply_inner(&mut self, command: &Command, now: Millis) -> Result<(Transition, WidgetKind), HudongError> {
         let poll = WidgetKind::Poll;
         let flash = WidgetKind::FlashSale;
         match command {
-            Command::PollOpen(spec) => {
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Poll(p) if p.spec() == spec => Ok((Transition::default(), poll)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (p, t) = Poll::open(spec.clone(), now)?;
-                self.widgets.push(Widget::Poll(p));
-                Ok((t, poll))
-            }
-            Command::FlashOpen(spec) => {
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::FlashSale(f) if f.spec() == spec => Ok((Transition::default(), flash)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (f, t) = FlashSale::open(spec.clone(), now)?;
-                self.widgets.push(Widget::FlashSale(f));
-                Ok((t, flash))
-            }
+            Command::PollOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Poll, |w| matches!(w, Widget::Poll(x) if x.spec() == spec), || {
+                Poll::open(spec.clone(), now).map(|(w, t)| (Widget::Poll(w), t))
+            }),
+            Command::FlashOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::FlashSale, |w| matches!(w, Widget::FlashSale(x) if x.spec() == spec), || {
+                FlashSale::open(spec.clone(), now).map(|(w, t)| (Widget::FlashSale(w), t))
+            }),
             Command::FlashStock(c) => Ok((self.flash_mut(&c.widget_id)?.stock(c, now), flash)),
             Command::FlashExtend(c) => Ok((self.flash_mut(&c.widget_id)?.extend(c, now), flash)),
             Command::FlashResult(c) => Ok((self.flash_mut(&c.widget_id)?.result(c, now)?, flash)),
             Command::FlashEnd(c) => Ok((self.flash_mut(&c.widget_id)?.end(now), flash)),
-            Command::QuizOpen(spec) => {
-                let quiz = WidgetKind::Quiz;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Quiz(q) if q.spec() == spec => Ok((Transition::default(), quiz)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (q, t) = Quiz::open(spec.clone())?;
-                self.widgets.push(Widget::Quiz(q));
-                Ok((t, quiz))
-            }
+            Command::QuizOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Quiz, |w| matches!(w, Widget::Quiz(x) if x.spec() == spec), || {
+                Quiz::open(spec.clone()).map(|(w, t)| (Widget::Quiz(w), t))
+            }),
             Command::QuizQuestion(c) => Ok((self.quiz_mut(&c.widget_id)?.ask(c, now)?, WidgetKind::Quiz)),
             Command::QuizClose(c) => Ok((self.quiz_mut(&c.widget_id)?.close(&c.question_id)?, WidgetKind::Quiz)),
             Command::QuizReveal(c) => Ok((self.quiz_mut(&c.widget_id)?.reveal(c)?, WidgetKind::Quiz)),
@@ -555,18 +451,9 @@ impl Room {
                 Ok((self.quiz_mut(&c.widget_id)?.stand(c, me.as_deref())?, WidgetKind::Quiz))
             }
             Command::QuizLeaderboard(c) => Ok((self.quiz_mut(&c.widget_id)?.set_leaderboard(c)?, WidgetKind::Quiz)),
-            Command::RedeemOpen(spec) => {
-                let kind = WidgetKind::Redeem;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Redeem(r) if r.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (r, t) = Redeem::open(spec.clone())?;
-                self.widgets.push(Widget::Redeem(r));
-                Ok((t, kind))
-            }
+            Command::RedeemOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Redeem, |w| matches!(w, Widget::Redeem(x) if x.spec() == spec), || {
+                Redeem::open(spec.clone()).map(|(w, t)| (Widget::Redeem(w), t))
+            }),
             Command::RedeemAccount(c) => {
                 let me = self.config.user_id.clone();
                 Ok((self.redeem_mut(&c.widget_id)?.set_account(c, me.as_deref())?, WidgetKind::Redeem))
@@ -577,30 +464,12 @@ impl Room {
             }
             Command::RedeemStock(c) => Ok((self.redeem_mut(&c.widget_id)?.set_stock(c)?, WidgetKind::Redeem)),
             Command::RedeemResult(c) => Ok((self.redeem_mut(&c.widget_id)?.result(c)?, WidgetKind::Redeem)),
-            Command::TryOnOpen(spec) => {
-                let kind = WidgetKind::TryOn;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::TryOn(t) if t.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (w, t) = TryOn::open(spec.clone())?;
-                self.widgets.push(Widget::TryOn(w));
-                Ok((t, kind))
-            }
-            Command::LotteryOpen(spec) => {
-                let kind = WidgetKind::Lottery;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Lottery(l) if l.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (l, t) = Lottery::open(spec.clone())?;
-                self.widgets.push(Widget::Lottery(l));
-                Ok((t, kind))
-            }
+            Command::TryOnOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::TryOn, |w| matches!(w, Widget::TryOn(x) if x.spec() == spec), || {
+                TryOn::open(spec.clone()).map(|(w, t)| (Widget::TryOn(w), t))
+            }),
+            Command::LotteryOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Lottery, |w| matches!(w, Widget::Lottery(x) if x.spec() == spec), || {
+                Lottery::open(spec.clone()).map(|(w, t)| (Widget::Lottery(w), t))
+            }),
             Command::LotteryEntries(c) => Ok((self.lottery_mut(&c.widget_id)?.set_entries(c), WidgetKind::Lottery)),
             Command::LotteryEntry(c) => Ok((self.lottery_mut(&c.widget_id)?.entry(c), WidgetKind::Lottery)),
             Command::LotteryDraw(c) => Ok((self.lottery_mut(&c.widget_id)?.draw(c)?, WidgetKind::Lottery)),
@@ -609,89 +478,35 @@ impl Room {
                 Ok((self.lottery_mut(&c.widget_id)?.result(c, me.as_deref()), WidgetKind::Lottery))
             }
             Command::LotteryClaimed(c) => Ok((self.lottery_mut(&c.widget_id)?.claimed_by_server(c)?, WidgetKind::Lottery)),
-            Command::LeadOpen(spec) => {
-                let kind = WidgetKind::Lead;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Lead(l) if l.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (l, t) = Lead::open(spec.clone())?;
-                self.widgets.push(Widget::Lead(l));
-                Ok((t, kind))
-            }
+            Command::LeadOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Lead, |w| matches!(w, Widget::Lead(x) if x.spec() == spec), || {
+                Lead::open(spec.clone()).map(|(w, t)| (Widget::Lead(w), t))
+            }),
             Command::LeadResult(c) => Ok((self.lead_mut(&c.widget_id)?.result(c)?, WidgetKind::Lead)),
-            Command::LikesOpen(spec) => {
-                let kind = WidgetKind::Likes;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Likes(l) if l.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (l, t) = Likes::open(spec.clone())?;
-                self.widgets.push(Widget::Likes(l));
-                Ok((t, kind))
-            }
+            Command::LikesOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Likes, |w| matches!(w, Widget::Likes(x) if x.spec() == spec), || {
+                Likes::open(spec.clone()).map(|(w, t)| (Widget::Likes(w), t))
+            }),
             Command::LikesTotal(c) => Ok((self.likes_mut(&c.widget_id)?.set_total(c), WidgetKind::Likes)),
-            Command::ProductsOpen(spec) => {
-                let kind = WidgetKind::Products;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Products(p) if p.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (p, t) = Products::open(spec.clone())?;
-                self.widgets.push(Widget::Products(p));
-                Ok((t, kind))
-            }
+            Command::ProductsOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Products, |w| matches!(w, Widget::Products(x) if x.spec() == spec), || {
+                Products::open(spec.clone()).map(|(w, t)| (Widget::Products(w), t))
+            }),
             Command::ProductPresent(c) => Ok((self.products_mut(&c.widget_id)?.present(c)?, WidgetKind::Products)),
             Command::ProductPin(c) => Ok((self.products_mut(&c.widget_id)?.pin(c)?, WidgetKind::Products)),
             Command::ProductUnpin(c) => Ok((self.products_mut(&c.widget_id)?.unpin(c), WidgetKind::Products)),
             Command::ProductStock(c) => Ok((self.products_mut(&c.widget_id)?.stock(c), WidgetKind::Products)),
-            Command::CouponOpen(spec) => {
-                let kind = WidgetKind::Coupon;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Coupon(c) if c.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (c, t) = Coupon::open(spec.clone(), now)?;
-                self.widgets.push(Widget::Coupon(c));
-                Ok((t, kind))
-            }
+            Command::CouponOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Coupon, |w| matches!(w, Widget::Coupon(x) if x.spec() == spec), || {
+                Coupon::open(spec.clone(), now).map(|(w, t)| (Widget::Coupon(w), t))
+            }),
             Command::CouponStock(c) => Ok((self.coupon_mut(&c.widget_id)?.stock(c), WidgetKind::Coupon)),
             Command::CouponResult(c) => Ok((self.coupon_mut(&c.widget_id)?.result(c)?, WidgetKind::Coupon)),
-            Command::QuestionsOpen(spec) => {
-                let kind = WidgetKind::Questions;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Questions(q) if q.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (q, t) = Questions::open(spec.clone())?;
-                self.widgets.push(Widget::Questions(q));
-                Ok((t, kind))
-            }
+            Command::QuestionsOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Questions, |w| matches!(w, Widget::Questions(x) if x.spec() == spec), || {
+                Questions::open(spec.clone()).map(|(w, t)| (Widget::Questions(w), t))
+            }),
             Command::QuestionQueue(c) => Ok((self.questions_mut(&c.widget_id)?.set_queue(c)?, WidgetKind::Questions)),
             Command::QuestionAck(c) => Ok((self.questions_mut(&c.widget_id)?.ack(c)?, WidgetKind::Questions)),
             Command::QuestionMark(c) => Ok((self.questions_mut(&c.widget_id)?.mark(c), WidgetKind::Questions)),
-            Command::TasksOpen(spec) => {
-                let kind = WidgetKind::Tasks;
-                if let Some(existing) = self.widget(&spec.widget_id) {
-                    return match existing {
-                        Widget::Tasks(t) if t.spec() == spec => Ok((Transition::default(), kind)),
-                        _ => Err(conflict()),
-                    };
-                }
-                let (t, tr) = Tasks::open(spec.clone(), now)?;
-                self.widgets.push(Widget::Tasks(t));
-                Ok((tr, kind))
-            }
+            Command::TasksOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Tasks, |w| matches!(w, Widget::Tasks(x) if x.spec() == spec), || {
+                Tasks::open(spec.clone(), now).map(|(w, t)| (Widget::Tasks(w), t))
+            }),
             Command::TasksProgress(c) => {
                 let me = self.config.user_id.clone();
                 Ok((self.tasks_mut(&c.widget_id)?.set_progress(c, me.as_deref())?, WidgetKind::Tasks))
@@ -833,6 +648,36 @@ impl Room {
             event,
         }
     }
+}
+
+/// `fn name_mut(&mut self, id)`: the live widget with this id, if it is of that kind.
+macro_rules! widget_mut {
+    ($($name:ident => $variant:ident($ty:ty), $what:literal;)*) => {
+        impl Room {
+            $(fn $name(&mut self, id: &str) -> Result<&mut $ty, HudongError> {
+                let i = self.position(id)?;
+                match &mut self.widgets[i] {
+                    Widget::$variant(w) => Ok(w),
+                    _ => Err(wrong_kind($what)),
+                }
+            })*
+        }
+    };
+}
+
+widget_mut! {
+    poll_mut => Poll(Poll), "a poll";
+    quiz_mut => Quiz(Quiz), "a quiz";
+    redeem_mut => Redeem(Redeem), "a point-redeem catalog";
+    tryon_mut => TryOn(TryOn), "a try-on";
+    lottery_mut => Lottery(Lottery), "a lottery";
+    tasks_mut => Tasks(Tasks), "a task list";
+    questions_mut => Questions(Questions), "a question queue";
+    coupon_mut => Coupon(Coupon), "a coupon";
+    products_mut => Products(Products), "a product card";
+    likes_mut => Likes(Likes), "a like button";
+    lead_mut => Lead(Lead), "a lead card";
+    flash_mut => FlashSale(FlashSale), "a flash sale";
 }
 
 fn conflict() -> HudongError {
