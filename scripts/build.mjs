@@ -1,11 +1,13 @@
 // Builds the publishable package into dist/:
-//   cargo build (wasm32, release) → wasm-bindgen --target web → wasm-opt -Oz (npm binaryen)
-// then copies the JS facade, its types and the stylesheet, and prints the sizes.
+//   cargo build (wasm32, release) → wasm-bindgen --target web → wasm-opt -Oz (npm binaryen),
+// once with the views (the full SDK) and once without (dist/headless/), then copies the JS
+// facade, its types and the stylesheet, minifies the loader, and records the sizes.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import { build as esbuild } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -20,23 +22,6 @@ function run(cmd, args, opts = {}) {
 const cargoBin = join(process.env.HOME ?? '', '.cargo', 'bin');
 const env = { ...process.env, PATH: `${cargoBin}:${process.env.PATH}` };
 
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'hudong-wasm', '--locked'], { env });
-
-rmSync(bindgenOut, { recursive: true, force: true });
-run(
-  'wasm-bindgen',
-  [
-    '--target', 'web',
-    '--out-dir', bindgenOut,
-    '--out-name', 'hudong_wasm',
-    join(root, 'target', 'wasm32-unknown-unknown', 'release', 'hudong_wasm.wasm'),
-  ],
-  { env },
-);
-
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
-
 const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
 if (!existsSync(wasmOpt)) throw new Error('wasm-opt missing: run `npm ci` (binaryen is a devDependency)');
 // The features rustc enables by default for wasm32-unknown-unknown, and nothing newer.
@@ -48,34 +33,74 @@ const features = [
   '--enable-reference-types',
   '--enable-multivalue',
 ];
-run(wasmOpt, ['-Oz', ...features, join(bindgenOut, 'hudong_wasm_bg.wasm'), '-o', join(dist, 'hudong_wasm_bg.wasm')]);
 
-for (const f of ['hudong_wasm.js', 'hudong_wasm.d.ts']) copyFileSync(join(bindgenOut, f), join(dist, f));
+/** cargo build → wasm-bindgen → wasm-opt -Oz, for one feature set, into `outDir`. */
+function buildWasm(cargoFeatures, bindgenDir, outDir) {
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'hudong-wasm', '--locked', ...cargoFeatures], { env });
+  rmSync(bindgenDir, { recursive: true, force: true });
+  run(
+    'wasm-bindgen',
+    [
+      '--target', 'web',
+      '--out-dir', bindgenDir,
+      '--out-name', 'hudong_wasm',
+      join(root, 'target', 'wasm32-unknown-unknown', 'release', 'hudong_wasm.wasm'),
+    ],
+    { env },
+  );
+  mkdirSync(outDir, { recursive: true });
+  run(wasmOpt, ['-Oz', ...features, join(bindgenDir, 'hudong_wasm_bg.wasm'), '-o', join(outDir, 'hudong_wasm_bg.wasm')]);
+  for (const f of ['hudong_wasm.js', 'hudong_wasm.d.ts']) copyFileSync(join(bindgenDir, f), join(outDir, f));
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+// The full SDK: every widget with its yew view.
+buildWasm([], bindgenOut, dist);
+// The headless build (`hudong/headless`): state machines, delivery and command sources, no views.
+buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headless'), join(dist, 'headless'));
+writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n');
+
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'index.js'));
 copyFileSync(join(root, 'sdk', 'js', 'index.d.ts'), join(dist, 'index.d.ts'));
+copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'headless', 'index.js'));
+copyFileSync(join(root, 'sdk', 'js', 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
+copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));
 copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
+// The loader ships minified: it is the one piece a page puts in its first script.
+await esbuild({
+  entryPoints: [join(root, 'sdk', 'js', 'loader.js')],
+  outfile: join(dist, 'loader.js'),
+  minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
+});
 // The sandbox's dashboard charts (not part of the package).
 mkdirSync(join(dist, 'vendor', 'uplot'), { recursive: true });
 for (const f of ['uPlot.esm.js', 'uPlot.min.css']) copyFileSync(join(root, 'node_modules', 'uplot', 'dist', f), join(dist, 'vendor', 'uplot', f));
 
-// Sizes: raw, gzip -9, brotli q11 (what CDNs serve).
-const rows = [];
-let total = { raw: 0, gzip: 0, brotli: 0 };
-for (const f of ['hudong_wasm_bg.wasm', 'hudong_wasm.js', 'index.js', 'hudong.css']) {
-  const buf = readFileSync(join(dist, f));
-  const row = {
-    file: f,
-    raw: buf.length,
-    gzip: gzipSync(buf, { level: 9 }).length,
-    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-  rows.push(row);
-  for (const k of ['raw', 'gzip', 'brotli']) total[k] += row[k];
-}
-rows.push({ file: 'total', ...total });
+// Sizes: raw, gzip -9, brotli q11 (what CDNs serve), per shipped artifact: what a page
+// that uses it downloads. Checked against bench/budgets.json by `npm test`.
+const sizeOf = (files) => {
+  const s = { raw: 0, gzip: 0, brotli: 0 };
+  for (const f of files) {
+    const buf = readFileSync(join(dist, f));
+    s.raw += buf.length;
+    s.gzip += gzipSync(buf, { level: 9 }).length;
+    s.brotli += brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  return s;
+};
+const ARTIFACTS = {
+  full: ['hudong_wasm_bg.wasm', 'hudong_wasm.js', 'index.js', 'hudong.css'],
+  headless: ['headless/hudong_wasm_bg.wasm', 'headless/hudong_wasm.js', 'headless/index.js'],
+  loader: ['loader.js'],
+};
+const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));
+for (const f of ARTIFACTS.full) rows.push({ name: f, files: [f], ...sizeOf([f]) });
 writeFileSync(join(dist, 'sizes.json'), JSON.stringify(rows, null, 2) + '\n');
 const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
-console.log('\nfile                    raw        gzip       brotli');
-for (const r of rows) console.log(r.file.padEnd(20), kb(r.raw), kb(r.gzip), kb(r.brotli));
+if (!quiet) {
+  console.log('\nartifact                raw        gzip       brotli');
+  for (const r of rows) console.log(r.name.padEnd(20), kb(r.raw), kb(r.gzip), kb(r.brotli));
+}

@@ -1,6 +1,6 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, { RoomCore } from './hudong_wasm.js';
+import init, { RoomCore, hasViews } from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 
@@ -127,6 +127,9 @@ export async function createRoom(options) {
     mount = found;
   }
   await load(options);
+  if (mount && !hasViews()) {
+    throw new TypeError('createRoom(options): this is the headless build (hudong/headless), which draws nothing: leave out options.mount and render the widgets from room.widgets, or import "hudong" for the overlay');
+  }
   return new Room(options, mount);
 }
 

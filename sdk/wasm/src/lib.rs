@@ -264,6 +264,12 @@ impl Inner {
     }
 }
 
+/// Whether this build draws the overlay (`false` for the headless build).
+#[wasm_bindgen(js_name = hasViews)]
+pub fn has_views() -> bool {
+    cfg!(feature = "views")
+}
+
 /// One viewer's room: the engine, its timer and (with views) its overlay.
 #[wasm_bindgen]
 pub struct RoomCore {
