@@ -4,8 +4,27 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What counts as an interaction, by event type.
-pub const INTERACTIONS: &[&str] =
-    &["poll.vote", "quiz.answer", "flash.grab", "flash.remind", "redeem.request", "lottery.enter", "tryon.opened", "tryon.add_to_cart", "lead.clicked", "lead.confirm", "like.sent", "product.buy", "product.add_to_cart", "coupon.claim", "coupon.shared", "question.ask", "question.upvote", "task.claim", "task.shared"];
+pub const INTERACTIONS: &[&str] = &[
+    "poll.vote",
+    "quiz.answer",
+    "flash.grab",
+    "flash.remind",
+    "redeem.request",
+    "lottery.enter",
+    "tryon.opened",
+    "tryon.add_to_cart",
+    "lead.clicked",
+    "lead.confirm",
+    "like.sent",
+    "product.buy",
+    "product.add_to_cart",
+    "coupon.claim",
+    "coupon.shared",
+    "question.ask",
+    "question.upvote",
+    "task.claim",
+    "task.shared",
+];
 
 /// Outcomes that are a conversion (an order or a cart).
 fn is_conversion(e: &Value) -> bool {
@@ -19,14 +38,25 @@ fn is_conversion(e: &Value) -> bool {
 }
 
 fn actor(e: &Value) -> Option<String> {
-    e["user_id"].as_str().or(e["session_id"].as_str()).map(str::to_owned)
+    e["user_id"]
+        .as_str()
+        .or(e["session_id"].as_str())
+        .map(str::to_owned)
 }
 
-pub fn compute(store: &Store, room: &str, window_ms: u64, online: usize) -> rusqlite::Result<Value> {
+pub fn compute(
+    store: &Store,
+    room: &str,
+    window_ms: u64,
+    online: usize,
+) -> rusqlite::Result<Value> {
     let events = store.events(Some(room), None, 1_000_000)?;
     let mut viewers: HashSet<String> = HashSet::new();
     let mut first_last: HashMap<String, (u64, u64)> = HashMap::new();
-    let mut by_type: BTreeMap<&str, (u64, HashSet<String>)> = INTERACTIONS.iter().map(|t| (*t, (0, HashSet::new()))).collect();
+    let mut by_type: BTreeMap<&str, (u64, HashSet<String>)> = INTERACTIONS
+        .iter()
+        .map(|t| (*t, (0, HashSet::new())))
+        .collect();
     let mut exposed: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     let mut participated: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     let mut kinds: HashMap<String, String> = HashMap::new();
@@ -52,13 +82,19 @@ pub fn compute(store: &Store, room: &str, window_ms: u64, online: usize) -> rusq
             kinds.entry(widget.clone()).or_insert_with(|| k.to_owned());
         }
         if t == "widget.shown" && !widget.is_empty() {
-            exposed.entry(widget.clone()).or_default().insert(who.clone());
+            exposed
+                .entry(widget.clone())
+                .or_default()
+                .insert(who.clone());
         }
         if let Some((n, set)) = by_type.get_mut(t) {
             *n += 1;
             set.insert(who.clone());
             interacted.insert(who.clone());
-            participated.entry(widget.clone()).or_default().insert(who.clone());
+            participated
+                .entry(widget.clone())
+                .or_default()
+                .insert(who.clone());
             *minutes.entry(at / 60_000).or_default() += 1;
             last_interaction.insert(who.clone(), at);
         }
@@ -68,14 +104,23 @@ pub fn compute(store: &Store, room: &str, window_ms: u64, online: usize) -> rusq
                 orders += 1;
                 // Attributed: the viewer interacted within the window before the order (the
                 // request itself counts: a grab is an interaction).
-                if last_interaction.get(&who).is_some_and(|&li| at.saturating_sub(li) <= window_ms) {
+                if last_interaction
+                    .get(&who)
+                    .is_some_and(|&li| at.saturating_sub(li) <= window_ms)
+                {
                     attributed += 1;
                 }
             }
         }
     }
     let n = viewers.len() as f64;
-    let ratio = |a: f64, b: f64| if b > 0.0 { (a / b * 10_000.0).round() / 10_000.0 } else { 0.0 };
+    let ratio = |a: f64, b: f64| {
+        if b > 0.0 {
+            (a / b * 10_000.0).round() / 10_000.0
+        } else {
+            0.0
+        }
+    };
     let types: Vec<Value> = by_type
         .iter()
         .map(|(t, (count, who))| {
@@ -93,7 +138,11 @@ pub fn compute(store: &Store, room: &str, window_ms: u64, online: usize) -> rusq
         .collect();
     let exposed_any: HashSet<&String> = exposed.values().flatten().collect();
     let stays: Vec<u64> = first_last.values().map(|(a, b)| b - a).collect();
-    let avg_stay = if stays.is_empty() { 0 } else { stays.iter().sum::<u64>() / stays.len() as u64 };
+    let avg_stay = if stays.is_empty() {
+        0
+    } else {
+        stays.iter().sum::<u64>() / stays.len() as u64
+    };
     let heat: Vec<Value> = if start == u64::MAX {
         vec![]
     } else {

@@ -8,9 +8,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,7 +54,10 @@ pub fn events_of(body: &Value) -> Option<Vec<Value>> {
 /// Stores a batch and decides the reward requests that are new.
 pub fn ingest(hub: &Hub, body: &Value) -> Result<(usize, usize), (StatusCode, String)> {
     let events = events_of(body).ok_or((StatusCode::BAD_REQUEST, "no events array".into()))?;
-    let stored = hub.store.insert_events(&events, now_ms()).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    let stored = hub
+        .store
+        .insert_events(&events, now_ms())
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     BATCHES.fetch_add(1, Ordering::Relaxed);
     DUPLICATES.fetch_add(stored.duplicates as u64, Ordering::Relaxed);
     for (e, fresh) in events.iter().zip(&stored.fresh) {
@@ -69,16 +72,26 @@ pub fn ingest(hub: &Hub, body: &Value) -> Result<(usize, usize), (StatusCode, St
 async fn collect(State(hub): State<Arc<Hub>>, body: String) -> Response {
     let Ok(value) = serde_json::from_str::<Value>(&body) else {
         REFUSED.fetch_add(1, Ordering::Relaxed);
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "body is not JSON"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "body is not JSON"})),
+        )
+            .into_response();
     };
     let hub2 = hub.clone();
     match tokio::task::spawn_blocking(move || ingest(&hub2, &value)).await {
-        Ok(Ok((stored, duplicates))) => Json(json!({"ok": true, "stored": stored, "duplicates": duplicates})).into_response(),
+        Ok(Ok((stored, duplicates))) => {
+            Json(json!({"ok": true, "stored": stored, "duplicates": duplicates})).into_response()
+        }
         Ok(Err((status, message))) => {
             REFUSED.fetch_add(1, Ordering::Relaxed);
             (status, Json(json!({"error": message}))).into_response()
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "ingest failed"}))).into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": "ingest failed"})),
+        )
+            .into_response(),
     }
 }
 
@@ -95,15 +108,23 @@ async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket) {
             m = socket.recv() => match m { Some(Ok(m)) => m, _ => break },
         };
         let Message::Text(text) = msg else { continue };
-        let Ok(body) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+        let Ok(body) = serde_json::from_str::<Value>(text.as_str()) else {
+            continue;
+        };
         let id = body.get("batch_id").cloned().unwrap_or(Value::Null);
         let hub2 = hub.clone();
         let reply = match tokio::task::spawn_blocking(move || ingest(&hub2, &body)).await {
             Ok(Ok(_)) => json!({"ack": id}),
-            Ok(Err((status, _))) if status == StatusCode::BAD_REQUEST => json!({"nack": id, "status": 400}),
+            Ok(Err((status, _))) if status == StatusCode::BAD_REQUEST => {
+                json!({"nack": id, "status": 400})
+            }
             _ => json!({"nack": id, "status": 503}),
         };
-        if socket.send(Message::Text(reply.to_string().into())).await.is_err() {
+        if socket
+            .send(Message::Text(reply.to_string().into()))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -122,17 +143,35 @@ async fn stats(State(hub): State<Arc<Hub>>) -> Response {
 
 /// `?room=&type=&limit=`: stored events, oldest first.
 async fn events(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000).min(10_000);
-    match hub.store.events(q.get("room").map(String::as_str), q.get("type").map(String::as_str), limit) {
+    let limit = q
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(1000)
+        .min(10_000);
+    match hub.store.events(
+        q.get("room").map(String::as_str),
+        q.get("type").map(String::as_str),
+        limit,
+    ) {
         Ok(list) => Json(list).into_response(),
         Err(e) => crate::internal(e),
     }
 }
 
 /// `?room=&limit=`: actions the server refused, newest first, with the reason.
-async fn rejected(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100).min(10_000);
-    match hub.store.rejections(q.get("room").map(String::as_str), limit) {
+async fn rejected(
+    State(hub): State<Arc<Hub>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let limit = q
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(100)
+        .min(10_000);
+    match hub
+        .store
+        .rejections(q.get("room").map(String::as_str), limit)
+    {
         Ok(list) => Json(list).into_response(),
         Err(e) => crate::internal(e),
     }
@@ -148,10 +187,21 @@ async fn stream(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, Str
         let keep = m.ok().filter(|text| {
             let v: Value = serde_json::from_str(text).unwrap_or_default();
             let t = v.get("type").and_then(Value::as_str).unwrap_or("");
-            room.as_deref().is_none_or(|r| v.get("room_id").and_then(Value::as_str) == Some(r))
-                && kind.as_deref().is_none_or(|k| if k.ends_with('.') { t.starts_with(k) } else { t == k })
+            room.as_deref()
+                .is_none_or(|r| v.get("room_id").and_then(Value::as_str) == Some(r))
+                && kind.as_deref().is_none_or(|k| {
+                    if k.ends_with('.') {
+                        t.starts_with(k)
+                    } else {
+                        t == k
+                    }
+                })
         });
-        std::future::ready(keep.map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text.to_string()))))
+        std::future::ready(keep.map(|text| {
+            Ok::<_, std::convert::Infallible>(SseEvent::default().data(text.to_string()))
+        }))
     });
-    Sse::new(events.take_until(hub.closed())).keep_alive(KeepAlive::default()).into_response()
+    Sse::new(events.take_until(hub.closed()))
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }

@@ -34,7 +34,10 @@ const BACKLOG: usize = 1024;
 impl LocalFanout {
     fn sender(&self, room: &str) -> broadcast::Sender<Outgoing> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        rooms.entry(room.to_owned()).or_insert_with(|| broadcast::channel(BACKLOG).0).clone()
+        rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .clone()
     }
 }
 
@@ -62,12 +65,27 @@ impl RedisFanout {
     pub fn connect(url: &str) -> redis::RedisResult<RedisFanout> {
         let client = redis::Client::open(url)?;
         let conn = client.get_connection()?;
-        let origin = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
-        Ok(RedisFanout { local: LocalFanout::default(), client, conn: Mutex::new(conn), origin })
+        let origin = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        Ok(RedisFanout {
+            local: LocalFanout::default(),
+            client,
+            conn: Mutex::new(conn),
+            origin,
+        })
     }
 
     /// Listens for the other processes' messages on a thread of its own.
-    pub fn listen(self: &Arc<Self>, on_remote: impl Fn(&str, Outgoing) + Send + 'static) -> redis::RedisResult<()> {
+    pub fn listen(
+        self: &Arc<Self>,
+        on_remote: impl Fn(&str, Outgoing) + Send + 'static,
+    ) -> redis::RedisResult<()> {
         let mut conn = self.client.get_connection()?;
         let me = self.clone();
         std::thread::spawn(move || {
@@ -84,13 +102,26 @@ impl RedisFanout {
                         return;
                     }
                 };
-                let Some(room) = msg.get_channel_name().strip_prefix("hudong:room:").map(str::to_owned) else { continue };
-                let Ok(payload) = msg.get_payload::<String>() else { continue };
-                let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) else { continue };
+                let Some(room) = msg
+                    .get_channel_name()
+                    .strip_prefix("hudong:room:")
+                    .map(str::to_owned)
+                else {
+                    continue;
+                };
+                let Ok(payload) = msg.get_payload::<String>() else {
+                    continue;
+                };
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) else {
+                    continue;
+                };
                 if v["o"].as_str() == Some(me.origin.as_str()) {
                     continue; // our own, already delivered
                 }
-                let out = Outgoing { to: v["to"].as_str().map(str::to_owned), text: Arc::from(v["t"].as_str().unwrap_or_default()) };
+                let out = Outgoing {
+                    to: v["to"].as_str().map(str::to_owned),
+                    text: Arc::from(v["t"].as_str().unwrap_or_default()),
+                };
                 on_remote(&room, out);
             }
         });
@@ -105,10 +136,16 @@ impl RedisFanout {
 
 impl Fanout for RedisFanout {
     fn publish(&self, room: &str, message: Outgoing) {
-        let payload = serde_json::json!({"o": self.origin, "to": message.to, "t": message.text.as_ref()}).to_string();
+        let payload =
+            serde_json::json!({"o": self.origin, "to": message.to, "t": message.text.as_ref()})
+                .to_string();
         self.local.publish(room, message);
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = redis::cmd("PUBLISH").arg(format!("hudong:room:{room}")).arg(payload).query::<i64>(&mut *conn) {
+        if let Err(e) = redis::cmd("PUBLISH")
+            .arg(format!("hudong:room:{room}"))
+            .arg(payload)
+            .query::<i64>(&mut *conn)
+        {
             eprintln!("hudong-backend: Redis publish failed: {e}");
         }
     }
@@ -121,7 +158,10 @@ impl Fanout for RedisFanout {
         match redis::cmd("INCR").arg(&key).query::<u64>(&mut *conn) {
             // Behind what this process already has (a fresh Redis, a restored database).
             Ok(n) if n <= local => {
-                let _ = redis::cmd("SET").arg(&key).arg(local + 1).query::<()>(&mut *conn);
+                let _ = redis::cmd("SET")
+                    .arg(&key)
+                    .arg(local + 1)
+                    .query::<()>(&mut *conn);
                 local + 1
             }
             Ok(n) => n,

@@ -14,7 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 pub struct RoomEntry {
@@ -62,21 +65,34 @@ impl QuestionBook {
     /// Returns (question id, merged).
     pub fn ask(&mut self, actor: &str, text: &str) -> (String, bool) {
         let norm = hudong_core::normalize_question(text);
-        if let Some(q) = self.items.iter_mut().find(|q| q.norm == norm && q.state != hudong_core::QuestionState::Answered) {
+        if let Some(q) = self
+            .items
+            .iter_mut()
+            .find(|q| q.norm == norm && q.state != hudong_core::QuestionState::Answered)
+        {
             if q.asker != actor {
                 q.voters.insert(actor.to_owned());
             }
             return (q.id.clone(), true);
         }
         let id = format!("q{}", self.items.len() + 1);
-        self.items.push(AskedQuestion { id: id.clone(), text: text.to_owned(), norm, asker: actor.to_owned(), voters: Default::default(), state: hudong_core::QuestionState::Queued });
+        self.items.push(AskedQuestion {
+            id: id.clone(),
+            text: text.to_owned(),
+            norm,
+            asker: actor.to_owned(),
+            voters: Default::default(),
+            state: hudong_core::QuestionState::Queued,
+        });
         (id, false)
     }
 
     /// An upvote: counted once per viewer, never the asker's, never on an answered question.
     pub fn upvote(&mut self, actor: &str, question_id: &str) -> bool {
         match self.items.iter_mut().find(|q| q.id == question_id) {
-            Some(q) if q.asker != actor && q.state != hudong_core::QuestionState::Answered => q.voters.insert(actor.to_owned()),
+            Some(q) if q.asker != actor && q.state != hudong_core::QuestionState::Answered => {
+                q.voters.insert(actor.to_owned())
+            }
             _ => false,
         }
     }
@@ -97,7 +113,14 @@ impl QuestionBook {
         };
         let mut v: Vec<(usize, &AskedQuestion)> = self.items.iter().enumerate().collect();
         v.sort_by(|(ia, a), (ib, b)| {
-            rank(a.state).cmp(&rank(b.state)).then(b.voters.len().cmp(&a.voters.len())).then(if a.state == Answered { ib.cmp(ia) } else { ia.cmp(ib) })
+            rank(a.state)
+                .cmp(&rank(b.state))
+                .then(b.voters.len().cmp(&a.voters.len()))
+                .then(if a.state == Answered {
+                    ib.cmp(ia)
+                } else {
+                    ia.cmp(ib)
+                })
         });
         v.into_iter().map(|(_, q)| q).collect()
     }
@@ -105,7 +128,9 @@ impl QuestionBook {
     /// 1-based place of a waiting question.
     pub fn position(&self, question_id: &str) -> u64 {
         let ranked = self.ranked();
-        let waiting = ranked.iter().filter(|q| q.state == hudong_core::QuestionState::Queued);
+        let waiting = ranked
+            .iter()
+            .filter(|q| q.state == hudong_core::QuestionState::Queued);
         waiting.take_while(|q| q.id != question_id).count() as u64 + 1
     }
 }
@@ -123,7 +148,11 @@ pub struct QuizBook {
 impl QuizBook {
     /// Counts a viewer's (first) answer to a question; the viewer is a player from now on.
     pub fn take_answer(&mut self, question: String, actor: String, option: String) {
-        self.answers.entry(question).or_default().entry(actor.clone()).or_insert(option);
+        self.answers
+            .entry(question)
+            .or_default()
+            .entry(actor.clone())
+            .or_insert(option);
         self.players.entry(actor).or_default();
     }
 }
@@ -154,22 +183,43 @@ pub fn valid_room(id: &str) -> bool {
 impl Hub {
     /// A hub over `store`, with every room rebuilt from its stored commands.
     pub fn new(store: Store, fanout: Arc<dyn Fanout>) -> Result<Hub, String> {
-        let hub = Hub { rooms: Mutex::new(HashMap::new()), books: Mutex::default(), collected: tokio::sync::broadcast::channel(4096).0, closing: tokio::sync::watch::channel(false).0, store, fanout };
+        let hub = Hub {
+            rooms: Mutex::new(HashMap::new()),
+            books: Mutex::default(),
+            collected: tokio::sync::broadcast::channel(4096).0,
+            closing: tokio::sync::watch::channel(false).0,
+            store,
+            fanout,
+        };
         // Quiz answers and commands are replayed in the order they happened: a stored
         // `quiz.reveal` scores the answers received before it again, so standings and
         // eliminations come back as they were.
-        let answers = hub.store.accepted_answers().map_err(|e| format!("reading stored answers: {e}"))?;
+        let answers = hub
+            .store
+            .accepted_answers()
+            .map_err(|e| format!("reading stored answers: {e}"))?;
         let mut answers = answers.into_iter().peekable();
         // Question queues the same way: the asks and upvotes stored, with the host's marks.
-        let asks = hub.store.question_events().map_err(|e| format!("reading stored questions: {e}"))?;
+        let asks = hub
+            .store
+            .question_events()
+            .map_err(|e| format!("reading stored questions: {e}"))?;
         let mut asks = asks.into_iter().peekable();
-        let commands = hub.store.all_commands().map_err(|e| format!("reading stored commands: {e}"))?;
+        let commands = hub
+            .store
+            .all_commands()
+            .map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
         for (room, seq, at, body) in commands {
             {
                 let mut books = hub.books();
-                while let Some((_, r, w, actor, question, option)) = answers.next_if(|a| a.0 <= at) {
-                    books.quizzes.entry((r, w)).or_default().take_answer(question, actor, option);
+                while let Some((_, r, w, actor, question, option)) = answers.next_if(|a| a.0 <= at)
+                {
+                    books
+                        .quizzes
+                        .entry((r, w))
+                        .or_default()
+                        .take_answer(question, actor, option);
                 }
                 while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
                     crate::rewards::book_question(&mut books, &e);
@@ -184,7 +234,11 @@ impl Hub {
                         crate::rewards::score_quietly(&hub, &rooms, &room, r);
                     }
                     (true, Command::QuestionMark(m)) => {
-                        hub.books().questions.entry((room.clone(), m.widget_id.clone())).or_default().mark(&m.question_id, m.state);
+                        hub.books()
+                            .questions
+                            .entry((room.clone(), m.widget_id.clone()))
+                            .or_default()
+                            .mark(&m.question_id, m.state);
                     }
                     _ => {}
                 }
@@ -193,7 +247,11 @@ impl Hub {
         {
             let mut books = hub.books();
             for (_, r, w, actor, question, option) in answers {
-                books.quizzes.entry((r, w)).or_default().take_answer(question, actor, option);
+                books
+                    .quizzes
+                    .entry((r, w))
+                    .or_default()
+                    .take_answer(question, actor, option);
             }
             for (_, e) in asks {
                 crate::rewards::book_question(&mut books, &e);
@@ -201,11 +259,18 @@ impl Hub {
         }
         drop(rooms);
         // Tallies come back from the stored, accepted votes.
-        let votes = hub.store.accepted_votes().map_err(|e| format!("reading stored votes: {e}"))?;
+        let votes = hub
+            .store
+            .accepted_votes()
+            .map_err(|e| format!("reading stored votes: {e}"))?;
         let mut books = hub.books();
         for (room, widget, actor, options) in votes {
             let key = (room, widget);
-            books.votes.entry(key.clone()).or_default().insert(actor, options);
+            books
+                .votes
+                .entry(key.clone())
+                .or_default()
+                .insert(actor, options);
             books.dirty.insert(key);
         }
         drop(books);
@@ -231,13 +296,19 @@ impl Hub {
     /// The room as a late joiner gets it: `{type: "room.snapshot", seq, widgets}`.
     pub fn snapshot(&self, room: &str) -> String {
         let mut rooms = self.lock();
-        let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+        let entry = rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| new_room(room));
         snapshot_of(entry)
     }
 
     pub fn online(&self, room: &str) -> Arc<AtomicUsize> {
         let mut rooms = self.lock();
-        rooms.entry(room.to_owned()).or_insert_with(|| new_room(room)).online.clone()
+        rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| new_room(room))
+            .online
+            .clone()
     }
 
     pub fn online_count(&self, room: &str) -> usize {
@@ -251,10 +322,18 @@ impl Hub {
     }
 
     /// The same, for callers that already hold the rooms lock.
-    pub fn post_locked(&self, rooms: &mut HashMap<String, RoomEntry>, room: &str, message: Value) -> Result<Value, HudongError> {
+    pub fn post_locked(
+        &self,
+        rooms: &mut HashMap<String, RoomEntry>,
+        room: &str,
+        message: Value,
+    ) -> Result<Value, HudongError> {
         let now = now_ms();
         let Value::Object(mut fields) = message else {
-            return Err(HudongError::new(hudong_core::ErrorCode::MalformedCommand, "a command is a JSON object"));
+            return Err(HudongError::new(
+                hudong_core::ErrorCode::MalformedCommand,
+                "a command is a JSON object",
+            ));
         };
         let pts = match fields.remove("pts") {
             Some(Value::String(s)) if s == "now" => Some(now),
@@ -264,7 +343,9 @@ impl Hub {
         fields.remove("seq");
         let body = Value::Object(fields.clone()).to_string();
         let command = decode_command_json(&body)?;
-        let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+        let entry = rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| new_room(room));
         entry.core.apply(&command, now)?;
         // One viewer's own commands (their standing, account, points) go to that viewer's
         // sockets only, outside the room's sequence: they are not part of the room's story,
@@ -273,7 +354,13 @@ impl Hub {
             self.keep_books(room, &command);
             let mut out = Map::new();
             out.extend(fields);
-            self.fanout.publish(room, Outgoing { to: Some(to), text: Arc::from(Value::Object(out).to_string()) });
+            self.fanout.publish(
+                room,
+                Outgoing {
+                    to: Some(to),
+                    text: Arc::from(Value::Object(out).to_string()),
+                },
+            );
             return Ok(json!({"ok": true, "seq": null, "addressed": true}));
         }
         entry.seq = self.fanout.next_seq(room, entry.seq);
@@ -288,7 +375,13 @@ impl Hub {
             out.insert("pts".into(), p.into());
         }
         out.extend(fields);
-        self.fanout.publish(room, Outgoing { to: None, text: Arc::from(Value::Object(out).to_string()) });
+        self.fanout.publish(
+            room,
+            Outgoing {
+                to: None,
+                text: Arc::from(Value::Object(out).to_string()),
+            },
+        );
         if let Command::QuizReveal(r) = &command {
             crate::rewards::score_reveal(self, rooms, room, r);
         }
@@ -299,12 +392,16 @@ impl Hub {
     /// process's copy of the room, then delivered to its sockets.
     pub fn on_remote(&self, room: &str, message: &Outgoing) -> Option<Outgoing> {
         if message.to.is_none() {
-            let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&message.text) else { return None };
+            let Ok(Value::Object(mut fields)) = serde_json::from_str::<Value>(&message.text) else {
+                return None;
+            };
             let seq = fields.remove("seq").and_then(|v| v.as_u64());
             fields.remove("pts");
             let command = decode_command_json(&Value::Object(fields).to_string()).ok()?;
             let mut rooms = self.lock();
-            let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+            let entry = rooms
+                .entry(room.to_owned())
+                .or_insert_with(|| new_room(room));
             let _ = entry.core.apply(&command, now_ms());
             if let Some(seq) = seq {
                 entry.seq = entry.seq.max(seq);
@@ -315,11 +412,25 @@ impl Hub {
 
     /// Sends one viewer's answer (a `flash.result`, a `redeem.result`) to that viewer only,
     /// outside the room's sequence; checked by the room's core like any command.
-    pub fn post_to(&self, rooms: &mut HashMap<String, RoomEntry>, room: &str, to: &str, message: Value) -> Result<(), HudongError> {
+    pub fn post_to(
+        &self,
+        rooms: &mut HashMap<String, RoomEntry>,
+        room: &str,
+        to: &str,
+        message: Value,
+    ) -> Result<(), HudongError> {
         let command = decode_command_json(&message.to_string())?;
-        let entry = rooms.entry(room.to_owned()).or_insert_with(|| new_room(room));
+        let entry = rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| new_room(room));
         entry.core.apply(&command, now_ms())?;
-        self.fanout.publish(room, Outgoing { to: Some(to.to_owned()), text: Arc::from(message.to_string()) });
+        self.fanout.publish(
+            room,
+            Outgoing {
+                to: Some(to.to_owned()),
+                text: Arc::from(message.to_string()),
+            },
+        );
         Ok(())
     }
 
@@ -328,17 +439,27 @@ impl Hub {
     fn keep_books(&self, room: &str, command: &Command) {
         let result = match command {
             Command::RedeemAccount(a) => match &a.user_id {
-                Some(u) => self.store.set_account(room, &a.widget_id, u, a.balance, a.tier.as_deref()),
+                Some(u) => {
+                    self.store
+                        .set_account(room, &a.widget_id, u, a.balance, a.tier.as_deref())
+                }
                 None => Ok(()),
             },
             Command::RedeemPoints(p) => match &p.user_id {
-                Some(u) => self.store.gain(room, &p.widget_id, u, &p.gain_id, p.delta).map(|_| ()),
+                Some(u) => self
+                    .store
+                    .gain(room, &p.widget_id, u, &p.gain_id, p.delta)
+                    .map(|_| ()),
                 None => Ok(()),
             },
             Command::QuestionMark(m) => {
                 let mut books = self.books();
                 let key = (room.to_owned(), m.widget_id.clone());
-                books.questions.entry(key.clone()).or_default().mark(&m.question_id, m.state);
+                books
+                    .questions
+                    .entry(key.clone())
+                    .or_default()
+                    .mark(&m.question_id, m.state);
                 books.dirty_questions.insert(key);
                 Ok(())
             }
@@ -346,8 +467,18 @@ impl Hub {
             Command::QuizStanding(st) => {
                 if let Some(u) = &st.user_id {
                     let mut books = self.books();
-                    let p = books.quizzes.entry((room.to_owned(), st.widget_id.clone())).or_default().players.entry(u.clone()).or_default();
-                    *p = Standing { score: st.score, streak: st.streak, eliminated: st.eliminated };
+                    let p = books
+                        .quizzes
+                        .entry((room.to_owned(), st.widget_id.clone()))
+                        .or_default()
+                        .players
+                        .entry(u.clone())
+                        .or_default();
+                    *p = Standing {
+                        score: st.score,
+                        streak: st.streak,
+                        eliminated: st.eliminated,
+                    };
                 }
                 Ok(())
             }
@@ -372,7 +503,11 @@ fn addressee(command: &Command) -> Option<String> {
 }
 
 fn new_room(id: &str) -> RoomEntry {
-    RoomEntry { core: Room::new(RoomConfig::new(id, "hub").with_seed(1)), seq: 0, online: Arc::default() }
+    RoomEntry {
+        core: Room::new(RoomConfig::new(id, "hub").with_seed(1)),
+        seq: 0,
+        online: Arc::default(),
+    }
 }
 
 fn snapshot_of(entry: &RoomEntry) -> String {

@@ -47,8 +47,13 @@ fn args() -> Result<Args, String> {
     let mut a = Args {
         redis: std::env::var("HUDONG_REDIS").ok(),
         host: "127.0.0.1".into(),
-        port: std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8787),
-        db: std::env::var("HUDONG_DB").map(PathBuf::from).unwrap_or_else(|_| ".hudong/hudong.db".into()),
+        port: std::env::var("PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(8787),
+        db: std::env::var("HUDONG_DB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| ".hudong/hudong.db".into()),
         site: "demo-site".into(),
         dist: "dist".into(),
     };
@@ -57,7 +62,11 @@ fn args() -> Result<Args, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => a.host = value()?,
-            "--port" => a.port = value()?.parse().map_err(|_| "--port takes a number (0: any free port)".to_string())?,
+            "--port" => {
+                a.port = value()?
+                    .parse()
+                    .map_err(|_| "--port takes a number (0: any free port)".to_string())?
+            }
             "--db" => a.db = value()?.into(),
             "--site" => a.site = value()?.into(),
             "--dist" => a.dist = value()?.into(),
@@ -84,7 +93,10 @@ async fn main() {
     let store = match store::Store::open(&a.db) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("hudong-backend: cannot open the database {}: {e}", a.db.display());
+            eprintln!(
+                "hudong-backend: cannot open the database {}: {e}",
+                a.db.display()
+            );
             std::process::exit(1);
         }
     };
@@ -141,18 +153,30 @@ async fn main() {
     let listener = match tokio::net::TcpListener::bind((a.host.as_str(), a.port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("hudong-backend: cannot listen on {}:{}: {e}", a.host, a.port);
+            eprintln!(
+                "hudong-backend: cannot listen on {}:{}: {e}",
+                a.host, a.port
+            );
             std::process::exit(1);
         }
     };
-    let addr = listener.local_addr().map(|x| x.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|x| x.to_string())
+        .unwrap_or_default();
     // The first line is machine-readable: tests and `npm start` wait for it.
     println!(
         "hudong-backend listening on http://{addr} (database: {}{})",
         a.db.display(),
-        a.redis.as_deref().map(|r| format!(", fan-out: {r}")).unwrap_or_default()
+        a.redis
+            .as_deref()
+            .map(|r| format!(", fan-out: {r}"))
+            .unwrap_or_default()
     );
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown(hub)).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown(hub))
+        .await
+    {
         eprintln!("hudong-backend: {e}");
         std::process::exit(1);
     }
@@ -165,7 +189,8 @@ async fn shutdown(hub: Arc<Hub>) {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -177,10 +202,16 @@ async fn shutdown(hub: Arc<Hub>) {
 }
 
 fn router(hub: Arc<Hub>, a: &Args) -> Router {
-    let no_store = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let no_store = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
     let api = Router::new()
         .route("/time", get(|| async { Json(json!({"now": now_ms()})) }))
-        .route("/backend", get(|| async { Json(json!({"name": "hudong-backend", "authoritative": true})) }))
+        .route(
+            "/backend",
+            get(|| async { Json(json!({"name": "hudong-backend", "authoritative": true})) }),
+        )
         .route("/rooms/{id}/commands", post(post_command))
         .route("/rooms/{id}/snapshot", get(snapshot))
         .route("/rooms/{id}/presence", get(presence))
@@ -194,29 +225,52 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .merge(collector::routes())
         .layer(no_store)
         .with_state(hub);
-    let csp = SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    api.nest_service("/dist", ServeDir::new(&a.dist)).fallback_service(ServeDir::new(&a.site)).layer(csp)
+    let csp = SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    api.nest_service("/dist", ServeDir::new(&a.dist))
+        .fallback_service(ServeDir::new(&a.site))
+        .layer(csp)
 }
 
 /// A 500 with the error's text: the store failed.
 pub fn internal(e: impl std::fmt::Display) -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"ok": false, "error": e.to_string()}))).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({"ok": false, "error": e.to_string()})),
+    )
+        .into_response()
 }
 
 fn bad_room() -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": {"code": "invalid_field", "message": "room ids are 1–64 of A–Z a–z 0–9 _ - . :"}}))).into_response()
 }
 
-async fn post_command(State(hub): State<Arc<Hub>>, Path(id): Path<String>, body: String) -> Response {
+async fn post_command(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
     if !valid_room(&id) {
         return bad_room();
     }
     let Ok(message) = serde_json::from_str::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": {"code": "malformed_command", "message": "not JSON"}}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(
+                json!({"ok": false, "error": {"code": "malformed_command", "message": "not JSON"}}),
+            ),
+        )
+            .into_response();
     };
     match hub.post(&id, message) {
         Ok(v) => Json(v).into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": e}))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": e})),
+        )
+            .into_response(),
     }
 }
 
@@ -224,7 +278,11 @@ async fn snapshot(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Respon
     if !valid_room(&id) {
         return bad_room();
     }
-    ([(header::CONTENT_TYPE, "application/json")], hub.snapshot(&id)).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        hub.snapshot(&id),
+    )
+        .into_response()
 }
 
 async fn presence(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
@@ -235,9 +293,20 @@ async fn presence(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Respon
 }
 
 /// Sets whether a viewer belongs to the brand's private group (the gate of gated sales).
-async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body): Json<HashMap<String, Value>>) -> Response {
-    let (Some(user), Some(member)) = (body.get("user_id").and_then(Value::as_str), body.get("member").and_then(Value::as_bool)) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": "expected {user_id, member}"}))).into_response();
+async fn members(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    Json(body): Json<HashMap<String, Value>>,
+) -> Response {
+    let (Some(user), Some(member)) = (
+        body.get("user_id").and_then(Value::as_str),
+        body.get("member").and_then(Value::as_bool),
+    ) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": "expected {user_id, member}"})),
+        )
+            .into_response();
     };
     match hub.store.set_member(&id, user, member) {
         Ok(()) => Json(json!({"ok": true})).into_response(),
@@ -249,9 +318,20 @@ async fn members(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
 /// socket gets only its own viewer's addressed commands. Without it, a socket gets them all
 /// (the SDK keeps only those addressed to its `userId`).
 /// `{user_id, follow}`: whether a viewer follows the host (the condition of follow lotteries).
-async fn follows(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body): Json<HashMap<String, Value>>) -> Response {
-    let (Some(user), Some(follow)) = (body.get("user_id").and_then(Value::as_str), body.get("follow").and_then(Value::as_bool)) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": "expected {user_id, follow}"}))).into_response();
+async fn follows(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    Json(body): Json<HashMap<String, Value>>,
+) -> Response {
+    let (Some(user), Some(follow)) = (
+        body.get("user_id").and_then(Value::as_str),
+        body.get("follow").and_then(Value::as_bool),
+    ) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": "expected {user_id, follow}"})),
+        )
+            .into_response();
     };
     match hub.store.set_follow(&id, user, follow) {
         Ok(()) => Json(json!({"ok": true})).into_response(),
@@ -260,14 +340,25 @@ async fn follows(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Json(body)
 }
 
 /// `?window_min=` (attribution window, default 30): the show's figures from stored events.
-async fn analytics_of(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn analytics_of(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     if !valid_room(&id) {
         return bad_room();
     }
-    let window = q.get("window_min").and_then(|w| w.parse::<u64>().ok()).unwrap_or(30).min(24 * 60) * 60_000;
+    let window = q
+        .get("window_min")
+        .and_then(|w| w.parse::<u64>().ok())
+        .unwrap_or(30)
+        .min(24 * 60)
+        * 60_000;
     let online = hub.online_count(&id);
     let hub2 = hub.clone();
-    match tokio::task::spawn_blocking(move || analytics::compute(&hub2.store, &id, window, online)).await {
+    match tokio::task::spawn_blocking(move || analytics::compute(&hub2.store, &id, window, online))
+        .await
+    {
         Ok(Ok(v)) => Json(v).into_response(),
         Ok(Err(e)) => internal(e),
         Err(_) => internal("analytics failed"),
@@ -275,7 +366,11 @@ async fn analytics_of(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query
 }
 
 /// `?widget=`: the server's decisions in a room, counted by outcome.
-async fn decisions(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn decisions(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     match hub.store.outcomes(&id, q.get("widget").map(String::as_str)) {
         Ok(rows) => Json(rows.into_iter().collect::<HashMap<String, u64>>()).into_response(),
         Err(e) => internal(e),
@@ -284,22 +379,62 @@ async fn decisions(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q)
 
 /// `{room, viewers, seconds?}`: starts the simulated-viewer tool (the `hudong-load` binary
 /// next to this one) against this backend, for the sandbox's button.
-async fn start_load(headers: axum::http::HeaderMap, Json(body): Json<HashMap<String, Value>>) -> Response {
-    let room = body.get("room").and_then(Value::as_str).unwrap_or("demo").to_owned();
-    let viewers = body.get("viewers").and_then(Value::as_u64).unwrap_or(50).clamp(1, 2_000);
-    let seconds = body.get("seconds").and_then(Value::as_u64).unwrap_or(60).clamp(5, 600);
+async fn start_load(
+    headers: axum::http::HeaderMap,
+    Json(body): Json<HashMap<String, Value>>,
+) -> Response {
+    let room = body
+        .get("room")
+        .and_then(Value::as_str)
+        .unwrap_or("demo")
+        .to_owned();
+    let viewers = body
+        .get("viewers")
+        .and_then(Value::as_u64)
+        .unwrap_or(50)
+        .clamp(1, 2_000);
+    let seconds = body
+        .get("seconds")
+        .and_then(Value::as_u64)
+        .unwrap_or(60)
+        .clamp(5, 600);
     if !valid_room(&room) {
         return bad_room();
     }
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": "no Host header"}))).into_response();
+    let Some(host) = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": "no Host header"})),
+        )
+            .into_response();
     };
-    let tool = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(if cfg!(windows) { "hudong-load.exe" } else { "hudong-load" })));
+    let tool = std::env::current_exe().ok().and_then(|p| {
+        p.parent().map(|d| {
+            d.join(if cfg!(windows) {
+                "hudong-load.exe"
+            } else {
+                "hudong-load"
+            })
+        })
+    });
     let Some(tool) = tool.filter(|t| t.exists()) else {
         return (StatusCode::NOT_IMPLEMENTED, Json(json!({"ok": false, "error": "hudong-load is not built next to the backend (cargo build -p hudong-backend)"}))).into_response();
     };
     let spawned = std::process::Command::new(tool)
-        .args(["--url", &format!("http://{host}"), "--room", &room, "--viewers", &viewers.to_string(), "--seconds", &seconds.to_string()])
+        .args([
+            "--url",
+            &format!("http://{host}"),
+            "--room",
+            &room,
+            "--viewers",
+            &viewers.to_string(),
+            "--seconds",
+            &seconds.to_string(),
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .spawn();
@@ -307,13 +442,19 @@ async fn start_load(headers: axum::http::HeaderMap, Json(body): Json<HashMap<Str
         Ok(mut child) => {
             // Reap it when it ends.
             std::thread::spawn(move || child.wait());
-            Json(json!({"ok": true, "room": room, "viewers": viewers, "seconds": seconds})).into_response()
+            Json(json!({"ok": true, "room": room, "viewers": viewers, "seconds": seconds}))
+                .into_response()
         }
         Err(e) => internal(e),
     }
 }
 
-async fn room_ws(State(hub): State<Arc<Hub>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>, ws: WebSocketUpgrade) -> Response {
+async fn room_ws(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !valid_room(&id) {
         return bad_room();
     }
@@ -330,7 +471,11 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
     let online = hub.online(&room);
     online.fetch_add(1, Ordering::Relaxed);
     let (mut tx, mut incoming) = socket.split();
-    if tx.send(Message::Text(hub.snapshot(&room).into())).await.is_ok() {
+    if tx
+        .send(Message::Text(hub.snapshot(&room).into()))
+        .await
+        .is_ok()
+    {
         loop {
             tokio::select! {
                 _ = &mut closed => {
@@ -369,7 +514,11 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
     online.fetch_sub(1, Ordering::Relaxed);
 }
 
-async fn room_sse(State(hub): State<Arc<Hub>>, Path(id): Path<String>, _q: Query<HashMap<String, String>>) -> Response {
+async fn room_sse(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    _q: Query<HashMap<String, String>>,
+) -> Response {
     if !valid_room(&id) {
         return bad_room();
     }
@@ -377,9 +526,17 @@ async fn room_sse(State(hub): State<Arc<Hub>>, Path(id): Path<String>, _q: Query
     let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
     let user = _q.get("user").cloned();
     let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |m| {
-        let keep = m.ok().filter(|m| match (&m.to, &user) { (Some(to), Some(me)) => to == me, _ => true });
+        let keep = m.ok().filter(|m| match (&m.to, &user) {
+            (Some(to), Some(me)) => to == me,
+            _ => true,
+        });
         std::future::ready(keep.map(|m| m.text.to_string()))
     });
-    let stream = first.chain(rest).map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text))).take_until(hub.closed());
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    let stream = first
+        .chain(rest)
+        .map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text)))
+        .take_until(hub.closed());
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }

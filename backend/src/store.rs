@@ -63,16 +63,25 @@ impl Store {
              CREATE TABLE IF NOT EXISTS members (room_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
              CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )?;
-        Ok(Store { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut conn)
     }
 
     /// Inserts a batch's events in one transaction; copies already stored are counted.
-    pub fn insert_events(&self, events: &[serde_json::Value], now: u64) -> rusqlite::Result<Stored> {
+    pub fn insert_events(
+        &self,
+        events: &[serde_json::Value],
+        now: u64,
+    ) -> rusqlite::Result<Stored> {
         self.with(|c| {
             let tx = c.transaction()?;
             let mut out = Stored::default();
@@ -124,7 +133,12 @@ impl Store {
     }
 
     /// Events, oldest first, optionally of one room and type.
-    pub fn events(&self, room: Option<&str>, kind: Option<&str>, limit: u32) -> rusqlite::Result<Vec<serde_json::Value>> {
+    pub fn events(
+        &self,
+        room: Option<&str>,
+        kind: Option<&str>,
+        limit: u32,
+    ) -> rusqlite::Result<Vec<serde_json::Value>> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT body FROM events WHERE (?1 IS NULL OR room_id = ?1) AND (?2 IS NULL OR type = ?2)
@@ -135,25 +149,49 @@ impl Store {
         })
     }
 
-    pub fn append_command(&self, room: &str, seq: u64, at: u64, body: &str) -> rusqlite::Result<()> {
+    pub fn append_command(
+        &self,
+        room: &str,
+        seq: u64,
+        at: u64,
+        body: &str,
+    ) -> rusqlite::Result<()> {
         self.with(|c| {
-            c.execute("INSERT INTO commands (room_id, seq, at, body) VALUES (?1, ?2, ?3, ?4)", params![room, seq as i64, at as i64, body])
-                .map(|_| ())
+            c.execute(
+                "INSERT INTO commands (room_id, seq, at, body) VALUES (?1, ?2, ?3, ?4)",
+                params![room, seq as i64, at as i64, body],
+            )
+            .map(|_| ())
         })
     }
 
     /// Every room's commands in order, to rebuild the rooms on start.
     pub fn all_commands(&self) -> rusqlite::Result<Vec<(String, u64, u64, String)>> {
         self.with(|c| {
-            let mut stmt = c.prepare("SELECT room_id, seq, at, body FROM commands ORDER BY room_id, seq")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64, r.get::<_, String>(3)?)))?;
+            let mut stmt =
+                c.prepare("SELECT room_id, seq, at, body FROM commands ORDER BY room_id, seq")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
             rows.collect()
         })
     }
 
     /// The answer already given to a request, if any.
     pub fn decision(&self, request_id: &str) -> rusqlite::Result<Option<String>> {
-        self.with(|c| c.query_row("SELECT answer FROM decisions WHERE request_id = ?1", [request_id], |r| r.get(0)).optional())
+        self.with(|c| {
+            c.query_row(
+                "SELECT answer FROM decisions WHERE request_id = ?1",
+                [request_id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
     }
 
     /// Records a decision; false when the request was already decided (its first answer
@@ -173,7 +211,11 @@ impl Store {
     /// checked and written in one IMMEDIATE transaction: processes sharing the database
     /// never sell more than `cap` between them. `Ok(None)`: capped, nothing recorded;
     /// `Ok(Some(false))`: the request was already decided.
-    pub fn record_success_capped(&self, d: &Decision<'_>, cap: u64) -> rusqlite::Result<Option<bool>> {
+    pub fn record_success_capped(
+        &self,
+        d: &Decision<'_>,
+        cap: u64,
+    ) -> rusqlite::Result<Option<bool>> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let sold: i64 = tx.query_row(
@@ -195,7 +237,13 @@ impl Store {
     }
 
     /// Successes of one actor (optionally for one item) in a widget.
-    pub fn successes(&self, room: &str, widget: &str, actor: Option<&str>, item: Option<&str>) -> rusqlite::Result<u64> {
+    pub fn successes(
+        &self,
+        room: &str,
+        widget: &str,
+        actor: Option<&str>,
+        item: Option<&str>,
+    ) -> rusqlite::Result<u64> {
         self.with(|c| {
             c.query_row(
                 "SELECT COUNT(*) FROM decisions WHERE room_id = ?1 AND widget_id = ?2 AND outcome = 'success'
@@ -208,7 +256,11 @@ impl Store {
     }
 
     /// Decisions of one room (optionally one widget), counted by outcome.
-    pub fn outcomes(&self, room: &str, widget: Option<&str>) -> rusqlite::Result<Vec<(String, u64)>> {
+    pub fn outcomes(
+        &self,
+        room: &str,
+        widget: Option<&str>,
+    ) -> rusqlite::Result<Vec<(String, u64)>> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT outcome, COUNT(*) FROM decisions WHERE room_id = ?1 AND (?2 IS NULL OR widget_id = ?2) GROUP BY outcome ORDER BY outcome",
@@ -218,7 +270,12 @@ impl Store {
         })
     }
 
-    pub fn account(&self, room: &str, widget: &str, user: &str) -> rusqlite::Result<Option<(u64, Option<String>)>> {
+    pub fn account(
+        &self,
+        room: &str,
+        widget: &str,
+        user: &str,
+    ) -> rusqlite::Result<Option<(u64, Option<String>)>> {
         self.with(|c| {
             c.query_row(
                 "SELECT balance, tier FROM accounts WHERE room_id = ?1 AND widget_id = ?2 AND user_id = ?3",
@@ -229,7 +286,14 @@ impl Store {
         })
     }
 
-    pub fn set_account(&self, room: &str, widget: &str, user: &str, balance: u64, tier: Option<&str>) -> rusqlite::Result<()> {
+    pub fn set_account(
+        &self,
+        room: &str,
+        widget: &str,
+        user: &str,
+        balance: u64,
+        tier: Option<&str>,
+    ) -> rusqlite::Result<()> {
         self.with(|c| {
             c.execute(
                 "INSERT INTO accounts (room_id, widget_id, user_id, balance, tier) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -242,7 +306,14 @@ impl Store {
 
     /// Applies a point gain once per `gain_id`; returns the new balance, or `None` for a
     /// repeat or an unknown account.
-    pub fn gain(&self, room: &str, widget: &str, user: &str, gain_id: &str, delta: i64) -> rusqlite::Result<Option<u64>> {
+    pub fn gain(
+        &self,
+        room: &str,
+        widget: &str,
+        user: &str,
+        gain_id: &str,
+        delta: i64,
+    ) -> rusqlite::Result<Option<u64>> {
         self.with(|c| {
             let tx = c.transaction()?;
             let fresh = tx.execute(
@@ -266,7 +337,13 @@ impl Store {
     }
 
     /// Records that an action was refused, and why (it stays stored as an event).
-    pub fn reject(&self, e: &serde_json::Value, code: &str, reason: &str, at: u64) -> rusqlite::Result<()> {
+    pub fn reject(
+        &self,
+        e: &serde_json::Value,
+        code: &str,
+        reason: &str,
+        at: u64,
+    ) -> rusqlite::Result<()> {
         let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned);
         self.with(|c| {
             c.execute(
@@ -278,7 +355,11 @@ impl Store {
     }
 
     /// Refused actions, newest first.
-    pub fn rejections(&self, room: Option<&str>, limit: u32) -> rusqlite::Result<Vec<serde_json::Value>> {
+    pub fn rejections(
+        &self,
+        room: Option<&str>,
+        limit: u32,
+    ) -> rusqlite::Result<Vec<serde_json::Value>> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT event_id, widget_id, type, code, reason, at FROM rejected WHERE (?1 IS NULL OR room_id = ?1) ORDER BY at DESC, rowid DESC LIMIT ?2",
@@ -312,7 +393,9 @@ impl Store {
     }
 
     /// Accepted quiz answers, oldest first: (received at, room, widget, viewer, question, option).
-    pub fn accepted_answers(&self) -> rusqlite::Result<Vec<(u64, String, String, String, String, String)>> {
+    pub fn accepted_answers(
+        &self,
+    ) -> rusqlite::Result<Vec<(u64, String, String, String, String, String)>> {
         self.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT received_at, body FROM events WHERE type = 'quiz.answer' AND event_id NOT IN (SELECT event_id FROM rejected) ORDER BY received_at, rowid",
@@ -351,9 +434,15 @@ impl Store {
     pub fn set_follow(&self, room: &str, user: &str, follow: bool) -> rusqlite::Result<()> {
         self.with(|c| {
             if follow {
-                c.execute("INSERT OR IGNORE INTO follows (room_id, user_id) VALUES (?1, ?2)", params![room, user])
+                c.execute(
+                    "INSERT OR IGNORE INTO follows (room_id, user_id) VALUES (?1, ?2)",
+                    params![room, user],
+                )
             } else {
-                c.execute("DELETE FROM follows WHERE room_id = ?1 AND user_id = ?2", params![room, user])
+                c.execute(
+                    "DELETE FROM follows WHERE room_id = ?1 AND user_id = ?2",
+                    params![room, user],
+                )
             }
             .map(|_| ())
         })
@@ -361,9 +450,13 @@ impl Store {
 
     pub fn follows(&self, room: &str, user: &str) -> rusqlite::Result<bool> {
         self.with(|c| {
-            c.query_row("SELECT 1 FROM follows WHERE room_id = ?1 AND user_id = ?2", params![room, user], |_| Ok(()))
-                .optional()
-                .map(|r| r.is_some())
+            c.query_row(
+                "SELECT 1 FROM follows WHERE room_id = ?1 AND user_id = ?2",
+                params![room, user],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
         })
     }
 
@@ -380,7 +473,12 @@ impl Store {
     }
 
     /// The actors with a given outcome in a widget, in decision order.
-    pub fn actors_with(&self, room: &str, widget: &str, outcome: &str) -> rusqlite::Result<Vec<String>> {
+    pub fn actors_with(
+        &self,
+        room: &str,
+        widget: &str,
+        outcome: &str,
+    ) -> rusqlite::Result<Vec<String>> {
         self.with(|c| {
             let mut stmt = c.prepare_cached("SELECT actor FROM decisions WHERE room_id = ?1 AND widget_id = ?2 AND outcome = ?3 ORDER BY at, rowid")?;
             let rows = stmt.query_map(params![room, widget, outcome], |r| r.get::<_, String>(0))?;
@@ -389,7 +487,12 @@ impl Store {
     }
 
     /// The answers a viewer got in a room with this outcome, oldest first.
-    pub fn answers_of(&self, room: &str, actor: &str, outcome: &str) -> rusqlite::Result<Vec<String>> {
+    pub fn answers_of(
+        &self,
+        room: &str,
+        actor: &str,
+        outcome: &str,
+    ) -> rusqlite::Result<Vec<String>> {
         self.with(|c| {
             let mut stmt = c.prepare_cached("SELECT answer FROM decisions WHERE room_id = ?1 AND actor = ?2 AND outcome = ?3 ORDER BY at, rowid")?;
             let rows = stmt.query_map(params![room, actor, outcome], |r| r.get::<_, String>(0))?;
@@ -414,7 +517,13 @@ impl Store {
     }
 
     /// Whether a viewer sent an event of this type for this widget.
-    pub fn has_event(&self, room: &str, widget: &str, actor: &str, kind: &str) -> rusqlite::Result<bool> {
+    pub fn has_event(
+        &self,
+        room: &str,
+        widget: &str,
+        actor: &str,
+        kind: &str,
+    ) -> rusqlite::Result<bool> {
         self.with(|c| {
             c.query_row(
                 "SELECT EXISTS(SELECT 1 FROM events WHERE room_id = ?1 AND widget_id = ?2 AND type = ?4 AND (user_id = ?3 OR (user_id IS NULL AND session_id = ?3)))",
@@ -435,9 +544,15 @@ impl Store {
     pub fn set_member(&self, room: &str, user: &str, member: bool) -> rusqlite::Result<()> {
         self.with(|c| {
             if member {
-                c.execute("INSERT OR IGNORE INTO members (room_id, user_id) VALUES (?1, ?2)", params![room, user])
+                c.execute(
+                    "INSERT OR IGNORE INTO members (room_id, user_id) VALUES (?1, ?2)",
+                    params![room, user],
+                )
             } else {
-                c.execute("DELETE FROM members WHERE room_id = ?1 AND user_id = ?2", params![room, user])
+                c.execute(
+                    "DELETE FROM members WHERE room_id = ?1 AND user_id = ?2",
+                    params![room, user],
+                )
             }
             .map(|_| ())
         })
@@ -445,9 +560,13 @@ impl Store {
 
     pub fn is_member(&self, room: &str, user: &str) -> rusqlite::Result<bool> {
         self.with(|c| {
-            c.query_row("SELECT 1 FROM members WHERE room_id = ?1 AND user_id = ?2", params![room, user], |_| Ok(()))
-                .optional()
-                .map(|r| r.is_some())
+            c.query_row(
+                "SELECT 1 FROM members WHERE room_id = ?1 AND user_id = ?2",
+                params![room, user],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
         })
     }
 

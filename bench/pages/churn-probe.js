@@ -1,7 +1,14 @@
 // Counts what a page has left running: timers, intervals, animation frames and event
 // listeners, by wrapping the browser's own functions before anything else loads.
 (function () {
-  const live = { timeouts: new Set(), intervals: new Set(), frames: new Set(), listeners: new Map() };
+  // Listeners are kept by weak reference: the probe must not itself keep removed nodes alive.
+  const live = { timeouts: new Set(), intervals: new Set(), frames: new Set(), listeners: new WeakMap(), targets: [] };
+  const targets = function* () {
+    for (const ref of live.targets) {
+      const t = ref.deref();
+      if (t) yield [t, live.listeners.get(t)];
+    }
+  };
   const w = window;
   const { setTimeout: st, clearTimeout: ct, setInterval: si, clearInterval: ci, requestAnimationFrame: raf, cancelAnimationFrame: caf } = w;
   w.setTimeout = function (fn, ms, ...args) {
@@ -22,7 +29,10 @@
   EventTarget.prototype.addEventListener = function (type, fn, opts) {
     if (fn) {
       let m = live.listeners.get(this);
-      if (!m) live.listeners.set(this, (m = new Map()));
+      if (!m) {
+        live.listeners.set(this, (m = new Map()));
+        live.targets.push(new WeakRef(this));
+      }
       let fns = m.get(key(type, fn, opts));
       if (!fns) m.set(key(type, fn, opts), (fns = new Set()));
       fns.add(fn);
@@ -33,17 +43,28 @@
     live.listeners.get(this)?.get(key(type, fn, opts))?.delete(fn);
     return remove.call(this, type, fn, opts);
   };
+  const name = (t) => (t === window ? 'window' : t === document ? 'document' : t instanceof ShadowRoot ? 'shadow root' : t.nodeName ?? String(t));
   window.probe = {
+    /** Each live listener as "target type", for finding what leaked. */
+    details() {
+      const out = [];
+      for (const [target, m] of targets()) {
+        for (const [k, fns] of m) if (fns.size) out.push(`${name(target)}${target.isConnected === false ? ' (detached)' : ''} ${k} ×${fns.size}`);
+      }
+      return out;
+    },
     /** What is still registered on targets that are still in the page. */
-    count(mount) {
+    /** Takes the page's own listeners (before any room) as the baseline. */
+    baseline() { live.base = 0; live.base = probe.count().listeners; },
+    count() {
       let listeners = 0;
-      for (const [target, m] of live.listeners) {
+      for (const [target, m] of targets()) {
         const attached = target === window || target === document || (target instanceof Node && target.isConnected)
           || (target instanceof ShadowRoot && target.host.isConnected);
         if (!attached && target instanceof Node) continue;
         for (const fns of m.values()) listeners += fns.size;
       }
-      return { timeouts: live.timeouts.size, intervals: live.intervals.size, frames: live.frames.size, listeners };
+      return { timeouts: live.timeouts.size, intervals: live.intervals.size, frames: live.frames.size, listeners: listeners - (live.base ?? 0) };
     },
   };
 })();

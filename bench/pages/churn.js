@@ -26,6 +26,7 @@ const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
 const exportsP = init();
 const mount = document.querySelector('#overlay');
 
+
 async function cycle(i) {
   const room = await createRoom({ roomId: `churn-${i}`, userId: 'viewer-1', mount, locale: 'en', persist: false });
   room.apply({ type: 'room.layout', max_cards: 6 });
@@ -47,6 +48,6 @@ window.churn = async (cycles) => {
   for (let i = 0; i < cycles; i++) await cycle(i);
   await frame();
   const wasm = await exportsP;
-  return { wasmBytes: wasm.memory.buffer.byteLength, nodes: mount.shadowRoot ? mount.shadowRoot.querySelectorAll('*').length : 0, ...probe.count(mount) };
+  return { wasmBytes: wasm.memory.buffer.byteLength, nodes: mount.shadowRoot ? mount.shadowRoot.querySelectorAll('*').length : 0, ...probe.count() };
 };
 document.body.dataset.ready = 'true';

@@ -16,11 +16,19 @@
     ch.port2.postMessage(0);
   });
   /** Resolves with the time the frame in which `cond()` first holds has been painted. */
-  function paintedWhen(cond, limitMs = 10_000) {
+  const paintedWhen = (cond, limitMs) => frameWhen(cond, limitMs).then((f) => f.painted);
+  /**
+   * Resolves with `{ frame, painted, frames }`: when the frame that first shows `cond()`
+   * began (its animation-frame callback), when it had been painted, and how many frames it took.
+   */
+  function frameWhen(cond, limitMs = 10_000) {
     const t0 = performance.now();
+    let frames = 0;
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (cond()) afterPaint().then(resolve);
+        frames++;
+        const frame = performance.now();
+        if (cond()) afterPaint().then((painted) => resolve({ frame, painted, frames }));
         else if (performance.now() - t0 > limitMs) reject(new Error('not painted in time'));
         else requestAnimationFrame(check);
       };
@@ -63,7 +71,8 @@
         const t0 = performance.now();
         const r = peer.apply(cmd);
         if (r && r.ok === false) throw new Error(`tally refused: ${JSON.stringify(r.error)}`);
-        out.push((await paintedWhen(() => shows(peer, want))) - t0);
+        const f = await frameWhen(() => shows(peer, want));
+        out.push({ toFrame: f.frame - t0, toPainted: f.painted - t0, frames: f.frames });
       }
       return out;
     },

@@ -1,5 +1,5 @@
 // Type-checked against the installed package's declarations (tsc --noEmit).
-import { createRoom, load, type Command, type EventBatch, type HudongEvent, type PollVoteEvent, type Result } from 'hudong';
+import { createRoom, load, type Command, type EventBatch, type HudongEvent, type PollVoteEvent, type Result, type Room } from 'hudong';
 import { scriptedTracker } from 'hudong/testing';
 
 await load();
@@ -133,3 +133,15 @@ room.on('lottery.enter', (e) => {
   room.apply(answer);
 });
 room.act({ type: 'lottery.enter', widget_id: 'bag' });
+
+// The loader: a room at once, the SDK once the video plays.
+import { lazyRoom } from 'hudong/loader';
+const lazy = lazyRoom({ roomId: 'r', mount: '#overlay' }, { video: document.querySelector('video'), maxWaitMs: 5000 });
+const queuedResult = lazy.apply(open);
+if ('queued' in queuedResult) console.log('runs once loaded');
+lazy.on('poll.vote', (e) => console.log(e.type));
+void lazy.ready.then((r: Room) => r.widgets.length);
+
+// The headless build: the same API, no overlay.
+import { createRoom as createHeadless } from 'hudong/headless';
+void createHeadless({ roomId: 'r' }).then((r) => r.apply(open));

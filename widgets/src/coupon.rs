@@ -1,7 +1,9 @@
 use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::{format_money, Strings};
-use hudong_core::{Action, Coupon, CouponGate, CouponKind, CouponOutcome, CouponPhase, Millis, MyClaim};
+use hudong_core::{
+    Action, Coupon, CouponGate, CouponKind, CouponOutcome, CouponPhase, Millis, MyClaim,
+};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -28,7 +30,12 @@ fn local_time(ms: Millis, lang: &str) -> String {
 /// wallet with each coupon's expiry.
 #[function_component(CouponView)]
 pub fn coupon_view(props: &CouponProps) -> Html {
-    let CouponProps { coupon: c, clock, on_action, strings: s } = props;
+    let CouponProps {
+        coupon: c,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     let spec = c.spec();
     let id = spec.widget_id.clone();
     let now = clock.now();
@@ -38,16 +45,25 @@ pub fn coupon_view(props: &CouponProps) -> Html {
     let money = |v: u64| format_money(v, &spec.currency);
     let on_claim = {
         let (on_action, id) = (on_action.clone(), id.clone());
-        Callback::from(move |_: MouseEvent| on_action.emit(Action::CouponClaim { widget_id: id.clone() }))
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(Action::CouponClaim {
+                widget_id: id.clone(),
+            })
+        })
     };
     let on_share = {
         let (on_action, id, title) = (on_action.clone(), id.clone(), spec.name.clone());
         Callback::from(move |_: MouseEvent| {
             let (on_action, id, title) = (on_action.clone(), id.clone(), title.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                let url = web_sys::window()
+                    .and_then(|w| w.location().href().ok())
+                    .unwrap_or_default();
                 if hudong_web::share::share(&title, &url).await.is_ok() {
-                    on_action.emit(Action::CouponShare { widget_id: id, channel: "web_share".into() });
+                    on_action.emit(Action::CouponShare {
+                        widget_id: id,
+                        channel: "web_share".into(),
+                    });
                 }
             });
         })

@@ -16,7 +16,12 @@ pub struct FlashProps {
 /// grab button, then the server's answer.
 #[function_component(FlashView)]
 pub fn flash_view(props: &FlashProps) -> Html {
-    let FlashProps { sale, clock, on_action, strings: s } = props;
+    let FlashProps {
+        sale,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     let spec = sale.spec();
     let product = &spec.product;
     let now = clock.now();
@@ -43,8 +48,12 @@ pub fn flash_view(props: &FlashProps) -> Html {
                 { if sale.pending() { s.grabbing } else { s.grab } }
             </button>
         },
-        FlashPhase::SoldOut => html! { <button type="button" class="hd-submit" disabled=true>{s.sold_out}</button> },
-        FlashPhase::Ended => html! { <button type="button" class="hd-submit" disabled=true>{s.sale_ended}</button> },
+        FlashPhase::SoldOut => {
+            html! { <button type="button" class="hd-submit" disabled=true>{s.sold_out}</button> }
+        }
+        FlashPhase::Ended => {
+            html! { <button type="button" class="hd-submit" disabled=true>{s.sale_ended}</button> }
+        }
     };
 
     let status = if sale.pending() {
@@ -52,7 +61,11 @@ pub fn flash_view(props: &FlashProps) -> Html {
     } else {
         match sale.last_outcome() {
             Some(GrabOutcome::Success) => {
-                format!("{} {}", s.grab_success, sale.orders().last().map(String::as_str).unwrap_or(""))
+                format!(
+                    "{} {}",
+                    s.grab_success,
+                    sale.orders().last().map(String::as_str).unwrap_or("")
+                )
             }
             Some(GrabOutcome::SoldOut) => s.outcome_sold_out.to_owned(),
             Some(GrabOutcome::LimitReached) => s.outcome_limit.to_owned(),

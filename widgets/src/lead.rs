@@ -42,7 +42,12 @@ pub fn qr_path(text: &str) -> Option<(usize, String)> {
 /// confirm button (pending until the server answers). Folds into a chip.
 #[function_component(LeadView)]
 pub fn lead_view(props: &LeadProps) -> Html {
-    let LeadProps { lead: l, clock, on_action, strings: s } = props;
+    let LeadProps {
+        lead: l,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     let spec = l.spec();
     let id = spec.widget_id.clone();
     let title_id = format!("hd-{id}-t");
@@ -54,7 +59,12 @@ pub fn lead_view(props: &LeadProps) -> Html {
     };
     let fold = |folded: bool| {
         let (emit, id) = (emit.clone(), id.clone());
-        Callback::from(move |_: MouseEvent| emit(Action::LeadFold { widget_id: id.clone(), folded }))
+        Callback::from(move |_: MouseEvent| {
+            emit(Action::LeadFold {
+                widget_id: id.clone(),
+                folded,
+            })
+        })
     };
     let badge = match spec.target {
         LeadTarget::Follow => s.lead_follow,
@@ -84,7 +94,9 @@ pub fn lead_view(props: &LeadProps) -> Html {
     let status = match state {
         LeadState::None => String::new(),
         LeadState::Pending { .. } => s.lead_confirming.to_owned(),
-        LeadState::Confirmed { perk_ref: Some(r) } => format!("{} {} {r}", s.lead_confirmed, s.lead_perk_granted),
+        LeadState::Confirmed { perk_ref: Some(r) } => {
+            format!("{} {} {r}", s.lead_confirmed, s.lead_perk_granted)
+        }
         LeadState::Confirmed { perk_ref: None } => s.lead_confirmed.to_owned(),
         LeadState::Declined => s.lead_declined.to_owned(),
     };
@@ -92,17 +104,31 @@ pub fn lead_view(props: &LeadProps) -> Html {
     let on_consent = {
         let (emit, id) = (emit.clone(), id.clone());
         Callback::from(move |e: Event| {
-            let given = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
-            emit(Action::LeadConsent { widget_id: id.clone(), given });
+            let given = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .checked();
+            emit(Action::LeadConsent {
+                widget_id: id.clone(),
+                given,
+            });
         })
     };
     let on_confirm = {
         let (emit, id) = (emit.clone(), id.clone());
-        Callback::from(move |_: MouseEvent| emit(Action::LeadConfirm { widget_id: id.clone() }))
+        Callback::from(move |_: MouseEvent| {
+            emit(Action::LeadConfirm {
+                widget_id: id.clone(),
+            })
+        })
     };
     let click = |via: LeadVia| {
         let (emit, id) = (emit.clone(), id.clone());
-        move || emit(Action::LeadClick { widget_id: id.clone(), via })
+        move || {
+            emit(Action::LeadClick {
+                widget_id: id.clone(),
+                via,
+            })
+        }
     };
     let on_link = {
         let c = click(LeadVia::Link);
@@ -115,7 +141,12 @@ pub fn lead_view(props: &LeadProps) -> Html {
     };
     let code_id = format!("hd-{id}-code");
     let on_copy = {
-        let (c, copied, text, code_id) = (click(LeadVia::Copy), copied.clone(), spec.code.clone().unwrap_or_default(), code_id.clone());
+        let (c, copied, text, code_id) = (
+            click(LeadVia::Copy),
+            copied.clone(),
+            spec.code.clone().unwrap_or_default(),
+            code_id.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             c();
             let (copied, text, code_id) = (copied.clone(), text.clone(), code_id.clone());
@@ -182,8 +213,12 @@ pub fn lead_view(props: &LeadProps) -> Html {
 }
 
 fn select_text(element_id: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let (Some(el), Ok(Some(sel))) = (doc.get_element_by_id(element_id), doc.get_selection()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Some(el), Ok(Some(sel))) = (doc.get_element_by_id(element_id), doc.get_selection()) else {
+        return;
+    };
     if let Ok(range) = doc.create_range() {
         let _ = range.select_node_contents(&el);
         let _ = sel.remove_all_ranges();

@@ -17,13 +17,19 @@ const MAX_HEARTS: usize = 8;
 /// who ask for reduced motion). Taps are coalesced by the core, not here.
 #[function_component(LikesView)]
 pub fn likes_view(props: &LikesProps) -> Html {
-    let LikesProps { likes: l, on_action, strings: s } = props;
+    let LikesProps {
+        likes: l,
+        on_action,
+        strings: s,
+    } = props;
     let id = l.id().to_owned();
     let hearts = use_state(|| (0u32, Vec::<u32>::new()));
     let on_tap = {
         let (on_action, id, hearts) = (on_action.clone(), id.clone(), hearts.clone());
         Callback::from(move |_: MouseEvent| {
-            on_action.emit(Action::LikeTap { widget_id: id.clone() });
+            on_action.emit(Action::LikeTap {
+                widget_id: id.clone(),
+            });
             let (next, mut live) = (*hearts).clone();
             if live.len() < MAX_HEARTS {
                 live.push(next);

@@ -1,7 +1,9 @@
 use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::Strings;
-use hudong_core::{Action, ClaimOutcome, EntryCondition, EntryOutcome, Lottery, LotteryPhase, MyEntry};
+use hudong_core::{
+    Action, ClaimOutcome, EntryCondition, EntryOutcome, Lottery, LotteryPhase, MyEntry,
+};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,7 +18,12 @@ pub struct LotteryProps {
 /// tap to enter (pending until the server says); then the winners, and a claim for a winner.
 #[function_component(LotteryView)]
 pub fn lottery_view(props: &LotteryProps) -> Html {
-    let LotteryProps { lottery: l, clock, on_action, strings: s } = props;
+    let LotteryProps {
+        lottery: l,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     let spec = l.spec();
     let now = clock.now();
     let phase = l.phase(now);
@@ -27,20 +34,37 @@ pub fn lottery_view(props: &LotteryProps) -> Html {
     };
     let condition = match spec.condition {
         EntryCondition::None => None,
-        EntryCondition::Keyword => Some(format!("{}「{}」", s.send_keyword, spec.keyword.as_deref().unwrap_or(""))),
+        EntryCondition::Keyword => Some(format!(
+            "{}「{}」",
+            s.send_keyword,
+            spec.keyword.as_deref().unwrap_or("")
+        )),
         EntryCondition::Follow => Some(s.cond_follow.to_owned()),
         EntryCondition::Like => Some(s.cond_like.to_owned()),
-        EntryCondition::Watch => Some(format!("{} {} {}", s.cond_watch_a, spec.watch_ms.unwrap_or(0).div_ceil(60_000), s.cond_watch_b)),
+        EntryCondition::Watch => Some(format!(
+            "{} {} {}",
+            s.cond_watch_a,
+            spec.watch_ms.unwrap_or(0).div_ceil(60_000),
+            s.cond_watch_b
+        )),
     };
     let pending = matches!(l.mine(), MyEntry::Pending { .. });
     let entry_status = match l.mine() {
         MyEntry::None => "",
         MyEntry::Pending { .. } => s.entering,
         MyEntry::Entered => s.entered_wait,
-        MyEntry::Refused { outcome: EntryOutcome::NotEligible } => s.not_eligible,
-        MyEntry::Refused { outcome: EntryOutcome::Closed } => s.entries_closed,
-        MyEntry::Refused { outcome: EntryOutcome::LimitReached } => s.win_limit,
-        MyEntry::Refused { outcome: EntryOutcome::Entered } => s.entered_wait,
+        MyEntry::Refused {
+            outcome: EntryOutcome::NotEligible,
+        } => s.not_eligible,
+        MyEntry::Refused {
+            outcome: EntryOutcome::Closed,
+        } => s.entries_closed,
+        MyEntry::Refused {
+            outcome: EntryOutcome::LimitReached,
+        } => s.win_limit,
+        MyEntry::Refused {
+            outcome: EntryOutcome::Entered,
+        } => s.entered_wait,
     };
     let body = match phase {
         LotteryPhase::Open => html! {

@@ -1,16 +1,16 @@
 use crate::clock::Clock;
-use crate::i18n::Strings;
+use crate::coupon::CouponView;
 use crate::flash::FlashView;
-use crate::lottery::LotteryView;
+use crate::i18n::Strings;
 use crate::lead::LeadView;
 use crate::likes::LikesView;
-use crate::products::ProductsView;
-use crate::coupon::CouponView;
-use crate::questions::QuestionsView;
-use crate::tasks::TasksView;
+use crate::lottery::LotteryView;
 use crate::poll::PollView;
+use crate::products::ProductsView;
+use crate::questions::QuestionsView;
 use crate::quiz::QuizView;
 use crate::redeem::RedeemView;
+use crate::tasks::TasksView;
 use crate::tryon::{TryOnHooks, TryOnView};
 use hudong_core::{Action, Widget};
 use std::rc::Rc;
@@ -101,7 +101,10 @@ fn chip_label<'a>(w: &'a Widget, s: &'static Strings) -> (&'static str, &'a str)
         Widget::Likes(_) => (s.like, ""),
         Widget::Products(p) => (s.products, p.current().map_or("", |x| x.name.as_str())),
         Widget::Coupon(c) => (s.coupon, c.spec().name.as_str()),
-        Widget::Questions(q) => (s.questions, q.spec().prompt.as_deref().unwrap_or(s.ask_prompt)),
+        Widget::Questions(q) => (
+            s.questions,
+            q.spec().prompt.as_deref().unwrap_or(s.ask_prompt),
+        ),
         Widget::Tasks(_) => (s.tasks, ""),
     }
 }
@@ -120,7 +123,9 @@ pub fn overlay(props: &OverlayProps) -> Html {
             if let Some(el) = root.cast::<web_sys::HtmlElement>() {
                 // Through the CSSOM, which a strict style-src allows (a style attribute it would not).
                 let share = f64::from(100 - u32::from(*keep).min(80)) / 100.0;
-                let _ = el.style().set_property("--_room", &share.to_string());
+                let _ = el
+                    .style()
+                    .set_property("--_room", &crate::i18n::fixed(share, 2));
             }
         });
     }

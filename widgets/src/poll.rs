@@ -16,7 +16,12 @@ pub struct PollProps {
 /// Results (bars and percentages) show once the viewer voted or the poll closed.
 #[function_component(PollView)]
 pub fn poll_view(props: &PollProps) -> Html {
-    let PollProps { poll, clock, on_action, strings: s } = props;
+    let PollProps {
+        poll,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     // Options ticked but not yet submitted (multi choice only): view state, not poll state.
     let ticked = use_state(Vec::<usize>::new);
     let spec = poll.spec();
@@ -25,7 +30,11 @@ pub fn poll_view(props: &PollProps) -> Html {
     let phase = poll.phase();
     let show_results = poll.has_voted() || phase != PollPhase::Open;
     let percentages = poll.percentages();
-    let winners = if phase == PollPhase::Revealed { poll.winners() } else { Vec::new() };
+    let winners = if phase == PollPhase::Revealed {
+        poll.winners()
+    } else {
+        Vec::new()
+    };
     let multi = poll.is_multi();
     let q_id = format!("hd-{}-q", spec.widget_id);
 
@@ -106,7 +115,11 @@ pub fn poll_view(props: &PollProps) -> Html {
         PollPhase::Open if poll.has_voted() => s.voted,
         PollPhase::Open => "",
     };
-    let hint = if multi { format!("{} {}", s.pick_up_to, spec.max_choices) } else { s.tap_to_vote.to_owned() };
+    let hint = if multi {
+        format!("{} {}", s.pick_up_to, spec.max_choices)
+    } else {
+        s.tap_to_vote.to_owned()
+    };
 
     html! {
         <section class={classes!("hd-card", "hd-poll", phase_class(phase))}

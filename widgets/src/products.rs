@@ -13,16 +13,26 @@ pub struct ProductsProps {
 /// and add-to-cart), then the pinned products in a compact list.
 #[function_component(ProductsView)]
 pub fn products_view(props: &ProductsProps) -> Html {
-    let ProductsProps { products: p, on_action, strings: s } = props;
+    let ProductsProps {
+        products: p,
+        on_action,
+        strings: s,
+    } = props;
     let id = p.id().to_owned();
     let title_id = format!("hd-{id}-t");
     let tap = |sku: &str, buy: bool| {
         let (on_action, id, sku) = (on_action.clone(), id.clone(), sku.to_owned());
         Callback::from(move |_: MouseEvent| {
             on_action.emit(if buy {
-                Action::ProductBuy { widget_id: id.clone(), sku: sku.clone() }
+                Action::ProductBuy {
+                    widget_id: id.clone(),
+                    sku: sku.clone(),
+                }
             } else {
-                Action::ProductAddToCart { widget_id: id.clone(), sku: sku.clone() }
+                Action::ProductAddToCart {
+                    widget_id: id.clone(),
+                    sku: sku.clone(),
+                }
             })
         })
     };
@@ -38,7 +48,9 @@ pub fn products_view(props: &ProductsProps) -> Html {
     };
     let stock = |x: &ShowcaseProduct| match x.stock_left {
         Some(0) => html! { <p class="hd-stock hd-stock-out">{s.sold_out}</p> },
-        Some(n) if n <= LOW_STOCK => html! { <p class="hd-stock">{format!("{} {n} {}", s.only_left_a, s.only_left_b)}</p> },
+        Some(n) if n <= LOW_STOCK => {
+            html! { <p class="hd-stock">{format!("{} {n} {}", s.only_left_a, s.only_left_b)}</p> }
+        }
         _ => html! {},
     };
     let buttons = |x: &ShowcaseProduct, compact: bool| {

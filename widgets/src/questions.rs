@@ -14,7 +14,11 @@ pub struct QuestionsProps {
 /// (acknowledged at once by the server), and the room's queue with "me too" upvotes.
 #[function_component(QuestionsView)]
 pub fn questions_view(props: &QuestionsProps) -> Html {
-    let QuestionsProps { questions: q, on_action, strings: s } = props;
+    let QuestionsProps {
+        questions: q,
+        on_action,
+        strings: s,
+    } = props;
     let id = q.id().to_owned();
     let title_id = format!("hd-{id}-t");
     let input_id = format!("hd-{id}-input");
@@ -26,7 +30,10 @@ pub fn questions_view(props: &QuestionsProps) -> Html {
             if let Some(area) = input.cast::<HtmlTextAreaElement>() {
                 let text = area.value();
                 if !text.trim().is_empty() {
-                    on_action.emit(Action::QuestionAsk { widget_id: id.clone(), text });
+                    on_action.emit(Action::QuestionAsk {
+                        widget_id: id.clone(),
+                        text,
+                    });
                     area.set_value("");
                 }
             }
@@ -34,9 +41,19 @@ pub fn questions_view(props: &QuestionsProps) -> Html {
     };
     let upvote = |question_id: &str| {
         let (on_action, id, question_id) = (on_action.clone(), id.clone(), question_id.to_owned());
-        Callback::from(move |_: MouseEvent| on_action.emit(Action::QuestionUpvote { widget_id: id.clone(), question_id: question_id.clone() }))
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(Action::QuestionUpvote {
+                widget_id: id.clone(),
+                question_id: question_id.clone(),
+            })
+        })
     };
-    let state_of = |question_id: &str| q.items().iter().find(|i| i.question_id == question_id).map(|i| i.state);
+    let state_of = |question_id: &str| {
+        q.items()
+            .iter()
+            .find(|i| i.question_id == question_id)
+            .map(|i| i.state)
+    };
     html! {
         <section class={classes!("hd-card", "hd-questions")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
             <header class="hd-head">

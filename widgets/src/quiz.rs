@@ -16,7 +16,12 @@ pub struct QuizProps {
 /// reveal with shares per option, and the viewer's score, streak and rank from the server.
 #[function_component(QuizView)]
 pub fn quiz_view(props: &QuizProps) -> Html {
-    let QuizProps { quiz, clock, on_action, strings: s } = props;
+    let QuizProps {
+        quiz,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     let spec = quiz.spec();
     let now = clock.now();
     let can_answer = quiz.can_answer(now);
@@ -86,7 +91,10 @@ pub fn quiz_view(props: &QuizProps) -> Html {
         }
     };
 
-    let deadline = quiz.question().filter(|q| q.phase == QuestionPhase::Open).map(|q| q.spec.closes_at);
+    let deadline = quiz
+        .question()
+        .filter(|q| q.phase == QuestionPhase::Open)
+        .map(|q| q.spec.closes_at);
     html! {
         <section class={classes!("hd-card", "hd-quiz")} aria-labelledby={heading_id}
                  data-widget-id={spec.widget_id.clone()} data-phase={phase}>

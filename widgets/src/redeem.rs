@@ -13,7 +13,11 @@ pub struct RedeemProps {
 /// point gain with its reason, the catalog with a confirm step, and the viewer's history.
 #[function_component(RedeemView)]
 pub fn redeem_view(props: &RedeemProps) -> Html {
-    let RedeemProps { shop, on_action, strings: s } = props;
+    let RedeemProps {
+        shop,
+        on_action,
+        strings: s,
+    } = props;
     let spec = shop.spec();
     // The item whose confirm step is showing (view-only state).
     let confirming = use_state(|| None::<String>);
@@ -106,7 +110,11 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
     } else {
         match shop.last_result() {
             Some((_, RedeemOutcome::Success)) => {
-                format!("{} {}", s.redeem_success, shop.history().last().map_or("", |h| h.voucher_ref.as_str()))
+                format!(
+                    "{} {}",
+                    s.redeem_success,
+                    shop.history().last().map_or("", |h| h.voucher_ref.as_str())
+                )
             }
             Some((_, RedeemOutcome::InsufficientPoints)) => s.outcome_insufficient.to_owned(),
             Some((_, RedeemOutcome::OutOfStock)) => s.outcome_out_of_stock.to_owned(),

@@ -24,22 +24,37 @@ fn label(t: &TaskSpec, s: &Strings) -> String {
 /// this page's clock), its reward, and a claim button once done.
 #[function_component(TasksView)]
 pub fn tasks_view(props: &TasksProps) -> Html {
-    let TasksProps { tasks: t, clock, on_action, strings: s } = props;
+    let TasksProps {
+        tasks: t,
+        clock,
+        on_action,
+        strings: s,
+    } = props;
     let id = t.id().to_owned();
     let now = clock.now();
     let title_id = format!("hd-{id}-t");
     let claim = |task_id: &str| {
         let (on_action, id, task_id) = (on_action.clone(), id.clone(), task_id.to_owned());
-        Callback::from(move |_: MouseEvent| on_action.emit(Action::TaskClaim { widget_id: id.clone(), task_id: task_id.clone() }))
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(Action::TaskClaim {
+                widget_id: id.clone(),
+                task_id: task_id.clone(),
+            })
+        })
     };
     let share = {
         let (on_action, id) = (on_action.clone(), id.clone());
         Callback::from(move |_: MouseEvent| {
             let (on_action, id) = (on_action.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                let url = web_sys::window()
+                    .and_then(|w| w.location().href().ok())
+                    .unwrap_or_default();
                 if hudong_web::share::share("", &url).await.is_ok() {
-                    on_action.emit(Action::TaskShare { widget_id: id, channel: "web_share".into() });
+                    on_action.emit(Action::TaskShare {
+                        widget_id: id,
+                        channel: "web_share".into(),
+                    });
                 }
             });
         })

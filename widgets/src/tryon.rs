@@ -11,7 +11,10 @@ use hudong_web::tracker::{Seen, Tracker};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
-use web_sys::{Blob, HtmlCanvasElement, HtmlElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement, MediaStream};
+use web_sys::{
+    Blob, HtmlCanvasElement, HtmlElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement,
+    MediaStream,
+};
 use yew::prelude::*;
 
 /// What the host page plugs into try-on widgets.
@@ -36,7 +39,12 @@ pub struct TryOnProps {
 
 #[function_component(TryOnView)]
 pub fn tryon_view(props: &TryOnProps) -> Html {
-    let TryOnProps { tryon: t, on_action, strings: s, hooks } = props;
+    let TryOnProps {
+        tryon: t,
+        on_action,
+        strings: s,
+        hooks,
+    } = props;
     let spec = t.spec();
     let product = &spec.product;
     let id = spec.widget_id.clone();
@@ -93,7 +101,10 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
                                 let _ = v.play();
                             }
                             *held.borrow_mut() = Some(stream);
-                            emit(&|widget_id| Action::TryOnCamera { widget_id, result: CameraResult::Granted });
+                            emit(&|widget_id| Action::TryOnCamera {
+                                widget_id,
+                                result: CameraResult::Granted,
+                            });
                         }
                         Err(result) => emit(&|widget_id| Action::TryOnCamera { widget_id, result }),
                     }
@@ -139,12 +150,16 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
     // CSP refuses style attributes, not style properties).
     {
         let stage_ref = stage_ref.clone();
-        let dims = [product.width, product.anchor.x, product.anchor.y].map(|v| (v * 1e4).round() as i64);
+        let dims =
+            [product.width, product.anchor.x, product.anchor.y].map(|v| (v * 1e4).round() as i64);
         use_effect_with(dims, move |d| {
             if let Some(el) = stage_ref.cast::<HtmlElement>() {
                 let style = el.style();
                 for (name, v) in [("--hd-ar-w", d[0]), ("--hd-ax", d[1]), ("--hd-ay", d[2])] {
-                    let _ = style.set_property(name, &format!("{:.2}%", v as f64 / 100.0));
+                    let _ = style.set_property(
+                        name,
+                        &format!("{}%", crate::i18n::fixed(v as f64 / 100.0, 2)),
+                    );
                 }
             }
         });
@@ -167,9 +182,18 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
     // The tracker, while live.
     {
         let deps = (source, hooks.tracker.clone(), photo_url.as_ref().cloned());
-        let (emit, video_ref, photo_ref, product_ref, live_pose) =
-            (emit.clone(), video_ref.clone(), photo_ref.clone(), product_ref.clone(), live_pose.clone());
-        let fps = if hooks.max_fps == 0 { 30 } else { hooks.max_fps.min(60) };
+        let (emit, video_ref, photo_ref, product_ref, live_pose) = (
+            emit.clone(),
+            video_ref.clone(),
+            photo_ref.clone(),
+            product_ref.clone(),
+            live_pose.clone(),
+        );
+        let fps = if hooks.max_fps == 0 {
+            30
+        } else {
+            hooks.max_fps.min(60)
+        };
         use_effect_with(deps, move |(source, tracker, _)| {
             let alive = Rc::new(Cell::new(true));
             let frame: Rc<RefCell<Option<AnimationFrame>>> = Rc::default();
@@ -196,7 +220,10 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
                         if run.tracker.init(&run.el).await.is_err() || !run.alive.get() {
                             return; // no tracker: the viewer places the product by hand
                         }
-                        (run.emit)(&|widget_id| Action::TryOnTracker { widget_id, state: TrackerState::Attached });
+                        (run.emit)(&|widget_id| Action::TryOnTracker {
+                            widget_id,
+                            state: TrackerState::Attached,
+                        });
                         run.state.set(Some(TrackerState::Attached));
                         Rc::new(run).schedule(-1.0, -1.0);
                     });
@@ -216,15 +243,25 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
     // Drag and pinch (pointer events; two pointers scale and turn).
     let gesture = use_mut_ref(Gesture::default);
     let on_pointer = {
-        let (gesture, stage_ref, product_ref, live_pose, emit) =
-            (gesture.clone(), stage_ref.clone(), product_ref.clone(), live_pose.clone(), emit.clone());
+        let (gesture, stage_ref, product_ref, live_pose, emit) = (
+            gesture.clone(),
+            stage_ref.clone(),
+            product_ref.clone(),
+            live_pose.clone(),
+            emit.clone(),
+        );
         Callback::from(move |e: PointerEvent| {
-            let Some(stage) = stage_ref.cast::<HtmlElement>() else { return };
+            let Some(stage) = stage_ref.cast::<HtmlElement>() else {
+                return;
+            };
             let rect = stage.get_bounding_client_rect();
             if rect.width() <= 0.0 || rect.height() <= 0.0 {
                 return;
             }
-            let p = ((e.client_x() as f64 - rect.left()) / rect.width(), (e.client_y() as f64 - rect.top()) / rect.height());
+            let p = (
+                (e.client_x() as f64 - rect.left()) / rect.width(),
+                (e.client_y() as f64 - rect.top()) / rect.height(),
+            );
             let mut g = gesture.borrow_mut();
             match e.type_().as_str() {
                 "pointerdown" => {
@@ -234,7 +271,10 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
                     g.rebase(*live_pose.borrow());
                 }
                 "pointermove" => {
-                    let Some(slot) = g.pointers.iter_mut().find(|(id, _)| *id == e.pointer_id()) else { return };
+                    let Some(slot) = g.pointers.iter_mut().find(|(id, _)| *id == e.pointer_id())
+                    else {
+                        return;
+                    };
                     slot.1 = p;
                     let pose = g.pose(rect.width() / rect.height());
                     *live_pose.borrow_mut() = pose;
@@ -286,8 +326,12 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
     let on_file = {
         let (photo_url, emit) = (photo_url.clone(), emit.clone());
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             if let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) {
                 photo_url.set(Some(url));
                 emit(&|widget_id| Action::TryOnPhoto { widget_id });
@@ -315,21 +359,43 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
     }
 
     let take_shot = {
-        let (video_ref, photo_ref, product_ref, live_pose) =
-            (video_ref.clone(), photo_ref.clone(), product_ref.clone(), live_pose.clone());
-        let (shot_url, shot_failed, emit, on_snapshot, shot_blob) =
-            (shot_url.clone(), shot_failed.clone(), emit.clone(), hooks.on_snapshot.clone(), shot_blob.clone());
+        let (video_ref, photo_ref, product_ref, live_pose) = (
+            video_ref.clone(),
+            photo_ref.clone(),
+            product_ref.clone(),
+            live_pose.clone(),
+        );
+        let (shot_url, shot_failed, emit, on_snapshot, shot_blob) = (
+            shot_url.clone(),
+            shot_failed.clone(),
+            emit.clone(),
+            hooks.on_snapshot.clone(),
+            shot_blob.clone(),
+        );
         let (anchor, width) = (product.anchor, product.width);
         Callback::from(move |_: MouseEvent| {
             let Some(source) = source else { return };
-            let canvas = draw_snapshot(source, &video_ref, &photo_ref, &product_ref, *live_pose.borrow(), anchor, width);
+            let canvas = draw_snapshot(
+                source,
+                &video_ref,
+                &photo_ref,
+                &product_ref,
+                *live_pose.borrow(),
+                anchor,
+                width,
+            );
             let Some(canvas) = canvas else {
                 shot_failed.set(true);
                 return;
             };
             let failed = shot_failed.clone();
-            let (shot_url, shot_failed, emit, on_snapshot, shot_blob) =
-                (shot_url.clone(), shot_failed.clone(), emit.clone(), on_snapshot.clone(), shot_blob.clone());
+            let (shot_url, shot_failed, emit, on_snapshot, shot_blob) = (
+                shot_url.clone(),
+                shot_failed.clone(),
+                emit.clone(),
+                on_snapshot.clone(),
+                shot_blob.clone(),
+            );
             let done = Closure::once_into_js(move |blob: JsValue| {
                 let Ok(blob) = blob.dyn_into::<Blob>() else {
                     shot_failed.set(true);
@@ -346,15 +412,25 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
                 }
             });
             // A cross-origin product image without CORS taints the canvas: toBlob throws.
-            if canvas.to_blob_with_type_and_encoder_options(done.unchecked_ref(), "image/jpeg", &JsValue::from_f64(0.9)).is_err() {
+            if canvas
+                .to_blob_with_type_and_encoder_options(
+                    done.unchecked_ref(),
+                    "image/jpeg",
+                    &JsValue::from_f64(0.9),
+                )
+                .is_err()
+            {
                 failed.set(true);
             }
         })
     };
     let share = {
-        let (shot_url, shot_blob, name) = (shot_url.clone(), shot_blob.clone(), product.name.clone());
+        let (shot_url, shot_blob, name) =
+            (shot_url.clone(), shot_blob.clone(), product.name.clone());
         Callback::from(move |_: MouseEvent| {
-            let (Some(url), Some(blob)) = ((*shot_url).clone(), shot_blob.borrow().clone()) else { return };
+            let (Some(url), Some(blob)) = ((*shot_url).clone(), shot_blob.borrow().clone()) else {
+                return;
+            };
             share_image(&blob, &url, &name);
         })
     };
@@ -516,7 +592,9 @@ impl TrackLoop {
         }
         let seen = self.tracker.track(&self.el, ts).unwrap_or(Seen::Lost);
         let next_state = match (seen, self.state.get()) {
-            (Seen::Lost, Some(TrackerState::Attached | TrackerState::Found)) => Some(TrackerState::Lost),
+            (Seen::Lost, Some(TrackerState::Attached | TrackerState::Found)) => {
+                Some(TrackerState::Lost)
+            }
             (Seen::At(_), Some(TrackerState::Lost)) => Some(TrackerState::Found),
             _ => None,
         };
@@ -559,10 +637,16 @@ impl Gesture {
         }
         let mid = |v: &[(f64, f64)]| {
             let n = v.len().min(2) as f64;
-            v.iter().take(2).fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n))
+            v.iter()
+                .take(2)
+                .fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n))
         };
         let (m0, m1) = (mid(&self.start), mid(&now));
-        let mut pose = Pose { x: base.x + m1.0 - m0.0, y: base.y + m1.1 - m0.1, ..base };
+        let mut pose = Pose {
+            x: base.x + m1.0 - m0.0,
+            y: base.y + m1.1 - m0.1,
+            ..base
+        };
         if now.len() >= 2 {
             // In stage pixels (x scaled by the aspect) so angles and distances are true.
             let v = |a: (f64, f64), b: (f64, f64)| ((b.0 - a.0) * aspect, b.1 - a.1);
@@ -588,10 +672,12 @@ fn clamp(p: Pose) -> Pose {
 }
 
 fn apply_pose(product: &NodeRef, p: Pose) {
-    let Some(el) = product.cast::<HtmlElement>() else { return };
+    let Some(el) = product.cast::<HtmlElement>() else {
+        return;
+    };
     let style = el.style();
-    let _ = style.set_property("left", &format!("{:.3}%", p.x * 100.0));
-    let _ = style.set_property("top", &format!("{:.3}%", p.y * 100.0));
+    let _ = style.set_property("left", &format!("{}%", crate::i18n::fixed(p.x * 100.0, 3)));
+    let _ = style.set_property("top", &format!("{}%", crate::i18n::fixed(p.y * 100.0, 3)));
     let _ = style.set_property(
         "transform",
         &format!(
@@ -599,7 +685,12 @@ fn apply_pose(product: &NodeRef, p: Pose) {
             p.rotation, p.scale
         ),
     );
-    let _ = el.set_attribute("data-pose", &format!("{:.3},{:.3},{:.3},{:.3}", p.x, p.y, p.scale, p.rotation));
+    let _ = el.set_attribute(
+        "data-pose",
+        &[p.x, p.y, p.scale, p.rotation]
+            .map(|v| crate::i18n::fixed(v, 3))
+            .join(","),
+    );
 }
 
 /// Draws what the viewer sees (the mirrored camera or the photo, and the product) into a
@@ -636,11 +727,25 @@ fn draw_snapshot(
         Source::Camera => {
             ctx.translate(w, 0.0).ok()?;
             ctx.scale(-1.0, 1.0).ok()?;
-            ctx.draw_image_with_html_video_element_and_dw_and_dh(&video.cast::<HtmlVideoElement>()?, 0.0, 0.0, w, h).ok()?;
+            ctx.draw_image_with_html_video_element_and_dw_and_dh(
+                &video.cast::<HtmlVideoElement>()?,
+                0.0,
+                0.0,
+                w,
+                h,
+            )
+            .ok()?;
             ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0).ok()?;
         }
         Source::Photo => {
-            ctx.draw_image_with_html_image_element_and_dw_and_dh(&photo.cast::<HtmlImageElement>()?, 0.0, 0.0, w, h).ok()?;
+            ctx.draw_image_with_html_image_element_and_dw_and_dh(
+                &photo.cast::<HtmlImageElement>()?,
+                0.0,
+                0.0,
+                w,
+                h,
+            )
+            .ok()?;
         }
     }
     let pw = width * w;
@@ -648,22 +753,38 @@ fn draw_snapshot(
     ctx.translate(p.x * w, p.y * h).ok()?;
     ctx.rotate(p.rotation).ok()?;
     ctx.scale(p.scale, p.scale).ok()?;
-    ctx.draw_image_with_html_image_element_and_dw_and_dh(&item, -anchor.x * pw, -anchor.y * ph, pw, ph).ok()?;
+    ctx.draw_image_with_html_image_element_and_dw_and_dh(
+        &item,
+        -anchor.x * pw,
+        -anchor.y * ph,
+        pw,
+        ph,
+    )
+    .ok()?;
     Some(canvas)
 }
 
 /// Shares the snapshot through the system share sheet where the browser can share files;
 /// elsewhere opens it (to save or long-press).
 fn share_image(blob: &Blob, url: &str, title: &str) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let nav = window.navigator();
-    let get = |name: &str| js_sys::Reflect::get(&nav, &name.into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let get = |name: &str| {
+        js_sys::Reflect::get(&nav, &name.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    };
     let data = js_sys::Object::new();
-    if let Ok(file) = web_sys::File::new_with_blob_sequence(&js_sys::Array::of1(blob), "try-on.jpg") {
+    if let Ok(file) = web_sys::File::new_with_blob_sequence(&js_sys::Array::of1(blob), "try-on.jpg")
+    {
         let _ = js_sys::Reflect::set(&data, &"files".into(), &js_sys::Array::of1(&file));
         let _ = js_sys::Reflect::set(&data, &"title".into(), &title.into());
     }
-    let can = get("canShare").and_then(|f| f.call1(&nav, &data).ok()).is_some_and(|v| v.is_truthy());
+    let can = get("canShare")
+        .and_then(|f| f.call1(&nav, &data).ok())
+        .is_some_and(|v| v.is_truthy());
     match get("share") {
         Some(share) if can => {
             let _ = share.call1(&nav, &data);

@@ -26,7 +26,9 @@ fn poll_spec(extra: serde_json::Value) -> serde_json::Value {
         "type": "poll.open", "widget_id": "p1", "question": "Which shade?",
         "options": [{"id": "a", "label": "Ruby"}, {"id": "b", "label": "Rose"}, {"id": "c", "label": "Coral"}]
     });
-    v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    v.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     v
 }
 
@@ -54,9 +56,15 @@ impl Harness {
             tryon: Default::default(),
             layout: Default::default(),
         };
-        let app = yew::Renderer::<Overlay>::with_root_and_props(root.clone(), props.clone()).render();
+        let app =
+            yew::Renderer::<Overlay>::with_root_and_props(root.clone(), props.clone()).render();
         settle().await;
-        Harness { root, app, props, actions }
+        Harness {
+            root,
+            app,
+            props,
+            actions,
+        }
     }
 
     async fn show(&mut self, room: &Room) {
@@ -71,11 +79,16 @@ impl Harness {
 
     fn all(&self, sel: &str) -> Vec<Element> {
         let list = self.root.query_selector_all(sel).unwrap();
-        (0..list.length()).map(|i| list.item(i).unwrap().dyn_into().unwrap()).collect()
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().dyn_into().unwrap())
+            .collect()
     }
 
     fn option(&self, id: &str) -> HtmlButtonElement {
-        self.q(&format!("button[data-option-id='{id}']")).unwrap().dyn_into().unwrap()
+        self.q(&format!("button[data-option-id='{id}']"))
+            .unwrap()
+            .dyn_into()
+            .unwrap()
     }
 }
 
@@ -104,11 +117,26 @@ async fn renders_an_accessible_poll_and_votes_in_one_tap() {
     let heading = h.q("h2.hd-q").unwrap();
     assert_eq!(heading.text_content().unwrap(), "Which shade?");
     // The region is named by its question.
-    assert_eq!(section.get_attribute("aria-labelledby").unwrap(), heading.id());
-    assert_eq!(h.q(".hd-overlay").unwrap().get_attribute("aria-label").unwrap(), "Live interactions");
-    assert_eq!(h.q(".hd-overlay").unwrap().get_attribute("lang").unwrap(), "en");
+    assert_eq!(
+        section.get_attribute("aria-labelledby").unwrap(),
+        heading.id()
+    );
+    assert_eq!(
+        h.q(".hd-overlay")
+            .unwrap()
+            .get_attribute("aria-label")
+            .unwrap(),
+        "Live interactions"
+    );
+    assert_eq!(
+        h.q(".hd-overlay").unwrap().get_attribute("lang").unwrap(),
+        "en"
+    );
     // Countdown from the server deadline: 60 s left at NOW + 1 s.
-    assert_eq!(h.q(".hd-countdown time").unwrap().text_content().unwrap(), "1:00");
+    assert_eq!(
+        h.q(".hd-countdown time").unwrap().text_content().unwrap(),
+        "1:00"
+    );
     let buttons = h.all("button.hd-opt");
     assert_eq!(buttons.len(), 3);
     for b in &buttons {
@@ -120,26 +148,45 @@ async fn renders_an_accessible_poll_and_votes_in_one_tap() {
     h.option("b").click();
     assert_eq!(
         *h.actions.borrow(),
-        vec![Action::PollVote { widget_id: "p1".into(), option_ids: vec!["b".into()] }]
+        vec![Action::PollVote {
+            widget_id: "p1".into(),
+            option_ids: vec!["b".into()]
+        }]
     );
 
     // The host applies the action to the engine and feeds the new state back.
     let action = h.actions.borrow()[0].clone();
     room.act(&action, NOW + 1_000).unwrap();
-    let tally = decode_command_json(r#"{"type":"poll.tally","widget_id":"p1","counts":{"a":1,"b":3}}"#).unwrap();
+    let tally =
+        decode_command_json(r#"{"type":"poll.tally","widget_id":"p1","counts":{"a":1,"b":3}}"#)
+            .unwrap();
     room.apply(&tally, NOW + 1_100).unwrap();
     h.show(&room).await;
 
     assert_eq!(h.option("b").get_attribute("aria-pressed").unwrap(), "true");
     assert!(h.option("b").class_list().contains("hd-mine"));
-    assert!(h.option("a").disabled(), "single choice without re-vote locks after voting");
-    let pcts: Vec<String> = h.all(".hd-opt-pct").iter().map(|e| e.text_content().unwrap()).collect();
+    assert!(
+        h.option("a").disabled(),
+        "single choice without re-vote locks after voting"
+    );
+    let pcts: Vec<String> = h
+        .all(".hd-opt-pct")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
     assert_eq!(pcts, vec!["25%", "75%", "0%"]);
     let bar = h.q("button[data-option-id='b'] progress").unwrap();
     assert_eq!(bar.get_attribute("value").unwrap(), "75");
     assert_eq!(bar.get_attribute("aria-hidden").unwrap(), "true");
-    let status = h.q(".hd-poll [role=status]").unwrap().text_content().unwrap();
-    assert!(status.contains("Vote received") && status.contains("4 votes"), "{status}");
+    let status = h
+        .q(".hd-poll [role=status]")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        status.contains("Vote received") && status.contains("4 votes"),
+        "{status}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -155,7 +202,10 @@ async fn multi_choice_ticks_then_submits() {
     h.option("b").click(); // a third pick is beyond max_choices: ignored
     settle().await;
     assert_eq!(h.option("a").get_attribute("aria-pressed").unwrap(), "true");
-    assert_eq!(h.option("b").get_attribute("aria-pressed").unwrap(), "false");
+    assert_eq!(
+        h.option("b").get_attribute("aria-pressed").unwrap(),
+        "false"
+    );
     assert!(h.actions.borrow().is_empty(), "ticking does not vote");
     let submit: HtmlButtonElement = h.q("button.hd-submit").unwrap().dyn_into().unwrap();
     assert!(!submit.disabled());
@@ -163,7 +213,10 @@ async fn multi_choice_ticks_then_submits() {
     submit.click();
     assert_eq!(
         *h.actions.borrow(),
-        vec![Action::PollVote { widget_id: "p1".into(), option_ids: vec!["c".into(), "a".into()] }]
+        vec![Action::PollVote {
+            widget_id: "p1".into(),
+            option_ids: vec!["c".into(), "a".into()]
+        }]
     );
 }
 
@@ -171,21 +224,42 @@ async fn multi_choice_ticks_then_submits() {
 async fn closed_and_revealed_states() {
     let mut room = room_with(poll_spec(serde_json::json!({})));
     let mut h = Harness::mount(&room, "zh-CN").await;
-    room.apply(&decode_command_json(r#"{"type":"poll.close","widget_id":"p1"}"#).unwrap(), NOW).unwrap();
+    room.apply(
+        &decode_command_json(r#"{"type":"poll.close","widget_id":"p1"}"#).unwrap(),
+        NOW,
+    )
+    .unwrap();
     h.show(&room).await;
-    assert_eq!(h.q("section").unwrap().get_attribute("data-phase").unwrap(), "closed");
-    assert!(h.all("button.hd-opt").iter().all(|b| b.has_attribute("disabled")));
-    assert!(h.q(".hd-poll [role=status]").unwrap().text_content().unwrap().contains("投票已截止"));
+    assert_eq!(
+        h.q("section").unwrap().get_attribute("data-phase").unwrap(),
+        "closed"
+    );
+    assert!(h
+        .all("button.hd-opt")
+        .iter()
+        .all(|b| b.has_attribute("disabled")));
+    assert!(h
+        .q(".hd-poll [role=status]")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("投票已截止"));
 
     room.apply(
-        &decode_command_json(r#"{"type":"poll.reveal","widget_id":"p1","counts":{"a":2,"c":5}}"#).unwrap(),
+        &decode_command_json(r#"{"type":"poll.reveal","widget_id":"p1","counts":{"a":2,"c":5}}"#)
+            .unwrap(),
         NOW,
     )
     .unwrap();
     h.show(&room).await;
     assert!(h.option("c").class_list().contains("hd-winner"));
     assert!(!h.option("a").class_list().contains("hd-winner"));
-    assert!(h.q(".hd-poll [role=status]").unwrap().text_content().unwrap().contains("结果已公布"));
+    assert!(h
+        .q(".hd-poll [role=status]")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("结果已公布"));
     h.option("a").click();
     assert!(h.actions.borrow().is_empty(), "no votes after close");
 }
@@ -228,7 +302,10 @@ async fn reconnecting_notice_is_a_status_shown_only_while_reconnecting() {
     h.show(&room).await;
     let notice = h.q(".hd-conn").unwrap();
     assert!(!notice.has_attribute("hidden"));
-    assert_eq!(notice.text_content().unwrap(), "Connection lost. Reconnecting…");
+    assert_eq!(
+        notice.text_content().unwrap(),
+        "Connection lost. Reconnecting…"
+    );
     h.props.reconnecting = false;
     h.show(&room).await;
     assert!(h.q(".hd-conn").unwrap().has_attribute("hidden"));
@@ -242,34 +319,78 @@ async fn flash_sale_card_through_its_phases() {
         "product": {"name": "Velvet tint", "price": 8900, "original_price": 15900},
         "stock_total": 10, "starts_at": NOW + 5_000, "ends_at": NOW + 65_000, "gate": "Members only"
     });
-    room.apply(&decode_command_json(&open.to_string()).unwrap(), NOW).unwrap();
+    room.apply(&decode_command_json(&open.to_string()).unwrap(), NOW)
+        .unwrap();
     let mut h = Harness::mount(&room, "en").await;
     let card = h.q("section.hd-flash").unwrap();
     assert_eq!(card.get_attribute("data-phase").unwrap(), "preview");
-    assert_eq!(h.q(".hd-price-now").unwrap().text_content().unwrap(), "¥89.00");
-    assert_eq!(h.q(".hd-price-was").unwrap().text_content().unwrap(), "Was ¥159.00");
-    assert_eq!(h.q(".hd-countdown time").unwrap().text_content().unwrap(), "4s"); // clock is NOW + 1 s
-    assert_eq!(h.q(".hd-gate").unwrap().text_content().unwrap(), "Members only");
+    assert_eq!(
+        h.q(".hd-price-now").unwrap().text_content().unwrap(),
+        "¥89.00"
+    );
+    assert_eq!(
+        h.q(".hd-price-was").unwrap().text_content().unwrap(),
+        "Was ¥159.00"
+    );
+    assert_eq!(
+        h.q(".hd-countdown time").unwrap().text_content().unwrap(),
+        "4s"
+    ); // clock is NOW + 1 s
+    assert_eq!(
+        h.q(".hd-gate").unwrap().text_content().unwrap(),
+        "Members only"
+    );
     let remind: HtmlButtonElement = h.q("button.hd-submit").unwrap().dyn_into().unwrap();
     assert_eq!(remind.text_content().unwrap(), "Remind me");
     remind.click();
-    assert_eq!(*h.actions.borrow(), vec![Action::FlashRemind { widget_id: "f1".into() }]);
+    assert_eq!(
+        *h.actions.borrow(),
+        vec![Action::FlashRemind {
+            widget_id: "f1".into()
+        }]
+    );
 
     // Live: the clock moves past the start.
     h.props.clock = Clock::fixed(NOW + 6_000);
     room.tick(NOW + 6_000);
     h.show(&room).await;
-    assert_eq!(h.q("section.hd-flash").unwrap().get_attribute("data-phase").unwrap(), "live");
-    assert_eq!(h.q(".hd-stock-text").unwrap().text_content().unwrap(), "Left: 10 units");
+    assert_eq!(
+        h.q("section.hd-flash")
+            .unwrap()
+            .get_attribute("data-phase")
+            .unwrap(),
+        "live"
+    );
+    assert_eq!(
+        h.q(".hd-stock-text").unwrap().text_content().unwrap(),
+        "Left: 10 units"
+    );
     let grab: HtmlButtonElement = h.q("button.hd-grab").unwrap().dyn_into().unwrap();
     grab.click();
-    assert_eq!(h.actions.borrow().last(), Some(&Action::FlashGrab { widget_id: "f1".into() }));
-    room.act(&Action::FlashGrab { widget_id: "f1".into() }, NOW + 6_000).unwrap();
+    assert_eq!(
+        h.actions.borrow().last(),
+        Some(&Action::FlashGrab {
+            widget_id: "f1".into()
+        })
+    );
+    room.act(
+        &Action::FlashGrab {
+            widget_id: "f1".into(),
+        },
+        NOW + 6_000,
+    )
+    .unwrap();
     h.show(&room).await;
     let grab: HtmlButtonElement = h.q("button.hd-grab").unwrap().dyn_into().unwrap();
     assert!(grab.disabled(), "pending");
     assert_eq!(grab.get_attribute("aria-busy").unwrap(), "true");
-    assert_eq!(h.q(".hd-flash [role=status]").unwrap().text_content().unwrap(), "Confirming…");
+    assert_eq!(
+        h.q(".hd-flash [role=status]")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Confirming…"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -283,8 +404,10 @@ async fn redeem_card_confirms_before_sending_and_explains_blocked_items() {
             {"item_id": "big", "name": "Big prize", "cost": 900, "stock": 1}
         ]
     }));
-    let account = r#"{"type":"redeem.account","widget_id":"shop","user_id":"u","balance":250,"tier":"new"}"#;
-    room.apply(&decode_command_json(account).unwrap(), NOW).unwrap();
+    let account =
+        r#"{"type":"redeem.account","widget_id":"shop","user_id":"u","balance":250,"tier":"new"}"#;
+    room.apply(&decode_command_json(account).unwrap(), NOW)
+        .unwrap();
     let mut h = Harness::mount(&room, "en").await;
 
     let card = h.q("section.hd-redeem").expect("a redeem card");
@@ -293,34 +416,83 @@ async fn redeem_card_confirms_before_sending_and_explains_blocked_items() {
     assert_eq!(h.q(".hd-balance-n").unwrap().text_content().unwrap(), "250");
     // Hostile names are text, never markup.
     assert!(h.q(".hd-redeem img[src=x]").is_none());
-    assert!(h.q("li[data-item-id=coupon] .hd-item-name").unwrap().text_content().unwrap().starts_with("<img"));
+    assert!(h
+        .q("li[data-item-id=coupon] .hd-item-name")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .starts_with("<img"));
     // Each item is named for assistive tech, and blocked ones say why.
     let gift = h.q("li[data-item-id=gift]").unwrap();
-    assert!(gift.text_content().unwrap().contains("Your tier is too low"));
-    let gift_button: HtmlButtonElement = h.q("li[data-item-id=gift] button").unwrap().dyn_into().unwrap();
+    assert!(gift
+        .text_content()
+        .unwrap()
+        .contains("Your tier is too low"));
+    let gift_button: HtmlButtonElement = h
+        .q("li[data-item-id=gift] button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert!(gift_button.disabled());
-    assert!(h.q("li[data-item-id=big]").unwrap().text_content().unwrap().contains("Not enough points"));
+    assert!(h
+        .q("li[data-item-id=big]")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("Not enough points"));
 
     // Redeem asks for a confirmation; only Confirm sends the action.
-    let redeem: HtmlButtonElement = h.q("li[data-item-id=coupon] button").unwrap().dyn_into().unwrap();
+    let redeem: HtmlButtonElement = h
+        .q("li[data-item-id=coupon] button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(redeem.text_content().unwrap(), "Redeem");
     redeem.click();
     settle().await;
     assert!(h.actions.borrow().is_empty());
-    let group = h.q("li[data-item-id=coupon] [role=group]").expect("a confirm step");
+    let group = h
+        .q("li[data-item-id=coupon] [role=group]")
+        .expect("a confirm step");
     assert_eq!(group.get_attribute("aria-label").unwrap(), "Redeem this?");
-    let confirm: HtmlButtonElement = h.q("li[data-item-id=coupon] [role=group] button").unwrap().dyn_into().unwrap();
+    let confirm: HtmlButtonElement = h
+        .q("li[data-item-id=coupon] [role=group] button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(confirm.text_content().unwrap(), "Confirm");
     confirm.click();
     settle().await;
-    assert_eq!(*h.actions.borrow(), vec![Action::RedeemRequest { widget_id: "shop".into(), item_id: "coupon".into() }]);
+    assert_eq!(
+        *h.actions.borrow(),
+        vec![Action::RedeemRequest {
+            widget_id: "shop".into(),
+            item_id: "coupon".into()
+        }]
+    );
 
     let action = h.actions.borrow()[0].clone();
     room.act(&action, NOW + 1).unwrap();
     h.show(&room).await;
-    until("the pending state", || h.q("section.hd-redeem").and_then(|c| c.get_attribute("data-pending")).as_deref() == Some("true")).await;
-    assert_eq!(h.q(".hd-balance-n").unwrap().text_content().unwrap(), "150", "optimistic while pending");
-    assert_eq!(h.q("section.hd-redeem").unwrap().get_attribute("data-pending").unwrap(), "true");
+    until("the pending state", || {
+        h.q("section.hd-redeem")
+            .and_then(|c| c.get_attribute("data-pending"))
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    assert_eq!(
+        h.q(".hd-balance-n").unwrap().text_content().unwrap(),
+        "150",
+        "optimistic while pending"
+    );
+    assert_eq!(
+        h.q("section.hd-redeem")
+            .unwrap()
+            .get_attribute("data-pending")
+            .unwrap(),
+        "true"
+    );
     let busy = h.q("li[data-item-id=coupon] button").unwrap();
     assert_eq!(busy.get_attribute("aria-busy").unwrap(), "true");
 }
@@ -334,19 +506,48 @@ async fn tryon_card_asks_before_the_camera() {
     let mut h = Harness::mount(&room, "en").await;
     let card = h.q("section.hd-tryon").expect("a try-on card");
     assert_eq!(card.get_attribute("data-phase").unwrap(), "idle");
-    assert!(h.q(".hd-ar-stage").unwrap().has_attribute("hidden"), "no camera view before a tap");
-    let try_on: HtmlButtonElement = h.q("section.hd-tryon .hd-submit").unwrap().dyn_into().unwrap();
+    assert!(
+        h.q(".hd-ar-stage").unwrap().has_attribute("hidden"),
+        "no camera view before a tap"
+    );
+    let try_on: HtmlButtonElement = h
+        .q("section.hd-tryon .hd-submit")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(try_on.text_content().unwrap(), "Try it on");
     try_on.click();
     let action = h.actions.borrow()[0].clone();
-    assert_eq!(action, Action::TryOnStart { widget_id: "ar".into() });
+    assert_eq!(
+        action,
+        Action::TryOnStart {
+            widget_id: "ar".into()
+        }
+    );
     room.act(&action, NOW + 1).unwrap();
     h.show(&room).await;
-    until("the explanation", || h.q("section.hd-tryon").and_then(|c| c.get_attribute("data-phase")).as_deref() == Some("explain")).await;
+    until("the explanation", || {
+        h.q("section.hd-tryon")
+            .and_then(|c| c.get_attribute("data-phase"))
+            .as_deref()
+            == Some("explain")
+    })
+    .await;
     let card = h.q("section.hd-tryon").unwrap();
-    assert!(card.text_content().unwrap().contains("nothing is uploaded or recorded"));
-    let labels: Vec<String> = h.all("section.hd-tryon button").iter().map(|b| b.text_content().unwrap()).collect();
-    assert!(labels.contains(&"Use my camera".to_string()) && labels.contains(&"Use a photo instead".to_string()), "{labels:?}");
+    assert!(card
+        .text_content()
+        .unwrap()
+        .contains("nothing is uploaded or recorded"));
+    let labels: Vec<String> = h
+        .all("section.hd-tryon button")
+        .iter()
+        .map(|b| b.text_content().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"Use my camera".to_string())
+            && labels.contains(&"Use a photo instead".to_string()),
+        "{labels:?}"
+    );
     // Still no camera: only the viewer's "Use my camera" asks for it.
     assert!(h.q(".hd-ar-stage").unwrap().has_attribute("hidden"));
 }
@@ -360,24 +561,73 @@ async fn lottery_card_enters_once_then_shows_the_draw_and_the_claim() {
     let mut h = Harness::mount(&room, "en").await;
     let card = h.q("section.hd-lottery").expect("a lottery card");
     assert_eq!(card.get_attribute("data-phase").unwrap(), "open");
-    assert!(card.text_content().unwrap().contains("「I want it」"), "the keyword is shown");
-    assert_eq!(h.q(".hd-lottery .hd-countdown time").unwrap().text_content().unwrap(), "59s");
-    let enter: HtmlButtonElement = h.q("section.hd-lottery .hd-submit").unwrap().dyn_into().unwrap();
+    assert!(
+        card.text_content().unwrap().contains("「I want it」"),
+        "the keyword is shown"
+    );
+    assert_eq!(
+        h.q(".hd-lottery .hd-countdown time")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "59s"
+    );
+    let enter: HtmlButtonElement = h
+        .q("section.hd-lottery .hd-submit")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     enter.click();
     let action = h.actions.borrow()[0].clone();
-    assert_eq!(action, Action::LotteryEnter { widget_id: "bag".into() });
+    assert_eq!(
+        action,
+        Action::LotteryEnter {
+            widget_id: "bag".into()
+        }
+    );
     room.act(&action, NOW + 1_000).unwrap();
     h.show(&room).await;
-    until("pending", || h.q("section.hd-lottery .hd-submit").is_some_and(|b| b.get_attribute("aria-busy").as_deref() == Some("true"))).await;
+    until("pending", || {
+        h.q("section.hd-lottery .hd-submit")
+            .is_some_and(|b| b.get_attribute("aria-busy").as_deref() == Some("true"))
+    })
+    .await;
     let draw = r#"{"type":"lottery.draw","widget_id":"bag","winners":["Mei","u"],"entries":42}"#;
-    room.apply(&decode_command_json(draw).unwrap(), NOW + 61_000).unwrap();
-    room.apply(&decode_command_json(r#"{"type":"lottery.result","widget_id":"bag","user_id":"u","won":true}"#).unwrap(), NOW + 61_000).unwrap();
+    room.apply(&decode_command_json(draw).unwrap(), NOW + 61_000)
+        .unwrap();
+    room.apply(
+        &decode_command_json(
+            r#"{"type":"lottery.result","widget_id":"bag","user_id":"u","won":true}"#,
+        )
+        .unwrap(),
+        NOW + 61_000,
+    )
+    .unwrap();
     h.show(&room).await;
-    until("the draw", || h.q("section.hd-lottery").and_then(|c| c.get_attribute("data-phase")).as_deref() == Some("drawn")).await;
-    let names: Vec<String> = h.all(".hd-winners li").iter().map(|e| e.text_content().unwrap()).collect();
+    until("the draw", || {
+        h.q("section.hd-lottery")
+            .and_then(|c| c.get_attribute("data-phase"))
+            .as_deref()
+            == Some("drawn")
+    })
+    .await;
+    let names: Vec<String> = h
+        .all(".hd-winners li")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
     assert_eq!(names, ["Mei", "u"]);
-    assert!(h.q(".hd-won").unwrap().text_content().unwrap().contains("You won!"));
-    let claim: HtmlButtonElement = h.q("section.hd-lottery .hd-submit").unwrap().dyn_into().unwrap();
+    assert!(h
+        .q(".hd-won")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("You won!"));
+    let claim: HtmlButtonElement = h
+        .q("section.hd-lottery .hd-submit")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(claim.text_content().unwrap(), "Claim the prize");
 }
 
@@ -393,37 +643,94 @@ async fn lead_card_draws_its_qr_code_asks_consent_before_confirming_and_folds() 
     // The QR code is drawn here, from the URL, and labelled; it decodes to the same modules
     // the encoder gives (the path is the encoder's output, merged into runs).
     let svg = h.q("section.hd-lead svg[role='img']").expect("a QR code");
-    assert_eq!(svg.get_attribute("aria-label").unwrap(), "QR code: Join the fan group");
+    assert_eq!(
+        svg.get_attribute("aria-label").unwrap(),
+        "QR code: Join the fan group"
+    );
     let (size, d) = hudong_widgets::qr_path("https://work.weixin.qq.com/gm/abc").unwrap();
-    assert_eq!(svg.get_attribute("viewBox").unwrap(), format!("0 0 {size} {size}"));
-    assert_eq!(h.q("section.hd-lead svg path").unwrap().get_attribute("d").unwrap(), d);
+    assert_eq!(
+        svg.get_attribute("viewBox").unwrap(),
+        format!("0 0 {size} {size}")
+    );
+    assert_eq!(
+        h.q("section.hd-lead svg path")
+            .unwrap()
+            .get_attribute("d")
+            .unwrap(),
+        d
+    );
     let link = h.q("section.hd-lead a.hd-link").unwrap();
-    assert_eq!(link.get_attribute("href").unwrap(), "https://work.weixin.qq.com/gm/abc");
+    assert_eq!(
+        link.get_attribute("href").unwrap(),
+        "https://work.weixin.qq.com/gm/abc"
+    );
     assert_eq!(link.get_attribute("rel").unwrap(), "noopener noreferrer");
-    assert!(card.text_content().unwrap().contains("A coupon for joining"));
-    assert_eq!(h.q(".hd-lead .hd-countdown time").unwrap().text_content().unwrap(), "29s");
+    assert!(card
+        .text_content()
+        .unwrap()
+        .contains("A coupon for joining"));
+    assert_eq!(
+        h.q(".hd-lead .hd-countdown time")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "29s"
+    );
     // Consent with its purpose, labelled; the confirm button waits for it.
     let label = h.q("label.hd-consent").unwrap();
-    assert!(label.text_content().unwrap().ends_with("for: Show reminders and fan offers"));
-    let confirm: HtmlButtonElement = h.q("section.hd-lead .hd-submit").unwrap().dyn_into().unwrap();
+    assert!(label
+        .text_content()
+        .unwrap()
+        .ends_with("for: Show reminders and fan offers"));
+    let confirm: HtmlButtonElement = h
+        .q("section.hd-lead .hd-submit")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert!(confirm.disabled());
-    let checkbox: web_sys::HtmlInputElement = h.q("label.hd-consent input").unwrap().dyn_into().unwrap();
+    let checkbox: web_sys::HtmlInputElement =
+        h.q("label.hd-consent input").unwrap().dyn_into().unwrap();
     checkbox.click();
-    assert_eq!(h.actions.borrow().last().unwrap(), &Action::LeadConsent { widget_id: "g".into(), given: true });
+    assert_eq!(
+        h.actions.borrow().last().unwrap(),
+        &Action::LeadConsent {
+            widget_id: "g".into(),
+            given: true
+        }
+    );
     let a = h.actions.borrow().last().unwrap().clone();
     room.act(&a, NOW + 1_000).unwrap();
     h.show(&room).await;
-    let confirm: HtmlButtonElement = h.q("section.hd-lead .hd-submit").unwrap().dyn_into().unwrap();
+    let confirm: HtmlButtonElement = h
+        .q("section.hd-lead .hd-submit")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert!(!confirm.disabled());
     assert_eq!(confirm.text_content().unwrap(), "I've joined");
     confirm.click();
-    assert_eq!(h.actions.borrow().last().unwrap(), &Action::LeadConfirm { widget_id: "g".into() });
+    assert_eq!(
+        h.actions.borrow().last().unwrap(),
+        &Action::LeadConfirm {
+            widget_id: "g".into()
+        }
+    );
     // Folding leaves a chip that opens it again.
-    let fold: HtmlButtonElement = h.q("section.hd-lead button.hd-fold").unwrap().dyn_into().unwrap();
+    let fold: HtmlButtonElement = h
+        .q("section.hd-lead button.hd-fold")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(fold.get_attribute("aria-expanded").unwrap(), "true");
     fold.click();
     let a = h.actions.borrow().last().unwrap().clone();
-    assert_eq!(a, Action::LeadFold { widget_id: "g".into(), folded: true });
+    assert_eq!(
+        a,
+        Action::LeadFold {
+            widget_id: "g".into(),
+            folded: true
+        }
+    );
     room.act(&a, NOW + 2_000).unwrap();
     h.show(&room).await;
     until("the chip", || h.q("section.hd-lead.hd-chip").is_some()).await;
@@ -435,22 +742,59 @@ async fn lead_card_draws_its_qr_code_asks_consent_before_confirming_and_folds() 
 
 #[wasm_bindgen_test]
 async fn likes_sit_in_the_tray_below_the_cards_with_a_labelled_heart_and_goal_bar() {
-    let mut room = room_with(serde_json::json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 20000, "reward": "A coupon"}}));
-    room.apply(&decode_command_json(&poll_spec(serde_json::json!({})).to_string()).unwrap(), NOW).unwrap();
-    room.apply(&decode_command_json(r#"{"type":"likes.total","widget_id":"likes","total":12345}"#).unwrap(), NOW).unwrap();
+    let mut room = room_with(
+        serde_json::json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 20000, "reward": "A coupon"}}),
+    );
+    room.apply(
+        &decode_command_json(&poll_spec(serde_json::json!({})).to_string()).unwrap(),
+        NOW,
+    )
+    .unwrap();
+    room.apply(
+        &decode_command_json(r#"{"type":"likes.total","widget_id":"likes","total":12345}"#)
+            .unwrap(),
+        NOW,
+    )
+    .unwrap();
     let h = Harness::mount(&room, "en").await;
     // Opened first, but the like button goes to the tray after the cards.
-    let children: Vec<String> = h.all(".hd-overlay > *").iter().map(|e| e.class_name()).collect();
+    let children: Vec<String> = h
+        .all(".hd-overlay > *")
+        .iter()
+        .map(|e| e.class_name())
+        .collect();
     assert_eq!(children.len(), 3, "{children:?}");
-    assert!(children[1].starts_with("hd-card hd-poll") && children[2] == "hd-tray", "{children:?}");
+    assert!(
+        children[1].starts_with("hd-card hd-poll") && children[2] == "hd-tray",
+        "{children:?}"
+    );
     assert!(h.q(".hd-tray section.hd-likes").is_some());
     let heart: HtmlButtonElement = h.q(".hd-likes button.hd-like").unwrap().dyn_into().unwrap();
-    assert_eq!(heart.get_attribute("aria-label").unwrap(), "Like (12.3K likes)");
+    assert_eq!(
+        heart.get_attribute("aria-label").unwrap(),
+        "Like (12.3K likes)"
+    );
     let bar = h.q(".hd-likes progress").unwrap();
-    assert_eq!((bar.get_attribute("max").unwrap(), bar.get_attribute("value").unwrap()), ("20000".into(), "12345".into()));
-    assert!(h.q(".hd-likes .hd-goal-text").unwrap().text_content().unwrap().contains("A coupon"));
+    assert_eq!(
+        (
+            bar.get_attribute("max").unwrap(),
+            bar.get_attribute("value").unwrap()
+        ),
+        ("20000".into(), "12345".into())
+    );
+    assert!(h
+        .q(".hd-likes .hd-goal-text")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("A coupon"));
     heart.click();
-    assert_eq!(h.actions.borrow().last().unwrap(), &Action::LikeTap { widget_id: "likes".into() });
+    assert_eq!(
+        h.actions.borrow().last().unwrap(),
+        &Action::LikeTap {
+            widget_id: "likes".into()
+        }
+    );
     until("a heart floats", || h.q(".hd-heart").is_some()).await;
 }
 
@@ -468,18 +812,34 @@ async fn the_hosts_layout_keeps_two_cards_the_rest_wait_as_chips_that_open() {
     let mut h = Harness::mount(&room, "en").await;
     h.props.layout = room.layout().clone();
     h.show(&room).await;
-    let cards: Vec<String> = h.all(".hd-overlay > section").iter().map(|e| e.get_attribute("data-widget-id").unwrap_or_default()).collect();
+    let cards: Vec<String> = h
+        .all(".hd-overlay > section")
+        .iter()
+        .map(|e| e.get_attribute("data-widget-id").unwrap_or_default())
+        .collect();
     assert_eq!(cards, ["p1", "c"], "the host's focus, then the newest");
-    let chip = h.q(".hd-tray section.hd-chip[data-chip-for='q'] button").expect("the quiz waits as a chip");
+    let chip = h
+        .q(".hd-tray section.hd-chip[data-chip-for='q'] button")
+        .expect("the quiz waits as a chip");
     assert_eq!(chip.text_content().unwrap(), "Quiz Lip quiz");
-    assert!(h.q(".hd-tray section.hd-likes").is_some(), "compact widgets live in the tray");
+    assert!(
+        h.q(".hd-tray section.hd-likes").is_some(),
+        "compact widgets live in the tray"
+    );
     // The top 40% of the video stays clear: the overlay may use 60% of the height.
     let overlay: web_sys::HtmlElement = h.q(".hd-overlay").unwrap().dyn_into().unwrap();
-    until("the clear top", || overlay.style().get_property_value("--_room").unwrap() == "0.6").await;
+    until("the clear top", || {
+        overlay.style().get_property_value("--_room").unwrap() == "0.6"
+    })
+    .await;
     // Opening the chip brings the quiz forward; the host's focus stays.
     chip.dyn_into::<HtmlButtonElement>().unwrap().click();
     until("the quiz card", || h.q("section.hd-quiz").is_some()).await;
-    let cards: Vec<String> = h.all(".hd-overlay > section").iter().map(|e| e.get_attribute("data-widget-id").unwrap_or_default()).collect();
+    let cards: Vec<String> = h
+        .all(".hd-overlay > section")
+        .iter()
+        .map(|e| e.get_attribute("data-widget-id").unwrap_or_default())
+        .collect();
     assert_eq!(cards, ["p1", "q"]);
     assert!(h.q(".hd-tray section.hd-chip[data-chip-for='c']").is_some());
 }

@@ -29,7 +29,13 @@ struct Opts {
 }
 
 fn opts() -> Result<Opts, String> {
-    let mut o = Opts { url: "http://127.0.0.1:8787".into(), room: "load".into(), viewers: 100, seconds: 30, drive: false };
+    let mut o = Opts {
+        url: "http://127.0.0.1:8787".into(),
+        room: "load".into(),
+        viewers: 100,
+        seconds: 30,
+        drive: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -53,7 +59,10 @@ fn opts() -> Result<Opts, String> {
 }
 
 fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// A small deterministic generator per viewer (no shared state, no extra crate).
@@ -101,11 +110,25 @@ async fn main() {
 
     // Events leave through a few shared collector sockets, in batches.
     let (events_tx, events_rx) = mpsc::unbounded_channel::<Value>();
-    let collector = tokio::spawn(collect(format!("{ws_base}/collect/ws"), events_rx, stats.clone()));
+    let collector = tokio::spawn(collect(
+        format!("{ws_base}/collect/ws"),
+        events_rx,
+        stats.clone(),
+    ));
 
     let mut viewers = Vec::new();
     for i in 0..o.viewers {
-        let v = Viewer { i, run, room: o.room.clone(), events: events_tx.clone(), stats: stats.clone(), sent: sent.clone(), rng: Rng(run ^ (i as u64 + 1) * 7919), seq: 0, upvoted: false };
+        let v = Viewer {
+            i,
+            run,
+            room: o.room.clone(),
+            events: events_tx.clone(),
+            stats: stats.clone(),
+            sent: sent.clone(),
+            rng: Rng(run ^ (i as u64 + 1) * 7919),
+            seq: 0,
+            upvoted: false,
+        };
         let url = format!("{ws_base}/rooms/{}/ws?user={}", o.room, v.user());
         viewers.push(tokio::spawn(v.live(url, Duration::from_secs(o.seconds))));
         if i % 50 == 49 {
@@ -126,14 +149,39 @@ async fn main() {
 
     let mut lat = stats.latencies.lock().unwrap().clone();
     lat.sort_unstable();
-    let pct = |p: f64| if lat.is_empty() { 0.0 } else { lat[((lat.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0 };
+    let pct = |p: f64| {
+        if lat.is_empty() {
+            0.0
+        } else {
+            lat[((lat.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
+        }
+    };
     println!("\n| measure | value |\n|---|---|");
-    println!("| viewers connected | {} of {} |", stats.connected.load(Ordering::Relaxed), o.viewers);
-    println!("| connections failed | {} |", stats.failed.load(Ordering::Relaxed));
-    println!("| messages received | {} |", stats.messages.load(Ordering::Relaxed));
+    println!(
+        "| viewers connected | {} of {} |",
+        stats.connected.load(Ordering::Relaxed),
+        o.viewers
+    );
+    println!(
+        "| connections failed | {} |",
+        stats.failed.load(Ordering::Relaxed)
+    );
+    println!(
+        "| messages received | {} |",
+        stats.messages.load(Ordering::Relaxed)
+    );
     println!("| events sent | {} |", stats.events.load(Ordering::Relaxed));
-    println!("| answers to own requests | {} |", stats.answers.load(Ordering::Relaxed));
-    println!("| fan-out latency p50 / p99 / max | {:.1} / {:.1} / {:.1} ms ({} deliveries) |", pct(0.5), pct(0.99), pct(1.0), lat.len());
+    println!(
+        "| answers to own requests | {} |",
+        stats.answers.load(Ordering::Relaxed)
+    );
+    println!(
+        "| fan-out latency p50 / p99 / max | {:.1} / {:.1} / {:.1} ms ({} deliveries) |",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+        lat.len()
+    );
 }
 
 struct Viewer {
@@ -199,12 +247,18 @@ impl Viewer {
         let user = self.user();
         let f = fields.as_object_mut().unwrap();
         f.insert("v".into(), 1.into());
-        f.insert("event_id".into(), format!("load-{}-{}-{}", self.run, self.i, self.seq).into());
+        f.insert(
+            "event_id".into(),
+            format!("load-{}-{}-{}", self.run, self.i, self.seq).into(),
+        );
         f.insert("seq".into(), self.seq.into());
         f.insert("at".into(), now_ms().into());
         f.insert("client_at".into(), now_ms().into());
         f.insert("room_id".into(), self.room.clone().into());
-        f.insert("session_id".into(), format!("load-session-{}-{}", self.run, self.i).into());
+        f.insert(
+            "session_id".into(),
+            format!("load-session-{}-{}", self.run, self.i).into(),
+        );
         f.insert("user_id".into(), user.into());
         f.insert("widget_id".into(), widget.into());
         f.insert("kind".into(), kind.into());
@@ -222,14 +276,24 @@ impl Viewer {
         let mut shown = Vec::new();
         if let Some(k) = kind.strip_suffix(".open") {
             let k = if k == "flash" { "flash_sale" } else { k };
-            shown.push((Duration::ZERO, self.event(&widget, k, json!({"type": "widget.shown"}))));
+            shown.push((
+                Duration::ZERO,
+                self.event(&widget, k, json!({"type": "widget.shown"})),
+            ));
         }
         let mut acts = self.act(v, &kind, &widget, &user, ms);
         shown.append(&mut acts);
         shown
     }
 
-    fn act(&mut self, v: &Value, kind: &str, widget: &str, user: &str, ms: fn(u64) -> Duration) -> Vec<(Duration, Value)> {
+    fn act(
+        &mut self,
+        v: &Value,
+        kind: &str,
+        widget: &str,
+        user: &str,
+        ms: fn(u64) -> Duration,
+    ) -> Vec<(Duration, Value)> {
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         let (widget, user) = (widget.to_owned(), user.to_owned());
         match kind {
@@ -238,7 +302,8 @@ impl Viewer {
                 if options.is_empty() {
                     return vec![];
                 }
-                let pick = options[self.rng.between(0, options.len() as u64) as usize]["id"].clone();
+                let pick =
+                    options[self.rng.between(0, options.len() as u64) as usize]["id"].clone();
                 let e = self.event(&widget, "poll", json!({"type": "poll.vote", "option_ids": [pick], "idempotency_key": format!("{}:{widget}:{user}:vote:1", self.room), "revote": false}));
                 vec![(ms(self.rng.between(500, 6_000)), e)]
             }
@@ -247,7 +312,8 @@ impl Viewer {
                 if options.is_empty() {
                     return vec![];
                 }
-                let pick = options[self.rng.between(0, options.len() as u64) as usize]["id"].clone();
+                let pick =
+                    options[self.rng.between(0, options.len() as u64) as usize]["id"].clone();
                 let t = self.rng.between(1_000, 8_000);
                 let q = s("question_id");
                 let e = self.event(&widget, "quiz", json!({"type": "quiz.answer", "question_id": q, "option_id": pick, "time_to_answer_ms": t,
@@ -275,9 +341,18 @@ impl Viewer {
                     return vec![];
                 }
                 self.upvoted = true;
-                let pick = items[self.rng.between(0, items.len() as u64) as usize]["question_id"].clone();
-                let key = format!("{}:{widget}:{user}:upvote:{}", self.room, pick.as_str().unwrap_or(""));
-                let e = self.event(&widget, "questions", json!({"type": "question.upvote", "question_id": pick, "idempotency_key": key}));
+                let pick =
+                    items[self.rng.between(0, items.len() as u64) as usize]["question_id"].clone();
+                let key = format!(
+                    "{}:{widget}:{user}:upvote:{}",
+                    self.room,
+                    pick.as_str().unwrap_or("")
+                );
+                let e = self.event(
+                    &widget,
+                    "questions",
+                    json!({"type": "question.upvote", "question_id": pick, "idempotency_key": key}),
+                );
                 vec![(ms(self.rng.between(500, 3_000)), e)]
             }
             "coupon.open" => {
@@ -298,7 +373,14 @@ impl Viewer {
                     .map(|batch| {
                         at += self.rng.between(1_000, 3_000);
                         let count = self.rng.between(1, 12);
-                        (ms(at), self.event(&widget, "likes", json!({"type": "like.sent", "count": count, "batch": batch})))
+                        (
+                            ms(at),
+                            self.event(
+                                &widget,
+                                "likes",
+                                json!({"type": "like.sent", "count": count, "batch": batch}),
+                            ),
+                        )
                     })
                     .collect()
             }
@@ -309,7 +391,10 @@ impl Viewer {
                 let mut out = Vec::new();
                 if roll < 40 {
                     let via = if v.get("url").is_some() { "qr" } else { "copy" };
-                    out.push((ms(self.rng.between(1_000, 4_000)), self.event(&widget, "lead", json!({"type": "lead.clicked", "via": via}))));
+                    out.push((
+                        ms(self.rng.between(1_000, 4_000)),
+                        self.event(&widget, "lead", json!({"type": "lead.clicked", "via": via})),
+                    ));
                 }
                 if roll < 15 {
                     let target = v["target"].as_str().unwrap_or("follow");
@@ -321,7 +406,11 @@ impl Viewer {
                 out
             }
             "flash.open" => {
-                let wait = v["starts_at"].as_u64().unwrap_or(0).saturating_sub(now_ms()) + self.rng.between(0, 800);
+                let wait = v["starts_at"]
+                    .as_u64()
+                    .unwrap_or(0)
+                    .saturating_sub(now_ms())
+                    + self.rng.between(0, 800);
                 let e = self.event(&widget, "flash_sale", json!({"type": "flash.grab", "request_id": format!("{}:{widget}:{user}:grab:1", self.room)}));
                 vec![(ms(wait), e)]
             }
@@ -336,12 +425,19 @@ impl Viewer {
                 vec![(ms(self.rng.between(2_000, 10_000)), e)]
             }
             "flash.result" | "redeem.result" => {
-                if !v["request_id"].as_str().is_some_and(|r| r.contains(&format!(":{user}:"))) {
+                if !v["request_id"]
+                    .as_str()
+                    .is_some_and(|r| r.contains(&format!(":{user}:")))
+                {
                     return vec![];
                 }
                 self.stats.answers.fetch_add(1, Ordering::Relaxed);
                 // As the SDK does: the answer reaching the viewer is an event too.
-                let kind = if s("type") == "flash.result" { "flash_sale" } else { "redeem" };
+                let kind = if s("type") == "flash.result" {
+                    "flash_sale"
+                } else {
+                    "redeem"
+                };
                 let mut fields = json!({"type": s("type"), "request_id": v["request_id"], "outcome": v["outcome"]});
                 for k in ["order_ref", "voucher_ref"] {
                     if let Some(r) = v.get(k) {
@@ -374,7 +470,11 @@ async fn collect(url: String, mut rx: mpsc::UnboundedReceiver<Value>, stats: Arc
         }
         batch_id += 1;
         let body = json!({"batch_id": batch_id, "sent_at": now_ms(), "events": events});
-        if socket.send(Message::Text(body.to_string().into())).await.is_err() {
+        if socket
+            .send(Message::Text(body.to_string().into()))
+            .await
+            .is_err()
+        {
             break;
         }
         // Wait for the ack before the next batch.
@@ -385,10 +485,20 @@ async fn collect(url: String, mut rx: mpsc::UnboundedReceiver<Value>, stats: Arc
 
 /// Posts a command to the room; remembers when it left, by its sequence number.
 async fn post(o: &Opts, sent: &Sent, command: Value) -> Result<u64, String> {
-    let uri: hyper::Uri = format!("{}/rooms/{}/commands", o.url, o.room).parse().map_err(|e| format!("{e}"))?;
-    let host = uri.authority().map(|a| a.to_string()).ok_or("no host in --url")?;
-    let stream = tokio::net::TcpStream::connect(&host).await.map_err(|e| e.to_string())?;
-    let (mut client, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    let uri: hyper::Uri = format!("{}/rooms/{}/commands", o.url, o.room)
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let host = uri
+        .authority()
+        .map(|a| a.to_string())
+        .ok_or("no host in --url")?;
+    let stream = tokio::net::TcpStream::connect(&host)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut client, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
     tokio::spawn(conn);
     let req = hyper::Request::post(uri.path())
         .header("host", host)
@@ -397,9 +507,16 @@ async fn post(o: &Opts, sent: &Sent, command: Value) -> Result<u64, String> {
         .map_err(|e| e.to_string())?;
     let t0 = Instant::now();
     let res = client.send_request(req).await.map_err(|e| e.to_string())?;
-    let body = res.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
     let v: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-    let seq = v["seq"].as_u64().ok_or_else(|| format!("the hub refused {}: {v}", command["type"]))?;
+    let seq = v["seq"]
+        .as_u64()
+        .ok_or_else(|| format!("the hub refused {}: {v}", command["type"]))?;
     sent.lock().unwrap().insert(seq, t0);
     Ok(seq)
 }
@@ -412,14 +529,24 @@ async fn drive(o: &Opts, sent: &Sent) -> Result<(), String> {
     post(o, sent, json!({"type": "poll.open", "widget_id": poll, "question": "下一个讲解哪款?",
         "options": [{"id": "a", "label": "丝绒唇釉"}, {"id": "b", "label": "精华液"}, {"id": "c", "label": "防晒霜"}], "closes_at": now_ms() + 8_000})).await?;
     let quiz = format!("load-quiz-{tag}");
-    post(o, sent, json!({"type": "quiz.open", "widget_id": quiz, "title": "知识问答"})).await?;
+    post(
+        o,
+        sent,
+        json!({"type": "quiz.open", "widget_id": quiz, "title": "知识问答"}),
+    )
+    .await?;
     post(o, sent, json!({"type": "quiz.question", "widget_id": quiz, "question_id": "q1", "text": "涂口红前第一步?",
         "options": [{"id": "a", "label": "唇膜打底"}, {"id": "b", "label": "直接涂"}], "closes_at": now_ms() + 9_000})).await?;
     let flash = format!("load-flash-{tag}");
     post(o, sent, json!({"type": "flash.open", "widget_id": flash, "product": {"name": "1元秒杀", "price": 100, "original_price": 8900},
         "stock_total": (o.viewers as u64 / 5).max(1), "starts_at": now_ms() + 3_000, "ends_at": now_ms() + 60_000})).await?;
     sleep(10_000).await;
-    post(o, sent, json!({"type": "quiz.reveal", "widget_id": quiz, "question_id": "q1", "correct": ["a"]})).await?;
+    post(
+        o,
+        sent,
+        json!({"type": "quiz.reveal", "widget_id": quiz, "question_id": "q1", "correct": ["a"]}),
+    )
+    .await?;
     sleep(2_000).await;
     for w in [&poll, &quiz, &flash] {
         post(o, sent, json!({"type": "widget.remove", "widget_id": w})).await?;

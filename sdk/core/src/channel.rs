@@ -32,7 +32,11 @@ pub struct ChannelConfig {
 
 impl Default for ChannelConfig {
     fn default() -> Self {
-        ChannelConfig { gap_timeout_ms: 2_000, max_held: 512, max_hold_ms: 30_000 }
+        ChannelConfig {
+            gap_timeout_ms: 2_000,
+            max_held: 512,
+            max_hold_ms: 30_000,
+        }
     }
 }
 
@@ -60,12 +64,19 @@ pub struct Sequencer {
 
 impl Sequencer {
     pub fn new(config: ChannelConfig) -> Self {
-        Sequencer { config, ..Sequencer::default() }
+        Sequencer {
+            config,
+            ..Sequencer::default()
+        }
     }
 
     /// Starts at a known position without a snapshot (a host that feeds commands from 1).
     pub fn starting_at(config: ChannelConfig, next: u64) -> Self {
-        Sequencer { config, next: Some(next), ..Sequencer::default() }
+        Sequencer {
+            config,
+            next: Some(next),
+            ..Sequencer::default()
+        }
     }
 
     /// The next sequence number expected.
@@ -148,7 +159,9 @@ impl Sequencer {
 
     /// Time passes: a gap open too long, or a snapshot request unanswered, asks again.
     pub fn tick(&mut self, now: Millis) -> bool {
-        let Some(since) = self.waiting_since else { return false };
+        let Some(since) = self.waiting_since else {
+            return false;
+        };
         let timeout = self.config.gap_timeout_ms;
         match self.requested_at {
             None if now >= since + timeout => self.request(now),
@@ -176,7 +189,10 @@ pub struct DelayLine {
 
 impl DelayLine {
     pub fn new(max_hold_ms: u64) -> Self {
-        DelayLine { max_hold_ms, held: VecDeque::new() }
+        DelayLine {
+            max_hold_ms,
+            held: VecDeque::new(),
+        }
     }
 
     pub fn push(&mut self, msg: Sequenced, now: Millis) {
@@ -214,12 +230,17 @@ impl DelayLine {
     /// When the first held command must go out at the latest (its hold limit). With a
     /// moving playhead, hosts also re-check on every animation frame or player time update.
     pub fn next_deadline(&self) -> Option<Millis> {
-        self.held.front().map(|(_, arrived)| arrived + self.max_hold_ms)
+        self.held
+            .front()
+            .map(|(_, arrived)| arrived + self.max_hold_ms)
     }
 
     /// When the first held command's stream position is reached, given the playhead now.
     pub fn due_in(&self, playhead: Millis) -> Option<u64> {
-        self.held.front().and_then(|(m, _)| m.pts).map(|pts| pts.saturating_sub(playhead))
+        self.held
+            .front()
+            .and_then(|(m, _)| m.pts)
+            .map(|pts| pts.saturating_sub(playhead))
     }
 }
 
@@ -245,7 +266,10 @@ impl ClockSync {
         if !(sent.is_finite() && server.is_finite() && received.is_finite()) || received < sent {
             return None;
         }
-        let s = Sample { offset: server - (sent + received) / 2.0, rtt: received - sent };
+        let s = Sample {
+            offset: server - (sent + received) / 2.0,
+            rtt: received - sent,
+        };
         self.samples.push_back(s);
         if self.samples.len() > Self::KEEP {
             self.samples.pop_front();
@@ -255,7 +279,10 @@ impl ClockSync {
 
     /// The best sample so far.
     pub fn best(&self) -> Option<Sample> {
-        self.samples.iter().copied().min_by(|a, b| a.rtt.total_cmp(&b.rtt))
+        self.samples
+            .iter()
+            .copied()
+            .min_by(|a, b| a.rtt.total_cmp(&b.rtt))
     }
 
     /// Forgets the samples (after a network change, the old round trips mean nothing).

@@ -160,9 +160,23 @@ impl Coupon {
     pub fn open(spec: CouponSpec, now: Millis) -> Result<(Coupon, Transition), HudongError> {
         validate_spec(&spec)?;
         let left = spec.quantity;
-        let mut c = Coupon { spec, left, shared: false, mine: MyClaim::None, wallet: Vec::new(), attempts: 0, phase_seen: CouponPhase::Upcoming };
+        let mut c = Coupon {
+            spec,
+            left,
+            shared: false,
+            mine: MyClaim::None,
+            wallet: Vec::new(),
+            attempts: 0,
+            phase_seen: CouponPhase::Upcoming,
+        };
         c.phase_seen = c.phase(now);
-        Ok((c, Transition { events: vec![Event::WidgetShown], changed: true }))
+        Ok((
+            c,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -209,7 +223,10 @@ impl Coupon {
         let phase = self.phase(now);
         let changed = phase != self.phase_seen;
         self.phase_seen = phase;
-        Transition { events: Vec::new(), changed }
+        Transition {
+            events: Vec::new(),
+            changed,
+        }
     }
 
     /// The viewer shared the room (the host page reports it, or the share sheet returned).
@@ -219,7 +236,12 @@ impl Coupon {
             return Ok(Transition::default());
         }
         self.shared = true;
-        Ok(Transition { events: vec![Event::CouponShared { channel: channel.to_owned() }], changed: true })
+        Ok(Transition {
+            events: vec![Event::CouponShared {
+                channel: channel.to_owned(),
+            }],
+            changed: true,
+        })
     }
 
     /// A claim: open, not sold out as far as the viewer knows, the share gate passed. Repeats
@@ -227,31 +249,53 @@ impl Coupon {
     pub fn claim(&mut self, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
         match self.phase(now) {
             CouponPhase::Open => {}
-            CouponPhase::SoldOut => return Err(HudongError::new(ErrorCode::OutOfStock, "all claimed")),
-            CouponPhase::Upcoming | CouponPhase::Ended => return Err(HudongError::new(ErrorCode::NotOpen, "claims are not open")),
+            CouponPhase::SoldOut => {
+                return Err(HudongError::new(ErrorCode::OutOfStock, "all claimed"))
+            }
+            CouponPhase::Upcoming | CouponPhase::Ended => {
+                return Err(HudongError::new(ErrorCode::NotOpen, "claims are not open"))
+            }
         }
         match self.mine {
             MyClaim::Pending { .. } | MyClaim::Claimed { .. } => return Ok(Transition::default()),
-            MyClaim::Refused { outcome: CouponOutcome::LimitReached } => {
-                return Err(HudongError::new(ErrorCode::LimitReached, "one per viewer"))
-            }
+            MyClaim::Refused {
+                outcome: CouponOutcome::LimitReached,
+            } => return Err(HudongError::new(ErrorCode::LimitReached, "one per viewer")),
             MyClaim::None | MyClaim::Refused { .. } => {}
         }
         if self.spec.gate == CouponGate::Share && !self.shared {
-            return Err(HudongError::new(ErrorCode::ConditionNotMet, "share to a group first"));
+            return Err(HudongError::new(
+                ErrorCode::ConditionNotMet,
+                "share to a group first",
+            ));
         }
         self.attempts += 1;
         let request_id = format!("{key_prefix}:coupon:{}", self.attempts);
-        self.mine = MyClaim::Pending { request_id: request_id.clone() };
-        Ok(Transition { events: vec![Event::CouponClaim { request_id, gate: self.spec.gate }], changed: true })
+        self.mine = MyClaim::Pending {
+            request_id: request_id.clone(),
+        };
+        Ok(Transition {
+            events: vec![Event::CouponClaim {
+                request_id,
+                gate: self.spec.gate,
+            }],
+            changed: true,
+        })
     }
 
     /// `coupon.stock`: never higher unless `reset`.
     pub fn stock(&mut self, c: &CouponStock) -> Transition {
-        let left = if c.reset { c.left } else { self.left.min(c.left) };
+        let left = if c.reset {
+            c.left
+        } else {
+            self.left.min(c.left)
+        };
         let changed = left != self.left;
         self.left = left;
-        Transition { events: Vec::new(), changed }
+        Transition {
+            events: Vec::new(),
+            changed,
+        }
     }
 
     /// `coupon.result`: the answer to the pending claim.
@@ -267,10 +311,14 @@ impl Coupon {
         }
         self.mine = match (&r.outcome, &r.coupon) {
             (CouponOutcome::Success, Some(c)) => {
-                if !self.wallet.iter().any(|w| w.coupon_ref == c.coupon_ref) && self.wallet.len() < MAX_WALLET {
+                if !self.wallet.iter().any(|w| w.coupon_ref == c.coupon_ref)
+                    && self.wallet.len() < MAX_WALLET
+                {
                     self.wallet.push(c.clone());
                 }
-                MyClaim::Claimed { coupon_ref: c.coupon_ref.clone() }
+                MyClaim::Claimed {
+                    coupon_ref: c.coupon_ref.clone(),
+                }
             }
             (outcome, _) => MyClaim::Refused { outcome: *outcome },
         };
@@ -278,31 +326,54 @@ impl Coupon {
             self.left = 0;
         }
         let value = r.coupon.as_ref().map(|c| c.value);
-        Ok(Transition { events: vec![Event::CouponResult { request_id: r.request_id.clone(), outcome: r.outcome, value }], changed: true })
+        Ok(Transition {
+            events: vec![Event::CouponResult {
+                request_id: r.request_id.clone(),
+                outcome: r.outcome,
+                value,
+            }],
+            changed: true,
+        })
     }
 
     /// `coupon.wallet` for this viewer (`me`): the server's list replaces the wallet.
-    pub fn set_wallet(&mut self, w: &CouponWallet, me: Option<&str>) -> Result<Transition, HudongError> {
+    pub fn set_wallet(
+        &mut self,
+        w: &CouponWallet,
+        me: Option<&str>,
+    ) -> Result<Transition, HudongError> {
         if w.user_id.as_deref().is_some_and(|u| Some(u) != me) {
             return Ok(Transition::default());
         }
         if w.coupons.len() > MAX_WALLET {
-            return Err(HudongError::field(format!("at most {MAX_WALLET} coupons in a wallet")));
+            return Err(HudongError::field(format!(
+                "at most {MAX_WALLET} coupons in a wallet"
+            )));
         }
         w.coupons.iter().try_for_each(validate_wallet_coupon)?;
         if self.wallet == w.coupons {
             return Ok(Transition::default());
         }
         self.wallet = w.coupons.clone();
-        Ok(Transition { events: Vec::new(), changed: true })
+        Ok(Transition {
+            events: Vec::new(),
+            changed: true,
+        })
     }
 
     pub fn snapshot(&self) -> CouponSnapshot {
-        CouponSnapshot { spec: self.spec.clone(), left: self.left }
+        CouponSnapshot {
+            spec: self.spec.clone(),
+            left: self.left,
+        }
     }
 
     pub fn merge_snapshot(&mut self, s: &CouponSnapshot) -> Transition {
-        self.stock(&CouponStock { widget_id: s.spec.widget_id.clone(), left: s.left, reset: false })
+        self.stock(&CouponStock {
+            widget_id: s.spec.widget_id.clone(),
+            left: s.left,
+            reset: false,
+        })
     }
 }
 
@@ -320,7 +391,9 @@ fn validate_spec(s: &CouponSpec) -> Result<(), HudongError> {
         return Err(HudongError::field("value must be above 0"));
     }
     if s.threshold.is_some_and(|t| t <= s.value) {
-        return Err(HudongError::field("threshold must be above the value (spend X, save Y < X)"));
+        return Err(HudongError::field(
+            "threshold must be above the value (spend X, save Y < X)",
+        ));
     }
     if s.quantity == 0 {
         return Err(HudongError::field("quantity must be at least 1"));

@@ -32,7 +32,10 @@ where
     F: Fn() -> D,
 {
     let head = Head::deserialize(source()).map_err(|e| {
-        HudongError::new(ErrorCode::MalformedCommand, format!("a command must be an object: {e}"))
+        HudongError::new(
+            ErrorCode::MalformedCommand,
+            format!("a command must be an object: {e}"),
+        )
     })?;
     if head.kind.is_none() {
         return Err(HudongError::new(
@@ -42,7 +45,10 @@ where
     }
     let _ = head.v;
     let head = TypedHead::deserialize(source()).map_err(|e| {
-        HudongError::new(ErrorCode::MalformedCommand, format!("bad \"type\" or \"v\": {e}"))
+        HudongError::new(
+            ErrorCode::MalformedCommand,
+            format!("bad \"type\" or \"v\": {e}"),
+        )
     })?;
     if !Command::TYPES.contains(&head.kind.as_str()) {
         let shown: String = head.kind.chars().take(64).collect();
@@ -55,13 +61,16 @@ where
         if v != PROTOCOL_VERSION {
             return Err(HudongError::new(
                 ErrorCode::UnsupportedVersion,
-                format!("command version {v} is not supported (this SDK speaks {PROTOCOL_VERSION})"),
+                format!(
+                    "command version {v} is not supported (this SDK speaks {PROTOCOL_VERSION})"
+                ),
             )
             .with_command(&head.kind));
         }
     }
     Command::deserialize(source()).map_err(|e| {
-        HudongError::new(ErrorCode::InvalidField, format!("{}: {e}", head.kind)).with_command(&head.kind)
+        HudongError::new(ErrorCode::InvalidField, format!("{}: {e}", head.kind))
+            .with_command(&head.kind)
     })
 }
 

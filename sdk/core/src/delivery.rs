@@ -88,18 +88,29 @@ pub enum Outcome {
     /// No answer: network error, socket closed, collector down. Retried without limit.
     Unreachable,
     /// The collector answered with an error status.
-    Status { status: u16, retry_after_ms: Option<u64> },
+    Status {
+        status: u16,
+        retry_after_ms: Option<u64>,
+    },
 }
 
 /// What [`Outbox::settle`] did with a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settled {
-    Delivered { events: usize },
+    Delivered {
+        events: usize,
+    },
     /// Back in the queue; the next attempt waits until `at`.
-    Retrying { at: Millis, attempt: u32 },
+    Retrying {
+        at: Millis,
+        attempt: u32,
+    },
     /// Refused for good (a 4xx other than 408/429, or too many failed attempts): moved to
     /// the dead-letter store.
-    DeadLettered { events: usize, status: u16 },
+    DeadLettered {
+        events: usize,
+        status: u16,
+    },
     /// Not the batch in flight (already settled, or from before a reload): ignored.
     Stale,
 }
@@ -239,7 +250,8 @@ impl Outbox {
     fn enforce_bounds(&mut self) -> u64 {
         let pinned = self.in_flight.as_ref().map_or(0, |f| f.count);
         let mut dropped = 0;
-        while (self.queue.len() > self.config.max_queue_events || self.queued_bytes > self.config.max_queue_bytes)
+        while (self.queue.len() > self.config.max_queue_events
+            || self.queued_bytes > self.config.max_queue_bytes)
             && self.queue.len() > pinned + 1
         {
             let e = self.queue.remove(pinned).expect("index within queue");
@@ -329,11 +341,20 @@ impl Outbox {
         let id = self.next_batch_id;
         self.next_batch_id += 1;
         let dropped = self.dropped_unreported;
-        self.in_flight = Some(InFlight { batch_id: id, count, dropped });
+        self.in_flight = Some(InFlight {
+            batch_id: id,
+            count,
+            dropped,
+        });
         if count == self.queue.len() {
             self.flush_requested = false;
         }
-        Some(Batch { id, events: self.queue.iter().take(count).cloned().collect(), attempt: self.attempt, dropped })
+        Some(Batch {
+            id,
+            events: self.queue.iter().take(count).cloned().collect(),
+            attempt: self.attempt,
+            dropped,
+        })
     }
 
     /// Records how a batch's send went.
@@ -345,7 +366,10 @@ impl Outbox {
             Outcome::Delivered => None,
             Outcome::Status { status, .. } if (200..300).contains(&status) => None,
             Outcome::Unreachable => Some((0, None, false)),
-            Outcome::Status { status, retry_after_ms } => {
+            Outcome::Status {
+                status,
+                retry_after_ms,
+            } => {
                 let retryable = status == 408 || status == 429 || status >= 500 || status < 400;
                 Some((status, retry_after_ms, !retryable))
             }
@@ -360,11 +384,19 @@ impl Outbox {
                 self.retry_at = None;
                 Settled::Delivered { events: n }
             }
-            Some((status, _, true)) => self.dead_letter(flight.count, status, format!("refused with HTTP {status}"), now),
+            Some((status, _, true)) => self.dead_letter(
+                flight.count,
+                status,
+                format!("refused with HTTP {status}"),
+                now,
+            ),
             Some((status, retry_after, false)) => {
                 let counts = status != 0;
                 if counts && self.attempt + 1 >= self.config.max_attempts {
-                    let reason = format!("gave up after {} attempts (last: HTTP {status})", self.attempt + 1);
+                    let reason = format!(
+                        "gave up after {} attempts (last: HTTP {status})",
+                        self.attempt + 1
+                    );
                     return self.dead_letter(flight.count, status, reason, now);
                 }
                 self.attempt += 1;
@@ -373,7 +405,10 @@ impl Outbox {
                 let wait = retry_after.map_or(backoff, |ms| ms.min(self.config.max_retry_after_ms));
                 let at = now + wait;
                 self.retry_at = Some(at);
-                Settled::Retrying { at, attempt: self.attempt }
+                Settled::Retrying {
+                    at,
+                    attempt: self.attempt,
+                }
             }
         }
     }
@@ -381,7 +416,10 @@ impl Outbox {
     /// Exponential backoff with "equal jitter": half fixed, half random, so clients that
     /// failed together do not retry together.
     fn backoff(&mut self, attempt: u32) -> u64 {
-        let exp = self.config.backoff_base_ms.saturating_mul(1u64 << (attempt - 1).min(20));
+        let exp = self
+            .config
+            .backoff_base_ms
+            .saturating_mul(1u64 << (attempt - 1).min(20));
         let capped = exp.min(self.config.backoff_max_ms).max(2);
         capped / 2 + self.rng.next_u64() % (capped / 2 + 1)
     }
@@ -399,7 +437,12 @@ impl Outbox {
         let events: Vec<_> = self.queue.drain(..n).collect();
         self.queued_bytes = self.queue.iter().map(QueuedEvent::bytes).sum();
         self.stats.dead_lettered += n as u64;
-        self.dead.push(DeadLetter { status, reason, at: now, events });
+        self.dead.push(DeadLetter {
+            status,
+            reason,
+            at: now,
+            events,
+        });
         self.attempt = 0;
         self.retry_at = None;
         Settled::DeadLettered { events: n, status }
@@ -420,7 +463,11 @@ impl Outbox {
 
     /// When the glue should call [`Outbox::next_batch`] again, if nothing else happens.
     pub fn next_wake(&self, now: Millis) -> Option<Millis> {
-        if self.in_flight.is_some() || !self.online || self.consent != Consent::Granted || self.queue.is_empty() {
+        if self.in_flight.is_some()
+            || !self.online
+            || self.consent != Consent::Granted
+            || self.queue.is_empty()
+        {
             return None;
         }
         if let Some(t) = self.retry_at {
@@ -429,7 +476,9 @@ impl Outbox {
         if self.due(now) {
             return Some(now);
         }
-        self.queue.front().map(|e| e.at + self.config.flush_interval_ms)
+        self.queue
+            .front()
+            .map(|e| e.at + self.config.flush_interval_ms)
     }
 
     /// The events to send by beacon as the page goes away: everything queued and not in

@@ -93,7 +93,12 @@ pub struct HudongError {
 
 impl HudongError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        HudongError { code, message: message.into(), widget_id: None, command_type: None }
+        HudongError {
+            code,
+            message: message.into(),
+            widget_id: None,
+            command_type: None,
+        }
     }
 
     pub fn field(message: impl Into<String>) -> Self {

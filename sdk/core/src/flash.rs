@@ -151,7 +151,13 @@ impl FlashSale {
             spec,
         };
         sale.announced = sale.phase(now);
-        Ok((sale, Transition { events: vec![Event::WidgetShown], changed: true }))
+        Ok((
+            sale,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -198,7 +204,9 @@ impl FlashSale {
 
     /// Whether a grab would be sent now.
     pub fn can_grab(&self, now: Millis) -> bool {
-        self.phase(now) == FlashPhase::Live && self.pending.is_none() && (self.orders.len() as u32) < self.spec.per_viewer_limit
+        self.phase(now) == FlashPhase::Live
+            && self.pending.is_none()
+            && (self.orders.len() as u32) < self.spec.per_viewer_limit
     }
 
     pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -216,8 +224,12 @@ impl FlashSale {
             return;
         }
         match p {
-            FlashPhase::Live if self.announced == FlashPhase::Preview => t.events.push(Event::FlashStarted),
-            FlashPhase::Ended => t.events.push(Event::FlashEnded { sold: self.spec.stock_total.saturating_sub(self.stock_left) }),
+            FlashPhase::Live if self.announced == FlashPhase::Preview => {
+                t.events.push(Event::FlashStarted)
+            }
+            FlashPhase::Ended => t.events.push(Event::FlashEnded {
+                sold: self.spec.stock_total.saturating_sub(self.stock_left),
+            }),
             _ => {}
         }
         self.announced = p;
@@ -233,7 +245,11 @@ impl FlashSale {
     /// `flash.stock`: never shows more stock than the server last said, unless it resets.
     pub fn stock(&mut self, s: &FlashStock, now: Millis) -> Transition {
         let mut t = Transition::default();
-        let left = if s.reset { s.stock_left.min(self.spec.stock_total) } else { s.stock_left.min(self.stock_left) };
+        let left = if s.reset {
+            s.stock_left.min(self.spec.stock_total)
+        } else {
+            s.stock_left.min(self.stock_left)
+        };
         if left != self.stock_left || s.waiting.is_some() && s.waiting != self.waiting {
             self.stock_left = left;
             if s.waiting.is_some() {
@@ -270,34 +286,53 @@ impl FlashSale {
     /// The viewer asks to be reminded when the sale starts. Idempotent.
     pub fn remind(&mut self, now: Millis) -> Result<Transition, HudongError> {
         if self.phase(now) != FlashPhase::Preview {
-            return Err(HudongError::new(ErrorCode::NotOpen, "reminders are for sales that have not started"));
+            return Err(HudongError::new(
+                ErrorCode::NotOpen,
+                "reminders are for sales that have not started",
+            ));
         }
         if self.reminded {
             return Ok(Transition::default());
         }
         self.reminded = true;
-        Ok(Transition { events: vec![Event::FlashRemind], changed: true })
+        Ok(Transition {
+            events: vec![Event::FlashRemind],
+            changed: true,
+        })
     }
 
     /// The viewer grabs. A second tap while the first is pending is absorbed.
     pub fn grab(&mut self, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
         match self.phase(now) {
             FlashPhase::Live => {}
-            FlashPhase::Preview => return Err(HudongError::new(ErrorCode::NotOpen, "the sale has not started")),
+            FlashPhase::Preview => {
+                return Err(HudongError::new(
+                    ErrorCode::NotOpen,
+                    "the sale has not started",
+                ))
+            }
             FlashPhase::SoldOut => return Err(HudongError::new(ErrorCode::NotOpen, "sold out")),
-            FlashPhase::Ended => return Err(HudongError::new(ErrorCode::NotOpen, "the sale has ended")),
+            FlashPhase::Ended => {
+                return Err(HudongError::new(ErrorCode::NotOpen, "the sale has ended"))
+            }
         }
         if self.pending.is_some() {
             return Ok(Transition::default());
         }
         if self.orders.len() as u32 >= self.spec.per_viewer_limit {
-            return Err(HudongError::new(ErrorCode::LimitReached, "you already bought as many as allowed"));
+            return Err(HudongError::new(
+                ErrorCode::LimitReached,
+                "you already bought as many as allowed",
+            ));
         }
         self.attempts += 1;
         let request_id = format!("{key_prefix}:grab:{}", self.attempts);
         self.pending = Some(request_id.clone());
         self.last_outcome = None;
-        Ok(Transition { events: vec![Event::FlashGrab { request_id }], changed: true })
+        Ok(Transition {
+            events: vec![Event::FlashGrab { request_id }],
+            changed: true,
+        })
     }
 
     /// `flash.result`: the server's answer to the pending grab. Answers to anything else
@@ -320,7 +355,11 @@ impl FlashSale {
             _ => {}
         }
         let mut t = Transition {
-            events: vec![Event::FlashResult { request_id: r.request_id.clone(), outcome: r.outcome, order_ref: r.order_ref.clone() }],
+            events: vec![Event::FlashResult {
+                request_id: r.request_id.clone(),
+                outcome: r.outcome,
+                order_ref: r.order_ref.clone(),
+            }],
             changed: true,
         };
         self.announce(now, &mut t);
@@ -343,13 +382,19 @@ impl FlashSale {
             validate::text("my_orders[]", o, 64)?;
         }
         if s.my_orders.len() as u32 > s.spec.per_viewer_limit {
-            return Err(HudongError::field("my_orders has more orders than per_viewer_limit"));
+            return Err(HudongError::field(
+                "my_orders has more orders than per_viewer_limit",
+            ));
         }
         Ok(())
     }
 
     /// Moves forward to a snapshot of the same sale.
-    pub fn merge_snapshot(&mut self, s: &FlashSnapshot, now: Millis) -> Result<Transition, HudongError> {
+    pub fn merge_snapshot(
+        &mut self,
+        s: &FlashSnapshot,
+        now: Millis,
+    ) -> Result<Transition, HudongError> {
         self.check_snapshot(s)?;
         let before = self.clone();
         self.stock_left = self.stock_left.min(s.stock_left);
@@ -363,7 +408,10 @@ impl FlashSale {
                 self.orders.push(o.clone());
             }
         }
-        let mut t = Transition { events: Vec::new(), changed: *self != before };
+        let mut t = Transition {
+            events: Vec::new(),
+            changed: *self != before,
+        };
         self.announce(now, &mut t);
         Ok(t)
     }

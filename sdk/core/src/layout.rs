@@ -31,7 +31,11 @@ fn three() -> u32 {
 
 impl Default for Layout {
     fn default() -> Self {
-        Layout { max_cards: 3, focus: Vec::new(), keep_clear: 0 }
+        Layout {
+            max_cards: 3,
+            focus: Vec::new(),
+            keep_clear: 0,
+        }
     }
 }
 
@@ -41,7 +45,9 @@ impl Layout {
             return Err(HudongError::field(format!("max_cards is 1 to {MAX_CARDS}")));
         }
         if self.focus.len() > MAX_CARDS as usize {
-            return Err(HudongError::field(format!("focus names at most {MAX_CARDS} widgets")));
+            return Err(HudongError::field(format!(
+                "focus names at most {MAX_CARDS} widgets"
+            )));
         }
         for id in &self.focus {
             validate::id("focus[]", id)?;
@@ -84,12 +90,24 @@ pub fn is_modal(w: &Widget) -> bool {
 /// from the tray: it is shown first after a modal. The cards shown are, in priority order:
 /// the modal (alone, if there is one), the viewer's pick, the host's focus in its order, then
 /// the newest; they are listed oldest first.
-pub fn arrange<'a>(widgets: &'a [Widget], layout: &Layout, picked: Option<&str>) -> Arrangement<'a> {
+pub fn arrange<'a>(
+    widgets: &'a [Widget],
+    layout: &Layout,
+    picked: Option<&str>,
+) -> Arrangement<'a> {
     let mut out = Arrangement::default();
     let cards: Vec<&Widget> = widgets.iter().filter(|w| !is_compact(w)).collect();
-    out.compact = widgets.iter().filter(|w| is_compact(w)).map(|w| w.id()).collect();
+    out.compact = widgets
+        .iter()
+        .filter(|w| is_compact(w))
+        .map(|w| w.id())
+        .collect();
     out.modal = cards.iter().find(|w| is_modal(w)).map(|w| w.id());
-    let limit = if out.modal.is_some() { 1 } else { layout.max_cards as usize };
+    let limit = if out.modal.is_some() {
+        1
+    } else {
+        layout.max_cards as usize
+    };
     let mut chosen: Vec<&str> = Vec::new();
     let choose = |id: &'a str, chosen: &mut Vec<&'a str>| {
         if chosen.len() < limit && !chosen.contains(&id) && cards.iter().any(|w| w.id() == id) {
@@ -99,7 +117,10 @@ pub fn arrange<'a>(widgets: &'a [Widget], layout: &Layout, picked: Option<&str>)
     if let Some(m) = out.modal {
         choose(m, &mut chosen);
     }
-    if let Some(p) = picked.and_then(|p| cards.iter().find(|w| w.id() == p)).map(|w| w.id()) {
+    if let Some(p) = picked
+        .and_then(|p| cards.iter().find(|w| w.id() == p))
+        .map(|w| w.id())
+    {
         choose(p, &mut chosen);
     }
     for f in &layout.focus {

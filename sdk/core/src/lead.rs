@@ -92,7 +92,9 @@ pub enum LeadOutcome {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LeadState {
     None,
-    Pending { request_id: String },
+    Pending {
+        request_id: String,
+    },
     Confirmed {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         perk_ref: Option<String>,
@@ -121,8 +123,22 @@ pub struct Lead {
 impl Lead {
     pub fn open(spec: LeadSpec) -> Result<(Lead, Transition), HudongError> {
         validate_spec(&spec)?;
-        let lead = Lead { spec, consent: false, state: LeadState::None, clicked: Vec::new(), folded: false, attempts: 0, perk_over_seen: false };
-        Ok((lead, Transition { events: vec![Event::WidgetShown], changed: true }))
+        let lead = Lead {
+            spec,
+            consent: false,
+            state: LeadState::None,
+            clicked: Vec::new(),
+            folded: false,
+            attempts: 0,
+            perk_over_seen: false,
+        };
+        Ok((
+            lead,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -157,7 +173,10 @@ impl Lead {
     pub fn tick(&mut self, now: Millis) -> Transition {
         let over = self.spec.perk_until.is_some_and(|t| now >= t) && !self.perk_over_seen;
         self.perk_over_seen |= over;
-        Transition { events: Vec::new(), changed: over }
+        Transition {
+            events: Vec::new(),
+            changed: over,
+        }
     }
 
     /// The viewer opened the link, copied the code or saved the QR code. Counted once per way.
@@ -167,46 +186,75 @@ impl Lead {
             LeadVia::Copy => self.spec.code.is_some(),
         };
         if !available {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "this card offers no such way"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "this card offers no such way",
+            ));
         }
         if self.clicked.contains(&via) {
             return Ok(Transition::default());
         }
         self.clicked.push(via);
-        Ok(Transition { events: vec![Event::LeadClicked { via }], changed: true })
+        Ok(Transition {
+            events: vec![Event::LeadClicked { via }],
+            changed: true,
+        })
     }
 
     /// The viewer ticks or clears the consent box.
     pub fn set_consent(&mut self, given: bool) -> Result<Transition, HudongError> {
         if !self.needs_consent() {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "this card asks for no consent"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "this card asks for no consent",
+            ));
         }
-        if given == self.consent || matches!(self.state, LeadState::Pending { .. } | LeadState::Confirmed { .. }) {
+        if given == self.consent
+            || matches!(
+                self.state,
+                LeadState::Pending { .. } | LeadState::Confirmed { .. }
+            )
+        {
             return Ok(Transition::default());
         }
         self.consent = given;
-        Ok(Transition { events: vec![Event::LeadConsent { given }], changed: true })
+        Ok(Transition {
+            events: vec![Event::LeadConsent { given }],
+            changed: true,
+        })
     }
 
     /// The viewer confirms (followed, added, joined). Needs consent where details are shared;
     /// repeats while pending or after confirming are absorbed.
     pub fn confirm(&mut self, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
-        if matches!(self.state, LeadState::Pending { .. } | LeadState::Confirmed { .. }) {
+        if matches!(
+            self.state,
+            LeadState::Pending { .. } | LeadState::Confirmed { .. }
+        ) {
             return Ok(Transition::default());
         }
         if self.needs_consent() && !self.consent {
-            return Err(HudongError::new(ErrorCode::ConsentRequired, "tick the consent box first"));
+            return Err(HudongError::new(
+                ErrorCode::ConsentRequired,
+                "tick the consent box first",
+            ));
         }
         self.attempts += 1;
         let request_id = format!("{key_prefix}:lead:{}", self.attempts);
-        self.state = LeadState::Pending { request_id: request_id.clone() };
+        self.state = LeadState::Pending {
+            request_id: request_id.clone(),
+        };
         self.folded = false;
         Ok(Transition {
             events: vec![Event::LeadConfirm {
                 request_id,
                 target: self.spec.target,
                 consent: self.consent,
-                purpose: if self.needs_consent() { self.spec.purpose.clone() } else { None },
+                purpose: if self.needs_consent() {
+                    self.spec.purpose.clone()
+                } else {
+                    None
+                },
                 perk_open: self.perk_open(now),
             }],
             changed: true,
@@ -219,7 +267,10 @@ impl Lead {
             return Transition::default();
         }
         self.folded = folded;
-        Transition { events: vec![Event::LeadFolded { folded }], changed: true }
+        Transition {
+            events: vec![Event::LeadFolded { folded }],
+            changed: true,
+        }
     }
 
     /// `lead.result`: the answer to the pending confirmation; anything else changes nothing.
@@ -227,21 +278,30 @@ impl Lead {
         if let Some(p) = &r.perk_ref {
             validate::text("perk_ref", p, 64)?;
         }
-        if !matches!(&self.state, LeadState::Pending { request_id } if *request_id == r.request_id) {
+        if !matches!(&self.state, LeadState::Pending { request_id } if *request_id == r.request_id)
+        {
             return Ok(Transition::default());
         }
         self.state = match r.outcome {
-            LeadOutcome::Confirmed => LeadState::Confirmed { perk_ref: r.perk_ref.clone() },
+            LeadOutcome::Confirmed => LeadState::Confirmed {
+                perk_ref: r.perk_ref.clone(),
+            },
             LeadOutcome::Declined => LeadState::Declined,
         };
         Ok(Transition {
-            events: vec![Event::LeadResult { request_id: r.request_id.clone(), outcome: r.outcome, perk: r.perk_ref.is_some() }],
+            events: vec![Event::LeadResult {
+                request_id: r.request_id.clone(),
+                outcome: r.outcome,
+                perk: r.perk_ref.is_some(),
+            }],
             changed: true,
         })
     }
 
     pub fn snapshot(&self) -> LeadSnapshot {
-        LeadSnapshot { spec: self.spec.clone() }
+        LeadSnapshot {
+            spec: self.spec.clone(),
+        }
     }
 }
 
@@ -262,11 +322,17 @@ fn validate_spec(s: &LeadSpec) -> Result<(), HudongError> {
     }
     match (&s.purpose, s.target.shares_details()) {
         (Some(p), _) => validate::text("purpose", p, 120)?,
-        (None, true) => return Err(HudongError::field("purpose is required: the viewer's details go to the brand")),
+        (None, true) => {
+            return Err(HudongError::field(
+                "purpose is required: the viewer's details go to the brand",
+            ))
+        }
         (None, false) => {}
     }
     if s.target != LeadTarget::Follow && s.url.is_none() && s.code.is_none() {
-        return Err(HudongError::field("a WeCom or official-account card needs a url or a code"));
+        return Err(HudongError::field(
+            "a WeCom or official-account card needs a url or a code",
+        ));
     }
     Ok(())
 }

@@ -32,9 +32,9 @@ mod flash;
 pub mod layout;
 mod lead;
 mod likes;
-mod products;
 mod lottery;
 mod poll;
+mod products;
 mod protocol;
 mod questions;
 mod quiz;
@@ -46,40 +46,44 @@ mod tryon;
 pub mod validate;
 pub mod wire;
 
+pub use coupon::Coupon;
 pub use decode::decode_command;
 #[cfg(feature = "json")]
 pub use decode::decode_command_json;
 pub use error::{ErrorCode, HudongError};
 pub use flash::{FlashPhase, FlashSale};
-pub use poll::{Poll, PollPhase};
-pub use quiz::{Question, QuestionPhase, Quiz};
-pub use lottery::Lottery;
 pub use lead::Lead;
-pub use products::{Products, LOW_STOCK};
-pub use coupon::Coupon;
-pub use tasks::Tasks;
-pub use questions::{normalize as normalize_question, Questions, ASK_EVERY_MS, MAX_SHOWN as QUESTIONS_SHOWN};
 pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
-pub use redeem::Redeem;
-pub use tryon::TryOn;
+pub use lottery::Lottery;
+pub use poll::{Poll, PollPhase};
+pub use products::{Products, LOW_STOCK};
 pub use protocol::{
-    Action, CloseReason, Command, Envelope, Event, FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock,
-    GrabOutcome, LeaderboardRow, PollOptionSpec, PollReveal, PollSnapshot, PollSpec, PollTally, Product,
-    QuestionRef, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec,
-    QuizStanding, RoomSnapshot, Target, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
-    Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
-    RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
-    ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
-    LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
-    TaskClaim, TaskKind, TaskOutcome, TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec,
-    MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem,
-    CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon,
-    ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct,
-    LikeGoal, LikesSnapshot, LikesSpec, LikesTotal,
-    LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,
-    CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec,
+    Account, Action, CameraResult, ClaimOutcome, CloseReason, Command, CouponGate, CouponKind,
+    CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock,
+    CouponWallet, EntryCondition, EntryOutcome, Envelope, Event, FlashExtend, FlashResult,
+    FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, LeadOutcome, LeadResult, LeadSnapshot,
+    LeadSpec, LeadState, LeadTarget, LeadVia, LeaderboardRow, LikeGoal, LikesSnapshot, LikesSpec,
+    LikesTotal, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
+    LotteryResult, LotterySnapshot, LotterySpec, MyClaim, MyEntry, MyQuestion, PendingRedemption,
+    Point, PointGain, PollOptionSpec, PollReveal, PollSnapshot, PollSpec, PollTally, Pose, Prize,
+    Product, ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin,
+    ProductsSnapshot, ProductsSpec, QuestionAck, QuestionMark, QuestionQueue, QuestionRef,
+    QuestionSpec, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem, QuizLeaderboard,
+    QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec, QuizStanding, RedeemAccount,
+    RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult, RedeemSnapshot, RedeemSpec, RedeemStock,
+    Redemption, RoomSnapshot, ShowcaseProduct, Source, Target, TaskClaim, TaskKind, TaskOutcome,
+    TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec, Tier, TrackerState, TryOnPhase,
+    TryOnProduct, TryOnSnapshot, TryOnSpec, WalletCoupon, WidgetKind, WidgetSnapshot,
+    PROTOCOL_VERSION,
 };
+pub use questions::{
+    normalize as normalize_question, Questions, ASK_EVERY_MS, MAX_SHOWN as QUESTIONS_SHOWN,
+};
+pub use quiz::{Question, QuestionPhase, Quiz};
+pub use redeem::Redeem;
 pub use room::{Effects, Room, RoomConfig, Widget};
+pub use tasks::Tasks;
+pub use tryon::TryOn;
 
 /// Milliseconds since the Unix epoch, in server time.
 pub type Millis = u64;

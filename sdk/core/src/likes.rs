@@ -89,7 +89,13 @@ impl Likes {
             window_taps: 0,
             goal_reached: false,
         };
-        Ok((l, Transition { events: vec![Event::WidgetShown], changed: true }))
+        Ok((
+            l,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -119,12 +125,18 @@ impl Likes {
     }
     /// Progress towards the goal, 0.0 to 1.0 (from the server's total).
     pub fn progress(&self) -> Option<f64> {
-        self.spec.goal.as_ref().map(|g| (self.total as f64 / g.target as f64).min(1.0))
+        self.spec
+            .goal
+            .as_ref()
+            .map(|g| (self.total as f64 / g.target as f64).min(1.0))
     }
 
     pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
         // A clock that went back makes the window due at once.
-        (self.pending > 0).then(|| self.last_sent_at.map_or(now, |t| if now < t { now } else { t + FLUSH_MS }))
+        (self.pending > 0).then(|| {
+            self.last_sent_at
+                .map_or(now, |t| if now < t { now } else { t + FLUSH_MS })
+        })
     }
 
     /// Sends the pending taps when the coalescing window has passed.
@@ -133,7 +145,9 @@ impl Likes {
     }
 
     fn flush(&mut self, now: Millis) -> Transition {
-        let due = self.last_sent_at.is_none_or(|t| now >= t + FLUSH_MS || now < t);
+        let due = self
+            .last_sent_at
+            .is_none_or(|t| now >= t + FLUSH_MS || now < t);
         if self.pending == 0 || !due {
             return Transition::default();
         }
@@ -141,7 +155,13 @@ impl Likes {
         let count = std::mem::take(&mut self.pending);
         self.in_flight += count;
         self.last_sent_at = Some(now);
-        Transition { events: vec![Event::LikeSent { count, batch: self.batches }], changed: false }
+        Transition {
+            events: vec![Event::LikeSent {
+                count,
+                batch: self.batches,
+            }],
+            changed: false,
+        }
     }
 
     /// A tap. Counted (up to [`MAX_TAPS_PER_SEC`]) and shown at once; sent coalesced. Returns
@@ -174,17 +194,29 @@ impl Likes {
         if let Some(g) = &self.spec.goal {
             if !self.goal_reached && self.total >= g.target {
                 self.goal_reached = true;
-                events.push(Event::LikesGoalReached { target: g.target, total: self.total });
+                events.push(Event::LikesGoalReached {
+                    target: g.target,
+                    total: self.total,
+                });
             }
         }
-        Transition { events, changed: true }
+        Transition {
+            events,
+            changed: true,
+        }
     }
 
     pub fn snapshot(&self) -> LikesSnapshot {
-        LikesSnapshot { spec: self.spec.clone(), total: self.total }
+        LikesSnapshot {
+            spec: self.spec.clone(),
+            total: self.total,
+        }
     }
 
     pub fn merge_snapshot(&mut self, s: &LikesSnapshot) -> Transition {
-        self.set_total(&LikesTotal { widget_id: s.spec.widget_id.clone(), total: s.total })
+        self.set_total(&LikesTotal {
+            widget_id: s.spec.widget_id.clone(),
+            total: s.total,
+        })
     }
 }

@@ -165,8 +165,24 @@ pub struct Lottery {
 impl Lottery {
     pub fn open(spec: LotterySpec) -> Result<(Lottery, Transition), HudongError> {
         validate_spec(&spec)?;
-        let l = Lottery { spec, entries: 0, winners: None, mine: MyEntry::None, won: None, claim_pending: None, claimed: None, attempts: 0, closed_seen: false };
-        Ok((l, Transition { events: vec![Event::WidgetShown], changed: true }))
+        let l = Lottery {
+            spec,
+            entries: 0,
+            winners: None,
+            mine: MyEntry::None,
+            won: None,
+            claim_pending: None,
+            claimed: None,
+            attempts: 0,
+            closed_seen: false,
+        };
+        Ok((
+            l,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -215,7 +231,10 @@ impl Lottery {
         // The countdown reaching zero changes what the view shows (entries closed), once.
         let changed = now >= self.spec.draw_at && !self.closed_seen;
         self.closed_seen |= changed;
-        Transition { events: Vec::new(), changed }
+        Transition {
+            events: Vec::new(),
+            changed,
+        }
     }
 
     /// The viewer enters (sends the keyword, for a keyword lottery). Repeats while pending
@@ -230,9 +249,15 @@ impl Lottery {
         }
         self.attempts += 1;
         let request_id = format!("{key_prefix}:enter:{}", self.attempts);
-        self.mine = MyEntry::Pending { request_id: request_id.clone() };
+        self.mine = MyEntry::Pending {
+            request_id: request_id.clone(),
+        };
         Ok(Transition {
-            events: vec![Event::LotteryEnter { request_id, condition: self.spec.condition, keyword: self.spec.keyword.clone() }],
+            events: vec![Event::LotteryEnter {
+                request_id,
+                condition: self.spec.condition,
+                keyword: self.spec.keyword.clone(),
+            }],
             changed: true,
         })
     }
@@ -241,7 +266,10 @@ impl Lottery {
     pub fn set_entries(&mut self, e: &LotteryEntries) -> Transition {
         let changed = e.count > self.entries;
         self.entries = self.entries.max(e.count);
-        Transition { events: Vec::new(), changed }
+        Transition {
+            events: Vec::new(),
+            changed,
+        }
     }
 
     /// `lottery.entry`: the answer to the pending entry; anything else changes nothing.
@@ -249,14 +277,26 @@ impl Lottery {
         if !matches!(&self.mine, MyEntry::Pending { request_id } if *request_id == e.request_id) {
             return Transition::default();
         }
-        self.mine = if e.outcome == EntryOutcome::Entered { MyEntry::Entered } else { MyEntry::Refused { outcome: e.outcome } };
-        Transition { events: vec![Event::LotteryEntry { request_id: e.request_id.clone(), outcome: e.outcome }], changed: true }
+        self.mine = if e.outcome == EntryOutcome::Entered {
+            MyEntry::Entered
+        } else {
+            MyEntry::Refused { outcome: e.outcome }
+        };
+        Transition {
+            events: vec![Event::LotteryEntry {
+                request_id: e.request_id.clone(),
+                outcome: e.outcome,
+            }],
+            changed: true,
+        }
     }
 
     /// `lottery.draw`: once.
     pub fn draw(&mut self, d: &LotteryDraw) -> Result<Transition, HudongError> {
         if d.winners.len() > MAX_WINNERS_SHOWN {
-            return Err(HudongError::field(format!("at most {MAX_WINNERS_SHOWN} winners are shown")));
+            return Err(HudongError::field(format!(
+                "at most {MAX_WINNERS_SHOWN} winners are shown"
+            )));
         }
         for w in &d.winners {
             validate::text("winners[]", w, 40)?;
@@ -267,9 +307,17 @@ impl Lottery {
         self.winners = Some(d.winners.clone());
         self.entries = self.entries.max(d.entries);
         if let MyEntry::Pending { .. } = self.mine {
-            self.mine = MyEntry::Refused { outcome: EntryOutcome::Closed };
+            self.mine = MyEntry::Refused {
+                outcome: EntryOutcome::Closed,
+            };
         }
-        Ok(Transition { events: vec![Event::LotteryDrawn { winners: d.winners.len() as u32, entries: self.entries }], changed: true })
+        Ok(Transition {
+            events: vec![Event::LotteryDrawn {
+                winners: d.winners.len() as u32,
+                entries: self.entries,
+            }],
+            changed: true,
+        })
     }
 
     /// `lottery.result` for this viewer (`me`: the room's user id).
@@ -278,13 +326,19 @@ impl Lottery {
             return Transition::default();
         }
         self.won = Some(r.won);
-        Transition { events: vec![Event::LotteryResult { won: r.won }], changed: true }
+        Transition {
+            events: vec![Event::LotteryResult { won: r.won }],
+            changed: true,
+        }
     }
 
     /// A winner claims the prize.
     pub fn claim(&mut self, key_prefix: &str) -> Result<Transition, HudongError> {
         if self.won != Some(true) {
-            return Err(HudongError::new(ErrorCode::NotOpen, "only a winner can claim"));
+            return Err(HudongError::new(
+                ErrorCode::NotOpen,
+                "only a winner can claim",
+            ));
         }
         if self.claim_pending.is_some() || matches!(self.claimed, Some(Ok(_))) {
             return Ok(Transition::default());
@@ -292,7 +346,10 @@ impl Lottery {
         self.attempts += 1;
         let request_id = format!("{key_prefix}:claim:{}", self.attempts);
         self.claim_pending = Some(request_id.clone());
-        Ok(Transition { events: vec![Event::LotteryClaim { request_id }], changed: true })
+        Ok(Transition {
+            events: vec![Event::LotteryClaim { request_id }],
+            changed: true,
+        })
     }
 
     /// `lottery.claimed`: the answer to the pending claim.
@@ -311,17 +368,29 @@ impl Lottery {
             ClaimOutcome::Success => Ok(c.claim_ref.clone().unwrap_or_default()),
             other => Err(other),
         });
-        Ok(Transition { events: vec![Event::LotteryClaimed { request_id: c.request_id.clone(), outcome: c.outcome }], changed: true })
+        Ok(Transition {
+            events: vec![Event::LotteryClaimed {
+                request_id: c.request_id.clone(),
+                outcome: c.outcome,
+            }],
+            changed: true,
+        })
     }
 
     pub fn snapshot(&self) -> LotterySnapshot {
-        LotterySnapshot { spec: self.spec.clone(), entries: self.entries, winners: self.winners.clone() }
+        LotterySnapshot {
+            spec: self.spec.clone(),
+            entries: self.entries,
+            winners: self.winners.clone(),
+        }
     }
 
     pub fn check_snapshot(&self, s: &LotterySnapshot) -> Result<(), HudongError> {
         if let Some(w) = &s.winners {
             if w.len() > MAX_WINNERS_SHOWN {
-                return Err(HudongError::field(format!("at most {MAX_WINNERS_SHOWN} winners are shown")));
+                return Err(HudongError::field(format!(
+                    "at most {MAX_WINNERS_SHOWN} winners are shown"
+                )));
             }
             for name in w {
                 validate::text("winners[]", name, 40)?;
@@ -332,9 +401,16 @@ impl Lottery {
 
     pub fn merge_snapshot(&mut self, s: &LotterySnapshot) -> Result<Transition, HudongError> {
         self.check_snapshot(s)?;
-        let mut t = self.set_entries(&LotteryEntries { widget_id: s.spec.widget_id.clone(), count: s.entries });
+        let mut t = self.set_entries(&LotteryEntries {
+            widget_id: s.spec.widget_id.clone(),
+            count: s.entries,
+        });
         if let Some(w) = &s.winners {
-            let d = self.draw(&LotteryDraw { widget_id: s.spec.widget_id.clone(), winners: w.clone(), entries: s.entries })?;
+            let d = self.draw(&LotteryDraw {
+                widget_id: s.spec.widget_id.clone(),
+                winners: w.clone(),
+                entries: s.entries,
+            })?;
             t.changed |= d.changed;
             t.events.extend(d.events);
         }
@@ -353,9 +429,13 @@ fn validate_spec(s: &LotterySpec) -> Result<(), HudongError> {
     }
     match (s.condition, &s.keyword, s.watch_ms) {
         (EntryCondition::Keyword, Some(k), _) => validate::text("keyword", k, 20)?,
-        (EntryCondition::Keyword, None, _) => return Err(HudongError::field("a keyword lottery needs its keyword")),
+        (EntryCondition::Keyword, None, _) => {
+            return Err(HudongError::field("a keyword lottery needs its keyword"))
+        }
         (EntryCondition::Watch, _, Some(ms)) if ms > 0 => {}
-        (EntryCondition::Watch, _, _) => return Err(HudongError::field("a watch lottery needs watch_ms")),
+        (EntryCondition::Watch, _, _) => {
+            return Err(HudongError::field("a watch lottery needs watch_ms"))
+        }
         _ => {}
     }
     Ok(())

@@ -45,7 +45,10 @@ impl Transition {
         Transition::default()
     }
     fn changed(events: Vec<Event>) -> Self {
-        Transition { events, changed: true }
+        Transition {
+            events,
+            changed: true,
+        }
     }
 }
 
@@ -56,7 +59,11 @@ impl Poll {
         let n = spec.options.len();
         let expired = spec.closes_at.is_some_and(|t| t <= now);
         let poll = Poll {
-            phase: if expired { PollPhase::Closed } else { PollPhase::Open },
+            phase: if expired {
+                PollPhase::Closed
+            } else {
+                PollPhase::Open
+            },
             close_reason: expired.then_some(CloseReason::Deadline),
             counts: vec![0; n],
             my_choice: Vec::new(),
@@ -135,23 +142,44 @@ impl Poll {
         if max == 0 {
             return Vec::new();
         }
-        (0..self.counts.len()).filter(|&i| self.counts[i] == max).collect()
+        (0..self.counts.len())
+            .filter(|&i| self.counts[i] == max)
+            .collect()
     }
 
     fn option_ids(&self, indices: &[usize]) -> Vec<String> {
-        indices.iter().map(|&i| self.spec.options[i].id.clone()).collect()
+        indices
+            .iter()
+            .map(|&i| self.spec.options[i].id.clone())
+            .collect()
     }
 
     fn counts_map(&self) -> BTreeMap<String, u64> {
-        self.spec.options.iter().zip(&self.counts).map(|(o, &c)| (o.id.clone(), c)).collect()
+        self.spec
+            .options
+            .iter()
+            .zip(&self.counts)
+            .map(|(o, &c)| (o.id.clone(), c))
+            .collect()
     }
 
     /// Resolves server counts by option id into a full vector, without touching `self`.
-    fn merged_counts(&self, counts: &BTreeMap<String, u64>, reset: bool) -> Result<Vec<u64>, HudongError> {
-        let mut next = if reset { vec![0; self.counts.len()] } else { self.counts.clone() };
+    fn merged_counts(
+        &self,
+        counts: &BTreeMap<String, u64>,
+        reset: bool,
+    ) -> Result<Vec<u64>, HudongError> {
+        let mut next = if reset {
+            vec![0; self.counts.len()]
+        } else {
+            self.counts.clone()
+        };
         for (id, &c) in counts {
             let i = self.index_of(id).ok_or_else(|| {
-                HudongError::field(format!("counts names option \"{}\" that this poll does not have", short(id)))
+                HudongError::field(format!(
+                    "counts names option \"{}\" that this poll does not have",
+                    short(id)
+                ))
             })?;
             next[i] = if reset { c } else { next[i].max(c) };
         }
@@ -179,7 +207,9 @@ impl Poll {
         }
         self.phase = PollPhase::Closed;
         self.close_reason = Some(CloseReason::Host);
-        Transition::changed(vec![Event::PollClosed { reason: CloseReason::Host }])
+        Transition::changed(vec![Event::PollClosed {
+            reason: CloseReason::Host,
+        }])
     }
 
     /// `poll.reveal`: closes if open, applies final counts, announces the result once.
@@ -191,7 +221,10 @@ impl Poll {
         let counts_changed = next != self.counts;
         if self.phase == PollPhase::Revealed {
             self.counts = next;
-            return Ok(Transition { events: Vec::new(), changed: counts_changed });
+            return Ok(Transition {
+                events: Vec::new(),
+                changed: counts_changed,
+            });
         }
         let mut events = self.close().events;
         self.counts = next;
@@ -206,12 +239,20 @@ impl Poll {
     }
 
     /// The viewer votes. `actor` names the viewer in the idempotency key.
-    pub fn vote(&mut self, option_ids: &[String], now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
+    pub fn vote(
+        &mut self,
+        option_ids: &[String],
+        now: Millis,
+        key_prefix: &str,
+    ) -> Result<Transition, HudongError> {
         if !self.accepting(now) {
             return Err(HudongError::new(ErrorCode::NotOpen, "this poll is closed"));
         }
         if option_ids.is_empty() {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "pick at least one option"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "pick at least one option",
+            ));
         }
         if option_ids.len() > self.spec.max_choices as usize {
             return Err(HudongError::new(
@@ -222,20 +263,29 @@ impl Poll {
         let mut chosen = Vec::with_capacity(option_ids.len());
         for id in option_ids {
             let i = self.index_of(id).ok_or_else(|| {
-                HudongError::new(ErrorCode::InvalidChoice, format!("no option \"{}\" in this poll", short(id)))
+                HudongError::new(
+                    ErrorCode::InvalidChoice,
+                    format!("no option \"{}\" in this poll", short(id)),
+                )
             })?;
             chosen.push(i);
         }
         chosen.sort_unstable();
         if chosen.windows(2).any(|w| w[0] == w[1]) {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "an option was picked twice"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "an option was picked twice",
+            ));
         }
         if chosen == self.my_choice {
             // A double tap or a retry of the same vote: nothing new to say.
             return Ok(Transition::none());
         }
         if self.has_voted() && !self.spec.revote {
-            return Err(HudongError::new(ErrorCode::AlreadyVoted, "this poll does not allow changing your vote"));
+            return Err(HudongError::new(
+                ErrorCode::AlreadyVoted,
+                "this poll does not allow changing your vote",
+            ));
         }
         let revote = self.has_voted();
         let idempotency_key = format!("{key_prefix}:vote:{}", self.votes_cast + 1);
@@ -270,13 +320,18 @@ impl Poll {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(self.index_of(id).ok_or_else(|| {
-                HudongError::field(format!("my_choice names option \"{}\" that this poll does not have", short(id)))
+                HudongError::field(format!(
+                    "my_choice names option \"{}\" that this poll does not have",
+                    short(id)
+                ))
             })?);
         }
         out.sort_unstable();
         out.dedup();
         if out.len() > self.spec.max_choices as usize {
-            return Err(HudongError::field("my_choice has more options than max_choices"));
+            return Err(HudongError::field(
+                "my_choice has more options than max_choices",
+            ));
         }
         Ok(out)
     }
@@ -305,7 +360,10 @@ impl Poll {
             t.changed = true;
         }
         if s.phase == PollPhase::Revealed && self.phase != PollPhase::Revealed {
-            let r = self.reveal(&PollReveal { widget_id: self.spec.widget_id.clone(), counts: None })?;
+            let r = self.reveal(&PollReveal {
+                widget_id: self.spec.widget_id.clone(),
+                counts: None,
+            })?;
             t.events.extend(r.events);
             t.changed = true;
         }
@@ -317,7 +375,9 @@ impl Poll {
         if self.phase == PollPhase::Open && self.spec.closes_at.is_some_and(|t| now >= t) {
             self.phase = PollPhase::Closed;
             self.close_reason = Some(CloseReason::Deadline);
-            return Transition::changed(vec![Event::PollClosed { reason: CloseReason::Deadline }]);
+            return Transition::changed(vec![Event::PollClosed {
+                reason: CloseReason::Deadline,
+            }]);
         }
         Transition::none()
     }
@@ -332,7 +392,9 @@ fn validate_spec(spec: &PollSpec) -> Result<(), HudongError> {
     validate::text("question", &spec.question, MAX_QUESTION_CHARS)?;
     let n = spec.options.len();
     if !(MIN_OPTIONS..=MAX_OPTIONS).contains(&n) {
-        return Err(HudongError::field(format!("a poll needs {MIN_OPTIONS}–{MAX_OPTIONS} options, got {n}")));
+        return Err(HudongError::field(format!(
+            "a poll needs {MIN_OPTIONS}–{MAX_OPTIONS} options, got {n}"
+        )));
     }
     for (i, o) in spec.options.iter().enumerate() {
         validate::id(&format!("options[{i}].id"), &o.id)?;
@@ -341,11 +403,16 @@ fn validate_spec(spec: &PollSpec) -> Result<(), HudongError> {
             validate::image_url(&format!("options[{i}].image"), url)?;
         }
         if spec.options[..i].iter().any(|p| p.id == o.id) {
-            return Err(HudongError::field(format!("option id \"{}\" appears twice", o.id)));
+            return Err(HudongError::field(format!(
+                "option id \"{}\" appears twice",
+                o.id
+            )));
         }
     }
     if spec.max_choices == 0 || spec.max_choices as usize > n {
-        return Err(HudongError::field(format!("max_choices must be between 1 and {n}")));
+        return Err(HudongError::field(format!(
+            "max_choices must be between 1 and {n}"
+        )));
     }
     Ok(())
 }

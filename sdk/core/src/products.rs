@@ -107,8 +107,20 @@ pub struct Products {
 impl Products {
     pub fn open(spec: ProductsSpec) -> Result<(Products, Transition), HudongError> {
         validate::id("widget_id", &spec.widget_id)?;
-        let p = Products { spec, current: None, pinned: Vec::new(), taps: 0, recent: Vec::new() };
-        Ok((p, Transition { events: vec![Event::WidgetShown], changed: true }))
+        let p = Products {
+            spec,
+            current: None,
+            pinned: Vec::new(),
+            taps: 0,
+            recent: Vec::new(),
+        };
+        Ok((
+            p,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -126,7 +138,10 @@ impl Products {
     }
 
     fn find(&self, sku: &str) -> Option<&ShowcaseProduct> {
-        self.current.iter().chain(self.pinned.iter()).find(|p| p.sku == sku)
+        self.current
+            .iter()
+            .chain(self.pinned.iter())
+            .find(|p| p.sku == sku)
     }
 
     /// `product.present`: a new product in the spotlight (its exposure is an event).
@@ -137,8 +152,17 @@ impl Products {
         }
         let new_sku = self.current.as_ref().is_none_or(|p| p.sku != c.product.sku);
         self.current = Some(c.product.clone());
-        let events = if new_sku { vec![Event::ProductPresented { sku: c.product.sku.clone() }] } else { Vec::new() };
-        Ok(Transition { events, changed: true })
+        let events = if new_sku {
+            vec![Event::ProductPresented {
+                sku: c.product.sku.clone(),
+            }]
+        } else {
+            Vec::new()
+        };
+        Ok(Transition {
+            events,
+            changed: true,
+        })
     }
 
     /// `product.pin`: added to (or updated in) the pinned strip.
@@ -147,69 +171,135 @@ impl Products {
         if let Some(p) = self.pinned.iter_mut().find(|p| p.sku == c.product.sku) {
             let changed = *p != c.product;
             *p = c.product.clone();
-            return Ok(Transition { events: Vec::new(), changed });
+            return Ok(Transition {
+                events: Vec::new(),
+                changed,
+            });
         }
         if self.pinned.len() >= MAX_PINNED {
-            return Err(HudongError::new(ErrorCode::LimitReached, format!("at most {MAX_PINNED} products are pinned; unpin one first")));
+            return Err(HudongError::new(
+                ErrorCode::LimitReached,
+                format!("at most {MAX_PINNED} products are pinned; unpin one first"),
+            ));
         }
         self.pinned.push(c.product.clone());
-        Ok(Transition { events: Vec::new(), changed: true })
+        Ok(Transition {
+            events: Vec::new(),
+            changed: true,
+        })
     }
 
     pub fn unpin(&mut self, c: &ProductUnpin) -> Transition {
         let before = self.pinned.len();
         self.pinned.retain(|p| p.sku != c.sku);
-        Transition { events: Vec::new(), changed: self.pinned.len() != before }
+        Transition {
+            events: Vec::new(),
+            changed: self.pinned.len() != before,
+        }
     }
 
     /// `product.stock`: the server's count for a product shown here.
     pub fn stock(&mut self, c: &ProductStock) -> Transition {
         let mut changed = false;
-        for p in self.current.iter_mut().chain(self.pinned.iter_mut()).filter(|p| p.sku == c.sku) {
+        for p in self
+            .current
+            .iter_mut()
+            .chain(self.pinned.iter_mut())
+            .filter(|p| p.sku == c.sku)
+        {
             changed |= p.stock_left != Some(c.stock_left);
             p.stock_left = Some(c.stock_left);
         }
-        Transition { events: Vec::new(), changed }
+        Transition {
+            events: Vec::new(),
+            changed,
+        }
     }
 
     /// "Buy" or "add to cart" on a product shown here. A double tap is one tap; a sold-out
     /// product is refused (`out_of_stock`).
-    pub fn tap(&mut self, sku: &str, intent: ProductIntent, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
+    pub fn tap(
+        &mut self,
+        sku: &str,
+        intent: ProductIntent,
+        now: Millis,
+        key_prefix: &str,
+    ) -> Result<Transition, HudongError> {
         let Some(p) = self.find(sku) else {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "this product is not on the card"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "this product is not on the card",
+            ));
         };
         if intent == ProductIntent::AddToCart && !self.spec.cart {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "this card offers no cart"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "this card offers no cart",
+            ));
         }
         if p.stock_left == Some(0) {
             return Err(HudongError::new(ErrorCode::OutOfStock, "sold out"));
         }
         let (price, currency) = (p.price, p.currency.clone());
-        let repeat = self.recent.iter().any(|(s, i, at)| s == sku && *i == intent && now >= *at && now < at + REPEAT_MS);
+        let repeat = self
+            .recent
+            .iter()
+            .any(|(s, i, at)| s == sku && *i == intent && now >= *at && now < at + REPEAT_MS);
         if repeat {
             return Ok(Transition::default());
         }
-        self.recent.retain(|(_, _, at)| now >= *at && now < at + REPEAT_MS);
+        self.recent
+            .retain(|(_, _, at)| now >= *at && now < at + REPEAT_MS);
         self.recent.push((sku.to_owned(), intent, now));
         self.taps += 1;
-        let idempotency_key = format!("{key_prefix}:{}:{}", if intent == ProductIntent::Buy { "buy" } else { "cart" }, self.taps);
+        let idempotency_key = format!(
+            "{key_prefix}:{}:{}",
+            if intent == ProductIntent::Buy {
+                "buy"
+            } else {
+                "cart"
+            },
+            self.taps
+        );
         let sku = sku.to_owned();
         let event = match intent {
-            ProductIntent::Buy => Event::ProductBuy { sku, price, currency, idempotency_key },
-            ProductIntent::AddToCart => Event::ProductAddToCart { sku, price, currency, idempotency_key },
+            ProductIntent::Buy => Event::ProductBuy {
+                sku,
+                price,
+                currency,
+                idempotency_key,
+            },
+            ProductIntent::AddToCart => Event::ProductAddToCart {
+                sku,
+                price,
+                currency,
+                idempotency_key,
+            },
         };
-        Ok(Transition { events: vec![event], changed: false })
+        Ok(Transition {
+            events: vec![event],
+            changed: false,
+        })
     }
 
     pub fn snapshot(&self) -> ProductsSnapshot {
-        ProductsSnapshot { spec: self.spec.clone(), current: self.current.clone(), pinned: self.pinned.clone() }
+        ProductsSnapshot {
+            spec: self.spec.clone(),
+            current: self.current.clone(),
+            pinned: self.pinned.clone(),
+        }
     }
 
     pub fn check_snapshot(&self, s: &ProductsSnapshot) -> Result<(), HudongError> {
         if s.pinned.len() > MAX_PINNED {
-            return Err(HudongError::field(format!("at most {MAX_PINNED} products are pinned")));
+            return Err(HudongError::field(format!(
+                "at most {MAX_PINNED} products are pinned"
+            )));
         }
-        s.current.iter().chain(s.pinned.iter()).try_for_each(validate_product)
+        s.current
+            .iter()
+            .chain(s.pinned.iter())
+            .try_for_each(validate_product)
     }
 
     pub fn merge_snapshot(&mut self, s: &ProductsSnapshot) -> Result<Transition, HudongError> {
@@ -217,7 +307,10 @@ impl Products {
         let mut t = Transition::default();
         match &s.current {
             Some(p) => {
-                let present = self.present(&ProductPresent { widget_id: s.spec.widget_id.clone(), product: p.clone() })?;
+                let present = self.present(&ProductPresent {
+                    widget_id: s.spec.widget_id.clone(),
+                    product: p.clone(),
+                })?;
                 t.changed |= present.changed;
                 t.events.extend(present.events);
             }
@@ -241,7 +334,9 @@ fn validate_product(p: &ShowcaseProduct) -> Result<(), HudongError> {
     }
     validate::currency("product.currency", &p.currency)?;
     if p.original_price.is_some_and(|o| o < p.price) {
-        return Err(HudongError::field("product.original_price is below the price"));
+        return Err(HudongError::field(
+            "product.original_price is below the price",
+        ));
     }
     Ok(())
 }

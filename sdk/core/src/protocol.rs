@@ -1,22 +1,43 @@
 //! Wire types: commands in, actions from the viewer, events out. JSON, `type`-tagged,
 //! snake_case fields. `docs/protocol.md` is the reference for hosts.
-pub use crate::flash::{FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, Product};
-pub use crate::lottery::{
-    ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries, LotteryEntry, LotteryPhase,
-    LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
+pub use crate::coupon::{
+    CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec,
+    CouponStock, CouponWallet, MyClaim, WalletCoupon,
 };
-pub use crate::tasks::{TaskClaim, TaskKind, TaskOutcome, TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec};
-pub use crate::questions::{MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem};
-pub use crate::coupon::{CouponGate, CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock, CouponWallet, MyClaim, WalletCoupon};
-pub use crate::products::{ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot, ProductsSpec, ShowcaseProduct};
+pub use crate::flash::{
+    FlashExtend, FlashResult, FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, Product,
+};
+pub use crate::lead::{
+    LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,
+};
 pub use crate::likes::{LikeGoal, LikesSnapshot, LikesSpec, LikesTotal};
-pub use crate::lead::{LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia};
-pub use crate::redeem::{
-    Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult,
-    RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
+pub use crate::lottery::{
+    ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries,
+    LotteryEntry, LotteryPhase, LotteryResult, LotterySnapshot, LotterySpec, MyEntry, Prize,
 };
-pub use crate::tryon::{CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot, TryOnSpec};
-pub use crate::quiz::{LeaderboardRow, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec, QuizStanding};
+pub use crate::products::{
+    ProductIntent, ProductPin, ProductPresent, ProductStock, ProductUnpin, ProductsSnapshot,
+    ProductsSpec, ShowcaseProduct,
+};
+pub use crate::questions::{
+    MyQuestion, QuestionAck, QuestionMark, QuestionQueue, QuestionState, QuestionsSnapshot,
+    QuestionsSpec, QueueItem,
+};
+pub use crate::quiz::{
+    LeaderboardRow, QuestionSpec, QuizLeaderboard, QuizMode, QuizOption, QuizReveal, QuizSnapshot,
+    QuizSpec, QuizStanding,
+};
+pub use crate::redeem::{
+    Account, PendingRedemption, PointGain, RedeemAccount, RedeemItem, RedeemOutcome, RedeemPoints,
+    RedeemResult, RedeemSnapshot, RedeemSpec, RedeemStock, Redemption, Tier,
+};
+pub use crate::tasks::{
+    TaskClaim, TaskKind, TaskOutcome, TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec,
+};
+pub use crate::tryon::{
+    CameraResult, Point, Pose, Source, TrackerState, TryOnPhase, TryOnProduct, TryOnSnapshot,
+    TryOnSpec,
+};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -216,59 +237,58 @@ pub enum Command {
 
 impl Command {
     /// Every command `type` this version understands.
-    pub const TYPES: &'static [&'static str] =
-        &[
-            "poll.open",
-            "poll.tally",
-            "poll.close",
-            "poll.reveal",
-            "flash.open",
-            "flash.stock",
-            "flash.extend",
-            "flash.result",
-            "flash.end",
-            "quiz.open",
-            "quiz.question",
-            "quiz.close",
-            "quiz.reveal",
-            "quiz.standing",
-            "quiz.leaderboard",
-            "redeem.open",
-            "redeem.account",
-            "redeem.points",
-            "redeem.stock",
-            "redeem.result",
-            "tryon.open",
-            "lottery.open",
-            "lottery.entries",
-            "lottery.entry",
-            "lottery.draw",
-            "lottery.result",
-            "lottery.claimed",
-            "lead.open",
-            "lead.result",
-            "likes.open",
-            "likes.total",
-            "products.open",
-            "product.present",
-            "product.pin",
-            "product.unpin",
-            "product.stock",
-            "coupon.open",
-            "coupon.stock",
-            "coupon.result",
-            "coupon.wallet",
-            "questions.open",
-            "question.queue",
-            "question.ack",
-            "question.mark",
-            "tasks.open",
-            "tasks.progress",
-            "task.result",
-            "widget.remove",
-            "room.snapshot",
-            "room.layout",
-        ];
+    pub const TYPES: &'static [&'static str] = &[
+        "poll.open",
+        "poll.tally",
+        "poll.close",
+        "poll.reveal",
+        "flash.open",
+        "flash.stock",
+        "flash.extend",
+        "flash.result",
+        "flash.end",
+        "quiz.open",
+        "quiz.question",
+        "quiz.close",
+        "quiz.reveal",
+        "quiz.standing",
+        "quiz.leaderboard",
+        "redeem.open",
+        "redeem.account",
+        "redeem.points",
+        "redeem.stock",
+        "redeem.result",
+        "tryon.open",
+        "lottery.open",
+        "lottery.entries",
+        "lottery.entry",
+        "lottery.draw",
+        "lottery.result",
+        "lottery.claimed",
+        "lead.open",
+        "lead.result",
+        "likes.open",
+        "likes.total",
+        "products.open",
+        "product.present",
+        "product.pin",
+        "product.unpin",
+        "product.stock",
+        "coupon.open",
+        "coupon.stock",
+        "coupon.result",
+        "coupon.wallet",
+        "questions.open",
+        "question.queue",
+        "question.ack",
+        "question.mark",
+        "tasks.open",
+        "tasks.progress",
+        "task.result",
+        "widget.remove",
+        "room.snapshot",
+        "room.layout",
+    ];
 
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -504,7 +524,10 @@ pub struct PollReveal {
 #[serde(tag = "type")]
 pub enum Action {
     #[serde(rename = "poll.vote")]
-    PollVote { widget_id: String, option_ids: Vec<String> },
+    PollVote {
+        widget_id: String,
+        option_ids: Vec<String>,
+    },
     /// Grab one unit in a live flash sale.
     #[serde(rename = "flash.grab")]
     FlashGrab { widget_id: String },
@@ -513,7 +536,11 @@ pub enum Action {
     FlashRemind { widget_id: String },
     /// Answer the current quiz question (locked once sent).
     #[serde(rename = "quiz.answer")]
-    QuizAnswer { widget_id: String, question_id: String, option_id: String },
+    QuizAnswer {
+        widget_id: String,
+        question_id: String,
+        option_id: String,
+    },
     /// Redeem an item (after the viewer confirmed).
     #[serde(rename = "redeem.request")]
     RedeemRequest { widget_id: String, item_id: String },
@@ -525,7 +552,10 @@ pub enum Action {
     TryOnAllowCamera { widget_id: String },
     /// The browser's answer to the camera request (reported by the glue).
     #[serde(rename = "tryon.camera")]
-    TryOnCamera { widget_id: String, result: CameraResult },
+    TryOnCamera {
+        widget_id: String,
+        result: CameraResult,
+    },
     /// Try the product on a photo instead.
     #[serde(rename = "tryon.photo")]
     TryOnPhoto { widget_id: String },
@@ -534,7 +564,10 @@ pub enum Action {
     TryOnPause { widget_id: String },
     /// The tracker's state changed (reported by the glue).
     #[serde(rename = "tryon.tracker")]
-    TryOnTracker { widget_id: String, state: TrackerState },
+    TryOnTracker {
+        widget_id: String,
+        state: TrackerState,
+    },
     /// The viewer placed the product by hand.
     #[serde(rename = "tryon.place")]
     TryOnPlace { widget_id: String, pose: Pose },
@@ -584,7 +617,10 @@ pub enum Action {
     QuestionAsk { widget_id: String, text: String },
     /// Upvote someone's question.
     #[serde(rename = "question.upvote")]
-    QuestionUpvote { widget_id: String, question_id: String },
+    QuestionUpvote {
+        widget_id: String,
+        question_id: String,
+    },
     /// Claim a done task's reward.
     #[serde(rename = "task.claim")]
     TaskClaim { widget_id: String, task_id: String },
@@ -720,7 +756,11 @@ pub enum Event {
     /// The viewer asked to redeem: the server must answer `request_id` with
     /// `redeem.result`. `request_id` is the idempotency key.
     #[serde(rename = "redeem.request")]
-    RedeemRequest { request_id: String, item_id: String, cost: u64 },
+    RedeemRequest {
+        request_id: String,
+        item_id: String,
+        cost: u64,
+    },
     /// The server's answer to a redemption reached the viewer.
     #[serde(rename = "redeem.result")]
     RedeemResult {
@@ -732,7 +772,11 @@ pub enum Event {
     },
     /// Points changed (the view animates it).
     #[serde(rename = "redeem.points")]
-    RedeemPoints { gain_id: String, delta: i64, reason: String },
+    RedeemPoints {
+        gain_id: String,
+        delta: i64,
+        reason: String,
+    },
     /// The viewer tapped "try it on".
     #[serde(rename = "tryon.opened")]
     TryOnOpened,
@@ -749,7 +793,10 @@ pub enum Event {
     TryOnSnapshot { source: Source },
     /// The viewer tapped "add to cart": the host page adds `sku`.
     #[serde(rename = "tryon.add_to_cart")]
-    TryOnAddToCart { sku: String, idempotency_key: String },
+    TryOnAddToCart {
+        sku: String,
+        idempotency_key: String,
+    },
     /// The try-on closed; `duration_ms` is the time the live picture was shown.
     #[serde(rename = "tryon.closed")]
     TryOnClosed {
@@ -768,7 +815,10 @@ pub enum Event {
         keyword: Option<String>,
     },
     #[serde(rename = "lottery.entry")]
-    LotteryEntry { request_id: String, outcome: EntryOutcome },
+    LotteryEntry {
+        request_id: String,
+        outcome: EntryOutcome,
+    },
     /// The draw was announced.
     #[serde(rename = "lottery.drawn")]
     LotteryDrawn { winners: u32, entries: u64 },
@@ -779,7 +829,10 @@ pub enum Event {
     #[serde(rename = "lottery.claim")]
     LotteryClaim { request_id: String },
     #[serde(rename = "lottery.claimed")]
-    LotteryClaimed { request_id: String, outcome: ClaimOutcome },
+    LotteryClaimed {
+        request_id: String,
+        outcome: ClaimOutcome,
+    },
     /// The viewer acted on a lead card (the funnel's "clicked" step).
     #[serde(rename = "lead.clicked")]
     LeadClicked { via: LeadVia },
@@ -799,7 +852,11 @@ pub enum Event {
         perk_open: bool,
     },
     #[serde(rename = "lead.result")]
-    LeadResult { request_id: String, outcome: LeadOutcome, perk: bool },
+    LeadResult {
+        request_id: String,
+        outcome: LeadOutcome,
+        perk: bool,
+    },
     #[serde(rename = "lead.folded")]
     LeadFolded { folded: bool },
     /// Taps coalesced on the device: `count` taps since the last one (`batch`: 1, 2, 3… per
@@ -814,16 +871,29 @@ pub enum Event {
     ProductPresented { sku: String },
     /// The viewer tapped "buy": the host page opens its checkout for `sku`.
     #[serde(rename = "product.buy")]
-    ProductBuy { sku: String, price: u64, currency: String, idempotency_key: String },
+    ProductBuy {
+        sku: String,
+        price: u64,
+        currency: String,
+        idempotency_key: String,
+    },
     /// The viewer tapped "add to cart": the host page adds `sku`.
     #[serde(rename = "product.add_to_cart")]
-    ProductAddToCart { sku: String, price: u64, currency: String, idempotency_key: String },
+    ProductAddToCart {
+        sku: String,
+        price: u64,
+        currency: String,
+        idempotency_key: String,
+    },
     /// The viewer shared the room for a share-gated coupon.
     #[serde(rename = "coupon.shared")]
     CouponShared { channel: String },
     /// A claim: the server must answer `request_id` with `coupon.result`.
     #[serde(rename = "coupon.claim")]
-    CouponClaim { request_id: String, gate: CouponGate },
+    CouponClaim {
+        request_id: String,
+        gate: CouponGate,
+    },
     /// The viewer shared the room for a share task.
     #[serde(rename = "task.shared")]
     TaskShared { channel: String },
@@ -831,18 +901,33 @@ pub enum Event {
     #[serde(rename = "task.claim")]
     TaskClaim { request_id: String, task_id: String },
     #[serde(rename = "task.result")]
-    TaskResult { request_id: String, task_id: String, outcome: TaskOutcome },
+    TaskResult {
+        request_id: String,
+        task_id: String,
+        outcome: TaskOutcome,
+    },
     /// The viewer asked: the server must answer `request_id` with `question.ack`.
     #[serde(rename = "question.ask")]
     QuestionAsk { request_id: String, text: String },
     #[serde(rename = "question.upvote")]
-    QuestionUpvote { question_id: String, idempotency_key: String },
+    QuestionUpvote {
+        question_id: String,
+        idempotency_key: String,
+    },
     /// The server took the question: its id and place.
     #[serde(rename = "question.acked")]
-    QuestionAcked { request_id: String, question_id: String, position: u64, merged: bool },
+    QuestionAcked {
+        request_id: String,
+        question_id: String,
+        position: u64,
+        merged: bool,
+    },
     /// The host is answering one of this viewer's questions now, or answered it.
     #[serde(rename = "question.state")]
-    QuestionState { question_id: String, state: QuestionState },
+    QuestionState {
+        question_id: String,
+        state: QuestionState,
+    },
     /// The answer reached the viewer (`value`: what they got, on success).
     #[serde(rename = "coupon.result")]
     CouponResult {

@@ -123,8 +123,22 @@ impl Questions {
         if spec.max_len == 0 || spec.max_len > 300 {
             return Err(HudongError::field("max_len is 1 to 300 characters"));
         }
-        let q = Questions { spec, items: Vec::new(), waiting: 0, mine: Vec::new(), voted: Vec::new(), asks: 0, last_ask_at: None };
-        Ok((q, Transition { events: vec![Event::WidgetShown], changed: true }))
+        let q = Questions {
+            spec,
+            items: Vec::new(),
+            waiting: 0,
+            mine: Vec::new(),
+            voted: Vec::new(),
+            asks: 0,
+            last_ask_at: None,
+        };
+        Ok((
+            q,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -147,7 +161,9 @@ impl Questions {
     }
     /// Whether the question is one of this viewer's.
     pub fn is_mine(&self, question_id: &str) -> bool {
-        self.mine.iter().any(|m| m.question_id.as_deref() == Some(question_id))
+        self.mine
+            .iter()
+            .any(|m| m.question_id.as_deref() == Some(question_id))
     }
 
     /// Where a question of this viewer's waits now: its place among the queued questions of
@@ -170,43 +186,89 @@ impl Questions {
 
     /// The viewer asks. Shown at once as "sending"; the server's `question.ack` gives it a
     /// place. At most one question per [`ASK_EVERY_MS`].
-    pub fn ask(&mut self, text: &str, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
+    pub fn ask(
+        &mut self,
+        text: &str,
+        now: Millis,
+        key_prefix: &str,
+    ) -> Result<Transition, HudongError> {
         let text = text.trim();
         validate::text("text", text, self.spec.max_len as usize)?;
-        if self.last_ask_at.is_some_and(|t| now >= t && now < t + ASK_EVERY_MS) {
-            return Err(HudongError::new(ErrorCode::LimitReached, "one question every 10 seconds"));
+        if self
+            .last_ask_at
+            .is_some_and(|t| now >= t && now < t + ASK_EVERY_MS)
+        {
+            return Err(HudongError::new(
+                ErrorCode::LimitReached,
+                "one question every 10 seconds",
+            ));
         }
         if self.mine.len() >= MAX_SHOWN {
-            return Err(HudongError::new(ErrorCode::LimitReached, "you have asked enough questions in this room"));
+            return Err(HudongError::new(
+                ErrorCode::LimitReached,
+                "you have asked enough questions in this room",
+            ));
         }
         self.asks += 1;
         self.last_ask_at = Some(now);
         let request_id = format!("{key_prefix}:ask:{}", self.asks);
-        self.mine.push(MyQuestion { request_id: request_id.clone(), text: text.to_owned(), question_id: None, position: None, merged: false });
-        Ok(Transition { events: vec![Event::QuestionAsk { request_id, text: text.to_owned() }], changed: true })
+        self.mine.push(MyQuestion {
+            request_id: request_id.clone(),
+            text: text.to_owned(),
+            question_id: None,
+            position: None,
+            merged: false,
+        });
+        Ok(Transition {
+            events: vec![Event::QuestionAsk {
+                request_id,
+                text: text.to_owned(),
+            }],
+            changed: true,
+        })
     }
 
     /// An upvote, once per question; not on one's own.
-    pub fn upvote(&mut self, question_id: &str, key_prefix: &str) -> Result<Transition, HudongError> {
+    pub fn upvote(
+        &mut self,
+        question_id: &str,
+        key_prefix: &str,
+    ) -> Result<Transition, HudongError> {
         let Some(item) = self.items.iter_mut().find(|i| i.question_id == question_id) else {
-            return Err(HudongError::new(ErrorCode::InvalidChoice, "no such question in the queue"));
+            return Err(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "no such question in the queue",
+            ));
         };
         if item.state == QuestionState::Answered {
             return Err(HudongError::new(ErrorCode::NotOpen, "already answered"));
         }
-        if self.mine.iter().any(|m| m.question_id.as_deref() == Some(question_id)) || self.voted.iter().any(|v| v == question_id) {
+        if self
+            .mine
+            .iter()
+            .any(|m| m.question_id.as_deref() == Some(question_id))
+            || self.voted.iter().any(|v| v == question_id)
+        {
             return Ok(Transition::default());
         }
         item.votes += 1; // shown at once; the next queue from the server has it
         self.voted.push(question_id.to_owned());
         let idempotency_key = format!("{key_prefix}:upvote:{question_id}");
-        Ok(Transition { events: vec![Event::QuestionUpvote { question_id: question_id.to_owned(), idempotency_key }], changed: true })
+        Ok(Transition {
+            events: vec![Event::QuestionUpvote {
+                question_id: question_id.to_owned(),
+                idempotency_key,
+            }],
+            changed: true,
+        })
     }
 
     /// `question.ack`: for a question of this viewer's still waiting for one.
     pub fn ack(&mut self, a: &QuestionAck) -> Result<Transition, HudongError> {
         validate::id("question_id", &a.question_id)?;
-        let Some(m) = self.mine.iter_mut().find(|m| m.request_id == a.request_id) else { return Ok(Transition::default()) };
+        let Some(m) = self.mine.iter_mut().find(|m| m.request_id == a.request_id) else {
+            return Ok(Transition::default());
+        };
         if m.question_id.is_some() {
             return Ok(Transition::default());
         }
@@ -214,7 +276,12 @@ impl Questions {
         m.position = Some(a.position);
         m.merged = a.merged;
         Ok(Transition {
-            events: vec![Event::QuestionAcked { request_id: a.request_id.clone(), question_id: a.question_id.clone(), position: a.position, merged: a.merged }],
+            events: vec![Event::QuestionAcked {
+                request_id: a.request_id.clone(),
+                question_id: a.question_id.clone(),
+                position: a.position,
+                merged: a.merged,
+            }],
             changed: true,
         })
     }
@@ -228,33 +295,66 @@ impl Questions {
         }
         let mut events = Vec::new();
         for item in &q.items {
-            let was = self.items.iter().find(|i| i.question_id == item.question_id).map(|i| i.state);
-            if item.state != QuestionState::Queued && was != Some(item.state) && self.is_mine(&item.question_id) {
-                events.push(Event::QuestionState { question_id: item.question_id.clone(), state: item.state });
+            let was = self
+                .items
+                .iter()
+                .find(|i| i.question_id == item.question_id)
+                .map(|i| i.state);
+            if item.state != QuestionState::Queued
+                && was != Some(item.state)
+                && self.is_mine(&item.question_id)
+            {
+                events.push(Event::QuestionState {
+                    question_id: item.question_id.clone(),
+                    state: item.state,
+                });
             }
         }
         self.items = q.items.clone();
         self.waiting = q.waiting;
-        Ok(Transition { events, changed: true })
+        Ok(Transition {
+            events,
+            changed: true,
+        })
     }
 
     /// `question.mark`: the host's word on one question (the server's next queue follows).
     pub fn mark(&mut self, m: &QuestionMark) -> Transition {
-        let Some(item) = self.items.iter_mut().find(|i| i.question_id == m.question_id) else { return Transition::default() };
+        let Some(item) = self
+            .items
+            .iter_mut()
+            .find(|i| i.question_id == m.question_id)
+        else {
+            return Transition::default();
+        };
         if item.state == m.state {
             return Transition::default();
         }
         item.state = m.state;
-        let events = if self.mine.iter().any(|q| q.question_id.as_deref() == Some(m.question_id.as_str())) {
-            vec![Event::QuestionState { question_id: m.question_id.clone(), state: m.state }]
+        let events = if self
+            .mine
+            .iter()
+            .any(|q| q.question_id.as_deref() == Some(m.question_id.as_str()))
+        {
+            vec![Event::QuestionState {
+                question_id: m.question_id.clone(),
+                state: m.state,
+            }]
         } else {
             Vec::new()
         };
-        Transition { events, changed: true }
+        Transition {
+            events,
+            changed: true,
+        }
     }
 
     pub fn snapshot(&self) -> QuestionsSnapshot {
-        QuestionsSnapshot { spec: self.spec.clone(), items: self.items.clone(), waiting: self.waiting }
+        QuestionsSnapshot {
+            spec: self.spec.clone(),
+            items: self.items.clone(),
+            waiting: self.waiting,
+        }
     }
 
     pub fn check_snapshot(&self, s: &QuestionsSnapshot) -> Result<(), HudongError> {
@@ -262,13 +362,19 @@ impl Questions {
     }
 
     pub fn merge_snapshot(&mut self, s: &QuestionsSnapshot) -> Result<Transition, HudongError> {
-        self.set_queue(&QuestionQueue { widget_id: s.spec.widget_id.clone(), items: s.items.clone(), waiting: s.waiting })
+        self.set_queue(&QuestionQueue {
+            widget_id: s.spec.widget_id.clone(),
+            items: s.items.clone(),
+            waiting: s.waiting,
+        })
     }
 }
 
 fn check_items(items: &[QueueItem]) -> Result<(), HudongError> {
     if items.len() > MAX_SHOWN {
-        return Err(HudongError::field(format!("at most {MAX_SHOWN} questions in a queue")));
+        return Err(HudongError::field(format!(
+            "at most {MAX_SHOWN} questions in a queue"
+        )));
     }
     for (i, item) in items.iter().enumerate() {
         validate::id("items[].question_id", &item.question_id)?;
@@ -282,5 +388,8 @@ fn check_items(items: &[QueueItem]) -> Result<(), HudongError> {
 
 /// How the server tells duplicates: case, spaces and punctuation aside, the same words.
 pub fn normalize(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }

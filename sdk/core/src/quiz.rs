@@ -125,7 +125,8 @@ pub struct Question {
 impl Question {
     /// Whether the viewer's answer was right, once revealed.
     pub fn my_result(&self) -> Option<bool> {
-        (self.phase == QuestionPhase::Revealed).then(|| self.my_answer.is_some_and(|a| self.correct.contains(&a)))
+        (self.phase == QuestionPhase::Revealed)
+            .then(|| self.my_answer.is_some_and(|a| self.correct.contains(&a)))
     }
 
     /// Whole percentages per option summing to 100 (or all 0).
@@ -164,8 +165,20 @@ impl Quiz {
         if let Some(t) = &spec.title {
             validate::text("title", t, MAX_TEXT_CHARS)?;
         }
-        let quiz = Quiz { spec, question: None, standing: None, leaderboard: None, answered: 0 };
-        Ok((quiz, Transition { events: vec![Event::WidgetShown], changed: true }))
+        let quiz = Quiz {
+            spec,
+            question: None,
+            standing: None,
+            leaderboard: None,
+            answered: 0,
+        };
+        Ok((
+            quiz,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -189,14 +202,16 @@ impl Quiz {
 
     pub fn can_answer(&self, now: Millis) -> bool {
         !self.eliminated()
-            && self
-                .question
-                .as_ref()
-                .is_some_and(|q| q.phase == QuestionPhase::Open && now < q.spec.closes_at && q.my_answer.is_none())
+            && self.question.as_ref().is_some_and(|q| {
+                q.phase == QuestionPhase::Open && now < q.spec.closes_at && q.my_answer.is_none()
+            })
     }
 
     pub fn next_deadline(&self) -> Option<Millis> {
-        self.question.as_ref().filter(|q| q.phase == QuestionPhase::Open).map(|q| q.spec.closes_at)
+        self.question
+            .as_ref()
+            .filter(|q| q.phase == QuestionPhase::Open)
+            .map(|q| q.spec.closes_at)
     }
 
     /// `quiz.question`: shows the next question (the same question again changes nothing).
@@ -210,7 +225,10 @@ impl Quiz {
             validate::id(&format!("options[{i}].id"), &o.id)?;
             validate::text(&format!("options[{i}].label"), &o.label, MAX_OPTION_CHARS)?;
             if spec.options[..i].iter().any(|p| p.id == o.id) {
-                return Err(HudongError::field(format!("option id \"{}\" appears twice", o.id)));
+                return Err(HudongError::field(format!(
+                    "option id \"{}\" appears twice",
+                    o.id
+                )));
             }
         }
         if let Some(q) = &self.question {
@@ -218,42 +236,84 @@ impl Quiz {
                 return if q.spec == *spec {
                     Ok(Transition::default())
                 } else {
-                    Err(HudongError::new(ErrorCode::WidgetConflict, "a different question with this id was asked"))
+                    Err(HudongError::new(
+                        ErrorCode::WidgetConflict,
+                        "a different question with this id was asked",
+                    ))
                 };
             }
         }
         let n = spec.options.len();
-        let phase = if now >= spec.closes_at { QuestionPhase::Closed } else { QuestionPhase::Open };
-        self.question = Some(Question { spec: spec.clone(), phase, shown_at: now, my_answer: None, correct: Vec::new(), counts: vec![0; n] });
-        Ok(Transition { events: vec![Event::QuizQuestion { question_id: spec.question_id.clone() }], changed: true })
+        let phase = if now >= spec.closes_at {
+            QuestionPhase::Closed
+        } else {
+            QuestionPhase::Open
+        };
+        self.question = Some(Question {
+            spec: spec.clone(),
+            phase,
+            shown_at: now,
+            my_answer: None,
+            correct: Vec::new(),
+            counts: vec![0; n],
+        });
+        Ok(Transition {
+            events: vec![Event::QuizQuestion {
+                question_id: spec.question_id.clone(),
+            }],
+            changed: true,
+        })
     }
 
     fn current(&mut self, question_id: &str) -> Result<&mut Question, HudongError> {
         match &mut self.question {
             Some(q) if q.spec.question_id == question_id => Ok(q),
-            _ => Err(HudongError::field(format!("question \"{}\" is not the current question", question_id.chars().take(64).collect::<String>()))),
+            _ => Err(HudongError::field(format!(
+                "question \"{}\" is not the current question",
+                question_id.chars().take(64).collect::<String>()
+            ))),
         }
     }
 
     /// The viewer answers: one tap, locked.
-    pub fn answer(&mut self, question_id: &str, option_id: &str, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
+    pub fn answer(
+        &mut self,
+        question_id: &str,
+        option_id: &str,
+        now: Millis,
+        key_prefix: &str,
+    ) -> Result<Transition, HudongError> {
         let eliminated = self.eliminated();
         let team_id = self.standing.as_ref().and_then(|s| s.team_id.clone());
         let q = self.current(question_id)?;
-        let i = q.spec.options.iter().position(|o| o.id == option_id).ok_or_else(|| {
-            HudongError::new(ErrorCode::InvalidChoice, "no such option in this question")
-        })?;
+        let i = q
+            .spec
+            .options
+            .iter()
+            .position(|o| o.id == option_id)
+            .ok_or_else(|| {
+                HudongError::new(ErrorCode::InvalidChoice, "no such option in this question")
+            })?;
         if q.my_answer == Some(i) {
             return Ok(Transition::default()); // a double tap
         }
         if q.my_answer.is_some() {
-            return Err(HudongError::new(ErrorCode::AlreadyVoted, "answers are locked once submitted"));
+            return Err(HudongError::new(
+                ErrorCode::AlreadyVoted,
+                "answers are locked once submitted",
+            ));
         }
         if eliminated {
-            return Err(HudongError::new(ErrorCode::NotOpen, "eliminated viewers watch the rest of the quiz"));
+            return Err(HudongError::new(
+                ErrorCode::NotOpen,
+                "eliminated viewers watch the rest of the quiz",
+            ));
         }
         if q.phase != QuestionPhase::Open || now >= q.spec.closes_at {
-            return Err(HudongError::new(ErrorCode::NotOpen, "the answer window has closed"));
+            return Err(HudongError::new(
+                ErrorCode::NotOpen,
+                "the answer window has closed",
+            ));
         }
         q.my_answer = Some(i);
         let event = Event::QuizAnswer {
@@ -264,7 +324,10 @@ impl Quiz {
             team_id,
         };
         self.answered += 1;
-        Ok(Transition { events: vec![event], changed: true })
+        Ok(Transition {
+            events: vec![event],
+            changed: true,
+        })
     }
 
     /// Closes the current question's answer window (by deadline or `quiz.close`).
@@ -272,7 +335,10 @@ impl Quiz {
         match &mut self.question {
             Some(q) if q.phase == QuestionPhase::Open => {
                 q.phase = QuestionPhase::Closed;
-                Transition { events: Vec::new(), changed: true }
+                Transition {
+                    events: Vec::new(),
+                    changed: true,
+                }
             }
             _ => Transition::default(),
         }
@@ -285,7 +351,9 @@ impl Quiz {
 
     pub fn tick(&mut self, now: Millis) -> Transition {
         match &self.question {
-            Some(q) if q.phase == QuestionPhase::Open && now >= q.spec.closes_at => self.close_question(),
+            Some(q) if q.phase == QuestionPhase::Open && now >= q.spec.closes_at => {
+                self.close_question()
+            }
             _ => Transition::default(),
         }
     }
@@ -295,16 +363,30 @@ impl Quiz {
         let q = self.current(&r.question_id)?;
         let mut correct = Vec::new();
         for id in &r.correct {
-            correct.push(q.spec.options.iter().position(|o| &o.id == id).ok_or_else(|| {
-                HudongError::field(format!("correct names option \"{}\" that this question does not have", id.chars().take(64).collect::<String>()))
-            })?);
+            correct.push(
+                q.spec
+                    .options
+                    .iter()
+                    .position(|o| &o.id == id)
+                    .ok_or_else(|| {
+                        HudongError::field(format!(
+                            "correct names option \"{}\" that this question does not have",
+                            id.chars().take(64).collect::<String>()
+                        ))
+                    })?,
+            );
         }
         if correct.is_empty() {
             return Err(HudongError::field("correct must name at least one option"));
         }
         let mut counts = q.counts.clone();
         for (id, &c) in &r.counts {
-            let i = q.spec.options.iter().position(|o| &o.id == id).ok_or_else(|| HudongError::field("counts names an unknown option"))?;
+            let i = q
+                .spec
+                .options
+                .iter()
+                .position(|o| &o.id == id)
+                .ok_or_else(|| HudongError::field("counts names an unknown option"))?;
             counts[i] = counts[i].max(c);
         }
         correct.sort_unstable();
@@ -312,7 +394,10 @@ impl Quiz {
         if q.phase == QuestionPhase::Revealed {
             let changed = counts != q.counts;
             q.counts = counts;
-            return Ok(Transition { events: Vec::new(), changed });
+            return Ok(Transition {
+                events: Vec::new(),
+                changed,
+            });
         }
         q.phase = QuestionPhase::Revealed;
         q.correct = correct;
@@ -324,7 +409,10 @@ impl Quiz {
             my_answer: q.my_answer.map(|i| q.spec.options[i].id.clone()),
             right,
         };
-        Ok(Transition { events: vec![event], changed: true })
+        Ok(Transition {
+            events: vec![event],
+            changed: true,
+        })
     }
 
     /// `quiz.standing` for this viewer (`me`: the room's user id).
@@ -349,12 +437,17 @@ impl Quiz {
         if !s.eliminated && was_out {
             events.push(Event::QuizRevived);
         }
-        Ok(Transition { events, changed: true })
+        Ok(Transition {
+            events,
+            changed: true,
+        })
     }
 
     pub fn set_leaderboard(&mut self, l: &QuizLeaderboard) -> Result<Transition, HudongError> {
         if l.top.len() > MAX_LEADERBOARD {
-            return Err(HudongError::field(format!("a leaderboard shows at most {MAX_LEADERBOARD} rows")));
+            return Err(HudongError::field(format!(
+                "a leaderboard shows at most {MAX_LEADERBOARD} rows"
+            )));
         }
         for r in &l.top {
             validate::text("top[].name", &r.name, 40)?;
@@ -363,20 +456,40 @@ impl Quiz {
             return Ok(Transition::default());
         }
         self.leaderboard = Some(l.clone());
-        Ok(Transition { events: Vec::new(), changed: true })
+        Ok(Transition {
+            events: Vec::new(),
+            changed: true,
+        })
     }
 
     pub fn snapshot(&self) -> QuizSnapshot {
         QuizSnapshot {
             spec: self.spec.clone(),
             question: self.question.as_ref().map(|q| q.spec.clone()),
-            reveal: self.question.as_ref().filter(|q| q.phase == QuestionPhase::Revealed).map(|q| QuizReveal {
-                widget_id: self.spec.widget_id.clone(),
-                question_id: q.spec.question_id.clone(),
-                correct: q.correct.iter().map(|&i| q.spec.options[i].id.clone()).collect(),
-                counts: q.spec.options.iter().zip(&q.counts).map(|(o, &c)| (o.id.clone(), c)).collect(),
-            }),
-            closed: self.question.as_ref().is_some_and(|q| q.phase != QuestionPhase::Open),
+            reveal: self
+                .question
+                .as_ref()
+                .filter(|q| q.phase == QuestionPhase::Revealed)
+                .map(|q| QuizReveal {
+                    widget_id: self.spec.widget_id.clone(),
+                    question_id: q.spec.question_id.clone(),
+                    correct: q
+                        .correct
+                        .iter()
+                        .map(|&i| q.spec.options[i].id.clone())
+                        .collect(),
+                    counts: q
+                        .spec
+                        .options
+                        .iter()
+                        .zip(&q.counts)
+                        .map(|(o, &c)| (o.id.clone(), c))
+                        .collect(),
+                }),
+            closed: self
+                .question
+                .as_ref()
+                .is_some_and(|q| q.phase != QuestionPhase::Open),
             leaderboard: self.leaderboard.clone(),
         }
     }
@@ -386,7 +499,11 @@ impl Quiz {
         probe.merge_snapshot(s, 0).map(|_| ())
     }
 
-    pub fn merge_snapshot(&mut self, s: &QuizSnapshot, now: Millis) -> Result<Transition, HudongError> {
+    pub fn merge_snapshot(
+        &mut self,
+        s: &QuizSnapshot,
+        now: Millis,
+    ) -> Result<Transition, HudongError> {
         let mut t = Transition::default();
         let mut add = |x: Transition| {
             t.changed |= x.changed;

@@ -193,7 +193,13 @@ impl Redeem {
             last_gain: None,
             seen_gains: Vec::new(),
         };
-        Ok((r, Transition { events: vec![Event::WidgetShown], changed: true }))
+        Ok((
+            r,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -224,7 +230,10 @@ impl Redeem {
     /// The balance to show: the server's, minus a pending redemption's cost.
     pub fn shown_balance(&self) -> Option<u64> {
         let a = self.account.as_ref()?;
-        Some(a.balance.saturating_sub(self.pending.as_ref().map_or(0, |p| p.cost)))
+        Some(
+            a.balance
+                .saturating_sub(self.pending.as_ref().map_or(0, |p| p.cost)),
+        )
     }
 
     pub fn stock_of(&self, item_id: &str) -> Option<u64> {
@@ -234,7 +243,11 @@ impl Redeem {
     /// The viewer's tier name, if the server said it and the catalog has tiers.
     pub fn tier_name(&self) -> Option<&str> {
         let t = self.account.as_ref()?.tier.as_deref()?;
-        self.spec.tiers.iter().find(|x| x.id == t).map(|x| x.name.as_str())
+        self.spec
+            .tiers
+            .iter()
+            .find(|x| x.id == t)
+            .map(|x| x.name.as_str())
     }
 
     pub fn redeemed_count(&self, item_id: &str) -> u32 {
@@ -253,25 +266,43 @@ impl Redeem {
     /// `None` when a request would be sent. The server checks again and decides.
     pub fn blocker(&self, item_id: &str) -> Option<HudongError> {
         let Some(i) = self.index(item_id) else {
-            return Some(HudongError::new(ErrorCode::InvalidChoice, "no item with this id"));
+            return Some(HudongError::new(
+                ErrorCode::InvalidChoice,
+                "no item with this id",
+            ));
         };
         let item = &self.spec.items[i];
         let Some(account) = &self.account else {
-            return Some(HudongError::new(ErrorCode::NotOpen, "the viewer's points have not arrived yet"));
+            return Some(HudongError::new(
+                ErrorCode::NotOpen,
+                "the viewer's points have not arrived yet",
+            ));
         };
         if let Some(need) = item.tier.as_deref() {
             if self.tier_rank(account.tier.as_deref()) < self.tier_rank(Some(need)) {
-                return Some(HudongError::new(ErrorCode::TierTooLow, "a higher tier is needed for this item"));
+                return Some(HudongError::new(
+                    ErrorCode::TierTooLow,
+                    "a higher tier is needed for this item",
+                ));
             }
         }
         if self.stock[i] == 0 {
-            return Some(HudongError::new(ErrorCode::OutOfStock, "this item is out of stock"));
+            return Some(HudongError::new(
+                ErrorCode::OutOfStock,
+                "this item is out of stock",
+            ));
         }
         if self.redeemed_count(item_id) >= item.per_viewer_limit {
-            return Some(HudongError::new(ErrorCode::LimitReached, "you already redeemed as many as allowed"));
+            return Some(HudongError::new(
+                ErrorCode::LimitReached,
+                "you already redeemed as many as allowed",
+            ));
         }
         if self.shown_balance().unwrap_or(0) < item.cost {
-            return Some(HudongError::new(ErrorCode::InsufficientPoints, "not enough points"));
+            return Some(HudongError::new(
+                ErrorCode::InsufficientPoints,
+                "not enough points",
+            ));
         }
         None
     }
@@ -280,7 +311,10 @@ impl Redeem {
     pub fn request(&mut self, item_id: &str, key_prefix: &str) -> Result<Transition, HudongError> {
         if self.pending.is_some() {
             if self.index(item_id).is_none() {
-                return Err(HudongError::new(ErrorCode::InvalidChoice, "no item with this id"));
+                return Err(HudongError::new(
+                    ErrorCode::InvalidChoice,
+                    "no item with this id",
+                ));
             }
             return Ok(Transition::default());
         }
@@ -290,16 +324,28 @@ impl Redeem {
         let cost = self.spec.items[self.index(item_id).unwrap_or_default()].cost;
         self.attempts += 1;
         let request_id = format!("{key_prefix}:redeem:{}", self.attempts);
-        self.pending = Some(PendingRedemption { request_id: request_id.clone(), item_id: item_id.to_owned(), cost });
+        self.pending = Some(PendingRedemption {
+            request_id: request_id.clone(),
+            item_id: item_id.to_owned(),
+            cost,
+        });
         self.last_result = None;
         Ok(Transition {
-            events: vec![Event::RedeemRequest { request_id, item_id: item_id.to_owned(), cost }],
+            events: vec![Event::RedeemRequest {
+                request_id,
+                item_id: item_id.to_owned(),
+                cost,
+            }],
             changed: true,
         })
     }
 
     /// `redeem.account` for this viewer (`me`: the room's user id).
-    pub fn set_account(&mut self, a: &RedeemAccount, me: Option<&str>) -> Result<Transition, HudongError> {
+    pub fn set_account(
+        &mut self,
+        a: &RedeemAccount,
+        me: Option<&str>,
+    ) -> Result<Transition, HudongError> {
         if let Some(u) = &a.user_id {
             if me != Some(u.as_str()) {
                 return Ok(Transition::default());
@@ -307,9 +353,15 @@ impl Redeem {
         }
         self.check_account(a.tier.as_deref(), &a.history)?;
         let before = self.clone();
-        self.account = Some(Account { balance: a.balance, tier: a.tier.clone() });
+        self.account = Some(Account {
+            balance: a.balance,
+            tier: a.tier.clone(),
+        });
         self.take_history(&a.history);
-        Ok(Transition { events: Vec::new(), changed: *self != before })
+        Ok(Transition {
+            events: Vec::new(),
+            changed: *self != before,
+        })
     }
 
     fn check_account(&self, tier: Option<&str>, history: &[Redemption]) -> Result<(), HudongError> {
@@ -320,7 +372,9 @@ impl Redeem {
             }
         }
         if history.len() > MAX_HISTORY {
-            return Err(HudongError::field(format!("history holds at most {MAX_HISTORY} redemptions")));
+            return Err(HudongError::field(format!(
+                "history holds at most {MAX_HISTORY} redemptions"
+            )));
         }
         for h in history {
             validate::text("history[].request_id", &h.request_id, 200)?;
@@ -339,7 +393,11 @@ impl Redeem {
             if self.history.iter().any(|x| x.request_id == h.request_id) {
                 continue;
             }
-            if self.pending.as_ref().is_some_and(|p| p.request_id == h.request_id) {
+            if self
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.request_id == h.request_id)
+            {
                 self.pending = None;
                 self.last_result = Some((h.item_id.clone(), RedeemOutcome::Success));
             }
@@ -352,7 +410,11 @@ impl Redeem {
     }
 
     /// `redeem.points`: once per `gain_id`.
-    pub fn points(&mut self, p: &RedeemPoints, me: Option<&str>) -> Result<Transition, HudongError> {
+    pub fn points(
+        &mut self,
+        p: &RedeemPoints,
+        me: Option<&str>,
+    ) -> Result<Transition, HudongError> {
         if let Some(u) = &p.user_id {
             if me != Some(u.as_str()) {
                 return Ok(Transition::default());
@@ -361,7 +423,10 @@ impl Redeem {
         validate::text("gain_id", &p.gain_id, 200)?;
         validate::text("reason", &p.reason, MAX_REASON_CHARS)?;
         let Some(account) = &mut self.account else {
-            return Err(HudongError::new(ErrorCode::NotOpen, "points before the viewer's account: send redeem.account first"));
+            return Err(HudongError::new(
+                ErrorCode::NotOpen,
+                "points before the viewer's account: send redeem.account first",
+            ));
         };
         if self.seen_gains.contains(&p.gain_id) {
             return Ok(Transition::default());
@@ -375,9 +440,17 @@ impl Redeem {
             self.seen_gains.remove(0);
         }
         self.seen_gains.push(p.gain_id.clone());
-        self.last_gain = Some(PointGain { gain_id: p.gain_id.clone(), delta: p.delta, reason: p.reason.clone() });
+        self.last_gain = Some(PointGain {
+            gain_id: p.gain_id.clone(),
+            delta: p.delta,
+            reason: p.reason.clone(),
+        });
         Ok(Transition {
-            events: vec![Event::RedeemPoints { gain_id: p.gain_id.clone(), delta: p.delta, reason: p.reason.clone() }],
+            events: vec![Event::RedeemPoints {
+                gain_id: p.gain_id.clone(),
+                delta: p.delta,
+                reason: p.reason.clone(),
+            }],
             changed: true,
         })
     }
@@ -386,12 +459,21 @@ impl Redeem {
     pub fn set_stock(&mut self, s: &RedeemStock) -> Result<Transition, HudongError> {
         let mut next = self.stock.clone();
         for (id, &left) in &s.stock {
-            let i = self.index(id).ok_or_else(|| HudongError::field("stock names an unknown item"))?;
-            next[i] = if s.reset { left.min(self.spec.items[i].stock) } else { left.min(next[i]) };
+            let i = self
+                .index(id)
+                .ok_or_else(|| HudongError::field("stock names an unknown item"))?;
+            next[i] = if s.reset {
+                left.min(self.spec.items[i].stock)
+            } else {
+                left.min(next[i])
+            };
         }
         let changed = next != self.stock;
         self.stock = next;
-        Ok(Transition { events: Vec::new(), changed })
+        Ok(Transition {
+            events: Vec::new(),
+            changed,
+        })
     }
 
     /// `redeem.result`: the answer to the pending request. Answers to anything else (a retry
@@ -400,15 +482,26 @@ impl Redeem {
         if r.outcome == RedeemOutcome::Success {
             match &r.voucher_ref {
                 Some(v) => validate::text("voucher_ref", v, 64)?,
-                None => return Err(HudongError::field("a successful redemption needs a voucher_ref")),
+                None => {
+                    return Err(HudongError::field(
+                        "a successful redemption needs a voucher_ref",
+                    ))
+                }
             }
         }
-        let Some(p) = self.pending.clone().filter(|p| p.request_id == r.request_id) else {
+        let Some(p) = self
+            .pending
+            .clone()
+            .filter(|p| p.request_id == r.request_id)
+        else {
             return Ok(Transition::default());
         };
         self.pending = None;
         let i = self.index(&p.item_id).unwrap_or_default();
-        let account = self.account.get_or_insert(Account { balance: 0, tier: None });
+        let account = self.account.get_or_insert(Account {
+            balance: 0,
+            tier: None,
+        });
         match r.outcome {
             RedeemOutcome::Success => {
                 account.balance = account.balance.saturating_sub(p.cost);
@@ -444,7 +537,13 @@ impl Redeem {
     pub fn snapshot(&self) -> RedeemSnapshot {
         RedeemSnapshot {
             spec: self.spec.clone(),
-            stock: self.spec.items.iter().zip(&self.stock).map(|(i, &s)| (i.item_id.clone(), s)).collect(),
+            stock: self
+                .spec
+                .items
+                .iter()
+                .zip(&self.stock)
+                .map(|(i, &s)| (i.item_id.clone(), s))
+                .collect(),
             account: self.account.clone(),
             history: self.history.clone(),
         }
@@ -456,7 +555,10 @@ impl Redeem {
                 return Err(HudongError::field("stock names an unknown item"));
             }
         }
-        self.check_account(s.account.as_ref().and_then(|a| a.tier.as_deref()), &s.history)
+        self.check_account(
+            s.account.as_ref().and_then(|a| a.tier.as_deref()),
+            &s.history,
+        )
     }
 
     /// Moves forward to a snapshot of the same catalog.
@@ -472,7 +574,10 @@ impl Redeem {
             self.account = Some(a.clone());
         }
         self.take_history(&s.history);
-        Ok(Transition { events: Vec::new(), changed: *self != before })
+        Ok(Transition {
+            events: Vec::new(),
+            changed: *self != before,
+        })
     }
 }
 
@@ -492,7 +597,9 @@ fn validate_spec(s: &RedeemSpec) -> Result<(), HudongError> {
         }
     }
     if s.items.is_empty() || s.items.len() > MAX_ITEMS {
-        return Err(HudongError::field(format!("a catalog has 1 to {MAX_ITEMS} items")));
+        return Err(HudongError::field(format!(
+            "a catalog has 1 to {MAX_ITEMS} items"
+        )));
     }
     for (i, item) in s.items.iter().enumerate() {
         validate::id("items[].item_id", &item.item_id)?;

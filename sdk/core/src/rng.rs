@@ -17,7 +17,9 @@ impl Serialize for SplitMix64 {
 impl<'de> Deserialize<'de> for SplitMix64 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        text.parse().map(SplitMix64).map_err(serde::de::Error::custom)
+        text.parse()
+            .map(SplitMix64)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -54,6 +56,8 @@ pub(crate) mod u64_string {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }

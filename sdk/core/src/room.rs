@@ -1,20 +1,22 @@
 //! The room engine: owns the live widgets, routes commands and actions to their state
 //! machines, and wraps what they report into event envelopes.
+use crate::coupon::Coupon;
 use crate::error::{ErrorCode, HudongError};
 use crate::flash::FlashSale;
-use crate::quiz::Quiz;
-use crate::lottery::Lottery;
 use crate::lead::Lead;
 use crate::likes::Likes;
-use crate::coupon::Coupon;
-use crate::questions::Questions;
-use crate::tasks::Tasks;
-use crate::products::{ProductIntent, Products};
-use crate::redeem::Redeem;
-use crate::tryon::TryOn;
+use crate::lottery::Lottery;
 use crate::poll::{Poll, Transition};
-use crate::protocol::{Action, Command, Envelope, Event, RoomSnapshot, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION};
+use crate::products::{ProductIntent, Products};
+use crate::protocol::{
+    Action, Command, Envelope, Event, RoomSnapshot, WidgetKind, WidgetSnapshot, PROTOCOL_VERSION,
+};
+use crate::questions::Questions;
+use crate::quiz::Quiz;
+use crate::redeem::Redeem;
 use crate::rng::SplitMix64;
+use crate::tasks::Tasks;
+use crate::tryon::TryOn;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +35,12 @@ pub struct RoomConfig {
 
 impl RoomConfig {
     pub fn new(room_id: impl Into<String>, session_id: impl Into<String>) -> Self {
-        RoomConfig { room_id: room_id.into(), session_id: session_id.into(), user_id: None, seed: 0 }
+        RoomConfig {
+            room_id: room_id.into(),
+            session_id: session_id.into(),
+            user_id: None,
+            seed: 0,
+        }
     }
     pub fn with_user(mut self, user_id: impl Into<String>) -> Self {
         self.user_id = Some(user_id.into());
@@ -101,7 +108,9 @@ impl Widget {
             Widget::Poll(p) => p.next_deadline(),
             Widget::FlashSale(f) => f.next_deadline(now),
             Widget::Quiz(q) => q.next_deadline(),
-            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) | Widget::Questions(_) => None,
+            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) | Widget::Questions(_) => {
+                None
+            }
             Widget::Lottery(l) => l.next_deadline(now),
             Widget::Lead(l) => l.next_deadline(now),
             Widget::Likes(l) => l.next_deadline(now),
@@ -114,7 +123,9 @@ impl Widget {
             Widget::Poll(p) => p.tick(now),
             Widget::FlashSale(f) => f.tick(now),
             Widget::Quiz(q) => q.tick(now),
-            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) | Widget::Questions(_) => Transition::default(),
+            Widget::Redeem(_) | Widget::TryOn(_) | Widget::Products(_) | Widget::Questions(_) => {
+                Transition::default()
+            }
             Widget::Lottery(l) => l.tick(now),
             Widget::Lead(l) => l.tick(now),
             Widget::Likes(l) => l.tick(now),
@@ -164,15 +175,23 @@ impl Widget {
             (Widget::Redeem(r), WidgetSnapshot::Redeem(rs)) => r.check_snapshot(rs),
             (Widget::TryOn(_), WidgetSnapshot::TryOn(_)) => Ok(()),
             (Widget::Lottery(l), WidgetSnapshot::Lottery(ls)) => l.check_snapshot(ls),
-            (Widget::Lead(_), WidgetSnapshot::Lead(_)) | (Widget::Likes(_), WidgetSnapshot::Likes(_)) => Ok(()),
+            (Widget::Lead(_), WidgetSnapshot::Lead(_))
+            | (Widget::Likes(_), WidgetSnapshot::Likes(_)) => Ok(()),
             (Widget::Products(p), WidgetSnapshot::Products(ps)) => p.check_snapshot(ps),
             (Widget::Coupon(_), WidgetSnapshot::Coupon(_)) => Ok(()),
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.check_snapshot(qs),
             (Widget::Tasks(_), WidgetSnapshot::Tasks(_)) => Ok(()),
-            _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
+            _ => Err(HudongError::new(
+                ErrorCode::WrongWidgetKind,
+                "snapshot of another kind of widget",
+            )),
         }
     }
-    fn merge_snapshot(&mut self, s: &WidgetSnapshot, now: Millis) -> Result<Transition, HudongError> {
+    fn merge_snapshot(
+        &mut self,
+        s: &WidgetSnapshot,
+        now: Millis,
+    ) -> Result<Transition, HudongError> {
         match (self, s) {
             (Widget::Poll(p), WidgetSnapshot::Poll(ps)) => p.merge_snapshot(ps),
             (Widget::FlashSale(f), WidgetSnapshot::FlashSale(fs)) => f.merge_snapshot(fs, now),
@@ -186,7 +205,10 @@ impl Widget {
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => Ok(c.merge_snapshot(cs)),
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.merge_snapshot(qs),
             (Widget::Tasks(_), WidgetSnapshot::Tasks(_)) => Ok(Transition::default()),
-            _ => Err(HudongError::new(ErrorCode::WrongWidgetKind, "snapshot of another kind of widget")),
+            _ => Err(HudongError::new(
+                ErrorCode::WrongWidgetKind,
+                "snapshot of another kind of widget",
+            )),
         }
     }
     /// A new widget from a snapshot of it.
@@ -273,7 +295,14 @@ pub struct Room {
 impl Room {
     pub fn new(config: RoomConfig) -> Self {
         let rng = SplitMix64::new(config.seed);
-        Room { config, widgets: Vec::new(), seq: 0, rng, clock_offset_ms: 0, layout: Default::default() }
+        Room {
+            config,
+            widgets: Vec::new(),
+            seq: 0,
+            rng,
+            clock_offset_ms: 0,
+            layout: Default::default(),
+        }
     }
 
     pub fn config(&self) -> &RoomConfig {
@@ -312,20 +341,29 @@ impl Room {
 
     /// The earliest deadline any widget is waiting for, as of `now`.
     pub fn next_wake(&self, now: Millis) -> Option<Millis> {
-        self.widgets.iter().filter_map(|w| w.next_deadline(now)).min()
+        self.widgets
+            .iter()
+            .filter_map(|w| w.next_deadline(now))
+            .min()
     }
 
     fn position(&self, id: &str) -> Result<usize, HudongError> {
         self.widgets
             .iter()
             .position(|w| w.id() == id)
-            .ok_or_else(|| HudongError::new(ErrorCode::UnknownWidget, "no live widget has this id").with_widget(id))
+            .ok_or_else(|| {
+                HudongError::new(ErrorCode::UnknownWidget, "no live widget has this id")
+                    .with_widget(id)
+            })
     }
 
     /// The room as a server sends it to a late joiner.
     pub fn snapshot(&self) -> RoomSnapshot {
         let layout = (self.layout != crate::layout::Layout::default()).then(|| self.layout.clone());
-        RoomSnapshot { widgets: self.widgets.iter().map(Widget::snapshot).collect(), layout }
+        RoomSnapshot {
+            widgets: self.widgets.iter().map(Widget::snapshot).collect(),
+            layout,
+        }
     }
 
     /// Makes the room match a snapshot. Checked whole before anything changes.
@@ -335,8 +373,14 @@ impl Room {
             l.check()?;
         }
         for (i, w) in snap.widgets.iter().enumerate() {
-            if snap.widgets[..i].iter().any(|o| o.widget_id() == w.widget_id()) {
-                return Err(HudongError::field(format!("widget \"{}\" appears twice", w.widget_id())));
+            if snap.widgets[..i]
+                .iter()
+                .any(|o| o.widget_id() == w.widget_id())
+            {
+                return Err(HudongError::field(format!(
+                    "widget \"{}\" appears twice",
+                    w.widget_id()
+                )));
             }
             match self.widget(w.widget_id()) {
                 Some(existing) if existing.same_as(w) => existing.check_snapshot(w)?,
@@ -355,7 +399,10 @@ impl Room {
                 i += 1;
             } else {
                 let w = self.widgets.remove(i);
-                let t = Transition { events: vec![Event::WidgetHidden], changed: true };
+                let t = Transition {
+                    events: vec![Event::WidgetHidden],
+                    changed: true,
+                };
                 self.collect(&mut fx, w.id(), w.kind(), t, now);
             }
         }
@@ -379,7 +426,14 @@ impl Room {
     }
 
     /// Adds a widget's transition to the effects, wrapping its events.
-    fn collect(&mut self, fx: &mut Effects, id: &str, kind: WidgetKind, t: Transition, now: Millis) {
+    fn collect(
+        &mut self,
+        fx: &mut Effects,
+        id: &str,
+        kind: WidgetKind,
+        t: Transition,
+        now: Millis,
+    ) {
         fx.render |= t.changed;
         for e in t.events {
             let env = self.envelope(Some((id, kind)), e, now);
@@ -390,20 +444,30 @@ impl Room {
     /// Applies a command. On error, nothing changed.
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
         if let Command::RoomSnapshot(snap) = command {
-            return self.apply_snapshot(snap, now).map_err(|e| e.with_command("room.snapshot"));
+            return self
+                .apply_snapshot(snap, now)
+                .map_err(|e| e.with_command("room.snapshot"));
         }
         if let Command::RoomLayout(layout) = command {
             layout.check().map_err(|e| e.with_command("room.layout"))?;
             let render = self.layout != *layout;
             self.layout = layout.clone();
-            return Ok(Effects { events: Vec::new(), render, wake_at: self.next_wake(now) });
+            return Ok(Effects {
+                events: Vec::new(),
+                render,
+                wake_at: self.next_wake(now),
+            });
         }
         let id = command.widget_id().to_owned();
         let result = self.apply_inner(command, now);
         match result {
             Ok((t, kind)) => Ok(self.finish(&id, kind, t, now)),
             Err(e) => {
-                let e = if e.widget_id.is_none() && !id.is_empty() { e.with_widget(&id) } else { e };
+                let e = if e.widget_id.is_none() && !id.is_empty() {
+                    e.with_widget(&id)
+                } else {
+                    e
+                };
                 Err(e.with_command(command.type_name()))
             }
         }
@@ -419,196 +483,422 @@ impl Room {
         open: impl FnOnce() -> Result<(Widget, Transition), HudongError>,
     ) -> Result<(Transition, WidgetKind), HudongError> {
         if let Some(existing) = self.widget(id) {
-            return if same(existing) { Ok((Transition::default(), kind)) } else { Err(conflict()) };
+            return if same(existing) {
+                Ok((Transition::default(), kind))
+            } else {
+                Err(conflict())
+            };
         }
         let (w, t) = open()?;
         self.widgets.push(w);
         Ok((t, kind))
     }
 
-    fn apply_inner(&mut self, command: &Command, now: Millis) -> Result<(Transition, WidgetKind), HudongError> {
+    fn apply_inner(
+        &mut self,
+        command: &Command,
+        now: Millis,
+    ) -> Result<(Transition, WidgetKind), HudongError> {
         let poll = WidgetKind::Poll;
         let flash = WidgetKind::FlashSale;
         match command {
-            Command::PollOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Poll, |w| matches!(w, Widget::Poll(x) if x.spec() == spec), || {
-                Poll::open(spec.clone(), now).map(|(w, t)| (Widget::Poll(w), t))
-            }),
-            Command::FlashOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::FlashSale, |w| matches!(w, Widget::FlashSale(x) if x.spec() == spec), || {
-                FlashSale::open(spec.clone(), now).map(|(w, t)| (Widget::FlashSale(w), t))
-            }),
+            Command::PollOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Poll,
+                |w| matches!(w, Widget::Poll(x) if x.spec() == spec),
+                || Poll::open(spec.clone(), now).map(|(w, t)| (Widget::Poll(w), t)),
+            ),
+            Command::FlashOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::FlashSale,
+                |w| matches!(w, Widget::FlashSale(x) if x.spec() == spec),
+                || FlashSale::open(spec.clone(), now).map(|(w, t)| (Widget::FlashSale(w), t)),
+            ),
             Command::FlashStock(c) => Ok((self.flash_mut(&c.widget_id)?.stock(c, now), flash)),
             Command::FlashExtend(c) => Ok((self.flash_mut(&c.widget_id)?.extend(c, now), flash)),
             Command::FlashResult(c) => Ok((self.flash_mut(&c.widget_id)?.result(c, now)?, flash)),
             Command::FlashEnd(c) => Ok((self.flash_mut(&c.widget_id)?.end(now), flash)),
-            Command::QuizOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Quiz, |w| matches!(w, Widget::Quiz(x) if x.spec() == spec), || {
-                Quiz::open(spec.clone()).map(|(w, t)| (Widget::Quiz(w), t))
-            }),
-            Command::QuizQuestion(c) => Ok((self.quiz_mut(&c.widget_id)?.ask(c, now)?, WidgetKind::Quiz)),
-            Command::QuizClose(c) => Ok((self.quiz_mut(&c.widget_id)?.close(&c.question_id)?, WidgetKind::Quiz)),
-            Command::QuizReveal(c) => Ok((self.quiz_mut(&c.widget_id)?.reveal(c)?, WidgetKind::Quiz)),
+            Command::QuizOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Quiz,
+                |w| matches!(w, Widget::Quiz(x) if x.spec() == spec),
+                || Quiz::open(spec.clone()).map(|(w, t)| (Widget::Quiz(w), t)),
+            ),
+            Command::QuizQuestion(c) => {
+                Ok((self.quiz_mut(&c.widget_id)?.ask(c, now)?, WidgetKind::Quiz))
+            }
+            Command::QuizClose(c) => Ok((
+                self.quiz_mut(&c.widget_id)?.close(&c.question_id)?,
+                WidgetKind::Quiz,
+            )),
+            Command::QuizReveal(c) => {
+                Ok((self.quiz_mut(&c.widget_id)?.reveal(c)?, WidgetKind::Quiz))
+            }
             Command::QuizStanding(c) => {
                 let me = self.config.user_id.clone();
-                Ok((self.quiz_mut(&c.widget_id)?.stand(c, me.as_deref())?, WidgetKind::Quiz))
+                Ok((
+                    self.quiz_mut(&c.widget_id)?.stand(c, me.as_deref())?,
+                    WidgetKind::Quiz,
+                ))
             }
-            Command::QuizLeaderboard(c) => Ok((self.quiz_mut(&c.widget_id)?.set_leaderboard(c)?, WidgetKind::Quiz)),
-            Command::RedeemOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Redeem, |w| matches!(w, Widget::Redeem(x) if x.spec() == spec), || {
-                Redeem::open(spec.clone()).map(|(w, t)| (Widget::Redeem(w), t))
-            }),
+            Command::QuizLeaderboard(c) => Ok((
+                self.quiz_mut(&c.widget_id)?.set_leaderboard(c)?,
+                WidgetKind::Quiz,
+            )),
+            Command::RedeemOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Redeem,
+                |w| matches!(w, Widget::Redeem(x) if x.spec() == spec),
+                || Redeem::open(spec.clone()).map(|(w, t)| (Widget::Redeem(w), t)),
+            ),
             Command::RedeemAccount(c) => {
                 let me = self.config.user_id.clone();
-                Ok((self.redeem_mut(&c.widget_id)?.set_account(c, me.as_deref())?, WidgetKind::Redeem))
+                Ok((
+                    self.redeem_mut(&c.widget_id)?
+                        .set_account(c, me.as_deref())?,
+                    WidgetKind::Redeem,
+                ))
             }
             Command::RedeemPoints(c) => {
                 let me = self.config.user_id.clone();
-                Ok((self.redeem_mut(&c.widget_id)?.points(c, me.as_deref())?, WidgetKind::Redeem))
+                Ok((
+                    self.redeem_mut(&c.widget_id)?.points(c, me.as_deref())?,
+                    WidgetKind::Redeem,
+                ))
             }
-            Command::RedeemStock(c) => Ok((self.redeem_mut(&c.widget_id)?.set_stock(c)?, WidgetKind::Redeem)),
-            Command::RedeemResult(c) => Ok((self.redeem_mut(&c.widget_id)?.result(c)?, WidgetKind::Redeem)),
-            Command::TryOnOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::TryOn, |w| matches!(w, Widget::TryOn(x) if x.spec() == spec), || {
-                TryOn::open(spec.clone()).map(|(w, t)| (Widget::TryOn(w), t))
-            }),
-            Command::LotteryOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Lottery, |w| matches!(w, Widget::Lottery(x) if x.spec() == spec), || {
-                Lottery::open(spec.clone()).map(|(w, t)| (Widget::Lottery(w), t))
-            }),
-            Command::LotteryEntries(c) => Ok((self.lottery_mut(&c.widget_id)?.set_entries(c), WidgetKind::Lottery)),
-            Command::LotteryEntry(c) => Ok((self.lottery_mut(&c.widget_id)?.entry(c), WidgetKind::Lottery)),
-            Command::LotteryDraw(c) => Ok((self.lottery_mut(&c.widget_id)?.draw(c)?, WidgetKind::Lottery)),
+            Command::RedeemStock(c) => Ok((
+                self.redeem_mut(&c.widget_id)?.set_stock(c)?,
+                WidgetKind::Redeem,
+            )),
+            Command::RedeemResult(c) => Ok((
+                self.redeem_mut(&c.widget_id)?.result(c)?,
+                WidgetKind::Redeem,
+            )),
+            Command::TryOnOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::TryOn,
+                |w| matches!(w, Widget::TryOn(x) if x.spec() == spec),
+                || TryOn::open(spec.clone()).map(|(w, t)| (Widget::TryOn(w), t)),
+            ),
+            Command::LotteryOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Lottery,
+                |w| matches!(w, Widget::Lottery(x) if x.spec() == spec),
+                || Lottery::open(spec.clone()).map(|(w, t)| (Widget::Lottery(w), t)),
+            ),
+            Command::LotteryEntries(c) => Ok((
+                self.lottery_mut(&c.widget_id)?.set_entries(c),
+                WidgetKind::Lottery,
+            )),
+            Command::LotteryEntry(c) => Ok((
+                self.lottery_mut(&c.widget_id)?.entry(c),
+                WidgetKind::Lottery,
+            )),
+            Command::LotteryDraw(c) => Ok((
+                self.lottery_mut(&c.widget_id)?.draw(c)?,
+                WidgetKind::Lottery,
+            )),
             Command::LotteryResult(c) => {
                 let me = self.config.user_id.clone();
-                Ok((self.lottery_mut(&c.widget_id)?.result(c, me.as_deref()), WidgetKind::Lottery))
+                Ok((
+                    self.lottery_mut(&c.widget_id)?.result(c, me.as_deref()),
+                    WidgetKind::Lottery,
+                ))
             }
-            Command::LotteryClaimed(c) => Ok((self.lottery_mut(&c.widget_id)?.claimed_by_server(c)?, WidgetKind::Lottery)),
-            Command::LeadOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Lead, |w| matches!(w, Widget::Lead(x) if x.spec() == spec), || {
-                Lead::open(spec.clone()).map(|(w, t)| (Widget::Lead(w), t))
-            }),
-            Command::LeadResult(c) => Ok((self.lead_mut(&c.widget_id)?.result(c)?, WidgetKind::Lead)),
-            Command::LikesOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Likes, |w| matches!(w, Widget::Likes(x) if x.spec() == spec), || {
-                Likes::open(spec.clone()).map(|(w, t)| (Widget::Likes(w), t))
-            }),
-            Command::LikesTotal(c) => Ok((self.likes_mut(&c.widget_id)?.set_total(c), WidgetKind::Likes)),
-            Command::ProductsOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Products, |w| matches!(w, Widget::Products(x) if x.spec() == spec), || {
-                Products::open(spec.clone()).map(|(w, t)| (Widget::Products(w), t))
-            }),
-            Command::ProductPresent(c) => Ok((self.products_mut(&c.widget_id)?.present(c)?, WidgetKind::Products)),
-            Command::ProductPin(c) => Ok((self.products_mut(&c.widget_id)?.pin(c)?, WidgetKind::Products)),
-            Command::ProductUnpin(c) => Ok((self.products_mut(&c.widget_id)?.unpin(c), WidgetKind::Products)),
-            Command::ProductStock(c) => Ok((self.products_mut(&c.widget_id)?.stock(c), WidgetKind::Products)),
-            Command::CouponOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Coupon, |w| matches!(w, Widget::Coupon(x) if x.spec() == spec), || {
-                Coupon::open(spec.clone(), now).map(|(w, t)| (Widget::Coupon(w), t))
-            }),
-            Command::CouponStock(c) => Ok((self.coupon_mut(&c.widget_id)?.stock(c), WidgetKind::Coupon)),
-            Command::CouponResult(c) => Ok((self.coupon_mut(&c.widget_id)?.result(c)?, WidgetKind::Coupon)),
-            Command::QuestionsOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Questions, |w| matches!(w, Widget::Questions(x) if x.spec() == spec), || {
-                Questions::open(spec.clone()).map(|(w, t)| (Widget::Questions(w), t))
-            }),
-            Command::QuestionQueue(c) => Ok((self.questions_mut(&c.widget_id)?.set_queue(c)?, WidgetKind::Questions)),
-            Command::QuestionAck(c) => Ok((self.questions_mut(&c.widget_id)?.ack(c)?, WidgetKind::Questions)),
-            Command::QuestionMark(c) => Ok((self.questions_mut(&c.widget_id)?.mark(c), WidgetKind::Questions)),
-            Command::TasksOpen(spec) => self.open_widget(&spec.widget_id, WidgetKind::Tasks, |w| matches!(w, Widget::Tasks(x) if x.spec() == spec), || {
-                Tasks::open(spec.clone(), now).map(|(w, t)| (Widget::Tasks(w), t))
-            }),
+            Command::LotteryClaimed(c) => Ok((
+                self.lottery_mut(&c.widget_id)?.claimed_by_server(c)?,
+                WidgetKind::Lottery,
+            )),
+            Command::LeadOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Lead,
+                |w| matches!(w, Widget::Lead(x) if x.spec() == spec),
+                || Lead::open(spec.clone()).map(|(w, t)| (Widget::Lead(w), t)),
+            ),
+            Command::LeadResult(c) => {
+                Ok((self.lead_mut(&c.widget_id)?.result(c)?, WidgetKind::Lead))
+            }
+            Command::LikesOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Likes,
+                |w| matches!(w, Widget::Likes(x) if x.spec() == spec),
+                || Likes::open(spec.clone()).map(|(w, t)| (Widget::Likes(w), t)),
+            ),
+            Command::LikesTotal(c) => Ok((
+                self.likes_mut(&c.widget_id)?.set_total(c),
+                WidgetKind::Likes,
+            )),
+            Command::ProductsOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Products,
+                |w| matches!(w, Widget::Products(x) if x.spec() == spec),
+                || Products::open(spec.clone()).map(|(w, t)| (Widget::Products(w), t)),
+            ),
+            Command::ProductPresent(c) => Ok((
+                self.products_mut(&c.widget_id)?.present(c)?,
+                WidgetKind::Products,
+            )),
+            Command::ProductPin(c) => Ok((
+                self.products_mut(&c.widget_id)?.pin(c)?,
+                WidgetKind::Products,
+            )),
+            Command::ProductUnpin(c) => Ok((
+                self.products_mut(&c.widget_id)?.unpin(c),
+                WidgetKind::Products,
+            )),
+            Command::ProductStock(c) => Ok((
+                self.products_mut(&c.widget_id)?.stock(c),
+                WidgetKind::Products,
+            )),
+            Command::CouponOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Coupon,
+                |w| matches!(w, Widget::Coupon(x) if x.spec() == spec),
+                || Coupon::open(spec.clone(), now).map(|(w, t)| (Widget::Coupon(w), t)),
+            ),
+            Command::CouponStock(c) => {
+                Ok((self.coupon_mut(&c.widget_id)?.stock(c), WidgetKind::Coupon))
+            }
+            Command::CouponResult(c) => Ok((
+                self.coupon_mut(&c.widget_id)?.result(c)?,
+                WidgetKind::Coupon,
+            )),
+            Command::QuestionsOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Questions,
+                |w| matches!(w, Widget::Questions(x) if x.spec() == spec),
+                || Questions::open(spec.clone()).map(|(w, t)| (Widget::Questions(w), t)),
+            ),
+            Command::QuestionQueue(c) => Ok((
+                self.questions_mut(&c.widget_id)?.set_queue(c)?,
+                WidgetKind::Questions,
+            )),
+            Command::QuestionAck(c) => Ok((
+                self.questions_mut(&c.widget_id)?.ack(c)?,
+                WidgetKind::Questions,
+            )),
+            Command::QuestionMark(c) => Ok((
+                self.questions_mut(&c.widget_id)?.mark(c),
+                WidgetKind::Questions,
+            )),
+            Command::TasksOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Tasks,
+                |w| matches!(w, Widget::Tasks(x) if x.spec() == spec),
+                || Tasks::open(spec.clone(), now).map(|(w, t)| (Widget::Tasks(w), t)),
+            ),
             Command::TasksProgress(c) => {
                 let me = self.config.user_id.clone();
-                Ok((self.tasks_mut(&c.widget_id)?.set_progress(c, me.as_deref())?, WidgetKind::Tasks))
+                Ok((
+                    self.tasks_mut(&c.widget_id)?
+                        .set_progress(c, me.as_deref())?,
+                    WidgetKind::Tasks,
+                ))
             }
-            Command::TaskResult(c) => Ok((self.tasks_mut(&c.widget_id)?.result(c)?, WidgetKind::Tasks)),
+            Command::TaskResult(c) => {
+                Ok((self.tasks_mut(&c.widget_id)?.result(c)?, WidgetKind::Tasks))
+            }
             Command::CouponWallet(c) => {
                 let me = self.config.user_id.clone();
-                Ok((self.coupon_mut(&c.widget_id)?.set_wallet(c, me.as_deref())?, WidgetKind::Coupon))
+                Ok((
+                    self.coupon_mut(&c.widget_id)?
+                        .set_wallet(c, me.as_deref())?,
+                    WidgetKind::Coupon,
+                ))
             }
             Command::PollTally(t) => Ok((self.poll_mut(&t.widget_id)?.tally(t)?, poll)),
             Command::PollClose(t) => Ok((self.poll_mut(&t.widget_id)?.close(), poll)),
             Command::PollReveal(r) => Ok((self.poll_mut(&r.widget_id)?.reveal(r)?, poll)),
-            Command::WidgetRemove(t) => match self.widgets.iter().position(|w| w.id() == t.widget_id) {
-                None => Ok((Transition::default(), poll)),
-                Some(i) => {
-                    let mut w = self.widgets.remove(i);
-                    let mut events = match &mut w {
-                        // A try-on taken down mid-session still reports how long it ran.
-                        Widget::TryOn(t) => t.close(now).events,
-                        _ => Vec::new(),
-                    };
-                    events.push(Event::WidgetHidden);
-                    Ok((Transition { events, changed: true }, w.kind()))
+            Command::WidgetRemove(t) => {
+                match self.widgets.iter().position(|w| w.id() == t.widget_id) {
+                    None => Ok((Transition::default(), poll)),
+                    Some(i) => {
+                        let mut w = self.widgets.remove(i);
+                        let mut events = match &mut w {
+                            // A try-on taken down mid-session still reports how long it ran.
+                            Widget::TryOn(t) => t.close(now).events,
+                            _ => Vec::new(),
+                        };
+                        events.push(Event::WidgetHidden);
+                        Ok((
+                            Transition {
+                                events,
+                                changed: true,
+                            },
+                            w.kind(),
+                        ))
+                    }
                 }
-            },
-            Command::RoomSnapshot(_) | Command::RoomLayout(_) => unreachable!("room-wide commands are applied by apply"),
+            }
+            Command::RoomSnapshot(_) | Command::RoomLayout(_) => {
+                unreachable!("room-wide commands are applied by apply")
+            }
         }
     }
 
     /// Applies a viewer action. On error, nothing changed.
     pub fn act(&mut self, action: &Action, now: Millis) -> Result<Effects, HudongError> {
         let id = action.widget_id().to_owned();
-        let actor = self.config.user_id.as_deref().unwrap_or(&self.config.session_id);
+        let actor = self
+            .config
+            .user_id
+            .as_deref()
+            .unwrap_or(&self.config.session_id);
         let key_prefix = format!("{}:{}:{}", self.config.room_id, id, actor);
         let (t, kind) = match action {
-            Action::PollVote { widget_id, option_ids } => {
-                (self.poll_mut(widget_id).and_then(|p| p.vote(option_ids, now, &key_prefix)), WidgetKind::Poll)
-            }
-            Action::FlashGrab { widget_id } => {
-                (self.flash_mut(widget_id).and_then(|f| f.grab(now, &key_prefix)), WidgetKind::FlashSale)
-            }
-            Action::FlashRemind { widget_id } => {
-                (self.flash_mut(widget_id).and_then(|f| f.remind(now)), WidgetKind::FlashSale)
-            }
-            Action::QuizAnswer { widget_id, question_id, option_id } => (
-                self.quiz_mut(widget_id).and_then(|q| q.answer(question_id, option_id, now, &key_prefix)),
+            Action::PollVote {
+                widget_id,
+                option_ids,
+            } => (
+                self.poll_mut(widget_id)
+                    .and_then(|p| p.vote(option_ids, now, &key_prefix)),
+                WidgetKind::Poll,
+            ),
+            Action::FlashGrab { widget_id } => (
+                self.flash_mut(widget_id)
+                    .and_then(|f| f.grab(now, &key_prefix)),
+                WidgetKind::FlashSale,
+            ),
+            Action::FlashRemind { widget_id } => (
+                self.flash_mut(widget_id).and_then(|f| f.remind(now)),
+                WidgetKind::FlashSale,
+            ),
+            Action::QuizAnswer {
+                widget_id,
+                question_id,
+                option_id,
+            } => (
+                self.quiz_mut(widget_id)
+                    .and_then(|q| q.answer(question_id, option_id, now, &key_prefix)),
                 WidgetKind::Quiz,
             ),
-            Action::RedeemRequest { widget_id, item_id } => {
-                (self.redeem_mut(widget_id).and_then(|r| r.request(item_id, &key_prefix)), WidgetKind::Redeem)
-            }
-            Action::TryOnStart { widget_id } => (self.tryon_mut(widget_id).and_then(|t| t.start()), WidgetKind::TryOn),
-            Action::TryOnAllowCamera { widget_id } => {
-                (self.tryon_mut(widget_id).and_then(|t| t.allow_camera()), WidgetKind::TryOn)
-            }
-            Action::TryOnCamera { widget_id, result } => {
-                (self.tryon_mut(widget_id).and_then(|t| t.camera(*result, now)), WidgetKind::TryOn)
-            }
-            Action::TryOnPhoto { widget_id } => (self.tryon_mut(widget_id).and_then(|t| t.use_photo(now)), WidgetKind::TryOn),
-            Action::TryOnPause { widget_id } => (self.tryon_mut(widget_id).map(|t| t.pause(now)), WidgetKind::TryOn),
-            Action::TryOnTracker { widget_id, state } => {
-                (self.tryon_mut(widget_id).and_then(|t| t.track(*state)), WidgetKind::TryOn)
-            }
-            Action::TryOnPlace { widget_id, pose } => (self.tryon_mut(widget_id).and_then(|t| t.place(*pose)), WidgetKind::TryOn),
-            Action::TryOnSnapshot { widget_id } => {
-                (self.tryon_mut(widget_id).and_then(|t| t.snapshot_taken()), WidgetKind::TryOn)
-            }
-            Action::TryOnAddToCart { widget_id } => {
-                (self.tryon_mut(widget_id).and_then(|t| t.add_to_cart(&key_prefix)), WidgetKind::TryOn)
-            }
-            Action::TryOnClose { widget_id } => (self.tryon_mut(widget_id).map(|t| t.close(now)), WidgetKind::TryOn),
-            Action::LotteryEnter { widget_id } => {
-                (self.lottery_mut(widget_id).and_then(|l| l.enter(now, &key_prefix)), WidgetKind::Lottery)
-            }
-            Action::LotteryClaim { widget_id } => (self.lottery_mut(widget_id).and_then(|l| l.claim(&key_prefix)), WidgetKind::Lottery),
-            Action::LeadClick { widget_id, via } => (self.lead_mut(widget_id).and_then(|l| l.click(*via)), WidgetKind::Lead),
-            Action::LeadConsent { widget_id, given } => {
-                (self.lead_mut(widget_id).and_then(|l| l.set_consent(*given)), WidgetKind::Lead)
-            }
-            Action::LeadConfirm { widget_id } => (self.lead_mut(widget_id).and_then(|l| l.confirm(now, &key_prefix)), WidgetKind::Lead),
-            Action::LeadFold { widget_id, folded } => (self.lead_mut(widget_id).map(|l| l.fold(*folded)), WidgetKind::Lead),
-            Action::LikeTap { widget_id } => (self.likes_mut(widget_id).map(|l| l.tap(now)), WidgetKind::Likes),
-            Action::QuestionAsk { widget_id, text } => {
-                (self.questions_mut(widget_id).and_then(|q| q.ask(text, now, &key_prefix)), WidgetKind::Questions)
-            }
-            Action::QuestionUpvote { widget_id, question_id } => {
-                (self.questions_mut(widget_id).and_then(|q| q.upvote(question_id, &key_prefix)), WidgetKind::Questions)
-            }
-            Action::TaskClaim { widget_id, task_id } => {
-                (self.tasks_mut(widget_id).and_then(|t| t.claim(task_id, now, &key_prefix)), WidgetKind::Tasks)
-            }
-            Action::TaskShare { widget_id, channel } => (self.tasks_mut(widget_id).and_then(|t| t.share(channel)), WidgetKind::Tasks),
-            Action::CouponClaim { widget_id } => (self.coupon_mut(widget_id).and_then(|c| c.claim(now, &key_prefix)), WidgetKind::Coupon),
-            Action::CouponShare { widget_id, channel } => (self.coupon_mut(widget_id).and_then(|c| c.share(channel)), WidgetKind::Coupon),
-            Action::ProductBuy { widget_id, sku } => {
-                (self.products_mut(widget_id).and_then(|p| p.tap(sku, ProductIntent::Buy, now, &key_prefix)), WidgetKind::Products)
-            }
-            Action::ProductAddToCart { widget_id, sku } => {
-                (self.products_mut(widget_id).and_then(|p| p.tap(sku, ProductIntent::AddToCart, now, &key_prefix)), WidgetKind::Products)
-            }
+            Action::RedeemRequest { widget_id, item_id } => (
+                self.redeem_mut(widget_id)
+                    .and_then(|r| r.request(item_id, &key_prefix)),
+                WidgetKind::Redeem,
+            ),
+            Action::TryOnStart { widget_id } => (
+                self.tryon_mut(widget_id).and_then(|t| t.start()),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnAllowCamera { widget_id } => (
+                self.tryon_mut(widget_id).and_then(|t| t.allow_camera()),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnCamera { widget_id, result } => (
+                self.tryon_mut(widget_id)
+                    .and_then(|t| t.camera(*result, now)),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnPhoto { widget_id } => (
+                self.tryon_mut(widget_id).and_then(|t| t.use_photo(now)),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnPause { widget_id } => (
+                self.tryon_mut(widget_id).map(|t| t.pause(now)),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnTracker { widget_id, state } => (
+                self.tryon_mut(widget_id).and_then(|t| t.track(*state)),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnPlace { widget_id, pose } => (
+                self.tryon_mut(widget_id).and_then(|t| t.place(*pose)),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnSnapshot { widget_id } => (
+                self.tryon_mut(widget_id).and_then(|t| t.snapshot_taken()),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnAddToCart { widget_id } => (
+                self.tryon_mut(widget_id)
+                    .and_then(|t| t.add_to_cart(&key_prefix)),
+                WidgetKind::TryOn,
+            ),
+            Action::TryOnClose { widget_id } => (
+                self.tryon_mut(widget_id).map(|t| t.close(now)),
+                WidgetKind::TryOn,
+            ),
+            Action::LotteryEnter { widget_id } => (
+                self.lottery_mut(widget_id)
+                    .and_then(|l| l.enter(now, &key_prefix)),
+                WidgetKind::Lottery,
+            ),
+            Action::LotteryClaim { widget_id } => (
+                self.lottery_mut(widget_id)
+                    .and_then(|l| l.claim(&key_prefix)),
+                WidgetKind::Lottery,
+            ),
+            Action::LeadClick { widget_id, via } => (
+                self.lead_mut(widget_id).and_then(|l| l.click(*via)),
+                WidgetKind::Lead,
+            ),
+            Action::LeadConsent { widget_id, given } => (
+                self.lead_mut(widget_id).and_then(|l| l.set_consent(*given)),
+                WidgetKind::Lead,
+            ),
+            Action::LeadConfirm { widget_id } => (
+                self.lead_mut(widget_id)
+                    .and_then(|l| l.confirm(now, &key_prefix)),
+                WidgetKind::Lead,
+            ),
+            Action::LeadFold { widget_id, folded } => (
+                self.lead_mut(widget_id).map(|l| l.fold(*folded)),
+                WidgetKind::Lead,
+            ),
+            Action::LikeTap { widget_id } => (
+                self.likes_mut(widget_id).map(|l| l.tap(now)),
+                WidgetKind::Likes,
+            ),
+            Action::QuestionAsk { widget_id, text } => (
+                self.questions_mut(widget_id)
+                    .and_then(|q| q.ask(text, now, &key_prefix)),
+                WidgetKind::Questions,
+            ),
+            Action::QuestionUpvote {
+                widget_id,
+                question_id,
+            } => (
+                self.questions_mut(widget_id)
+                    .and_then(|q| q.upvote(question_id, &key_prefix)),
+                WidgetKind::Questions,
+            ),
+            Action::TaskClaim { widget_id, task_id } => (
+                self.tasks_mut(widget_id)
+                    .and_then(|t| t.claim(task_id, now, &key_prefix)),
+                WidgetKind::Tasks,
+            ),
+            Action::TaskShare { widget_id, channel } => (
+                self.tasks_mut(widget_id).and_then(|t| t.share(channel)),
+                WidgetKind::Tasks,
+            ),
+            Action::CouponClaim { widget_id } => (
+                self.coupon_mut(widget_id)
+                    .and_then(|c| c.claim(now, &key_prefix)),
+                WidgetKind::Coupon,
+            ),
+            Action::CouponShare { widget_id, channel } => (
+                self.coupon_mut(widget_id).and_then(|c| c.share(channel)),
+                WidgetKind::Coupon,
+            ),
+            Action::ProductBuy { widget_id, sku } => (
+                self.products_mut(widget_id)
+                    .and_then(|p| p.tap(sku, ProductIntent::Buy, now, &key_prefix)),
+                WidgetKind::Products,
+            ),
+            Action::ProductAddToCart { widget_id, sku } => (
+                self.products_mut(widget_id)
+                    .and_then(|p| p.tap(sku, ProductIntent::AddToCart, now, &key_prefix)),
+                WidgetKind::Products,
+            ),
         };
-        let t = t.map_err(|e| if e.widget_id.is_none() { e.with_widget(&id) } else { e })?;
+        let t = t.map_err(|e| {
+            if e.widget_id.is_none() {
+                e.with_widget(&id)
+            } else {
+                e
+            }
+        })?;
         Ok(self.finish(&id, kind, t, now))
     }
 
@@ -631,7 +921,12 @@ impl Room {
         fx
     }
 
-    fn envelope(&mut self, widget: Option<(&str, WidgetKind)>, event: Event, now: Millis) -> Envelope {
+    fn envelope(
+        &mut self,
+        widget: Option<(&str, WidgetKind)>,
+        event: Event,
+        now: Millis,
+    ) -> Envelope {
         self.seq += 1;
         let id = uuid::Builder::from_unix_timestamp_millis(now, &self.rng.bytes10()).into_uuid();
         Envelope {
@@ -681,9 +976,15 @@ widget_mut! {
 }
 
 fn conflict() -> HudongError {
-    HudongError::new(ErrorCode::WidgetConflict, "a different widget with this id is live; remove it first")
+    HudongError::new(
+        ErrorCode::WidgetConflict,
+        "a different widget with this id is live; remove it first",
+    )
 }
 
 fn wrong_kind(expected: &str) -> HudongError {
-    HudongError::new(ErrorCode::WrongWidgetKind, format!("this widget is not {expected}"))
+    HudongError::new(
+        ErrorCode::WrongWidgetKind,
+        format!("this widget is not {expected}"),
+    )
 }

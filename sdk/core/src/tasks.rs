@@ -99,7 +99,9 @@ impl Tasks {
     pub fn open(spec: TasksSpec, now: Millis) -> Result<(Tasks, Transition), HudongError> {
         validate::id("widget_id", &spec.widget_id)?;
         if spec.tasks.is_empty() || spec.tasks.len() > MAX_TASKS {
-            return Err(HudongError::field(format!("tasks holds 1 to {MAX_TASKS} tasks")));
+            return Err(HudongError::field(format!(
+                "tasks holds 1 to {MAX_TASKS} tasks"
+            )));
         }
         for (i, t) in spec.tasks.iter().enumerate() {
             validate::id("tasks[].task_id", &t.task_id)?;
@@ -108,11 +110,28 @@ impl Tasks {
                 return Err(HudongError::field("tasks[].target is 1 to 100000"));
             }
             if spec.tasks[..i].iter().any(|o| o.task_id == t.task_id) {
-                return Err(HudongError::field(format!("task \"{}\" appears twice", t.task_id)));
+                return Err(HudongError::field(format!(
+                    "task \"{}\" appears twice",
+                    t.task_id
+                )));
             }
         }
-        let t = Tasks { spec, progress: BTreeMap::new(), claims: BTreeMap::new(), seen_at: now, attempts: 0, shared: false, minutes_seen: 0 };
-        Ok((t, Transition { events: vec![Event::WidgetShown], changed: true }))
+        let t = Tasks {
+            spec,
+            progress: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            seen_at: now,
+            attempts: 0,
+            shared: false,
+            minutes_seen: 0,
+        };
+        Ok((
+            t,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -143,7 +162,9 @@ impl Tasks {
 
     /// The next minute a watch task's shown progress moves.
     pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
-        let watching = self.spec.tasks.iter().any(|t| t.kind == TaskKind::Watch && !self.done(t, now) && !self.claims.contains_key(&t.task_id));
+        let watching = self.spec.tasks.iter().any(|t| {
+            t.kind == TaskKind::Watch && !self.done(t, now) && !self.claims.contains_key(&t.task_id)
+        });
         watching.then(|| self.seen_at + (now.saturating_sub(self.seen_at) / 60_000 + 1) * 60_000)
     }
 
@@ -151,16 +172,25 @@ impl Tasks {
         let minutes = now.saturating_sub(self.seen_at) / 60_000;
         let changed = minutes != self.minutes_seen;
         self.minutes_seen = minutes;
-        Transition { events: Vec::new(), changed }
+        Transition {
+            events: Vec::new(),
+            changed,
+        }
     }
 
     /// `tasks.progress` for this viewer (`me`): per task, never lower.
-    pub fn set_progress(&mut self, p: &TasksProgress, me: Option<&str>) -> Result<Transition, HudongError> {
+    pub fn set_progress(
+        &mut self,
+        p: &TasksProgress,
+        me: Option<&str>,
+    ) -> Result<Transition, HudongError> {
         if p.user_id.as_deref().is_some_and(|u| Some(u) != me) {
             return Ok(Transition::default());
         }
         if p.progress.len() > MAX_TASKS {
-            return Err(HudongError::field(format!("progress holds at most {MAX_TASKS} tasks")));
+            return Err(HudongError::field(format!(
+                "progress holds at most {MAX_TASKS} tasks"
+            )));
         }
         let mut changed = false;
         for (id, n) in &p.progress {
@@ -172,7 +202,10 @@ impl Tasks {
                 }
             }
         }
-        Ok(Transition { events: Vec::new(), changed })
+        Ok(Transition {
+            events: Vec::new(),
+            changed,
+        })
     }
 
     /// The viewer shared the room (a share task's step; the host page reports it in WebViews).
@@ -182,28 +215,59 @@ impl Tasks {
             return Ok(Transition::default());
         }
         self.shared = true;
-        Ok(Transition { events: vec![Event::TaskShared { channel: channel.to_owned() }], changed: true })
+        Ok(Transition {
+            events: vec![Event::TaskShared {
+                channel: channel.to_owned(),
+            }],
+            changed: true,
+        })
     }
 
     /// Claims a done task's reward; once per task (repeats absorbed while pending or after).
-    pub fn claim(&mut self, task_id: &str, now: Millis, key_prefix: &str) -> Result<Transition, HudongError> {
+    pub fn claim(
+        &mut self,
+        task_id: &str,
+        now: Millis,
+        key_prefix: &str,
+    ) -> Result<Transition, HudongError> {
         let Some(task) = self.spec.tasks.iter().find(|t| t.task_id == task_id) else {
             return Err(HudongError::new(ErrorCode::InvalidChoice, "no such task"));
         };
         match self.claims.get(task_id) {
-            Some(TaskClaim::Pending { .. } | TaskClaim::Claimed { .. }) => return Ok(Transition::default()),
-            Some(TaskClaim::Refused { outcome: TaskOutcome::Claimed }) => {
-                return Err(HudongError::new(ErrorCode::LimitReached, "this reward was claimed already"))
+            Some(TaskClaim::Pending { .. } | TaskClaim::Claimed { .. }) => {
+                return Ok(Transition::default())
+            }
+            Some(TaskClaim::Refused {
+                outcome: TaskOutcome::Claimed,
+            }) => {
+                return Err(HudongError::new(
+                    ErrorCode::LimitReached,
+                    "this reward was claimed already",
+                ))
             }
             _ => {}
         }
         if !self.done(task, now) {
-            return Err(HudongError::new(ErrorCode::ConditionNotMet, "the task is not done yet"));
+            return Err(HudongError::new(
+                ErrorCode::ConditionNotMet,
+                "the task is not done yet",
+            ));
         }
         self.attempts += 1;
         let request_id = format!("{key_prefix}:task:{task_id}:{}", self.attempts);
-        self.claims.insert(task_id.to_owned(), TaskClaim::Pending { request_id: request_id.clone() });
-        Ok(Transition { events: vec![Event::TaskClaim { request_id, task_id: task_id.to_owned() }], changed: true })
+        self.claims.insert(
+            task_id.to_owned(),
+            TaskClaim::Pending {
+                request_id: request_id.clone(),
+            },
+        );
+        Ok(Transition {
+            events: vec![Event::TaskClaim {
+                request_id,
+                task_id: task_id.to_owned(),
+            }],
+            changed: true,
+        })
     }
 
     /// `task.result`: the answer to a pending claim.
@@ -223,14 +287,25 @@ impl Tasks {
             return Ok(Transition::default());
         };
         let claim = match (&r.outcome, &r.reward_ref) {
-            (TaskOutcome::Success, Some(x)) => TaskClaim::Claimed { reward_ref: x.clone() },
+            (TaskOutcome::Success, Some(x)) => TaskClaim::Claimed {
+                reward_ref: x.clone(),
+            },
             (outcome, _) => TaskClaim::Refused { outcome: *outcome },
         };
         self.claims.insert(task_id.clone(), claim);
-        Ok(Transition { events: vec![Event::TaskResult { request_id: r.request_id.clone(), task_id, outcome: r.outcome }], changed: true })
+        Ok(Transition {
+            events: vec![Event::TaskResult {
+                request_id: r.request_id.clone(),
+                task_id,
+                outcome: r.outcome,
+            }],
+            changed: true,
+        })
     }
 
     pub fn snapshot(&self) -> TasksSnapshot {
-        TasksSnapshot { spec: self.spec.clone() }
+        TasksSnapshot {
+            spec: self.spec.clone(),
+        }
     }
 }

@@ -77,25 +77,38 @@ fn unit() -> f64 {
 }
 
 impl Pose {
-    pub const CENTRE: Pose = Pose { x: 0.5, y: 0.5, scale: 1.0, rotation: 0.0 };
+    pub const CENTRE: Pose = Pose {
+        x: 0.5,
+        y: 0.5,
+        scale: 1.0,
+        rotation: 0.0,
+    };
 
     /// Checked: finite, on the picture, a sane scale. A tracker or a drag may go a little
     /// past the edges.
     pub fn check(&self) -> Result<(), HudongError> {
-        let ok = [self.x, self.y, self.scale, self.rotation].iter().all(|v| v.is_finite())
+        let ok = [self.x, self.y, self.scale, self.rotation]
+            .iter()
+            .all(|v| v.is_finite())
             && (-0.5..=1.5).contains(&self.x)
             && (-0.5..=1.5).contains(&self.y)
             && (0.05..=10.0).contains(&self.scale);
         if ok {
             Ok(())
         } else {
-            Err(HudongError::field("a pose needs finite x, y in -0.5..1.5 and scale in 0.05..10"))
+            Err(HudongError::field(
+                "a pose needs finite x, y in -0.5..1.5 and scale in 0.05..10",
+            ))
         }
     }
 
     /// The same pose seen in a mirror (tracker coordinates → display coordinates).
     pub fn mirrored(self) -> Pose {
-        Pose { x: 1.0 - self.x, rotation: -self.rotation, ..self }
+        Pose {
+            x: 1.0 - self.x,
+            rotation: -self.rotation,
+            ..self
+        }
     }
 }
 
@@ -188,7 +201,13 @@ impl TryOn {
             snapshots: 0,
             carts: 0,
         };
-        Ok((t, Transition { events: vec![Event::WidgetShown], changed: true }))
+        Ok((
+            t,
+            Transition {
+                events: vec![Event::WidgetShown],
+                changed: true,
+            },
+        ))
     }
 
     pub fn id(&self) -> &str {
@@ -211,11 +230,17 @@ impl TryOn {
     }
     /// Whether the camera should be open now. The glue holds it exactly while this is true.
     pub fn wants_camera(&self) -> bool {
-        matches!(self.phase, TryOnPhase::Requesting | TryOnPhase::Live(Source::Camera))
+        matches!(
+            self.phase,
+            TryOnPhase::Requesting | TryOnPhase::Live(Source::Camera)
+        )
     }
 
     fn not_now(what: &str) -> HudongError {
-        HudongError::new(ErrorCode::NotOpen, format!("{what} is not possible in this step of the try-on"))
+        HudongError::new(
+            ErrorCode::NotOpen,
+            format!("{what} is not possible in this step of the try-on"),
+        )
     }
 
     fn go_live(&mut self, source: Source, now: Millis) {
@@ -235,7 +260,10 @@ impl TryOn {
         match self.phase {
             TryOnPhase::Idle => {
                 self.phase = TryOnPhase::Explain;
-                Ok(Transition { events: vec![Event::TryOnOpened], changed: true })
+                Ok(Transition {
+                    events: vec![Event::TryOnOpened],
+                    changed: true,
+                })
             }
             TryOnPhase::Explain => Ok(Transition::default()),
             _ => Err(Self::not_now("starting")),
@@ -247,7 +275,10 @@ impl TryOn {
         match self.phase {
             TryOnPhase::Explain | TryOnPhase::Paused | TryOnPhase::Failed(_) => {
                 self.phase = TryOnPhase::Requesting;
-                Ok(Transition { events: Vec::new(), changed: true })
+                Ok(Transition {
+                    events: Vec::new(),
+                    changed: true,
+                })
             }
             TryOnPhase::Requesting => Ok(Transition::default()),
             _ => Err(Self::not_now("asking for the camera")),
@@ -265,7 +296,10 @@ impl TryOn {
         } else {
             self.phase = TryOnPhase::Failed(result);
         }
-        Ok(Transition { events: vec![Event::TryOnPermission { result }], changed: true })
+        Ok(Transition {
+            events: vec![Event::TryOnPermission { result }],
+            changed: true,
+        })
     }
 
     /// The viewer chose a photo instead of the camera.
@@ -277,7 +311,10 @@ impl TryOn {
                 self.stop_clock(now);
                 self.tracker = None;
                 self.go_live(Source::Photo, now);
-                Ok(Transition { events: vec![Event::TryOnPhoto], changed: true })
+                Ok(Transition {
+                    events: vec![Event::TryOnPhoto],
+                    changed: true,
+                })
             }
         }
     }
@@ -289,7 +326,10 @@ impl TryOn {
                 self.stop_clock(now);
                 self.tracker = None;
                 self.phase = TryOnPhase::Paused;
-                Transition { events: Vec::new(), changed: true }
+                Transition {
+                    events: Vec::new(),
+                    changed: true,
+                }
             }
             _ => Transition::default(),
         }
@@ -303,11 +343,16 @@ impl TryOn {
         let next = match (self.tracker, state) {
             (_, TrackerState::Attached) if self.tracker.is_none() => TrackerState::Attached,
             (Some(TrackerState::Lost), TrackerState::Found) => TrackerState::Found,
-            (Some(TrackerState::Attached | TrackerState::Found), TrackerState::Lost) => TrackerState::Lost,
+            (Some(TrackerState::Attached | TrackerState::Found), TrackerState::Lost) => {
+                TrackerState::Lost
+            }
             _ => return Ok(Transition::default()),
         };
         self.tracker = Some(next);
-        Ok(Transition { events: vec![Event::TryOnTracker { state: next }], changed: true })
+        Ok(Transition {
+            events: vec![Event::TryOnTracker { state: next }],
+            changed: true,
+        })
     }
 
     /// The viewer placed the product by hand (a drag, a pinch, the keyboard).
@@ -318,7 +363,10 @@ impl TryOn {
         }
         let changed = self.pose != pose;
         self.pose = pose;
-        Ok(Transition { events: Vec::new(), changed })
+        Ok(Transition {
+            events: Vec::new(),
+            changed,
+        })
     }
 
     pub fn snapshot_taken(&mut self) -> Result<Transition, HudongError> {
@@ -326,7 +374,10 @@ impl TryOn {
             return Err(Self::not_now("a snapshot"));
         };
         self.snapshots += 1;
-        Ok(Transition { events: vec![Event::TryOnSnapshot { source }], changed: true })
+        Ok(Transition {
+            events: vec![Event::TryOnSnapshot { source }],
+            changed: true,
+        })
     }
 
     /// "Add to cart": possible from the product card and while trying on.
@@ -334,7 +385,10 @@ impl TryOn {
         self.carts += 1;
         let idempotency_key = format!("{key_prefix}:cart:{}", self.carts);
         Ok(Transition {
-            events: vec![Event::TryOnAddToCart { sku: self.spec.product.sku.clone(), idempotency_key }],
+            events: vec![Event::TryOnAddToCart {
+                sku: self.spec.product.sku.clone(),
+                idempotency_key,
+            }],
             changed: true,
         })
     }
@@ -345,17 +399,26 @@ impl TryOn {
             return Transition::default();
         }
         self.stop_clock(now);
-        let event = Event::TryOnClosed { duration_ms: self.live_ms, source: self.source, snapshots: self.snapshots };
+        let event = Event::TryOnClosed {
+            duration_ms: self.live_ms,
+            source: self.source,
+            snapshots: self.snapshots,
+        };
         self.phase = TryOnPhase::Idle;
         self.tracker = None;
         self.live_ms = 0;
         self.source = None;
         self.snapshots = 0;
-        Transition { events: vec![event], changed: true }
+        Transition {
+            events: vec![event],
+            changed: true,
+        }
     }
 
     pub fn snapshot(&self) -> TryOnSnapshot {
-        TryOnSnapshot { spec: self.spec.clone() }
+        TryOnSnapshot {
+            spec: self.spec.clone(),
+        }
     }
 }
 
@@ -367,10 +430,14 @@ fn validate_spec(s: &TryOnSpec) -> Result<(), HudongError> {
     validate::image_url("product.image", &p.image)?;
     let ok = |v: f64, lo: f64, hi: f64| v.is_finite() && (lo..=hi).contains(&v);
     if !ok(p.anchor.x, 0.0, 1.0) || !ok(p.anchor.y, 0.0, 1.0) {
-        return Err(HudongError::field("product.anchor x and y are fractions between 0 and 1"));
+        return Err(HudongError::field(
+            "product.anchor x and y are fractions between 0 and 1",
+        ));
     }
     if !ok(p.width, 0.02, 2.0) {
-        return Err(HudongError::field("product.width is a fraction of the picture's width, 0.02 to 2"));
+        return Err(HudongError::field(
+            "product.width is a fraction of the picture's width, 0.02 to 2",
+        ));
     }
     validate::currency("product.currency", &p.currency)?;
     Ok(())

@@ -11,7 +11,9 @@ pub const MAX_DATA_URL_LEN: usize = 64 * 1024;
 pub fn id(field: &str, value: &str) -> Result<(), HudongError> {
     let ok = !value.is_empty()
         && value.len() <= MAX_ID_LEN
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
     if ok {
         Ok(())
     } else {
@@ -27,15 +29,24 @@ pub fn text(field: &str, value: &str, max_chars: usize) -> Result<(), HudongErro
         return Err(HudongError::field(format!("{field} must not be empty")));
     }
     if value.chars().count() > max_chars {
-        return Err(HudongError::field(format!("{field} is longer than {max_chars} characters")));
+        return Err(HudongError::field(format!(
+            "{field} is longer than {max_chars} characters"
+        )));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(HudongError::field(format!("{field} contains control characters")));
+        return Err(HudongError::field(format!(
+            "{field} contains control characters"
+        )));
     }
     // Bidirectional overrides and isolates can make text read as something else
     // ("gnp.exe" shown as "exe.png"): refused.
-    if value.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
-        return Err(HudongError::field(format!("{field} contains bidirectional control characters")));
+    if value
+        .chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err(HudongError::field(format!(
+            "{field} contains bidirectional control characters"
+        )));
     }
     Ok(())
 }
@@ -48,7 +59,10 @@ pub fn image_url(field: &str, value: &str) -> Result<(), HudongError> {
     if value.is_empty() || value.len() > MAX_DATA_URL_LEN {
         return refuse("must be a non-empty URL of at most 64 KB");
     }
-    if value.bytes().any(|b| b <= b' ' || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | 0x7f)) {
+    if value
+        .bytes()
+        .any(|b| b <= b' ' || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | 0x7f))
+    {
         return refuse("contains characters not allowed in a URL");
     }
     let lower = value.get(..16).unwrap_or(value).to_ascii_lowercase();
@@ -61,7 +75,11 @@ pub fn image_url(field: &str, value: &str) -> Result<(), HudongError> {
             let prefix = format!("data:image/{t};base64,");
             value.len() > prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(&prefix)
         });
-        return if ok { Ok(()) } else { refuse("may only be a base64 PNG, JPEG, GIF, WebP or AVIF data URL") };
+        return if ok {
+            Ok(())
+        } else {
+            refuse("may only be a base64 PNG, JPEG, GIF, WebP or AVIF data URL")
+        };
     }
     let relative = (value.starts_with('/') && !value.starts_with("//"))
         || value.starts_with("./")
@@ -78,12 +96,18 @@ pub fn image_url(field: &str, value: &str) -> Result<(), HudongError> {
 pub fn link_url(field: &str, value: &str) -> Result<(), HudongError> {
     let ok = value.len() > "https://".len()
         && value.len() <= 512
-        && value.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"))
-        && !value.bytes().any(|b| b <= b' ' || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | 0x7f));
+        && value
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+        && !value
+            .bytes()
+            .any(|b| b <= b' ' || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | 0x7f));
     if ok {
         Ok(())
     } else {
-        Err(HudongError::field(format!("{field} must be an https: URL of at most 512 bytes")))
+        Err(HudongError::field(format!(
+            "{field} must be an https: URL of at most 512 bytes"
+        )))
     }
 }
 
@@ -93,7 +117,13 @@ mod tests {
 
     #[test]
     fn urls() {
-        for ok in ["https://cdn.example.com/a.png", "/img/a.png", "./a.png", "../a.png", "data:image/png;base64,AAAA"] {
+        for ok in [
+            "https://cdn.example.com/a.png",
+            "/img/a.png",
+            "./a.png",
+            "../a.png",
+            "data:image/png;base64,AAAA",
+        ] {
             assert!(image_url("image", ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -115,7 +145,14 @@ mod tests {
     #[test]
     fn links() {
         assert!(link_url("url", "https://work.weixin.qq.com/ca/abc?x=1").is_ok());
-        for bad in ["http://a.example", "javascript:alert(1)", "https://", "/rel", "https://a.example/\"x", &format!("https://{}", "a".repeat(600))] {
+        for bad in [
+            "http://a.example",
+            "javascript:alert(1)",
+            "https://",
+            "/rel",
+            "https://a.example/\"x",
+            &format!("https://{}", "a".repeat(600)),
+        ] {
             assert!(link_url("url", bad).is_err(), "{bad}");
         }
     }
@@ -138,6 +175,8 @@ pub fn currency(field: &str, value: &str) -> Result<(), HudongError> {
     if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(HudongError::field(format!("{field} must be an ISO 4217 code like CNY")))
+        Err(HudongError::field(format!(
+            "{field} must be an ISO 4217 code like CNY"
+        )))
     }
 }

@@ -43,7 +43,9 @@ impl PersonalPolicy {
     /// Applies the policy to an outgoing copy of an event: the `user_id` field, and the
     /// idempotency key that names the viewer (where the session id stands in on `omit`).
     pub fn apply(&self, env: &mut Envelope) {
-        let Some(raw) = env.user_id.clone() else { return };
+        let Some(raw) = env.user_id.clone() else {
+            return;
+        };
         let replacement = match self.user_id {
             PersonalField::Keep => return,
             PersonalField::Omit => {
@@ -56,8 +58,12 @@ impl PersonalPolicy {
                 hashed
             }
         };
-        if let Event::PollVote { idempotency_key, .. } = &mut env.event {
-            *idempotency_key = idempotency_key.replace(&format!(":{raw}:"), &format!(":{replacement}:"));
+        if let Event::PollVote {
+            idempotency_key, ..
+        } = &mut env.event
+        {
+            *idempotency_key =
+                idempotency_key.replace(&format!(":{raw}:"), &format!(":{replacement}:"));
         }
     }
 }
@@ -115,7 +121,10 @@ impl<'a> SegmentTrack<'a> {
             timestamp: iso8601(env.at),
             properties: env,
             context: SegmentContext {
-                library: SegmentLibrary { name: "hudong", version: env!("CARGO_PKG_VERSION") },
+                library: SegmentLibrary {
+                    name: "hudong",
+                    version: env!("CARGO_PKG_VERSION"),
+                },
             },
         }
     }
@@ -123,7 +132,13 @@ impl<'a> SegmentTrack<'a> {
 
 /// The body of a batch: the events' JSON texts joined into the format's wrapper.
 pub fn batch_body(format: &WireFormat, batch: &Batch, now: Millis) -> String {
-    body_of(format, batch.id, batch.dropped, batch.events.iter().map(|e| e.body.as_str()), now)
+    body_of(
+        format,
+        batch.id,
+        batch.dropped,
+        batch.events.iter().map(|e| e.body.as_str()),
+        now,
+    )
 }
 
 /// The same, for any list of event bodies (page-hide beacons use it too).
@@ -167,7 +182,11 @@ fn join<'a>(out: &mut String, bodies: impl Iterator<Item = &'a str>) {
 
 /// Write keys are opaque tokens; anything that would need escaping is refused.
 pub fn valid_write_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 256 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+    !key.is_empty()
+        && key.len() <= 256
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
 /// `2026-11-22T19:07:36.123Z` from milliseconds since the epoch.
@@ -214,18 +233,36 @@ mod tests {
         )
         .unwrap();
         room.apply(&open, 0).unwrap();
-        let fx = room.act(&Action::PollVote { widget_id: "p".into(), option_ids: vec!["a".into()] }, 1).unwrap();
+        let fx = room
+            .act(
+                &Action::PollVote {
+                    widget_id: "p".into(),
+                    option_ids: vec!["a".into()],
+                },
+                1,
+            )
+            .unwrap();
         let env = &fx.events[0];
         let key = |e: &Envelope| match &e.event {
-            Event::PollVote { idempotency_key, .. } => idempotency_key.clone(),
+            Event::PollVote {
+                idempotency_key, ..
+            } => idempotency_key.clone(),
             _ => unreachable!(),
         };
         let mut hashed = env.clone();
-        PersonalPolicy { user_id: PersonalField::Hash, salt: "x".into() }.apply(&mut hashed);
+        PersonalPolicy {
+            user_id: PersonalField::Hash,
+            salt: "x".into(),
+        }
+        .apply(&mut hashed);
         let h = hashed.user_id.clone().unwrap();
         assert_eq!(key(&hashed), format!("r:p:{h}:vote:1"));
         let mut omitted = env.clone();
-        PersonalPolicy { user_id: PersonalField::Omit, salt: String::new() }.apply(&mut omitted);
+        PersonalPolicy {
+            user_id: PersonalField::Omit,
+            salt: String::new(),
+        }
+        .apply(&mut omitted);
         assert_eq!(omitted.user_id, None);
         assert_eq!(key(&omitted), "r:p:s-1:vote:1");
         for e in [&hashed, &omitted] {
@@ -240,6 +277,9 @@ mod tests {
         assert_eq!(a, sha256_hex("s1", "u-42"));
         assert_ne!(a, sha256_hex("s2", "u-42"));
         // Checked against Python: hashlib.sha256(b"salt\x00u-42").hexdigest()
-        assert_eq!(sha256_hex("salt", "u-42"), "663ed9da8d7ca461e77c042c018bbc58535f21774143ac3bafda641b245fdb7b");
+        assert_eq!(
+            sha256_hex("salt", "u-42"),
+            "663ed9da8d7ca461e77c042c018bbc58535f21774143ac3bafda641b245fdb7b"
+        );
     }
 }

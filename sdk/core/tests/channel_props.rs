@@ -30,7 +30,12 @@ fn script(ops: &[Op]) -> Vec<Command> {
     let mut live: [Option<String>; 3] = [None, None, None];
     let mut gen = 0;
     let ids = ["a", "b", "c"];
-    let counts = |c: &[u64]| -> BTreeMap<String, u64> { ids.iter().zip(c).map(|(i, &n)| (i.to_string(), n)).collect() };
+    let counts = |c: &[u64]| -> BTreeMap<String, u64> {
+        ids.iter()
+            .zip(c)
+            .map(|(i, &n)| (i.to_string(), n))
+            .collect()
+    };
     let mut out = Vec::new();
     for op in ops {
         match op {
@@ -40,7 +45,14 @@ fn script(ops: &[Op]) -> Vec<Command> {
                 out.push(Command::PollOpen(PollSpec {
                     widget_id: id.clone(),
                     question: format!("Question {gen}?"),
-                    options: ids.iter().map(|i| PollOptionSpec { id: i.to_string(), label: i.to_uppercase(), image: None }).collect(),
+                    options: ids
+                        .iter()
+                        .map(|i| PollOptionSpec {
+                            id: i.to_string(),
+                            label: i.to_uppercase(),
+                            image: None,
+                        })
+                        .collect(),
                     max_choices: 1,
                     revote: false,
                     closes_at: None,
@@ -49,17 +61,26 @@ fn script(ops: &[Op]) -> Vec<Command> {
             }
             Op::Tally(k, c) => {
                 if let Some(id) = &live[*k] {
-                    out.push(Command::PollTally(PollTally { widget_id: id.clone(), counts: counts(c), reset: false }));
+                    out.push(Command::PollTally(PollTally {
+                        widget_id: id.clone(),
+                        counts: counts(c),
+                        reset: false,
+                    }));
                 }
             }
             Op::Close(k) => {
                 if let Some(id) = &live[*k] {
-                    out.push(Command::PollClose(Target { widget_id: id.clone() }));
+                    out.push(Command::PollClose(Target {
+                        widget_id: id.clone(),
+                    }));
                 }
             }
             Op::Reveal(k, c) => {
                 if let Some(id) = &live[*k] {
-                    out.push(Command::PollReveal(PollReveal { widget_id: id.clone(), counts: c.as_deref().map(counts) }));
+                    out.push(Command::PollReveal(PollReveal {
+                        widget_id: id.clone(),
+                        counts: c.as_deref().map(counts),
+                    }));
                 }
             }
             Op::Remove(k) => {
@@ -192,13 +213,22 @@ proptest! {
 #[test]
 fn a_gap_is_held_then_filled_in_order() {
     let mut s = Sequencer::starting_at(ChannelConfig::default(), 1);
-    let cmd = |i: u64| Sequenced { seq: i, pts: None, command: Command::WidgetRemove(Target { widget_id: format!("w{i}") }) };
+    let cmd = |i: u64| Sequenced {
+        seq: i,
+        pts: None,
+        command: Command::WidgetRemove(Target {
+            widget_id: format!("w{i}"),
+        }),
+    };
     assert_eq!(s.receive(cmd(1), 0).ready.len(), 1);
     let held = s.receive(cmd(3), 10);
     assert!(held.ready.is_empty() && !held.need_snapshot);
     assert_eq!(s.next_wake(), Some(10 + 2_000));
     let filled = s.receive(cmd(2), 20);
-    assert_eq!(filled.ready.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
+    assert_eq!(
+        filled.ready.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
     assert!(s.receive(cmd(2), 30).ready.is_empty(), "duplicate");
     assert_eq!(s.next_wake(), None);
     // A gap that stays open asks for a snapshot once, then again if unanswered.
@@ -212,13 +242,25 @@ fn a_gap_is_held_then_filled_in_order() {
 #[test]
 fn delay_line_holds_until_the_playhead_and_keeps_order() {
     let mut d = DelayLine::new(30_000);
-    let cmd = |seq: u64, pts: Option<u64>| Sequenced { seq, pts, command: Command::WidgetRemove(Target { widget_id: "w".into() }) };
+    let cmd = |seq: u64, pts: Option<u64>| Sequenced {
+        seq,
+        pts,
+        command: Command::WidgetRemove(Target {
+            widget_id: "w".into(),
+        }),
+    };
     d.push(cmd(1, Some(5_000)), 0);
     d.push(cmd(2, None), 0); // no position of its own, but it must not overtake 1
     d.push(cmd(3, Some(6_000)), 0);
     assert!(d.release(Some(4_999), 100).is_empty());
     assert_eq!(d.due_in(4_000), Some(1_000));
-    assert_eq!(d.release(Some(5_000), 200).iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        d.release(Some(5_000), 200)
+            .iter()
+            .map(|m| m.seq)
+            .collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     // A stuck player cannot hold it past max_hold.
     assert!(d.release(Some(5_500), 29_999).is_empty());
     assert_eq!(d.release(Some(5_500), 30_000).len(), 1);
@@ -237,7 +279,10 @@ fn clock_sync_keeps_the_fastest_round_trip() {
     let best = c.best().unwrap();
     assert_eq!(best.rtt, 40.0);
     assert!((best.offset - 300_005.0).abs() < 1e-9);
-    assert!(c.add(5.0, 1.0, 4.0).is_none(), "a reply before the request is refused");
+    assert!(
+        c.add(5.0, 1.0, 4.0).is_none(),
+        "a reply before the request is refused"
+    );
     c.clear();
     assert!(c.best().is_none());
 }

@@ -27,12 +27,16 @@ fn coupon(r: &Room) -> Coupon {
 }
 
 fn claim() -> Action {
-    Action::CouponClaim { widget_id: "cp".into() }
+    Action::CouponClaim {
+        widget_id: "cp".into(),
+    }
 }
 
 fn won(request_id: &str, coupon_ref: &str) -> Command {
-    cmd(json!({"type": "coupon.result", "widget_id": "cp", "request_id": request_id, "outcome": "success",
-        "coupon": {"coupon_ref": coupon_ref, "name": "满 99 减 20", "value": 2000, "threshold": 9900, "expires_at": 90_000_000}}))
+    cmd(
+        json!({"type": "coupon.result", "widget_id": "cp", "request_id": request_id, "outcome": "success",
+        "coupon": {"coupon_ref": coupon_ref, "name": "满 99 减 20", "value": 2000, "threshold": 9900, "expires_at": 90_000_000}}),
+    )
 }
 
 fn request_id(fx: &Effects) -> String {
@@ -45,46 +49,109 @@ fn request_id(fx: &Effects) -> String {
 #[test]
 fn claim_pending_then_the_servers_coupon_lands_in_the_wallet() {
     let mut r = room("none");
-    assert_eq!(r.act(&claim(), 500).unwrap_err().code, ErrorCode::NotOpen, "not open yet");
+    assert_eq!(
+        r.act(&claim(), 500).unwrap_err().code,
+        ErrorCode::NotOpen,
+        "not open yet"
+    );
     assert!(r.tick(1_000).render, "opening redraws");
     let fx = r.act(&claim(), 1_500).unwrap();
     let id = request_id(&fx);
-    assert!(r.act(&claim(), 1_600).unwrap().events.is_empty(), "a double tap is absorbed");
-    assert!(r.apply(&won("stale", "CPN-0"), 1_700).unwrap().events.is_empty());
+    assert!(
+        r.act(&claim(), 1_600).unwrap().events.is_empty(),
+        "a double tap is absorbed"
+    );
+    assert!(r
+        .apply(&won("stale", "CPN-0"), 1_700)
+        .unwrap()
+        .events
+        .is_empty());
     let fx = r.apply(&won(&id, "CPN-1"), 2_000).unwrap();
-    assert!(matches!(fx.events[0].event, Event::CouponResult { outcome: CouponOutcome::Success, value: Some(2000), .. }));
-    assert_eq!(coupon(&r).mine(), &MyClaim::Claimed { coupon_ref: "CPN-1".into() });
+    assert!(matches!(
+        fx.events[0].event,
+        Event::CouponResult {
+            outcome: CouponOutcome::Success,
+            value: Some(2000),
+            ..
+        }
+    ));
+    assert_eq!(
+        coupon(&r).mine(),
+        &MyClaim::Claimed {
+            coupon_ref: "CPN-1".into()
+        }
+    );
     assert_eq!(coupon(&r).wallet().len(), 1);
-    assert!(r.act(&claim(), 2_100).unwrap().events.is_empty(), "claimed once");
+    assert!(
+        r.act(&claim(), 2_100).unwrap().events.is_empty(),
+        "claimed once"
+    );
     // The server's wallet replaces it (addressed to this viewer only).
     let wallet = |user: &str, n: usize| {
         let coupons: Vec<_> = (0..n).map(|i| json!({"coupon_ref": format!("CPN-{i}"), "name": "券", "value": 100, "expires_at": 5})).collect();
-        cmd(json!({"type": "coupon.wallet", "widget_id": "cp", "user_id": user, "coupons": coupons}))
+        cmd(
+            json!({"type": "coupon.wallet", "widget_id": "cp", "user_id": user, "coupons": coupons}),
+        )
     };
-    assert!(!r.apply(&wallet("u2", 3), 2_200).unwrap().render, "someone else's wallet");
+    assert!(
+        !r.apply(&wallet("u2", 3), 2_200).unwrap().render,
+        "someone else's wallet"
+    );
     r.apply(&wallet("u1", 3), 2_300).unwrap();
     assert_eq!(coupon(&r).wallet().len(), 3);
-    assert_eq!(r.apply(&wallet("u1", 51), 2_400).unwrap_err().code, ErrorCode::InvalidField);
+    assert_eq!(
+        r.apply(&wallet("u1", 51), 2_400).unwrap_err().code,
+        ErrorCode::InvalidField
+    );
 }
 
 #[test]
 fn share_gate_sold_out_limit_and_end() {
     let mut r = room("share");
     let before = r.clone();
-    assert_eq!(r.act(&claim(), 2_000).unwrap_err().code, ErrorCode::ConditionNotMet);
+    assert_eq!(
+        r.act(&claim(), 2_000).unwrap_err().code,
+        ErrorCode::ConditionNotMet
+    );
     assert_eq!(r, before);
-    let fx = r.act(&Action::CouponShare { widget_id: "cp".into(), channel: "wechat_group".into() }, 2_100).unwrap();
+    let fx = r
+        .act(
+            &Action::CouponShare {
+                widget_id: "cp".into(),
+                channel: "wechat_group".into(),
+            },
+            2_100,
+        )
+        .unwrap();
     assert_eq!(types(&fx), ["coupon.shared"]);
     let id = request_id(&r.act(&claim(), 2_200).unwrap());
     r.apply(&cmd(json!({"type": "coupon.result", "widget_id": "cp", "request_id": id, "outcome": "limit_reached"})), 2_300).unwrap();
-    assert_eq!(r.act(&claim(), 2_400).unwrap_err().code, ErrorCode::LimitReached);
+    assert_eq!(
+        r.act(&claim(), 2_400).unwrap_err().code,
+        ErrorCode::LimitReached
+    );
 
     let mut r = room("none");
-    r.apply(&cmd(json!({"type": "coupon.stock", "widget_id": "cp", "left": 3})), 1_000).unwrap();
-    r.apply(&cmd(json!({"type": "coupon.stock", "widget_id": "cp", "left": 9})), 1_000).unwrap();
+    r.apply(
+        &cmd(json!({"type": "coupon.stock", "widget_id": "cp", "left": 3})),
+        1_000,
+    )
+    .unwrap();
+    r.apply(
+        &cmd(json!({"type": "coupon.stock", "widget_id": "cp", "left": 9})),
+        1_000,
+    )
+    .unwrap();
     assert_eq!(coupon(&r).left(), 3, "never higher without reset");
-    r.apply(&cmd(json!({"type": "coupon.stock", "widget_id": "cp", "left": 0})), 1_000).unwrap();
-    assert_eq!(r.act(&claim(), 2_000).unwrap_err().code, ErrorCode::OutOfStock);
+    r.apply(
+        &cmd(json!({"type": "coupon.stock", "widget_id": "cp", "left": 0})),
+        1_000,
+    )
+    .unwrap();
+    assert_eq!(
+        r.act(&claim(), 2_000).unwrap_err().code,
+        ErrorCode::OutOfStock
+    );
     assert_eq!(coupon(&r).phase(2_000), CouponPhase::SoldOut);
     assert_eq!(coupon(&r).phase(ENDS), CouponPhase::Ended);
 }
@@ -93,10 +160,21 @@ fn share_gate_sold_out_limit_and_end() {
 fn offers_that_make_no_sense_are_refused() {
     let mut r = Room::new(RoomConfig::new("r1", "s1"));
     let base = json!({"type": "coupon.open", "widget_id": "c", "kind": "coupon", "name": "券", "value": 2000, "quantity": 10, "ends_at": 10, "valid_ms": 1});
-    for (k, v) in [("threshold", json!(1000)), ("value", json!(0)), ("quantity", json!(0)), ("ends_at", json!(0)), ("currency", json!("rmb")), ("name", json!("<b>\u{202e}"))] {
+    for (k, v) in [
+        ("threshold", json!(1000)),
+        ("value", json!(0)),
+        ("quantity", json!(0)),
+        ("ends_at", json!(0)),
+        ("currency", json!("rmb")),
+        ("name", json!("<b>\u{202e}")),
+    ] {
         let mut bad = base.clone();
         bad[k] = v;
-        assert_eq!(r.apply(&cmd(bad), 0).unwrap_err().code, ErrorCode::InvalidField, "{k}");
+        assert_eq!(
+            r.apply(&cmd(bad), 0).unwrap_err().code,
+            ErrorCode::InvalidField,
+            "{k}"
+        );
     }
     assert!(r.widgets().is_empty());
 }
@@ -120,7 +198,13 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-const OUTCOMES: [&str; 5] = ["success", "sold_out", "limit_reached", "not_eligible", "ended"];
+const OUTCOMES: [&str; 5] = [
+    "success",
+    "sold_out",
+    "limit_reached",
+    "not_eligible",
+    "ended",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]

@@ -86,7 +86,11 @@ impl World {
         let id = format!("e{}", self.next_id);
         self.emitted.insert(id.clone());
         let body = format!("{{\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(size));
-        self.dropped += self.outbox.push(QueuedEvent { id, body, at: self.now });
+        self.dropped += self.outbox.push(QueuedEvent {
+            id,
+            body,
+            at: self.now,
+        });
     }
 
     fn receive(&mut self, batch: &Batch) {
@@ -230,7 +234,11 @@ proptest! {
 fn backoff_grows_is_capped_and_honours_retry_after() {
     let cfg = DeliveryConfig::default();
     let mut o = Outbox::new(cfg.clone(), Consent::Granted, 3);
-    o.push(QueuedEvent { id: "a".into(), body: "{}".into(), at: 0 });
+    o.push(QueuedEvent {
+        id: "a".into(),
+        body: "{}".into(),
+        at: 0,
+    });
     o.flush();
     let mut now = 0;
     let mut waits = Vec::new();
@@ -247,12 +255,26 @@ fn backoff_grows_is_capped_and_honours_retry_after() {
     // Each wait is within [half, full] of base·2^(n-1), capped.
     for (i, w) in waits.iter().enumerate() {
         let full = (cfg.backoff_base_ms << i).min(cfg.backoff_max_ms);
-        assert!(*w >= full / 2 && *w <= full, "attempt {}: waited {w}, window {full}", i + 1);
+        assert!(
+            *w >= full / 2 && *w <= full,
+            "attempt {}: waited {w}, window {full}",
+            i + 1
+        );
     }
     let b = o.next_batch(now).unwrap();
     assert_eq!(
-        o.settle(b.id, Outcome::Status { status: 429, retry_after_ms: Some(42_000) }, now),
-        Settled::Retrying { at: now + 42_000, attempt: 9 }
+        o.settle(
+            b.id,
+            Outcome::Status {
+                status: 429,
+                retry_after_ms: Some(42_000)
+            },
+            now
+        ),
+        Settled::Retrying {
+            at: now + 42_000,
+            attempt: 9
+        }
     );
     assert!(o.next_batch(now + 41_999).is_none());
     assert!(o.next_batch(now + 42_000).is_some());
@@ -260,18 +282,38 @@ fn backoff_grows_is_capped_and_honours_retry_after() {
 
 #[test]
 fn server_errors_dead_letter_after_max_attempts_and_can_be_requeued() {
-    let cfg = DeliveryConfig { max_attempts: 3, ..DeliveryConfig::default() };
+    let cfg = DeliveryConfig {
+        max_attempts: 3,
+        ..DeliveryConfig::default()
+    };
     let mut o = Outbox::new(cfg, Consent::Granted, 3);
-    o.push(QueuedEvent { id: "a".into(), body: "{}".into(), at: 0 });
+    o.push(QueuedEvent {
+        id: "a".into(),
+        body: "{}".into(),
+        at: 0,
+    });
     o.flush();
     let mut now = 0;
     let mut last = None;
     for _ in 0..3 {
         now += 100_000;
         let b = o.next_batch(now).unwrap();
-        last = Some(o.settle(b.id, Outcome::Status { status: 503, retry_after_ms: None }, now));
+        last = Some(o.settle(
+            b.id,
+            Outcome::Status {
+                status: 503,
+                retry_after_ms: None,
+            },
+            now,
+        ));
     }
-    assert_eq!(last, Some(Settled::DeadLettered { events: 1, status: 503 }));
+    assert_eq!(
+        last,
+        Some(Settled::DeadLettered {
+            events: 1,
+            status: 503
+        })
+    );
     assert_eq!(o.dead_letters()[0].events[0].id, "a");
     assert!(o.dead_letters()[0].reason.contains("3 attempts"));
     assert_eq!(o.stats().queued, 0);
@@ -282,21 +324,39 @@ fn server_errors_dead_letter_after_max_attempts_and_can_be_requeued() {
 
 #[test]
 fn a_full_queue_drops_the_oldest_and_reports_the_count_in_the_next_batch() {
-    let cfg = DeliveryConfig { max_queue_events: 3, ..DeliveryConfig::default() };
+    let cfg = DeliveryConfig {
+        max_queue_events: 3,
+        ..DeliveryConfig::default()
+    };
     let mut o = Outbox::new(cfg, Consent::Granted, 3);
     let mut dropped = 0;
     for i in 0..5 {
-        dropped += o.push(QueuedEvent { id: format!("e{i}"), body: "{}".into(), at: 0 });
+        dropped += o.push(QueuedEvent {
+            id: format!("e{i}"),
+            body: "{}".into(),
+            at: 0,
+        });
     }
     assert_eq!(dropped, 2);
     o.flush();
     let b = o.next_batch(0).unwrap();
-    assert_eq!(b.events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["e2", "e3", "e4"]);
+    assert_eq!(
+        b.events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["e2", "e3", "e4"]
+    );
     assert_eq!(b.dropped, 2);
     o.settle(b.id, Outcome::Delivered, 0);
-    o.push(QueuedEvent { id: "e5".into(), body: "{}".into(), at: 0 });
+    o.push(QueuedEvent {
+        id: "e5".into(),
+        body: "{}".into(),
+        at: 0,
+    });
     o.flush();
-    assert_eq!(o.next_batch(0).unwrap().dropped, 0, "reported once delivered");
+    assert_eq!(
+        o.next_batch(0).unwrap().dropped,
+        0,
+        "reported once delivered"
+    );
     assert_eq!(o.stats().dropped, 2);
 }
 
@@ -304,35 +364,66 @@ fn a_full_queue_drops_the_oldest_and_reports_the_count_in_the_next_batch() {
 fn batching_waits_for_size_or_interval() {
     let cfg = DeliveryConfig::default();
     let mut o = Outbox::new(cfg.clone(), Consent::Granted, 3);
-    o.push(QueuedEvent { id: "a".into(), body: "{}".into(), at: 1_000 });
+    o.push(QueuedEvent {
+        id: "a".into(),
+        body: "{}".into(),
+        at: 1_000,
+    });
     assert!(o.next_batch(1_000).is_none());
     assert_eq!(o.next_wake(1_000), Some(1_000 + cfg.flush_interval_ms));
     assert!(o.next_batch(1_000 + cfg.flush_interval_ms).is_some());
 
     let mut o = Outbox::new(cfg.clone(), Consent::Granted, 3);
     for i in 0..cfg.max_batch_events {
-        o.push(QueuedEvent { id: format!("e{i}"), body: "{}".into(), at: 1_000 });
+        o.push(QueuedEvent {
+            id: format!("e{i}"),
+            body: "{}".into(),
+            at: 1_000,
+        });
     }
-    assert_eq!(o.next_batch(1_000).unwrap().events.len(), cfg.max_batch_events, "a full batch goes at once");
+    assert_eq!(
+        o.next_batch(1_000).unwrap().events.len(),
+        cfg.max_batch_events,
+        "a full batch goes at once"
+    );
 }
 
 #[test]
 fn pump_sync_drains_through_a_native_transport() {
-    let mut o = Outbox::new(DeliveryConfig { max_batch_events: 3, ..DeliveryConfig::default() }, Consent::Granted, 3);
+    let mut o = Outbox::new(
+        DeliveryConfig {
+            max_batch_events: 3,
+            ..DeliveryConfig::default()
+        },
+        Consent::Granted,
+        3,
+    );
     for i in 0..7 {
-        o.push(QueuedEvent { id: format!("e{i}"), body: "{}".into(), at: 0 });
+        o.push(QueuedEvent {
+            id: format!("e{i}"),
+            body: "{}".into(),
+            at: 0,
+        });
     }
     o.flush();
     let mut sent = Vec::new();
-    let settled = pump_sync(&mut o, &mut |b: &Batch| {
-        sent.push(b.events.len());
-        Outcome::Delivered
-    }, 0);
+    let settled = pump_sync(
+        &mut o,
+        &mut |b: &Batch| {
+            sent.push(b.events.len());
+            Outcome::Delivered
+        },
+        0,
+    );
     assert_eq!(sent, vec![3, 3, 1]);
     assert_eq!(settled.len(), 3);
     assert_eq!(o.stats().delivered, 7);
     // A failure stops the pump until the backoff ends.
-    o.push(QueuedEvent { id: "x".into(), body: "{}".into(), at: 0 });
+    o.push(QueuedEvent {
+        id: "x".into(),
+        body: "{}".into(),
+        at: 0,
+    });
     o.flush();
     let settled = pump_sync(&mut o, &mut |_: &Batch| Outcome::Unreachable, 0);
     assert!(matches!(settled[..], [Settled::Retrying { .. }]));

@@ -30,7 +30,9 @@ fn room() -> Room {
 }
 
 fn grab() -> Action {
-    Action::FlashGrab { widget_id: "f1".into() }
+    Action::FlashGrab {
+        widget_id: "f1".into(),
+    }
 }
 
 #[test]
@@ -41,9 +43,25 @@ fn preview_live_grab_result_end() {
     assert_eq!(fx.wake_at, Some(START));
     assert_eq!(sale(&r).phase(0), FlashPhase::Preview);
     assert_eq!(r.act(&grab(), 1).unwrap_err().code, ErrorCode::NotOpen);
-    let fx = r.act(&Action::FlashRemind { widget_id: "f1".into() }, 1).unwrap();
+    let fx = r
+        .act(
+            &Action::FlashRemind {
+                widget_id: "f1".into(),
+            },
+            1,
+        )
+        .unwrap();
     assert_eq!(types(&fx), ["flash.remind"]);
-    assert!(r.act(&Action::FlashRemind { widget_id: "f1".into() }, 2).unwrap().events.is_empty());
+    assert!(r
+        .act(
+            &Action::FlashRemind {
+                widget_id: "f1".into()
+            },
+            2
+        )
+        .unwrap()
+        .events
+        .is_empty());
 
     let fx = r.tick(START);
     assert_eq!(types(&fx), ["flash.started"]);
@@ -58,40 +76,84 @@ fn preview_live_grab_result_end() {
     // A double tap while pending sends nothing more.
     assert!(r.act(&grab(), START + 6).unwrap().events.is_empty());
     // A stale answer to something else changes nothing.
-    let stale = cmd(json!({"type": "flash.result", "widget_id": "f1", "request_id": "other", "outcome": "success", "order_ref": "X"}));
+    let stale = cmd(
+        json!({"type": "flash.result", "widget_id": "f1", "request_id": "other", "outcome": "success", "order_ref": "X"}),
+    );
     assert!(r.apply(&stale, START + 7).unwrap().events.is_empty());
-    let ok = cmd(json!({"type": "flash.result", "widget_id": "f1", "request_id": request_id, "outcome": "success", "order_ref": "ORD-1"}));
+    let ok = cmd(
+        json!({"type": "flash.result", "widget_id": "f1", "request_id": request_id, "outcome": "success", "order_ref": "ORD-1"}),
+    );
     let fx = r.apply(&ok, START + 8).unwrap();
     assert_eq!(types(&fx), ["flash.result"]);
     assert_eq!(sale(&r).orders(), ["ORD-1".to_string()]);
-    assert!(r.apply(&ok, START + 9).unwrap().events.is_empty(), "the same answer twice counts once");
-    assert_eq!(r.act(&grab(), START + 10).unwrap_err().code, ErrorCode::LimitReached);
+    assert!(
+        r.apply(&ok, START + 9).unwrap().events.is_empty(),
+        "the same answer twice counts once"
+    );
+    assert_eq!(
+        r.act(&grab(), START + 10).unwrap_err().code,
+        ErrorCode::LimitReached
+    );
 
-    let fx = r.apply(&cmd(json!({"type": "flash.end", "widget_id": "f1"})), START + 20).unwrap();
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "flash.end", "widget_id": "f1"})),
+            START + 20,
+        )
+        .unwrap();
     assert_eq!(types(&fx), ["flash.ended"]);
-    assert!(r.apply(&cmd(json!({"type": "flash.end", "widget_id": "f1"})), START + 21).unwrap().events.is_empty());
-    assert_eq!(r.act(&grab(), START + 22).unwrap_err().code, ErrorCode::NotOpen);
+    assert!(r
+        .apply(
+            &cmd(json!({"type": "flash.end", "widget_id": "f1"})),
+            START + 21
+        )
+        .unwrap()
+        .events
+        .is_empty());
+    assert_eq!(
+        r.act(&grab(), START + 22).unwrap_err().code,
+        ErrorCode::NotOpen
+    );
 }
 
 #[test]
 fn stock_never_rises_sold_out_and_extension() {
     let mut r = room();
     r.apply(&open(2), START).unwrap();
-    let stock = |n: u64, reset: bool| cmd(json!({"type": "flash.stock", "widget_id": "f1", "stock_left": n, "waiting": 321, "reset": reset}));
+    let stock = |n: u64, reset: bool| {
+        cmd(
+            json!({"type": "flash.stock", "widget_id": "f1", "stock_left": n, "waiting": 321, "reset": reset}),
+        )
+    };
     r.apply(&stock(40, false), START + 1).unwrap();
     r.apply(&stock(60, false), START + 2).unwrap();
-    assert_eq!(sale(&r).stock_left(), 40, "a stale stock value never shows more");
+    assert_eq!(
+        sale(&r).stock_left(),
+        40,
+        "a stale stock value never shows more"
+    );
     assert_eq!(sale(&r).waiting(), Some(321));
     r.apply(&stock(60, true), START + 3).unwrap();
     assert_eq!(sale(&r).stock_left(), 60);
     let fx = r.apply(&stock(0, false), START + 4).unwrap();
     assert!(fx.render);
     assert_eq!(sale(&r).phase(START + 4), FlashPhase::SoldOut);
-    assert_eq!(r.act(&grab(), START + 5).unwrap_err().code, ErrorCode::NotOpen);
+    assert_eq!(
+        r.act(&grab(), START + 5).unwrap_err().code,
+        ErrorCode::NotOpen
+    );
     // Extensions only move the end later.
-    r.apply(&cmd(json!({"type": "flash.extend", "widget_id": "f1", "ends_at": END - 1})), START + 6).unwrap();
+    r.apply(
+        &cmd(json!({"type": "flash.extend", "widget_id": "f1", "ends_at": END - 1})),
+        START + 6,
+    )
+    .unwrap();
     assert_eq!(sale(&r).ends_at(), END);
-    r.apply(&cmd(json!({"type": "flash.extend", "widget_id": "f1", "ends_at": END + 30_000})), START + 7).unwrap();
+    r.apply(
+        &cmd(json!({"type": "flash.extend", "widget_id": "f1", "ends_at": END + 30_000})),
+        START + 7,
+    )
+    .unwrap();
     assert_eq!(sale(&r).ends_at(), END + 30_000);
     let fx = r.tick(END + 30_000);
     assert_eq!(types(&fx), ["flash.ended"]);
@@ -112,19 +174,29 @@ fn refused_specs() {
         (json!({"stock_total": 0}), "stock"),
         (json!({"ends_at": 0}), "window"),
         (json!({"per_viewer_limit": 0}), "limit"),
-        (json!({"product": {"name": "X", "price": 100, "currency": "rmb"}}), "currency"),
-        (json!({"product": {"name": "X", "price": 100, "image": "javascript:alert(1)"}}), "image"),
+        (
+            json!({"product": {"name": "X", "price": 100, "currency": "rmb"}}),
+            "currency",
+        ),
+        (
+            json!({"product": {"name": "X", "price": 100, "image": "javascript:alert(1)"}}),
+            "image",
+        ),
         (json!({"product": {"name": " ", "price": 100}}), "name"),
     ] {
         let mut v = base.clone();
-        v.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        v.as_object_mut()
+            .unwrap()
+            .extend(patch.as_object().unwrap().clone());
         let e = r.apply(&cmd(v), 0).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidField, "{what}: {e}");
     }
     assert!(r.widgets().is_empty());
     // Commands for a poll sent to a flash sale are refused by kind.
     r.apply(&open(1), 0).unwrap();
-    let e = r.apply(&cmd(json!({"type": "poll.close", "widget_id": "f1"})), 0).unwrap_err();
+    let e = r
+        .apply(&cmd(json!({"type": "poll.close", "widget_id": "f1"})), 0)
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::WrongWidgetKind);
 }
 
@@ -132,9 +204,16 @@ fn refused_specs() {
 fn a_late_joiner_gets_the_sale_from_a_snapshot() {
     let mut server = room();
     server.apply(&open(1), START - 5_000).unwrap();
-    server.apply(&cmd(json!({"type": "flash.stock", "widget_id": "f1", "stock_left": 7})), START + 1).unwrap();
+    server
+        .apply(
+            &cmd(json!({"type": "flash.stock", "widget_id": "f1", "stock_left": 7})),
+            START + 1,
+        )
+        .unwrap();
     let mut late = Room::new(RoomConfig::new("r1", "s2"));
-    let fx = late.apply(&Command::RoomSnapshot(server.snapshot()), START + 2).unwrap();
+    let fx = late
+        .apply(&Command::RoomSnapshot(server.snapshot()), START + 2)
+        .unwrap();
     assert_eq!(types(&fx), ["widget.shown"]);
     assert_eq!(sale(&late).stock_left(), 7);
     assert_eq!(sale(&late).phase(START + 2), FlashPhase::Live);

@@ -8,10 +8,14 @@ use serde_json::json;
 
 fn open(r: &mut Room, kind: u8, id: &str) {
     let c = match kind {
-        0 => json!({"type": "poll.open", "widget_id": id, "question": "?", "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}),
+        0 => {
+            json!({"type": "poll.open", "widget_id": id, "question": "?", "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]})
+        }
         1 => json!({"type": "quiz.open", "widget_id": id}),
         2 => json!({"type": "likes.open", "widget_id": id}),
-        3 => json!({"type": "tryon.open", "widget_id": id, "product": {"name": "墨镜", "sku": "s1", "image": "/a.png"}}),
+        3 => {
+            json!({"type": "tryon.open", "widget_id": id, "product": {"name": "墨镜", "sku": "s1", "image": "/a.png"}})
+        }
         4 => json!({"type": "lead.open", "widget_id": id, "target": "follow", "title": "关注"}),
         _ => json!({"type": "products.open", "widget_id": id}),
     };
@@ -24,14 +28,26 @@ fn newest_cards_show_the_rest_wait_in_the_tray_and_the_host_can_focus() {
     for (k, id) in [(0, "poll"), (1, "quiz"), (2, "likes"), (5, "shelf")] {
         open(&mut r, k, id);
     }
-    assert_eq!(r.arrange(None).cards, ["poll", "quiz", "shelf"], "three by default");
-    r.apply(&cmd(json!({"type": "room.layout", "max_cards": 2})), 0).unwrap();
+    assert_eq!(
+        r.arrange(None).cards,
+        ["poll", "quiz", "shelf"],
+        "three by default"
+    );
+    r.apply(&cmd(json!({"type": "room.layout", "max_cards": 2})), 0)
+        .unwrap();
     let a = r.arrange(None);
     assert_eq!(a.cards, ["quiz", "shelf"], "the newest two, oldest first");
     assert_eq!(a.chips, ["poll"]);
     assert_eq!(a.compact, ["likes"]);
     // The host decides what is seen together.
-    let fx = r.apply(&cmd(json!({"type": "room.layout", "max_cards": 2, "focus": ["poll"], "keep_clear": 40})), 0).unwrap();
+    let fx = r
+        .apply(
+            &cmd(
+                json!({"type": "room.layout", "max_cards": 2, "focus": ["poll"], "keep_clear": 40}),
+            ),
+            0,
+        )
+        .unwrap();
     assert!(fx.render);
     assert_eq!(r.arrange(None).cards, ["poll", "shelf"]);
     // The viewer opens a chip: it comes first.
@@ -42,11 +58,21 @@ fn newest_cards_show_the_rest_wait_in_the_tray_and_the_host_can_focus() {
     let mut late = Room::new(RoomConfig::new("r", "s2"));
     late.apply(&cmd(v), 1).unwrap();
     assert_eq!(late.layout().keep_clear, 40);
-    for bad in [json!({"max_cards": 0}), json!({"max_cards": 7}), json!({"keep_clear": 90}), json!({"focus": ["a b"]})] {
+    for bad in [
+        json!({"max_cards": 0}),
+        json!({"max_cards": 7}),
+        json!({"keep_clear": 90}),
+        json!({"focus": ["a b"]}),
+    ] {
         let mut c = json!({"type": "room.layout"});
-        c.as_object_mut().unwrap().extend(bad.as_object().unwrap().clone());
+        c.as_object_mut()
+            .unwrap()
+            .extend(bad.as_object().unwrap().clone());
         let before = r.clone();
-        assert_eq!(r.apply(&cmd(c), 0).unwrap_err().code, ErrorCode::InvalidField);
+        assert_eq!(
+            r.apply(&cmd(c), 0).unwrap_err().code,
+            ErrorCode::InvalidField
+        );
         assert_eq!(r, before);
     }
 }
@@ -57,10 +83,20 @@ fn a_live_try_on_is_the_only_card() {
     open(&mut r, 0, "poll");
     open(&mut r, 3, "try");
     open(&mut r, 1, "quiz");
-    r.act(&Action::TryOnStart { widget_id: "try".into() }, 10).unwrap();
+    r.act(
+        &Action::TryOnStart {
+            widget_id: "try".into(),
+        },
+        10,
+    )
+    .unwrap();
     let a = r.arrange(Some("quiz"));
     assert_eq!(a.modal, Some("try"));
-    assert_eq!(a.cards, ["try"], "nothing else while the viewer tries the product on");
+    assert_eq!(
+        a.cards,
+        ["try"],
+        "nothing else while the viewer tries the product on"
+    );
     assert_eq!(a.chips, ["poll", "quiz"]);
 }
 

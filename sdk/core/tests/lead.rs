@@ -29,46 +29,102 @@ fn card(r: &Room, id: &str) -> Lead {
 
 fn act(id: &str, a: &str, extra: serde_json::Value) -> Action {
     let mut v = json!({"type": a, "widget_id": id});
-    v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    v.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     serde_json::from_value(v).unwrap()
 }
 
 #[test]
 fn shown_clicked_consent_confirm_result() {
     let mut r = wecom_room();
-    let fx = r.act(&act("wecom", "lead.click", json!({"via": "qr"})), 1_000).unwrap();
+    let fx = r
+        .act(&act("wecom", "lead.click", json!({"via": "qr"})), 1_000)
+        .unwrap();
     assert_eq!(types(&fx), ["lead.clicked"]);
-    assert!(r.act(&act("wecom", "lead.click", json!({"via": "qr"})), 1_100).unwrap().events.is_empty(), "counted once per way");
-    assert_eq!(types(&r.act(&act("wecom", "lead.click", json!({"via": "copy"})), 1_200).unwrap()), ["lead.clicked"]);
+    assert!(
+        r.act(&act("wecom", "lead.click", json!({"via": "qr"})), 1_100)
+            .unwrap()
+            .events
+            .is_empty(),
+        "counted once per way"
+    );
+    assert_eq!(
+        types(
+            &r.act(&act("wecom", "lead.click", json!({"via": "copy"})), 1_200)
+                .unwrap()
+        ),
+        ["lead.clicked"]
+    );
 
     // No confirmation without consent: a typed error, nothing changes.
     let before = r.clone();
-    let err = r.act(&act("wecom", "lead.confirm", json!({})), 2_000).unwrap_err();
+    let err = r
+        .act(&act("wecom", "lead.confirm", json!({})), 2_000)
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::ConsentRequired);
     assert_eq!(r, before);
 
-    assert_eq!(types(&r.act(&act("wecom", "lead.consent", json!({"given": true})), 2_100).unwrap()), ["lead.consent"]);
-    let fx = r.act(&act("wecom", "lead.confirm", json!({})), 2_200).unwrap();
+    assert_eq!(
+        types(
+            &r.act(&act("wecom", "lead.consent", json!({"given": true})), 2_100)
+                .unwrap()
+        ),
+        ["lead.consent"]
+    );
+    let fx = r
+        .act(&act("wecom", "lead.confirm", json!({})), 2_200)
+        .unwrap();
     let request_id = match &fx.events[0].event {
-        Event::LeadConfirm { request_id, target, consent, purpose, perk_open } => {
+        Event::LeadConfirm {
+            request_id,
+            target,
+            consent,
+            purpose,
+            perk_open,
+        } => {
             assert_eq!(*target, LeadTarget::WecomGroup);
             assert!(*consent && *perk_open);
-            assert_eq!(purpose.as_deref(), Some("用于发送直播预告与专属优惠，可随时退出"), "the purpose consented to is recorded");
+            assert_eq!(
+                purpose.as_deref(),
+                Some("用于发送直播预告与专属优惠，可随时退出"),
+                "the purpose consented to is recorded"
+            );
             request_id.clone()
         }
         e => panic!("{e:?}"),
     };
-    assert!(r.act(&act("wecom", "lead.confirm", json!({})), 2_300).unwrap().events.is_empty(), "a second tap is absorbed");
+    assert!(
+        r.act(&act("wecom", "lead.confirm", json!({})), 2_300)
+            .unwrap()
+            .events
+            .is_empty(),
+        "a second tap is absorbed"
+    );
     // Consent cannot be withdrawn mid-request (the request carries it).
-    assert!(r.act(&act("wecom", "lead.consent", json!({"given": false})), 2_400).unwrap().events.is_empty());
+    assert!(r
+        .act(
+            &act("wecom", "lead.consent", json!({"given": false})),
+            2_400
+        )
+        .unwrap()
+        .events
+        .is_empty());
     // A stale answer changes nothing; the pending one settles it.
-    let stale = cmd(json!({"type": "lead.result", "widget_id": "wecom", "request_id": "other", "outcome": "confirmed"}));
+    let stale = cmd(
+        json!({"type": "lead.result", "widget_id": "wecom", "request_id": "other", "outcome": "confirmed"}),
+    );
     assert!(r.apply(&stale, 3_000).unwrap().events.is_empty());
     let fx = r
         .apply(&cmd(json!({"type": "lead.result", "widget_id": "wecom", "request_id": request_id, "outcome": "confirmed", "perk_ref": "CPN-9"})), 3_100)
         .unwrap();
     assert_eq!(types(&fx), ["lead.result"]);
-    assert_eq!(card(&r, "wecom").state(), &LeadState::Confirmed { perk_ref: Some("CPN-9".into()) });
+    assert_eq!(
+        card(&r, "wecom").state(),
+        &LeadState::Confirmed {
+            perk_ref: Some("CPN-9".into())
+        }
+    );
 }
 
 #[test]
@@ -76,16 +132,37 @@ fn the_perk_window_closes_once_and_follow_needs_no_consent() {
     let mut r = wecom_room();
     assert_eq!(r.next_wake(0), Some(PERK_UNTIL));
     assert!(card(&r, "wecom").perk_open(PERK_UNTIL - 1));
-    assert!(r.tick(PERK_UNTIL).render, "the countdown's end redraws once");
+    assert!(
+        r.tick(PERK_UNTIL).render,
+        "the countdown's end redraws once"
+    );
     assert!(!r.tick(PERK_UNTIL + 1).render);
     assert!(!card(&r, "wecom").perk_open(PERK_UNTIL));
     assert_eq!(r.next_wake(PERK_UNTIL), None);
 
     r.apply(&cmd(json!({"type": "lead.open", "widget_id": "fol", "target": "follow", "title": "关注主播 下次开播提醒你"})), 0).unwrap();
     let fx = r.act(&act("fol", "lead.confirm", json!({})), 100).unwrap();
-    assert!(matches!(fx.events[0].event, Event::LeadConfirm { consent: false, purpose: None, .. }));
-    assert_eq!(r.act(&act("fol", "lead.consent", json!({"given": true})), 100).unwrap_err().code, ErrorCode::InvalidChoice);
-    assert_eq!(r.act(&act("fol", "lead.click", json!({"via": "link"})), 100).unwrap_err().code, ErrorCode::InvalidChoice, "no link offered");
+    assert!(matches!(
+        fx.events[0].event,
+        Event::LeadConfirm {
+            consent: false,
+            purpose: None,
+            ..
+        }
+    ));
+    assert_eq!(
+        r.act(&act("fol", "lead.consent", json!({"given": true})), 100)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidChoice
+    );
+    assert_eq!(
+        r.act(&act("fol", "lead.click", json!({"via": "link"})), 100)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidChoice,
+        "no link offered"
+    );
 }
 
 #[test]
@@ -116,7 +193,10 @@ fn a_late_joiner_gets_the_card_from_a_snapshot() {
     let fx = late.apply(&cmd(v.clone()), 5_000).unwrap();
     assert_eq!(types(&fx), ["widget.shown"]);
     assert_eq!(card(&late, "wecom").spec(), card(&r, "wecom").spec());
-    assert!(late.apply(&cmd(v), 6_000).unwrap().events.is_empty(), "idempotent");
+    assert!(
+        late.apply(&cmd(v), 6_000).unwrap().events.is_empty(),
+        "idempotent"
+    );
 }
 
 #[derive(Debug, Clone)]

@@ -20,11 +20,22 @@ fn likes(r: &Room) -> Likes {
 }
 
 fn tap() -> Action {
-    Action::LikeTap { widget_id: "likes".into() }
+    Action::LikeTap {
+        widget_id: "likes".into(),
+    }
 }
 
 fn sent(fx: &Effects) -> u64 {
-    fx.events.iter().map(|e| if let Event::LikeSent { count, .. } = e.event { count } else { 0 }).sum()
+    fx.events
+        .iter()
+        .map(|e| {
+            if let Event::LikeSent { count, .. } = e.event {
+                count
+            } else {
+                0
+            }
+        })
+        .sum()
 }
 
 #[test]
@@ -43,7 +54,10 @@ fn the_first_tap_goes_at_once_then_taps_coalesce_into_one_event_a_second() {
     let fx = r.tick(2_000);
     assert_eq!(types(&fx), ["like.sent"]);
     assert_eq!(sent(&fx), 10);
-    assert!(matches!(fx.events[0].event, Event::LikeSent { batch: 2, .. }));
+    assert!(matches!(
+        fx.events[0].event,
+        Event::LikeSent { batch: 2, .. }
+    ));
     assert_eq!(r.next_wake(2_000), None, "nothing pending, no wake-up");
 }
 
@@ -66,21 +80,37 @@ fn the_total_comes_from_the_server_never_drops_and_the_goal_is_reached_once() {
     assert_eq!(likes(&r).shown(), 2);
     let total = |n: u64| cmd(json!({"type": "likes.total", "widget_id": "likes", "total": n}));
     r.apply(&total(5_000), 1_200).unwrap();
-    assert_eq!(likes(&r).shown(), 5_001, "the server's total plus the tap it has not had yet");
+    assert_eq!(
+        likes(&r).shown(),
+        5_001,
+        "the server's total plus the tap it has not had yet"
+    );
     assert_eq!(likes(&r).progress(), Some(0.5));
     assert!(r.apply(&total(4_000), 1_300).unwrap().events.is_empty());
     assert_eq!(likes(&r).total(), 5_000);
     let fx = r.apply(&total(10_020), 1_400).unwrap();
     assert_eq!(types(&fx), ["likes.goal_reached"]);
     assert!(likes(&r).goal_reached());
-    assert!(r.apply(&total(10_500), 1_500).unwrap().events.is_empty(), "once");
+    assert!(
+        r.apply(&total(10_500), 1_500).unwrap().events.is_empty(),
+        "once"
+    );
 }
 
 #[test]
 fn a_goal_must_make_sense() {
     let mut r = Room::new(RoomConfig::new("r1", "s1"));
-    for bad in [json!({"target": 0, "reward": "x"}), json!({"target": 10, "reward": ""}), json!({"target": 10, "reward": "\u{202e}x"})] {
-        let e = r.apply(&cmd(json!({"type": "likes.open", "widget_id": "l", "goal": bad})), 0).unwrap_err();
+    for bad in [
+        json!({"target": 0, "reward": "x"}),
+        json!({"target": 10, "reward": ""}),
+        json!({"target": 10, "reward": "\u{202e}x"}),
+    ] {
+        let e = r
+            .apply(
+                &cmd(json!({"type": "likes.open", "widget_id": "l", "goal": bad})),
+                0,
+            )
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidField);
     }
     assert!(r.widgets().is_empty());

@@ -27,7 +27,9 @@ fn bag(r: &Room) -> Lottery {
 }
 
 fn enter() -> Action {
-    Action::LotteryEnter { widget_id: "bag".into() }
+    Action::LotteryEnter {
+        widget_id: "bag".into(),
+    }
 }
 
 #[test]
@@ -36,19 +38,34 @@ fn enter_pending_entered_draw_win_claim() {
     let fx = r.act(&enter(), 1_000).unwrap();
     assert_eq!(types(&fx), ["lottery.enter"]);
     let (request_id, keyword) = match &fx.events[0].event {
-        Event::LotteryEnter { request_id, keyword, condition } => {
+        Event::LotteryEnter {
+            request_id,
+            keyword,
+            condition,
+        } => {
             assert_eq!(*condition, EntryCondition::Keyword);
             (request_id.clone(), keyword.clone())
         }
         e => panic!("{e:?}"),
     };
     assert_eq!(keyword.as_deref(), Some("想要唇釉"));
-    assert!(r.act(&enter(), 1_001).unwrap().events.is_empty(), "a second tap while pending is absorbed");
+    assert!(
+        r.act(&enter(), 1_001).unwrap().events.is_empty(),
+        "a second tap while pending is absorbed"
+    );
     let fx = r.apply(&cmd(json!({"type": "lottery.entry", "widget_id": "bag", "request_id": request_id, "outcome": "entered"})), 2_000).unwrap();
     assert_eq!(types(&fx), ["lottery.entry"]);
     assert_eq!(bag(&r).mine(), &MyEntry::Entered);
-    r.apply(&cmd(json!({"type": "lottery.entries", "widget_id": "bag", "count": 120})), 3_000).unwrap();
-    r.apply(&cmd(json!({"type": "lottery.entries", "widget_id": "bag", "count": 80})), 3_001).unwrap();
+    r.apply(
+        &cmd(json!({"type": "lottery.entries", "widget_id": "bag", "count": 120})),
+        3_000,
+    )
+    .unwrap();
+    r.apply(
+        &cmd(json!({"type": "lottery.entries", "widget_id": "bag", "count": 80})),
+        3_001,
+    )
+    .unwrap();
     assert_eq!(bag(&r).entries(), 120, "never lower");
     // The countdown ends: entries close, the view re-renders once.
     assert!(r.tick(DRAW).render);
@@ -58,16 +75,58 @@ fn enter_pending_entered_draw_win_claim() {
     let fx = r.apply(&cmd(json!({"type": "lottery.draw", "widget_id": "bag", "winners": ["小美", "u1", "阿强"], "entries": 130})), DRAW + 500).unwrap();
     assert_eq!(types(&fx), ["lottery.drawn"]);
     // Someone else's result is not this viewer's.
-    assert!(r.apply(&cmd(json!({"type": "lottery.result", "widget_id": "bag", "user_id": "u2", "won": true})), DRAW + 600).unwrap().events.is_empty());
-    assert_eq!(r.act(&Action::LotteryClaim { widget_id: "bag".into() }, DRAW + 650).unwrap_err().code, ErrorCode::NotOpen);
-    let fx = r.apply(&cmd(json!({"type": "lottery.result", "widget_id": "bag", "user_id": "u1", "won": true})), DRAW + 700).unwrap();
+    assert!(r
+        .apply(
+            &cmd(
+                json!({"type": "lottery.result", "widget_id": "bag", "user_id": "u2", "won": true})
+            ),
+            DRAW + 600
+        )
+        .unwrap()
+        .events
+        .is_empty());
+    assert_eq!(
+        r.act(
+            &Action::LotteryClaim {
+                widget_id: "bag".into()
+            },
+            DRAW + 650
+        )
+        .unwrap_err()
+        .code,
+        ErrorCode::NotOpen
+    );
+    let fx = r
+        .apply(
+            &cmd(
+                json!({"type": "lottery.result", "widget_id": "bag", "user_id": "u1", "won": true}),
+            ),
+            DRAW + 700,
+        )
+        .unwrap();
     assert_eq!(types(&fx), ["lottery.result"]);
-    let fx = r.act(&Action::LotteryClaim { widget_id: "bag".into() }, DRAW + 800).unwrap();
+    let fx = r
+        .act(
+            &Action::LotteryClaim {
+                widget_id: "bag".into(),
+            },
+            DRAW + 800,
+        )
+        .unwrap();
     let claim_id = match &fx.events[0].event {
         Event::LotteryClaim { request_id } => request_id.clone(),
         e => panic!("{e:?}"),
     };
-    assert!(r.act(&Action::LotteryClaim { widget_id: "bag".into() }, DRAW + 801).unwrap().events.is_empty());
+    assert!(r
+        .act(
+            &Action::LotteryClaim {
+                widget_id: "bag".into()
+            },
+            DRAW + 801
+        )
+        .unwrap()
+        .events
+        .is_empty());
     r.apply(&cmd(json!({"type": "lottery.claimed", "widget_id": "bag", "request_id": claim_id, "outcome": "success", "claim_ref": "PRIZE-7"})), DRAW + 900).unwrap();
     assert_eq!(bag(&r).claimed(), Some(&Ok("PRIZE-7".to_string())));
 }
@@ -76,27 +135,51 @@ fn enter_pending_entered_draw_win_claim() {
 fn refusals_and_late_joiners() {
     let mut r = room();
     let fx = r.act(&enter(), 1).unwrap();
-    let Event::LotteryEnter { request_id, .. } = &fx.events[0].event else { panic!() };
+    let Event::LotteryEnter { request_id, .. } = &fx.events[0].event else {
+        panic!()
+    };
     r.apply(&cmd(json!({"type": "lottery.entry", "widget_id": "bag", "request_id": request_id, "outcome": "not_eligible"})), 2).unwrap();
-    assert_eq!(bag(&r).mine(), &MyEntry::Refused { outcome: EntryOutcome::NotEligible });
+    assert_eq!(
+        bag(&r).mine(),
+        &MyEntry::Refused {
+            outcome: EntryOutcome::NotEligible
+        }
+    );
     // May try again (for example after following).
     assert_eq!(types(&r.act(&enter(), 3).unwrap()), ["lottery.enter"]);
     // A late joiner's snapshot brings the draw; a pending entry becomes "closed".
     let mut snap = r.snapshot();
-    let WidgetSnapshot::Lottery(l) = &mut snap.widgets[0] else { panic!() };
+    let WidgetSnapshot::Lottery(l) = &mut snap.widgets[0] else {
+        panic!()
+    };
     l.winners = Some(vec!["小美".into()]);
     l.entries = 40;
-    let fx = r.apply(&Command::RoomSnapshot(snap.clone()), DRAW + 1).unwrap();
+    let fx = r
+        .apply(&Command::RoomSnapshot(snap.clone()), DRAW + 1)
+        .unwrap();
     assert_eq!(types(&fx), ["lottery.drawn"]);
-    assert_eq!(bag(&r).mine(), &MyEntry::Refused { outcome: EntryOutcome::Closed });
-    assert!(r.apply(&Command::RoomSnapshot(snap), DRAW + 2).unwrap().events.is_empty());
+    assert_eq!(
+        bag(&r).mine(),
+        &MyEntry::Refused {
+            outcome: EntryOutcome::Closed
+        }
+    );
+    assert!(r
+        .apply(&Command::RoomSnapshot(snap), DRAW + 2)
+        .unwrap()
+        .events
+        .is_empty());
     // Bad specs are refused whole.
     for bad in [
         json!({"type": "lottery.open", "widget_id": "x", "prize": {"name": "p", "count": 1}, "condition": "keyword", "draw_at": 5}),
         json!({"type": "lottery.open", "widget_id": "x", "prize": {"name": "p", "count": 0}, "draw_at": 5}),
         json!({"type": "lottery.open", "widget_id": "x", "prize": {"name": "p", "count": 1}, "condition": "watch", "draw_at": 5}),
     ] {
-        assert_eq!(r.apply(&cmd(bad.clone()), 0).unwrap_err().code, ErrorCode::InvalidField, "{bad}");
+        assert_eq!(
+            r.apply(&cmd(bad.clone()), 0).unwrap_err().code,
+            ErrorCode::InvalidField,
+            "{bad}"
+        );
     }
 }
 

@@ -14,12 +14,17 @@ fn open(extra: serde_json::Value) -> Command {
         "type": "poll.open", "v": 1, "widget_id": "p1", "question": "哪个色号?",
         "options": [{"id": "a", "label": "正红"}, {"id": "b", "label": "豆沙"}, {"id": "c", "label": "橘调"}]
     });
-    base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    base.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     cmd(base)
 }
 
 fn vote(ids: &[&str]) -> Action {
-    Action::PollVote { widget_id: "p1".into(), option_ids: ids.iter().map(|s| s.to_string()).collect() }
+    Action::PollVote {
+        widget_id: "p1".into(),
+        option_ids: ids.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 fn poll(room: &Room) -> &Poll {
@@ -42,7 +47,11 @@ fn open_vote_tally_close_reveal() {
 
     let fx = r.act(&vote(&["b"]), 2_000).unwrap();
     match &fx.events[0].event {
-        Event::PollVote { option_ids, idempotency_key, revote } => {
+        Event::PollVote {
+            option_ids,
+            idempotency_key,
+            revote,
+        } => {
             assert_eq!(option_ids, &vec!["b".to_string()]);
             assert_eq!(idempotency_key, "r1:p1:u1:vote:1");
             assert!(!revote);
@@ -51,17 +60,44 @@ fn open_vote_tally_close_reveal() {
     }
     assert_eq!(poll(&r).my_choice(), &[1]);
 
-    r.apply(&cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 3, "b": 6, "c": 1}})), 2_500).unwrap();
+    r.apply(
+        &cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 3, "b": 6, "c": 1}})),
+        2_500,
+    )
+    .unwrap();
     assert_eq!(poll(&r).counts(), &[3, 6, 1]);
     assert_eq!(poll(&r).percentages(), vec![30, 60, 10]);
 
-    let fx = r.apply(&cmd(json!({"type": "poll.close", "widget_id": "p1"})), 3_000).unwrap();
-    assert_eq!(fx.events[0].event, Event::PollClosed { reason: CloseReason::Host });
-    assert_eq!(r.act(&vote(&["a"]), 3_100).unwrap_err().code, ErrorCode::NotOpen);
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "poll.close", "widget_id": "p1"})),
+            3_000,
+        )
+        .unwrap();
+    assert_eq!(
+        fx.events[0].event,
+        Event::PollClosed {
+            reason: CloseReason::Host
+        }
+    );
+    assert_eq!(
+        r.act(&vote(&["a"]), 3_100).unwrap_err().code,
+        ErrorCode::NotOpen
+    );
 
-    let fx = r.apply(&cmd(json!({"type": "poll.reveal", "widget_id": "p1", "counts": {"b": 7}})), 4_000).unwrap();
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "poll.reveal", "widget_id": "p1", "counts": {"b": 7}})),
+            4_000,
+        )
+        .unwrap();
     match &fx.events[0].event {
-        Event::PollRevealed { counts, total, winners, my_choice } => {
+        Event::PollRevealed {
+            counts,
+            total,
+            winners,
+            my_choice,
+        } => {
             assert_eq!(counts["b"], 7);
             assert_eq!(*total, 11);
             assert_eq!(winners, &vec!["b".to_string()]);
@@ -71,9 +107,21 @@ fn open_vote_tally_close_reveal() {
     }
     assert_eq!(poll(&r).phase(), PollPhase::Revealed);
     // Revealing again announces nothing new.
-    assert!(r.apply(&cmd(json!({"type": "poll.reveal", "widget_id": "p1"})), 4_100).unwrap().events.is_empty());
+    assert!(r
+        .apply(
+            &cmd(json!({"type": "poll.reveal", "widget_id": "p1"})),
+            4_100
+        )
+        .unwrap()
+        .events
+        .is_empty());
 
-    let fx = r.apply(&cmd(json!({"type": "widget.remove", "widget_id": "p1"})), 5_000).unwrap();
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "widget.remove", "widget_id": "p1"})),
+            5_000,
+        )
+        .unwrap();
     assert_eq!(fx.events[0].event, Event::WidgetHidden);
     assert!(r.widgets().is_empty());
 }
@@ -86,9 +134,17 @@ fn deadline_closes_and_schedules_wakeup() {
     assert_eq!(poll(&r).remaining_ms(4_000), Some(6_000));
     assert!(r.tick(9_999).events.is_empty());
     // A vote judged after the deadline is refused even before the tick lands.
-    assert_eq!(r.act(&vote(&["a"]), 10_000).unwrap_err().code, ErrorCode::NotOpen);
+    assert_eq!(
+        r.act(&vote(&["a"]), 10_000).unwrap_err().code,
+        ErrorCode::NotOpen
+    );
     let fx = r.tick(10_000);
-    assert_eq!(fx.events[0].event, Event::PollClosed { reason: CloseReason::Deadline });
+    assert_eq!(
+        fx.events[0].event,
+        Event::PollClosed {
+            reason: CloseReason::Deadline
+        }
+    );
     assert_eq!(fx.wake_at, None);
     assert!(r.tick(20_000).events.is_empty());
 }
@@ -117,7 +173,11 @@ fn single_choice_vote_is_final_unless_revote() {
     r.act(&vote(&["a"]), 1).unwrap();
     let fx = r.act(&vote(&["c"]), 2).unwrap();
     match &fx.events[0].event {
-        Event::PollVote { revote, idempotency_key, .. } => {
+        Event::PollVote {
+            revote,
+            idempotency_key,
+            ..
+        } => {
             assert!(*revote);
             assert_eq!(idempotency_key, "r1:p1:u1:vote:2");
         }
@@ -129,13 +189,27 @@ fn single_choice_vote_is_final_unless_revote() {
 fn multi_choice_limits() {
     let mut r = room();
     r.apply(&open(json!({"max_choices": 2})), 0).unwrap();
-    assert_eq!(r.act(&vote(&["a", "b", "c"]), 1).unwrap_err().code, ErrorCode::InvalidChoice);
-    assert_eq!(r.act(&vote(&["a", "a"]), 1).unwrap_err().code, ErrorCode::InvalidChoice);
-    assert_eq!(r.act(&vote(&[]), 1).unwrap_err().code, ErrorCode::InvalidChoice);
-    assert_eq!(r.act(&vote(&["zz"]), 1).unwrap_err().code, ErrorCode::InvalidChoice);
+    assert_eq!(
+        r.act(&vote(&["a", "b", "c"]), 1).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
+    assert_eq!(
+        r.act(&vote(&["a", "a"]), 1).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
+    assert_eq!(
+        r.act(&vote(&[]), 1).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
+    assert_eq!(
+        r.act(&vote(&["zz"]), 1).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
     let fx = r.act(&vote(&["c", "a"]), 1).unwrap();
     match &fx.events[0].event {
-        Event::PollVote { option_ids, .. } => assert_eq!(option_ids, &vec!["a".to_string(), "c".to_string()]),
+        Event::PollVote { option_ids, .. } => {
+            assert_eq!(option_ids, &vec!["a".to_string(), "c".to_string()])
+        }
         e => panic!("unexpected {e:?}"),
     }
 }
@@ -144,11 +218,24 @@ fn multi_choice_limits() {
 fn tallies_never_decrease_unless_reset() {
     let mut r = room();
     r.apply(&open(json!({})), 0).unwrap();
-    r.apply(&cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 5, "b": 2}})), 1).unwrap();
-    let fx = r.apply(&cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 3}})), 2).unwrap();
+    r.apply(
+        &cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 5, "b": 2}})),
+        1,
+    )
+    .unwrap();
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 3}})),
+            2,
+        )
+        .unwrap();
     assert!(!fx.render, "a stale tally changes nothing");
     assert_eq!(poll(&r).counts(), &[5, 2, 0]);
-    r.apply(&cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 1}, "reset": true})), 3).unwrap();
+    r.apply(
+        &cmd(json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 1}, "reset": true})),
+        3,
+    )
+    .unwrap();
     assert_eq!(poll(&r).counts(), &[1, 0, 0]);
 }
 
@@ -163,9 +250,18 @@ fn bad_commands_are_typed_and_change_nothing() {
         ("{}", ErrorCode::MalformedCommand),
         (r#"{"type": 5}"#, ErrorCode::MalformedCommand),
         (r#"{"type": "poll.explode"}"#, ErrorCode::UnknownCommand),
-        (r#"{"type": "poll.open", "v": 2}"#, ErrorCode::UnsupportedVersion),
-        (r#"{"type": "poll.open", "widget_id": "p2"}"#, ErrorCode::InvalidField),
-        (r#"{"type": "poll.tally", "widget_id": "p1", "counts": {"a": -1}}"#, ErrorCode::InvalidField),
+        (
+            r#"{"type": "poll.open", "v": 2}"#,
+            ErrorCode::UnsupportedVersion,
+        ),
+        (
+            r#"{"type": "poll.open", "widget_id": "p2"}"#,
+            ErrorCode::InvalidField,
+        ),
+        (
+            r#"{"type": "poll.tally", "widget_id": "p1", "counts": {"a": -1}}"#,
+            ErrorCode::InvalidField,
+        ),
     ];
     for (text, code) in cases {
         let e = decode_command_json(text).unwrap_err();
@@ -173,19 +269,39 @@ fn bad_commands_are_typed_and_change_nothing() {
         assert!(!e.message.is_empty());
     }
     let decoded_but_refused: &[(serde_json::Value, ErrorCode)] = &[
-        (json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 4, "nope": 1}}), ErrorCode::InvalidField),
-        (json!({"type": "poll.close", "widget_id": "ghost"}), ErrorCode::UnknownWidget),
-        (json!({"type": "poll.open", "widget_id": "p1", "question": "other?",
-                "options": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}]}), ErrorCode::WidgetConflict),
-        (json!({"type": "poll.open", "widget_id": "p3", "question": "q",
-                "options": [{"id": "x", "label": "X"}]}), ErrorCode::InvalidField),
-        (json!({"type": "poll.open", "widget_id": "p3", "question": "q",
-                "options": [{"id": "x", "label": "X"}, {"id": "x", "label": "Y"}]}), ErrorCode::InvalidField),
-        (json!({"type": "poll.open", "widget_id": "p3", "question": "q", "max_choices": 3,
-                "options": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}]}), ErrorCode::InvalidField),
-        (json!({"type": "poll.open", "widget_id": "p3", "question": "q",
+        (
+            json!({"type": "poll.tally", "widget_id": "p1", "counts": {"a": 4, "nope": 1}}),
+            ErrorCode::InvalidField,
+        ),
+        (
+            json!({"type": "poll.close", "widget_id": "ghost"}),
+            ErrorCode::UnknownWidget,
+        ),
+        (
+            json!({"type": "poll.open", "widget_id": "p1", "question": "other?",
+                "options": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}]}),
+            ErrorCode::WidgetConflict,
+        ),
+        (
+            json!({"type": "poll.open", "widget_id": "p3", "question": "q",
+                "options": [{"id": "x", "label": "X"}]}),
+            ErrorCode::InvalidField,
+        ),
+        (
+            json!({"type": "poll.open", "widget_id": "p3", "question": "q",
+                "options": [{"id": "x", "label": "X"}, {"id": "x", "label": "Y"}]}),
+            ErrorCode::InvalidField,
+        ),
+        (
+            json!({"type": "poll.open", "widget_id": "p3", "question": "q", "max_choices": 3,
+                "options": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}]}),
+            ErrorCode::InvalidField,
+        ),
+        (
+            json!({"type": "poll.open", "widget_id": "p3", "question": "q",
                 "options": [{"id": "x", "label": "X", "image": "javascript:alert(1)"}, {"id": "y", "label": "Y"}]}),
-         ErrorCode::InvalidField),
+            ErrorCode::InvalidField,
+        ),
     ];
     for (v, code) in decoded_but_refused {
         let e = r.apply(&cmd(v.clone()), 5).unwrap_err();

@@ -41,14 +41,31 @@ const GARBAGE: &[&str] = &[
 
 fn counts_map(c: &[(usize, u64)], n: usize) -> BTreeMap<String, u64> {
     // Index n stands for an option the poll does not have.
-    c.iter().map(|&(i, v)| (if i < n { IDS[i].to_string() } else { "zz".into() }, v)).collect()
+    c.iter()
+        .map(|&(i, v)| {
+            (
+                if i < n {
+                    IDS[i].to_string()
+                } else {
+                    "zz".into()
+                },
+                v,
+            )
+        })
+        .collect()
 }
 
 fn spec(n: usize, max_choices: u32, revote: bool, closes_at: Option<u64>) -> PollSpec {
     PollSpec {
         widget_id: "p".into(),
         question: "Which?".into(),
-        options: (0..n).map(|i| PollOptionSpec { id: IDS[i].into(), label: IDS[i].to_uppercase(), image: None }).collect(),
+        options: (0..n)
+            .map(|i| PollOptionSpec {
+                id: IDS[i].into(),
+                label: IDS[i].to_uppercase(),
+                image: None,
+            })
+            .collect(),
         max_choices,
         revote,
         closes_at,

@@ -16,7 +16,11 @@ fn product(sku: &str, stock: Option<u64>) -> serde_json::Value {
 
 fn room() -> Room {
     let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(9));
-    r.apply(&cmd(json!({"type": "products.open", "widget_id": "shelf"})), 0).unwrap();
+    r.apply(
+        &cmd(json!({"type": "products.open", "widget_id": "shelf"})),
+        0,
+    )
+    .unwrap();
     r
 }
 
@@ -28,7 +32,10 @@ fn shelf(r: &Room) -> Products {
 }
 
 fn buy(sku: &str) -> Action {
-    Action::ProductBuy { widget_id: "shelf".into(), sku: sku.into() }
+    Action::ProductBuy {
+        widget_id: "shelf".into(),
+        sku: sku.into(),
+    }
 }
 
 #[test]
@@ -39,29 +46,61 @@ fn presenting_pinning_buying_and_a_double_tap() {
     // The same product again (a price update) is no new exposure.
     let mut cheaper = product("lip-01", Some(120));
     cheaper["price"] = 7900.into();
-    let fx = r.apply(&cmd(json!({"type": "product.present", "widget_id": "shelf", "product": cheaper})), 1_100).unwrap();
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "product.present", "widget_id": "shelf", "product": cheaper})),
+            1_100,
+        )
+        .unwrap();
     assert!(fx.events.is_empty() && fx.render);
     r.apply(&cmd(json!({"type": "product.pin", "widget_id": "shelf", "product": product("serum-02", None)})), 1_200).unwrap();
     assert_eq!(shelf(&r).pinned().len(), 1);
 
     let fx = r.act(&buy("lip-01"), 2_000).unwrap();
     match &fx.events[0].event {
-        Event::ProductBuy { sku, price, currency, idempotency_key } => {
-            assert_eq!((sku.as_str(), *price, currency.as_str()), ("lip-01", 7900, "CNY"));
+        Event::ProductBuy {
+            sku,
+            price,
+            currency,
+            idempotency_key,
+        } => {
+            assert_eq!(
+                (sku.as_str(), *price, currency.as_str()),
+                ("lip-01", 7900, "CNY")
+            );
             assert_eq!(idempotency_key, "r1:shelf:u1:buy:1");
         }
         e => panic!("{e:?}"),
     }
-    assert!(r.act(&buy("lip-01"), 2_300).unwrap().events.is_empty(), "a double tap is one tap");
-    assert_eq!(types(&r.act(&buy("lip-01"), 3_600).unwrap()), ["product.buy"], "a later tap counts");
-    let cart = Action::ProductAddToCart { widget_id: "shelf".into(), sku: "serum-02".into() };
-    assert_eq!(types(&r.act(&cart, 3_700).unwrap()), ["product.add_to_cart"]);
-    assert_eq!(r.act(&buy("nope"), 4_000).unwrap_err().code, ErrorCode::InvalidChoice);
+    assert!(
+        r.act(&buy("lip-01"), 2_300).unwrap().events.is_empty(),
+        "a double tap is one tap"
+    );
+    assert_eq!(
+        types(&r.act(&buy("lip-01"), 3_600).unwrap()),
+        ["product.buy"],
+        "a later tap counts"
+    );
+    let cart = Action::ProductAddToCart {
+        widget_id: "shelf".into(),
+        sku: "serum-02".into(),
+    };
+    assert_eq!(
+        types(&r.act(&cart, 3_700).unwrap()),
+        ["product.add_to_cart"]
+    );
+    assert_eq!(
+        r.act(&buy("nope"), 4_000).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
 
     // Sold out: refused, nothing changes.
     r.apply(&cmd(json!({"type": "product.stock", "widget_id": "shelf", "sku": "lip-01", "stock_left": 0})), 5_000).unwrap();
     let before = r.clone();
-    assert_eq!(r.act(&buy("lip-01"), 9_000).unwrap_err().code, ErrorCode::OutOfStock);
+    assert_eq!(
+        r.act(&buy("lip-01"), 9_000).unwrap_err().code,
+        ErrorCode::OutOfStock
+    );
     assert_eq!(r, before);
 }
 
@@ -74,7 +113,12 @@ fn bad_products_are_refused_and_pins_are_bounded() {
         json!({"sku": "a", "name": "x", "price": 1, "image": "javascript:alert(1)"}),
         json!({"sku": "a", "name": "x", "price": 1, "currency": "yuan"}),
     ] {
-        let e = r.apply(&cmd(json!({"type": "product.present", "widget_id": "shelf", "product": bad})), 0).unwrap_err();
+        let e = r
+            .apply(
+                &cmd(json!({"type": "product.present", "widget_id": "shelf", "product": bad})),
+                0,
+            )
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidField);
     }
     for i in 0..5 {
@@ -82,9 +126,24 @@ fn bad_products_are_refused_and_pins_are_bounded() {
     }
     let e = r.apply(&cmd(json!({"type": "product.pin", "widget_id": "shelf", "product": product("p9", None)})), 0).unwrap_err();
     assert_eq!(e.code, ErrorCode::LimitReached);
-    r.apply(&cmd(json!({"type": "product.unpin", "widget_id": "shelf", "sku": "p0"})), 0).unwrap();
-    r.apply(&cmd(json!({"type": "product.pin", "widget_id": "shelf", "product": product("p9", None)})), 0).unwrap();
-    assert_eq!(shelf(&r).pinned().iter().map(|p| p.sku.as_str()).collect::<Vec<_>>(), ["p1", "p2", "p3", "p4", "p9"]);
+    r.apply(
+        &cmd(json!({"type": "product.unpin", "widget_id": "shelf", "sku": "p0"})),
+        0,
+    )
+    .unwrap();
+    r.apply(
+        &cmd(json!({"type": "product.pin", "widget_id": "shelf", "product": product("p9", None)})),
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        shelf(&r)
+            .pinned()
+            .iter()
+            .map(|p| p.sku.as_str())
+            .collect::<Vec<_>>(),
+        ["p1", "p2", "p3", "p4", "p9"]
+    );
 }
 
 #[test]
@@ -98,7 +157,10 @@ fn a_late_joiner_sees_the_presented_and_pinned_products() {
     let fx = late.apply(&cmd(v.clone()), 10).unwrap();
     assert_eq!(types(&fx), ["widget.shown", "product.presented"]);
     assert_eq!(shelf(&late).snapshot(), shelf(&r).snapshot());
-    assert!(late.apply(&cmd(v), 20).unwrap().events.is_empty(), "idempotent");
+    assert!(
+        late.apply(&cmd(v), 20).unwrap().events.is_empty(),
+        "idempotent"
+    );
 }
 
 #[derive(Debug, Clone)]

@@ -8,7 +8,11 @@ use serde_json::json;
 
 fn room() -> Room {
     let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(2));
-    r.apply(&cmd(json!({"type": "questions.open", "widget_id": "qa", "prompt": "有什么想问主播的？"})), 0).unwrap();
+    r.apply(
+        &cmd(json!({"type": "questions.open", "widget_id": "qa", "prompt": "有什么想问主播的？"})),
+        0,
+    )
+    .unwrap();
     r
 }
 
@@ -20,7 +24,10 @@ fn qa(r: &Room) -> Questions {
 }
 
 fn ask(text: &str) -> Action {
-    Action::QuestionAsk { widget_id: "qa".into(), text: text.into() }
+    Action::QuestionAsk {
+        widget_id: "qa".into(),
+        text: text.into(),
+    }
 }
 
 fn queue(items: serde_json::Value, waiting: u64) -> Command {
@@ -38,8 +45,16 @@ fn ask_is_acknowledged_with_a_place_that_follows_the_queue() {
         }
         e => panic!("{e:?}"),
     };
-    assert_eq!(qa(&r).mine()[0].question_id, None, "shown at once, waiting for its place");
-    assert_eq!(r.act(&ask("还有一个问题"), 5_000).unwrap_err().code, ErrorCode::LimitReached, "one every 10 s");
+    assert_eq!(
+        qa(&r).mine()[0].question_id,
+        None,
+        "shown at once, waiting for its place"
+    );
+    assert_eq!(
+        r.act(&ask("还有一个问题"), 5_000).unwrap_err().code,
+        ErrorCode::LimitReached,
+        "one every 10 s"
+    );
     let fx = r.apply(&cmd(json!({"type": "question.ack", "widget_id": "qa", "request_id": request_id, "question_id": "q7", "position": 3})), 1_200).unwrap();
     assert_eq!(types(&fx), ["question.acked"]);
     let mine = qa(&r).mine()[0].clone();
@@ -55,7 +70,13 @@ fn ask_is_acknowledged_with_a_place_that_follows_the_queue() {
     assert_eq!(qa(&r).waiting(), 12);
     // The host takes it: the viewer hears it once.
     let fx = r.apply(&cmd(json!({"type": "question.mark", "widget_id": "qa", "question_id": "q7", "state": "answering"})), 3_000).unwrap();
-    assert!(matches!(&fx.events[0].event, Event::QuestionState { state: QuestionState::Answering, .. }));
+    assert!(matches!(
+        &fx.events[0].event,
+        Event::QuestionState {
+            state: QuestionState::Answering,
+            ..
+        }
+    ));
     assert_eq!(qa(&r).position_of(&mine), None, "being answered: no place");
     assert!(r.apply(&cmd(json!({"type": "question.mark", "widget_id": "qa", "question_id": "q7", "state": "answering"})), 3_100).unwrap().events.is_empty());
 }
@@ -64,21 +85,39 @@ fn ask_is_acknowledged_with_a_place_that_follows_the_queue() {
 fn upvotes_once_never_ones_own_and_bad_input_is_refused() {
     let mut r = room();
     r.apply(&queue(json!([{"question_id": "q1", "text": "a", "votes": 1, "state": "queued"}, {"question_id": "q9", "text": "b", "votes": 0, "state": "answered"}]), 2), 0).unwrap();
-    let up = |id: &str| Action::QuestionUpvote { widget_id: "qa".into(), question_id: id.into() };
+    let up = |id: &str| Action::QuestionUpvote {
+        widget_id: "qa".into(),
+        question_id: id.into(),
+    };
     let fx = r.act(&up("q1"), 10).unwrap();
-    assert!(matches!(&fx.events[0].event, Event::QuestionUpvote { idempotency_key, .. } if idempotency_key == "r1:qa:u1:upvote:q1"));
+    assert!(
+        matches!(&fx.events[0].event, Event::QuestionUpvote { idempotency_key, .. } if idempotency_key == "r1:qa:u1:upvote:q1")
+    );
     assert_eq!(qa(&r).items()[0].votes, 2, "shown at once");
     assert!(r.act(&up("q1"), 20).unwrap().events.is_empty(), "once");
     assert_eq!(r.act(&up("q9"), 30).unwrap_err().code, ErrorCode::NotOpen);
-    assert_eq!(r.act(&up("nope"), 30).unwrap_err().code, ErrorCode::InvalidChoice);
+    assert_eq!(
+        r.act(&up("nope"), 30).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
     for bad in ["", "   ", "\u{202e}evil", &"长".repeat(101)] {
         let before = r.clone();
-        assert_eq!(r.act(&ask(bad), 100_000).unwrap_err().code, ErrorCode::InvalidField, "{bad:?}");
+        assert_eq!(
+            r.act(&ask(bad), 100_000).unwrap_err().code,
+            ErrorCode::InvalidField,
+            "{bad:?}"
+        );
         assert_eq!(r, before);
     }
     let dup = json!([{"question_id": "q1", "text": "a", "votes": 1, "state": "queued"}, {"question_id": "q1", "text": "b", "votes": 0, "state": "queued"}]);
-    assert_eq!(r.apply(&queue(dup, 2), 0).unwrap_err().code, ErrorCode::InvalidField);
-    assert_eq!(normalize_question("Is it OK for dry skin?"), normalize_question("is it ok for dry-skin"));
+    assert_eq!(
+        r.apply(&queue(dup, 2), 0).unwrap_err().code,
+        ErrorCode::InvalidField
+    );
+    assert_eq!(
+        normalize_question("Is it OK for dry skin?"),
+        normalize_question("is it ok for dry-skin")
+    );
 }
 
 #[derive(Debug, Clone)]

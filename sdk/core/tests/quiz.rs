@@ -26,7 +26,11 @@ fn question(id: &str, closes_at: u64) -> Command {
 }
 
 fn answer(qid: &str, opt: &str) -> Action {
-    Action::QuizAnswer { widget_id: "q".into(), question_id: qid.into(), option_id: opt.into() }
+    Action::QuizAnswer {
+        widget_id: "q".into(),
+        question_id: qid.into(),
+        option_id: opt.into(),
+    }
 }
 
 #[test]
@@ -40,21 +44,37 @@ fn one_tap_locked_answer_reveal_and_standing() {
     assert!(!serde_json::to_string(&r).unwrap().contains("correct\":[0"));
     let fx = r.act(&answer("q1", "c"), 3_500).unwrap();
     match &fx.events[0].event {
-        Event::QuizAnswer { option_id, time_to_answer_ms, idempotency_key, .. } => {
+        Event::QuizAnswer {
+            option_id,
+            time_to_answer_ms,
+            idempotency_key,
+            ..
+        } => {
             assert_eq!(option_id, "c");
             assert_eq!(*time_to_answer_ms, 2_500);
             assert_eq!(idempotency_key, "r1:q:u1:answer:q1");
         }
         e => panic!("{e:?}"),
     }
-    assert!(r.act(&answer("q1", "c"), 3_600).unwrap().events.is_empty(), "double tap");
-    assert_eq!(r.act(&answer("q1", "a"), 3_700).unwrap_err().code, ErrorCode::AlreadyVoted);
+    assert!(
+        r.act(&answer("q1", "c"), 3_600).unwrap().events.is_empty(),
+        "double tap"
+    );
+    assert_eq!(
+        r.act(&answer("q1", "a"), 3_700).unwrap_err().code,
+        ErrorCode::AlreadyVoted
+    );
     let fx = r.tick(20_000);
     assert!(fx.render);
     assert!(!quiz(&r).can_answer(20_000));
     let fx = r.apply(&cmd(json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q1", "correct": ["a"], "counts": {"a": 60, "b": 30, "c": 10}})), 21_000).unwrap();
     match &fx.events[0].event {
-        Event::QuizRevealed { right, my_answer, correct, .. } => {
+        Event::QuizRevealed {
+            right,
+            my_answer,
+            correct,
+            ..
+        } => {
             assert_eq!(*right, Some(false));
             assert_eq!(my_answer.as_deref(), Some("c"));
             assert_eq!(correct, &vec!["a".to_string()]);
@@ -63,34 +83,57 @@ fn one_tap_locked_answer_reveal_and_standing() {
     }
     assert_eq!(quiz(&r).question().unwrap().percentages(), vec![60, 30, 10]);
     // The server decides the consequence.
-    let out = cmd(json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u1", "score": 0, "streak": 0, "eliminated": true, "rank": 812}));
+    let out = cmd(
+        json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u1", "score": 0, "streak": 0, "eliminated": true, "rank": 812}),
+    );
     assert_eq!(types(&r.apply(&out, 21_500).unwrap()), ["quiz.eliminated"]);
     // Someone else's standing is not ours.
-    let other = cmd(json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u2", "score": 90, "eliminated": false}));
+    let other = cmd(
+        json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u2", "score": 90, "eliminated": false}),
+    );
     assert!(r.apply(&other, 21_600).unwrap().events.is_empty());
     assert!(quiz(&r).eliminated());
     r.apply(&question("q2", 40_000), 30_000).unwrap();
-    assert_eq!(r.act(&answer("q2", "a"), 31_000).unwrap_err().code, ErrorCode::NotOpen, "spectators do not answer");
+    assert_eq!(
+        r.act(&answer("q2", "a"), 31_000).unwrap_err().code,
+        ErrorCode::NotOpen,
+        "spectators do not answer"
+    );
     // A revive card from the server lets the viewer back in.
-    let revive = cmd(json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u1", "score": 0, "eliminated": false}));
+    let revive = cmd(
+        json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u1", "score": 0, "eliminated": false}),
+    );
     assert_eq!(types(&r.apply(&revive, 31_500).unwrap()), ["quiz.revived"]);
-    assert_eq!(types(&r.act(&answer("q2", "a"), 32_000).unwrap()), ["quiz.answer"]);
+    assert_eq!(
+        types(&r.act(&answer("q2", "a"), 32_000).unwrap()),
+        ["quiz.answer"]
+    );
 }
 
 #[test]
 fn team_answers_carry_the_team_and_a_late_joiner_gets_the_question() {
     let mut server = room("host");
-    server.apply(&cmd(json!({"type": "quiz.open", "widget_id": "q", "mode": "team"})), 0).unwrap();
+    server
+        .apply(
+            &cmd(json!({"type": "quiz.open", "widget_id": "q", "mode": "team"})),
+            0,
+        )
+        .unwrap();
     server.apply(&question("q1", 60_000), 1_000).unwrap();
     server.apply(&cmd(json!({"type": "quiz.leaderboard", "widget_id": "q", "top": [{"name": "小美", "score": 30}, {"name": "阿强", "score": 20}]})), 1_500).unwrap();
     let mut late = room("u7");
-    late.apply(&Command::RoomSnapshot(server.snapshot()), 5_000).unwrap();
+    late.apply(&Command::RoomSnapshot(server.snapshot()), 5_000)
+        .unwrap();
     assert_eq!(late.snapshot(), server.snapshot());
     assert_eq!(quiz(&late).leaderboard().unwrap().top.len(), 2);
     late.apply(&cmd(json!({"type": "quiz.standing", "widget_id": "q", "user_id": "u7", "score": 0, "team_id": "team-9"})), 5_100).unwrap();
     let fx = late.act(&answer("q1", "b"), 7_000).unwrap();
     match &fx.events[0].event {
-        Event::QuizAnswer { team_id, time_to_answer_ms, .. } => {
+        Event::QuizAnswer {
+            team_id,
+            time_to_answer_ms,
+            ..
+        } => {
             assert_eq!(team_id.as_deref(), Some("team-9"));
             assert_eq!(*time_to_answer_ms, 2_000, "from when this viewer saw it");
         }
@@ -101,7 +144,8 @@ fn team_answers_carry_the_team_and_a_late_joiner_gets_the_question() {
 #[test]
 fn refused_inputs() {
     let mut r = room("u1");
-    r.apply(&cmd(json!({"type": "quiz.open", "widget_id": "q"})), 0).unwrap();
+    r.apply(&cmd(json!({"type": "quiz.open", "widget_id": "q"})), 0)
+        .unwrap();
     let bad = [
         json!({"type": "quiz.question", "widget_id": "q", "question_id": "x", "text": "t", "options": [{"id": "a", "label": "A"}], "closes_at": 9}),
         json!({"type": "quiz.question", "widget_id": "q", "question_id": "x", "text": "t", "options": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}], "closes_at": 9}),
@@ -109,12 +153,21 @@ fn refused_inputs() {
     ];
     let before = r.clone();
     for b in bad {
-        assert_eq!(r.apply(&cmd(b.clone()), 1).unwrap_err().code, ErrorCode::InvalidField, "{b}");
+        assert_eq!(
+            r.apply(&cmd(b.clone()), 1).unwrap_err().code,
+            ErrorCode::InvalidField,
+            "{b}"
+        );
     }
     r.apply(&question("q1", 10), 1).unwrap();
     let before_reveal = r.clone();
-    let wrong = cmd(json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q1", "correct": ["zz"]}));
-    assert_eq!(r.apply(&wrong, 2).unwrap_err().code, ErrorCode::InvalidField);
+    let wrong = cmd(
+        json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q1", "correct": ["zz"]}),
+    );
+    assert_eq!(
+        r.apply(&wrong, 2).unwrap_err().code,
+        ErrorCode::InvalidField
+    );
     assert_eq!(r, before_reveal);
     assert_ne!(before, before_reveal);
 }

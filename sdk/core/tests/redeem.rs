@@ -23,7 +23,9 @@ fn open() -> Command {
 }
 
 fn account(balance: u64, tier: &str) -> Command {
-    cmd(json!({"type": "redeem.account", "widget_id": "shop", "user_id": "u1", "balance": balance, "tier": tier}))
+    cmd(
+        json!({"type": "redeem.account", "widget_id": "shop", "user_id": "u1", "balance": balance, "tier": tier}),
+    )
 }
 
 fn shop(r: &Room) -> Redeem {
@@ -34,7 +36,10 @@ fn shop(r: &Room) -> Redeem {
 }
 
 fn request(item: &str) -> Action {
-    Action::RedeemRequest { widget_id: "shop".into(), item_id: item.into() }
+    Action::RedeemRequest {
+        widget_id: "shop".into(),
+        item_id: item.into(),
+    }
 }
 
 fn request_id(fx: &Effects) -> String {
@@ -49,7 +54,10 @@ fn confirm_pending_success_with_voucher_and_history() {
     let mut r = room("u1");
     assert_eq!(types(&r.apply(&open(), 0).unwrap()), ["widget.shown"]);
     // Before the server says the balance, nothing can be redeemed.
-    assert_eq!(r.act(&request("coupon"), 1).unwrap_err().code, ErrorCode::NotOpen);
+    assert_eq!(
+        r.act(&request("coupon"), 1).unwrap_err().code,
+        ErrorCode::NotOpen
+    );
     r.apply(&account(250, "new"), 2).unwrap();
     assert_eq!(shop(&r).shown_balance(), Some(250));
     assert_eq!(shop(&r).tier_name(), Some("新手"));
@@ -58,7 +66,11 @@ fn confirm_pending_success_with_voucher_and_history() {
     assert_eq!(types(&fx), ["redeem.request"]);
     let id = request_id(&fx);
     assert_eq!(id, "r1:shop:u1:redeem:1");
-    assert_eq!(shop(&r).shown_balance(), Some(150), "optimistic while pending");
+    assert_eq!(
+        shop(&r).shown_balance(),
+        Some(150),
+        "optimistic while pending"
+    );
     // A second tap while pending sends nothing.
     assert!(r.act(&request("coupon"), 4).unwrap().events.is_empty());
 
@@ -108,7 +120,10 @@ fn failure_rolls_the_balance_back_exactly_even_with_gains_meanwhile() {
     assert_eq!(s.shown_balance(), Some(410), "400 + 10, nothing taken");
     assert_eq!(s.stock_of("lipstick"), Some(0));
     assert!(s.history().is_empty());
-    assert_eq!(r.act(&request("lipstick"), 5).unwrap_err().code, ErrorCode::OutOfStock);
+    assert_eq!(
+        r.act(&request("lipstick"), 5).unwrap_err().code,
+        ErrorCode::OutOfStock
+    );
 }
 
 #[test]
@@ -117,9 +132,18 @@ fn client_side_checks_are_typed_and_change_nothing() {
     r.apply(&open(), 0).unwrap();
     r.apply(&account(120, "new"), 0).unwrap();
     let before = r.clone();
-    assert_eq!(r.act(&request("vip"), 1).unwrap_err().code, ErrorCode::TierTooLow);
-    assert_eq!(r.act(&request("lipstick"), 1).unwrap_err().code, ErrorCode::InsufficientPoints);
-    assert_eq!(r.act(&request("nope"), 1).unwrap_err().code, ErrorCode::InvalidChoice);
+    assert_eq!(
+        r.act(&request("vip"), 1).unwrap_err().code,
+        ErrorCode::TierTooLow
+    );
+    assert_eq!(
+        r.act(&request("lipstick"), 1).unwrap_err().code,
+        ErrorCode::InsufficientPoints
+    );
+    assert_eq!(
+        r.act(&request("nope"), 1).unwrap_err().code,
+        ErrorCode::InvalidChoice
+    );
     assert_eq!(r, before);
     // Another viewer's account is not this viewer's.
     r.apply(&cmd(json!({"type": "redeem.account", "widget_id": "shop", "user_id": "u2", "balance": 9999, "tier": "pro"})), 1).unwrap();
@@ -128,8 +152,14 @@ fn client_side_checks_are_typed_and_change_nothing() {
     r.apply(&cmd(json!({"type": "redeem.account", "widget_id": "shop", "user_id": "u1", "balance": 1000, "tier": "pro",
         "history": [{"request_id": "old1", "item_id": "coupon", "cost": 100, "voucher_ref": "V-a"},
                     {"request_id": "old2", "item_id": "coupon", "cost": 100, "voucher_ref": "V-b"}]})), 2).unwrap();
-    assert_eq!(r.act(&request("coupon"), 3).unwrap_err().code, ErrorCode::LimitReached);
-    assert_eq!(types(&r.act(&request("vip"), 3).unwrap()), ["redeem.request"]);
+    assert_eq!(
+        r.act(&request("coupon"), 3).unwrap_err().code,
+        ErrorCode::LimitReached
+    );
+    assert_eq!(
+        types(&r.act(&request("vip"), 3).unwrap()),
+        ["redeem.request"]
+    );
 }
 
 #[test]
@@ -164,9 +194,19 @@ fn a_lost_result_is_settled_by_the_snapshot_history() {
     let id = request_id(&r.act(&request("coupon"), 1).unwrap());
     // The result never arrived; on reconnect the server's snapshot knows the redemption.
     let mut snap = r.snapshot();
-    let WidgetSnapshot::Redeem(s) = &mut snap.widgets[0] else { panic!() };
-    s.account = Some(Account { balance: 200, tier: Some("new".into()) });
-    s.history = vec![Redemption { request_id: id.clone(), item_id: "coupon".into(), cost: 100, voucher_ref: "V-9".into() }];
+    let WidgetSnapshot::Redeem(s) = &mut snap.widgets[0] else {
+        panic!()
+    };
+    s.account = Some(Account {
+        balance: 200,
+        tier: Some("new".into()),
+    });
+    s.history = vec![Redemption {
+        request_id: id.clone(),
+        item_id: "coupon".into(),
+        cost: 100,
+        voucher_ref: "V-9".into(),
+    }];
     s.stock.insert("coupon".into(), 40);
     r.apply(&Command::RoomSnapshot(snap.clone()), 2).unwrap();
     let x = shop(&r);

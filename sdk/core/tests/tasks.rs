@@ -28,7 +28,10 @@ fn tasks(r: &Room) -> Tasks {
 }
 
 fn claim(id: &str) -> Action {
-    Action::TaskClaim { widget_id: "t".into(), task_id: id.into() }
+    Action::TaskClaim {
+        widget_id: "t".into(),
+        task_id: id.into(),
+    }
 }
 
 fn progress(p: serde_json::Value) -> Command {
@@ -40,7 +43,10 @@ fn progress_from_the_server_and_the_watch_clock_then_a_claim() {
     let mut r = room();
     let t = tasks(&r);
     let spec = |i: usize| t.spec().tasks[i].clone();
-    assert_eq!(r.act(&claim("like"), 1_000).unwrap_err().code, ErrorCode::ConditionNotMet);
+    assert_eq!(
+        r.act(&claim("like"), 1_000).unwrap_err().code,
+        ErrorCode::ConditionNotMet
+    );
     r.apply(&progress(json!({"like": 12})), 1_000).unwrap();
     r.apply(&progress(json!({"like": 8})), 1_100).unwrap();
     assert_eq!(tasks(&r).progress(&spec(1), 1_100), 12, "never lower");
@@ -54,18 +60,41 @@ fn progress_from_the_server_and_the_watch_clock_then_a_claim() {
     assert!(!r.tick(60_500).render);
     let fx = r.act(&claim("watch"), 180_000).unwrap();
     let request_id = match &fx.events[0].event {
-        Event::TaskClaim { request_id, task_id } => {
+        Event::TaskClaim {
+            request_id,
+            task_id,
+        } => {
             assert_eq!(task_id, "watch");
             request_id.clone()
         }
         e => panic!("{e:?}"),
     };
-    assert!(r.act(&claim("watch"), 180_100).unwrap().events.is_empty(), "a double tap is absorbed");
+    assert!(
+        r.act(&claim("watch"), 180_100).unwrap().events.is_empty(),
+        "a double tap is absorbed"
+    );
     let fx = r.apply(&cmd(json!({"type": "task.result", "widget_id": "t", "request_id": request_id, "outcome": "success", "reward_ref": "PTS-1"})), 181_000).unwrap();
     assert_eq!(types(&fx), ["task.result"]);
-    assert_eq!(tasks(&r).claim_of("watch"), Some(&TaskClaim::Claimed { reward_ref: "PTS-1".into() }));
+    assert_eq!(
+        tasks(&r).claim_of("watch"),
+        Some(&TaskClaim::Claimed {
+            reward_ref: "PTS-1".into()
+        })
+    );
     // Sharing (reported by the page) completes the share task on the device at once.
-    assert_eq!(types(&r.act(&Action::TaskShare { widget_id: "t".into(), channel: "wechat_group".into() }, 182_000).unwrap()), ["task.shared"]);
+    assert_eq!(
+        types(
+            &r.act(
+                &Action::TaskShare {
+                    widget_id: "t".into(),
+                    channel: "wechat_group".into()
+                },
+                182_000
+            )
+            .unwrap()
+        ),
+        ["task.shared"]
+    );
     assert!(tasks(&r).done(&spec(2), 182_000));
 }
 
@@ -78,7 +107,15 @@ fn task_lists_are_checked() {
         json!([{"task_id": "a", "kind": "like", "target": 1, "reward": "x"}, {"task_id": "a", "kind": "watch", "target": 1, "reward": "y"}]),
         json!([{"task_id": "a b", "kind": "like", "target": 1, "reward": "x"}]),
     ] {
-        assert_eq!(r.apply(&cmd(json!({"type": "tasks.open", "widget_id": "t", "tasks": bad})), 0).unwrap_err().code, ErrorCode::InvalidField);
+        assert_eq!(
+            r.apply(
+                &cmd(json!({"type": "tasks.open", "widget_id": "t", "tasks": bad})),
+                0
+            )
+            .unwrap_err()
+            .code,
+            ErrorCode::InvalidField
+        );
     }
 }
 

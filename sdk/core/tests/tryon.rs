@@ -35,29 +35,99 @@ fn act(r: &mut Room, a: serde_json::Value, now: u64) -> Result<Effects, HudongEr
 #[test]
 fn camera_after_a_tap_tracker_snapshot_cart_close() {
     let mut r = room();
-    assert!(!tryon(&r).wants_camera(), "no camera before the viewer asks");
-    assert_eq!(types(&act(&mut r, json!({"type": "tryon.start"}), 1).unwrap()), ["tryon.opened"]);
+    assert!(
+        !tryon(&r).wants_camera(),
+        "no camera before the viewer asks"
+    );
+    assert_eq!(
+        types(&act(&mut r, json!({"type": "tryon.start"}), 1).unwrap()),
+        ["tryon.opened"]
+    );
     assert_eq!(tryon(&r).phase(), TryOnPhase::Explain);
-    assert!(!tryon(&r).wants_camera(), "the explanation comes before the prompt");
+    assert!(
+        !tryon(&r).wants_camera(),
+        "the explanation comes before the prompt"
+    );
     act(&mut r, json!({"type": "tryon.allow_camera"}), 2).unwrap();
     assert!(tryon(&r).wants_camera());
-    let fx = act(&mut r, json!({"type": "tryon.camera", "result": "granted"}), 1_000).unwrap();
+    let fx = act(
+        &mut r,
+        json!({"type": "tryon.camera", "result": "granted"}),
+        1_000,
+    )
+    .unwrap();
     assert_eq!(types(&fx), ["tryon.permission"]);
     assert_eq!(tryon(&r).phase(), TryOnPhase::Live(Source::Camera));
 
-    assert_eq!(types(&act(&mut r, json!({"type": "tryon.tracker", "state": "attached"}), 1_100).unwrap()), ["tryon.tracker"]);
-    assert_eq!(types(&act(&mut r, json!({"type": "tryon.tracker", "state": "lost"}), 1_200).unwrap()), ["tryon.tracker"]);
+    assert_eq!(
+        types(
+            &act(
+                &mut r,
+                json!({"type": "tryon.tracker", "state": "attached"}),
+                1_100
+            )
+            .unwrap()
+        ),
+        ["tryon.tracker"]
+    );
+    assert_eq!(
+        types(
+            &act(
+                &mut r,
+                json!({"type": "tryon.tracker", "state": "lost"}),
+                1_200
+            )
+            .unwrap()
+        ),
+        ["tryon.tracker"]
+    );
     // Repeated reports of the same state say nothing new.
-    assert!(act(&mut r, json!({"type": "tryon.tracker", "state": "lost"}), 1_300).unwrap().events.is_empty());
+    assert!(act(
+        &mut r,
+        json!({"type": "tryon.tracker", "state": "lost"}),
+        1_300
+    )
+    .unwrap()
+    .events
+    .is_empty());
     assert_eq!(tryon(&r).tracker(), Some(TrackerState::Lost));
-    assert_eq!(types(&act(&mut r, json!({"type": "tryon.tracker", "state": "found"}), 1_400).unwrap()), ["tryon.tracker"]);
+    assert_eq!(
+        types(
+            &act(
+                &mut r,
+                json!({"type": "tryon.tracker", "state": "found"}),
+                1_400
+            )
+            .unwrap()
+        ),
+        ["tryon.tracker"]
+    );
 
-    act(&mut r, json!({"type": "tryon.place", "pose": {"x": 0.3, "y": 0.6, "scale": 1.5, "rotation": 0.2}}), 1_500).unwrap();
-    assert_eq!(tryon(&r).pose(), Pose { x: 0.3, y: 0.6, scale: 1.5, rotation: 0.2 });
-    assert_eq!(types(&act(&mut r, json!({"type": "tryon.snapshot"}), 2_000).unwrap()), ["tryon.snapshot"]);
+    act(
+        &mut r,
+        json!({"type": "tryon.place", "pose": {"x": 0.3, "y": 0.6, "scale": 1.5, "rotation": 0.2}}),
+        1_500,
+    )
+    .unwrap();
+    assert_eq!(
+        tryon(&r).pose(),
+        Pose {
+            x: 0.3,
+            y: 0.6,
+            scale: 1.5,
+            rotation: 0.2
+        }
+    );
+    assert_eq!(
+        types(&act(&mut r, json!({"type": "tryon.snapshot"}), 2_000).unwrap()),
+        ["tryon.snapshot"]
+    );
     let fx = act(&mut r, json!({"type": "tryon.add_to_cart"}), 2_500).unwrap();
     match &fx.events[0].event {
-        Event::TryOnAddToCart { sku, idempotency_key } => {
+        Event::TryOnAddToCart {
+            sku,
+            idempotency_key,
+        } => {
             assert_eq!(sku, "LIP-03");
             assert_eq!(idempotency_key, "r1:ar:u1:cart:1");
         }
@@ -65,8 +135,15 @@ fn camera_after_a_tap_tracker_snapshot_cart_close() {
     }
     let fx = act(&mut r, json!({"type": "tryon.close"}), 6_000).unwrap();
     match &fx.events[0].event {
-        Event::TryOnClosed { duration_ms, source, snapshots } => {
-            assert_eq!(*duration_ms, 5_000, "live from the camera's grant to the close");
+        Event::TryOnClosed {
+            duration_ms,
+            source,
+            snapshots,
+        } => {
+            assert_eq!(
+                *duration_ms, 5_000,
+                "live from the camera's grant to the close"
+            );
             assert_eq!(*source, Some(Source::Camera));
             assert_eq!(*snapshots, 1);
         }
@@ -81,27 +158,54 @@ fn denied_camera_falls_back_to_a_photo_and_hidden_page_releases_it() {
     let mut r = room();
     act(&mut r, json!({"type": "tryon.start"}), 1).unwrap();
     act(&mut r, json!({"type": "tryon.allow_camera"}), 2).unwrap();
-    let fx = act(&mut r, json!({"type": "tryon.camera", "result": "denied"}), 3).unwrap();
+    let fx = act(
+        &mut r,
+        json!({"type": "tryon.camera", "result": "denied"}),
+        3,
+    )
+    .unwrap();
     assert_eq!(types(&fx), ["tryon.permission"]);
     assert_eq!(tryon(&r).phase(), TryOnPhase::Failed(CameraResult::Denied));
     assert!(!tryon(&r).wants_camera());
-    assert_eq!(types(&act(&mut r, json!({"type": "tryon.photo"}), 4).unwrap()), ["tryon.photo"]);
+    assert_eq!(
+        types(&act(&mut r, json!({"type": "tryon.photo"}), 4).unwrap()),
+        ["tryon.photo"]
+    );
     assert_eq!(tryon(&r).phase(), TryOnPhase::Live(Source::Photo));
     // Hiding the page does nothing to a photo.
-    assert!(!act(&mut r, json!({"type": "tryon.pause"}), 5).unwrap().render);
+    assert!(
+        !act(&mut r, json!({"type": "tryon.pause"}), 5)
+            .unwrap()
+            .render
+    );
 
     // Camera again: pause releases it; a tap resumes; the duration adds up both stretches.
     let mut r = room();
     act(&mut r, json!({"type": "tryon.start"}), 0).unwrap();
     act(&mut r, json!({"type": "tryon.allow_camera"}), 0).unwrap();
-    act(&mut r, json!({"type": "tryon.camera", "result": "granted"}), 1_000).unwrap();
+    act(
+        &mut r,
+        json!({"type": "tryon.camera", "result": "granted"}),
+        1_000,
+    )
+    .unwrap();
     act(&mut r, json!({"type": "tryon.pause"}), 3_000).unwrap();
     assert_eq!(tryon(&r).phase(), TryOnPhase::Paused);
     assert!(!tryon(&r).wants_camera(), "a hidden page holds no camera");
     act(&mut r, json!({"type": "tryon.allow_camera"}), 60_000).unwrap();
-    act(&mut r, json!({"type": "tryon.camera", "result": "granted"}), 60_500).unwrap();
+    act(
+        &mut r,
+        json!({"type": "tryon.camera", "result": "granted"}),
+        60_500,
+    )
+    .unwrap();
     // Removing the widget closes the session first.
-    let fx = r.apply(&cmd(json!({"type": "widget.remove", "widget_id": "ar"})), 61_500).unwrap();
+    let fx = r
+        .apply(
+            &cmd(json!({"type": "widget.remove", "widget_id": "ar"})),
+            61_500,
+        )
+        .unwrap();
     assert_eq!(types(&fx), ["tryon.closed", "widget.hidden"]);
     match &fx.events[0].event {
         Event::TryOnClosed { duration_ms, .. } => assert_eq!(*duration_ms, 3_000),
@@ -117,15 +221,29 @@ fn late_camera_answers_and_bad_poses_change_nothing() {
     act(&mut r, json!({"type": "tryon.close"}), 3).unwrap();
     // The prompt is answered after the viewer closed: nothing opens.
     let before = r.clone();
-    let fx = act(&mut r, json!({"type": "tryon.camera", "result": "granted"}), 4).unwrap();
+    let fx = act(
+        &mut r,
+        json!({"type": "tryon.camera", "result": "granted"}),
+        4,
+    )
+    .unwrap();
     assert!(fx.events.is_empty());
     assert_eq!(r, before);
-    assert_eq!(act(&mut r, json!({"type": "tryon.snapshot"}), 5).unwrap_err().code, ErrorCode::NotOpen);
+    assert_eq!(
+        act(&mut r, json!({"type": "tryon.snapshot"}), 5)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotOpen
+    );
 
     act(&mut r, json!({"type": "tryon.start"}), 6).unwrap();
     act(&mut r, json!({"type": "tryon.photo"}), 7).unwrap();
     let before = r.clone();
-    for pose in [json!({"x": 9.0, "y": 0.5}), json!({"x": 0.5, "y": 0.5, "scale": 0.0}), json!({"x": 0.5, "y": 0.5, "scale": 1e9})] {
+    for pose in [
+        json!({"x": 9.0, "y": 0.5}),
+        json!({"x": 0.5, "y": 0.5, "scale": 0.0}),
+        json!({"x": 0.5, "y": 0.5, "scale": 1e9}),
+    ] {
         let e = act(&mut r, json!({"type": "tryon.place", "pose": pose}), 8).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidField);
     }
@@ -142,7 +260,11 @@ fn specs_are_checked() {
         json!({"name": "x", "sku": "A", "image": "/a.png", "width": 0.0}),
     ] {
         let c = cmd(json!({"type": "tryon.open", "widget_id": "ar", "product": product}));
-        assert_eq!(r.apply(&c, 0).unwrap_err().code, ErrorCode::InvalidField, "{product}");
+        assert_eq!(
+            r.apply(&c, 0).unwrap_err().code,
+            ErrorCode::InvalidField,
+            "{product}"
+        );
     }
     assert!(r.widgets().is_empty());
 }
@@ -178,7 +300,14 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-const CAMERA: [&str; 6] = ["granted", "denied", "no_camera", "in_use", "unsupported", "error"];
+const CAMERA: [&str; 6] = [
+    "granted",
+    "denied",
+    "no_camera",
+    "in_use",
+    "unsupported",
+    "error",
+];
 const TRACKER: [&str; 3] = ["attached", "lost", "found"];
 
 proptest! {

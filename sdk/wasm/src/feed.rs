@@ -88,12 +88,19 @@ pub fn start(me: &Rc<Inner>, source: Option<SourceOptions>) -> Result<(), JsValu
         let kind = match o.kind.as_str() {
             "websocket" => SourceKind::WebSocket { url: o.url },
             "sse" => {
-                let snapshot_url = o
-                    .snapshot_url
-                    .ok_or_else(|| crate::invalid("commands of type \"sse\" need a snapshot_url".into()))?;
-                SourceKind::Sse { url: o.url, snapshot_url }
+                let snapshot_url = o.snapshot_url.ok_or_else(|| {
+                    crate::invalid("commands of type \"sse\" need a snapshot_url".into())
+                })?;
+                SourceKind::Sse {
+                    url: o.url,
+                    snapshot_url,
+                }
             }
-            other => return Err(crate::invalid(format!("unknown commands type \"{other}\" (websocket, sse)"))),
+            other => {
+                return Err(crate::invalid(format!(
+                    "unknown commands type \"{other}\" (websocket, sse)"
+                )))
+            }
         };
         let (w1, w2, w3) = (Rc::downgrade(me), Rc::downgrade(me), Rc::downgrade(me));
         let callbacks = SourceCallbacks {
@@ -122,16 +129,20 @@ pub fn start(me: &Rc<Inner>, source: Option<SourceOptions>) -> Result<(), JsValu
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         let weak = Rc::downgrade(me);
         let d = doc.clone();
-        me.feed.listeners.borrow_mut().push(EventListener::new(&doc, "visibilitychange", move |_| {
-            if d.visibility_state() == web_sys::VisibilityState::Visible {
-                if let Some(me) = weak.upgrade() {
-                    // Back from the background: the clock may have drifted and commands
-                    // may have been missed while the page was frozen.
-                    resync(&me);
-                    me.render();
+        me.feed.listeners.borrow_mut().push(EventListener::new(
+            &doc,
+            "visibilitychange",
+            move |_| {
+                if d.visibility_state() == web_sys::VisibilityState::Visible {
+                    if let Some(me) = weak.upgrade() {
+                        // Back from the background: the clock may have drifted and commands
+                        // may have been missed while the page was frozen.
+                        resync(&me);
+                        me.render();
+                    }
                 }
-            }
-        }));
+            },
+        ));
     }
     Ok(())
 }
@@ -159,13 +170,17 @@ fn resync(me: &Rc<Inner>) {
 }
 
 fn sync(me: &Rc<Inner>) {
-    let Some(url) = me.feed.time_url.clone() else { return };
+    let Some(url) = me.feed.time_url.clone() else {
+        return;
+    };
     let weak = Rc::downgrade(me);
     let clock = me.clock.clone();
     spawn_local(async move {
         if sync_clock(&clock, &url, 5).await.is_some() {
             if let Some(me) = weak.upgrade() {
-                me.room.borrow_mut().set_clock_offset(clock.offset_from_device() as i64);
+                me.room
+                    .borrow_mut()
+                    .set_clock_offset(clock.offset_from_device() as i64);
                 me.render();
             }
         }
@@ -174,13 +189,21 @@ fn sync(me: &Rc<Inner>) {
 
 /// One message from a source or from `room.receive`: `{seq?, pts?, ...command}`.
 pub fn receive(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
-    let number = |k: &str| Reflect::get(msg, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let number = |k: &str| {
+        Reflect::get(msg, &k.into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
     let as_millis = |k: &str| -> Result<Option<Millis>, HudongError> {
         match number(k) {
             None => Ok(None),
             Some(v) => match v.as_f64() {
-                Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => Ok(Some(f as Millis)),
-                _ => Err(HudongError::field(format!("\"{k}\" must be a non-negative integer"))),
+                Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => {
+                    Ok(Some(f as Millis))
+                }
+                _ => Err(HudongError::field(format!(
+                    "\"{k}\" must be a non-negative integer"
+                ))),
             },
         }
     };
@@ -193,11 +216,22 @@ pub fn receive(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
         if let Command::RoomSnapshot(_) = command {
             return me.apply(&command);
         }
-        me.feed.delay.borrow_mut().push(Sequenced { seq: 0, pts, command }, now);
+        me.feed.delay.borrow_mut().push(
+            Sequenced {
+                seq: 0,
+                pts,
+                command,
+            },
+            now,
+        );
         release(me);
         return Ok(());
     };
-    let intake = me.feed.sequencer.borrow_mut().receive(Sequenced { seq, pts, command }, now);
+    let intake = me
+        .feed
+        .sequencer
+        .borrow_mut()
+        .receive(Sequenced { seq, pts, command }, now);
     if intake.need_snapshot {
         if let Some(s) = me.feed.source.borrow().as_ref() {
             s.request_snapshot();

@@ -10,12 +10,14 @@ use hudong_core::delivery::{DeliveryConfig, Transport};
 use hudong_core::wire::{PersonalPolicy, WireFormat};
 use hudong_core::{Action, Command, Effects, ErrorCode, HudongError, Room, RoomConfig};
 use hudong_web::courier::{parse_consent, Courier, CourierOptions};
-use hudong_web::transport::{ConsoleTransport, FunctionTransport, HttpTransport, Settle, WebSocketTransport};
+use hudong_web::transport::{
+    ConsoleTransport, FunctionTransport, HttpTransport, Settle, WebSocketTransport,
+};
 use hudong_web::{to_js, Clock, WakeTimer};
-use std::collections::BTreeMap;
 use js_sys::Function;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
@@ -94,11 +96,21 @@ fn courier_for(
     function: Option<Function>,
     on_error: impl Fn(HudongError) + 'static,
 ) -> Result<Option<Courier>, JsValue> {
-    let Some(t) = o.transport.take() else { return Ok(None) };
-    let url = |what: &str| t.url.clone().ok_or_else(|| invalid(format!("transport \"{what}\" needs a url")));
+    let Some(t) = o.transport.take() else {
+        return Ok(None);
+    };
+    let url = |what: &str| {
+        t.url
+            .clone()
+            .ok_or_else(|| invalid(format!("transport \"{what}\" needs a url")))
+    };
     let make: Box<dyn FnOnce(Settle) -> Box<dyn Transport>> = match t.kind.as_str() {
         "http" => {
-            let (url, beacon, headers) = (url("http")?, t.beacon_url.clone(), t.headers.clone().into_iter().collect());
+            let (url, beacon, headers) = (
+                url("http")?,
+                t.beacon_url.clone(),
+                t.headers.clone().into_iter().collect(),
+            );
             Box::new(move |settle| Box::new(HttpTransport::new(url, beacon, headers, settle)))
         }
         "websocket" => {
@@ -106,20 +118,35 @@ fn courier_for(
             Box::new(move |settle| Box::new(WebSocketTransport::new(url, settle)))
         }
         "function" => {
-            let f = function.ok_or_else(|| invalid("transport \"function\" needs a function".into()))?;
+            let f = function
+                .ok_or_else(|| invalid("transport \"function\" needs a function".into()))?;
             Box::new(move |settle| Box::new(FunctionTransport::new(f, settle)))
         }
         "console" => Box::new(|settle| Box::new(ConsoleTransport::new(settle))),
-        other => return Err(invalid(format!("unknown transport type \"{other}\" (http, websocket, function, console)"))),
+        other => {
+            return Err(invalid(format!(
+                "unknown transport type \"{other}\" (http, websocket, function, console)"
+            )))
+        }
     };
     let format = match o.format.as_deref().unwrap_or("hudong") {
         "hudong" => WireFormat::Hudong,
-        "segment" => WireFormat::Segment { write_key: o.write_key.clone() },
-        other => return Err(invalid(format!("unknown format \"{other}\" (hudong, segment)"))),
+        "segment" => WireFormat::Segment {
+            write_key: o.write_key.clone(),
+        },
+        other => {
+            return Err(invalid(format!(
+                "unknown format \"{other}\" (hudong, segment)"
+            )))
+        }
     };
     let consent = match o.consent.as_deref() {
         None => hudong_core::delivery::Consent::Granted,
-        Some(c) => parse_consent(c).ok_or_else(|| invalid(format!("consent must be granted, pending or denied, not \"{c}\"")))?,
+        Some(c) => parse_consent(c).ok_or_else(|| {
+            invalid(format!(
+                "consent must be granted, pending or denied, not \"{c}\""
+            ))
+        })?,
     };
     let options = CourierOptions {
         room_id: o.room_id.clone(),
@@ -153,6 +180,12 @@ struct Inner {
     feed: feed::Feed,
     #[cfg(feature = "views")]
     view: RefCell<Option<view::View>>,
+    /// The next frame's redraw, when one is asked for: however many commands arrive
+    /// between two frames, the overlay is drawn once, from the state as it is then.
+    #[cfg(feature = "views")]
+    frame: RefCell<Option<gloo::render::AnimationFrame>>,
+    #[cfg(feature = "views")]
+    frame_pending: Cell<bool>,
 }
 
 thread_local! {
@@ -210,12 +243,14 @@ impl Inner {
             self.render();
         }
         let weak = Rc::downgrade(self);
-        self.timer.borrow_mut().arm(fx.wake_at, self.clock.now(), move || {
-            if let Some(me) = weak.upgrade() {
-                me.timer.borrow_mut().cancel();
-                me.tick();
-            }
-        });
+        self.timer
+            .borrow_mut()
+            .arm(fx.wake_at, self.clock.now(), move || {
+                if let Some(me) = weak.upgrade() {
+                    me.timer.borrow_mut().cancel();
+                    me.tick();
+                }
+            });
         for event in &fx.events {
             // Into the durable queue first, then to the page's listeners.
             if let Some(c) = self.courier.borrow().as_ref() {
@@ -225,8 +260,31 @@ impl Inner {
         }
     }
 
+    /// Asks for a redraw in the next animation frame (none while the tab is hidden: the
+    /// browser holds frames back, and the overlay is drawn once when the viewer returns).
     fn render(self: &Rc<Self>) {
         #[cfg(feature = "views")]
+        {
+            if self.frame_pending.get() || self.view.borrow().is_none() {
+                return;
+            }
+            self.frame_pending.set(true);
+            let weak = Rc::downgrade(self);
+            // Replacing the previous handle drops a frame that has already run.
+            *self.frame.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+                if let Some(me) = weak.upgrade() {
+                    me.frame_pending.set(false);
+                    me.draw();
+                }
+            }));
+        }
+    }
+
+    #[cfg(feature = "views")]
+    fn draw(&self) {
+        if self.destroyed.get() {
+            return;
+        }
         if let Some(view) = self.view.borrow_mut().as_mut() {
             let room = self.room.borrow();
             view.update(room.widgets(), room.layout());
@@ -255,10 +313,16 @@ impl Inner {
 
     fn outcome(&self, result: Result<(), HudongError>) -> JsValue {
         match result {
-            Ok(()) => to_js(&Outcome { ok: true, error: None }),
+            Ok(()) => to_js(&Outcome {
+                ok: true,
+                error: None,
+            }),
             Err(e) => {
                 self.emit_error(&e);
-                to_js(&Outcome { ok: false, error: Some(&e) })
+                to_js(&Outcome {
+                    ok: false,
+                    error: Some(&e),
+                })
             }
         }
     }
@@ -292,12 +356,17 @@ impl RoomCore {
         playhead: Option<Function>,
     ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
-        let mut o: CoreOptions =
-            serde_wasm_bindgen::from_value(options).map_err(|e| invalid(format!("invalid room options: {e}")))?;
-        let seed = o.seed.unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        let mut o: CoreOptions = serde_wasm_bindgen::from_value(options)
+            .map_err(|e| invalid(format!("invalid room options: {e}")))?;
+        let seed = o
+            .seed
+            .unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0)
+            as u64;
         let clock = Clock::with_offset(o.server_time_offset_ms);
         let errors = emit.clone();
-        let courier = courier_for(&mut o, seed, clock.clone(), transport, move |e| emit_error_to(&errors, &e))?;
+        let courier = courier_for(&mut o, seed, clock.clone(), transport, move |e| {
+            emit_error_to(&errors, &e)
+        })?;
         let mut config = RoomConfig::new(o.room_id, o.session_id).with_seed(seed);
         config.user_id = o.user_id;
         let mut room = Room::new(config);
@@ -305,7 +374,11 @@ impl RoomCore {
         let playhead = match (playhead, o.playhead_delay_ms) {
             (Some(f), _) => feed::Playhead::Function(f),
             (None, Some(ms)) if ms.is_finite() && ms >= 0.0 => feed::Playhead::Delay(ms),
-            (None, Some(_)) => return Err(invalid("playhead delay must be a non-negative number of ms".into())),
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "playhead delay must be a non-negative number of ms".into(),
+                ))
+            }
             (None, None) => feed::Playhead::None,
         };
         let source = o.commands.take();
@@ -319,6 +392,10 @@ impl RoomCore {
             feed: feed::Feed::new(o.channel.clone(), playhead, o.time_url.clone()),
             #[cfg(feature = "views")]
             view: RefCell::new(None),
+            #[cfg(feature = "views")]
+            frame: RefCell::new(None),
+            #[cfg(feature = "views")]
+            frame_pending: Cell::new(false),
         });
         #[cfg(feature = "views")]
         if let Some(mount) = mount {
@@ -366,7 +443,9 @@ impl RoomCore {
     /// messages are put in room order (duplicates dropped, gaps held or filled by a
     /// snapshot); messages with a stream position wait for the viewer's playhead.
     pub fn receive(&self, message: JsValue) -> JsValue {
-        let result = self.check_alive().and_then(|_| feed::receive(&self.inner, &message));
+        let result = self
+            .check_alive()
+            .and_then(|_| feed::receive(&self.inner, &message));
         self.inner.outcome(result)
     }
 
@@ -413,7 +492,12 @@ impl RoomCore {
     /// now)`, or null for hand placement), a snapshot receiver (`on_snapshot(blob)`), and
     /// the most tracker calls per second (0: 30).
     #[wasm_bindgen(js_name = setTryOn)]
-    pub fn set_try_on(&self, tracker: JsValue, on_snapshot: Option<Function>, max_fps: u32) -> Result<(), JsValue> {
+    pub fn set_try_on(
+        &self,
+        tracker: JsValue,
+        on_snapshot: Option<Function>,
+        max_fps: u32,
+    ) -> Result<(), JsValue> {
         let tracker = if tracker.is_null() || tracker.is_undefined() {
             None
         } else {
@@ -426,7 +510,11 @@ impl RoomCore {
                     let _ = f.call1(&JsValue::NULL, &blob);
                 })
             });
-            v.set_tryon(hudong_widgets::TryOnHooks { tracker, on_snapshot, max_fps });
+            v.set_tryon(hudong_widgets::TryOnHooks {
+                tracker,
+                on_snapshot,
+                max_fps,
+            });
         }
         #[cfg(not(feature = "views"))]
         let _ = (tracker, on_snapshot, max_fps);
@@ -444,11 +532,21 @@ impl RoomCore {
             c.close();
         }
         #[cfg(feature = "views")]
-        if let Some(view) = self.inner.view.borrow_mut().take() {
-            view.destroy();
+        {
+            // A frame still to come is cancelled; one that ran is left alone (this may be
+            // called from inside it).
+            if self.inner.frame_pending.replace(false) {
+                self.inner.frame.borrow_mut().take();
+            }
+            if let Some(view) = self.inner.view.borrow_mut().take() {
+                view.destroy();
+            }
         }
         let me = Rc::as_ptr(&self.inner);
-        LIVE.with(|live| live.borrow_mut().retain(|w| w.strong_count() > 0 && w.as_ptr() != me));
+        LIVE.with(|live| {
+            live.borrow_mut()
+                .retain(|w| w.strong_count() > 0 && w.as_ptr() != me)
+        });
     }
 
     /// Sends queued events now instead of waiting for a full batch.
@@ -461,8 +559,11 @@ impl RoomCore {
     /// `"granted"`, `"pending"` or `"denied"`.
     #[wasm_bindgen(js_name = setConsent)]
     pub fn set_consent(&self, consent: &str) -> Result<(), JsValue> {
-        let c = parse_consent(consent)
-            .ok_or_else(|| invalid(format!("consent must be granted, pending or denied, not \"{consent}\"")))?;
+        let c = parse_consent(consent).ok_or_else(|| {
+            invalid(format!(
+                "consent must be granted, pending or denied, not \"{consent}\""
+            ))
+        })?;
         if let Some(courier) = self.inner.courier.borrow().as_ref() {
             courier.set_consent(c);
         }
@@ -480,14 +581,24 @@ impl RoomCore {
     /// Batches the collector refused for good: `[{status, reason, at, events: [{id, body, at}]}]`.
     #[wasm_bindgen(js_name = deadLetters)]
     pub fn dead_letters(&self) -> JsValue {
-        let dead = self.inner.courier.borrow().as_ref().map(|c| c.dead_letters()).unwrap_or_default();
+        let dead = self
+            .inner
+            .courier
+            .borrow()
+            .as_ref()
+            .map(|c| c.dead_letters())
+            .unwrap_or_default();
         to_js(&dead)
     }
 
     /// Puts dead-lettered events back in the queue; returns how many.
     #[wasm_bindgen(js_name = retryDeadLetters)]
     pub fn retry_dead_letters(&self) -> usize {
-        self.inner.courier.borrow().as_ref().map_or(0, |c| c.retry_dead_letters())
+        self.inner
+            .courier
+            .borrow()
+            .as_ref()
+            .map_or(0, |c| c.retry_dead_letters())
     }
 
     /// Whether a wake-up timer is pending (for leak checks in tests).
@@ -500,7 +611,10 @@ impl RoomCore {
 impl RoomCore {
     fn check_alive(&self) -> Result<(), HudongError> {
         if self.inner.destroyed.get() {
-            Err(HudongError::new(ErrorCode::NotOpen, "this room was destroyed"))
+            Err(HudongError::new(
+                ErrorCode::NotOpen,
+                "this room was destroyed",
+            ))
         } else {
             Ok(())
         }

@@ -7,7 +7,18 @@ use yew::{AppHandle, AttrValue, Callback};
 
 pub struct View {
     app: AppHandle<Overlay>,
+    /// The element yew renders into, inside the room's root.
+    host: web_sys::Element,
     props: OverlayProps,
+}
+
+/// Renderers of rooms that were destroyed, kept for the next room. yew never releases the
+/// event handlers it registers on the element an app renders into (nor that element), so
+/// a page that mounts and destroys rooms all day would grow with each one; reusing the
+/// element and its app bounds that by the number of rooms ever open at once.
+const POOL_MAX: usize = 4;
+thread_local! {
+    static POOL: std::cell::RefCell<Vec<(AppHandle<Overlay>, web_sys::Element)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl View {
@@ -28,8 +39,26 @@ impl View {
             tryon: TryOnHooks::default(),
             layout: Default::default(),
         };
-        let app = yew::Renderer::<Overlay>::with_root_and_props(root, props.clone()).render();
-        View { app, props }
+        let (app, host) = match POOL.with(|p| p.borrow_mut().pop()) {
+            Some((mut app, host)) => {
+                let _ = root.append_child(&host);
+                app.update(props.clone());
+                (app, host)
+            }
+            None => {
+                let host = gloo::utils::document()
+                    .create_element("div")
+                    .expect("a div");
+                host.set_class_name("hd-host");
+                let _ = root.append_child(&host);
+                (
+                    yew::Renderer::<Overlay>::with_root_and_props(host.clone(), props.clone())
+                        .render(),
+                    host,
+                )
+            }
+        };
+        View { app, host, props }
     }
 
     pub fn update(&mut self, widgets: &[Widget], layout: &Layout) {
@@ -52,7 +81,28 @@ impl View {
         }
     }
 
+    /// Unmounts every widget (their cleanups run: timers, camera) and parks the renderer.
     pub fn destroy(self) {
-        self.app.destroy();
+        let View {
+            mut app,
+            host,
+            mut props,
+        } = self;
+        props.widgets = Rc::from(Vec::new());
+        props.on_action = Callback::noop();
+        props.clock = Clock::fixed(0);
+        props.tryon = TryOnHooks::default();
+        props.reconnecting = false;
+        props.layout = Default::default();
+        app.update(props);
+        host.remove();
+        POOL.with(|p| {
+            let mut pool = p.borrow_mut();
+            if pool.len() < POOL_MAX {
+                pool.push((app, host));
+            } else {
+                app.destroy();
+            }
+        });
     }
 }

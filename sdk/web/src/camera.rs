@@ -18,9 +18,13 @@ pub async fn open_front_camera() -> Result<MediaStream, CameraResult> {
     set("height", ideal(480.0));
     constraints.set_video(&video);
     constraints.set_audio(&JsValue::FALSE);
-    let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| classify(&e))?;
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|e| classify(&e))?;
     let stream = JsFuture::from(promise).await.map_err(|e| classify(&e))?;
-    stream.dyn_into::<MediaStream>().map_err(|_| CameraResult::Error)
+    stream
+        .dyn_into::<MediaStream>()
+        .map_err(|_| CameraResult::Error)
 }
 
 fn ideal(v: f64) -> JsValue {
@@ -31,7 +35,10 @@ fn ideal(v: f64) -> JsValue {
 
 /// Maps a `getUserMedia` rejection to what the viewer is told.
 pub fn classify(error: &JsValue) -> CameraResult {
-    let name = js_sys::Reflect::get(error, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let name = js_sys::Reflect::get(error, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
     match name.as_str() {
         "NotAllowedError" | "PermissionDeniedError" | "SecurityError" => CameraResult::Denied,
         "NotFoundError" | "DevicesNotFoundError" | "OverconstrainedError" => CameraResult::NoCamera,

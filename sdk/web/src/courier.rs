@@ -8,7 +8,10 @@ use crate::transport::Settle;
 use crate::{from_json, to_json, Clock, WakeTimer};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use hudong_core::delivery::{Consent, DeadLetter, DeliveryConfig, DeliveryStats, Outbox, Outcome, QueuedEvent, Settled, Transport};
+use hudong_core::delivery::{
+    Consent, DeadLetter, DeliveryConfig, DeliveryStats, Outbox, Outcome, QueuedEvent, Settled,
+    Transport,
+};
 use hudong_core::wire::{self, PersonalPolicy, SegmentTrack, WireFormat};
 use hudong_core::{Envelope, ErrorCode, HudongError, Millis};
 use serde::{Deserialize, Serialize};
@@ -75,7 +78,11 @@ impl Courier {
         make_transport: impl FnOnce(Settle) -> Box<dyn Transport>,
         on_error: impl Fn(HudongError) + 'static,
     ) -> Courier {
-        let store = if options.persist { Store::local() } else { Store::unavailable() };
+        let store = if options.persist {
+            Store::local()
+        } else {
+            Store::unavailable()
+        };
         let room_prefix = format!("{KEY_PREFIX}{}:", options.room_id);
         let key = format!("{room_prefix}{}", options.session_id);
         let inner = Rc::new(Inner {
@@ -103,7 +110,9 @@ impl Courier {
             }
         });
         *inner.transport.borrow_mut() = Some(make_transport(settle));
-        let online = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
+        let online = web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true);
         inner.outbox.borrow_mut().set_online(online);
         Inner::listen(&inner);
         Inner::claim_storage(&inner);
@@ -125,11 +134,18 @@ impl Courier {
         let body = match body {
             Ok(b) => b,
             Err(why) => {
-                (me.on_error)(HudongError::new(ErrorCode::Internal, format!("could not encode an event: {why}")));
+                (me.on_error)(HudongError::new(
+                    ErrorCode::Internal,
+                    format!("could not encode an event: {why}"),
+                ));
                 return;
             }
         };
-        let dropped = me.outbox.borrow_mut().push(QueuedEvent { id: env.event_id.clone(), body, at: env.at });
+        let dropped = me.outbox.borrow_mut().push(QueuedEvent {
+            id: env.event_id.clone(),
+            body,
+            at: env.at,
+        });
         if dropped > 0 {
             (me.on_error)(HudongError::new(
                 ErrorCode::EventsDropped,
@@ -205,7 +221,9 @@ impl Inner {
     }
 
     fn listen(me: &Rc<Inner>) {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let mut ls = Vec::new();
         for (name, online) in [("online", true), ("offline", false)] {
             let weak = Rc::downgrade(me);
@@ -234,7 +252,9 @@ impl Inner {
         let weak = Rc::downgrade(me);
         ls.push(EventListener::new(&window, "storage", move |e| {
             let Some(me) = weak.upgrade() else { return };
-            let key = js_sys::Reflect::get(e, &"key".into()).ok().and_then(|k| k.as_string());
+            let key = js_sys::Reflect::get(e, &"key".into())
+                .ok()
+                .and_then(|k| k.as_string());
             if key.is_some_and(|k| k.starts_with(&me.room_prefix) && k != me.key) {
                 me.schedule_rescan(RESCAN_DELAY_MS);
             }
@@ -364,7 +384,10 @@ impl Inner {
             self.store.remove(&self.key);
             return;
         }
-        let saved = Saved { saved_at: self.now(), outbox: outbox.clone() };
+        let saved = Saved {
+            saved_at: self.now(),
+            outbox: outbox.clone(),
+        };
         drop(outbox);
         match to_json(&saved).and_then(|text| self.store.set(&self.key, &text)) {
             Ok(()) => self.storage_failed.set(false),
@@ -372,7 +395,9 @@ impl Inner {
                 if !self.storage_failed.replace(true) {
                     (self.on_error)(HudongError::new(
                         ErrorCode::StorageFailed,
-                        format!("could not save the event queue ({why}); events are kept in memory"),
+                        format!(
+                            "could not save the event queue ({why}); events are kept in memory"
+                        ),
                     ));
                 }
             }
@@ -406,7 +431,10 @@ impl Inner {
         if self.closed.get() {
             return;
         }
-        let result = self.outbox.borrow_mut().settle(batch_id, outcome, self.now());
+        let result = self
+            .outbox
+            .borrow_mut()
+            .settle(batch_id, outcome, self.now());
         match (&result, outcome) {
             (Settled::DeadLettered { events, status }, _) => (self.on_error)(HudongError::new(
                 ErrorCode::EventsRejected,
@@ -436,7 +464,13 @@ impl Inner {
         let mut transport = self.transport.borrow_mut();
         let Some(t) = transport.as_mut() else { return };
         for chunk in &chunks {
-            let body = wire::body_of(&self.format, 0, 0, chunk.iter().map(|e| e.body.as_str()), now);
+            let body = wire::body_of(
+                &self.format,
+                0,
+                0,
+                chunk.iter().map(|e| e.body.as_str()),
+                now,
+            );
             if !t.send_on_unload(&body) {
                 break; // no beacons here (or the browser's beacon quota is used up)
             }

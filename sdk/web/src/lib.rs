@@ -5,9 +5,9 @@
 //! widget logic of its own.
 pub mod camera;
 pub mod clipboard;
-pub mod share;
 pub mod courier;
 mod locks;
+pub mod share;
 pub mod source;
 pub mod storage;
 pub mod tracker;
@@ -16,10 +16,10 @@ pub mod transport;
 use gloo::timers::callback::Timeout;
 use hudong_core::channel::{ClockSync, Sample};
 use hudong_core::{Action, Command, ErrorCode, HudongError, Millis};
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// Server time. Before a sync it is the device clock plus a configured offset; after one,
@@ -40,7 +40,10 @@ struct ClockState {
 
 fn perf_now() -> Option<f64> {
     let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
-    let now: js_sys::Function = js_sys::Reflect::get(&perf, &"now".into()).ok()?.dyn_into().ok()?;
+    let now: js_sys::Function = js_sys::Reflect::get(&perf, &"now".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     now.call0(&perf).ok()?.as_f64()
 }
 
@@ -48,7 +51,11 @@ impl Clock {
     /// A clock at `offset_ms` from the device clock until it is synced.
     pub fn with_offset(offset_ms: f64) -> Self {
         let c = Clock::default();
-        c.inner.configured_offset_ms.set(if offset_ms.is_finite() { offset_ms } else { 0.0 });
+        c.inner.configured_offset_ms.set(if offset_ms.is_finite() {
+            offset_ms
+        } else {
+            0.0
+        });
         c
     }
 
@@ -58,7 +65,11 @@ impl Clock {
             (Some(offset), Some(mono)) => mono + offset,
             _ => js_sys::Date::now() + self.inner.configured_offset_ms.get(),
         };
-        if t.is_finite() && t > 0.0 { t as Millis } else { 0 }
+        if t.is_finite() && t > 0.0 {
+            t as Millis
+        } else {
+            0
+        }
     }
 
     /// Local monotonic time for a sync round trip.
@@ -124,7 +135,9 @@ impl WakeTimer {
 /// Serializes a value as plain JSON-like JavaScript (objects, not `Map`s; numbers, not
 /// `BigInt`s). Fails for integers beyond 2^53, which JavaScript numbers cannot hold.
 pub fn try_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| e.to_string())
 }
 
 /// [`try_to_js`] for values that hold no such integers (events, errors, state): a failure

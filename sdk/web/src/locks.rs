@@ -34,7 +34,10 @@ impl Drop for HeldLock {
 /// asynchronously). `None` when the API is missing.
 pub fn hold(name: &str, granted: impl FnOnce() + 'static) -> Option<HeldLock> {
     let locks = lock_manager()?;
-    let request: Function = Reflect::get(&locks, &"request".into()).ok()?.dyn_into().ok()?;
+    let request: Function = Reflect::get(&locks, &"request".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let release = Rc::new(RefCell::new(None::<Function>));
     let slot = release.clone();
     let mut granted = Some(granted);
@@ -55,8 +58,12 @@ pub fn hold(name: &str, granted: impl FnOnce() + 'static) -> Option<HeldLock> {
 /// Runs `f(true)` while holding `name` if nobody holds it, else `f(false)`; the lock is
 /// released when `f` returns. Returns `false` (and does not call `f`) without the API.
 pub fn if_available(name: &str, f: impl FnOnce(bool) + 'static) -> bool {
-    let Some(locks) = lock_manager() else { return false };
-    let Some(request) = Reflect::get(&locks, &"request".into()).ok().and_then(|r| r.dyn_into::<Function>().ok())
+    let Some(locks) = lock_manager() else {
+        return false;
+    };
+    let Some(request) = Reflect::get(&locks, &"request".into())
+        .ok()
+        .and_then(|r| r.dyn_into::<Function>().ok())
     else {
         return false;
     };
@@ -65,5 +72,7 @@ pub fn if_available(name: &str, f: impl FnOnce(bool) + 'static) -> bool {
     let callback = Closure::once_into_js(move |lock: JsValue| {
         f(!lock.is_null() && !lock.is_undefined());
     });
-    request.call3(&locks, &name.into(), &options, &callback).is_ok()
+    request
+        .call3(&locks, &name.into(), &options, &callback)
+        .is_ok()
 }

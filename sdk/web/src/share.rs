@@ -5,7 +5,9 @@ use wasm_bindgen_futures::JsFuture;
 fn share_fn() -> Option<(web_sys::Navigator, js_sys::Function)> {
     let navigator = web_sys::window()?.navigator();
     let f = js_sys::Reflect::get(&navigator, &JsValue::from_str("share")).ok()?;
-    f.dyn_into::<js_sys::Function>().ok().map(|f| (navigator, f))
+    f.dyn_into::<js_sys::Function>()
+        .ok()
+        .map(|f| (navigator, f))
 }
 
 /// Whether this browser has a share sheet. In-app WebViews usually share through the app's

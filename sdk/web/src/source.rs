@@ -132,7 +132,10 @@ impl Inner {
         }
     }
 
-    fn handler(self: &Rc<Self>, f: impl Fn(&Rc<Inner>, JsValue) + 'static) -> Closure<dyn FnMut(JsValue)> {
+    fn handler(
+        self: &Rc<Self>,
+        f: impl Fn(&Rc<Inner>, JsValue) + 'static,
+    ) -> Closure<dyn FnMut(JsValue)> {
         let weak: Weak<Inner> = Rc::downgrade(self);
         Closure::new(move |e: JsValue| {
             if let Some(me) = weak.upgrade() {
@@ -154,7 +157,9 @@ impl Inner {
         });
         let on_message = me.handler(|me, e| {
             me.last_message.set(js_sys::Date::now());
-            let Some(text) = e.unchecked_into::<MessageEvent>().data().as_string() else { return };
+            let Some(text) = e.unchecked_into::<MessageEvent>().data().as_string() else {
+                return;
+            };
             me.deliver(&text);
         });
         let on_lost = me.handler(|me, _| Inner::lost(me));
@@ -189,7 +194,9 @@ impl Inner {
 
     fn deliver(&self, text: &str) {
         let Ok(msg) = JSON::parse(text) else { return };
-        let kind = Reflect::get(&msg, &"type".into()).ok().and_then(|t| t.as_string());
+        let kind = Reflect::get(&msg, &"type".into())
+            .ok()
+            .and_then(|t| t.as_string());
         if kind.as_deref() == Some("pong") {
             return;
         }
@@ -253,20 +260,31 @@ impl Inner {
     fn request_snapshot(me: &Rc<Inner>) {
         match &me.kind {
             SourceKind::WebSocket { .. } => {
-                if let Some(ws) = me.ws.borrow().as_ref().filter(|w| w.ready_state() == WebSocket::OPEN) {
+                if let Some(ws) = me
+                    .ws
+                    .borrow()
+                    .as_ref()
+                    .filter(|w| w.ready_state() == WebSocket::OPEN)
+                {
                     let _ = ws.send_with_str(r#"{"type":"snapshot.request"}"#);
                 }
                 // Not open: the snapshot comes with the reconnect.
             }
             SourceKind::Sse { snapshot_url, .. } => {
-                let Some(window) = web_sys::window() else { return };
+                let Some(window) = web_sys::window() else {
+                    return;
+                };
                 let request = window.fetch_with_str(snapshot_url);
                 let weak = Rc::downgrade(me);
                 spawn_local(async move {
-                    let Ok(resp) = JsFuture::from(request).await else { return };
+                    let Ok(resp) = JsFuture::from(request).await else {
+                        return;
+                    };
                     let resp: Response = resp.unchecked_into();
                     let Ok(text) = resp.text() else { return };
-                    let Ok(text) = JsFuture::from(text).await else { return };
+                    let Ok(text) = JsFuture::from(text).await else {
+                        return;
+                    };
                     if let (Some(me), Some(text)) = (weak.upgrade(), text.as_string()) {
                         me.last_message.set(js_sys::Date::now());
                         me.deliver(&text);
@@ -284,12 +302,21 @@ pub async fn sync_clock(clock: &crate::Clock, url: &str, samples: u32) -> Option
     let mut best = None;
     for _ in 0..samples {
         let sent = clock.mono()?;
-        let Ok(resp) = JsFuture::from(window.fetch_with_str(url)).await else { continue };
+        let Ok(resp) = JsFuture::from(window.fetch_with_str(url)).await else {
+            continue;
+        };
         let received = clock.mono()?;
         let resp: Response = resp.unchecked_into();
         let Ok(json) = resp.json() else { continue };
-        let Ok(body) = JsFuture::from(json).await else { continue };
-        let Some(server) = Reflect::get(&body, &"now".into()).ok().and_then(|v| v.as_f64()) else { continue };
+        let Ok(body) = JsFuture::from(json).await else {
+            continue;
+        };
+        let Some(server) = Reflect::get(&body, &"now".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+        else {
+            continue;
+        };
         if let Some(s) = clock.add_sample(sent, server, received) {
             best = Some(s.rtt);
         }

@@ -34,7 +34,10 @@ impl Store {
     /// Writes a value; `Err` with the browser's reason when the quota is exceeded or the
     /// store is unavailable.
     pub fn set(&self, key: &str, value: &str) -> Result<(), String> {
-        let s = self.storage.as_ref().ok_or_else(|| "localStorage is unavailable".to_owned())?;
+        let s = self
+            .storage
+            .as_ref()
+            .ok_or_else(|| "localStorage is unavailable".to_owned())?;
         s.set_item(key, value).map_err(|e| {
             js_sys::Reflect::get(&e, &"name".into())
                 .ok()
@@ -50,8 +53,13 @@ impl Store {
     }
 
     pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let Some(s) = &self.storage else { return Vec::new() };
+        let Some(s) = &self.storage else {
+            return Vec::new();
+        };
         let n = s.length().unwrap_or(0);
-        (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+        (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
+            .filter(|k| k.starts_with(prefix))
+            .collect()
     }
 }

@@ -44,12 +44,16 @@ impl Tracker {
     }
 
     fn method(&self, name: &str) -> Option<Function> {
-        Reflect::get(&self.0, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+        Reflect::get(&self.0, &name.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
     }
 
     /// Calls `init(source)` and waits for it if it returns a promise.
     pub async fn init(&self, source: &JsValue) -> Result<(), JsValue> {
-        let Some(f) = self.method("init") else { return Ok(()) };
+        let Some(f) = self.method("init") else {
+            return Ok(());
+        };
         let out = f.call1(&self.0, source)?;
         if let Ok(p) = out.dyn_into::<js_sys::Promise>() {
             JsFuture::from(p).await?;
@@ -60,13 +64,25 @@ impl Tracker {
     /// Calls `track(source, now)`. A throw, or an answer that is not a usable pose, counts
     /// as lost (and is returned as the error for the host to see).
     pub fn track(&self, source: &JsValue, now: f64) -> Result<Seen, JsValue> {
-        let f = self.method("track").ok_or_else(|| JsValue::from_str("track is gone"))?;
+        let f = self
+            .method("track")
+            .ok_or_else(|| JsValue::from_str("track is gone"))?;
         let out = f.call2(&self.0, source, &now.into())?;
         if out.is_null() || out.is_undefined() {
             return Ok(Seen::Lost);
         }
-        let num = |k: &str, default: f64| Reflect::get(&out, &k.into()).ok().and_then(|v| v.as_f64()).unwrap_or(default);
-        let pose = Pose { x: num("x", f64::NAN), y: num("y", f64::NAN), scale: num("scale", 1.0), rotation: num("rotation", 0.0) };
+        let num = |k: &str, default: f64| {
+            Reflect::get(&out, &k.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(default)
+        };
+        let pose = Pose {
+            x: num("x", f64::NAN),
+            y: num("y", f64::NAN),
+            scale: num("scale", 1.0),
+            rotation: num("rotation", 0.0),
+        };
         pose.check().map_err(|e| JsValue::from_str(&e.message))?;
         Ok(Seen::At(pose))
     }

@@ -38,9 +38,19 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
-    pub fn new(url: String, beacon_url: Option<String>, headers: Vec<(String, String)>, settle: Settle) -> Self {
+    pub fn new(
+        url: String,
+        beacon_url: Option<String>,
+        headers: Vec<(String, String)>,
+        settle: Settle,
+    ) -> Self {
         let beacon_url = beacon_url.unwrap_or_else(|| url.clone());
-        HttpTransport { url, beacon_url, headers, settle }
+        HttpTransport {
+            url,
+            beacon_url,
+            headers,
+            settle,
+        }
     }
 }
 
@@ -50,7 +60,11 @@ impl Transport for HttpTransport {
         let init = RequestInit::new();
         init.set_method("POST");
         // web-sys has no setter for `keepalive`: set the dictionary member directly.
-        let _ = Reflect::set(&init, &"keepalive".into(), &(body.len() <= KEEPALIVE_MAX).into());
+        let _ = Reflect::set(
+            &init,
+            &"keepalive".into(),
+            &(body.len() <= KEEPALIVE_MAX).into(),
+        );
         if let Ok(h) = Headers::new() {
             let _ = h.set("content-type", "application/json");
             for (k, v) in &self.headers {
@@ -71,7 +85,10 @@ impl Transport for HttpTransport {
                             .ok()
                             .flatten()
                             .and_then(|v| parse_retry_after(&v, js_sys::Date::now()));
-                        Outcome::Status { status: resp.status(), retry_after_ms: retry_after }
+                        Outcome::Status {
+                            status: resp.status(),
+                            retry_after_ms: retry_after,
+                        }
                     }
                     Err(_) => Outcome::Unreachable,
                 },
@@ -83,7 +100,11 @@ impl Transport for HttpTransport {
 
     fn send_on_unload(&mut self, body: &str) -> bool {
         web_sys::window()
-            .and_then(|w| w.navigator().send_beacon_with_opt_str(&self.beacon_url, Some(body)).ok())
+            .and_then(|w| {
+                w.navigator()
+                    .send_beacon_with_opt_str(&self.beacon_url, Some(body))
+                    .ok()
+            })
             .unwrap_or(false)
     }
 }
@@ -163,7 +184,9 @@ impl WebSocketTransport {
         let weak = Rc::downgrade(&self.shared);
         let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
             let Some(s) = weak.upgrade() else { return };
-            let Some(text) = e.unchecked_into::<MessageEvent>().data().as_string() else { return };
+            let Some(text) = e.unchecked_into::<MessageEvent>().data().as_string() else {
+                return;
+            };
             let Ok(msg) = JSON::parse(&text) else { return };
             let num = |k: &str| Reflect::get(&msg, &k.into()).ok().and_then(|v| v.as_f64());
             if let Some(id) = num("ack") {
@@ -171,7 +194,13 @@ impl WebSocketTransport {
             } else if let Some(id) = num("nack") {
                 let status = num("status").unwrap_or(500.0) as u16;
                 let retry_after_ms = num("retry_after_ms").map(|v| v as u64);
-                s.resolve(id as u64, Outcome::Status { status, retry_after_ms });
+                s.resolve(
+                    id as u64,
+                    Outcome::Status {
+                        status,
+                        retry_after_ms,
+                    },
+                );
             }
         });
         let weak = Rc::downgrade(&self.shared);
@@ -184,7 +213,9 @@ impl WebSocketTransport {
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_close.as_ref().unchecked_ref()));
-        self.shared.handlers.replace(vec![on_open, on_message, on_close]);
+        self.shared
+            .handlers
+            .replace(vec![on_open, on_message, on_close]);
         Some(ws)
     }
 }
@@ -197,7 +228,11 @@ impl Transport for WebSocketTransport {
         let state = s.socket.borrow().as_ref().map(|w| w.ready_state());
         match state {
             Some(WebSocket::OPEN) => {
-                let sent = s.socket.borrow().as_ref().map(|w| w.send_with_str(&body).is_ok());
+                let sent = s
+                    .socket
+                    .borrow()
+                    .as_ref()
+                    .map(|w| w.send_with_str(&body).is_ok());
                 if sent != Some(true) {
                     s.drop_socket();
                     return;
@@ -272,10 +307,14 @@ impl Transport for FunctionTransport {
 }
 
 fn failure(e: &JsValue) -> Outcome {
-    match Reflect::get(e, &"status".into()).ok().and_then(|s| s.as_f64()) {
-        Some(status) if (100.0..600.0).contains(&status) => {
-            Outcome::Status { status: status as u16, retry_after_ms: None }
-        }
+    match Reflect::get(e, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+    {
+        Some(status) if (100.0..600.0).contains(&status) => Outcome::Status {
+            status: status as u16,
+            retry_after_ms: None,
+        },
         _ => Outcome::Unreachable,
     }
 }

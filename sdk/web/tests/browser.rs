@@ -13,9 +13,17 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn a_saved_outbox_reads_back_identical() {
     // The generator state is a full u64, beyond what a JS number holds: it must survive.
-    let mut o = Outbox::new(DeliveryConfig::default(), Consent::Granted, u64::MAX - 12345);
+    let mut o = Outbox::new(
+        DeliveryConfig::default(),
+        Consent::Granted,
+        u64::MAX - 12345,
+    );
     for i in 0..30 {
-        o.push(QueuedEvent { id: format!("e{i}"), body: format!("{{\"n\":{i},\"s\":\"引号\\\"\"}}"), at: 1_795_373_881_110 + i });
+        o.push(QueuedEvent {
+            id: format!("e{i}"),
+            body: format!("{{\"n\":{i},\"s\":\"引号\\\"\"}}"),
+            at: 1_795_373_881_110 + i,
+        });
     }
     o.flush();
     let b = o.next_batch(1_795_373_881_200).unwrap();
@@ -23,7 +31,10 @@ fn a_saved_outbox_reads_back_identical() {
     let text = to_json(&o).expect("serializable for JS");
     let back: Outbox = from_json(&text).expect("readable");
     assert_eq!(back.stats().queued, 30);
-    assert_eq!(back.queued().collect::<Vec<_>>(), o.queued().collect::<Vec<_>>());
+    assert_eq!(
+        back.queued().collect::<Vec<_>>(),
+        o.queued().collect::<Vec<_>>()
+    );
     assert_eq!(to_json(&back).unwrap(), text);
 }
 
@@ -34,15 +45,31 @@ fn a_room_snapshot_reads_back_identical() {
         widget_id: "p".into(),
         question: "Which?".into(),
         options: vec![
-            PollOptionSpec { id: "a".into(), label: "A".into(), image: None },
-            PollOptionSpec { id: "b".into(), label: "B".into(), image: Some("https://cdn.example.com/b.png".into()) },
+            PollOptionSpec {
+                id: "a".into(),
+                label: "A".into(),
+                image: None,
+            },
+            PollOptionSpec {
+                id: "b".into(),
+                label: "B".into(),
+                image: Some("https://cdn.example.com/b.png".into()),
+            },
         ],
         max_choices: 1,
         revote: false,
         closes_at: Some(1_795_373_999_000),
     };
-    room.apply(&Command::PollOpen(spec), 1_795_373_881_110).unwrap();
-    room.act(&Action::PollVote { widget_id: "p".into(), option_ids: vec!["b".into()] }, 1_795_373_881_200).unwrap();
+    room.apply(&Command::PollOpen(spec), 1_795_373_881_110)
+        .unwrap();
+    room.act(
+        &Action::PollVote {
+            widget_id: "p".into(),
+            option_ids: vec!["b".into()],
+        },
+        1_795_373_881_200,
+    )
+    .unwrap();
     let back: Room = from_json(&to_json(&room).unwrap()).unwrap();
     assert_eq!(back, room);
 }
@@ -78,7 +105,13 @@ fn retry_after_parsing() {
     assert_eq!(parse_retry_after("120", 0.0), Some(120_000));
     assert_eq!(parse_retry_after(" 0 ", 0.0), Some(0));
     let now = js_sys::Date::parse("Wed, 21 Oct 2026 07:28:00 GMT");
-    assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:30 GMT", now), Some(30_000));
-    assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:27:00 GMT", now), Some(0));
+    assert_eq!(
+        parse_retry_after("Wed, 21 Oct 2026 07:28:30 GMT", now),
+        Some(30_000)
+    );
+    assert_eq!(
+        parse_retry_after("Wed, 21 Oct 2026 07:27:00 GMT", now),
+        Some(0)
+    );
     assert_eq!(parse_retry_after("soon", now), None);
 }
