@@ -4,6 +4,7 @@
 #   scripts/setup.sh           toolchain for building (wasm32 target, wasm-bindgen CLI, npm packages)
 #   scripts/setup.sh --test    the same, plus Chromium and ChromeDriver for the browser tests,
 #                              and redis-server for the multi-process backend test
+#   scripts/setup.sh --bench   the same as --test, plus twiggy (the wasm size profiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--test" ]; then
+MODE="${1:-}"
+if [ "$MODE" = "--test" ] || [ "$MODE" = "--bench" ]; then
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
     say "installing Chromium and ChromeDriver for the browser tests"
     if command -v apt-get >/dev/null 2>&1; then
@@ -62,4 +64,10 @@ if [ "${1:-}" = "--test" ]; then
       exit 1
     fi
   fi
+fi
+
+TWIGGY_VERSION=0.8.0
+if [ "$MODE" = "--bench" ] && [ "$(twiggy --version 2>/dev/null || true)" != "twiggy-opt $TWIGGY_VERSION" ]; then
+  say "installing twiggy $TWIGGY_VERSION (the wasm size profiler; a minute or two, once)"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked
 fi
