@@ -308,7 +308,19 @@ impl Inner {
     fn act(self: &Rc<Self>, action: &Action) -> Result<(), HudongError> {
         let fx = self.room.borrow_mut().act(action, self.clock.now())?;
         self.perform(fx);
+        // The viewer's own action is drawn at once, not at the next frame: its feedback is
+        // immediate, and the next key press or tap must act on what it changed.
+        self.render_now();
         Ok(())
+    }
+
+    /// Draws now if a redraw is waiting for the next frame (and cancels that frame).
+    fn render_now(&self) {
+        #[cfg(feature = "views")]
+        if self.frame_pending.replace(false) {
+            self.frame.borrow_mut().take();
+            self.draw();
+        }
     }
 
     fn outcome(&self, result: Result<(), HudongError>) -> JsValue {
