@@ -44,13 +44,12 @@ log('building the peers with esbuild (minified ESM bundles)');
 mkdirSync(out, { recursive: true });
 const peerSize = {};
 for (const [name, entry] of [['react', 'react-poll.jsx'], ['plain', 'plain-poll.js']]) {
-  const r = await build({
+  await build({
     entryPoints: [join(repo, 'bench', 'peers', entry)],
     bundle: true, minify: true, format: 'esm', target: 'es2022', jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
     outfile: join(out, `${name}-poll.js`), write: true, logLevel: 'error',
   });
-  void r;
   peerSize[name] = sizeOf(readFileSync(join(out, `${name}-poll.js`)));
 }
 

@@ -20,10 +20,11 @@ export function lazyRoom(options, load = {}) {
   const video = load.video === undefined ? document.querySelector('video') : load.video;
   const sdk = load.sdkUrl ?? new URL('./index.js', import.meta.url);
   const lazy = { room: null, loaded: false };
+  let started = false;
 
   const start = () => {
-    if (lazy.started) return;
-    lazy.started = true;
+    if (started) return;
+    started = true;
     video?.removeEventListener('playing', start);
     clearTimeout(timer);
     const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 1));

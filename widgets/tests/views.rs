@@ -829,7 +829,12 @@ async fn the_hosts_layout_keeps_two_cards_the_rest_wait_as_chips_that_open() {
     // The top 40% of the video stays clear: the overlay may use 60% of the height.
     let overlay: web_sys::HtmlElement = h.q(".hd-overlay").unwrap().dyn_into().unwrap();
     until("the clear top", || {
-        overlay.style().get_property_value("--_room").unwrap().parse::<f64>() == Ok(0.6)
+        overlay
+            .style()
+            .get_property_value("--_room")
+            .unwrap()
+            .parse::<f64>()
+            == Ok(0.6)
     })
     .await;
     // Opening the chip brings the quiz forward; the host's focus stays.

@@ -170,13 +170,7 @@ impl Coupon {
             phase_seen: CouponPhase::Upcoming,
         };
         c.phase_seen = c.phase(now);
-        Ok((
-            c,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((c, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -236,12 +230,9 @@ impl Coupon {
             return Ok(Transition::default());
         }
         self.shared = true;
-        Ok(Transition {
-            events: vec![Event::CouponShared {
-                channel: channel.to_owned(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::CouponShared {
+            channel: channel.to_owned(),
+        }]))
     }
 
     /// A claim: open, not sold out as far as the viewer knows, the share gate passed. Repeats
@@ -274,13 +265,10 @@ impl Coupon {
         self.mine = MyClaim::Pending {
             request_id: request_id.clone(),
         };
-        Ok(Transition {
-            events: vec![Event::CouponClaim {
-                request_id,
-                gate: self.spec.gate,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::CouponClaim {
+            request_id,
+            gate: self.spec.gate,
+        }]))
     }
 
     /// `coupon.stock`: never higher unless `reset`.
@@ -326,14 +314,11 @@ impl Coupon {
             self.left = 0;
         }
         let value = r.coupon.as_ref().map(|c| c.value);
-        Ok(Transition {
-            events: vec![Event::CouponResult {
-                request_id: r.request_id.clone(),
-                outcome: r.outcome,
-                value,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::CouponResult {
+            request_id: r.request_id.clone(),
+            outcome: r.outcome,
+            value,
+        }]))
     }
 
     /// `coupon.wallet` for this viewer (`me`): the server's list replaces the wallet.

@@ -151,13 +151,7 @@ impl FlashSale {
             spec,
         };
         sale.announced = sale.phase(now);
-        Ok((
-            sale,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((sale, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -295,10 +289,7 @@ impl FlashSale {
             return Ok(Transition::default());
         }
         self.reminded = true;
-        Ok(Transition {
-            events: vec![Event::FlashRemind],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::FlashRemind]))
     }
 
     /// The viewer grabs. A second tap while the first is pending is absorbed.
@@ -329,10 +320,7 @@ impl FlashSale {
         let request_id = format!("{key_prefix}:grab:{}", self.attempts);
         self.pending = Some(request_id.clone());
         self.last_outcome = None;
-        Ok(Transition {
-            events: vec![Event::FlashGrab { request_id }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::FlashGrab { request_id }]))
     }
 
     /// `flash.result`: the server's answer to the pending grab. Answers to anything else
@@ -354,14 +342,11 @@ impl FlashSale {
             GrabOutcome::SoldOut => self.stock_left = 0,
             _ => {}
         }
-        let mut t = Transition {
-            events: vec![Event::FlashResult {
-                request_id: r.request_id.clone(),
-                outcome: r.outcome,
-                order_ref: r.order_ref.clone(),
-            }],
-            changed: true,
-        };
+        let mut t = Transition::changed(vec![Event::FlashResult {
+            request_id: r.request_id.clone(),
+            outcome: r.outcome,
+            order_ref: r.order_ref.clone(),
+        }]);
         self.announce(now, &mut t);
         Ok(t)
     }

@@ -132,13 +132,7 @@ impl Lead {
             attempts: 0,
             perk_over_seen: false,
         };
-        Ok((
-            lead,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((lead, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -195,10 +189,7 @@ impl Lead {
             return Ok(Transition::default());
         }
         self.clicked.push(via);
-        Ok(Transition {
-            events: vec![Event::LeadClicked { via }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LeadClicked { via }]))
     }
 
     /// The viewer ticks or clears the consent box.
@@ -218,10 +209,7 @@ impl Lead {
             return Ok(Transition::default());
         }
         self.consent = given;
-        Ok(Transition {
-            events: vec![Event::LeadConsent { given }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LeadConsent { given }]))
     }
 
     /// The viewer confirms (followed, added, joined). Needs consent where details are shared;
@@ -245,20 +233,17 @@ impl Lead {
             request_id: request_id.clone(),
         };
         self.folded = false;
-        Ok(Transition {
-            events: vec![Event::LeadConfirm {
-                request_id,
-                target: self.spec.target,
-                consent: self.consent,
-                purpose: if self.needs_consent() {
-                    self.spec.purpose.clone()
-                } else {
-                    None
-                },
-                perk_open: self.perk_open(now),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LeadConfirm {
+            request_id,
+            target: self.spec.target,
+            consent: self.consent,
+            purpose: if self.needs_consent() {
+                self.spec.purpose.clone()
+            } else {
+                None
+            },
+            perk_open: self.perk_open(now),
+        }]))
     }
 
     /// The viewer folds the card into the tray, or unfolds it.
@@ -267,10 +252,7 @@ impl Lead {
             return Transition::default();
         }
         self.folded = folded;
-        Transition {
-            events: vec![Event::LeadFolded { folded }],
-            changed: true,
-        }
+        Transition::changed(vec![Event::LeadFolded { folded }])
     }
 
     /// `lead.result`: the answer to the pending confirmation; anything else changes nothing.
@@ -288,14 +270,11 @@ impl Lead {
             },
             LeadOutcome::Declined => LeadState::Declined,
         };
-        Ok(Transition {
-            events: vec![Event::LeadResult {
-                request_id: r.request_id.clone(),
-                outcome: r.outcome,
-                perk: r.perk_ref.is_some(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LeadResult {
+            request_id: r.request_id.clone(),
+            outcome: r.outcome,
+            perk: r.perk_ref.is_some(),
+        }]))
     }
 
     pub fn snapshot(&self) -> LeadSnapshot {

@@ -89,13 +89,7 @@ impl Likes {
             window_taps: 0,
             goal_reached: false,
         };
-        Ok((
-            l,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((l, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {

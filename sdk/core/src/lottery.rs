@@ -176,13 +176,7 @@ impl Lottery {
             attempts: 0,
             closed_seen: false,
         };
-        Ok((
-            l,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((l, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -252,14 +246,11 @@ impl Lottery {
         self.mine = MyEntry::Pending {
             request_id: request_id.clone(),
         };
-        Ok(Transition {
-            events: vec![Event::LotteryEnter {
-                request_id,
-                condition: self.spec.condition,
-                keyword: self.spec.keyword.clone(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LotteryEnter {
+            request_id,
+            condition: self.spec.condition,
+            keyword: self.spec.keyword.clone(),
+        }]))
     }
 
     /// `lottery.entries`: never lower.
@@ -282,13 +273,10 @@ impl Lottery {
         } else {
             MyEntry::Refused { outcome: e.outcome }
         };
-        Transition {
-            events: vec![Event::LotteryEntry {
-                request_id: e.request_id.clone(),
-                outcome: e.outcome,
-            }],
-            changed: true,
-        }
+        Transition::changed(vec![Event::LotteryEntry {
+            request_id: e.request_id.clone(),
+            outcome: e.outcome,
+        }])
     }
 
     /// `lottery.draw`: once.
@@ -311,13 +299,10 @@ impl Lottery {
                 outcome: EntryOutcome::Closed,
             };
         }
-        Ok(Transition {
-            events: vec![Event::LotteryDrawn {
-                winners: d.winners.len() as u32,
-                entries: self.entries,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LotteryDrawn {
+            winners: d.winners.len() as u32,
+            entries: self.entries,
+        }]))
     }
 
     /// `lottery.result` for this viewer (`me`: the room's user id).
@@ -326,10 +311,7 @@ impl Lottery {
             return Transition::default();
         }
         self.won = Some(r.won);
-        Transition {
-            events: vec![Event::LotteryResult { won: r.won }],
-            changed: true,
-        }
+        Transition::changed(vec![Event::LotteryResult { won: r.won }])
     }
 
     /// A winner claims the prize.
@@ -346,10 +328,9 @@ impl Lottery {
         self.attempts += 1;
         let request_id = format!("{key_prefix}:claim:{}", self.attempts);
         self.claim_pending = Some(request_id.clone());
-        Ok(Transition {
-            events: vec![Event::LotteryClaim { request_id }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LotteryClaim {
+            request_id,
+        }]))
     }
 
     /// `lottery.claimed`: the answer to the pending claim.
@@ -368,13 +349,10 @@ impl Lottery {
             ClaimOutcome::Success => Ok(c.claim_ref.clone().unwrap_or_default()),
             other => Err(other),
         });
-        Ok(Transition {
-            events: vec![Event::LotteryClaimed {
-                request_id: c.request_id.clone(),
-                outcome: c.outcome,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::LotteryClaimed {
+            request_id: c.request_id.clone(),
+            outcome: c.outcome,
+        }]))
     }
 
     pub fn snapshot(&self) -> LotterySnapshot {

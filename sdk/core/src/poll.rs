@@ -41,10 +41,11 @@ pub struct Transition {
 }
 
 impl Transition {
-    fn none() -> Self {
+    pub(crate) fn none() -> Self {
         Transition::default()
     }
-    fn changed(events: Vec<Event>) -> Self {
+    /// The widget's state changed, with these events.
+    pub(crate) fn changed(events: Vec<Event>) -> Self {
         Transition {
             events,
             changed: true,

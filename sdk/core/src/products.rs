@@ -114,13 +114,7 @@ impl Products {
             taps: 0,
             recent: Vec::new(),
         };
-        Ok((
-            p,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((p, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {

@@ -132,13 +132,7 @@ impl Questions {
             asks: 0,
             last_ask_at: None,
         };
-        Ok((
-            q,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((q, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -219,13 +213,10 @@ impl Questions {
             position: None,
             merged: false,
         });
-        Ok(Transition {
-            events: vec![Event::QuestionAsk {
-                request_id,
-                text: text.to_owned(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::QuestionAsk {
+            request_id,
+            text: text.to_owned(),
+        }]))
     }
 
     /// An upvote, once per question; not on one's own.
@@ -254,13 +245,10 @@ impl Questions {
         item.votes += 1; // shown at once; the next queue from the server has it
         self.voted.push(question_id.to_owned());
         let idempotency_key = format!("{key_prefix}:upvote:{question_id}");
-        Ok(Transition {
-            events: vec![Event::QuestionUpvote {
-                question_id: question_id.to_owned(),
-                idempotency_key,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::QuestionUpvote {
+            question_id: question_id.to_owned(),
+            idempotency_key,
+        }]))
     }
 
     /// `question.ack`: for a question of this viewer's still waiting for one.
@@ -275,15 +263,12 @@ impl Questions {
         m.question_id = Some(a.question_id.clone());
         m.position = Some(a.position);
         m.merged = a.merged;
-        Ok(Transition {
-            events: vec![Event::QuestionAcked {
-                request_id: a.request_id.clone(),
-                question_id: a.question_id.clone(),
-                position: a.position,
-                merged: a.merged,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::QuestionAcked {
+            request_id: a.request_id.clone(),
+            question_id: a.question_id.clone(),
+            position: a.position,
+            merged: a.merged,
+        }]))
     }
 
     /// `question.queue`: the server's ranking replaces the list. A question of this viewer's

@@ -172,13 +172,7 @@ impl Quiz {
             leaderboard: None,
             answered: 0,
         };
-        Ok((
-            quiz,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((quiz, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -257,12 +251,9 @@ impl Quiz {
             correct: Vec::new(),
             counts: vec![0; n],
         });
-        Ok(Transition {
-            events: vec![Event::QuizQuestion {
-                question_id: spec.question_id.clone(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::QuizQuestion {
+            question_id: spec.question_id.clone(),
+        }]))
     }
 
     fn current(&mut self, question_id: &str) -> Result<&mut Question, HudongError> {
@@ -324,10 +315,7 @@ impl Quiz {
             team_id,
         };
         self.answered += 1;
-        Ok(Transition {
-            events: vec![event],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![event]))
     }
 
     /// Closes the current question's answer window (by deadline or `quiz.close`).
@@ -409,10 +397,7 @@ impl Quiz {
             my_answer: q.my_answer.map(|i| q.spec.options[i].id.clone()),
             right,
         };
-        Ok(Transition {
-            events: vec![event],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![event]))
     }
 
     /// `quiz.standing` for this viewer (`me`: the room's user id).

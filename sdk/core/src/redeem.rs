@@ -193,13 +193,7 @@ impl Redeem {
             last_gain: None,
             seen_gains: Vec::new(),
         };
-        Ok((
-            r,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((r, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -330,14 +324,11 @@ impl Redeem {
             cost,
         });
         self.last_result = None;
-        Ok(Transition {
-            events: vec![Event::RedeemRequest {
-                request_id,
-                item_id: item_id.to_owned(),
-                cost,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::RedeemRequest {
+            request_id,
+            item_id: item_id.to_owned(),
+            cost,
+        }]))
     }
 
     /// `redeem.account` for this viewer (`me`: the room's user id).
@@ -445,14 +436,11 @@ impl Redeem {
             delta: p.delta,
             reason: p.reason.clone(),
         });
-        Ok(Transition {
-            events: vec![Event::RedeemPoints {
-                gain_id: p.gain_id.clone(),
-                delta: p.delta,
-                reason: p.reason.clone(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::RedeemPoints {
+            gain_id: p.gain_id.clone(),
+            delta: p.delta,
+            reason: p.reason.clone(),
+        }]))
     }
 
     /// `redeem.stock`: never more than the server last said, unless it resets.
@@ -523,15 +511,12 @@ impl Redeem {
             account.balance = b;
         }
         self.last_result = Some((p.item_id.clone(), r.outcome));
-        Ok(Transition {
-            events: vec![Event::RedeemResult {
-                request_id: p.request_id,
-                item_id: p.item_id,
-                outcome: r.outcome,
-                voucher_ref: r.voucher_ref.clone(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::RedeemResult {
+            request_id: p.request_id,
+            item_id: p.item_id,
+            outcome: r.outcome,
+            voucher_ref: r.voucher_ref.clone(),
+        }]))
     }
 
     pub fn snapshot(&self) -> RedeemSnapshot {

@@ -399,10 +399,7 @@ impl Room {
                 i += 1;
             } else {
                 let w = self.widgets.remove(i);
-                let t = Transition {
-                    events: vec![Event::WidgetHidden],
-                    changed: true,
-                };
+                let t = Transition::changed(vec![Event::WidgetHidden]);
                 self.collect(&mut fx, w.id(), w.kind(), t, now);
             }
         }

@@ -125,13 +125,7 @@ impl Tasks {
             shared: false,
             minutes_seen: 0,
         };
-        Ok((
-            t,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((t, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -215,12 +209,9 @@ impl Tasks {
             return Ok(Transition::default());
         }
         self.shared = true;
-        Ok(Transition {
-            events: vec![Event::TaskShared {
-                channel: channel.to_owned(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TaskShared {
+            channel: channel.to_owned(),
+        }]))
     }
 
     /// Claims a done task's reward; once per task (repeats absorbed while pending or after).
@@ -261,13 +252,10 @@ impl Tasks {
                 request_id: request_id.clone(),
             },
         );
-        Ok(Transition {
-            events: vec![Event::TaskClaim {
-                request_id,
-                task_id: task_id.to_owned(),
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TaskClaim {
+            request_id,
+            task_id: task_id.to_owned(),
+        }]))
     }
 
     /// `task.result`: the answer to a pending claim.
@@ -293,14 +281,11 @@ impl Tasks {
             (outcome, _) => TaskClaim::Refused { outcome: *outcome },
         };
         self.claims.insert(task_id.clone(), claim);
-        Ok(Transition {
-            events: vec![Event::TaskResult {
-                request_id: r.request_id.clone(),
-                task_id,
-                outcome: r.outcome,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TaskResult {
+            request_id: r.request_id.clone(),
+            task_id,
+            outcome: r.outcome,
+        }]))
     }
 
     pub fn snapshot(&self) -> TasksSnapshot {

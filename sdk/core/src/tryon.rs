@@ -201,13 +201,7 @@ impl TryOn {
             snapshots: 0,
             carts: 0,
         };
-        Ok((
-            t,
-            Transition {
-                events: vec![Event::WidgetShown],
-                changed: true,
-            },
-        ))
+        Ok((t, Transition::changed(vec![Event::WidgetShown])))
     }
 
     pub fn id(&self) -> &str {
@@ -260,10 +254,7 @@ impl TryOn {
         match self.phase {
             TryOnPhase::Idle => {
                 self.phase = TryOnPhase::Explain;
-                Ok(Transition {
-                    events: vec![Event::TryOnOpened],
-                    changed: true,
-                })
+                Ok(Transition::changed(vec![Event::TryOnOpened]))
             }
             TryOnPhase::Explain => Ok(Transition::default()),
             _ => Err(Self::not_now("starting")),
@@ -296,10 +287,7 @@ impl TryOn {
         } else {
             self.phase = TryOnPhase::Failed(result);
         }
-        Ok(Transition {
-            events: vec![Event::TryOnPermission { result }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TryOnPermission { result }]))
     }
 
     /// The viewer chose a photo instead of the camera.
@@ -311,10 +299,7 @@ impl TryOn {
                 self.stop_clock(now);
                 self.tracker = None;
                 self.go_live(Source::Photo, now);
-                Ok(Transition {
-                    events: vec![Event::TryOnPhoto],
-                    changed: true,
-                })
+                Ok(Transition::changed(vec![Event::TryOnPhoto]))
             }
         }
     }
@@ -349,10 +334,9 @@ impl TryOn {
             _ => return Ok(Transition::default()),
         };
         self.tracker = Some(next);
-        Ok(Transition {
-            events: vec![Event::TryOnTracker { state: next }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TryOnTracker {
+            state: next,
+        }]))
     }
 
     /// The viewer placed the product by hand (a drag, a pinch, the keyboard).
@@ -374,23 +358,17 @@ impl TryOn {
             return Err(Self::not_now("a snapshot"));
         };
         self.snapshots += 1;
-        Ok(Transition {
-            events: vec![Event::TryOnSnapshot { source }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TryOnSnapshot { source }]))
     }
 
     /// "Add to cart": possible from the product card and while trying on.
     pub fn add_to_cart(&mut self, key_prefix: &str) -> Result<Transition, HudongError> {
         self.carts += 1;
         let idempotency_key = format!("{key_prefix}:cart:{}", self.carts);
-        Ok(Transition {
-            events: vec![Event::TryOnAddToCart {
-                sku: self.spec.product.sku.clone(),
-                idempotency_key,
-            }],
-            changed: true,
-        })
+        Ok(Transition::changed(vec![Event::TryOnAddToCart {
+            sku: self.spec.product.sku.clone(),
+            idempotency_key,
+        }]))
     }
 
     /// Back to the product card; the camera is released.
@@ -409,10 +387,7 @@ impl TryOn {
         self.live_ms = 0;
         self.source = None;
         self.snapshots = 0;
-        Transition {
-            events: vec![event],
-            changed: true,
-        }
+        Transition::changed(vec![event])
     }
 
     pub fn snapshot(&self) -> TryOnSnapshot {

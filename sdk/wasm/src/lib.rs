@@ -169,6 +169,15 @@ struct Outcome<'a> {
     error: Option<&'a HudongError>,
 }
 
+/// When a step's redraw happens. Commands from the server are drawn in the next animation
+/// frame, once however many arrive; the viewer's own action is drawn at once: its feedback
+/// is immediate, and the next key press or tap must act on what it changed.
+#[derive(Clone, Copy)]
+enum Draw {
+    NextFrame,
+    Now,
+}
+
 struct Inner {
     room: RefCell<Room>,
     clock: Clock,
@@ -238,9 +247,12 @@ impl Inner {
 
     /// Carries out what a step asked for: redraw, re-arm the wake-up, then emit events
     /// (last, so a listener that calls back into the room finds it consistent).
-    fn perform(self: &Rc<Self>, fx: Effects) {
+    fn perform(self: &Rc<Self>, fx: Effects, draw: Draw) {
         if fx.render {
-            self.render();
+            match draw {
+                Draw::NextFrame => self.render(),
+                Draw::Now => self.render_now(),
+            }
         }
         let weak = Rc::downgrade(self);
         self.timer
@@ -296,29 +308,28 @@ impl Inner {
             return;
         }
         let fx = self.room.borrow_mut().tick(self.clock.now());
-        self.perform(fx);
+        self.perform(fx, Draw::NextFrame);
     }
 
     fn apply(self: &Rc<Self>, command: &Command) -> Result<(), HudongError> {
         let fx = self.room.borrow_mut().apply(command, self.clock.now())?;
-        self.perform(fx);
+        self.perform(fx, Draw::NextFrame);
         Ok(())
     }
 
     fn act(self: &Rc<Self>, action: &Action) -> Result<(), HudongError> {
         let fx = self.room.borrow_mut().act(action, self.clock.now())?;
-        self.perform(fx);
-        // The viewer's own action is drawn at once, not at the next frame: its feedback is
-        // immediate, and the next key press or tap must act on what it changed.
-        self.render_now();
+        self.perform(fx, Draw::Now);
         Ok(())
     }
 
-    /// Draws now if a redraw is waiting for the next frame (and cancels that frame).
+    /// Draws now, in place of a redraw waiting for the next frame (which is cancelled).
     fn render_now(&self) {
         #[cfg(feature = "views")]
-        if self.frame_pending.replace(false) {
-            self.frame.borrow_mut().take();
+        {
+            if self.frame_pending.replace(false) {
+                self.frame.borrow_mut().take();
+            }
             self.draw();
         }
     }
