@@ -179,7 +179,7 @@ const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
 const yes = (ok) => (ok ? 'yes' : '**no**');
 const art = Object.fromEntries(artifacts.map((a) => [a.name, a]));
 
-for (const [name, label] of [['full', 'size: full SDK, all widgets (wasm+JS+CSS)'], ['headless', 'size: headless build (wasm+JS)'], ['loader', 'size: loader']]) {
+for (const [name, label] of [['full', 'size: full SDK, all widgets (wasm+JS+CSS)'], ['headless', 'size: headless build (wasm+JS)'], ['loader', 'size: loader'], ['elements', 'size: custom elements (with the loader)'], ['global', 'size: script-tag file']]) {
   const a = art[name];
   const b = budgets[name].goal_brotli;
   row(`${label}, KB raw / gzip / brotli`, sizeText(a), name === 'full' ? sizeText(peerSize.react) : '—', name === 'full' ? sizeText(peerSize.plain) : '—',

@@ -75,6 +75,21 @@ await esbuild({
   outfile: join(dist, 'loader.js'),
   minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
 });
+// The custom elements (`hudong/elements`): light, they import the loader beside them.
+await esbuild({
+  entryPoints: [join(root, 'sdk', 'js', 'elements.js')],
+  outfile: join(dist, 'elements.js'),
+  minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
+});
+copyFileSync(join(root, 'sdk', 'js', 'elements.d.ts'), join(dist, 'elements.d.ts'));
+// The script-tag build: loader and elements in one classic script defining `window.Hudong`.
+await esbuild({
+  entryPoints: [join(root, 'sdk', 'js', 'global.js')],
+  outfile: join(dist, 'hudong.global.js'),
+  bundle: true, minify: true, format: 'iife', globalName: 'Hudong', target: 'es2020', logLevel: 'error',
+  // The loader's default SDK address uses import.meta, which the script-tag build replaces.
+  logOverride: { 'empty-import-meta': 'silent' },
+});
 // The sandbox's dashboard charts (not part of the package).
 mkdirSync(join(dist, 'vendor', 'uplot'), { recursive: true });
 for (const f of ['uPlot.esm.js', 'uPlot.min.css']) copyFileSync(join(root, 'node_modules', 'uplot', 'dist', f), join(dist, 'vendor', 'uplot', f));
@@ -95,6 +110,8 @@ const ARTIFACTS = {
   full: ['hudong_wasm_bg.wasm', 'hudong_wasm.js', 'index.js', 'hudong.css'],
   headless: ['headless/hudong_wasm_bg.wasm', 'headless/hudong_wasm.js', 'headless/index.js'],
   loader: ['loader.js'],
+  elements: ['elements.js', 'loader.js'],
+  global: ['hudong.global.js'],
 };
 const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));
 for (const f of ARTIFACTS.full) rows.push({ name: f, files: [f], ...sizeOf([f]) });

@@ -145,3 +145,20 @@ void lazy.ready.then((r: Room) => r.widgets.length);
 // The headless build: the same API, no overlay.
 import { createRoom as createHeadless } from 'hudong/headless';
 void createHeadless({ roomId: 'r' }).then((r) => r.apply(open));
+
+// Custom elements: typed through the DOM's own maps.
+import { defineElements, type HudongRoomElement } from 'hudong/elements';
+defineElements();
+const roomEl: HudongRoomElement = document.createElement('hudong-room');
+roomEl.setAttribute('room-id', 'r');
+roomEl.options = { transport: async (batch: EventBatch) => console.log(batch.events.length) };
+roomEl.addEventListener('hudong-event', (e) => console.log(e.detail.event_id));
+roomEl.addEventListener('hudong-error', (e) => console.log(e.detail.code));
+roomEl.addEventListener('hudong-ready', (e) => e.detail.room.widgets.length);
+const pollEl = document.createElement('hudong-poll');
+pollEl.spec = { question: 'Which?', options: [{ id: 'a', label: 'A' }] };
+roomEl.append(pollEl);
+document.body.append(roomEl);
+void roomEl.ready.then((r: Room) => r.flush());
+// @ts-expect-error: the element's events carry typed details
+roomEl.addEventListener('hudong-error', (e) => e.detail.nope);

@@ -1,0 +1,73 @@
+// Types of `hudong/elements`: Hudong as custom elements.
+import type { Room, RoomOptions, Result, Command, Action, CommandMessage, HudongEvent, HudongErrorEvent } from './index';
+import type { Queued } from './loader';
+
+/** Tag → command prefix of the widget elements. */
+export declare const WIDGET_ELEMENTS: Readonly<Record<HudongWidgetTag, string>>;
+
+export type HudongWidgetTag =
+  | 'hudong-poll' | 'hudong-quiz' | 'hudong-redeem' | 'hudong-flash-sale' | 'hudong-try-on' | 'hudong-lottery'
+  | 'hudong-lead' | 'hudong-likes' | 'hudong-products' | 'hudong-coupon' | 'hudong-questions' | 'hudong-tasks';
+
+/**
+ * `<hudong-room room-id="…">`: a live room's overlay, in an open shadow root (`light-dom` to
+ * render into the element). Attributes: `room-id` (required), `user-id`, `session-id`,
+ * `locale`, `theme`, `light-dom`, `commands` (a `wss:` URL, or an SSE URL with
+ * `snapshot-url`), `collector` (an HTTP events collector), `time-url`, `video` (a selector:
+ * the SDK loads once that video plays), `persist="false"`, `css-url`, `wasm-url`.
+ * Events (bubbling, composed): `hudong-ready` ({ room }), `hudong-event` (every event),
+ * `hudong-error`, and each event under its own type (`poll.vote`, …).
+ */
+export declare class HudongRoomElement extends HTMLElement {
+  /** Options that attributes cannot carry (functions, objects); applied over the attributes. */
+  options: Partial<RoomOptions> | undefined;
+  /** The loaded room, or `null`. */
+  readonly room: Room | null;
+  /** Resolves with the room once loaded. */
+  readonly ready: Promise<Room>;
+  apply(command: Command | string): Result | Queued;
+  receive(message: CommandMessage | string): Result | Queued;
+  act(action: Action): Result | Queued;
+  vote(widgetId: string, optionIds: string | string[]): Result | Queued;
+  flush(): void | Queued;
+}
+
+/**
+ * A widget element (`<hudong-poll widget-id="p1" spec='{"question": …}'>`): opens its widget
+ * in the enclosing `<hudong-room>`, or in a room of its own (same attributes as
+ * `<hudong-room>`). Removing the element removes the widget.
+ */
+export declare class HudongWidgetElement extends HTMLElement {
+  /** The widget's open command without `type` and `widget_id` (or the `spec` attribute, JSON). */
+  spec: Record<string, unknown> | undefined;
+  readonly widgetId: string;
+  readonly room: Room | null;
+}
+
+/** Registers `<hudong-room>` and the widget elements; safe to call twice. */
+export declare function defineElements(registry?: CustomElementRegistry): void;
+
+export interface HudongElementEventMap {
+  'hudong-ready': CustomEvent<{ room: Room }>;
+  'hudong-event': CustomEvent<HudongEvent>;
+  'hudong-error': CustomEvent<HudongErrorEvent>;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hudong-room': HudongRoomElement;
+    'hudong-poll': HudongWidgetElement;
+    'hudong-quiz': HudongWidgetElement;
+    'hudong-redeem': HudongWidgetElement;
+    'hudong-flash-sale': HudongWidgetElement;
+    'hudong-try-on': HudongWidgetElement;
+    'hudong-lottery': HudongWidgetElement;
+    'hudong-lead': HudongWidgetElement;
+    'hudong-likes': HudongWidgetElement;
+    'hudong-products': HudongWidgetElement;
+    'hudong-coupon': HudongWidgetElement;
+    'hudong-questions': HudongWidgetElement;
+    'hudong-tasks': HudongWidgetElement;
+  }
+  interface HTMLElementEventMap extends HudongElementEventMap {}
+}

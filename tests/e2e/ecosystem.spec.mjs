@@ -1,0 +1,124 @@
+// Hudong in the host's stack: custom elements from plain HTML, and the script-tag build for
+// pages without a bundler.
+import { test, expect } from '@playwright/test';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/serve.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let server;
+let base;
+
+test.beforeAll(async () => {
+  server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]], hub: false });
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+
+test.afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((done) => server?.close(done));
+});
+
+async function open(page, path) {
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+  await page.goto(`${base}/${path}`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  return { errors, requests };
+}
+
+test('<hudong-room> with a <hudong-poll> inside: attributes in, DOM events out', async ({ page }) => {
+  const { errors } = await open(page, 'elements.html');
+  const poll = page.locator('#room .hd-poll'); // Playwright pierces the open shadow root
+  await expect(poll.getByRole('heading', { name: 'Which shade?' })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => window.seen.ready)).toContain('room');
+  expect(await page.evaluate(() => document.querySelector('#room').shadowRoot !== null)).toBe(true);
+
+  await poll.getByRole('button', { name: 'Rose' }).click();
+  await expect.poll(() => page.evaluate(() => window.seen.votes)).toEqual([['b']]);
+  expect(await page.evaluate(() => window.seen.events)).toEqual(expect.arrayContaining(['widget.shown', 'poll.vote']));
+  // The room's methods are on the element.
+  expect(await page.evaluate(() => document.querySelector('#room').apply({ type: 'poll.tally', widget_id: 'p1', counts: { a: 5, b: 7 } }))).toEqual({ ok: true });
+  await expect(poll.locator('.hd-total')).toContainText('12');
+
+  // A new spec property re-opens the widget; removing the element removes it.
+  await page.evaluate(() => {
+    document.querySelector('hudong-poll').spec = { question: 'Which size?', options: [{ id: 's', label: 'Small' }, { id: 'l', label: 'Large' }] };
+  });
+  await expect(page.locator('#room .hd-poll').getByRole('heading', { name: 'Which size?' })).toBeVisible();
+  await page.evaluate(() => document.querySelector('hudong-poll').remove());
+  await expect(page.locator('#room .hd-poll')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a widget element on its own is a room of its own, here in light DOM', async ({ page }) => {
+  await open(page, 'elements.html');
+  const likes = page.locator('#likes .hd-likes');
+  await expect(likes).toBeVisible();
+  expect(await page.evaluate(() => document.querySelector('#likes hudong-room').shadowRoot)).toBeNull();
+  expect(await page.evaluate(() => document.querySelector('#likes .hd-likes') !== null)).toBe(true); // light DOM: plain querySelector finds it
+  await expect(likes.locator('.hd-goal-text')).toContainText('A coupon');
+  await likes.getByRole('button', { name: /Like/ }).click();
+  await expect.poll(() => page.evaluate(() => window.seen.events)).toContain('like.sent');
+});
+
+test('bad element input is a hudong-error event on the element, not an exception', async ({ page }) => {
+  const { errors } = await open(page, 'elements.html');
+  await expect.poll(() => page.evaluate(() => window.seen.errors)).toEqual([
+    expect.objectContaining({ from: 'broken', code: 'invalid_field', message: expect.stringContaining('not JSON') }),
+  ]);
+  // A room without a room-id says so.
+  const error = await page.evaluate(() => new Promise((resolve) => {
+    const el = document.createElement('hudong-room');
+    el.addEventListener('hudong-error', (e) => resolve(e.detail), { once: true });
+    document.body.append(el);
+  }));
+  expect(error).toEqual(expect.objectContaining({ code: 'invalid_options', message: expect.stringContaining('room-id') }));
+  // A command the SDK refuses comes back as a typed result and an event.
+  const refused = await page.evaluate(async () => {
+    const el = document.querySelector('#room');
+    await el.ready;
+    const got = new Promise((resolve) => el.addEventListener('hudong-error', (e) => resolve(e.detail.code), { once: true }));
+    return { result: el.apply({ type: 'poll.tally', widget_id: 'p1', counts: 'many' }), event: await got };
+  });
+  expect(refused.result.ok).toBe(false);
+  expect(refused.event).toBe(refused.result.error.code);
+  expect(errors).toEqual([]);
+  // A room with no height would draw its cards outside itself: the developer is told why.
+  const warning = page.waitForEvent('console', (m) => m.type() === 'warning' && m.text().includes('has no height'));
+  await page.evaluate(() => {
+    const el = document.createElement('hudong-room');
+    el.setAttribute('room-id', 'flat');
+    el.setAttribute('persist', 'false');
+    document.body.append(el);
+    el.apply({ type: 'likes.open', widget_id: 'l' });
+  });
+  expect((await warning).text()).toContain('<hudong-room>');
+});
+
+test('one classic script tag: window.Hudong queues until the video plays, then loads beside itself', async ({ page }) => {
+  const { errors, requests } = await open(page, 'script-tag.html');
+  expect(await page.evaluate(() => window.scriptTag.queued)).toEqual({ ok: true, queued: true });
+  expect(requests.filter((p) => p.startsWith('/dist/'))).toEqual(['/dist/hudong.global.js']);
+  expect(await page.evaluate(() => typeof customElements.get('hudong-room'))).toBe('function');
+
+  await page.evaluate(() => window.scriptTag.play());
+  await expect(page.locator('#overlay .hd-poll').getByRole('heading', { name: 'Which one?' })).toBeVisible();
+  expect(requests).toContain('/dist/index.js');
+  expect(requests).toContain('/dist/hudong_wasm_bg.wasm');
+  await page.locator('#overlay .hd-poll').getByRole('button', { name: 'Ruby' }).click();
+  await expect.poll(() => page.evaluate(() => window.scriptTag.events)).toEqual(['widget.shown', 'poll.vote']);
+  // createRoom through the global works too.
+  const ok = await page.evaluate(async () => {
+    const room = await Hudong.createRoom({ roomId: 'tag-2', persist: false });
+    const r = room.apply({ type: 'likes.open', widget_id: 'l' });
+    room.destroy();
+    return r;
+  });
+  expect(ok).toEqual({ ok: true });
+  expect(errors).toEqual([]);
+});
