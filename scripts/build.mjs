@@ -62,9 +62,17 @@ buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headle
 writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n');
 
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'index.js'));
-copyFileSync(join(root, 'sdk', 'js', 'index.d.ts'), join(dist, 'index.d.ts'));
+// The keys of the overlay's texts come from the Rust struct that defines them (the
+// `strings!` list in widgets/src/i18n/mod.rs), so the types cannot drift from it.
+const i18n = readFileSync(join(root, 'widgets', 'src', 'i18n', 'mod.rs'), 'utf8');
+const keyList = i18n.match(/^strings! \{([^}]*)\}/m)?.[1].split(',').map((k) => k.trim()).filter(Boolean);
+if (!keyList?.length) throw new Error('build: no strings! { … } list in widgets/src/i18n/mod.rs');
+const GENERATED = 'export type HudongStringKey = string; // generated';
+const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
+if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
+writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'headless', 'index.js'));
-copyFileSync(join(root, 'sdk', 'js', 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
+copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));

@@ -48,9 +48,16 @@ function adoptDefaultStyle() {
 }
 
 /** The overlay is anchored to the bottom of the element's box: a box with no height hides it. */
-function warnIfFlat(room) {
+function warnIfFlat(room, tries = 20) {
   const box = room.style.display === 'contents' ? room.parentElement : room;
-  if (!box?.isConnected || box.getBoundingClientRect().height > 0) return;
+  if (!box?.isConnected) return;
+  // Until its stylesheet has loaded the overlay sits in the flow and gives the box a height.
+  const overlay = (room.shadowRoot ?? room).querySelector('.hd-overlay');
+  if (!overlay || getComputedStyle(overlay).position !== 'absolute') {
+    if (tries > 0) setTimeout(() => warnIfFlat(room, tries - 1), 250);
+    return;
+  }
+  if (box.getBoundingClientRect().height > 0) return;
   console.warn(`<${box.localName}> has no height, so its widgets are drawn outside it: place it over the video (position: absolute; inset: 0) or give it a height.`);
 }
 

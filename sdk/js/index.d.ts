@@ -9,6 +9,12 @@ export declare function load(options?: { wasmUrl?: string | URL }): Promise<void
 /** Creates a room: the widgets of one live room for one viewer. */
 export declare function createRoom(options: RoomOptions): Promise<Room>;
 
+/** The keys of the overlay's texts that `options.strings` may replace (after `load()`). */
+export declare function stringKeys(): HudongStringKey[];
+
+/** The key of one of the overlay's texts (the fields of `Strings` in widgets/src/i18n). */
+export type HudongStringKey = string; // generated
+
 export interface RoomOptions {
   /** Your live room's id. */
   roomId: string;
@@ -18,8 +24,17 @@ export interface RoomOptions {
   userId?: string;
   /** One page load of one viewer. Defaults to a random UUID. */
   sessionId?: string;
-  /** BCP 47 tag; `zh-CN` (default) or `en`. */
+  /**
+   * BCP 47 tag: `zh-CN` (default), `zh-TW` (also `zh-HK`, `zh-Hant`), `en`, `id`, `th`,
+   * `vi`; other tags get the closest of these, with numbers, prices and dates formatted for
+   * the tag itself. A malformed tag is a `TypeError`.
+   */
   locale?: string;
+  /**
+   * Your own texts in place of Hudong's, by key, for this room's locale:
+   * `{ poll: '人气投票', grab: '马上抢' }`. An unknown key is a `TypeError`.
+   */
+  strings?: Partial<Record<HudongStringKey, string>>;
   /** `auto` (default) follows the system; `light` or `dark` forces one. */
   theme?: 'auto' | 'light' | 'dark';
   /** Server time minus device time, in ms, if you measured it. */

@@ -1,10 +1,11 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, { RoomCore, hasViews } from './hudong_wasm.js';
+import init, { RoomCore, hasViews, stringKeys as wasmStringKeys } from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 
 let loading;
+let loaded = false;
 
 /**
  * Downloads and compiles the wasm module (once). `createRoom` calls it for you; call it
@@ -16,7 +17,9 @@ export function load(options = {}) {
   if (!loading) {
     const arg = options.wasmUrl ? { module_or_path: options.wasmUrl } : undefined;
     loading = init(arg).then(
-      () => undefined,
+      () => {
+        loaded = true;
+      },
       (err) => {
         loading = undefined; // allow a retry after a failed download
         throw err;
@@ -24,6 +27,16 @@ export function load(options = {}) {
     );
   }
   return loading;
+}
+
+/**
+ * The keys of the overlay's texts that `options.strings` may replace (`[]` in the headless
+ * build). Available once `load()` has resolved.
+ * @returns {string[]}
+ */
+export function stringKeys() {
+  if (!loaded) throw new Error('stringKeys(): call `await load()` first');
+  return wasmStringKeys();
 }
 
 /** The protocol version of commands and events this build speaks. */
@@ -183,6 +196,7 @@ export class Room {
           server_time_offset_ms: Number(options.serverTimeOffsetMs ?? 0),
           locale: options.locale ?? 'zh-CN',
           theme: options.theme ?? 'auto',
+          strings: options.strings ?? undefined,
           transport: transport.spec,
           format: options.format ?? 'hudong',
           write_key: options.writeKey,

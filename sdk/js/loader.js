@@ -40,7 +40,7 @@ export function lazyRoom(options, load = {}) {
         });
       loading.catch((e) => {
         failed = e;
-        const error = { type: 'error', code: 'load_failed', message: String(e?.message ?? e) };
+        const error = { type: 'error', code: e instanceof TypeError ? 'invalid_options' : 'load_failed', message: String(e?.message ?? e) };
         for (const [name, [type, fn]] of queue) if (name === 'on' && (type === 'error' || type === '*')) fn(error);
       });
       settle(loading);

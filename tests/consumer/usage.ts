@@ -156,7 +156,7 @@ roomEl.addEventListener('hudong-event', (e) => console.log(e.detail.event_id));
 roomEl.addEventListener('hudong-error', (e) => console.log(e.detail.code));
 roomEl.addEventListener('hudong-ready', (e) => e.detail.room.widgets.length);
 const pollEl = document.createElement('hudong-poll');
-pollEl.spec = { question: 'Which?', options: [{ id: 'a', label: 'A' }] };
+pollEl.spec = { question: 'Which?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] };
 roomEl.append(pollEl);
 document.body.append(roomEl);
 void roomEl.ready.then((r: Room) => r.flush());

@@ -2,6 +2,7 @@
 // pages without a bundler.
 import { test, expect } from '@playwright/test';
 import { join, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -120,5 +121,79 @@ test('one classic script tag: window.Hudong queues until the video plays, then l
     return r;
   });
   expect(ok).toEqual({ ok: true });
+  expect(errors).toEqual([]);
+});
+
+test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted by Intl', async ({ page }) => {
+  const { errors } = await open(page, 'i18n.html');
+  const cases = [
+    { locale: 'zh-TW', currency: 'TWD', price: 129900, badge: '限時搶購', grab: '開搶提醒我', money: '$1,299.00', poll: '投票', votes: '12,345 票' },
+    { locale: 'id-ID', currency: 'IDR', price: 8900000, badge: 'Flash sale', grab: 'Ingatkan saya', money: 'Rp 89.000', poll: 'Polling', votes: '12.345 suara' },
+    { locale: 'th', currency: 'THB', price: 19900, badge: 'แฟลชเซล', grab: 'เตือนฉัน', money: '฿199.00', poll: 'โหวต', votes: '12,345 โหวต' },
+    { locale: 'vi', currency: 'VND', price: 89000, badge: 'Flash sale', grab: 'Nhắc tôi', money: '89.000 ₫', poll: 'Bình chọn', votes: '12.345 phiếu' },
+  ];
+  for (const c of cases) {
+    const shown = await page.evaluate(async ({ locale, currency, price }) => {
+      const room = await Hudong.createRoom({ roomId: `i18n-${locale}`, mount: '#overlay', locale, persist: false });
+      const now = Date.now();
+      room.apply({ type: 'flash.open', widget_id: 'f', product: { name: 'Tint', price, currency }, stock_total: 5, starts_at: now + 60_000, ends_at: now + 120_000 });
+      room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+      room.apply({ type: 'poll.close', widget_id: 'p' });
+      room.apply({ type: 'poll.tally', widget_id: 'p', counts: { a: 12000, b: 345 } });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const root = document.querySelector('#overlay').shadowRoot;
+      const text = (sel) => root.querySelector(sel)?.textContent.replace(/\u00a0/g, ' ').trim();
+      const out = {
+        lang: root.querySelector('.hd-overlay').lang,
+        badge: text('.hd-flash .hd-badge'),
+        remind: text('.hd-flash button'),
+        money: text('.hd-flash .hd-price-now'),
+        poll: text('.hd-poll .hd-badge'),
+        votes: text('.hd-poll .hd-total'),
+      };
+      room.destroy();
+      return out;
+    }, c);
+    expect(shown).toEqual({ lang: c.locale, badge: c.badge, remind: c.grab, money: c.money, poll: c.poll, votes: `· ${c.votes}` });
+  }
+  expect(errors).toEqual([]);
+});
+
+test('the host replaces any text by key; unknown keys and malformed locales are TypeErrors', async ({ page }) => {
+  const { errors } = await open(page, 'i18n.html');
+  const result = await page.evaluate(async () => {
+    const room = await Hudong.createRoom({ roomId: 'own-words', userId: 'u-1', mount: '#overlay', strings: { poll: '人气投票', tap_to_vote: '点一下就投' }, persist: false });
+    room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const root = document.querySelector('#overlay').shadowRoot;
+    const shown = [root.querySelector('.hd-poll .hd-badge').textContent, root.querySelector('.hd-poll .hd-hint').textContent];
+    room.destroy();
+    const refused = async (options) => {
+      try {
+        await Hudong.createRoom({ roomId: 'bad', mount: '#overlay', persist: false, ...options });
+        return 'created';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    };
+    return {
+      shown,
+      unknown: await refused({ strings: { pol: 'x' } }),
+      notText: await refused({ strings: { poll: 42 } }),
+      locale: await refused({ locale: 'zh CN' }),
+      left: document.querySelector('#overlay').shadowRoot.querySelectorAll('.hd-root').length,
+      keys: Hudong.stringKeys(),
+    };
+  });
+  expect(result.shown).toEqual(['人气投票', '点一下就投']);
+  expect(result.unknown).toMatch(/^TypeError: .*strings\.pol is not one of Hudong's strings/);
+  expect(result.notText).toMatch(/^TypeError: invalid room options/);
+  expect(result.locale).toMatch(/^TypeError: .*locale "zh CN" is not a language tag/);
+  expect(result.left).toBe(0); // a refused room leaves nothing behind
+  // The published types list exactly the keys the SDK accepts.
+  const dts = readFileSync(join(repo, 'dist', 'index.d.ts'), 'utf8');
+  const typed = [...dts.match(/export type HudongStringKey =([^;]*);/)[1].matchAll(/'(\w+)'/g)].map((m) => m[1]);
+  expect(typed).toEqual(result.keys);
+  expect(result.keys).toHaveLength(187);
   expect(errors).toEqual([]);
 });

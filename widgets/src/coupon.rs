@@ -42,7 +42,7 @@ pub fn coupon_view(props: &CouponProps) -> Html {
     let phase = c.phase(now);
     let packet = spec.kind == CouponKind::RedPacket;
     let title_id = format!("hd-{id}-t");
-    let money = |v: u64| format_money(v, &spec.currency);
+    let money = |v: u64| format_money(v, &spec.currency, s.lang);
     let on_claim = {
         let (on_action, id) = (on_action.clone(), id.clone());
         Callback::from(move |_: MouseEvent| {
@@ -139,9 +139,9 @@ pub fn coupon_view(props: &CouponProps) -> Html {
                     <ul>
                         { for c.wallet().iter().map(|w| html! {
                             <li key={w.coupon_ref.clone()} data-ref={w.coupon_ref.clone()}>
-                                <strong>{format_money(w.value, &w.currency)}</strong>{" "}{&w.name}
+                                <strong>{format_money(w.value, &w.currency, s.lang)}</strong>{" "}{&w.name}
                                 <span class="hd-hint">
-                                    {" · "}{match w.threshold { Some(t) => format!("{} {} {}", s.spend_a, format_money(t, &w.currency), s.spend_b), None => s.no_threshold.to_owned() }}
+                                    {" · "}{match w.threshold { Some(t) => format!("{} {} {}", s.spend_a, format_money(t, &w.currency, s.lang), s.spend_b), None => s.no_threshold.to_owned() }}
                                     {" · "}{s.valid_until}{" "}<time datetime={js_sys::Date::new(&JsValue::from_f64(w.expires_at as f64)).to_iso_string().as_string().unwrap_or_default()}>{local_time(w.expires_at, s.lang)}</time>
                                 </span>
                             </li>

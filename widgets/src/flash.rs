@@ -1,6 +1,6 @@
 use crate::clock::Clock;
 use crate::countdown::Countdown;
-use crate::i18n::{format_money, Strings};
+use crate::i18n::{format_count, format_money, format_number, Strings};
 use hudong_core::{Action, FlashPhase, FlashSale, GrabOutcome};
 use yew::prelude::*;
 
@@ -93,9 +93,9 @@ pub fn flash_view(props: &FlashProps) -> Html {
                 <div class="hd-product-text">
                     <h2 class="hd-q" id={title_id}>{&product.name}</h2>
                     <p class="hd-price">
-                        <span class="hd-price-now">{format_money(product.price, &product.currency)}</span>
+                        <span class="hd-price-now">{format_money(product.price, &product.currency, s.lang)}</span>
                         if let Some(was) = product.original_price {
-                            {" "}<del class="hd-price-was"><span class="hd-sr">{s.original_price}{" "}</span>{format_money(was, &product.currency)}</del>
+                            {" "}<del class="hd-price-was"><span class="hd-sr">{s.original_price}{" "}</span>{format_money(was, &product.currency, s.lang)}</del>
                         }
                     </p>
                 </div>
@@ -103,11 +103,11 @@ pub fn flash_view(props: &FlashProps) -> Html {
             if matches!(phase, FlashPhase::Live | FlashPhase::SoldOut) {
                 <div class="hd-stock">
                     <progress class="hd-stock-bar" max={spec.stock_total.to_string()} value={sale.stock_left().to_string()} aria-hidden="true"></progress>
-                    <span class="hd-stock-text">{format!("{} {} {}", s.stock_left, sale.stock_left(), s.units)}</span>
+                    <span class="hd-stock-text">{format!("{} {} {}", s.stock_left, format_number(sale.stock_left(), s.lang), s.units)}</span>
                 </div>
             }
             if phase == FlashPhase::Preview {
-                if let Some(n) = sale.waiting() { <p class="hd-hint">{format!("{n} {}", s.waiting)}</p> }
+                if let Some(n) = sale.waiting() { <p class="hd-hint">{format!("{} {}", format_count(n, s.lang), s.waiting)}</p> }
             }
             if let Some(gate) = &spec.gate { <p class="hd-hint hd-gate">{gate}</p> }
             {button}

@@ -1,6 +1,6 @@
 use crate::clock::Clock;
 use crate::countdown::Countdown;
-use crate::i18n::Strings;
+use crate::i18n::{format_number, Strings};
 use hudong_core::{Action, Poll, PollPhase};
 use yew::prelude::*;
 
@@ -138,7 +138,7 @@ pub fn poll_view(props: &PollProps) -> Html {
             <p class="hd-status" role="status">
                 {status}
                 if show_results && poll.total() > 0 {
-                    <span class="hd-total">{format!(" · {} {}", poll.total(), s.votes)}</span>
+                    <span class="hd-total">{format!(" · {} {}", format_number(poll.total(), s.lang), s.votes)}</span>
                 }
             </p>
         </section>

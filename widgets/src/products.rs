@@ -39,9 +39,9 @@ pub fn products_view(props: &ProductsProps) -> Html {
     let price = |x: &ShowcaseProduct| {
         html! {
             <p class="hd-price">
-                <span class="hd-price-now">{format_money(x.price, &x.currency)}</span>
+                <span class="hd-price-now">{format_money(x.price, &x.currency, s.lang)}</span>
                 if let Some(was) = x.original_price.filter(|w| *w > x.price) {
-                    {" "}<del class="hd-price-was"><span class="hd-sr">{s.original_price}{" "}</span>{format_money(was, &x.currency)}</del>
+                    {" "}<del class="hd-price-was"><span class="hd-sr">{s.original_price}{" "}</span>{format_money(was, &x.currency, s.lang)}</del>
                 }
             </p>
         }

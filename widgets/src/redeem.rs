@@ -1,4 +1,4 @@
-use crate::i18n::Strings;
+use crate::i18n::{format_number, Strings};
 use hudong_core::{Action, ErrorCode, Redeem, RedeemOutcome};
 use yew::prelude::*;
 
@@ -28,7 +28,7 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
         None => html! { <span class="hd-balance">{s.loading_points}</span> },
         Some(b) => html! {
             <span class="hd-balance">
-                {s.my_points}{" "}<strong class="hd-balance-n" data-balance={b.to_string()}>{b}</strong>
+                {s.my_points}{" "}<strong class="hd-balance-n" data-balance={b.to_string()}>{format_number(b, s.lang)}</strong>
                 if let Some(t) = shop.tier_name() { {" · "}<span class="hd-tier">{t}</span> }
             </span>
         },
@@ -82,7 +82,7 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
                 }
                 <div class="hd-item-text">
                     <span class="hd-item-name" id={name_id.clone()}>{&item.name}</span>
-                    <span class="hd-item-cost">{format!("{} {}", item.cost, s.points)}</span>
+                    <span class="hd-item-cost">{format!("{} {}", format_number(item.cost, s.lang), s.points)}</span>
                     <span class="hd-item-meta">
                         {format!("{} {left}", s.left)}
                         {format!(" · {} {}", s.limit_each, item.per_viewer_limit)}
@@ -140,7 +140,7 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
                     <ol>
                         { for shop.history().iter().rev().map(|h| {
                             let name = spec.items.iter().find(|i| i.item_id == h.item_id).map_or(h.item_id.as_str(), |i| i.name.as_str());
-                            html! { <li key={h.request_id.clone()}><span>{name}</span>{" · "}<span>{format!("{} {}", h.cost, s.points)}</span>{" · "}<code>{&h.voucher_ref}</code></li> }
+                            html! { <li key={h.request_id.clone()}><span>{name}</span>{" · "}<span>{format!("{} {}", format_number(h.cost, s.lang), s.points)}</span>{" · "}<code>{&h.voucher_ref}</code></li> }
                         }) }
                     </ol>
                 </details>

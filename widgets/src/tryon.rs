@@ -477,7 +477,7 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
                 <div class="hd-product-text">
                     <h2 class="hd-q" id={title_id}>{&product.name}</h2>
                     if let Some(price) = product.price {
-                        <p class="hd-price"><span class="hd-price-now">{format_money(price, &product.currency)}</span></p>
+                        <p class="hd-price"><span class="hd-price-now">{format_money(price, &product.currency, s.lang)}</span></p>
                     }
                 </div>
             </div>

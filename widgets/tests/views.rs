@@ -326,11 +326,11 @@ async fn flash_sale_card_through_its_phases() {
     assert_eq!(card.get_attribute("data-phase").unwrap(), "preview");
     assert_eq!(
         h.q(".hd-price-now").unwrap().text_content().unwrap(),
-        "¥89.00"
+        "CN¥89.00"
     );
     assert_eq!(
         h.q(".hd-price-was").unwrap().text_content().unwrap(),
-        "Was ¥159.00"
+        "Was CN¥159.00"
     );
     assert_eq!(
         h.q(".hd-countdown time").unwrap().text_content().unwrap(),

@@ -40,6 +40,9 @@ struct CoreOptions {
     locale: Option<String>,
     #[serde(default)]
     theme: Option<String>,
+    /// The host's texts in place of Hudong's own, by key (`{poll: "Vote"}`).
+    #[serde(default)]
+    strings: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default)]
     transport: Option<TransportOptions>,
     #[serde(default)]
@@ -357,6 +360,19 @@ pub fn has_views() -> bool {
     cfg!(feature = "views")
 }
 
+/// The keys of the overlay's texts a host may replace with `options.strings` (none in the
+/// headless build, which draws nothing).
+#[wasm_bindgen(js_name = stringKeys)]
+pub fn string_keys() -> Vec<String> {
+    #[cfg(feature = "views")]
+    return hudong_widgets::Strings::KEYS
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+    #[cfg(not(feature = "views"))]
+    Vec::new()
+}
+
 /// One viewer's room: the engine, its timer and (with views) its overlay.
 #[wasm_bindgen]
 pub struct RoomCore {
@@ -381,6 +397,13 @@ impl RoomCore {
         install_panic_hook();
         let mut o: CoreOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| invalid(format!("invalid room options: {e}")))?;
+        #[cfg(feature = "views")]
+        let strings = {
+            let overrides: Vec<(String, String)> =
+                o.strings.take().unwrap_or_default().into_iter().collect();
+            hudong_widgets::Strings::resolve(o.locale.as_deref().unwrap_or("zh-CN"), &overrides)
+                .map_err(|e| invalid(format!("invalid room options: {e}")))?
+        };
         let seed = o
             .seed
             .unwrap_or_else(|| js_sys::Math::random() * 9_007_199_254_740_991.0)
@@ -434,7 +457,7 @@ impl RoomCore {
             let clock = inner.clock.clone();
             let v = view::View::mount(
                 mount,
-                o.locale.as_deref().unwrap_or("zh-CN"),
+                strings,
                 o.theme.as_deref().unwrap_or("auto"),
                 move || clock.now(),
                 on_action,
@@ -442,7 +465,7 @@ impl RoomCore {
             *inner.view.borrow_mut() = Some(v);
         }
         #[cfg(not(feature = "views"))]
-        let _ = (mount, o.locale, o.theme);
+        let _ = (mount, o.locale, o.theme, o.strings);
         LIVE.with(|live| {
             let mut live = live.borrow_mut();
             live.retain(|w| w.strong_count() > 0);

@@ -24,7 +24,7 @@ thread_local! {
 impl View {
     pub fn mount(
         root: web_sys::Element,
-        locale: &str,
+        strings: &'static Strings,
         theme: &str,
         now: impl Fn() -> Millis + 'static,
         on_action: impl Fn(Action) + 'static,
@@ -33,7 +33,7 @@ impl View {
             widgets: Rc::from(Vec::new()),
             clock: Clock::new(now),
             on_action: Callback::from(on_action),
-            strings: Strings::for_locale(locale),
+            strings,
             theme: AttrValue::from(theme.to_owned()),
             reconnecting: false,
             tryon: TryOnHooks::default(),
