@@ -3,7 +3,7 @@
 // once with the views (the full SDK) and once without (dist/headless/), then copies the JS
 // facade, its types and the stylesheet, minifies the loader, and records the sizes.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
@@ -77,6 +77,9 @@ copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));
 copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
+// Language packs, fetched only by rooms in those languages.
+mkdirSync(join(dist, 'locales'), { recursive: true });
+for (const f of readdirSync(join(root, 'widgets', 'locales'))) copyFileSync(join(root, 'widgets', 'locales', f), join(dist, 'locales', f));
 // The loader ships minified: it is the one piece a page puts in its first script.
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'loader.js')],
@@ -120,6 +123,7 @@ const ARTIFACTS = {
   loader: ['loader.js'],
   elements: ['elements.js', 'loader.js'],
   global: ['hudong.global.js'],
+  'language pack (th)': ['locales/th.json'],
 };
 const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));
 for (const f of ARTIFACTS.full) rows.push({ name: f, files: [f], ...sizeOf([f]) });

@@ -25,9 +25,10 @@ export interface RoomOptions {
   /** One page load of one viewer. Defaults to a random UUID. */
   sessionId?: string;
   /**
-   * BCP 47 tag: `zh-CN` (default), `zh-TW` (also `zh-HK`, `zh-Hant`), `en`, `id`, `th`,
-   * `vi`; other tags get the closest of these, with numbers, prices and dates formatted for
-   * the tag itself. A malformed tag is a `TypeError`.
+   * BCP 47 tag: `zh-CN` (default) and `en` built in; `zh-TW` (also `zh-HK`, `zh-Hant`),
+   * `id`, `th`, `vi` from a language pack fetched for the room (`locale_unavailable` error
+   * event and the built-in texts if it cannot load). Numbers, prices and dates are formatted
+   * for the tag itself. A malformed tag is a `TypeError`.
    */
   locale?: string;
   /**
@@ -45,6 +46,8 @@ export interface RoomOptions {
   css?: boolean;
   /** Where the stylesheet lives, if you host it elsewhere. */
   cssUrl?: string | URL;
+  /** Where the language packs (`zh-TW.json`, `id.json`, `th.json`, `vi.json`) live, if not beside the module. */
+  localesUrl?: string | URL;
   /** Where the wasm module lives, if you host it elsewhere. */
   wasmUrl?: string | URL;
   /**

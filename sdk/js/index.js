@@ -1,8 +1,33 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, { RoomCore, hasViews, stringKeys as wasmStringKeys } from './hudong_wasm.js';
+import init, { RoomCore, hasViews, localePack, stringKeys as wasmStringKeys } from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
+const DEFAULT_LOCALES_URL = new URL('./locales/', import.meta.url);
+
+const REPORT = Symbol('report');
+
+/** Language packs by URL: each fetched once per page, and again after a failure. */
+const packs = new Map();
+
+/** The texts of a language pack, or an error event saying why it could not be had. */
+function fetchPack(pack, options) {
+  const url = String(new URL(`${pack}.json`, new URL(String(options.localesUrl ?? DEFAULT_LOCALES_URL), document.baseURI)));
+  if (!packs.has(url)) {
+    const got = fetch(url)
+      .then((res) => {
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return res.json();
+      })
+      .then((texts) => ({ texts }))
+      .catch((err) => {
+        packs.delete(url);
+        return { error: errorEvent('locale_unavailable', `the ${pack} language pack (${url}) could not be loaded: ${err?.message ?? err}; showing the built-in texts`) };
+      });
+    packs.set(url, got);
+  }
+  return packs.get(url);
+}
 
 let loading;
 let loaded = false;
@@ -143,7 +168,14 @@ export async function createRoom(options) {
   if (mount && !hasViews()) {
     throw new TypeError('createRoom(options): this is the headless build (hudong/headless), which draws nothing: leave out options.mount and render the widgets from room.widgets, or import "hudong" for the overlay');
   }
-  return new Room(options, mount);
+  // Languages other than Simplified Chinese and English come as packs, fetched for the rooms
+  // that need them; a pack that cannot load leaves the built-in texts and says so.
+  const pack = mount ? localePack(String(options.locale ?? 'zh-CN')) : undefined;
+  const got = pack ? await fetchPack(pack, options) : {};
+  const room = new Room({ ...options, strings: got.texts ? { ...got.texts, ...options.strings } : options.strings }, mount);
+  // After the caller's `await createRoom(…)` has had the chance to add listeners.
+  if (got.error) setTimeout(() => room[REPORT](got.error), 0);
+  return room;
 }
 
 export class Room {
@@ -405,6 +437,11 @@ export class Room {
     this.#dispatch(error);
     const { type: _type, ...rest } = error;
     return { ok: false, error: rest };
+  }
+
+  /** @internal an error found while creating the room. */
+  [REPORT](error) {
+    if (!this.#destroyed) this.#dispatch(error);
   }
 
   #dispatch(event) {

@@ -125,7 +125,12 @@ test('one classic script tag: window.Hudong queues until the video plays, then l
 });
 
 test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted by Intl', async ({ page }) => {
-  const { errors } = await open(page, 'i18n.html');
+  const { errors, requests } = await open(page, 'i18n.html');
+  // The built-in languages fetch no pack.
+  await page.evaluate(async () => {
+    for (const locale of ['zh-CN', 'en-GB']) (await Hudong.createRoom({ roomId: locale, mount: '#overlay', locale, persist: false })).destroy();
+  });
+  expect(requests.filter((p) => p.startsWith('/dist/locales/'))).toEqual([]);
   const cases = [
     { locale: 'zh-TW', currency: 'TWD', price: 129900, badge: '限時搶購', grab: '開搶提醒我', money: '$1,299.00', poll: '投票', votes: '12,345 票' },
     { locale: 'id-ID', currency: 'IDR', price: 8900000, badge: 'Flash sale', grab: 'Ingatkan saya', money: 'Rp 89.000', poll: 'Polling', votes: '12.345 suara' },
@@ -156,7 +161,29 @@ test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted 
     }, c);
     expect(shown).toEqual({ lang: c.locale, badge: c.badge, remind: c.grab, money: c.money, poll: c.poll, votes: `· ${c.votes}` });
   }
+  // Each language's pack was fetched once, only for the room that needed it.
+  expect(requests.filter((p) => p.startsWith('/dist/locales/'))).toEqual(['/dist/locales/zh-TW.json', '/dist/locales/id.json', '/dist/locales/th.json', '/dist/locales/vi.json']);
   expect(errors).toEqual([]);
+});
+
+test('a language pack that cannot load leaves the built-in texts and says so', async ({ page }) => {
+  const { errors } = await open(page, 'i18n.html');
+  const result = await page.evaluate(async () => {
+    const seen = [];
+    const room = await Hudong.createRoom({ roomId: 'no-pack', mount: '#overlay', locale: 'th', localesUrl: '/nowhere/', persist: false });
+    room.on('error', (e) => seen.push(e));
+    room.apply({ type: 'likes.open', widget_id: 'l' });
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const root = document.querySelector('#overlay').shadowRoot;
+    const out = { seen, lang: root.querySelector('.hd-overlay').lang, like: root.querySelector('.hd-like').getAttribute('aria-label') };
+    room.destroy();
+    return out;
+  });
+  expect(result.seen).toEqual([expect.objectContaining({ type: 'error', code: 'locale_unavailable', message: expect.stringContaining('/nowhere/th.json') })]);
+  expect(result.lang).toBe('th'); // numbers and dates still Thai
+  expect(result.like).toMatch(/^Like \(/); // English words, not Chinese, for a Thai viewer
+  expect(errors.filter((e) => !e.startsWith('404 ') && !e.startsWith('Failed to load resource'))).toEqual([]);
 });
 
 test('the host replaces any text by key; unknown keys and malformed locales are TypeErrors', async ({ page }) => {

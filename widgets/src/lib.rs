@@ -25,7 +25,7 @@ mod tryon;
 pub use clock::Clock;
 pub use coupon::{CouponProps, CouponView};
 pub use flash::{FlashProps, FlashView};
-pub use i18n::Strings;
+pub use i18n::{locale_pack, Strings};
 pub use lead::{qr_path, LeadProps, LeadView};
 pub use likes::{LikesProps, LikesView};
 pub use lottery::{LotteryProps, LotteryView};

@@ -40,7 +40,9 @@ struct CoreOptions {
     locale: Option<String>,
     #[serde(default)]
     theme: Option<String>,
-    /// The host's texts in place of Hudong's own, by key (`{poll: "Vote"}`).
+    /// The host's texts in place of Hudong's own, by key (`{poll: "Vote"}`), over the
+    /// locale's pack. The headless build draws nothing and ignores them.
+    #[cfg(feature = "views")]
     #[serde(default)]
     strings: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default)]
@@ -373,6 +375,19 @@ pub fn string_keys() -> Vec<String> {
     Vec::new()
 }
 
+/// The language pack (`locales/<pack>.json` beside the module) a room in `locale` needs
+/// on top of the built-in strings, if any (never in the headless build).
+#[wasm_bindgen(js_name = localePack)]
+pub fn locale_pack(locale: &str) -> Option<String> {
+    #[cfg(feature = "views")]
+    return hudong_widgets::locale_pack(locale).map(str::to_owned);
+    #[cfg(not(feature = "views"))]
+    {
+        let _ = locale;
+        None
+    }
+}
+
 /// One viewer's room: the engine, its timer and (with views) its overlay.
 #[wasm_bindgen]
 pub struct RoomCore {
@@ -465,7 +480,7 @@ impl RoomCore {
             *inner.view.borrow_mut() = Some(v);
         }
         #[cfg(not(feature = "views"))]
-        let _ = (mount, o.locale, o.theme, o.strings);
+        let _ = (mount, o.locale, o.theme);
         LIVE.with(|live| {
             let mut live = live.borrow_mut();
             live.retain(|w| w.strong_count() > 0);

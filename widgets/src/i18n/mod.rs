@@ -1,21 +1,17 @@
-//! The words the views show, one file per locale, and the numbers, prices and times they
-//! show, formatted by the browser's `Intl`. Simplified Chinese is the default.
+//! The words the views show, and the numbers, prices and times they show, formatted by the
+//! browser's `Intl`. Simplified Chinese is the default.
 //!
-//! A locale file is a `Strings` value: the compiler refuses one that misses a key. A host
-//! overrides any key for its room (`createRoom({strings: {…}})`); see [`Strings::resolve`].
+//! Simplified Chinese and English are built in (`zh_cn.rs`, `en.rs`: `Strings` values the
+//! compiler refuses if a key is missing). The other languages are packs in
+//! `widgets/locales/*.json` that the JS facade fetches only for a room that needs one, so
+//! no viewer downloads languages they do not read; the tests hold every pack to every key.
+//! A host overrides any key for its room (`createRoom({strings: {…}})`); a pack is applied
+//! the same way, through [`Strings::resolve`].
 mod en;
-mod id;
-mod th;
-mod vi;
 mod zh_cn;
-mod zh_tw;
 
 pub use en::EN;
-pub use id::ID;
-pub use th::TH;
-pub use vi::VI;
 pub use zh_cn::ZH_CN;
-pub use zh_tw::ZH_TW;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -89,29 +85,12 @@ strings! {
 }
 
 impl Strings {
-    /// The built-in strings closest to a BCP 47 tag: `en*` English, `id*` Indonesian, `th*`
-    /// Thai, `vi*` Vietnamese, `zh-TW`/`zh-HK`/`zh-MO`/`zh-Hant*` Traditional Chinese, and
+    /// The built-in strings for a BCP 47 tag: English for `en*` and for the languages that
+    /// have a pack (`id`, `th`, `vi`: what their viewers see if the pack cannot load),
     /// Simplified Chinese for everything else.
     pub fn for_locale(locale: &str) -> &'static Strings {
-        let tag = locale.replace('_', "-").to_ascii_lowercase();
-        let mut subtags = tag.split('-');
-        match subtags.next().unwrap_or("") {
-            "en" => &EN,
-            "id" | "in" => &ID,
-            "th" => &TH,
-            "vi" => &VI,
-            "zh" => {
-                let rest: Vec<&str> = subtags.collect();
-                let traditional = !rest.contains(&"hans")
-                    && rest
-                        .iter()
-                        .any(|s| matches!(*s, "hant" | "tw" | "hk" | "mo"));
-                if traditional {
-                    &ZH_TW
-                } else {
-                    &ZH_CN
-                }
-            }
+        match language(locale).as_str() {
+            "en" | "id" | "in" | "th" | "vi" => &EN,
             _ => &ZH_CN,
         }
     }
@@ -177,6 +156,38 @@ impl Strings {
             strings
         }))
     }
+}
+
+/// The language pack (`widgets/locales/<pack>.json`) a tag needs on top of the built-in
+/// strings: `zh-TW` for `zh-TW`/`zh-HK`/`zh-MO`/`zh-Hant*`, `id`, `th`, `vi`; `None` for the
+/// built-in languages and for tags Hudong has no words for.
+pub fn locale_pack(locale: &str) -> Option<&'static str> {
+    let tag = canonical_tag(locale)?.to_ascii_lowercase();
+    let subtags: Vec<&str> = tag.split('-').collect();
+    match subtags[0] {
+        "id" | "in" => Some("id"),
+        "th" => Some("th"),
+        "vi" => Some("vi"),
+        "zh" if !subtags.contains(&"hans")
+            && subtags[1..]
+                .iter()
+                .any(|s| matches!(*s, "hant" | "tw" | "hk" | "mo")) =>
+        {
+            Some("zh-TW")
+        }
+        _ => None,
+    }
+}
+
+/// The packs `locale_pack` names, each a JSON object of every key.
+pub const LOCALE_PACKS: [&str; 4] = ["zh-TW", "id", "th", "vi"];
+
+fn language(locale: &str) -> String {
+    locale
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// The longest text a host may put in place of one of Hudong's strings.
@@ -351,14 +362,47 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-    const ALL: [&Strings; 6] = [&ZH_CN, &ZH_TW, &EN, &ID, &TH, &VI];
+    /// Every language: the built-in ones, and each pack applied as the facade applies it.
+    fn all() -> Vec<&'static Strings> {
+        let mut all = vec![&ZH_CN, &EN];
+        for pack in LOCALE_PACKS {
+            all.push(Strings::resolve(pack, &pack_pairs(pack)).unwrap());
+        }
+        all
+    }
+
+    fn pack_pairs(pack: &str) -> Vec<(String, String)> {
+        let text = match pack {
+            "zh-TW" => include_str!("../../locales/zh-TW.json"),
+            "id" => include_str!("../../locales/id.json"),
+            "th" => include_str!("../../locales/th.json"),
+            "vi" => include_str!("../../locales/vi.json"),
+            _ => unreachable!(),
+        };
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).unwrap();
+        map.into_iter()
+            .map(|(k, v)| (k, v.as_str().expect("pack texts are strings").to_owned()))
+            .collect()
+    }
 
     #[test]
-    fn every_locale_fills_every_key_english_fills() {
-        for strings in ALL {
+    fn every_pack_has_exactly_the_keys_of_strings() {
+        for pack in LOCALE_PACKS {
+            let keys: Vec<String> = pack_pairs(pack).into_iter().map(|(k, _)| k).collect();
+            let mut expected: Vec<String> = Strings::KEYS.iter().map(|k| (*k).to_owned()).collect();
+            let mut got = keys.clone();
+            expected.sort();
+            got.sort();
+            assert_eq!(got, expected, "{pack}.json");
+        }
+    }
+
+    #[test]
+    fn every_language_fills_every_key_english_fills() {
+        for strings in all() {
             for key in Strings::KEYS {
                 let text = strings.get(key).unwrap();
-                if !EN.get(key).unwrap().is_empty() && !matches!(*key, "coupon_units") {
+                if !EN.get(key).unwrap().is_empty() {
                     assert!(!text.trim().is_empty(), "{}: {key} is empty", strings.lang);
                 }
             }
@@ -366,9 +410,10 @@ mod tests {
     }
 
     #[test]
-    fn translations_are_not_copies_of_another_locale() {
-        for (i, a) in ALL.iter().enumerate() {
-            for b in &ALL[i + 1..] {
+    fn translations_are_not_copies_of_another_language() {
+        let all = all();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
                 let same = Strings::KEYS
                     .iter()
                     .filter(|k| !a.get(k).unwrap().is_empty() && a.get(k) == b.get(k))
@@ -386,27 +431,28 @@ mod tests {
     }
 
     #[test]
-    fn locales_pick_the_closest_strings() {
-        for (tag, lang) in [
-            ("zh-CN", "zh-CN"),
-            ("zh", "zh-CN"),
-            ("zh_CN", "zh-CN"),
-            ("zh-Hans-HK", "zh-CN"),
-            ("zh-SG", "zh-CN"),
-            ("zh-TW", "zh-TW"),
-            ("zh-HK", "zh-TW"),
-            ("zh-Hant", "zh-TW"),
-            ("zh_tw", "zh-TW"),
-            ("en", "en"),
-            ("en-GB", "en"),
-            ("id-ID", "id"),
-            ("in", "id"),
-            ("th-TH", "th"),
-            ("vi", "vi"),
-            ("fr", "zh-CN"),
-            ("", "zh-CN"),
+    fn tags_get_their_pack_and_a_built_in_fallback() {
+        for (tag, pack, fallback) in [
+            ("zh-CN", None, "zh-CN"),
+            ("zh", None, "zh-CN"),
+            ("zh_CN", None, "zh-CN"),
+            ("zh-Hans-HK", None, "zh-CN"),
+            ("zh-SG", None, "zh-CN"),
+            ("zh-TW", Some("zh-TW"), "zh-CN"),
+            ("zh-HK", Some("zh-TW"), "zh-CN"),
+            ("zh-Hant", Some("zh-TW"), "zh-CN"),
+            ("zh_tw", Some("zh-TW"), "zh-CN"),
+            ("en", None, "en"),
+            ("en-GB", None, "en"),
+            ("id-ID", Some("id"), "en"),
+            ("in", Some("id"), "en"),
+            ("th-TH", Some("th"), "en"),
+            ("vi", Some("vi"), "en"),
+            ("fr", None, "zh-CN"),
+            ("zh CN", None, "zh-CN"),
         ] {
-            assert_eq!(Strings::for_locale(tag).lang, lang, "{tag}");
+            assert_eq!(locale_pack(tag), pack, "{tag}");
+            assert_eq!(Strings::for_locale(tag).lang, fallback, "{tag}");
         }
     }
 
@@ -429,8 +475,10 @@ mod tests {
 
     #[test]
     fn resolve_overrides_and_refuses_what_it_cannot_use() {
-        let plain = Strings::resolve("th", &[]).unwrap();
-        assert!(std::ptr::eq(plain, &TH));
+        let plain = Strings::resolve("en", &[]).unwrap();
+        assert!(std::ptr::eq(plain, &EN));
+        let thai = Strings::resolve("th", &pack_pairs("th")).unwrap();
+        assert_eq!((thai.lang, thai.poll), ("th", "โหวต"));
         let regional = Strings::resolve("en_GB", &[]).unwrap();
         assert_eq!((regional.lang, regional.poll), ("en-GB", EN.poll));
 
