@@ -140,7 +140,7 @@ pub fn overlay(props: &OverlayProps) -> Html {
             </p>
             { for a.cards.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props)) }
             if !a.chips.is_empty() || !a.compact.is_empty() {
-                <div class="hd-tray">
+                <div class="hd-tray" inert={a.modal.is_some()}>
                     { for a.chips.iter().filter_map(|id| find(id)).map(|w| {
                         let (badge, title) = chip_label(w, s);
                         let open = {

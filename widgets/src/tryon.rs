@@ -54,6 +54,7 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
         _ => None,
     };
 
+    let section_ref = use_node_ref();
     let video_ref = use_node_ref();
     let photo_ref = use_node_ref();
     let product_ref = use_node_ref();
@@ -449,6 +450,64 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
         })
     };
 
+    // While the camera is being explained, asked for or shown, the card is a modal dialog:
+    // the focus moves into it, Tab stays inside, Escape closes it, and the focus comes back
+    // to the "try it on" button after.
+    let modal = matches!(
+        phase,
+        TryOnPhase::Explain | TryOnPhase::Requesting | TryOnPhase::Live(_)
+    );
+    {
+        let (section, was) = (section_ref.clone(), use_mut_ref(|| None::<bool>));
+        use_effect_with(modal, move |&modal| {
+            let before = was.replace(Some(modal));
+            if let (Some(before), Some(card)) = (before, section.cast::<HtmlElement>()) {
+                if before != modal && (modal || focus_is_lost_or_inside(&card)) {
+                    let first = focusables(&card).into_iter().next();
+                    if let Some(first) = first {
+                        let _ = first.focus();
+                    }
+                }
+            }
+        });
+    }
+    let onkeydown = {
+        let (emit, section, shot_url) = (emit.clone(), section_ref.clone(), shot_url.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if !modal {
+                return;
+            }
+            match e.key().as_str() {
+                "Escape" => {
+                    e.prevent_default();
+                    shot_url.set(None);
+                    emit(&|widget_id| Action::TryOnClose { widget_id });
+                }
+                "Tab" => {
+                    let Some(card) = section.cast::<HtmlElement>() else {
+                        return;
+                    };
+                    let all = focusables(&card);
+                    let (Some(first), Some(last)) = (all.first().cloned(), all.last().cloned())
+                    else {
+                        return;
+                    };
+                    let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                    let wrap_to = match (e.shift_key(), target) {
+                        (true, Some(t)) if t.is_same_node(Some(&first)) => Some(last),
+                        (false, Some(t)) if t.is_same_node(Some(&last)) => Some(first),
+                        _ => None,
+                    };
+                    if let Some(el) = wrap_to {
+                        e.prevent_default();
+                        let _ = el.focus();
+                    }
+                }
+                _ => {}
+            }
+        })
+    };
+
     let title_id = format!("hd-{id}-t");
     let hint_id = format!("hd-{id}-hint");
     let live = source.is_some();
@@ -464,6 +523,7 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
 
     html! {
         <section class={classes!("hd-card", "hd-tryon")} aria-labelledby={title_id.clone()}
+                 ref={section_ref} role={modal.then_some("dialog")} aria-modal={modal.then_some("true")} {onkeydown}
                  data-widget-id={id.clone()} data-phase={phase_name(phase)} data-live={live.to_string()}
                  data-tracker={t.tracker().map_or("none", tracker_name)}>
             <header class="hd-head">
@@ -669,6 +729,36 @@ fn clamp(p: Pose) -> Pose {
         scale: f(p.scale, 0.05, 10.0, 1.0),
         rotation: f(p.rotation, -100.0, 100.0, 0.0),
     }
+}
+
+/// What Tab may land on inside the try-on dialog, in document order.
+const FOCUSABLE: &str =
+    "button:not([disabled]):not([tabindex='-1']), [href]:not([tabindex='-1']), \
+    input:not([disabled]):not([type=hidden]):not([tabindex='-1']), [tabindex]:not([tabindex='-1'])";
+
+/// The controls Tab reaches in `card`, in order: those that match [`FOCUSABLE`] and are
+/// rendered (a hidden file input or a `hidden` stage is not).
+fn focusables(card: &HtmlElement) -> Vec<HtmlElement> {
+    let Ok(list) = card.query_selector_all(FOCUSABLE) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i)?.dyn_into::<HtmlElement>().ok())
+        .filter(|el| el.offset_parent().is_some())
+        .collect()
+}
+
+/// Whether the focus went nowhere (the button that had it was removed) or is in `card`, so
+/// moving it does not take it from a field the host page is using.
+fn focus_is_lost_or_inside(card: &HtmlElement) -> bool {
+    let root = card.get_root_node();
+    let active = match root.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.active_element(),
+        None => gloo::utils::document()
+            .active_element()
+            .filter(|a| a.tag_name() != "BODY"),
+    };
+    active.is_none_or(|a| card.contains(Some(&a)))
 }
 
 fn apply_pose(product: &NodeRef, p: Pose) {

@@ -180,7 +180,8 @@ pub fn locale_pack(locale: &str) -> Option<&'static str> {
 }
 
 /// The packs `locale_pack` names, each a JSON object of every key.
-pub const LOCALE_PACKS: [&str; 4] = ["zh-TW", "id", "th", "vi"];
+#[cfg(test)]
+const LOCALE_PACKS: [&str; 4] = ["zh-TW", "id", "th", "vi"];
 
 fn language(locale: &str) -> String {
     locale

@@ -1,0 +1,96 @@
+// Every widget in the states a viewer meets, one scenario at a time, for the axe checks.
+import { createRoom, load } from '/dist/index.js';
+
+const now = () => Date.now();
+const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+const product = (sku, price) => ({ sku, name: `Velvet tint ${sku}`, price, original_price: price + 4000, currency: 'CNY' });
+
+let room = null;
+const events = [];
+
+async function fresh(locale, theme) {
+  room?.destroy();
+  events.length = 0;
+  room = await createRoom({ roomId: 'a11y', userId: 'u-1', mount: '#overlay', locale, theme, persist: false });
+  room.on('*', (e) => events.push(e));
+  room.apply({ type: 'room.layout', max_cards: 3 });
+  return room;
+}
+const last = (type) => [...events].reverse().find((e) => e.type === type);
+const must = (result) => {
+  if (result?.ok === false) throw new Error(`${result.error.code}: ${result.error.message}`);
+};
+
+const SCENARIOS = {
+  // First sight: three cards open.
+  'poll, quiz question, flash preview': (r) => {
+    must(r.apply({ type: 'poll.open', widget_id: 'poll', question: 'Which shade suits the host?', options: [{ id: 'a', label: 'Ruby' }, { id: 'b', label: 'Rose' }, { id: 'c', label: 'Coral' }], closes_at: now() + 60_000 }));
+    must(r.apply({ type: 'quiz.open', widget_id: 'quiz', title: 'Lip quiz' }));
+    must(r.apply({ type: 'quiz.question', widget_id: 'quiz', question_id: 'q1', text: 'What goes on first?', options: [{ id: 'a', label: 'Liner' }, { id: 'b', label: 'Balm' }], closes_at: now() + 20_000 }));
+    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: product('F1', 8900), stock_total: 10, starts_at: now() + 60_000, ends_at: now() + 120_000 }));
+  },
+  'redeem with an account, lottery, coupon': (r) => {
+    must(r.apply({ type: 'redeem.open', widget_id: 'shop', title: 'Points shop', tiers: [{ id: 'new', name: 'Newcomer' }, { id: 'pro', name: 'Pro' }], items: [{ item_id: 'c', name: 'Coupon', cost: 100, stock: 5 }, { item_id: 'g', name: 'Gift box', cost: 50, stock: 5, tier: 'pro' }, { item_id: 'big', name: 'Big prize', cost: 900, stock: 1 }] }));
+    must(r.apply({ type: 'redeem.account', widget_id: 'shop', user_id: 'u-1', balance: 250, tier: 'new' }));
+    must(r.apply({ type: 'lottery.open', widget_id: 'bag', prize: { name: 'Lip gloss', count: 3 }, condition: 'keyword', keyword: 'I want it', draw_at: now() + 60_000 }));
+    must(r.apply({ type: 'coupon.open', widget_id: 'cp', kind: 'coupon', name: '20 off 99', value: 2000, threshold: 9900, quantity: 100, ends_at: now() + 60_000, valid_ms: 604_800_000 }));
+  },
+  'lead, products, questions': (r) => {
+    must(r.apply({ type: 'lead.open', widget_id: 'lead', target: 'wecom_group', title: 'Join the fan group', perk: 'A coupon for joining', perk_until: now() + 30_000, url: 'https://work.weixin.qq.com/gm/abc', code: 'fans-01', purpose: 'Show reminders and fan offers' }));
+    must(r.apply({ type: 'products.open', widget_id: 'shelf' }));
+    must(r.apply({ type: 'product.present', widget_id: 'shelf', product: { ...product('P1', 8900), stock_left: 3 } }));
+    must(r.apply({ type: 'questions.open', widget_id: 'ask' }));
+  },
+  'tasks, likes, try-on': (r) => {
+    must(r.apply({ type: 'tasks.open', widget_id: 'tasks', tasks: [{ task_id: 'w', kind: 'watch', target: 5, reward: '10 points' }, { task_id: 'l', kind: 'like', target: 20, reward: '5 points' }, { task_id: 's', kind: 'share', target: 1, reward: 'A coupon' }] }));
+    must(r.apply({ type: 'likes.open', widget_id: 'likes', goal: { target: 20_000, reward: 'A coupon' } }));
+    must(r.apply({ type: 'tryon.open', widget_id: 'ar', product: { name: 'Gold sunglasses', sku: 'SUN-1', image: '/sunglasses.svg', price: 12900 } }));
+  },
+  // After the viewer acted, and the results.
+  'poll voted then revealed, quiz answered, flash live': (r) => {
+    must(r.apply({ type: 'poll.open', widget_id: 'poll', question: 'Which shade?', options: [{ id: 'a', label: 'Ruby' }, { id: 'b', label: 'Rose' }] }));
+    must(r.vote('poll', 'b'));
+    must(r.apply({ type: 'poll.tally', widget_id: 'poll', counts: { a: 1200, b: 3400 } }));
+    must(r.apply({ type: 'poll.reveal', widget_id: 'poll' }));
+    must(r.apply({ type: 'quiz.open', widget_id: 'quiz', title: 'Lip quiz' }));
+    must(r.apply({ type: 'quiz.question', widget_id: 'quiz', question_id: 'q1', text: 'What goes on first?', options: [{ id: 'a', label: 'Liner' }, { id: 'b', label: 'Balm' }], closes_at: now() + 20_000 }));
+    must(r.act({ type: 'quiz.answer', widget_id: 'quiz', question_id: 'q1', option_id: 'a' }));
+    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: product('F1', 8900), stock_total: 10, starts_at: now() - 1_000, ends_at: now() + 60_000 }));
+  },
+  'quiz revealed, flash won, lottery entered': (r) => {
+    must(r.apply({ type: 'quiz.open', widget_id: 'quiz', title: 'Lip quiz' }));
+    must(r.apply({ type: 'quiz.question', widget_id: 'quiz', question_id: 'q1', text: 'What goes on first?', options: [{ id: 'a', label: 'Liner' }, { id: 'b', label: 'Balm' }], closes_at: now() + 20_000 }));
+    must(r.act({ type: 'quiz.answer', widget_id: 'quiz', question_id: 'q1', option_id: 'a' }));
+    must(r.apply({ type: 'quiz.close', widget_id: 'quiz', question_id: 'q1' }));
+    must(r.apply({ type: 'quiz.reveal', widget_id: 'quiz', question_id: 'q1', correct: ['a'] }));
+    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: product('F1', 8900), stock_total: 10, starts_at: now() - 1_000, ends_at: now() + 60_000 }));
+    must(r.act({ type: 'flash.grab', widget_id: 'flash' }));
+    must(r.apply({ type: 'flash.result', widget_id: 'flash', request_id: last('flash.grab').request_id, outcome: 'success', order_ref: 'ORD-1' }));
+    must(r.apply({ type: 'lottery.open', widget_id: 'bag', prize: { name: 'Lip gloss', count: 3 }, condition: 'none', draw_at: now() + 60_000 }));
+    must(r.act({ type: 'lottery.enter', widget_id: 'bag' }));
+    must(r.apply({ type: 'lottery.entry', widget_id: 'bag', request_id: last('lottery.enter').request_id, outcome: 'entered' }));
+  },
+  'redeem asking to confirm': async (r) => {
+    SCENARIOS['redeem with an account, lottery, coupon'](r);
+    await frames();
+    const redeem = [...document.querySelector('#overlay').shadowRoot.querySelectorAll('.hd-redeem li button')].find((b) => !b.disabled);
+    redeem.click();
+  },
+  // The one modal: try-on explaining the camera, alone on screen.
+  'try-on asking for the camera': (r) => {
+    SCENARIOS['tasks, likes, try-on'](r);
+    must(r.act({ type: 'tryon.start', widget_id: 'ar' }));
+  },
+};
+
+window.a11y = {
+  names: Object.keys(SCENARIOS),
+  async run(name, { locale = 'en', theme = 'light' } = {}) {
+    const r = await fresh(locale, theme);
+    await SCENARIOS[name](r);
+    await frames();
+    return events.filter((e) => e.type === 'error').map((e) => `${e.code}: ${e.message}`);
+  },
+};
+await load();
+document.body.dataset.ready = 'true';
