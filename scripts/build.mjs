@@ -93,6 +93,13 @@ await esbuild({
   minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
 });
 copyFileSync(join(root, 'sdk', 'js', 'elements.d.ts'), join(dist, 'elements.d.ts'));
+// The GA4 / Tag Manager adapter (`hudong/analytics`).
+await esbuild({
+  entryPoints: [join(root, 'sdk', 'js', 'analytics.js')],
+  outfile: join(dist, 'analytics.js'),
+  minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
+});
+copyFileSync(join(root, 'sdk', 'js', 'analytics.d.ts'), join(dist, 'analytics.d.ts'));
 // The script-tag build: loader and elements in one classic script defining `window.Hudong`.
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'global.js')],
@@ -123,6 +130,7 @@ const ARTIFACTS = {
   loader: ['loader.js'],
   elements: ['elements.js', 'loader.js'],
   global: ['hudong.global.js'],
+  analytics: ['analytics.js'],
   'language pack (th)': ['locales/th.json'],
 };
 const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));

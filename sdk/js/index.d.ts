@@ -12,6 +12,9 @@ export declare function createRoom(options: RoomOptions): Promise<Room>;
 /** The keys of the overlay's texts that `options.strings` may replace (after `load()`). */
 export declare function stringKeys(): HudongStringKey[];
 
+/** Decimal places of a currency's minor unit (ISO 4217) as Hudong reads prices (after `load()`). */
+export declare function minorDigits(currency: string): number;
+
 /** The key of one of the overlay's texts (the fields of `Strings` in widgets/src/i18n). */
 export type HudongStringKey = string; // generated
 

@@ -1,6 +1,6 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, { RoomCore, hasViews, localePack, stringKeys as wasmStringKeys } from './hudong_wasm.js';
+import init, { RoomCore, hasViews, localePack, minorDigits as wasmMinorDigits, stringKeys as wasmStringKeys } from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 const DEFAULT_LOCALES_URL = new URL('./locales/', import.meta.url);
@@ -62,6 +62,17 @@ export function load(options = {}) {
 export function stringKeys() {
   if (!loaded) throw new Error('stringKeys(): call `await load()` first');
   return wasmStringKeys();
+}
+
+/**
+ * Decimal places of a currency's minor unit (ISO 4217), as Hudong reads prices: 2 for CNY
+ * (分), 0 for JPY and VND. `price / 10 ** minorDigits(currency)` is the amount. After `load()`.
+ * @param {string} currency
+ * @returns {number}
+ */
+export function minorDigits(currency) {
+  if (!loaded) throw new Error('minorDigits(): call `await load()` first');
+  return wasmMinorDigits(String(currency));
 }
 
 /** The protocol version of commands and events this build speaks. */

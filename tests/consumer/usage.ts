@@ -162,3 +162,12 @@ document.body.append(roomEl);
 void roomEl.ready.then((r: Room) => r.flush());
 // @ts-expect-error: the element's events carry typed details
 roomEl.addEventListener('hudong-error', (e) => e.detail.nope);
+
+// GA4 through Tag Manager's data layer, or gtag.
+import { connectGa4, ga4Event } from 'hudong/analytics';
+const stopGa4 = connectGa4(room, { dataLayer: [], filter: (e) => e.type !== 'like.sent' });
+stopGa4();
+declare const gtag: (command: 'event', name: string, params: Record<string, unknown>) => void;
+connectGa4(room, { gtag, map: (_e, ga4) => ({ ...ga4, name: `live_${ga4.name}` }) });
+const mapped = ga4Event({} as HudongEvent);
+if (mapped) console.log(mapped.name, mapped.params.hudong_event_id, mapped.ecommerce);

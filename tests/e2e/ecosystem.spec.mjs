@@ -224,3 +224,50 @@ test('the host replaces any text by key; unknown keys and malformed locales are 
   expect(result.keys).toHaveLength(187);
   expect(errors).toEqual([]);
 });
+
+test('GA4: Hudong events reach the data layer or gtag as recommended or hudong_ events, once each', async ({ page }) => {
+  const { errors } = await open(page, 'i18n.html');
+  const got = await page.evaluate(async () => {
+    const { connectGa4 } = await import('/dist/analytics.js');
+    window.dataLayer = [];
+    const calls = [];
+    const room = await Hudong.createRoom({ roomId: 'ga4-room', userId: 'viewer-42', mount: '#overlay', locale: 'en', persist: false });
+    const stopLayer = connectGa4(room);
+    const stopGtag = connectGa4(room, { gtag: (...args) => calls.push(args), filter: (e) => e.type !== 'widget.shown' });
+    room.apply({ type: 'products.open', widget_id: 'shelf' });
+    room.apply({ type: 'product.present', widget_id: 'shelf', product: { sku: 'LIP-1', name: 'Velvet tint', price: 8900, currency: 'CNY' } });
+    room.act({ type: 'product.add_to_cart', widget_id: 'shelf', sku: 'LIP-1' });
+    room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+    room.vote('p', 'b');
+    room.apply({ type: 'poll.tally', widget_id: 'p', counts: 'bad' }); // an error: never sent to GA4
+    stopLayer();
+    stopGtag();
+    room.vote('p', 'a'); // after disconnecting: not sent
+    room.destroy();
+    return { layer: window.dataLayer, calls };
+  });
+  const events = got.layer.filter((e) => e.event);
+  expect(events.map((e) => e.event)).toEqual(['hudong_widget_shown', 'view_item', 'add_to_cart', 'hudong_widget_shown', 'hudong_poll_vote']);
+  const cart = events[2];
+  expect(cart.ecommerce).toEqual({ currency: 'CNY', value: 89, items: [{ item_id: 'LIP-1', price: 89, quantity: 1 }] });
+  expect(got.layer[got.layer.indexOf(cart) - 1]).toEqual({ ecommerce: null }); // GTM: clear the last ecommerce object first
+  expect(events[4]).toEqual(expect.objectContaining({ room_id: 'ga4-room', widget_id: 'p', widget_kind: 'poll', option_ids: 'b', revote: false }));
+  for (const e of events) expect(e.hudong_event_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(new Set(events.map((e) => e.hudong_event_id)).size).toBe(events.length); // once each
+  expect(JSON.stringify(got.layer)).not.toContain('viewer-42'); // no personal fields
+  // gtag gets the same events, filtered, with items in the parameters.
+  expect(got.calls.map(([cmd, name]) => `${cmd}:${name}`)).toEqual(['event:view_item', 'event:add_to_cart', 'event:hudong_poll_vote']);
+  expect(got.calls[1][2]).toEqual(expect.objectContaining({ currency: 'CNY', value: 89, items: [{ item_id: 'LIP-1', price: 89, quantity: 1 }] }));
+  expect(errors).toEqual([]);
+});
+
+test('GA4: prices convert with the SDK\'s own minor units, for every currency the browser knows', async ({ page }) => {
+  await open(page, 'i18n.html');
+  const mismatches = await page.evaluate(async () => {
+    const analytics = await import('/dist/analytics.js');
+    const codes = Intl.supportedValuesOf('currency');
+    return { count: codes.length, differ: codes.filter((c) => analytics.minorDigits(c) !== Hudong.minorDigits(c)) };
+  });
+  expect(mismatches.count).toBeGreaterThan(100);
+  expect(mismatches.differ).toEqual([]);
+});

@@ -54,6 +54,8 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/elements.d.ts',
       'dist/elements.js',
       'dist/hudong.global.js',
+      'dist/analytics.d.ts',
+      'dist/analytics.js',
       'dist/locales/id.json',
       'dist/locales/th.json',
       'dist/locales/vi.json',

@@ -33,6 +33,7 @@ pub mod layout;
 mod lead;
 mod likes;
 mod lottery;
+pub mod money;
 mod poll;
 mod products;
 mod protocol;

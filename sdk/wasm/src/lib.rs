@@ -375,6 +375,12 @@ pub fn string_keys() -> Vec<String> {
     Vec::new()
 }
 
+/// Decimal places of a currency's minor unit (ISO 4217), as Hudong reads prices.
+#[wasm_bindgen(js_name = minorDigits)]
+pub fn minor_digits(currency: &str) -> u32 {
+    hudong_core::money::minor_digits(currency)
+}
+
 /// The language pack (`locales/<pack>.json` beside the module) a room in `locale` needs
 /// on top of the built-in strings, if any (never in the headless build).
 #[wasm_bindgen(js_name = localePack)]

@@ -13,6 +13,7 @@ mod zh_cn;
 pub use en::EN;
 pub use zh_cn::ZH_CN;
 
+use hudong_core::money::minor_digits;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
@@ -330,16 +331,6 @@ pub fn format_money(minor: u64, currency: &str, lang: &str) -> String {
     .unwrap_or_else(|| format!("{amount} {currency}"))
 }
 
-/// Decimal places of a currency's minor unit (ISO 4217).
-pub fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
-    }
-}
-
 /// `value` with `places` decimals (at most 6), for CSS lengths and data attributes written
 /// while tracking: integer arithmetic, cheaper per frame than the float formatter.
 pub fn fixed(value: f64, places: u32) -> String {
@@ -506,15 +497,6 @@ mod tests {
         assert!(err.contains("500"), "{err}");
         let err = Strings::resolve("zh CN", &[]).unwrap_err();
         assert!(err.contains("\"zh CN\""), "{err}");
-    }
-
-    #[test]
-    fn minor_units_follow_iso_4217() {
-        assert_eq!(minor_digits("CNY"), 2);
-        assert_eq!(minor_digits("IDR"), 2);
-        assert_eq!(minor_digits("JPY"), 0);
-        assert_eq!(minor_digits("VND"), 0);
-        assert_eq!(minor_digits("KWD"), 3);
     }
 }
 
