@@ -3,7 +3,13 @@
 import init, { RoomCore, hasViews, localePack, minorDigits as wasmMinorDigits, stringKeys as wasmStringKeys } from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
-const DEFAULT_LOCALES_URL = new URL('./locales/', import.meta.url);
+// One literal `new URL` per pack, so bundlers (Vite, webpack) see and emit each file.
+const PACK_URLS = {
+  'zh-TW': () => new URL('./locales/zh-TW.json', import.meta.url),
+  id: () => new URL('./locales/id.json', import.meta.url),
+  th: () => new URL('./locales/th.json', import.meta.url),
+  vi: () => new URL('./locales/vi.json', import.meta.url),
+};
 
 const REPORT = Symbol('report');
 
@@ -12,7 +18,9 @@ const packs = new Map();
 
 /** The texts of a language pack, or an error event saying why it could not be had. */
 function fetchPack(pack, options) {
-  const url = String(new URL(`${pack}.json`, new URL(String(options.localesUrl ?? DEFAULT_LOCALES_URL), document.baseURI)));
+  const url = options.localesUrl != null
+    ? String(new URL(`${pack}.json`, new URL(String(options.localesUrl), document.baseURI)))
+    : String(PACK_URLS[pack]());
   if (!packs.has(url)) {
     const got = fetch(url)
       .then((res) => {

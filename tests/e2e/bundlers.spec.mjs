@@ -1,0 +1,88 @@
+// The npm tarball in a fresh Vite app and a fresh webpack app: installed offline from the
+// tarball, built by the bundler, served under the strict Content-Security-Policy, run in
+// Chromium. The wasm, the stylesheet and a language pack must come out of the bundler.
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as viteBuild } from 'vite';
+import webpack from 'webpack';
+import { startServer } from '../../scripts/serve.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const work = join(repo, 'tests', '.tmp', 'bundlers');
+const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let tarball;
+
+test.beforeAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const [packed] = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', work], repo));
+  tarball = join(work, packed.filename);
+});
+
+/** A fresh project with the app's sources and `hudong` installed from the tarball, offline. */
+function freshApp(name) {
+  const app = join(work, name);
+  cpSync(join(repo, 'tests', 'bundlers', 'app'), app, { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `${name}-app`, private: true, type: 'module' }));
+  sh('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], app);
+  return app;
+}
+
+const BUILDERS = {
+  async vite(app) {
+    const out = join(app, 'dist');
+    await viteBuild({ root: app, logLevel: 'error', configFile: false, build: { outDir: out, emptyOutDir: true } });
+    return out;
+  },
+  async webpack(app) {
+    const out = join(app, 'dist');
+    const stats = await new Promise((resolve, reject) => {
+      webpack({
+        mode: 'production',
+        context: app,
+        entry: './main.js',
+        output: { path: out, filename: 'main.js', publicPath: 'auto', clean: true },
+        resolve: { modules: [join(app, 'node_modules')] },
+        performance: { hints: false },
+      }, (err, s) => (err ? reject(err) : resolve(s)));
+    });
+    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+    // No HTML plugin: the page is the app's own, loading the bundle as a classic script.
+    cpSync(join(app, 'stage.css'), join(out, 'stage.css'));
+    writeFileSync(join(out, 'index.html'), readFileSync(join(app, 'index.html'), 'utf8').replace('<script type="module" src="./main.js"></script>', '<script src="./main.js" defer></script>'));
+    return out;
+  },
+};
+
+for (const [name, builder] of Object.entries(BUILDERS)) {
+  test(`the tarball installs into a fresh ${name} app, builds and runs`, async ({ page }) => {
+    test.setTimeout(120_000);
+    const app = freshApp(name);
+    const out = await builder(app);
+    const emitted = readdirSync(out, { recursive: true }).map(String);
+    expect(emitted.some((f) => f.endsWith('.wasm')), `${name} emitted the wasm`).toBe(true);
+    expect(emitted.filter((f) => f.endsWith('.json')).length, `${name} emitted the four language packs: ${emitted.join(', ')}`).toBe(4);
+
+    const server = await startServer({ mounts: [['/', out]], hub: false });
+    try {
+      const errors = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+      await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+      expect(await page.evaluate(() => window.app.opened)).toEqual({ ok: true });
+      const poll = page.locator('#overlay .hd-poll');
+      await expect(poll.locator('.hd-badge')).toHaveText('โหวต'); // the pack came through the bundler
+      await poll.getByRole('button', { name: 'Rose' }).click();
+      await expect.poll(() => page.evaluate(() => window.app.events)).toEqual(['widget.shown', 'poll.vote']);
+      expect(await page.evaluate(() => window.app.dataLayer.map((e) => e.event))).toEqual(['hudong_widget_shown', 'hudong_poll_vote']);
+      expect(errors).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+  });
+}
