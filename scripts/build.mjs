@@ -105,8 +105,8 @@ await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'global.js')],
   outfile: join(dist, 'hudong.global.js'),
   bundle: true, minify: true, format: 'iife', globalName: 'Hudong', target: 'es2020', logLevel: 'error',
-  // The loader's default SDK address uses import.meta, which the script-tag build replaces.
-  logOverride: { 'empty-import-meta': 'silent' },
+  // It always loads the SDK from a URL beside itself (setSdkUrl), never by bundling it.
+  external: ['./index.js'],
 });
 // The sandbox's dashboard charts (not part of the package).
 mkdirSync(join(dist, 'vendor', 'uplot'), { recursive: true });

@@ -18,7 +18,11 @@ export function lazyRoom(options, load = {}) {
   let failed;
   let destroyed = false;
   const video = load.video === undefined ? document.querySelector('video') : load.video;
-  const sdk = load.sdkUrl ?? new URL('./index.js', import.meta.url);
+  // A literal import, so bundlers split the SDK into a chunk of its own; a URL only where
+  // the page says where the SDK is (the script-tag build).
+  const importSdk = () => (load.sdkUrl == null
+    ? import('./index.js')
+    : import(/* @vite-ignore */ /* webpackIgnore: true */ String(load.sdkUrl)));
   const lazy = { room: null, loaded: false };
   let started = false;
 
@@ -29,8 +33,11 @@ export function lazyRoom(options, load = {}) {
     clearTimeout(timer);
     const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 1));
     idle(() => {
-      const loading = import(String(sdk))
-        .then((m) => m.createRoom(options))
+      const loading = importSdk()
+        .then((m) => m.createRoom(options).catch((e) => {
+          // The SDK loaded and refused the options: a TypeError saying which.
+          throw Object.assign(e, { hudongCode: 'invalid_options' });
+        }))
         .then((r) => {
           if (destroyed) return r.destroy();
           room = lazy.room = r;
@@ -40,7 +47,7 @@ export function lazyRoom(options, load = {}) {
         });
       loading.catch((e) => {
         failed = e;
-        const error = { type: 'error', code: e instanceof TypeError ? 'invalid_options' : 'load_failed', message: String(e?.message ?? e) };
+        const error = { type: 'error', code: e?.hudongCode ?? 'load_failed', message: String(e?.message ?? e) };
         for (const [name, [type, fn]] of queue) if (name === 'on' && (type === 'error' || type === '*')) fn(error);
       });
       settle(loading);
@@ -54,7 +61,7 @@ export function lazyRoom(options, load = {}) {
   const call = (name) => (...args) => {
     if (room) return room[name](...args);
     if (destroyed) return { ok: false, error: { code: 'destroyed', message: 'this room was destroyed' } };
-    if (failed) return { ok: false, error: { code: 'load_failed', message: String(failed?.message ?? failed) } };
+    if (failed) return { ok: false, error: { code: failed?.hudongCode ?? 'load_failed', message: String(failed?.message ?? failed) } };
     queue.push([name, args]);
     return { ok: true, queued: true };
   };
