@@ -81,3 +81,53 @@ test('the try-on dialog takes the focus, keeps Tab inside, closes on Escape and 
   expect(await focused()).toBe('Try it on');
   await expect(page.locator('#overlay .hd-tray')).not.toHaveAttribute('inert');
 });
+
+test('a countdown is announced at 1:00, 30s and 10s only, not every second', async ({ page }) => {
+  await page.goto(`${base}/a11y.html`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const seen = await page.evaluate(async () => {
+    await window.a11y.run('tasks, likes, try-on', { locale: 'en' }); // a fresh room
+    const { room } = window.a11y;
+    room.apply({ type: 'poll.open', widget_id: 'timed', question: 'Quick?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], closes_at: room.serverNow() + 61_500 });
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const countdown = document.querySelector('#overlay').shadowRoot.querySelector('.hd-poll .hd-countdown');
+    const region = countdown.querySelector('.hd-milestone[aria-live=polite]');
+    const spoken = [region.textContent];
+    const shown = new Set([countdown.querySelector('time').textContent]);
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (region.textContent !== spoken.at(-1)) spoken.push(region.textContent);
+      shown.add(countdown.querySelector('time').textContent);
+    }
+    return { spoken, shown: [...shown] };
+  });
+  expect(seen.shown.length).toBeGreaterThanOrEqual(3); // 1:02 → 1:01 → 1:00 → 0:59 …
+  expect(seen.spoken).toEqual(['', 'Ends in 1:00']);
+});
+
+for (const width of [320, 375, 430]) {
+  test(`at ${width} px wide every card fits the screen, nothing scrolls sideways`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 760 });
+    await page.goto(`${base}/a11y.html`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    await page.evaluate(() => Object.assign(document.querySelector('.stage').style, { width: '100vw', height: '100vh' }));
+    for (const name of ['poll, quiz question, flash preview', 'redeem with an account, lottery, coupon', 'lead, products, questions']) {
+      await page.evaluate((n) => window.a11y.run(n, { locale: 'zh-CN' }), name);
+      const boxes = await page.evaluate(() => {
+        const root = document.querySelector('#overlay').shadowRoot;
+        const overlay = root.querySelector('.hd-overlay');
+        return {
+          sideways: overlay.scrollWidth - overlay.clientWidth,
+          cards: [...root.querySelectorAll('.hd-card')].map((c) => { const r = c.getBoundingClientRect(); return { left: r.left, right: r.right }; }),
+        };
+      });
+      expect(boxes.sideways, name).toBeLessThanOrEqual(0);
+      expect(boxes.cards.length, name).toBeGreaterThan(0);
+      for (const c of boxes.cards) {
+        expect(c.left, name).toBeGreaterThanOrEqual(0);
+        expect(c.right, name).toBeLessThanOrEqual(width);
+      }
+    }
+  });
+}

@@ -85,10 +85,14 @@ const SCENARIOS = {
 
 window.a11y = {
   names: Object.keys(SCENARIOS),
+  get room() { return room; },
   async run(name, { locale = 'en', theme = 'light' } = {}) {
     const r = await fresh(locale, theme);
     await SCENARIOS[name](r);
     await frames();
+    // Measure and check the overlay as styled: wait for its stylesheet.
+    const overlay = () => document.querySelector('#overlay').shadowRoot.querySelector('.hd-overlay');
+    for (let i = 0; i < 100 && getComputedStyle(overlay()).position !== 'absolute'; i++) await new Promise((res) => setTimeout(res, 20));
     return events.filter((e) => e.type === 'error').map((e) => `${e.code}: ${e.message}`);
   },
 };

@@ -6,6 +6,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// The seconds left at which the hidden live region speaks, largest first.
+const MILESTONES_S: [u64; 3] = [60, 30, 10];
+
 #[derive(Properties, PartialEq)]
 pub struct CountdownProps {
     pub deadline: Millis,
@@ -16,7 +19,9 @@ pub struct CountdownProps {
 /// Time left before a server deadline, recomputed from the clock (never counted down by
 /// ticks), so it is right the moment a tab returns from the background. It follows
 /// animation frames, which browsers stop in hidden tabs, and redraws only when the shown
-/// second changes. Not a live region: screen readers hear the phase changes, not every second.
+/// second changes. The visible time is not a live region; a hidden one says the time left
+/// at the milestones (1:00, 30s, 10s) only, so screen readers hear three announcements, not
+/// every second.
 #[function_component(Countdown)]
 pub fn countdown(props: &CountdownProps) -> Html {
     let redraw = use_force_update();
@@ -51,9 +56,15 @@ pub fn countdown(props: &CountdownProps) -> Html {
             move || drop(frame.borrow_mut().take())
         });
     }
+    let milestone = MILESTONES_S
+        .iter()
+        .rev()
+        .find(|&&m| left > 0 && left.div_ceil(1000) <= m)
+        .map(|&m| format!("{} {}", props.label, format_remaining(m * 1000)));
     html! {
         <span class="hd-countdown" data-remaining-ms={left.to_string()}>
             {props.label}{" "}<time>{shown}</time>
+            <span class="hd-sr hd-milestone" aria-live="polite" aria-atomic="true">{milestone.unwrap_or_default()}</span>
         </span>
     }
 }
