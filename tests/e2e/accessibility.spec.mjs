@@ -2,23 +2,9 @@
 // and dark, in Simplified Chinese and English.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/serve.mjs';
+import { servePages } from './support.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let server;
-let base;
-
-test.beforeAll(async () => {
-  server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]], hub: false });
-  base = `http://127.0.0.1:${server.address().port}`;
-});
-
-test.afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
-});
+const site = servePages(test);
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -27,7 +13,7 @@ for (const [locale, theme] of [['en', 'light'], ['zh-CN', 'dark']]) {
     const errors = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.setViewportSize({ width: 430, height: 932 });
-    await page.goto(`${base}/a11y.html`);
+    await page.goto(`${site.base}/a11y.html`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     const names = await page.evaluate(() => window.a11y.names);
     expect(names.length).toBeGreaterThanOrEqual(7);
@@ -51,7 +37,7 @@ for (const [locale, theme] of [['en', 'light'], ['zh-CN', 'dark']]) {
 }
 
 test('the try-on dialog takes the focus, keeps Tab inside, closes on Escape and gives the focus back', async ({ page }) => {
-  await page.goto(`${base}/a11y.html`);
+  await page.goto(`${site.base}/a11y.html`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await page.evaluate(() => window.a11y.run('tasks, likes, try-on', { locale: 'en' }));
   const card = page.locator('#overlay section.hd-tryon');
@@ -83,7 +69,7 @@ test('the try-on dialog takes the focus, keeps Tab inside, closes on Escape and 
 });
 
 test('a countdown is announced at 1:00, 30s and 10s only, not every second', async ({ page }) => {
-  await page.goto(`${base}/a11y.html`);
+  await page.goto(`${site.base}/a11y.html`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const seen = await page.evaluate(async () => {
     await window.a11y.run('tasks, likes, try-on', { locale: 'en' }); // a fresh room
@@ -109,7 +95,7 @@ test('a countdown is announced at 1:00, 30s and 10s only, not every second', asy
 for (const width of [320, 375, 430]) {
   test(`at ${width} px wide every card fits the screen, nothing scrolls sideways`, async ({ page }) => {
     await page.setViewportSize({ width, height: 760 });
-    await page.goto(`${base}/a11y.html`);
+    await page.goto(`${site.base}/a11y.html`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     await page.evaluate(() => Object.assign(document.querySelector('.stage').style, { width: '100vw', height: '100vh' }));
     for (const name of ['poll, quiz question, flash preview', 'redeem with an account, lottery, coupon', 'lead, products, questions']) {

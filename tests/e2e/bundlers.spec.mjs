@@ -2,24 +2,18 @@
 // tarball, built by the bundler, served under the strict Content-Security-Policy, run in
 // Chromium. The wasm, the stylesheet and a language pack must come out of the bundler.
 import { test, expect } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cpSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build as viteBuild } from 'vite';
 import webpack from 'webpack';
 import { startServer } from '../../scripts/serve.mjs';
+import { packTarball, repo, sh } from './support.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = join(repo, 'tests', '.tmp', 'bundlers');
-const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 let tarball;
 
 test.beforeAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const [packed] = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', work], repo));
-  tarball = join(work, packed.filename);
+  tarball = packTarball(work);
 });
 
 /** A fresh project with the app's sources and `hudong` installed from the tarball, offline. */

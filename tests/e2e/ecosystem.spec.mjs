@@ -1,24 +1,11 @@
 // Hudong in the host's stack: custom elements from plain HTML, and the script-tag build for
 // pages without a bundler.
 import { test, expect } from '@playwright/test';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/serve.mjs';
+import { repo, servePages } from './support.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let server;
-let base;
-
-test.beforeAll(async () => {
-  server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]], hub: false });
-  base = `http://127.0.0.1:${server.address().port}`;
-});
-
-test.afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
-});
+const site = servePages(test);
 
 async function open(page, path) {
   const errors = [];
@@ -27,7 +14,7 @@ async function open(page, path) {
   const requests = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${new URL(r.url()).pathname}`); });
-  await page.goto(`${base}/${path}`);
+  await page.goto(`${site.base}/${path}`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   return { errors, requests };
 }

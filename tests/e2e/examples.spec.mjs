@@ -1,23 +1,17 @@
 // The React and Vue examples in examples/, built by Vite against the packed package and
 // run in Chromium under the strict Content-Security-Policy.
 import { test, expect } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync, renameSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cpSync, mkdirSync, symlinkSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { build as viteBuild } from 'vite';
 import { startServer } from '../../scripts/serve.mjs';
+import { packTarball, repo, sh } from './support.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = join(repo, 'tests', '.tmp', 'examples');
-const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 let tarball;
 
 test.beforeAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const [packed] = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', work], repo));
-  tarball = join(work, packed.filename);
+  tarball = packTarball(work);
 });
 
 /** The example with `hudong` unpacked from the tarball and its framework from this repo. */

@@ -3,23 +3,10 @@
 // (The figures themselves — load times, latency, floods, churn — are `npm run bench`.)
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/serve.mjs';
+import { join } from 'node:path';
+import { repo, servePages } from './support.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let server;
-let base;
-
-test.beforeAll(async () => {
-  server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]], hub: false });
-  base = `http://127.0.0.1:${server.address().port}`;
-});
-
-test.afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
-});
+const site = servePages(test);
 
 test('every shipped artifact is within its size budget (+5%)', () => {
   const sizes = Object.fromEntries(JSON.parse(readFileSync(join(repo, 'dist', 'sizes.json'), 'utf8')).map((s) => [s.name, s]));
@@ -38,7 +25,7 @@ async function open(page, path) {
   page.on('pageerror', (err) => errors.push(err.message));
   const requests = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(`${base}/${path}`);
+  await page.goto(`${site.base}/${path}`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   return { errors, requests };
 }
