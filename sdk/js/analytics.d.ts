@@ -1,5 +1,5 @@
 // Types of `hudong/analytics`: Hudong events in Google Analytics 4.
-import type { HudongEvent } from './index';
+import type { ChannelStateEvent, HudongEvent } from './index';
 
 export interface Ga4Event {
   /** A GA4 recommended event (`add_to_cart`, `generate_lead`, …) or `hudong_<type>`. */
@@ -11,7 +11,7 @@ export interface Ga4Event {
 }
 
 /** The GA4 event for a Hudong event, or `null` for errors and events GA4 should not see. */
-export declare function ga4Event(event: HudongEvent): Ga4Event | null;
+export declare function ga4Event(event: HudongEvent | ChannelStateEvent): Ga4Event | null;
 
 /** Decimal places of a currency's minor unit (ISO 4217), as Hudong reads prices. */
 export declare function minorDigits(currency: string): number;
@@ -22,13 +22,13 @@ export interface ConnectGa4Options {
   /** Call `gtag('event', name, params)` instead of pushing to the data layer. */
   gtag?: (command: 'event', name: string, params: Record<string, unknown>) => void;
   /** Return `false` to keep an event from GA4. */
-  filter?: (event: HudongEvent) => boolean;
+  filter?: (event: HudongEvent | ChannelStateEvent) => boolean;
   /** Rename or reshape an event; `null` drops it. */
-  map?: (event: HudongEvent, ga4: Ga4Event) => Ga4Event | null;
+  map?: (event: HudongEvent | ChannelStateEvent, ga4: Ga4Event) => Ga4Event | null;
 }
 
 /** Sends a room's events to GA4 as they happen; returns a function that disconnects. */
 export declare function connectGa4(
-  room: { on(type: '*', fn: (event: HudongEvent) => void): () => void },
+  room: { on(type: '*', fn: (event: HudongEvent | ChannelStateEvent) => void): () => void },
   options?: ConnectGa4Options,
 ): () => void;

@@ -60,7 +60,8 @@ const RECOMMENDED = {
  * @param {import('./index').HudongEvent} event
  */
 export function ga4Event(event) {
-  if (!event || typeof event.type !== 'string' || event.type === 'error') return null;
+  // Protocol events only: errors and the channel's state changes are not events of the show.
+  if (!event || typeof event.type !== 'string' || event.type === 'error' || !event.event_id) return null;
   const common = { hudong_event_id: event.event_id, room_id: text(event.room_id) };
   if (event.widget_id) common.widget_id = text(event.widget_id);
   if (event.kind) common.widget_kind = event.kind;

@@ -1,5 +1,5 @@
 // Types of `hudong/elements`: Hudong as custom elements.
-import type { Room, RoomOptions, Result, Command, Action, CommandMessage, HudongEvent, HudongErrorEvent } from './index';
+import type { Room, RoomOptions, Result, Command, Action, CommandMessage, HudongEvent, HudongErrorEvent, ChannelStateEvent } from './index';
 import type { Queued } from './loader';
 
 /** Tag → command prefix of the widget elements. */
@@ -49,7 +49,8 @@ export declare function defineElements(registry?: CustomElementRegistry): void;
 
 export interface HudongElementEventMap {
   'hudong-ready': CustomEvent<{ room: Room }>;
-  'hudong-event': CustomEvent<HudongEvent>;
+  /** Every event: the protocol's, and the command channel's state changes. */
+  'hudong-event': CustomEvent<HudongEvent | ChannelStateEvent>;
   'hudong-error': CustomEvent<HudongErrorEvent>;
 }
 

@@ -199,9 +199,10 @@ export declare class Room {
   retryDeadLetters(): number;
   on<T extends HudongEvent['type']>(type: T, listener: (event: Extract<HudongEvent, { type: T }>) => void): () => void;
   on(type: 'poll.*' | 'flash.*' | 'quiz.*' | 'redeem.*' | 'tryon.*' | 'lottery.*' | 'lead.*' | 'like.*' | 'likes.*' | 'product.*' | 'coupon.*' | 'question.*' | 'task.*' | 'tasks.*' | 'widget.*', listener: (event: HudongEvent) => void): () => void;
-  on(type: '*', listener: (event: HudongEvent) => void): () => void;
+  /** Every event: the protocol's (`HudongEvent`), and the command channel's state changes. */
+  on(type: '*', listener: (event: HudongEvent | ChannelStateEvent) => void): () => void;
   on(type: 'error', listener: (event: HudongErrorEvent) => void): () => void;
-  on(type: 'channel.state', listener: (event: { type: 'channel.state'; state: ChannelState }) => void): () => void;
+  on(type: 'channel.state', listener: (event: ChannelStateEvent) => void): () => void;
   off(type: string, listener: (event: never) => void): void;
   /** Plugs an AR engine into try-on widgets (`null`: the viewer places the product). */
   setTracker(tracker: Tracker | null): void;
@@ -675,6 +676,15 @@ export type Command =
 export type CommandMessage = Command & { seq?: number; pts?: number };
 
 export type ChannelState = 'none' | 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/**
+ * The command channel changed state. Local to the page: not a protocol event (no
+ * `event_id`), never sent through the transport.
+ */
+export interface ChannelStateEvent {
+  type: 'channel.state';
+  state: ChannelState;
+}
 
 export interface PollVoteAction {
   type: 'poll.vote';

@@ -152,7 +152,7 @@ defineElements();
 const roomEl: HudongRoomElement = document.createElement('hudong-room');
 roomEl.setAttribute('room-id', 'r');
 roomEl.options = { transport: async (batch: EventBatch) => console.log(batch.events.length) };
-roomEl.addEventListener('hudong-event', (e) => console.log(e.detail.event_id));
+roomEl.addEventListener('hudong-event', (e) => console.log(e.detail.type === 'channel.state' ? e.detail.state : e.detail.event_id));
 roomEl.addEventListener('hudong-error', (e) => console.log(e.detail.code));
 roomEl.addEventListener('hudong-ready', (e) => e.detail.room.widgets.length);
 const pollEl = document.createElement('hudong-poll');

@@ -229,3 +229,32 @@ test('destroy() unmounts, stops timers and listeners, and later calls fail softl
   expect(out.after).toMatchObject({ ok: false, error: { code: 'not_open' } });
   expect(out.widgets).toEqual([]);
 });
+
+test('the TypeScript unions name exactly the protocol\'s commands, actions and events', () => {
+  // The Rust side: the `type` names the core's enums (de)serialize.
+  const rust = readFileSync(join(repo, 'sdk', 'core', 'src', 'protocol.rs'), 'utf8');
+  const renames = (name) => {
+    const start = rust.indexOf(`pub enum ${name} {`);
+    const block = rust.slice(start, rust.indexOf('\n}\n', start));
+    return [...block.matchAll(/#\[serde\(rename = "([^"]+)"\)\]/g)].map((m) => m[1]);
+  };
+  const union = (names) => [...new Set(names)].map((n) => `'${n}'`).join(' | ');
+  // The TypeScript side, checked by tsc: each published union's `type` is exactly that set.
+  const dir = join(work, 'types');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'check.ts'), [
+    "import type { Action, Command, HudongEvent } from '../../../../dist/index';",
+    'type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : { extra: Exclude<A, B>; missing: Exclude<B, A> }) : { extra: Exclude<A, B>; missing: Exclude<B, A> };',
+    `export const commands: Same<Command['type'], ${union(renames('Command'))}> = true;`,
+    `export const actions: Same<Action['type'], ${union(renames('Action'))}> = true;`,
+    `export const events: Same<HudongEvent['type'], ${union(renames('Event'))}> = true;`,
+  ].join('\n'));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'] }, files: ['check.ts'] }));
+  expect(renames('Command').length).toBeGreaterThan(40);
+  expect(renames('Event').length).toBeGreaterThan(40);
+  try {
+    sh(join(repo, 'node_modules', '.bin', 'tsc'), ['-p', join(dir, 'tsconfig.json')], dir);
+  } catch (err) {
+    throw new Error(`index.d.ts and the protocol disagree:\n${err.stdout}`);
+  }
+});
