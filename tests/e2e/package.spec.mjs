@@ -258,3 +258,37 @@ test('the TypeScript unions name exactly the protocol\'s commands, actions and e
     throw new Error(`index.d.ts and the protocol disagree:\n${err.stdout}`);
   }
 });
+
+test('the README quick start runs as written', async ({ page }) => {
+  // The block under "Use it", with only the bare import pointed at the installed file (the
+  // page has no bundler) and the host's own pieces it names defined first.
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const block = readme.split('## Use it')[1].match(/```js\n([\s\S]*?)```/)[1];
+  expect(block).toContain("import { createRoom } from 'hudong';");
+  const host = [
+    "const viewer = { id: 'viewer-1' };",
+    'const socket = {};',
+    'window.highlighted = [];',
+    'const highlightProduct = (id) => window.highlighted.push(id);',
+  ].join('\n');
+  const module = block.replace("import { createRoom } from 'hudong';", "import { createRoom } from '/node_modules/hudong/dist/index.js';\n" + host)
+    .replace('room.destroy();', 'window.quickStart = { room, apply: room.apply.bind(room) };\ndocument.body.dataset.ready = "true";');
+  writeFileSync(join(app, 'quick-start.js'), module);
+  writeFileSync(join(app, 'quick-start.html'), '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="quick-start.js"></script></head><body><div id="overlay"></div></body></html>');
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${base}/quick-start.html`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#overlay .hd-poll').getByRole('heading', { name: '下一个讲解哪款?' })).toBeVisible();
+  // The socket handler it installs feeds commands in; the reveal reaches its listener.
+  await page.evaluate(() => {
+    window.quickStart.room.apply({ type: 'poll.tally', widget_id: 'next-product', counts: { lip: 9, serum: 3 } });
+    window.quickStart.room.apply({ type: 'poll.close', widget_id: 'next-product' });
+    window.quickStart.room.apply({ type: 'poll.reveal', widget_id: 'next-product' });
+  });
+  await expect.poll(() => page.evaluate(() => window.highlighted)).toEqual(['lip']);
+  expect(errors).toEqual([]);
+  // The last line of the block, destroy(), ends it cleanly.
+  await page.evaluate(() => window.quickStart.room.destroy());
+  await expect(page.locator('#overlay .hd-poll')).toHaveCount(0);
+});
