@@ -22,7 +22,7 @@ need node "install Node.js 20.19 or newer"
 need npm "install Node.js 20.19 or newer"
 # The package runs on any modern browser; building and testing it needs a current Node
 # (Vite, the bundler the tests build the examples with, asks for 20.19 or newer).
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exitCode = a > 20 || (a === 20 && b >= 19) ? 0 : 1' \
   || { echo "[setup] Node.js $(node --version) is too old: install Node.js 20.19 or newer" >&2; exit 1; }
 
 if command -v rustup >/dev/null 2>&1; then
