@@ -73,6 +73,11 @@ if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "$
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'headless', 'index.js'));
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
+// The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
+// what the SDK (de)serializes; a named alias per command, action and event follows them.
+const protocolDts = protocolDeclarations();
+writeFileSync(join(dist, 'protocol.d.ts'), protocolDts);
+copyFileSync(join(dist, 'protocol.d.ts'), join(dist, 'headless', 'protocol.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));
@@ -140,4 +145,27 @@ const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
 if (!quiet) {
   console.log('\nartifact                raw        gzip       brotli');
   for (const r of rows) console.log(r.name.padEnd(20), kb(r.raw), kb(r.gzip), kb(r.brotli));
+}
+
+/** `dist/protocol.d.ts`: the core's declarations plus `Command` and one alias per message. */
+function protocolDeclarations() {
+  const stdout = execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'hudong-core', '--features', 'typescript', '--example', 'typescript'], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20,
+  });
+  const declared = (name) => {
+    const m = stdout.match(new RegExp(`^export type ${name} = ([^]*?);\\n\\n`, 'm'));
+    if (!m) throw new Error(`build: no ${name} in the generated declarations`);
+    return [...new Set([...m[1].matchAll(/"type": "([a-z_.]+)"/g)].map((t) => t[1]))];
+  };
+  const pascal = (type) => type.split(/[._]/).map((w) => (w === 'tryon' ? 'TryOn' : w[0].toUpperCase() + w.slice(1))).join('');
+  const alias = (union, suffix, types) => types.map((t) => `export type ${pascal(t)}${suffix} = Extract<${union}, { type: '${t}' }>;`).join('\n');
+  return `${stdout}/** A command, as \`room.apply\` and the command sources take it (\`v\`: the protocol version). */
+export type Command = CommandBody & { v?: 1 };
+
+${alias('Command', 'Command', declared('CommandBody'))}
+
+${alias('Action', 'Action', declared('Action'))}
+
+${alias('HudongEvent', 'Event', declared('HudongEvent'))}
+`;
 }

@@ -15,6 +15,7 @@ node scripts/build.mjs --quiet
 
 step "native tests: cargo test"
 cargo test --workspace --exclude hudong-widgets --exclude hudong-wasm --locked
+cargo test -p hudong-core --features typescript --locked --lib typescript
 
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

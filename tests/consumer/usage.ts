@@ -171,3 +171,22 @@ declare const gtag: (command: 'event', name: string, params: Record<string, unkn
 connectGa4(room, { gtag, map: (_e, ga4) => ({ ...ga4, name: `live_${ga4.name}` }) });
 const mapped = ga4Event({} as HudongEvent);
 if (mapped) console.log(mapped.name, mapped.params.hudong_event_id, mapped.ecommerce);
+
+// The protocol's types are generated from the SDK's Rust types: one name per command,
+// action, event and widget state, narrowing on `type` / `kind`.
+import type { FlashGrabEvent, LikeTapAction, PollOpenCommand, PollState, WidgetState, HudongError } from 'hudong';
+const pollOpen: PollOpenCommand = { type: 'poll.open', widget_id: 'p2', question: 'Q', options: [{ id: 'a', label: 'A' }], max_choices: 1 };
+room.apply(pollOpen);
+// @ts-expect-error: max_choices is a number
+room.apply({ type: 'poll.open', widget_id: 'p3', question: 'Q', options: [], max_choices: 'two' });
+// @ts-expect-error: poll.close carries no question
+room.apply({ type: 'poll.close', widget_id: 'p2', question: 'Q' });
+const tap: LikeTapAction = { type: 'like.tap', widget_id: 'likes' };
+room.act(tap);
+const polls = room.widgets.filter((w: WidgetState): w is WidgetState & PollState & { kind: 'poll' } => w.kind === 'poll');
+for (const p of polls) console.log(p.spec.question, p.phase satisfies 'open' | 'closed' | 'revealed');
+room.on('flash.grab', (e: FlashGrabEvent) => console.log(e.request_id, e.seq));
+const err: HudongError = { code: 'invalid_field', message: 'x' };
+// @ts-expect-error: not an error code
+const bad: HudongError = { code: 'oops', message: 'x' };
+console.log(err, bad);

@@ -3,16 +3,26 @@ import { createRoom, load } from '/dist/index.js';
 
 const now = () => Date.now();
 const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+// A flash sale's product has no SKU of its own (the host's checkout knows it).
+const flashProduct = { name: 'Velvet tint F1', price: 8900, original_price: 12900, currency: 'CNY' };
 const product = (sku, price) => ({ sku, name: `Velvet tint ${sku}`, price, original_price: price + 4000, currency: 'CNY' });
 
 let room = null;
 const events = [];
+// Everything that crossed the API, for the check that the published types describe it.
+const seen = { commands: [], actions: [], events: [], widgets: [], snapshots: [] };
 
 async function fresh(locale, theme) {
   room?.destroy();
   events.length = 0;
   room = await createRoom({ roomId: 'a11y', userId: 'u-1', mount: '#overlay', locale, theme, persist: false });
-  room.on('*', (e) => events.push(e));
+  room.on('*', (e) => {
+    events.push(e);
+    if (e.type !== 'channel.state' && e.type !== 'error') seen.events.push(e);
+  });
+  const { apply, act } = room;
+  room.apply = (c) => (seen.commands.push(c), apply.call(room, c));
+  room.act = (a) => (seen.actions.push(a), act.call(room, a));
   room.apply({ type: 'room.layout', max_cards: 3 });
   return room;
 }
@@ -27,7 +37,7 @@ const SCENARIOS = {
     must(r.apply({ type: 'poll.open', widget_id: 'poll', question: 'Which shade suits the host?', options: [{ id: 'a', label: 'Ruby' }, { id: 'b', label: 'Rose' }, { id: 'c', label: 'Coral' }], closes_at: now() + 60_000 }));
     must(r.apply({ type: 'quiz.open', widget_id: 'quiz', title: 'Lip quiz' }));
     must(r.apply({ type: 'quiz.question', widget_id: 'quiz', question_id: 'q1', text: 'What goes on first?', options: [{ id: 'a', label: 'Liner' }, { id: 'b', label: 'Balm' }], closes_at: now() + 20_000 }));
-    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: product('F1', 8900), stock_total: 10, starts_at: now() + 60_000, ends_at: now() + 120_000 }));
+    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: flashProduct, stock_total: 10, starts_at: now() + 60_000, ends_at: now() + 120_000 }));
   },
   'redeem with an account, lottery, coupon': (r) => {
     must(r.apply({ type: 'redeem.open', widget_id: 'shop', title: 'Points shop', tiers: [{ id: 'new', name: 'Newcomer' }, { id: 'pro', name: 'Pro' }], items: [{ item_id: 'c', name: 'Coupon', cost: 100, stock: 5 }, { item_id: 'g', name: 'Gift box', cost: 50, stock: 5, tier: 'pro' }, { item_id: 'big', name: 'Big prize', cost: 900, stock: 1 }] }));
@@ -55,7 +65,7 @@ const SCENARIOS = {
     must(r.apply({ type: 'quiz.open', widget_id: 'quiz', title: 'Lip quiz' }));
     must(r.apply({ type: 'quiz.question', widget_id: 'quiz', question_id: 'q1', text: 'What goes on first?', options: [{ id: 'a', label: 'Liner' }, { id: 'b', label: 'Balm' }], closes_at: now() + 20_000 }));
     must(r.act({ type: 'quiz.answer', widget_id: 'quiz', question_id: 'q1', option_id: 'a' }));
-    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: product('F1', 8900), stock_total: 10, starts_at: now() - 1_000, ends_at: now() + 60_000 }));
+    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: flashProduct, stock_total: 10, starts_at: now() - 1_000, ends_at: now() + 60_000 }));
   },
   'quiz revealed, flash won, lottery entered': (r) => {
     must(r.apply({ type: 'quiz.open', widget_id: 'quiz', title: 'Lip quiz' }));
@@ -63,7 +73,7 @@ const SCENARIOS = {
     must(r.act({ type: 'quiz.answer', widget_id: 'quiz', question_id: 'q1', option_id: 'a' }));
     must(r.apply({ type: 'quiz.close', widget_id: 'quiz', question_id: 'q1' }));
     must(r.apply({ type: 'quiz.reveal', widget_id: 'quiz', question_id: 'q1', correct: ['a'] }));
-    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: product('F1', 8900), stock_total: 10, starts_at: now() - 1_000, ends_at: now() + 60_000 }));
+    must(r.apply({ type: 'flash.open', widget_id: 'flash', product: flashProduct, stock_total: 10, starts_at: now() - 1_000, ends_at: now() + 60_000 }));
     must(r.act({ type: 'flash.grab', widget_id: 'flash' }));
     must(r.apply({ type: 'flash.result', widget_id: 'flash', request_id: last('flash.grab').request_id, outcome: 'success', order_ref: 'ORD-1' }));
     must(r.apply({ type: 'lottery.open', widget_id: 'bag', prize: { name: 'Lip gloss', count: 3 }, condition: 'none', draw_at: now() + 60_000 }));
@@ -86,10 +96,13 @@ const SCENARIOS = {
 window.a11y = {
   names: Object.keys(SCENARIOS),
   get room() { return room; },
+  seen,
   async run(name, { locale = 'en', theme = 'light' } = {}) {
     const r = await fresh(locale, theme);
     await SCENARIOS[name](r);
     await frames();
+    seen.widgets.push(...room.widgets);
+    seen.snapshots.push(room.snapshot());
     // Measure and check the overlay as styled: wait for its stylesheet.
     const overlay = () => document.querySelector('#overlay').shadowRoot.querySelector('.hd-overlay');
     for (let i = 0; i < 100 && getComputedStyle(overlay()).position !== 'absolute'; i++) await new Promise((res) => setTimeout(res, 20));

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_WALLET: usize = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CouponKind {
     /// A fixed-value coupon, optionally with a spend threshold (满减).
@@ -22,6 +23,7 @@ pub enum CouponKind {
 
 /// What must happen before a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CouponGate {
     None,
@@ -37,6 +39,7 @@ fn no_gate() -> CouponGate {
 
 /// The offer, as `coupon.open` gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CouponSpec {
     pub widget_id: String,
     pub kind: CouponKind,
@@ -47,17 +50,20 @@ pub struct CouponSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<u64>,
     #[serde(default = "cny")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub currency: String,
     /// How many there are in all.
     pub quantity: u64,
     /// Server time claims open (default: at once).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub starts_at: Millis,
     /// Server time claims close.
     pub ends_at: Millis,
     /// How long a claimed coupon stays usable, from the claim.
     pub valid_ms: u64,
     #[serde(default = "no_gate")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub gate: CouponGate,
 }
 
@@ -67,14 +73,17 @@ fn cny() -> String {
 
 /// `coupon.stock`: how many are left (never shown higher unless `reset`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CouponStock {
     pub widget_id: String,
     pub left: u64,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub reset: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CouponOutcome {
     Success,
@@ -89,6 +98,7 @@ pub enum CouponOutcome {
 
 /// A coupon in the viewer's wallet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct WalletCoupon {
     pub coupon_ref: String,
     pub name: String,
@@ -96,12 +106,14 @@ pub struct WalletCoupon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<u64>,
     #[serde(default = "cny")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub currency: String,
     pub expires_at: Millis,
 }
 
 /// `coupon.result`: the server's answer to a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CouponResult {
     pub widget_id: String,
     pub request_id: String,
@@ -113,6 +125,7 @@ pub struct CouponResult {
 
 /// `coupon.wallet`: the viewer's coupons in this room, as the server keeps them (addressed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CouponWallet {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +134,7 @@ pub struct CouponWallet {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CouponPhase {
     Upcoming,
@@ -131,6 +145,7 @@ pub enum CouponPhase {
 
 /// The viewer's claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum MyClaim {
     None,
@@ -140,12 +155,15 @@ pub enum MyClaim {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CouponSnapshot {
     pub spec: CouponSpec,
     pub left: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "CouponState"))]
 pub struct Coupon {
     spec: CouponSpec,
     left: u64,

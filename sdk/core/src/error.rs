@@ -3,6 +3,7 @@ use std::fmt;
 
 /// The kind of an error, stable across versions: hosts can match on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The input is not a command object, or lacks a `type`.
@@ -82,6 +83,7 @@ impl ErrorCode {
 
 /// A typed error: a stable `code`, a human-readable `message`, and where it applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct HudongError {
     pub code: ErrorCode,
     pub message: String,

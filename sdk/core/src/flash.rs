@@ -12,6 +12,7 @@ pub const MAX_GATE_CHARS: usize = 80;
 
 /// `flash.open`: the product, its stock and the sale's window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FlashSpec {
     pub widget_id: String,
     pub product: Product,
@@ -23,6 +24,7 @@ pub struct FlashSpec {
     pub ends_at: Millis,
     /// Units one viewer may buy (default 1).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub per_viewer_limit: u32,
     /// A condition the server checks at grab time, shown to viewers (for example
     /// "加入品牌企业微信群后可抢").
@@ -35,6 +37,7 @@ fn one() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Product {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +48,7 @@ pub struct Product {
     pub original_price: Option<u64>,
     /// ISO 4217 code; CNY by default.
     #[serde(default = "cny")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub currency: String,
 }
 
@@ -55,17 +59,20 @@ fn cny() -> String {
 /// `flash.stock`: units left (never shown higher than the last server value unless
 /// `reset`), and optionally how many viewers are waiting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FlashStock {
     pub widget_id: String,
     pub stock_left: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub reset: bool,
 }
 
 /// `flash.extend`: a later end (auction-style extension after a late grab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FlashExtend {
     pub widget_id: String,
     pub ends_at: Millis,
@@ -73,6 +80,7 @@ pub struct FlashExtend {
 
 /// `flash.result`: the server's decision on one grab of this viewer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FlashResult {
     pub widget_id: String,
     /// The `request_id` of the `flash.grab` event it answers.
@@ -83,6 +91,7 @@ pub struct FlashResult {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum GrabOutcome {
     Success,
@@ -93,6 +102,7 @@ pub enum GrabOutcome {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FlashPhase {
     Preview,
@@ -103,6 +113,7 @@ pub enum FlashPhase {
 
 /// What the server knows of a flash sale, for late joiners.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct FlashSnapshot {
     pub spec: FlashSpec,
     pub stock_left: u64,
@@ -111,6 +122,7 @@ pub struct FlashSnapshot {
     /// The current end (later than `spec.ends_at` after extensions).
     pub ends_at: Millis,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub ended: bool,
     /// Orders this viewer already has here, when the server knows the viewer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -118,6 +130,8 @@ pub struct FlashSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "FlashState"))]
 pub struct FlashSale {
     spec: FlashSpec,
     stock_left: u64,

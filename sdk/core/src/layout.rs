@@ -13,15 +13,18 @@ pub const MAX_CARDS: u32 = 6;
 
 /// `room.layout`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Layout {
     /// Cards shown expanded at once (1 to 6; default 3). The rest wait in the tray as chips.
     #[serde(default = "three")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub max_cards: u32,
     /// Widgets to show first, in order (the host's choice of what is seen together).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub focus: Vec<String>,
     /// Percent of the video's height, from the top, that widgets never cover (0 to 80).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub keep_clear: u8,
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where the card leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadTarget {
     /// Follow the host's account on the platform.
@@ -34,6 +35,7 @@ impl LeadTarget {
 
 /// `lead.open`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LeadSpec {
     pub widget_id: String,
     pub target: LeadTarget,
@@ -58,6 +60,7 @@ pub struct LeadSpec {
 
 /// How the viewer acted on the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadVia {
     /// Opened the link.
@@ -70,6 +73,7 @@ pub enum LeadVia {
 
 /// `lead.result`: the server's answer to a confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LeadResult {
     pub widget_id: String,
     pub request_id: String,
@@ -80,6 +84,7 @@ pub struct LeadResult {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadOutcome {
     Confirmed,
@@ -89,6 +94,8 @@ pub enum LeadOutcome {
 
 /// The viewer's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "LeadProgress"))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LeadState {
     None,
@@ -104,11 +111,14 @@ pub enum LeadState {
 
 /// What a late joiner gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LeadSnapshot {
     pub spec: LeadSpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "LeadState"))]
 pub struct Lead {
     spec: LeadSpec,
     consent: bool,

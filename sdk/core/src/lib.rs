@@ -44,6 +44,8 @@ mod rng;
 mod room;
 mod tasks;
 mod tryon;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 pub mod validate;
 pub mod wire;
 

@@ -18,6 +18,7 @@ pub const MAX_TAPS_PER_SEC: u64 = 15;
 
 /// `likes.open`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LikesSpec {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +27,7 @@ pub struct LikesSpec {
 
 /// A room goal: when the room's total reaches `target`, `reward` is unlocked for everyone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LikeGoal {
     pub target: u64,
     /// What reaching it unlocks ("解锁 5 元券").
@@ -34,19 +36,24 @@ pub struct LikeGoal {
 
 /// `likes.total`: the room's total as the server counts it (never shown lower).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LikesTotal {
     pub widget_id: String,
     pub total: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LikesSnapshot {
     pub spec: LikesSpec,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub total: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "LikesState"))]
 pub struct Likes {
     spec: LikesSpec,
     /// The server's total.

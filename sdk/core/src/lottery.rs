@@ -13,6 +13,7 @@ pub const MAX_WINNERS_SHOWN: usize = 20;
 
 /// What a viewer must do to enter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryCondition {
     /// Tap to enter.
@@ -29,10 +30,12 @@ pub enum EntryCondition {
 
 /// `lottery.open`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotterySpec {
     pub widget_id: String,
     pub prize: Prize,
     #[serde(default = "no_condition")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub condition: EntryCondition,
     /// The keyword of a `keyword` lottery (shown to viewers: sending it is the entry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +52,7 @@ fn no_condition() -> EntryCondition {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Prize {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +63,7 @@ pub struct Prize {
 
 /// `lottery.entries`: how many viewers entered (never shown lower unless `reset`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotteryEntries {
     pub widget_id: String,
     pub count: u64,
@@ -66,6 +71,7 @@ pub struct LotteryEntries {
 
 /// `lottery.entry`: the server's answer to one viewer's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotteryEntry {
     pub widget_id: String,
     pub request_id: String,
@@ -73,6 +79,7 @@ pub struct LotteryEntry {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryOutcome {
     Entered,
@@ -86,6 +93,7 @@ pub enum EntryOutcome {
 
 /// `lottery.draw`: the winners (display names) for everyone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotteryDraw {
     pub widget_id: String,
     pub winners: Vec<String>,
@@ -94,6 +102,7 @@ pub struct LotteryDraw {
 
 /// `lottery.result`: whether this viewer won (addressed to them), and what to claim with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotteryResult {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,6 +112,7 @@ pub struct LotteryResult {
 
 /// `lottery.claimed`: the server's answer to a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotteryClaimed {
     pub widget_id: String,
     pub request_id: String,
@@ -112,6 +122,7 @@ pub struct LotteryClaimed {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimOutcome {
     Success,
@@ -119,6 +130,7 @@ pub enum ClaimOutcome {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LotteryPhase {
     /// Entries open, counting down to the draw.
@@ -130,6 +142,7 @@ pub enum LotteryPhase {
 
 /// The viewer's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum MyEntry {
     None,
@@ -140,15 +153,19 @@ pub enum MyEntry {
 
 /// What the server knows of a lottery, for late joiners.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LotterySnapshot {
     pub spec: LotterySpec,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub entries: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub winners: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "LotteryState"))]
 pub struct Lottery {
     spec: LotterySpec,
     entries: u64,

@@ -12,6 +12,7 @@ pub const MAX_QUESTION_CHARS: usize = 200;
 pub const MAX_LABEL_CHARS: usize = 80;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PollPhase {
     Open,
@@ -21,6 +22,8 @@ pub enum PollPhase {
 
 /// A poll's whole state. Serializable, so it can be snapshotted and replayed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "PollState"))]
 pub struct Poll {
     spec: PollSpec,
     phase: PollPhase,

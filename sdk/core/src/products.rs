@@ -17,6 +17,7 @@ pub const LOW_STOCK: u64 = 20;
 
 /// A product as the card shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ShowcaseProduct {
     pub sku: String,
     pub name: String,
@@ -27,6 +28,7 @@ pub struct ShowcaseProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_price: Option<u64>,
     #[serde(default = "cny")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub currency: String,
     /// Units left, when the host shares it (the card hints "only N left" when low).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,10 +41,12 @@ fn cny() -> String {
 
 /// `products.open`: the product card, optionally presenting a product at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProductsSpec {
     pub widget_id: String,
     /// Whether the card offers "add to cart" beside "buy".
     #[serde(default = "yes")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub cart: bool,
 }
 
@@ -52,6 +56,7 @@ fn yes() -> bool {
 
 /// `product.present`: the host now presents this product (讲解中).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProductPresent {
     pub widget_id: String,
     pub product: ShowcaseProduct,
@@ -59,12 +64,14 @@ pub struct ProductPresent {
 
 /// `product.pin` / `product.unpin`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProductPin {
     pub widget_id: String,
     pub product: ShowcaseProduct,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProductUnpin {
     pub widget_id: String,
     pub sku: String,
@@ -72,6 +79,7 @@ pub struct ProductUnpin {
 
 /// `product.stock`: units left of a product (the server's count).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProductStock {
     pub widget_id: String,
     pub sku: String,
@@ -79,6 +87,7 @@ pub struct ProductStock {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ProductIntent {
     Buy,
@@ -86,15 +95,19 @@ pub enum ProductIntent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProductsSnapshot {
     pub spec: ProductsSpec,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<ShowcaseProduct>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub pinned: Vec<ShowcaseProduct>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "ProductsState"))]
 pub struct Products {
     spec: ProductsSpec,
     current: Option<ShowcaseProduct>,

@@ -47,6 +47,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// The kinds of widget a room can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum WidgetKind {
     Poll,
@@ -84,6 +85,8 @@ impl WidgetKind {
 
 /// A command from the room's backend (or the host page) to the widgets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "CommandBody"))]
 #[serde(tag = "type")]
 pub enum Command {
     /// Show a poll.
@@ -403,6 +406,7 @@ impl Command {
 /// closed poll never reopens). Applying it twice, or after the commands it sums up,
 /// changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RoomSnapshot {
     pub widgets: Vec<WidgetSnapshot>,
     /// The host's layout, when it set one.
@@ -411,6 +415,7 @@ pub struct RoomSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WidgetSnapshot {
     Poll(PollSnapshot),
@@ -447,12 +452,14 @@ impl WidgetSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PollSnapshot {
     pub spec: PollSpec,
     pub phase: crate::poll::PollPhase,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_reason: Option<CloseReason>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub counts: BTreeMap<String, u64>,
     /// The viewer's own choice, when the server knows it (a vote from before a reload).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -461,6 +468,7 @@ pub struct PollSnapshot {
 
 /// A command addressed to one question of a quiz.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionRef {
     pub widget_id: String,
     pub question_id: String,
@@ -468,21 +476,25 @@ pub struct QuestionRef {
 
 /// A command addressed to one widget and carrying nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Target {
     pub widget_id: String,
 }
 
 /// `poll.open`: the poll's content and rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PollSpec {
     pub widget_id: String,
     pub question: String,
     pub options: Vec<PollOptionSpec>,
     /// How many options a viewer may pick: 1 is single choice (the default).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub max_choices: u32,
     /// Whether a viewer may change their vote while the poll is open.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub revote: bool,
     /// Server time at which the poll closes by itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -494,6 +506,7 @@ fn one() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PollOptionSpec {
     pub id: String,
     pub label: String,
@@ -504,15 +517,18 @@ pub struct PollOptionSpec {
 
 /// `poll.tally`: counts per option id. Counts never go down unless `reset` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PollTally {
     pub widget_id: String,
     pub counts: BTreeMap<String, u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub reset: bool,
 }
 
 /// `poll.reveal`: optionally with the final counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PollReveal {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -521,6 +537,7 @@ pub struct PollReveal {
 
 /// Something the viewer did (through a view, or a headless host calling the API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type")]
 pub enum Action {
     #[serde(rename = "poll.vote")]
@@ -667,6 +684,7 @@ impl Action {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CloseReason {
     /// The server's deadline passed.
@@ -677,6 +695,8 @@ pub enum CloseReason {
 
 /// What happened, as reported to the host page and the event transport.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "EventBody"))]
 #[serde(tag = "type")]
 pub enum Event {
     #[serde(rename = "widget.shown")]
@@ -998,6 +1018,8 @@ impl Event {
 
 /// An event with the context every consumer needs: ids, order and time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "HudongEvent"))]
 pub struct Envelope {
     /// Schema version ([`PROTOCOL_VERSION`]).
     pub v: u32,

@@ -16,6 +16,7 @@ pub const ASK_EVERY_MS: Millis = 10_000;
 
 /// `questions.open`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionsSpec {
     pub widget_id: String,
     /// What the host asks for ("有什么想问主播的？").
@@ -23,6 +24,7 @@ pub struct QuestionsSpec {
     pub prompt: Option<String>,
     /// Longest question, in characters (default 100, at most 300).
     #[serde(default = "default_len")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub max_len: u32,
 }
 
@@ -31,6 +33,7 @@ fn default_len() -> u32 {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionState {
     Queued,
@@ -41,6 +44,7 @@ pub enum QuestionState {
 
 /// One question of the room's queue, as the server ranks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QueueItem {
     pub question_id: String,
     pub text: String,
@@ -51,16 +55,19 @@ pub struct QueueItem {
 /// `question.queue`: the top of the room's queue, in order (answering first, then queued by
 /// votes and time, then answered).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionQueue {
     pub widget_id: String,
     pub items: Vec<QueueItem>,
     /// Questions waiting in all (the list shows at most [`MAX_SHOWN`]).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub waiting: u64,
 }
 
 /// `question.ack`: the server took the viewer's question (addressed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionAck {
     pub widget_id: String,
     pub request_id: String,
@@ -69,11 +76,13 @@ pub struct QuestionAck {
     pub position: u64,
     /// The question was the same as one already asked: it counts as a vote for it.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub merged: bool,
 }
 
 /// `question.mark`: the host answers a question now, or has answered it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionMark {
     pub widget_id: String,
     pub question_id: String,
@@ -82,6 +91,7 @@ pub struct QuestionMark {
 
 /// A question this viewer asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MyQuestion {
     pub request_id: String,
     pub text: String,
@@ -91,19 +101,25 @@ pub struct MyQuestion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub merged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionsSnapshot {
     pub spec: QuestionsSpec,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub items: Vec<QueueItem>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub waiting: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "QuestionsState"))]
 pub struct Questions {
     spec: QuestionsSpec,
     items: Vec<QueueItem>,

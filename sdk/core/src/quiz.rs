@@ -14,6 +14,7 @@ pub const MAX_OPTION_CHARS: usize = 60;
 pub const MAX_LEADERBOARD: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum QuizMode {
     /// Points per right answer.
@@ -26,11 +27,13 @@ pub enum QuizMode {
 
 /// `quiz.open`: the quiz itself; questions follow with `quiz.question`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuizSpec {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(default = "score_mode")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub mode: QuizMode,
 }
 
@@ -39,6 +42,7 @@ fn score_mode() -> QuizMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuizOption {
     pub id: String,
     pub label: String,
@@ -46,6 +50,7 @@ pub struct QuizOption {
 
 /// `quiz.question`: the next question. It carries no correct answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuestionSpec {
     pub widget_id: String,
     pub question_id: String,
@@ -55,6 +60,7 @@ pub struct QuestionSpec {
     /// Server time the answer window closes.
     pub closes_at: Millis,
     #[serde(default = "ten")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub points: u32,
 }
 
@@ -64,25 +70,30 @@ fn ten() -> u32 {
 
 /// `quiz.reveal`: the right option(s) and how viewers answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuizReveal {
     pub widget_id: String,
     pub question_id: String,
     pub correct: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub counts: BTreeMap<String, u64>,
 }
 
 /// `quiz.standing`: one viewer's score as the server computed it. With `user_id`, only
 /// that viewer takes it (so a backend may broadcast every viewer's standing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuizStanding {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     pub score: u64,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub streak: u32,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub eliminated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<u32>,
@@ -92,18 +103,21 @@ pub struct QuizStanding {
 
 /// `quiz.leaderboard`: the top viewers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuizLeaderboard {
     pub widget_id: String,
     pub top: Vec<LeaderboardRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LeaderboardRow {
     pub name: String,
     pub score: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionPhase {
     Open,
@@ -112,6 +126,8 @@ pub enum QuestionPhase {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "QuizQuestionState"))]
 pub struct Question {
     pub spec: QuestionSpec,
     pub phase: QuestionPhase,
@@ -138,6 +154,7 @@ impl Question {
 /// What the server knows of a quiz, for late joiners (the current question with its
 /// reveal if any, and this viewer's standing when the server knows the viewer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct QuizSnapshot {
     pub spec: QuizSpec,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,12 +162,15 @@ pub struct QuizSnapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reveal: Option<QuizReveal>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub closed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leaderboard: Option<QuizLeaderboard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "QuizState"))]
 pub struct Quiz {
     spec: QuizSpec,
     question: Option<Question>,

@@ -19,6 +19,7 @@ const SEEN_GAINS: usize = 64;
 
 /// `redeem.open`: the catalog and the tiers, the same for every viewer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemSpec {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,12 +31,14 @@ pub struct RedeemSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Tier {
     pub id: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemItem {
     pub item_id: String,
     pub name: String,
@@ -47,6 +50,7 @@ pub struct RedeemItem {
     pub stock: u64,
     /// Units one viewer may redeem (default 1).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub per_viewer_limit: u32,
     /// The lowest tier (an id of `tiers`) that may redeem it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,6 +64,7 @@ fn one() -> u32 {
 /// `redeem.account`: one viewer's balance, tier and history, from the server. With
 /// `user_id`, only that viewer takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemAccount {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +79,7 @@ pub struct RedeemAccount {
 
 /// One successful redemption.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Redemption {
     pub request_id: String,
     pub item_id: String,
@@ -84,6 +90,7 @@ pub struct Redemption {
 /// `redeem.points`: the server gave (or took) points, and why. `gain_id` makes it
 /// idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemPoints {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,15 +104,18 @@ pub struct RedeemPoints {
 /// `redeem.stock`: units left per item id. Never shown higher than the last server value
 /// unless `reset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemStock {
     pub widget_id: String,
     pub stock: BTreeMap<String, u64>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub reset: bool,
 }
 
 /// `redeem.result`: the server's decision on one redemption request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemResult {
     pub widget_id: String,
     pub request_id: String,
@@ -119,6 +129,7 @@ pub struct RedeemResult {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RedeemOutcome {
     Success,
@@ -130,6 +141,7 @@ pub enum RedeemOutcome {
 
 /// The viewer's account as last told by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Account {
     pub balance: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +150,7 @@ pub struct Account {
 
 /// A redemption sent and not yet answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PendingRedemption {
     pub request_id: String,
     pub item_id: String,
@@ -146,6 +159,7 @@ pub struct PendingRedemption {
 
 /// The last point change, for the view's animation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PointGain {
     pub gain_id: String,
     pub delta: i64,
@@ -155,9 +169,11 @@ pub struct PointGain {
 /// What the server knows of a redeem widget, for late joiners. `account` and `history`
 /// are filled in when the server knows the viewer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RedeemSnapshot {
     pub spec: RedeemSpec,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub stock: BTreeMap<String, u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Account>,
@@ -166,6 +182,8 @@ pub struct RedeemSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "RedeemState"))]
 pub struct Redeem {
     spec: RedeemSpec,
     /// Units left, by item index.

@@ -54,6 +54,8 @@ impl RoomConfig {
 
 /// One live widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "WidgetState"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Widget {
     Poll(Poll),

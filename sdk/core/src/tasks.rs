@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 pub const MAX_TASKS: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// Watch `target` minutes.
@@ -25,6 +26,7 @@ pub enum TaskKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TaskSpec {
     pub task_id: String,
     pub kind: TaskKind,
@@ -35,6 +37,7 @@ pub struct TaskSpec {
 
 /// `tasks.open`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TasksSpec {
     pub widget_id: String,
     pub tasks: Vec<TaskSpec>,
@@ -42,6 +45,7 @@ pub struct TasksSpec {
 
 /// `tasks.progress`: this viewer's progress per task, as the server counts it (addressed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TasksProgress {
     pub widget_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,6 +54,7 @@ pub struct TasksProgress {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskOutcome {
     Success,
@@ -61,6 +66,7 @@ pub enum TaskOutcome {
 
 /// `task.result`: the answer to a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TaskResult {
     pub widget_id: String,
     pub request_id: String,
@@ -70,6 +76,7 @@ pub struct TaskResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TaskClaim {
     Pending { request_id: String },
@@ -78,11 +85,14 @@ pub enum TaskClaim {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TasksSnapshot {
     pub spec: TasksSpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "TasksState"))]
 pub struct Tasks {
     spec: TasksSpec,
     progress: BTreeMap<String, u64>,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// `tryon.open`: the product to try on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TryOnSpec {
     pub widget_id: String,
     pub product: TryOnProduct,
@@ -27,6 +28,7 @@ pub struct TryOnSpec {
 impl Eq for TryOnSpec {}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TryOnProduct {
     pub name: String,
     /// What "add to cart" adds: passed to the host page.
@@ -35,13 +37,16 @@ pub struct TryOnProduct {
     pub image: String,
     /// The point of the image that sits on the anchor (fractions of its width and height).
     #[serde(default = "centre")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub anchor: Point,
     /// The overlay's width as a fraction of the picture's width at scale 1.
     #[serde(default = "default_width")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub width: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<u64>,
     #[serde(default = "cny")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub currency: String,
 }
 
@@ -56,6 +61,7 @@ fn centre() -> Point {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Point {
     pub x: f64,
     pub y: f64,
@@ -63,12 +69,15 @@ pub struct Point {
 
 /// Where the product sits on the picture.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Pose {
     pub x: f64,
     pub y: f64,
     #[serde(default = "unit")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub scale: f64,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub rotation: f64,
 }
 
@@ -114,6 +123,7 @@ impl Pose {
 
 /// What the viewer sees the product on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Camera,
@@ -122,6 +132,7 @@ pub enum Source {
 
 /// The answer to the camera request, as the browser gave it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraResult {
     Granted,
@@ -137,6 +148,7 @@ pub enum CameraResult {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TrackerState {
     /// The tracker initialised and is following.
@@ -148,6 +160,7 @@ pub enum TrackerState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "phase", content = "detail", rename_all = "snake_case")]
 pub enum TryOnPhase {
     /// A product card with a "try it on" button.
@@ -164,6 +177,8 @@ pub enum TryOnPhase {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "TryOnState"))]
 pub struct TryOn {
     spec: TryOnSpec,
     phase: TryOnPhase,
@@ -183,6 +198,7 @@ impl Eq for TryOn {}
 
 /// What the server knows of a try-on widget: only its spec (the rest is the viewer's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TryOnSnapshot {
     pub spec: TryOnSpec,
 }
