@@ -20,6 +20,10 @@ pub trait Fanout: Send + Sync {
     fn next_seq(&self, _room: &str, local: u64) -> u64 {
         local + 1
     }
+    /// Whether other processes serve the same rooms (and may be ahead of this one).
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 /// The in-process default: one broadcast channel per room.
@@ -151,6 +155,9 @@ impl Fanout for RedisFanout {
     }
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing> {
         self.local.subscribe(room)
+    }
+    fn shared(&self) -> bool {
+        true
     }
     fn next_seq(&self, room: &str, local: u64) -> u64 {
         let key = format!("hudong:seq:{room}");

@@ -24,6 +24,9 @@ pub struct RoomEntry {
     pub core: Room,
     pub seq: u64,
     pub online: Arc<AtomicUsize>,
+    /// Sequence numbers applied from the shared log ahead of their pub/sub message, so the
+    /// message, when it comes, is not applied twice (bounded: messages arrive within moments).
+    from_log: std::collections::VecDeque<u64>,
 }
 
 /// What the server tallies and scores, per room and widget.
@@ -299,6 +302,7 @@ impl Hub {
         let entry = rooms
             .entry(room.to_owned())
             .or_insert_with(|| new_room(room));
+        self.catch_up(room, entry, now_ms());
         snapshot_of(entry)
     }
 
@@ -346,6 +350,7 @@ impl Hub {
         let entry = rooms
             .entry(room.to_owned())
             .or_insert_with(|| new_room(room));
+        self.catch_up(room, entry, now);
         entry.core.apply(&command, now)?;
         // One viewer's own commands (their standing, account, points) go to that viewer's
         // sockets only, outside the room's sequence: they are not part of the room's story,
@@ -388,6 +393,31 @@ impl Hub {
         Ok(json!({"ok": true, "seq": seq, "pts": pts}))
     }
 
+    /// With other processes serving the room, brings this process's copy up to date from
+    /// the shared command log before it judges a command: the pub/sub message of a command
+    /// another process just accepted may not have arrived yet, and without it a valid
+    /// follow-up (a tally right after the open) would be refused.
+    fn catch_up(&self, room: &str, entry: &mut RoomEntry, now: u64) {
+        if !self.fanout.shared() {
+            return;
+        }
+        match self.store.commands_after(room, entry.seq) {
+            Ok(missed) => {
+                for (seq, body) in missed {
+                    if let Ok(command) = decode_command_json(&body) {
+                        let _ = entry.core.apply(&command, now);
+                    }
+                    entry.seq = entry.seq.max(seq);
+                    if entry.from_log.len() == 256 {
+                        entry.from_log.pop_front();
+                    }
+                    entry.from_log.push_back(seq);
+                }
+            }
+            Err(e) => eprintln!("hudong-backend: could not read room {room}'s commands: {e}"),
+        }
+    }
+
     /// A message another process published (through a shared pub/sub): applied to this
     /// process's copy of the room, then delivered to its sockets.
     pub fn on_remote(&self, room: &str, message: &Outgoing) -> Option<Outgoing> {
@@ -402,7 +432,10 @@ impl Hub {
             let entry = rooms
                 .entry(room.to_owned())
                 .or_insert_with(|| new_room(room));
-            let _ = entry.core.apply(&command, now_ms());
+            // Unless it was already applied from the shared log (see `catch_up`).
+            if !seq.is_some_and(|n| entry.from_log.contains(&n)) {
+                let _ = entry.core.apply(&command, now_ms());
+            }
             if let Some(seq) = seq {
                 entry.seq = entry.seq.max(seq);
             }
@@ -507,6 +540,7 @@ fn new_room(id: &str) -> RoomEntry {
         core: Room::new(RoomConfig::new(id, "hub").with_seed(1)),
         seq: 0,
         online: Arc::default(),
+        from_log: Default::default(),
     }
 }
 

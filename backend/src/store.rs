@@ -182,6 +182,20 @@ impl Store {
         })
     }
 
+    /// A room's commands after `seq`, in order (what another process serving the room
+    /// stored since this one last heard of it).
+    pub fn commands_after(&self, room: &str, seq: u64) -> rusqlite::Result<Vec<(u64, String)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, body FROM commands WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![room, seq as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+            })?;
+            rows.collect()
+        })
+    }
+
     /// The answer already given to a request, if any.
     pub fn decision(&self, request_id: &str) -> rusqlite::Result<Option<String>> {
         self.with(|c| {

@@ -256,6 +256,15 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
         expect(poll.counts).toEqual([4, 9]);
         expect(poll.phase).toBe('closed');
       }
+      // A command that follows at once on the other process is judged on the room as it is
+      // (the second process reads the shared log; it does not wait for the pub/sub message).
+      for (let i = 0; i < 20; i++) {
+        const [a, b] = i % 2 ? [one.base, two.base] : [two.base, one.base];
+        const opened = await post(a, { type: 'poll.open', widget_id: `q${i}`, question: `Q${i}?`, options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+        const tallied = await post(b, { type: 'poll.tally', widget_id: `q${i}`, counts: { a: i, b: 1 } });
+        const removed = await post(a, { type: 'widget.remove', widget_id: `q${i}` });
+        expect([opened.seq, tallied.seq, removed.seq], JSON.stringify(tallied)).toEqual([opened.seq, opened.seq + 1, opened.seq + 2]);
+      }
       // Both processes hold the same room.
       const snap = async (base) => (await (await fetch(`${base}/rooms/${room}/snapshot`)).json());
       expect(await snap(two.base)).toEqual(await snap(one.base));
