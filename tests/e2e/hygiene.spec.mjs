@@ -1,0 +1,55 @@
+// After destroy(), nothing a room opened is left: no listener on the page, no timer, no
+// animation frame, no socket or event source, no observer, no camera track. A probe loaded
+// before the SDK counts what the page holds (tests/pages/hygiene-probe.js).
+import { test, expect } from '@playwright/test';
+import { join } from 'node:path';
+import { startServer } from '../../scripts/serve.mjs';
+import { repo } from './support.mjs';
+
+let server;
+let base;
+test.beforeAll(async () => {
+  // With the development hub (command channels, clock) and the event collector.
+  server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]] });
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+test.afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((done) => server?.close(done));
+});
+
+test('destroy() leaves no listener, timer, frame, socket, event source, observer or camera track behind', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const context = await browser.newContext({ permissions: ['camera'] });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/hygiene.html`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const mark = await page.evaluate(() => window.hygiene.mark());
+  await page.evaluate(() => window.hygiene.cycle(1));
+  // Let anything already due run out (a last batch, a closing handshake).
+  await page.waitForTimeout(1_500);
+  const opened = await page.evaluate((m) => window.probe.openedSince(m), mark);
+  // The run used what the test claims to check.
+  expect(opened.listeners).toBeGreaterThan(20);
+  expect(opened.timeouts).toBeGreaterThan(0);
+  expect(opened.frames).toBeGreaterThan(0);
+  expect(opened.WebSocket).toBe(2); // commands and transport
+  expect(opened.EventSource).toBe(1);
+  expect(opened.tracks).toBeGreaterThanOrEqual(1);
+  const left = await page.evaluate((m) => window.probe.leftSince(m), mark);
+  const { detachedListeners, ...rest } = left;
+  expect(rest).toEqual({ listeners: [], timeouts: [], intervals: [], frames: [], sockets: [], sources: [], channels: [], observers: [], tracks: [] });
+
+  // The overlay's renderers are pooled for the next room (yew never removes the handlers it
+  // puts on its root): their detached roots keep some handlers, but a fixed number — four
+  // more create/destroy cycles leave no more than the first did.
+  for (let n = 2; n <= 5; n++) await page.evaluate((i) => window.hygiene.cycle(i), n);
+  await page.waitForTimeout(1_500);
+  const later = await page.evaluate((m) => window.probe.leftSince(m), mark);
+  expect(later.listeners).toEqual([]);
+  expect(later.detachedListeners).toBe(detachedListeners);
+  expect(errors).toEqual([]);
+  await context.close();
+});
