@@ -256,3 +256,59 @@ test('Segment format with a hashed user id', async ({ page }) => {
   expect(vote.properties.idempotency_key).toContain(vote.userId);
   expect(JSON.stringify([...collector.state.events.values()])).not.toContain('viewer-1');
 });
+
+// Storage faults: the queue lives in memory when the browser will not keep it.
+const STORAGE_FAULTS = {
+  // The real quota, filled up by the page's own data before Hudong starts.
+  'a full localStorage': () => {
+    if (sessionStorage.getItem('filled')) return;
+    const chunk = 'x'.repeat(256 * 1024);
+    try {
+      for (let i = 0; ; i++) localStorage.setItem(`host-data-${i}`, chunk);
+    } catch {
+      // Fill what is left to the last bytes.
+      for (let n = 16 * 1024; n >= 1; n = Math.floor(n / 2)) {
+        try {
+          for (let i = 0; ; i++) localStorage.setItem(`host-tail-${n}-${i}`, 'x'.repeat(n));
+        } catch {}
+      }
+    }
+    sessionStorage.setItem('filled', '1');
+  },
+  // What Chromium and WebKit do when a user blocks site data (and older private modes):
+  // touching the storage throws.
+  'no storage at all (site data blocked)': () => {
+    for (const name of ['localStorage', 'sessionStorage']) {
+      Object.defineProperty(window, name, {
+        configurable: true,
+        get() {
+          throw new DOMException(`Access to '${name}' is denied for this document.`, 'SecurityError');
+        },
+      });
+    }
+  },
+};
+
+for (const [name, fault] of Object.entries(STORAGE_FAULTS)) {
+  test(`${name}: the widgets work, the fault is reported once, and every event arrives once`, async ({ page }) => {
+    await page.addInitScript(fault);
+    await open(page, `room=storage-${Date.now()}`);
+    await page.evaluate(() => window.h.cycles(3));
+    // An outage on top: the events wait in memory and go when it ends.
+    faults({ down: true });
+    await page.evaluate(() => window.h.cycles(2));
+    await sleep(500);
+    faults({ down: false });
+    const emitted = new Set(await page.evaluate(() => window.h.emitted));
+    expect(emitted.size).toBe(20);
+    await drained(page, emitted);
+    const s = report(name, emitted);
+    expect(collector.state.events.size).toBe(20);
+    expect(s.dropped_reported).toBe(0);
+    const errors = await page.evaluate(() => window.h.errors.map((e) => e.code));
+    expect(errors.filter((c) => c === 'storage_failed')).toHaveLength(1);
+    expect(errors.filter((c) => c !== 'storage_failed' && c !== 'transport_failed')).toEqual([]);
+    // The polls themselves worked: each vote was taken.
+    expect(await page.evaluate(() => window.h.emitted.length)).toBe(20);
+  });
+}

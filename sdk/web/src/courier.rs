@@ -59,6 +59,8 @@ struct Inner {
     room_prefix: String,
     /// May this page write its key yet? (Once it holds its lock, or without Web Locks.)
     may_persist: Cell<bool>,
+    /// The host asked for the queue to be kept in storage (`persist`, the default).
+    wants_storage: bool,
     storage_failed: Cell<bool>,
     lock: RefCell<Option<HeldLock>>,
     timer: RefCell<WakeTimer>,
@@ -95,6 +97,7 @@ impl Courier {
             key,
             room_prefix,
             may_persist: Cell::new(false),
+            wants_storage: options.persist,
             storage_failed: Cell::new(false),
             lock: RefCell::new(None),
             timer: RefCell::new(WakeTimer::default()),
@@ -271,6 +274,9 @@ impl Inner {
     /// Takes this page's lock, then adopts queues of this room whose pages are gone.
     fn claim_storage(me: &Rc<Inner>) {
         if !me.store.available() {
+            // The host asked for a durable queue and the browser has no storage to give
+            // (site data blocked, some private modes): say so once, at the first save.
+            me.may_persist.set(me.wants_storage);
             return;
         }
         let weak = Rc::downgrade(me);
@@ -373,7 +379,9 @@ impl Inner {
     }
 
     fn persist(&self) {
-        if !self.may_persist.get() || !self.store.available() {
+        // An unavailable store (site data blocked, some private modes) is reported like a
+        // full one, below: the host should know events are in memory only.
+        if !self.may_persist.get() {
             return;
         }
         let outbox = self.outbox.borrow();
