@@ -285,3 +285,48 @@ test('commands carried by a video’s metadata text track are applied as the vid
   await expect(page.locator('#overlay .hd-poll')).toBeVisible();
   await context.close();
 });
+
+test('a device clock that jumps an hour forward and back mid-show moves no countdown and closes nothing early', async ({ browser }) => {
+  const room = uniqueRoom('jump');
+  const context = await browser.newContext();
+  // The device clock, as the page sees it, with a jump the test sets (a user changing the
+  // time, a phone fixing its clock from the network).
+  await context.addInitScript(() => {
+    const RealDate = Date;
+    const realNow = RealDate.now.bind(RealDate);
+    globalThis.__jump = 0;
+    globalThis.Date = class extends RealDate {
+      constructor(...args) {
+        super(...(args.length ? args : [realNow() + globalThis.__jump]));
+      }
+      static now() {
+        return realNow() + globalThis.__jump;
+      }
+    };
+  });
+  const page = await viewer(context, room);
+  post(room, poll('p1', { closes_at: Date.now() + 90_000 }));
+  await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+  await expect.poll(async () => (await remaining(page)).left).toBeLessThanOrEqual(90_000);
+  const drift = [];
+  let before = await remaining(page);
+  for (const jump of [3_600_000, -3_600_000, 86_400_000, 0]) {
+    await page.evaluate((j) => (globalThis.__jump = j), jump);
+    await sleep(300); // timers fire, frames draw
+    const now = await remaining(page);
+    drift.push(Math.abs(before.left - (now.at - before.at) - now.left));
+    before = now;
+    const [w] = await widgets(page);
+    expect(w.phase, `after a ${jump} ms jump`).toBe('open');
+  }
+  console.log(`device clock jumps of ±1 h and +1 day: countdown moved by at most ${Math.max(...drift).toFixed(1)} ms`);
+  expect(Math.max(...drift)).toBeLessThan(50);
+  // The viewer votes with the clock a day off: the event carries the server's time, and the
+  // device's own time beside it.
+  await page.evaluate(() => (globalThis.__jump = 86_400_000));
+  await page.evaluate(() => window.h.room.vote('p1', 'a'));
+  const vote = await page.evaluate(() => window.h.events.find((e) => e.type === 'poll.vote'));
+  expect(Math.abs(vote.at - Date.now())).toBeLessThan(2_000);
+  expect(Math.abs(vote.client_at - (Date.now() + 86_400_000))).toBeLessThan(2_000);
+  await context.close();
+});

@@ -312,18 +312,37 @@ impl Inner {
         if self.destroyed.get() {
             return;
         }
-        let fx = self.room.borrow_mut().tick(self.clock.now());
+        let now = self.now();
+        let fx = self.room.borrow_mut().tick(now);
         self.perform(fx, Draw::NextFrame);
     }
 
+    /// Server time for a step. Once the clock is synced, the room's record of the device
+    /// clock's offset is refreshed too, so events' `client_at` stays the device's time even
+    /// after its clock jumps (server time does not move: it runs on the monotonic clock).
+    fn now(&self) -> hudong_core::Millis {
+        let now = self.clock.now();
+        if self.clock.is_synced() {
+            let device = js_sys::Date::now();
+            if device.is_finite() {
+                self.room
+                    .borrow_mut()
+                    .set_clock_offset(now as i64 - device as i64);
+            }
+        }
+        now
+    }
+
     fn apply(self: &Rc<Self>, command: &Command) -> Result<(), HudongError> {
-        let fx = self.room.borrow_mut().apply(command, self.clock.now())?;
+        let now = self.now();
+        let fx = self.room.borrow_mut().apply(command, now)?;
         self.perform(fx, Draw::NextFrame);
         Ok(())
     }
 
     fn act(self: &Rc<Self>, action: &Action) -> Result<(), HudongError> {
-        let fx = self.room.borrow_mut().act(action, self.clock.now())?;
+        let now = self.now();
+        let fx = self.room.borrow_mut().act(action, now)?;
         self.perform(fx, Draw::Now);
         Ok(())
     }
