@@ -1,11 +1,12 @@
 //! The event collector: Hudong batches and Segment-spec batches over HTTP (fetch or
 //! sendBeacon) and WebSocket (acknowledged per batch), stored in SQLite once per
 //! `event_id`. A newly stored reward request is decided on the spot.
+use crate::auth::{Auth, Claims, Refusal};
 use crate::hub::{now_ms, Hub};
 use crate::rewards;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,6 +20,7 @@ use std::sync::Arc;
 static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static REFUSED: AtomicU64 = AtomicU64::new(0);
+static REFUSED_EVENTS: AtomicU64 = AtomicU64::new(0);
 
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
@@ -51,12 +53,58 @@ pub fn events_of(body: &Value) -> Option<Vec<Value>> {
     )
 }
 
-/// Stores a batch and decides the reward requests that are new.
-pub fn ingest(hub: &Hub, body: &Value) -> Result<(usize, usize), (StatusCode, String)> {
+/// Who sent a batch, as its credentials say.
+pub enum Sender {
+    /// A viewer's page, with its session token.
+    Viewer(Claims),
+    /// The host's own servers (the host key), or anyone in development mode.
+    Trusted,
+}
+
+/// The sender of a batch from its credentials: a viewer token (`Authorization: Bearer` or
+/// `?token=`), or the host key. Without either, only development mode takes the batch.
+pub fn sender(hub: &Hub, credential: Option<&str>) -> Result<Sender, Refusal> {
+    let token = credential.map(|c| c.strip_prefix("Bearer ").unwrap_or(c).trim());
+    match token {
+        Some(t) if t.starts_with("v1.") => hub.auth.verify(t, now_ms()).map(Sender::Viewer),
+        Some(_) if hub.auth.is_host(credential) => Ok(Sender::Trusted),
+        Some(_) => Err(Refusal::BadSignature),
+        None if hub.auth.open() => Ok(Sender::Trusted),
+        None => Err(Refusal::NoToken),
+    }
+}
+
+/// Stores a batch and decides the reward requests that are new. A viewer's events that do
+/// not match their token (another viewer, room or session, a time outside the session) are
+/// refused one by one with the reason, recorded, and never decided on.
+pub fn ingest(
+    hub: &Hub,
+    body: &Value,
+    from: &Sender,
+) -> Result<(usize, usize, Vec<Value>), (StatusCode, String)> {
     let events = events_of(body).ok_or((StatusCode::BAD_REQUEST, "no events array".into()))?;
+    let now = now_ms();
+    let mut refused = Vec::new();
+    let events: Vec<Value> = match from {
+        Sender::Trusted => events,
+        Sender::Viewer(claims) => events
+            .into_iter()
+            .filter(|e| match Auth::check_event(claims, e, now) {
+                Ok(()) => true,
+                Err(r) => {
+                    let _ = hub.store.reject(e, r.code(), r.reason(), now);
+                    refused.push(json!({"event_id": e.get("event_id"), "code": r.code(), "reason": r.reason()}));
+                    false
+                }
+            })
+            .collect(),
+    };
+    if !refused.is_empty() {
+        REFUSED_EVENTS.fetch_add(refused.len() as u64, Ordering::Relaxed);
+    }
     let stored = hub
         .store
-        .insert_events(&events, now_ms())
+        .insert_events(&events, now)
         .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     BATCHES.fetch_add(1, Ordering::Relaxed);
     DUPLICATES.fetch_add(stored.duplicates as u64, Ordering::Relaxed);
@@ -66,10 +114,26 @@ pub fn ingest(hub: &Hub, body: &Value) -> Result<(usize, usize), (StatusCode, St
             rewards::on_event(hub, e);
         }
     }
-    Ok((stored.new, stored.duplicates))
+    Ok((stored.new, stored.duplicates, refused))
 }
 
-async fn collect(State(hub): State<Arc<Hub>>, body: String) -> Response {
+fn unauthorized(r: Refusal) -> Response {
+    REFUSED.fetch_add(1, Ordering::Relaxed);
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": r.reason(), "code": r.code()})),
+    )
+        .into_response()
+}
+
+async fn collect(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -> Response {
+    let credential = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let from = match sender(&hub, credential) {
+        Ok(f) => f,
+        Err(r) => return unauthorized(r),
+    };
     let Ok(value) = serde_json::from_str::<Value>(&body) else {
         REFUSED.fetch_add(1, Ordering::Relaxed);
         return (
@@ -79,10 +143,11 @@ async fn collect(State(hub): State<Arc<Hub>>, body: String) -> Response {
             .into_response();
     };
     let hub2 = hub.clone();
-    match tokio::task::spawn_blocking(move || ingest(&hub2, &value)).await {
-        Ok(Ok((stored, duplicates))) => {
-            Json(json!({"ok": true, "stored": stored, "duplicates": duplicates})).into_response()
-        }
+    match tokio::task::spawn_blocking(move || ingest(&hub2, &value, &from)).await {
+        Ok(Ok((stored, duplicates, refused))) => Json(
+            json!({"ok": true, "stored": stored, "duplicates": duplicates, "refused": refused}),
+        )
+        .into_response(),
         Ok(Err((status, message))) => {
             REFUSED.fetch_add(1, Ordering::Relaxed);
             (status, Json(json!({"error": message}))).into_response()
@@ -95,11 +160,22 @@ async fn collect(State(hub): State<Arc<Hub>>, body: String) -> Response {
     }
 }
 
-async fn collect_ws(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| collect_socket(hub, socket))
+/// `?token=`: a viewer's session token (a browser cannot set headers on a WebSocket), or the
+/// host key for the host's own relays.
+async fn collect_ws(
+    State(hub): State<Arc<Hub>>,
+    Query(q): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let from = match sender(&hub, q.get("token").map(String::as_str)) {
+        Ok(f) => f,
+        Err(r) => return unauthorized(r),
+    };
+    ws.on_upgrade(move |socket| collect_socket(hub, socket, from))
 }
 
-async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket) {
+async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket, from: Sender) {
+    let from = Arc::new(from);
     let closed = hub.closed();
     tokio::pin!(closed);
     loop {
@@ -113,7 +189,8 @@ async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket) {
         };
         let id = body.get("batch_id").cloned().unwrap_or(Value::Null);
         let hub2 = hub.clone();
-        let reply = match tokio::task::spawn_blocking(move || ingest(&hub2, &body)).await {
+        let from2 = from.clone();
+        let reply = match tokio::task::spawn_blocking(move || ingest(&hub2, &body, &from2)).await {
             Ok(Ok(_)) => json!({"ack": id}),
             Ok(Err((status, _))) if status == StatusCode::BAD_REQUEST => {
                 json!({"nack": id, "status": 400})
@@ -137,6 +214,7 @@ async fn stats(State(hub): State<Arc<Hub>>) -> Response {
         "duplicates": DUPLICATES.load(Ordering::Relaxed),
         "batches": BATCHES.load(Ordering::Relaxed),
         "failed": REFUSED.load(Ordering::Relaxed),
+        "refused_events": REFUSED_EVENTS.load(Ordering::Relaxed),
     }))
     .into_response()
 }

@@ -176,6 +176,8 @@ pub struct Hub {
     pub closing: tokio::sync::watch::Sender<bool>,
     pub store: Store,
     pub fanout: Arc<dyn Fanout>,
+    /// Session tokens and the host key.
+    pub auth: crate::auth::Auth,
 }
 
 /// Room ids: what the SDK's protocol allows for ids.
@@ -185,7 +187,11 @@ pub fn valid_room(id: &str) -> bool {
 
 impl Hub {
     /// A hub over `store`, with every room rebuilt from its stored commands.
-    pub fn new(store: Store, fanout: Arc<dyn Fanout>) -> Result<Hub, String> {
+    pub fn new(
+        store: Store,
+        fanout: Arc<dyn Fanout>,
+        auth: crate::auth::Auth,
+    ) -> Result<Hub, String> {
         let hub = Hub {
             rooms: Mutex::new(HashMap::new()),
             books: Mutex::default(),
@@ -193,6 +199,7 @@ impl Hub {
             closing: tokio::sync::watch::channel(false).0,
             store,
             fanout,
+            auth,
         };
         // Quiz answers and commands are replayed in the order they happened: a stored
         // `quiz.reveal` scores the answers received before it again, so standings and

@@ -7,6 +7,7 @@
 //!
 //! `PORT` and `HUDONG_DB` in the environment work too. See docs/backend.md.
 mod analytics;
+mod auth;
 mod collector;
 mod fanout;
 mod hub;
@@ -15,7 +16,7 @@ mod store;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -36,6 +37,8 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
 
 struct Args {
     redis: Option<String>,
+    host_key: Option<String>,
+    secret: Option<String>,
     host: String,
     port: u16,
     db: PathBuf,
@@ -46,6 +49,8 @@ struct Args {
 fn args() -> Result<Args, String> {
     let mut a = Args {
         redis: std::env::var("HUDONG_REDIS").ok(),
+        host_key: std::env::var("HUDONG_HOST_KEY").ok(),
+        secret: std::env::var("HUDONG_SECRET").ok(),
         host: "127.0.0.1".into(),
         port: std::env::var("PORT")
             .ok()
@@ -71,8 +76,10 @@ fn args() -> Result<Args, String> {
             "--site" => a.site = value()?.into(),
             "--dist" => a.dist = value()?.into(),
             "--redis" => a.redis = Some(value()?),
+            "--host-key" => a.host_key = Some(value()?),
+            "--secret" => a.secret = Some(value()?),
             "-h" | "--help" => {
-                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379]");
+                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--secret TEXT]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other} (try --help)")),
@@ -115,7 +122,17 @@ async fn main() {
         Some(r) => r.clone(),
         None => Arc::new(fanout::LocalFanout::default()),
     };
-    let hub = match Hub::new(store, fan) {
+    let auth = match auth::Auth::new(a.secret.as_deref(), a.host_key.clone()) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("hudong-backend: {e}");
+            std::process::exit(1);
+        }
+    };
+    if auth.open() {
+        eprintln!("hudong-backend: development mode (no --host-key): anyone may send host commands and events without a session token");
+    }
+    let hub = match Hub::new(store, fan, auth) {
         Ok(h) => Arc::new(h),
         Err(e) => {
             eprintln!("hudong-backend: {e}");
@@ -210,8 +227,11 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .route("/time", get(|| async { Json(json!({"now": now_ms()})) }))
         .route(
             "/backend",
-            get(|| async { Json(json!({"name": "hudong-backend", "authoritative": true})) }),
+            get(|hub: State<Arc<Hub>>| async move {
+                Json(json!({"name": "hudong-backend", "authoritative": true, "host_key_required": !hub.auth.open()}))
+            }),
         )
+        .route("/rooms/{id}/join", post(join))
         .route("/rooms/{id}/commands", post(post_command))
         .route("/rooms/{id}/snapshot", get(snapshot))
         .route("/rooms/{id}/presence", get(presence))
@@ -234,6 +254,89 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .layer(csp)
 }
 
+/// A refusal with its reason: `{ok: false, error: {code, message}}`.
+fn refused(status: StatusCode, r: auth::Refusal) -> Response {
+    (
+        status,
+        Json(json!({"ok": false, "error": {"code": r.code(), "message": r.reason()}})),
+    )
+        .into_response()
+}
+
+/// `Some(403)` unless the request carries the host key (`Authorization: Bearer …`).
+fn not_host(hub: &Hub, headers: &HeaderMap) -> Option<Response> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    (!hub.auth.is_host(presented)).then(|| refused(StatusCode::FORBIDDEN, auth::Refusal::NotHost))
+}
+
+/// Whose addressed messages a command socket gets: the token's viewer (`?token=`); with
+/// the host key (`?key=`) or in development mode, `?user=`'s, or everyone's without it;
+/// otherwise none.
+fn socket_user(
+    hub: &Hub,
+    room: &str,
+    q: &HashMap<String, String>,
+) -> Result<Option<String>, auth::Refusal> {
+    if let Some(t) = q.get("token") {
+        let claims = hub.auth.verify(t, now_ms())?;
+        if claims.r != room {
+            return Err(auth::Refusal::WrongRoom);
+        }
+        return Ok(Some(claims.u));
+    }
+    // The host's own relays (the load tool) name the viewer with the host key.
+    let host = hub.auth.open()
+        || (q.contains_key("key") && hub.auth.is_host(q.get("key").map(String::as_str)));
+    Ok(if host {
+        q.get("user").cloned()
+    } else {
+        Some(String::new())
+    })
+}
+
+/// `POST /rooms/{id}/join` `{user_id?}` → `{token, user_id, session_id, expires_at}`: a
+/// viewer's signed session token. Without `user_id` the viewer is anonymous and gets a new
+/// id. A named viewer's token is for the host's own servers to ask for, after their login
+/// (the host key); in development mode anyone may.
+async fn join(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if !valid_room(&id) {
+        return bad_room();
+    }
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let random = || {
+        let mut b = [0u8; 12];
+        let _ = getrandom::fill(&mut b);
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    };
+    let user = match body.get("user_id").and_then(Value::as_str) {
+        Some(u) => {
+            if hudong_core::validate::id("user_id", u).is_err() {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"ok": false, "error": {"code": "invalid_field", "message": "user_id must be 1–64 characters of A–Z, a–z, 0–9, _ - . :"}})),
+                )
+                    .into_response();
+            }
+            if let Some(r) = not_host(&hub, &headers) {
+                return r;
+            }
+            u.to_owned()
+        }
+        None => format!("anon-{}", random()),
+    };
+    let session = format!("s-{}", random());
+    let (token, claims) = hub.auth.issue(&id, &user, &session, now_ms());
+    Json(json!({"ok": true, "token": token, "user_id": user, "session_id": session, "expires_at": claims.exp}))
+        .into_response()
+}
+
 /// A 500 with the error's text: the store failed.
 pub fn internal(e: impl std::fmt::Display) -> Response {
     (
@@ -250,10 +353,14 @@ fn bad_room() -> Response {
 async fn post_command(
     State(hub): State<Arc<Hub>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: String,
 ) -> Response {
     if !valid_room(&id) {
         return bad_room();
+    }
+    if let Some(r) = not_host(&hub, &headers) {
+        return r;
     }
     let Ok(message) = serde_json::from_str::<Value>(&body) else {
         return (
@@ -296,8 +403,12 @@ async fn presence(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Respon
 async fn members(
     State(hub): State<Arc<Hub>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
+    if let Some(r) = not_host(&hub, &headers) {
+        return r;
+    }
     let (Some(user), Some(member)) = (
         body.get("user_id").and_then(Value::as_str),
         body.get("member").and_then(Value::as_bool),
@@ -321,8 +432,12 @@ async fn members(
 async fn follows(
     State(hub): State<Arc<Hub>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
+    if let Some(r) = not_host(&hub, &headers) {
+        return r;
+    }
     let (Some(user), Some(follow)) = (
         body.get("user_id").and_then(Value::as_str),
         body.get("follow").and_then(Value::as_bool),
@@ -380,9 +495,13 @@ async fn decisions(
 /// `{room, viewers, seconds?}`: starts the simulated-viewer tool (the `hudong-load` binary
 /// next to this one) against this backend, for the sandbox's button.
 async fn start_load(
-    headers: axum::http::HeaderMap,
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
+    if let Some(r) = not_host(&hub, &headers) {
+        return r;
+    }
     let room = body
         .get("room")
         .and_then(Value::as_str)
@@ -435,6 +554,8 @@ async fn start_load(
             "--seconds",
             &seconds.to_string(),
         ])
+        // The tool acts for the host: it posts commands and relays its viewers' events.
+        .env("HUDONG_HOST_KEY", hub.auth.host_key().unwrap_or_default())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .spawn();
@@ -458,7 +579,10 @@ async fn room_ws(
     if !valid_room(&id) {
         return bad_room();
     }
-    let user = q.get("user").cloned();
+    let user = match socket_user(&hub, &id, &q) {
+        Ok(u) => u,
+        Err(r) => return refused(StatusCode::UNAUTHORIZED, r),
+    };
     ws.on_upgrade(move |socket| viewer(hub, id, user, socket))
 }
 
@@ -524,7 +648,10 @@ async fn room_sse(
     }
     let rx = hub.fanout.subscribe(&id);
     let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
-    let user = _q.get("user").cloned();
+    let user = match socket_user(&hub, &id, &_q) {
+        Ok(u) => u,
+        Err(r) => return refused(StatusCode::UNAUTHORIZED, r),
+    };
     let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |m| {
         let keep = m.ok().filter(|m| match (&m.to, &user) {
             (Some(to), Some(me)) => to == me,

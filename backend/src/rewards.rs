@@ -1179,7 +1179,14 @@ mod tests {
 
     fn hub(dir: &std::path::Path) -> Arc<Hub> {
         let store = Store::open(&dir.join("t.db")).unwrap();
-        Arc::new(Hub::new(store, Arc::new(LocalFanout::default())).unwrap())
+        Arc::new(
+            Hub::new(
+                store,
+                Arc::new(LocalFanout::default()),
+                crate::auth::Auth::new(None, None).unwrap(),
+            )
+            .unwrap(),
+        )
     }
 
     fn temp(name: &str) -> std::path::PathBuf {

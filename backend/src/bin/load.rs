@@ -26,6 +26,9 @@ struct Opts {
     viewers: usize,
     seconds: u64,
     drive: bool,
+    /// The host key (`--host-key`, or `HUDONG_HOST_KEY`): the tool posts the host's commands
+    /// and relays its simulated viewers' events. Empty against a development-mode backend.
+    host_key: String,
 }
 
 fn opts() -> Result<Opts, String> {
@@ -35,12 +38,14 @@ fn opts() -> Result<Opts, String> {
         viewers: 100,
         seconds: 30,
         drive: false,
+        host_key: std::env::var("HUDONG_HOST_KEY").unwrap_or_default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--url" => o.url = value()?.trim_end_matches('/').to_owned(),
+            "--host-key" => o.host_key = value()?,
             "--room" => o.room = value()?,
             "--viewers" => o.viewers = value()?.parse().map_err(|_| "--viewers takes a number")?,
             "--seconds" => o.seconds = value()?.parse().map_err(|_| "--seconds takes a number")?,
@@ -111,7 +116,7 @@ async fn main() {
     // Events leave through a few shared collector sockets, in batches.
     let (events_tx, events_rx) = mpsc::unbounded_channel::<Value>();
     let collector = tokio::spawn(collect(
-        format!("{ws_base}/collect/ws"),
+        format!("{ws_base}/collect/ws{}", host_query(&o, "token")),
         events_rx,
         stats.clone(),
     ));
@@ -129,7 +134,16 @@ async fn main() {
             seq: 0,
             upvoted: false,
         };
-        let url = format!("{ws_base}/rooms/{}/ws?user={}", o.room, v.user());
+        let url = format!(
+            "{ws_base}/rooms/{}/ws?user={}{}",
+            o.room,
+            v.user(),
+            if o.host_key.is_empty() {
+                String::new()
+            } else {
+                format!("&key={}", o.host_key)
+            }
+        );
         viewers.push(tokio::spawn(v.live(url, Duration::from_secs(o.seconds))));
         if i % 50 == 49 {
             tokio::time::sleep(Duration::from_millis(20)).await; // a ramp, not a thundering herd
@@ -484,6 +498,15 @@ async fn collect(url: String, mut rx: mpsc::UnboundedReceiver<Value>, stats: Arc
 }
 
 /// Posts a command to the room; remembers when it left, by its sequence number.
+/// The host key as a query parameter (`?token=…`), or nothing in development mode.
+fn host_query(o: &Opts, name: &str) -> String {
+    if o.host_key.is_empty() {
+        String::new()
+    } else {
+        format!("?{name}={}", o.host_key)
+    }
+}
+
 async fn post(o: &Opts, sent: &Sent, command: Value) -> Result<u64, String> {
     let uri: hyper::Uri = format!("{}/rooms/{}/commands", o.url, o.room)
         .parse()
@@ -503,6 +526,7 @@ async fn post(o: &Opts, sent: &Sent, command: Value) -> Result<u64, String> {
     let req = hyper::Request::post(uri.path())
         .header("host", host)
         .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", o.host_key))
         .body(Full::new(Bytes::from(command.to_string())))
         .map_err(|e| e.to_string())?;
     let t0 = Instant::now();
