@@ -2,6 +2,7 @@
 // It uses only the public `hudong` API, as an integrator's page would.
 import { createRoom } from '/dist/index.js';
 import { scriptedTracker } from '/dist/testing.js';
+import { hostHeaders, join } from './session.js';
 
 const $ = (sel) => document.querySelector(sel);
 const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
@@ -23,13 +24,12 @@ let autoTimer = null;
 async function mountRoom() {
   room?.destroy();
   const delay = Number($('#delay').value);
+  // The viewer's session token: events are checked against it, and the command socket
+  // carries this viewer's own commands (its quiz standing, its points) only with it.
+  const session = await join(roomId, userId);
   room = await createRoom({
     roomId,
     mount: '#overlay',
-    // Commands come from the room hub; a late join or a reconnect gets a snapshot.
-    // `user` tells the backend whose socket this is, so this viewer's own commands (its quiz
-    // standing, its points) come here only. A production backend would authenticate it.
-    commands: { type: 'websocket', url: `/rooms/${roomId}/ws?user=${encodeURIComponent(userId)}` },
     timeUrl: '/time',
     playhead: delay > 0 ? { delayMs: delay } : undefined,
     userId,
@@ -37,13 +37,14 @@ async function mountRoom() {
     theme: $('#theme').value,
     onEvent: logEvent,
     onError: logEvent,
-    // Events go to the development collector that `npm start` runs beside the sandbox.
-    transport: { type: 'http', url: '/collect' },
     delivery: { flushIntervalMs: 1000 },
     tryOn: {
       // Each snapshot arrives as a JPEG blob: a real page would upload or share it.
       onSnapshot: (blob) => logEvent({ type: 'host.snapshot', bytes: blob.size, mime: blob.type }),
     },
+    // Commands from the room hub (a late join or a reconnect gets a snapshot) and events to
+    // the collector `npm start` runs beside the sandbox, both with the session token.
+    ...session,
   });
   window.hudongRoom = room; // handy in the devtools console
   applyTracker();
@@ -58,7 +59,7 @@ async function send(command) {
   const stamp = $('#stamp').checked && command.type !== 'poll.tally';
   const res = await fetch(`/rooms/${roomId}/commands`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: hostHeaders(),
     body: JSON.stringify(stamp ? { ...command, pts: 'now' } : command),
   });
   const out = await res.json();
@@ -246,7 +247,7 @@ async function syncMembership() {
   if (!authoritative) return;
   await fetch(`/rooms/${roomId}/members`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: hostHeaders(),
     body: JSON.stringify({ user_id: userId, member: $('#member').checked }),
   });
 }
@@ -460,7 +461,7 @@ async function syncFollow() {
   if (!authoritative) return;
   await fetch(`/rooms/${roomId}/follows`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: hostHeaders(),
     body: JSON.stringify({ user_id: userId, follow: $('#follows').checked }),
   });
 }
@@ -791,7 +792,7 @@ $('#load-form').addEventListener('submit', async (e) => {
   const f = new FormData(e.currentTarget);
   const res = await fetch('/load', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: hostHeaders(),
     body: JSON.stringify({ room: roomId, viewers: Number(f.get('viewers')), seconds: Number(f.get('seconds')) }),
   });
   const out = await res.json();

@@ -1,6 +1,7 @@
 // A viewer's page only: the fake live room with the Hudong overlay, for other tabs and for
 // phones on the LAN (`npm start -- --host 0.0.0.0`). Uses the public `hudong` API only.
 import { createRoom } from '/dist/index.js';
+import { join } from './session.js';
 
 const params = new URLSearchParams(location.search);
 const roomId = params.get('room') ?? 'demo';
@@ -9,16 +10,17 @@ const key = 'hudong-demo-viewer';
 const userId = localStorage.getItem(key) ?? `viewer-${Math.random().toString(36).slice(2, 7)}`;
 localStorage.setItem(key, userId);
 
+const session = await join(roomId, userId);
 const room = await createRoom({
   roomId,
   mount: '#overlay',
   userId,
   locale: params.get('lang') ?? (navigator.language.startsWith('zh') ? 'zh-CN' : 'en'),
-  commands: { type: 'websocket', url: `/rooms/${roomId}/ws?user=${encodeURIComponent(userId)}` },
   timeUrl: '/time',
-  transport: { type: 'http', url: '/collect' },
   delivery: { flushIntervalMs: 1000 },
+  // The session token (commands socket, event transport), from the backend.
+  ...session,
 });
 window.hudongRoom = room;
-document.body.dataset.user = userId;
+document.body.dataset.user = room.userId;
 document.body.dataset.ready = 'true';

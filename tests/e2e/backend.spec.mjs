@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
+import { WebSocket } from 'ws';
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const binary = join(repo, 'target', 'debug', 'hudong-backend');
 
@@ -762,5 +764,129 @@ test('room tasks on the reference backend: progress counted by the server from l
     expect(decisions).toEqual({ success: 1 });
   } finally {
     expect(await stop(proc)).toBe(0);
+  }
+});
+
+test('authority: host calls need the host key; a viewer acts only as the token\'s viewer, room and session, within its time; forged, replayed and out-of-window events are refused with a reason', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const HOST = 'host-key-for-tests';
+  const { base, proc } = await startBackend(join(dir, 'authority.db'), ['--host-key', HOST, '--site', join(repo, 'tests', 'pages')]);
+  try {
+    const room = `auth-${Date.now()}`;
+    const call = async (path, body, auth) => {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    expect((await (await fetch(`${base}/backend`)).json()).host_key_required).toBe(true);
+    // Host commands: refused without the key, with a wrong one, and with a viewer's token.
+    const open = { type: 'flash.open', widget_id: 'f', product: { name: '唇釉', price: 100 }, stock_total: 5, starts_at: Date.now() - 1000, ends_at: Date.now() + 600_000 };
+    expect(await call(`/rooms/${room}/commands`, open)).toMatchObject({ status: 403, body: { error: { code: 'not_host' } } });
+    expect((await call(`/rooms/${room}/commands`, open, 'guess')).status).toBe(403);
+    const anon = await call(`/rooms/${room}/join`, {});
+    expect(anon.body.user_id).toMatch(/^anon-/);
+    expect((await call(`/rooms/${room}/commands`, open, anon.body.token)).status).toBe(403);
+    expect((await call(`/rooms/${room}/members`, { user_id: anon.body.user_id, member: true })).status).toBe(403);
+    // Naming the viewer is for the host's servers (after their login).
+    expect((await call(`/rooms/${room}/join`, { user_id: 'victim' })).status).toBe(403);
+    const victim = await call(`/rooms/${room}/join`, { user_id: 'victim' }, HOST);
+    expect(victim).toMatchObject({ status: 200, body: { user_id: 'victim' } });
+    expect(await call(`/rooms/${room}/commands`, open, HOST)).toMatchObject({ status: 200, body: { ok: true } });
+
+    // A real viewer page with its token grabs; the decision comes back on its own socket.
+    const page = await newPage(browser);
+    await page.goto(`${base}/authority.html?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    await expect(page.locator('#overlay section.hd-flash')).toHaveAttribute('data-phase', 'live');
+    await page.locator('#overlay section.hd-flash button.hd-grab').click();
+    await expect.poll(() => page.evaluate(() => window.h.events.find((e) => e.type === 'flash.result')?.outcome), { timeout: 15_000 }).toBe('success');
+    const attacker = await page.evaluate(() => window.h.session);
+    const [grab] = await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json();
+    expect(grab.user_id).toBe(attacker.user_id);
+    const decisions = async () => (await (await fetch(`${base}/rooms/${room}/decisions`)).json());
+    expect(await decisions()).toEqual({ success: 1 });
+
+    const post = (events, token) => call('/collect', { events }, token);
+    const fresh = (e, extra) => ({ ...e, event_id: crypto.randomUUID(), request_id: `${e.request_id}-${Math.random()}`, at: Date.now(), ...extra });
+    // No token, a tampered token, another secret's token: the batch is refused.
+    expect(await post([fresh(grab)])).toMatchObject({ status: 401, body: { code: 'no_token' } });
+    const [v, payload, sig] = attacker.token.split('.');
+    const tampered = `${v}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url')), u: 'victim' })).toString('base64url')}.${sig}`;
+    expect(await post([fresh(grab, { user_id: 'victim' })], tampered)).toMatchObject({ status: 401, body: { code: 'bad_signature' } });
+    // A valid token, events that are not its viewer's, room's or session's, or outside its time.
+    const cases = {
+      forged_user: fresh(grab, { user_id: 'victim' }),
+      wrong_room: fresh(grab, { room_id: `${room}-other` }),
+      wrong_session: fresh(grab, { session_id: victim.body.session_id }),
+      out_of_window: fresh(grab, { at: Date.now() - 3_600_000 }),
+    };
+    const future = fresh(grab, { at: Date.now() + 3_600_000 });
+    const res = await post([...Object.values(cases), future], attacker.token);
+    expect(res.status).toBe(200);
+    expect(res.body.stored).toBe(0);
+    expect(res.body.refused.map((r) => r.code)).toEqual([...Object.keys(cases), 'out_of_window']);
+    for (const r of res.body.refused) expect(r.reason.length).toBeGreaterThan(10);
+    // Recorded with the reason, and nothing decided for anyone.
+    const rejected = await (await fetch(`${base}/collect/rejected?room=${room}`)).json();
+    expect(rejected.map((r) => r.code).sort()).toEqual(['forged_user', 'out_of_window', 'out_of_window', 'wrong_session']);
+    // Replays: the same event again is a duplicate, decided once.
+    expect(await post([grab], attacker.token)).toMatchObject({ status: 200, body: { stored: 0, duplicates: 1 } });
+    // The same grab (same request id) under a new event id is not a second grab either.
+    expect((await post([{ ...grab, event_id: crypto.randomUUID(), at: Date.now() }], attacker.token)).body.stored).toBe(1);
+    await sleep(300);
+    expect(await decisions()).toEqual({ success: 1 });
+    // The victim's own token works for the victim.
+    const own = fresh(grab, { user_id: 'victim', session_id: victim.body.session_id });
+    expect((await post([own], victim.body.token)).body).toMatchObject({ stored: 1, refused: [] });
+    await expect.poll(decisions).toEqual({ success: 2 });
+    // A command socket without a token gets no one's private messages; with a token only that viewer's.
+    const wsNoToken = await new Promise((resolve) => {
+      const ws = new WebSocket(`${base.replace('http', 'ws')}/rooms/${room}/ws?user=victim`);
+      ws.on('open', () => resolve(ws));
+    });
+    const heard = [];
+    wsNoToken.on('message', (m) => heard.push(JSON.parse(String(m))));
+    await call(`/rooms/${room}/commands`, { type: 'redeem.account', widget_id: 'shop', user_id: 'victim', balance: 10 }, HOST);
+    await sleep(500);
+    expect(heard.filter((m) => m.type === 'redeem.account')).toEqual([]);
+    wsNoToken.close();
+  } finally {
+    await stop(proc);
+  }
+});
+
+test('the host console with a host key: its commands go through with the key it was given in the address, and are refused without it', async ({ browser }) => {
+  const HOST = 'console-key';
+  const { base, proc } = await startBackend(join(dir, 'console.db'), ['--host-key', HOST]);
+  try {
+    const room = `console-${Date.now()}`;
+    const page = await newPage(browser);
+    await page.goto(`${base}/?room=${room}#key=${HOST}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    // The key leaves the address bar.
+    expect(new URL(page.url()).hash).toBe('');
+    await page.getByLabel('Push tallies every second while open').uncheck();
+    await page.getByRole('button', { name: 'Open poll' }).click();
+    await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+    // The viewer in the console votes with its session token; the vote is stored as its own.
+    await page.locator('#overlay .hd-poll button').first().click();
+    await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`)).json()).length).toBe(1);
+    const [vote] = await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`)).json();
+    expect(vote.user_id).toBe(await page.evaluate(() => window.hudongRoom.userId));
+
+    // Another browser without the key: its console's commands are refused, and it says why.
+    const other = await newPage(browser);
+    await other.goto(`${base}/?room=${room}`);
+    await expect(other.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await other.getByLabel('Push tallies every second while open').uncheck();
+    await other.getByRole('button', { name: 'Open poll' }).click();
+    await expect(other.locator('#log li[data-type="error"]').first()).toContainText('not_host');
+    await page.waitForTimeout(500);
+    await expect(page.locator('#overlay .hd-poll')).toHaveCount(1);
+  } finally {
+    await stop(proc);
   }
 });
