@@ -111,10 +111,64 @@ pub fn ingest(
     for (e, fresh) in events.iter().zip(&stored.fresh) {
         if *fresh {
             let _ = hub.collected.send(Arc::from(e.to_string()));
-            rewards::on_event(hub, e);
+            // Reward requests beyond the rate a viewer's page can make (one in flight per
+            // widget, a retry after each answer) are a script's: stored as sent, refused
+            // with the reason, never decided.
+            if within_rate(e, now) {
+                rewards::on_event(hub, e);
+            } else {
+                let (code, reason) = (
+                    "rate_limited",
+                    "too many requests from this session for this widget: at most 10 a minute",
+                );
+                let _ = hub.store.reject(e, code, reason, now);
+                REFUSED_EVENTS.fetch_add(1, Ordering::Relaxed);
+                refused
+                    .push(json!({"event_id": e.get("event_id"), "code": code, "reason": reason}));
+            }
         }
     }
     Ok((stored.new, stored.duplicates, refused))
+}
+
+/// Reward requests one session may make of one widget in a minute.
+const REQUESTS_PER_MINUTE: u32 = 10;
+
+/// Per (session, widget): the start of the current minute and the requests in it.
+type Windows = HashMap<(String, String), (u64, u32)>;
+static WINDOWS: std::sync::LazyLock<std::sync::Mutex<Windows>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Whether a newly stored event is within the request rate (events that are not reward
+/// requests always are). Only new events count: a resent batch is not a new request.
+fn within_rate(e: &Value, now: u64) -> bool {
+    const REQUESTS: [&str; 9] = [
+        "flash.grab",
+        "lottery.enter",
+        "lottery.claim",
+        "coupon.claim",
+        "redeem.request",
+        "task.claim",
+        "lead.confirm",
+        "question.ask",
+        "question.upvote",
+    ];
+    let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or_default();
+    if !REQUESTS.contains(&s("type")) {
+        return true;
+    }
+    let mut windows = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
+    if windows.len() > 100_000 {
+        windows.retain(|_, (start, _)| now.saturating_sub(*start) < 60_000);
+    }
+    let entry = windows
+        .entry((s("session_id").to_owned(), s("widget_id").to_owned()))
+        .or_insert((now, 0));
+    if now.saturating_sub(entry.0) >= 60_000 {
+        *entry = (now, 0);
+    }
+    entry.1 += 1;
+    entry.1 <= REQUESTS_PER_MINUTE
 }
 
 fn unauthorized(r: Refusal) -> Response {

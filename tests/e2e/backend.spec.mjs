@@ -890,3 +890,30 @@ test('the host console with a host key: its commands go through with the key it 
     await stop(proc);
   }
 });
+
+test('a script firing reward requests is held to 10 a minute per session and widget: the rest are refused as rate_limited and decide nothing', async () => {
+  const { base, proc } = await startBackend(join(dir, 'rate.db'));
+  try {
+    const room = `rate-${Date.now()}`;
+    const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const now = Date.now();
+    expect((await post(`/rooms/${room}/commands`, { type: 'flash.open', widget_id: 'f', product: { name: '唇釉', price: 100 }, stock_total: 100, per_viewer_limit: 50, starts_at: now - 1000, ends_at: now + 600_000 })).ok).toBe(true);
+    const grab = (i, session = 's-bot') => ({
+      v: 1, event_id: crypto.randomUUID(), seq: i + 1, at: Date.now(), client_at: Date.now(), room_id: room, session_id: session,
+      user_id: `u-${session}`, widget_id: 'f', kind: 'flash_sale', type: 'flash.grab', request_id: `${room}:f:${session}:grab:${i}`,
+    });
+    const burst = Array.from({ length: 25 }, (_, i) => grab(i));
+    const res = await post('/collect', { events: burst });
+    expect(res.stored).toBe(25); // kept as sent
+    expect(res.refused.map((r) => r.code)).toEqual(Array(15).fill('rate_limited'));
+    // The same batch again (a retry) is 25 duplicates, not 25 more requests.
+    expect(await post('/collect', { events: burst })).toMatchObject({ stored: 0, duplicates: 25, refused: [] });
+    // Another session is not held back by the first.
+    expect((await post('/collect', { events: [grab(0, 's-other')] })).refused).toEqual([]);
+    await expect.poll(async () => Object.values(await (await fetch(`${base}/rooms/${room}/decisions`)).json()).reduce((a, b) => a + b, 0)).toBe(11);
+    const rejected = await (await fetch(`${base}/collect/rejected?room=${room}`)).json();
+    expect(rejected.filter((r) => r.code === 'rate_limited')).toHaveLength(15);
+  } finally {
+    await stop(proc);
+  }
+});

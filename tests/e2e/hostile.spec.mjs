@@ -117,3 +117,29 @@ test('image URLs: https, relative and small data: images get in; anything else i
   }
   expect(await page.evaluate(() => window.__violations)).toEqual([]);
 });
+
+test('click storms on reward buttons send one request each: 100 synchronous clicks, then a burst of double taps', async ({ page }) => {
+  await page.goto(`${site.base}/a11y.html`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const requests = (type) => page.evaluate((t) => window.a11y.seen.events.filter((e) => e.type === t).length, type);
+  const storm = (selector) =>
+    page.evaluate((sel) => {
+      const button = document.querySelector('#overlay').shadowRoot.querySelector(sel);
+      // All in one task: before any redraw could disable the button.
+      for (let i = 0; i < 100; i++) button.click();
+    }, selector);
+  const cases = [
+    ['poll voted then revealed, quiz answered, flash live', '.hd-flash button.hd-grab', 'flash.grab'],
+    ['redeem with an account, lottery, coupon', '.hd-lottery button.hd-submit', 'lottery.enter'],
+    ['redeem with an account, lottery, coupon', '.hd-coupon button.hd-submit:not(.hd-alt)', 'coupon.claim'],
+  ];
+  for (const [scenario, selector, request] of cases) {
+    expect(await page.evaluate((n) => window.a11y.run(n, { locale: 'en' }), scenario)).toEqual([]);
+    const before = await requests(request);
+    await storm(selector);
+    // And a thumb's double and triple taps through the real input pipeline.
+    await page.locator(`#overlay ${selector}`).click({ clickCount: 3, force: true }).catch(() => {});
+    await page.waitForTimeout(200);
+    expect(await requests(request), request).toBe(before + 1);
+  }
+});
