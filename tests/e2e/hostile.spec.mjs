@@ -143,3 +143,37 @@ test('click storms on reward buttons send one request each: 100 synchronous clic
     expect(await requests(request), request).toBe(before + 1);
   }
 });
+
+test('hostile host CSS (global resets, !important, leaking text styles) changes nothing in the overlay: same pixels, and it still works', async ({ browser }) => {
+  const shot = async (query) => {
+    const context = await browser.newContext({ viewport: { width: 430, height: 900 }, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    // The same time in both pages, so countdowns read the same.
+    await page.clock.setFixedTime(new Date('2026-11-23T10:00:00Z'));
+    await page.goto(`${site.base}/hostile.html${query}`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const out = await page.evaluate(() => window.hostile.show('Plain words'));
+    expect(out.refused).toEqual([]);
+    // Every card is drawn and within the stage.
+    const cards = page.locator('#overlay .hd-card');
+    expect(await cards.count()).toBeGreaterThan(3);
+    await page.waitForTimeout(300);
+    const png = await page.locator('#overlay').screenshot({ animations: 'disabled', caret: 'hide' });
+    // It still works: a real tap on the first card's first button acts.
+    const before = await page.evaluate(() => window.hostile.events.length);
+    await page.locator('#overlay .hd-card button:visible').first().click();
+    await page.waitForTimeout(200);
+    const voted = (await page.evaluate(() => window.hostile.events.length)) - before;
+    await context.close();
+    return { png, voted };
+  };
+  const plain = await shot('');
+  const hostile = await shot('?css=hostile');
+  expect(plain.voted).toBeGreaterThan(0);
+  expect(hostile.voted).toBe(plain.voted);
+  if (!hostile.png.equals(plain.png)) {
+    await test.info().attach('plain.png', { body: plain.png, contentType: 'image/png' });
+    await test.info().attach('hostile.png', { body: hostile.png, contentType: 'image/png' });
+  }
+  expect(hostile.png.equals(plain.png), 'the overlay looks the same under the hostile stylesheet').toBe(true);
+});

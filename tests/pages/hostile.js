@@ -5,6 +5,15 @@ import { createRoom, load } from '/dist/index.js';
 
 const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 let room = null;
+const events = [];
+// `?css=hostile`: the page's own aggressive global stylesheet.
+if (new URLSearchParams(location.search).get('css') === 'hostile') {
+  const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: 'hostile-css.css' });
+  await new Promise((done) => {
+    link.onload = done;
+    document.head.append(link);
+  });
+}
 
 function commands(t, now) {
   // Fields held to 20 or 40 characters get that much of the payload.
@@ -34,9 +43,14 @@ function commands(t, now) {
 }
 
 window.hostile = {
+  get room() {
+    return room;
+  },
+  events,
   async show(text) {
     room?.destroy();
     room = await createRoom({ roomId: 'hostile', userId: 'u-1', mount: '#overlay', locale: 'en', persist: false });
+    room.on('*', (e) => events.push(e.type));
     const refused = [];
     for (const c of commands(text, Date.now())) {
       const r = room.apply(c);
