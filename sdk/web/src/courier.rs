@@ -379,8 +379,6 @@ impl Inner {
     }
 
     fn persist(&self) {
-        // An unavailable store (site data blocked, some private modes) is reported like a
-        // full one, below: the host should know events are in memory only.
         if !self.may_persist.get() {
             return;
         }
@@ -392,6 +390,13 @@ impl Inner {
             self.store.remove(&self.key);
             return;
         }
+        // No storage at all (site data blocked, some private modes): said once, and the
+        // queue is not encoded for nothing at every step.
+        if !self.store.available() {
+            drop(outbox);
+            self.storage_failed_once("localStorage is unavailable");
+            return;
+        }
         let saved = Saved {
             saved_at: self.now(),
             outbox: outbox.clone(),
@@ -399,16 +404,17 @@ impl Inner {
         drop(outbox);
         match to_json(&saved).and_then(|text| self.store.set(&self.key, &text)) {
             Ok(()) => self.storage_failed.set(false),
-            Err(why) => {
-                if !self.storage_failed.replace(true) {
-                    (self.on_error)(HudongError::new(
-                        ErrorCode::StorageFailed,
-                        format!(
-                            "could not save the event queue ({why}); events are kept in memory"
-                        ),
-                    ));
-                }
-            }
+            Err(why) => self.storage_failed_once(&why),
+        }
+    }
+
+    /// Reports a failed save, once until a save succeeds again.
+    fn storage_failed_once(&self, why: &str) {
+        if !self.storage_failed.replace(true) {
+            (self.on_error)(HudongError::new(
+                ErrorCode::StorageFailed,
+                format!("could not save the event queue ({why}); events are kept in memory"),
+            ));
         }
     }
 
