@@ -6,7 +6,7 @@ import { scriptedTracker } from '/dist/testing.js';
 const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const until = async (what, ok) => {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     if (ok()) return;
     await sleep(25);
   }
@@ -32,6 +32,7 @@ function widgets(now) {
   ];
 }
 
+const errors = [];
 window.hygiene = {
   mark: () => window.probe.mark(),
   async cycle(n) {
@@ -47,26 +48,39 @@ window.hygiene = {
       commands: { type: 'sse', url: `/rooms/${id}-b/events?user=u-2`, snapshotUrl: `/rooms/${id}-b/snapshot` },
       transport: { type: 'http', url: '/collect' },
     });
-    await until('both channels live', () => a.channelState === 'live' && b.channelState === 'live');
-    for (const room of [a, b]) for (const c of widgets(Date.now())) {
-      const r = room.apply(c);
-      if (!r.ok) throw new Error(`${c.type}: ${r.error.message}`);
+    a.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    try {
+      await until('both channels live', () => a.channelState === 'live' && b.channelState === 'live');
+      // The room's commands come from the hub, as in a live room (a command applied only
+      // locally would be undone by the next snapshot the channel brings).
+      for (const [room, rid] of [[a, id], [b, `${id}-b`]]) {
+        for (const c of widgets(Date.now())) {
+          const out = await (await fetch(`/rooms/${rid}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) })).json();
+          if (!out.ok) throw new Error(`${c.type}: ${JSON.stringify(out.error)}`);
+        }
+        await until(`the widgets of ${rid}`, () => room.widgets.length === 12);
+      }
+      await frames();
+      // Act in both, and take the camera in the first.
+      for (const room of [a, b]) {
+        room.vote('poll', 'a');
+        room.act({ type: 'like.tap', widget_id: 'likes' });
+      }
+      a.act({ type: 'tryon.start', widget_id: 'ar' });
+      a.act({ type: 'tryon.allow_camera', widget_id: 'ar' });
+      try {
+        await until('the camera', () => a.widgets.find((w) => w.kind === 'try_on')?.phase.phase === 'live');
+      } catch (e) {
+        throw new Error(`${e.message}: ${JSON.stringify(a.widgets.find((w) => w.kind === 'try_on'))} ${JSON.stringify(errors)}`);
+      }
+      await until('the tracker', () => a.widgets.find((w) => w.kind === 'try_on')?.tracker === 'attached');
+      a.flush();
+      b.flush();
+      await sleep(300);
+    } finally {
+      a.destroy();
+      b.destroy();
     }
-    await frames();
-    // Act in both, and take the camera in the first.
-    for (const room of [a, b]) {
-      room.vote('poll', 'a');
-      room.act({ type: 'like.tap', widget_id: 'likes' });
-    }
-    a.act({ type: 'tryon.start', widget_id: 'ar' });
-    a.act({ type: 'tryon.allow_camera', widget_id: 'ar' });
-    await until('the camera', () => a.widgets.find((w) => w.kind === 'try_on')?.phase.phase === 'live');
-    await until('the tracker', () => a.widgets.find((w) => w.kind === 'try_on')?.tracker === 'attached');
-    a.flush();
-    b.flush();
-    await sleep(300);
-    a.destroy();
-    b.destroy();
   },
 };
 await load();
