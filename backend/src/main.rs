@@ -317,10 +317,10 @@ async fn join(
     };
     let user = match body.get("user_id").and_then(Value::as_str) {
         Some(u) => {
-            if hudong_core::validate::id("user_id", u).is_err() {
+            if let Err(e) = hudong_core::validate::id("user_id", u) {
                 return (
                     StatusCode::BAD_REQUEST,
-                    Json(json!({"ok": false, "error": {"code": "invalid_field", "message": "user_id must be 1–64 characters of A–Z, a–z, 0–9, _ - . :"}})),
+                    Json(json!({"ok": false, "error": e})),
                 )
                     .into_response();
             }
