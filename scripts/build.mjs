@@ -42,6 +42,9 @@ function buildWasm(cargoFeatures, bindgenDir, outDir) {
     'wasm-bindgen',
     [
       '--target', 'web',
+      // `__wbg_reset_state`: after a panic the facade restarts the module with it and
+      // restores the rooms (see ARCHITECTURE.md, "Failure isolation").
+      '--experimental-reset-state-function',
       '--out-dir', bindgenDir,
       '--out-name', 'hudong_wasm',
       join(root, 'target', 'wasm32-unknown-unknown', 'release', 'hudong_wasm.wasm'),
@@ -60,6 +63,13 @@ buildWasm([], bindgenOut, dist);
 // The headless build (`hudong/headless`): state machines, delivery and command sources, no views.
 buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headless'), join(dist, 'headless'));
 writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n');
+// `--fault` (npm test): a test-only build with a widget that fails on purpose, for the
+// failure-isolation tests. Never part of the package.
+const faultDist = join(root, 'target', 'fault-dist');
+if (process.argv.includes('--fault')) {
+  rmSync(faultDist, { recursive: true, force: true });
+  buildWasm(['--features', 'fault'], join(root, 'target', 'hudong-bindgen-fault'), faultDist);
+}
 
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'index.js'));
 // The keys of the overlay's texts come from the Rust struct that defines them (the
@@ -82,6 +92,10 @@ copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));
 copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
+if (process.argv.includes('--fault')) {
+  for (const f of ['index.js', 'testing.js']) copyFileSync(join(root, 'sdk', 'js', f), join(faultDist, f));
+  copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(faultDist, 'hudong.css'));
+}
 // Language packs, fetched only by rooms in those languages.
 mkdirSync(join(dist, 'locales'), { recursive: true });
 for (const f of readdirSync(join(root, 'widgets', 'locales'))) copyFileSync(join(root, 'widgets', 'locales', f), join(dist, 'locales', f));

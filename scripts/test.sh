@@ -11,7 +11,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\n\033[1;35m== %s\033[0m\n' "$*"; }
 
 step "build (dist/)"
-node scripts/build.mjs --quiet
+node scripts/build.mjs --quiet --fault
 
 step "native tests: cargo test"
 cargo test --workspace --exclude hudong-widgets --exclude hudong-wasm --locked

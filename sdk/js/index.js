@@ -1,6 +1,15 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, { RoomCore, hasViews, localePack, minorDigits as wasmMinorDigits, stringKeys as wasmStringKeys } from './hudong_wasm.js';
+import init, {
+  RoomCore,
+  hasViews,
+  localePack,
+  minorDigits as wasmMinorDigits,
+  stringKeys as wasmStringKeys,
+  releaseAll,
+  setPanicHandler,
+  __wbg_reset_state as resetModule,
+} from './hudong_wasm.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 // One literal `new URL` per pack, so bundlers (Vite, webpack) see and emit each file.
@@ -12,6 +21,52 @@ const PACK_URLS = {
 };
 
 const REPORT = Symbol('report');
+const RESTORE = Symbol('restore');
+
+// Failure isolation. A panic inside the module (a bug in one widget's code) leaves it
+// unusable: wasm cannot unwind. The module tells us which widget's code was running; we
+// let go of what its rooms hold in the page, start a fresh instance of the module, and
+// rebuild every room by replaying its journal (the steps it took: a room is a pure function
+// of them), then take that widget down. The room reports an `internal` error with the
+// widget's id; the other widgets go on where they were, and the event queue (kept in
+// storage) is taken over by the rebuilt room.
+const liveRooms = new Set();
+/** `{message, widgetId}` between a panic and the restart that follows it. */
+let failure = null;
+const restarts = [];
+/** More restarts than this within the window and the rooms stop instead (a failure that
+ * no widget can be blamed for, and that comes back). */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
+function onPanic(message, widgetId) {
+  if (failure) return; // a second failure while letting go of the first
+  failure = { message: String(message), widgetId: widgetId ?? null };
+  // After the failed call has unwound.
+  setTimeout(restart, 0);
+}
+
+function restart() {
+  const { message, widgetId } = failure;
+  try {
+    releaseAll();
+  } catch {
+    // The failed module could not release everything; what it could not is dropped below.
+  }
+  const now = Date.now();
+  while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+  restarts.push(now);
+  let giveUp = restarts.length > MAX_RESTARTS;
+  try {
+    resetModule();
+    setPanicHandler(onPanic);
+  } catch (err) {
+    console.error('[hudong] the module could not be restarted', err);
+    giveUp = true;
+  }
+  failure = null;
+  for (const room of [...liveRooms]) room[RESTORE]({ message, widgetId, giveUp });
+}
 
 /** Language packs by URL: each fetched once per page, and again after a failure. */
 const packs = new Map();
@@ -52,6 +107,7 @@ export function load(options = {}) {
     loading = init(arg).then(
       () => {
         loaded = true;
+        setPanicHandler(onPanic);
       },
       (err) => {
         loading = undefined; // allow a retry after a failed download
@@ -203,6 +259,18 @@ export class Room {
   #nodes = [];
   #detachers = [];
   #destroyed = false;
+  /** Where the overlay's root goes (the shadow root or the mount), and the root itself. */
+  #container = null;
+  #root = null;
+  /** What the core was created with, to create it again after a failure. */
+  #coreOptions;
+  #coreArgs;
+  /** The steps the room took (`[kind, input, now, clockOffset]`), to replay after a failure. */
+  #journal = [];
+  /** Widgets taken down after failures, kept down in every rebuild. */
+  #failed = [];
+  /** Calls made while the module was restarting, carried out once it is back. */
+  #deferred = [];
 
   /** @internal Use `createRoom`. */
   constructor(options, mount) {
@@ -228,18 +296,14 @@ export class Room {
           this.#nodes.push(link);
         }
       }
-      root = document.createElement('div');
-      root.className = 'hd-root';
-      container.append(root);
-      this.#nodes.push(root);
+      this.#container = container;
+      root = this.#newRoot();
     }
 
     const transport = transportOptions(options.transport);
     const playhead = playheadOptions(options.playhead);
     try {
-      this.#core = new RoomCore(
-        root,
-        {
+      this.#coreOptions = {
           room_id: this.roomId,
           session_id: this.sessionId,
           user_id: this.userId ?? undefined,
@@ -259,17 +323,62 @@ export class Room {
           time_url: options.timeUrl == null ? undefined : absolute(options.timeUrl),
           playhead_delay_ms: playhead.delay,
           channel: snakeKeys(options.channel),
-        },
-        (event) => this.#dispatch(event),
-        transport.send,
-        playhead.fn,
-      );
+      };
+      this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, (step) => this.#journal.push(step)];
+      this.#core = new RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
     } catch (err) {
       for (const node of this.#nodes) node.remove();
       throw err;
     }
     this.#tryOn = { ...options.tryOn };
     if (options.tryOn) this.#applyTryOn();
+    liveRooms.add(this);
+  }
+
+  #newRoot() {
+    const root = document.createElement('div');
+    root.className = 'hd-root';
+    this.#container.append(root);
+    this.#nodes.push(root);
+    this.#root = root;
+    return root;
+  }
+
+  /** @internal After a failure: the room again, from its last state, without the widget. */
+  [RESTORE]({ message, widgetId, giveUp }) {
+    if (this.#destroyed) return;
+    // The failed module's overlay is dropped whole (its handlers go with the element).
+    if (this.#root) {
+      this.#root.remove();
+      this.#nodes = this.#nodes.filter((n) => n !== this.#root);
+    }
+    const root = this.#container ? this.#newRoot() : null;
+    const stop = (why) => {
+      this.#core = null;
+      this.#dispatch(errorEvent('internal', `${message}; ${why}`, widgetId ? { widget_id: widgetId } : undefined));
+      this.destroy();
+    };
+    if (giveUp) return stop('Hudong failed again and again, and stopped this room');
+    if (widgetId && !this.#failed.includes(widgetId)) this.#failed.push(widgetId);
+    try {
+      // The replayed steps stay in the journal; the rebuilt room adds its own after them.
+      this.#core = new RoomCore(root, { ...this.#coreOptions, fail_widgets: this.#failed }, ...this.#coreArgs, this.#journal);
+    } catch (err) {
+      return stop(`the room could not be restored (${err?.message ?? err}) and stopped`);
+    }
+    try {
+      if (this.#tryOn.tracker || this.#tryOn.onSnapshot) this.#applyTryOn();
+    } catch {
+      // Checked when it was first set.
+    }
+    const tookDown = this.#core.tookDown ?? null;
+    if (widgetId == null || tookDown != null) {
+      const what = tookDown ? `the widget "${tookDown}" was taken down; the room goes on without it` : 'the room was restored';
+      this.#dispatch(errorEvent('internal', `${message}; ${what}`, tookDown ? { widget_id: tookDown } : undefined));
+    }
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const call of deferred) call();
   }
 
   #tryOn = {};
@@ -289,7 +398,8 @@ export class Room {
   setTracker(tracker) {
     if (this.#destroyed) return;
     this.#tryOn = { ...this.#tryOn, tracker: tracker ?? null };
-    this.#applyTryOn();
+    // While the module restarts, the restored room takes it.
+    if (this.#ready) this.#applyTryOn();
   }
 
   /**
@@ -344,24 +454,30 @@ export class Room {
     return detach;
   }
 
+  /** Whether the core can be called now (not destroyed, not restarting after a failure). */
+  get #ready() {
+    return !this.#destroyed && !failure && this.#core != null;
+  }
+
   /** Server time now (ms since the epoch), from the synced clock. */
   serverNow() {
-    return this.#destroyed ? Date.now() : this.#core.serverNow();
+    return this.#ready ? this.#core.serverNow() : Date.now();
   }
 
   /** The command connection: `'none'`, `'connecting'`, `'live'`, `'reconnecting'` or `'closed'`. */
   get channelState() {
-    return this.#destroyed ? 'closed' : this.#core.channelState();
+    if (this.#destroyed) return 'closed';
+    return this.#ready ? this.#core.channelState() : 'reconnecting';
   }
 
   /** Drops and re-establishes the command connection (it resyncs on the way). */
   reconnect() {
-    if (!this.#destroyed) this.#core.reconnect();
+    if (this.#ready) this.#core.reconnect();
   }
 
   /** The room as a server sends it to a late joiner. */
   snapshot() {
-    return this.#destroyed ? { type: 'room.snapshot', widgets: [] } : this.#core.snapshot();
+    return this.#ready ? this.#core.snapshot() : { type: 'room.snapshot', widgets: [] };
   }
 
   /** Performs a viewer action, as a tap on the overlay would (for custom UIs). */
@@ -392,7 +508,7 @@ export class Room {
 
   /** Sends queued events now rather than at the next batch. */
   flush() {
-    if (!this.#destroyed) this.#core.flush();
+    if (this.#ready) this.#core.flush();
   }
 
   /**
@@ -400,27 +516,32 @@ export class Room {
    * `'denied'` purges it and discards later events, `'pending'` holds them.
    */
   setConsent(consent) {
-    if (!this.#destroyed) this.#core.setConsent(consent);
+    if (this.#destroyed) return;
+    if (!this.#ready) {
+      this.#deferred.push(() => this.setConsent(consent));
+      return;
+    }
+    this.#core.setConsent(consent);
   }
 
   /** Delivery counters, or `null` without a transport. */
   get delivery() {
-    return this.#destroyed ? null : this.#core.delivery();
+    return this.#ready ? this.#core.delivery() : null;
   }
 
   /** Batches the collector refused for good, with their events. */
   get deadLetters() {
-    return this.#destroyed ? [] : this.#core.deadLetters();
+    return this.#ready ? this.#core.deadLetters() : [];
   }
 
   /** Puts dead-lettered events back in the queue. Returns how many. */
   retryDeadLetters() {
-    return this.#destroyed ? 0 : this.#core.retryDeadLetters();
+    return this.#ready ? this.#core.retryDeadLetters() : 0;
   }
 
   /** The live widgets and their state. */
   get widgets() {
-    return this.#destroyed ? [] : this.#core.widgets();
+    return this.#ready ? this.#core.widgets() : [];
   }
 
   get destroyed() {
@@ -431,10 +552,15 @@ export class Room {
   destroy() {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    liveRooms.delete(this);
+    this.#deferred = [];
     try {
       for (const detach of this.#detachers) detach();
-      this.#core.destroy();
-      this.#core.free();
+      // During a restart the old core belongs to the failed module: it is let go of there.
+      if (this.#core && !failure) {
+        this.#core.destroy();
+        this.#core.free();
+      }
     } finally {
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];
@@ -444,10 +570,20 @@ export class Room {
 
   #call(fn) {
     if (this.#destroyed) return this.#fail(errorEvent('not_open', 'this room was destroyed'));
+    if (failure) {
+      // The module is restarting after a failure: this is carried out once it is back.
+      this.#deferred.push(() => this.#call(fn));
+      return { ok: true, deferred: true };
+    }
     try {
       return fn();
     } catch (err) {
-      // Only a fault inside the module gets here; bad input never throws.
+      // Only a fault inside the module gets here; bad input never throws. After a panic
+      // the restart reports it, with the widget that failed.
+      if (failure) {
+        const { message, widgetId } = failure;
+        return { ok: false, error: { code: 'internal', message, ...(widgetId ? { widget_id: widgetId } : {}) } };
+      }
       return this.#fail(errorEvent('internal', `Hudong failed: ${err?.message ?? err}`));
     }
   }

@@ -37,6 +37,7 @@ pub fn coupon_view(props: &CouponProps) -> Html {
         strings: s,
     } = props;
     let spec = c.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let id = spec.widget_id.clone();
     let now = clock.now();
     let phase = c.phase(now);

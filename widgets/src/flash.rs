@@ -23,6 +23,7 @@ pub fn flash_view(props: &FlashProps) -> Html {
         strings: s,
     } = props;
     let spec = sale.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let product = &spec.product;
     let now = clock.now();
     let phase = sale.phase(now);

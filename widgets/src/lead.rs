@@ -49,6 +49,7 @@ pub fn lead_view(props: &LeadProps) -> Html {
         strings: s,
     } = props;
     let spec = l.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let id = spec.widget_id.clone();
     let title_id = format!("hd-{id}-t");
     let copied = use_state(|| false);

@@ -8,6 +8,8 @@
 mod clock;
 mod countdown;
 mod coupon;
+#[cfg(feature = "fault")]
+mod fault;
 mod flash;
 mod i18n;
 mod lead;
@@ -39,3 +41,33 @@ pub use tasks::{TasksProps, TasksView};
 pub use tryon::{TryOnHooks, TryOnProps, TryOnView};
 
 pub use hudong_core::Action;
+
+thread_local! {
+    static DRAWING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks a widget's view as drawing until the guard is dropped: a panic inside it is pinned
+/// on the widget ([`hudong_core::blame`]), and [`rendering`] tells that it happened while
+/// yew was drawing.
+pub(crate) fn drawing(widget_id: &str) -> Drawing {
+    DRAWING.with(|d| d.set(d.get() + 1));
+    Drawing {
+        _blame: hudong_core::blame::enter(widget_id),
+    }
+}
+
+pub(crate) struct Drawing {
+    _blame: hudong_core::blame::Scope,
+}
+
+impl Drop for Drawing {
+    fn drop(&mut self) {
+        DRAWING.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Whether a widget's view is being drawn, or was when the module panicked (the guard
+/// is never dropped then): yew's scheduler is stuck mid-render and must not be entered.
+pub fn rendering() -> bool {
+    DRAWING.try_with(|d| d.get() > 0).unwrap_or(false)
+}

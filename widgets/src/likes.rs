@@ -23,6 +23,7 @@ pub fn likes_view(props: &LikesProps) -> Html {
         strings: s,
     } = props;
     let id = l.id().to_owned();
+    let _drawing = crate::drawing(&id);
     let hearts = use_state(|| (0u32, Vec::<u32>::new()));
     let on_tap = {
         let (on_action, id, hearts) = (on_action.clone(), id.clone(), hearts.clone());

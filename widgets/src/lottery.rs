@@ -25,6 +25,7 @@ pub fn lottery_view(props: &LotteryProps) -> Html {
         strings: s,
     } = props;
     let spec = l.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let now = clock.now();
     let phase = l.phase(now);
     let title_id = format!("hd-{}-t", spec.widget_id);

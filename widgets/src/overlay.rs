@@ -85,6 +85,10 @@ fn widget_view(w: &Widget, props: &OverlayProps) -> Html {
             <FlashView key={f.id().to_owned()} sale={f.clone()} clock={props.clock.clone()}
                on_action={props.on_action.clone()} strings={props.strings} />
         },
+        #[cfg(feature = "fault")]
+        Widget::Fault(f) => html! {
+            <crate::fault::FaultView key={f.id().to_owned()} fault={f.clone()} on_action={props.on_action.clone()} />
+        },
     }
 }
 
@@ -106,6 +110,8 @@ fn chip_label<'a>(w: &'a Widget, s: &'static Strings) -> (&'static str, &'a str)
             q.spec().prompt.as_deref().unwrap_or(s.ask_prompt),
         ),
         Widget::Tasks(_) => (s.tasks, ""),
+        #[cfg(feature = "fault")]
+        Widget::Fault(f) => ("fault", f.spec().title.as_str()),
     }
 }
 

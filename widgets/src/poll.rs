@@ -25,6 +25,7 @@ pub fn poll_view(props: &PollProps) -> Html {
     // Options ticked but not yet submitted (multi choice only): view state, not poll state.
     let ticked = use_state(Vec::<usize>::new);
     let spec = poll.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let now = clock.now();
     let can_vote = poll.can_vote(now);
     let phase = poll.phase();

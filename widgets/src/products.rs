@@ -19,6 +19,7 @@ pub fn products_view(props: &ProductsProps) -> Html {
         strings: s,
     } = props;
     let id = p.id().to_owned();
+    let _drawing = crate::drawing(&id);
     let title_id = format!("hd-{id}-t");
     let tap = |sku: &str, buy: bool| {
         let (on_action, id, sku) = (on_action.clone(), id.clone(), sku.to_owned());

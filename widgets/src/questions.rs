@@ -20,6 +20,7 @@ pub fn questions_view(props: &QuestionsProps) -> Html {
         strings: s,
     } = props;
     let id = q.id().to_owned();
+    let _drawing = crate::drawing(&id);
     let title_id = format!("hd-{id}-t");
     let input_id = format!("hd-{id}-input");
     let input = use_node_ref();

@@ -23,6 +23,7 @@ pub fn quiz_view(props: &QuizProps) -> Html {
         strings: s,
     } = props;
     let spec = quiz.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let now = clock.now();
     let can_answer = quiz.can_answer(now);
     let heading_id = format!("hd-{}-q", spec.widget_id);

@@ -19,6 +19,7 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
         strings: s,
     } = props;
     let spec = shop.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     // The item whose confirm step is showing (view-only state).
     let confirming = use_state(|| None::<String>);
     let title_id = format!("hd-{}-t", spec.widget_id);

@@ -31,6 +31,7 @@ pub fn tasks_view(props: &TasksProps) -> Html {
         strings: s,
     } = props;
     let id = t.id().to_owned();
+    let _drawing = crate::drawing(&id);
     let now = clock.now();
     let title_id = format!("hd-{id}-t");
     let claim = |task_id: &str| {

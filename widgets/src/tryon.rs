@@ -46,6 +46,7 @@ pub fn tryon_view(props: &TryOnProps) -> Html {
         hooks,
     } = props;
     let spec = t.spec();
+    let _drawing = crate::drawing(&spec.widget_id);
     let product = &spec.product;
     let id = spec.widget_id.clone();
     let phase = t.phase();

@@ -50,7 +50,7 @@ where
             format!("bad \"type\" or \"v\": {e}"),
         )
     })?;
-    if !Command::TYPES.contains(&head.kind.as_str()) {
+    if !Command::knows(&head.kind) {
         let shown: String = head.kind.chars().take(64).collect();
         return Err(HudongError::new(
             ErrorCode::UnknownCommand,

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     StorageFailed,
     /// A fault inside Hudong itself (a bug): reported, never thrown at the page.
     Internal,
+    /// The widget failed inside Hudong and was taken down; commands and actions for its id
+    /// are refused for the rest of the session (the other widgets go on).
+    WidgetFailed,
 }
 
 impl ErrorCode {
@@ -77,6 +80,7 @@ impl ErrorCode {
             ErrorCode::EventsDropped => "events_dropped",
             ErrorCode::StorageFailed => "storage_failed",
             ErrorCode::Internal => "internal",
+            ErrorCode::WidgetFailed => "widget_failed",
         }
     }
 }

@@ -23,11 +23,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod blame;
 pub mod channel;
 mod coupon;
 mod decode;
 pub mod delivery;
 mod error;
+#[cfg(feature = "fault")]
+pub mod fault;
 mod flash;
 pub mod layout;
 mod lead;

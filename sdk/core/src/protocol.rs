@@ -62,6 +62,8 @@ pub enum WidgetKind {
     Coupon,
     Questions,
     Tasks,
+    #[cfg(feature = "fault")]
+    Fault,
 }
 
 impl WidgetKind {
@@ -79,6 +81,8 @@ impl WidgetKind {
             WidgetKind::Coupon => "coupon",
             WidgetKind::Questions => "questions",
             WidgetKind::Tasks => "tasks",
+            #[cfg(feature = "fault")]
+            WidgetKind::Fault => "fault",
         }
     }
 }
@@ -101,6 +105,14 @@ pub enum Command {
     /// Show the final results (closes the poll if it was open).
     #[serde(rename = "poll.reveal")]
     PollReveal(PollReveal),
+    /// A widget that fails on purpose (test builds only).
+    #[cfg(feature = "fault")]
+    #[serde(rename = "fault.open")]
+    FaultOpen(crate::fault::FaultSpec),
+    /// Pokes the failing widget (it panics when it fails on commands).
+    #[cfg(feature = "fault")]
+    #[serde(rename = "fault.poke")]
+    FaultPoke(Target),
     /// Take a widget off the overlay.
     #[serde(rename = "widget.remove")]
     WidgetRemove(Target),
@@ -345,6 +357,10 @@ impl Command {
             Command::WidgetRemove(_) => "widget.remove",
             Command::RoomSnapshot(_) => "room.snapshot",
             Command::RoomLayout(_) => "room.layout",
+            #[cfg(feature = "fault")]
+            Command::FaultOpen(_) => "fault.open",
+            #[cfg(feature = "fault")]
+            Command::FaultPoke(_) => "fault.poke",
         }
     }
 
@@ -397,7 +413,16 @@ impl Command {
             Command::TasksProgress(c) => &c.widget_id,
             Command::TaskResult(c) => &c.widget_id,
             Command::RoomSnapshot(_) | Command::RoomLayout(_) => "",
+            #[cfg(feature = "fault")]
+            Command::FaultOpen(c) => &c.widget_id,
+            #[cfg(feature = "fault")]
+            Command::FaultPoke(c) => &c.widget_id,
         }
+    }
+
+    /// Whether `type` names a command this build knows.
+    pub fn knows(kind: &str) -> bool {
+        Command::TYPES.contains(&kind) || (cfg!(feature = "fault") && kind.starts_with("fault."))
     }
 }
 
@@ -430,6 +455,8 @@ pub enum WidgetSnapshot {
     Coupon(CouponSnapshot),
     Questions(QuestionsSnapshot),
     Tasks(TasksSnapshot),
+    #[cfg(feature = "fault")]
+    Fault(crate::fault::FaultSnapshot),
 }
 
 impl WidgetSnapshot {
@@ -447,6 +474,8 @@ impl WidgetSnapshot {
             WidgetSnapshot::Coupon(c) => &c.spec.widget_id,
             WidgetSnapshot::Questions(q) => &q.spec.widget_id,
             WidgetSnapshot::Tasks(t) => &t.spec.widget_id,
+            #[cfg(feature = "fault")]
+            WidgetSnapshot::Fault(f) => &f.spec.widget_id,
         }
     }
 }
@@ -644,6 +673,10 @@ pub enum Action {
     /// The viewer shared the room (for a share task).
     #[serde(rename = "task.share")]
     TaskShare { widget_id: String, channel: String },
+    /// A tap on the failing widget (test builds only).
+    #[cfg(feature = "fault")]
+    #[serde(rename = "fault.tap")]
+    FaultTap { widget_id: String },
 }
 
 impl Action {
@@ -679,6 +712,8 @@ impl Action {
             | Action::QuestionUpvote { widget_id, .. }
             | Action::TaskClaim { widget_id, .. }
             | Action::TaskShare { widget_id, .. } => widget_id,
+            #[cfg(feature = "fault")]
+            Action::FaultTap { widget_id } => widget_id,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::tasks::Tasks;
 use crate::tryon::TryOn;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Who and where: fixed for the life of a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +71,8 @@ pub enum Widget {
     Coupon(Coupon),
     Questions(Questions),
     Tasks(Tasks),
+    #[cfg(feature = "fault")]
+    Fault(crate::fault::Fault),
 }
 
 impl Widget {
@@ -87,6 +90,8 @@ impl Widget {
             Widget::Coupon(c) => c.id(),
             Widget::Questions(q) => q.id(),
             Widget::Tasks(t) => t.id(),
+            #[cfg(feature = "fault")]
+            Widget::Fault(f) => f.id(),
         }
     }
     pub fn kind(&self) -> WidgetKind {
@@ -103,6 +108,8 @@ impl Widget {
             Widget::Coupon(_) => WidgetKind::Coupon,
             Widget::Questions(_) => WidgetKind::Questions,
             Widget::Tasks(_) => WidgetKind::Tasks,
+            #[cfg(feature = "fault")]
+            Widget::Fault(_) => WidgetKind::Fault,
         }
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
@@ -118,6 +125,8 @@ impl Widget {
             Widget::Likes(l) => l.next_deadline(now),
             Widget::Coupon(c) => c.next_deadline(now),
             Widget::Tasks(t) => t.next_deadline(now),
+            #[cfg(feature = "fault")]
+            Widget::Fault(f) => f.next_deadline(),
         }
     }
     fn tick(&mut self, now: Millis) -> Transition {
@@ -133,6 +142,8 @@ impl Widget {
             Widget::Likes(l) => l.tick(now),
             Widget::Coupon(c) => c.tick(now),
             Widget::Tasks(t) => t.tick(now),
+            #[cfg(feature = "fault")]
+            Widget::Fault(f) => f.tick(now),
         }
     }
     fn snapshot(&self) -> WidgetSnapshot {
@@ -149,6 +160,8 @@ impl Widget {
             Widget::Coupon(c) => WidgetSnapshot::Coupon(c.snapshot()),
             Widget::Questions(q) => WidgetSnapshot::Questions(q.snapshot()),
             Widget::Tasks(t) => WidgetSnapshot::Tasks(t.snapshot()),
+            #[cfg(feature = "fault")]
+            Widget::Fault(f) => WidgetSnapshot::Fault(f.snapshot()),
         }
     }
     /// Whether a snapshot describes this very widget (same kind and content).
@@ -166,6 +179,8 @@ impl Widget {
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => c.spec() == &cs.spec,
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.spec() == &qs.spec,
             (Widget::Tasks(t), WidgetSnapshot::Tasks(ts)) => t.spec() == &ts.spec,
+            #[cfg(feature = "fault")]
+            (Widget::Fault(f), WidgetSnapshot::Fault(fs)) => f.spec() == &fs.spec,
             _ => false,
         }
     }
@@ -183,6 +198,8 @@ impl Widget {
             (Widget::Coupon(_), WidgetSnapshot::Coupon(_)) => Ok(()),
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.check_snapshot(qs),
             (Widget::Tasks(_), WidgetSnapshot::Tasks(_)) => Ok(()),
+            #[cfg(feature = "fault")]
+            (Widget::Fault(_), WidgetSnapshot::Fault(_)) => Ok(()),
             _ => Err(HudongError::new(
                 ErrorCode::WrongWidgetKind,
                 "snapshot of another kind of widget",
@@ -207,6 +224,8 @@ impl Widget {
             (Widget::Coupon(c), WidgetSnapshot::Coupon(cs)) => Ok(c.merge_snapshot(cs)),
             (Widget::Questions(q), WidgetSnapshot::Questions(qs)) => q.merge_snapshot(qs),
             (Widget::Tasks(_), WidgetSnapshot::Tasks(_)) => Ok(Transition::default()),
+            #[cfg(feature = "fault")]
+            (Widget::Fault(_), WidgetSnapshot::Fault(_)) => Ok(Transition::default()),
             _ => Err(HudongError::new(
                 ErrorCode::WrongWidgetKind,
                 "snapshot of another kind of widget",
@@ -264,6 +283,11 @@ impl Widget {
                 let (w, t) = Tasks::open(ts.spec.clone(), now)?;
                 (Widget::Tasks(w), t)
             }
+            #[cfg(feature = "fault")]
+            WidgetSnapshot::Fault(fs) => {
+                let (w, t) = crate::fault::Fault::open(fs.spec.clone(), now)?;
+                (Widget::Fault(w), t)
+            }
         })
     }
 }
@@ -292,6 +316,9 @@ pub struct Room {
     /// How the overlay arranges the widgets (`room.layout`).
     #[serde(default)]
     layout: crate::layout::Layout,
+    /// Widgets that failed inside Hudong and were taken down ([`Room::fail_widget`]).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    failed: BTreeSet<String>,
 }
 
 impl Room {
@@ -304,6 +331,7 @@ impl Room {
             rng,
             clock_offset_ms: 0,
             layout: Default::default(),
+            failed: BTreeSet::new(),
         }
     }
 
@@ -337,6 +365,11 @@ impl Room {
     }
 
     /// Events emitted so far in this session.
+    /// Server time minus device time, in ms, as last set.
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
     pub fn seq(&self) -> u64 {
         self.seq
     }
@@ -384,6 +417,7 @@ impl Room {
                     w.widget_id()
                 )));
             }
+            let _scope = crate::blame::enter(w.widget_id());
             match self.widget(w.widget_id()) {
                 Some(existing) if existing.same_as(w) => existing.check_snapshot(w)?,
                 _ => Widget::from_snapshot(w, now)?.0.check_snapshot(w)?,
@@ -407,6 +441,7 @@ impl Room {
         }
         for w in &snap.widgets {
             let id = w.widget_id();
+            let _scope = crate::blame::enter(id);
             let mut t = Transition::default();
             if self.widget(id).is_none() {
                 let (created, opened) = Widget::from_snapshot(w, now)?;
@@ -440,9 +475,46 @@ impl Room {
         }
     }
 
+    /// Takes down a widget that failed inside Hudong (a panic in its state machine or its
+    /// view): it is removed, and commands and actions for its id are refused with
+    /// `widget_failed` for the rest of the session, so a failure cannot come back through a
+    /// resent command or the server's next snapshot. The other widgets are untouched.
+    /// Returns whether a live widget was removed.
+    pub fn fail_widget(&mut self, widget_id: &str) -> bool {
+        self.failed.insert(widget_id.to_owned());
+        let before = self.widgets.len();
+        self.widgets.retain(|w| w.id() != widget_id);
+        self.widgets.len() != before
+    }
+
+    /// The widgets taken down after a failure.
+    pub fn failed_widgets(&self) -> impl Iterator<Item = &str> {
+        self.failed.iter().map(String::as_str)
+    }
+
     /// Applies a command. On error, nothing changed.
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
         if let Command::RoomSnapshot(snap) = command {
+            // A widget taken down after a failure stays down, whatever the server still has.
+            let kept;
+            let snap = if snap
+                .widgets
+                .iter()
+                .any(|w| self.failed.contains(w.widget_id()))
+            {
+                kept = RoomSnapshot {
+                    widgets: snap
+                        .widgets
+                        .iter()
+                        .filter(|w| !self.failed.contains(w.widget_id()))
+                        .cloned()
+                        .collect(),
+                    layout: snap.layout.clone(),
+                };
+                &kept
+            } else {
+                snap
+            };
             return self
                 .apply_snapshot(snap, now)
                 .map_err(|e| e.with_command("room.snapshot"));
@@ -458,6 +530,10 @@ impl Room {
             });
         }
         let id = command.widget_id().to_owned();
+        if self.failed.contains(&id) {
+            return Err(failed_error(&id).with_command(command.type_name()));
+        }
+        let _scope = crate::blame::enter(&id);
         let result = self.apply_inner(command, now);
         match result {
             Ok((t, kind)) => Ok(self.finish(&id, kind, t, now)),
@@ -732,12 +808,31 @@ impl Room {
             Command::RoomSnapshot(_) | Command::RoomLayout(_) => {
                 unreachable!("room-wide commands are applied by apply")
             }
+            #[cfg(feature = "fault")]
+            Command::FaultOpen(spec) => self.open_widget(
+                &spec.widget_id,
+                WidgetKind::Fault,
+                |w| matches!(w, Widget::Fault(x) if x.spec() == spec),
+                || crate::fault::Fault::open(spec.clone(), now).map(|(w, t)| (Widget::Fault(w), t)),
+            ),
+            #[cfg(feature = "fault")]
+            Command::FaultPoke(c) => {
+                let i = self.position(&c.widget_id)?;
+                match &mut self.widgets[i] {
+                    Widget::Fault(f) => Ok((f.poke(), WidgetKind::Fault)),
+                    _ => Err(wrong_kind("fault")),
+                }
+            }
         }
     }
 
     /// Applies a viewer action. On error, nothing changed.
     pub fn act(&mut self, action: &Action, now: Millis) -> Result<Effects, HudongError> {
         let id = action.widget_id().to_owned();
+        if self.failed.contains(&id) {
+            return Err(failed_error(&id));
+        }
+        let _scope = crate::blame::enter(&id);
         let actor = self
             .config
             .user_id
@@ -890,6 +985,15 @@ impl Room {
                     .and_then(|p| p.tap(sku, ProductIntent::AddToCart, now, &key_prefix)),
                 WidgetKind::Products,
             ),
+            #[cfg(feature = "fault")]
+            Action::FaultTap { widget_id } => (
+                self.position(widget_id)
+                    .and_then(|i| match &mut self.widgets[i] {
+                        Widget::Fault(f) => Ok(f.tap()),
+                        _ => Err(wrong_kind("fault")),
+                    }),
+                WidgetKind::Fault,
+            ),
         };
         let t = t.map_err(|e| {
             if e.widget_id.is_none() {
@@ -905,7 +1009,10 @@ impl Room {
     pub fn tick(&mut self, now: Millis) -> Effects {
         let mut fx = Effects::default();
         for i in 0..self.widgets.len() {
-            let t = self.widgets[i].tick(now);
+            let t = {
+                let _scope = crate::blame::enter(self.widgets[i].id());
+                self.widgets[i].tick(now)
+            };
             let (id, kind) = (self.widgets[i].id().to_owned(), self.widgets[i].kind());
             self.collect(&mut fx, &id, kind, t, now);
         }
@@ -972,6 +1079,14 @@ widget_mut! {
     likes_mut => Likes(Likes), "a like button";
     lead_mut => Lead(Lead), "a lead card";
     flash_mut => FlashSale(FlashSale), "a flash sale";
+}
+
+fn failed_error(widget_id: &str) -> HudongError {
+    HudongError::new(
+        ErrorCode::WidgetFailed,
+        format!("widget \"{widget_id}\" failed earlier in this session and was taken down"),
+    )
+    .with_widget(widget_id)
 }
 
 fn conflict() -> HudongError {

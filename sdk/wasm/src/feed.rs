@@ -75,6 +75,24 @@ impl Feed {
         self.listeners.borrow_mut().clear();
     }
 
+    /// `close`, skipping any part still borrowed by code that failed (after a panic).
+    pub fn release(&self) {
+        if let Ok(mut s) = self.source.try_borrow_mut() {
+            if let Some(s) = s.take() {
+                s.close();
+            }
+        }
+        if let Ok(mut t) = self.gap_timer.try_borrow_mut() {
+            t.cancel();
+        }
+        if let Ok(mut t) = self.hold_timer.try_borrow_mut() {
+            t.take();
+        }
+        if let Ok(mut l) = self.listeners.try_borrow_mut() {
+            l.clear();
+        }
+    }
+
     pub fn drop_connection(&self) {
         if let Some(s) = self.source.borrow().as_ref() {
             s.drop_connection();

@@ -70,6 +70,10 @@ struct CoreOptions {
     playhead_delay_ms: Option<f64>,
     #[serde(default)]
     channel: hudong_core::channel::ChannelConfig,
+    /// Widgets that failed in this room (after a failure restarted the module): taken down
+    /// once the room's journal is replayed.
+    #[serde(default)]
+    fail_widgets: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -200,19 +204,99 @@ struct Inner {
     frame: RefCell<Option<gloo::render::AnimationFrame>>,
     #[cfg(feature = "views")]
     frame_pending: Cell<bool>,
+    /// Called with `[kind, input, now, clock_offset]` after every step the room took
+    /// (`"c"` a command, `"a"` an action, `"t"` a tick): the room is a pure function of
+    /// these, so replaying them rebuilds it exactly if the module has to restart.
+    journal: Option<Function>,
 }
 
 thread_local! {
     /// Live rooms, so a panic can be reported to each of them.
     static LIVE: RefCell<Vec<Weak<Inner>>> = const { RefCell::new(Vec::new()) };
+    /// The facade's failure handler: `(message, widget_id | undefined)`.
+    static ON_PANIC: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Registers the function told of a panic, with the message and the widget whose code was
+/// running (`undefined` when none was). The module cannot go on after a panic: the facade
+/// restarts it and restores the rooms from their checkpoints without that widget. Without
+/// a handler, each live room gets an `internal` error event.
+#[wasm_bindgen(js_name = setPanicHandler)]
+pub fn set_panic_handler(handler: Option<Function>) {
+    install_panic_hook();
+    ON_PANIC.with(|h| *h.borrow_mut() = handler);
+}
+
+/// After a panic: releases what every live room holds in the page (timers, frames,
+/// sockets, listeners, camera tracks, the event queue's lock), as far as the failed module
+/// still can, before the facade restarts it. Their saved event queues are kept for the
+/// restored rooms.
+#[wasm_bindgen(js_name = releaseAll)]
+pub fn release_all() {
+    let rooms: Vec<Rc<Inner>> = LIVE
+        .try_with(|live| {
+            live.try_borrow()
+                .map(|l| l.iter().filter_map(Weak::upgrade).collect())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    for room in rooms {
+        room.release();
+    }
+    hudong_web::camera::release_all();
+}
+
+/// Replays a room's journal into a new room: the same steps at the same times give the same
+/// state, sequence numbers and event ids. The events were delivered the first time round
+/// and are dropped; a step that is refused now (it cannot be: the core is deterministic)
+/// is skipped.
+fn replay_journal(room: &mut Room, steps: &js_sys::Array) {
+    for entry in steps.iter() {
+        let get = |i: u32| js_sys::Reflect::get_u32(&entry, i).unwrap_or(JsValue::UNDEFINED);
+        let kind = get(0).as_string().unwrap_or_default();
+        let input = get(1);
+        let now = get(2).as_f64().unwrap_or(0.0) as hudong_core::Millis;
+        if let Some(offset) = get(3).as_f64() {
+            room.set_clock_offset(offset as i64);
+        }
+        match kind.as_str() {
+            "c" => {
+                if let Ok(c) = hudong_web::decode_command(&input) {
+                    let _ = room.apply(&c, now);
+                }
+            }
+            "a" => {
+                if let Ok(a) = hudong_web::decode_action(&input) {
+                    let _ = room.act(&a, now);
+                }
+            }
+            "t" => {
+                let _ = room.tick(now);
+            }
+            _ => {}
+        }
+    }
 }
 
 fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let hook = Box::new(|info: &std::panic::PanicHookInfo<'_>| {
-            let err = HudongError::new(ErrorCode::Internal, format!("Hudong failed: {info}"));
+            let widget = hudong_core::blame::current();
+            let mut err = HudongError::new(ErrorCode::Internal, format!("Hudong failed: {info}"));
+            if let Some(w) = &widget {
+                err = err.with_widget(w);
+            }
             web_sys::console::error_1(&JsValue::from_str(&err.message));
+            let handler = ON_PANIC
+                .try_with(|h| h.try_borrow().ok().and_then(|h| h.clone()))
+                .ok()
+                .flatten();
+            if let Some(f) = handler {
+                let widget = widget.map_or(JsValue::UNDEFINED, |w| JsValue::from_str(&w));
+                let _ = f.call2(&JsValue::NULL, &JsValue::from_str(&err.message), &widget);
+                return;
+            }
             // try_with: during teardown the thread-local may be gone.
             let _ = LIVE.try_with(|live| {
                 if let Ok(live) = live.try_borrow() {
@@ -277,6 +361,49 @@ impl Inner {
         }
     }
 
+    /// Records a step the room took, for a replay (see `journal`).
+    fn record(&self, kind: &str, input: JsValue, now: hudong_core::Millis) {
+        let Some(f) = &self.journal else { return };
+        let offset = self.room.try_borrow().map_or(0, |r| r.clock_offset());
+        let entry = js_sys::Array::of4(
+            &JsValue::from_str(kind),
+            &input,
+            &JsValue::from_f64(now as f64),
+            &JsValue::from_f64(offset as f64),
+        );
+        let _ = f.call1(&JsValue::NULL, &entry);
+    }
+
+    /// Lets go of everything the room holds in the page (timers, frames, sockets, listeners,
+    /// the event queue's lock, the overlay) without trusting its state: after a panic some
+    /// parts may still be borrowed by the code that failed, and are skipped. The event queue
+    /// is saved first, for the restored room to take over.
+    fn release(&self) {
+        self.destroyed.set(true);
+        if let Ok(mut t) = self.timer.try_borrow_mut() {
+            t.cancel();
+        }
+        self.feed.release();
+        if let Ok(mut c) = self.courier.try_borrow_mut() {
+            if let Some(c) = c.take() {
+                c.close();
+            }
+        }
+        #[cfg(feature = "views")]
+        {
+            if let Ok(mut f) = self.frame.try_borrow_mut() {
+                f.take();
+            }
+            if !view::failed_in_render() {
+                if let Ok(mut v) = self.view.try_borrow_mut() {
+                    if let Some(v) = v.take() {
+                        v.destroy();
+                    }
+                }
+            }
+        }
+    }
+
     /// Asks for a redraw in the next animation frame (none while the tab is hidden: the
     /// browser holds frames back, and the overlay is drawn once when the viewer returns).
     fn render(self: &Rc<Self>) {
@@ -314,6 +441,7 @@ impl Inner {
         }
         let now = self.now();
         let fx = self.room.borrow_mut().tick(now);
+        self.record("t", JsValue::UNDEFINED, now);
         self.perform(fx, Draw::NextFrame);
     }
 
@@ -336,6 +464,7 @@ impl Inner {
     fn apply(self: &Rc<Self>, command: &Command) -> Result<(), HudongError> {
         let now = self.now();
         let fx = self.room.borrow_mut().apply(command, now)?;
+        self.record("c", to_js(command), now);
         self.perform(fx, Draw::NextFrame);
         Ok(())
     }
@@ -343,6 +472,7 @@ impl Inner {
     fn act(self: &Rc<Self>, action: &Action) -> Result<(), HudongError> {
         let now = self.now();
         let fx = self.room.borrow_mut().act(action, now)?;
+        self.record("a", to_js(action), now);
         self.perform(fx, Draw::Now);
         Ok(())
     }
@@ -417,6 +547,8 @@ pub fn locale_pack(locale: &str) -> Option<String> {
 #[wasm_bindgen]
 pub struct RoomCore {
     inner: Rc<Inner>,
+    /// The widget taken down when this room was restored after a failure, if it held it.
+    took_down: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -433,6 +565,8 @@ impl RoomCore {
         emit: Function,
         transport: Option<Function>,
         playhead: Option<Function>,
+        journal: Option<Function>,
+        replay: Option<js_sys::Array>,
     ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
         let mut o: CoreOptions = serde_wasm_bindgen::from_value(options)
@@ -457,6 +591,17 @@ impl RoomCore {
         config.user_id = o.user_id;
         let mut room = Room::new(config);
         room.set_clock_offset(o.server_time_offset_ms as i64);
+        let restored = replay.is_some();
+        if let Some(steps) = &replay {
+            replay_journal(&mut room, steps);
+        }
+        let took_down: Vec<String> = o
+            .fail_widgets
+            .iter()
+            .filter(|w| room.fail_widget(w))
+            .cloned()
+            .collect();
+        let took_down = took_down.last().cloned();
         let playhead = match (playhead, o.playhead_delay_ms) {
             (Some(f), _) => feed::Playhead::Function(f),
             (None, Some(ms)) if ms.is_finite() && ms >= 0.0 => feed::Playhead::Delay(ms),
@@ -482,6 +627,7 @@ impl RoomCore {
             frame: RefCell::new(None),
             #[cfg(feature = "views")]
             frame_pending: Cell::new(false),
+            journal,
         });
         #[cfg(feature = "views")]
         if let Some(mount) = mount {
@@ -512,7 +658,20 @@ impl RoomCore {
             live.push(Rc::downgrade(&inner));
         });
         feed::start(&inner, source)?;
-        Ok(RoomCore { inner })
+        if restored {
+            // Drawn and woken as it was before the failure, without the widget that failed.
+            let now = inner.now();
+            let wake_at = inner.room.borrow().next_wake(now);
+            inner.perform(
+                Effects {
+                    events: Vec::new(),
+                    render: true,
+                    wake_at,
+                },
+                Draw::Now,
+            );
+        }
+        Ok(RoomCore { inner, took_down })
     }
 
     /// Applies a command object. Returns `{ok: true}` or `{ok: false, error}`; an error
@@ -685,6 +844,13 @@ impl RoomCore {
             .borrow()
             .as_ref()
             .map_or(0, |c| c.retry_dead_letters())
+    }
+
+    /// The widget taken down when this room was restored after a failure (`undefined` when
+    /// it did not hold the widget that failed, or was not restored).
+    #[wasm_bindgen(getter, js_name = tookDown)]
+    pub fn took_down(&self) -> Option<String> {
+        self.took_down.clone()
     }
 
     /// Whether a wake-up timer is pending (for leak checks in tests).

@@ -21,6 +21,12 @@ thread_local! {
     static POOL: std::cell::RefCell<Vec<(AppHandle<Overlay>, web_sys::Element)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Whether a panic happened while yew was drawing: its scheduler is then stuck mid-render
+/// and must not be entered again (the failed module's overlay is dropped, not unmounted).
+pub fn failed_in_render() -> bool {
+    hudong_widgets::rendering()
+}
+
 impl View {
     pub fn mount(
         root: web_sys::Element,

@@ -22,9 +22,31 @@ pub async fn open_front_camera() -> Result<MediaStream, CameraResult> {
         .get_user_media_with_constraints(&constraints)
         .map_err(|e| classify(&e))?;
     let stream = JsFuture::from(promise).await.map_err(|e| classify(&e))?;
-    stream
+    let stream = stream
         .dyn_into::<MediaStream>()
-        .map_err(|_| CameraResult::Error)
+        .map_err(|_| CameraResult::Error)?;
+    OPEN.with(|o| o.borrow_mut().push(stream.clone()));
+    Ok(stream)
+}
+
+thread_local! {
+    /// Streams opened and not yet released, so that they can be stopped even when their
+    /// holder cannot run any more (after a panic).
+    static OPEN: std::cell::RefCell<Vec<MediaStream>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Stops every stream this module opened and has not released: the camera light goes off.
+pub fn release_all() {
+    let open = OPEN
+        .try_with(|o| {
+            o.try_borrow_mut()
+                .map(|mut o| std::mem::take(&mut *o))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    for stream in &open {
+        stop_tracks(stream);
+    }
 }
 
 fn ideal(v: f64) -> JsValue {
@@ -50,6 +72,15 @@ pub fn classify(error: &JsValue) -> CameraResult {
 
 /// Stops every track: the camera light goes off.
 pub fn release(stream: &MediaStream) {
+    let _ = OPEN.try_with(|o| {
+        if let Ok(mut o) = o.try_borrow_mut() {
+            o.retain(|s| s != stream);
+        }
+    });
+    stop_tracks(stream);
+}
+
+fn stop_tracks(stream: &MediaStream) {
     for t in stream.get_tracks().iter() {
         if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
             t.stop();

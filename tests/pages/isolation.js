@@ -1,0 +1,38 @@
+// A room with a poll, a flash sale, likes, and the test build's widget that fails on
+// purpose (`?fail=command|action|tick|render`). The events go to the real collector.
+import { createRoom } from '/dist/index.js';
+
+const params = new URLSearchParams(location.search);
+const failOn = params.get('fail') ?? 'command';
+const errors = [];
+const events = [];
+let hostClicks = 0;
+document.getElementById('host-button').addEventListener('click', () => {
+  hostClicks += 1;
+  document.getElementById('host-count').textContent = String(hostClicks);
+});
+
+const room = await createRoom({
+  roomId: 'iso',
+  sessionId: `iso-${failOn}-${Date.now()}`,
+  userId: 'viewer-1',
+  mount: '#overlay',
+  locale: 'en',
+  transport: { type: 'http', url: '/collect' },
+  delivery: { maxBatchEvents: 5, flushIntervalMs: 200 },
+});
+room.on('error', (e) => errors.push(e));
+room.on('*', (e) => events.push(e));
+const now = Date.now();
+for (const c of [
+  { type: 'poll.open', widget_id: 'poll', question: 'Which shade?', options: [{ id: 'a', label: 'Ruby' }, { id: 'b', label: 'Rose' }], closes_at: now + 120_000 },
+  { type: 'flash.open', widget_id: 'flash', product: { name: 'Tint', price: 8900 }, stock_total: 10, starts_at: now - 1_000, ends_at: now + 120_000 },
+  { type: 'likes.open', widget_id: 'likes' },
+  { type: 'fault.open', widget_id: 'fault', title: 'Fails on purpose', fail_on: failOn, fail_after_ms: 2_500 },
+]) {
+  const r = room.apply(c);
+  if (!r.ok) throw new Error(`${c.type}: ${r.error.message}`);
+}
+
+window.t = { room, errors, events, hostClicks: () => hostClicks, failOn };
+document.body.dataset.ready = 'true';
