@@ -16,6 +16,8 @@ node scripts/build.mjs --quiet --fault
 step "native tests: cargo test"
 cargo test --workspace --exclude hudong-widgets --exclude hudong-wasm --locked
 cargo test -p hudong-core --features typescript --locked --lib typescript
+# Failure isolation, with the test-only widget that fails on purpose.
+cargo test -p hudong-core --features fault --locked --test isolation
 
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
