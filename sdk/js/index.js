@@ -47,12 +47,26 @@ function onPanic(message, widgetId) {
 }
 
 function restart() {
-  const { message, widgetId } = failure;
   try {
     releaseAll();
   } catch {
     // The failed module could not release everything; what it could not is dropped below.
   }
+  // What the release set in motion inside the failed module runs there before it is
+  // replaced: unmounting the overlays (microtasks), and the last turn of the views' frame
+  // loops, which end instead of scheduling another (one frame; a hidden tab has none).
+  let done = false;
+  const next = () => {
+    if (done) return;
+    done = true;
+    setTimeout(rebuild, 0);
+  };
+  requestAnimationFrame(next);
+  setTimeout(next, 100);
+}
+
+function rebuild() {
+  const { message, widgetId } = failure;
   const now = Date.now();
   while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
   restarts.push(now);

@@ -12,6 +12,8 @@ document.getElementById('host-button').addEventListener('click', () => {
   document.getElementById('host-count').textContent = String(hostClicks);
 });
 
+// What the page holds from here on is the SDK's (tests/pages/hygiene-probe.js).
+const mark = window.probe.mark();
 const room = await createRoom({
   roomId: 'iso',
   sessionId: `iso-${failOn}-${Date.now()}`,
@@ -34,5 +36,5 @@ for (const c of [
   if (!r.ok) throw new Error(`${c.type}: ${r.error.message}`);
 }
 
-window.t = { room, errors, events, hostClicks: () => hostClicks, failOn };
+window.t = { room, errors, events, hostClicks: () => hostClicks, failOn, mark };
 document.body.dataset.ready = 'true';

@@ -44,6 +44,9 @@ pub fn countdown(props: &CountdownProps) -> Html {
             ) {
                 let slot = frame.clone();
                 let next = request_animation_frame(move |_| {
+                    if crate::halted() {
+                        return; // the module failed: the loop ends here
+                    }
                     let now_shown = format_remaining(deadline.saturating_sub(clock.now()));
                     if now_shown != shown {
                         redraw.force_update(); // the effect then restarts with the new text

@@ -44,6 +44,18 @@ pub use hudong_core::Action;
 
 thread_local! {
     static DRAWING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static HALTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// After a panic: the views' own frame loops (countdowns, the try-on tracker) stop at their
+/// next frame instead of scheduling another, even when yew is stuck mid-render and cannot
+/// unmount them.
+pub fn halt() {
+    let _ = HALTED.try_with(|h| h.set(true));
+}
+
+pub(crate) fn halted() -> bool {
+    HALTED.try_with(|h| h.get()).unwrap_or(false)
 }
 
 /// Marks a widget's view as drawing until the guard is dropped: a panic inside it is pinned

@@ -632,7 +632,7 @@ struct TrackLoop {
 
 impl TrackLoop {
     fn schedule(self: Rc<Self>, last_call: f64, last_media_time: f64) {
-        if !self.alive.get() {
+        if !self.alive.get() || crate::halted() {
             return;
         }
         let me = self.clone();

@@ -243,6 +243,8 @@ pub fn release_all() {
     for room in rooms {
         room.release();
     }
+    #[cfg(feature = "views")]
+    hudong_widgets::halt();
     hudong_web::camera::release_all();
 }
 
