@@ -28,8 +28,8 @@ const RESTORE = Symbol('restore');
 // let go of what its rooms hold in the page, start a fresh instance of the module, and
 // rebuild every room by replaying its journal (the steps it took: a room is a pure function
 // of them), then take that widget down. The room reports an `internal` error with the
-// widget's id; the other widgets go on where they were, and the event queue (kept in
-// storage) is taken over by the rebuilt room.
+// widget's id; the other widgets go on where they were, and the event queue (from storage,
+// or handed over when there is none) is taken over by the rebuilt room.
 const liveRooms = new Set();
 /** `{message, widgetId}` between a panic and the restart that follows it. */
 let failure = null;
@@ -48,7 +48,7 @@ function onPanic(message, widgetId) {
 
 function restart() {
   try {
-    releaseAll();
+    failure.queues = releaseAll();
   } catch {
     // The failed module could not release everything; what it could not is dropped below.
   }
@@ -66,7 +66,7 @@ function restart() {
 }
 
 function rebuild() {
-  const { message, widgetId } = failure;
+  const { message, widgetId, queues } = failure;
   const now = Date.now();
   while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
   restarts.push(now);
@@ -79,7 +79,7 @@ function rebuild() {
     giveUp = true;
   }
   failure = null;
-  for (const room of [...liveRooms]) room[RESTORE]({ message, widgetId, giveUp });
+  for (const room of [...liveRooms]) room[RESTORE]({ message, widgetId, giveUp, queue: queues?.[room.sessionId] });
 }
 
 /** Language packs by URL: each fetched once per page, and again after a failure. */
@@ -359,7 +359,7 @@ export class Room {
   }
 
   /** @internal After a failure: the room again, from its last state, without the widget. */
-  [RESTORE]({ message, widgetId, giveUp }) {
+  [RESTORE]({ message, widgetId, giveUp, queue }) {
     if (this.#destroyed) return;
     // The failed module's overlay is dropped whole (its handlers go with the element).
     if (this.#root) {
@@ -376,7 +376,9 @@ export class Room {
     if (widgetId && !this.#failed.includes(widgetId)) this.#failed.push(widgetId);
     try {
       // The replayed steps stay in the journal; the rebuilt room adds its own after them.
-      this.#core = new RoomCore(root, { ...this.#coreOptions, fail_widgets: this.#failed }, ...this.#coreArgs, this.#journal);
+      // The event queue comes back from storage, or is handed over when storage had none.
+      const options = { ...this.#coreOptions, fail_widgets: this.#failed, adopt_queue: queue };
+      this.#core = new RoomCore(root, options, ...this.#coreArgs, this.#journal);
     } catch (err) {
       return stop(`the room could not be restored (${err?.message ?? err}) and stopped`);
     }

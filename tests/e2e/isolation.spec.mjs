@@ -25,12 +25,18 @@ test.afterAll(async () => {
 
 const overlay = (page) => page.locator('#overlay');
 
-for (const failOn of ['command', 'action', 'tick', 'render']) {
-  test(`a widget failing in ${failOn === 'action' ? 'a tap' : failOn === 'tick' ? 'its timer' : failOn === 'render' ? 'its view' : 'a command'} is taken down; the others, the host page and the events go on`, async ({ page }) => {
+const where = { command: 'a command', action: 'a tap', tick: 'its timer', render: 'its view' };
+const cases = [
+  ...['command', 'action', 'tick', 'render'].map((failOn) => ({ failOn, storage: 'local' })),
+  // Without storage, the failed module hands its unsent events to the rebuilt room.
+  ...['action', 'render'].map((failOn) => ({ failOn, storage: 'none' })),
+];
+for (const { failOn, storage } of cases) {
+  test(`a widget failing in ${where[failOn]} is taken down; the others, the host page and the events go on${storage === 'none' ? ' (no storage)' : ''}`, async ({ page }) => {
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await fetch(`${base}/collect/reset`, { method: 'POST' });
-    await page.goto(`${base}/isolation.html?fail=${failOn}`);
+    await page.goto(`${base}/isolation.html?fail=${failOn}&storage=${storage}`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     const fault = overlay(page).locator('section.hd-fault');
     await expect(fault).toBeVisible();
@@ -43,6 +49,9 @@ for (const failOn of ['command', 'action', 'tick', 'render']) {
     await like.click();
     const seqBefore = await page.evaluate(() => window.t.events.length);
     expect(seqBefore).toBeGreaterThan(2);
+
+    // All of it is still queued in the page when the widget fails.
+    expect((await (await fetch(`${base}/collect/stats`)).json()).unique).toBe(0);
 
     // The failure.
     if (failOn === 'command') {

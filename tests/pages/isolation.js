@@ -1,5 +1,6 @@
 // A room with a poll, a flash sale, likes, and the test build's widget that fails on
-// purpose (`?fail=command|action|tick|render`). The events go to the real collector.
+// purpose (`?fail=command|action|tick|render`). The events go to the real collector, held
+// back until the test flushes them.
 import { createRoom } from '/dist/index.js';
 
 const params = new URLSearchParams(location.search);
@@ -21,7 +22,10 @@ const room = await createRoom({
   mount: '#overlay',
   locale: 'en',
   transport: { type: 'http', url: '/collect' },
-  delivery: { maxBatchEvents: 5, flushIntervalMs: 200 },
+  // Nothing goes out until the test flushes: every event is still queued when the widget fails.
+  delivery: { maxBatchEvents: 100, flushIntervalMs: 600_000 },
+  // `?storage=none`: the queue lives in memory only, as in a browser without storage.
+  persist: params.get('storage') !== 'none',
 });
 room.on('error', (e) => errors.push(e));
 room.on('*', (e) => events.push(e));

@@ -74,6 +74,9 @@ struct CoreOptions {
     /// once the room's journal is replayed.
     #[serde(default)]
     fail_widgets: Vec<String>,
+    /// The event queue the failed module's room handed over (when storage did not hold it).
+    #[serde(default)]
+    adopt_queue: Option<String>,
 }
 
 fn yes() -> bool {
@@ -166,6 +169,7 @@ fn courier_for(
         consent,
         persist: o.persist,
         seed,
+        adopt: o.adopt_queue.take(),
     };
     Ok(Some(Courier::new(options, clock, make, on_error)))
 }
@@ -208,6 +212,8 @@ struct Inner {
     /// (`"c"` a command, `"a"` an action, `"t"` a tick): the room is a pure function of
     /// these, so replaying them rebuilds it exactly if the module has to restart.
     journal: Option<Function>,
+    /// The viewer's session (also in the room, which a failure may leave borrowed).
+    session_id: String,
 }
 
 thread_local! {
@@ -229,10 +235,12 @@ pub fn set_panic_handler(handler: Option<Function>) {
 
 /// After a panic: releases what every live room holds in the page (timers, frames,
 /// sockets, listeners, camera tracks, the event queue's lock), as far as the failed module
-/// still can, before the facade restarts it. Their saved event queues are kept for the
-/// restored rooms.
+/// still can, before the facade restarts it. Returns `{session_id: queue}` for the event
+/// queues storage does not hold, to hand to the restored rooms (the others are adopted from
+/// storage).
 #[wasm_bindgen(js_name = releaseAll)]
-pub fn release_all() {
+pub fn release_all() -> js_sys::Object {
+    let queues = js_sys::Object::new();
     let rooms: Vec<Rc<Inner>> = LIVE
         .try_with(|live| {
             live.try_borrow()
@@ -241,11 +249,18 @@ pub fn release_all() {
         })
         .unwrap_or_default();
     for room in rooms {
-        room.release();
+        if let Some(queue) = room.release() {
+            let _ = js_sys::Reflect::set(
+                &queues,
+                &JsValue::from_str(&room.session_id),
+                &JsValue::from_str(&queue),
+            );
+        }
     }
     #[cfg(feature = "views")]
     hudong_widgets::halt();
     hudong_web::camera::release_all();
+    queues
 }
 
 /// Replays a room's journal into a new room: the same steps at the same times give the same
@@ -380,8 +395,13 @@ impl Inner {
     /// the event queue's lock, the overlay) without trusting its state: after a panic some
     /// parts may still be borrowed by the code that failed, and are skipped. The event queue
     /// is saved first, for the restored room to take over.
-    fn release(&self) {
+    fn release(&self) -> Option<String> {
         self.destroyed.set(true);
+        let handover = self
+            .courier
+            .try_borrow()
+            .ok()
+            .and_then(|c| c.as_ref().and_then(Courier::handover));
         if let Ok(mut t) = self.timer.try_borrow_mut() {
             t.cancel();
         }
@@ -404,6 +424,7 @@ impl Inner {
                 }
             }
         }
+        handover
     }
 
     /// Asks for a redraw in the next animation frame (none while the tab is hidden: the
@@ -589,6 +610,7 @@ impl RoomCore {
         let courier = courier_for(&mut o, seed, clock.clone(), transport, move |e| {
             emit_error_to(&errors, &e)
         })?;
+        let session_id = o.session_id.clone();
         let mut config = RoomConfig::new(o.room_id, o.session_id).with_seed(seed);
         config.user_id = o.user_id;
         let mut room = Room::new(config);
@@ -630,6 +652,7 @@ impl RoomCore {
             #[cfg(feature = "views")]
             frame_pending: Cell::new(false),
             journal,
+            session_id: session_id.clone(),
         });
         #[cfg(feature = "views")]
         if let Some(mount) = mount {

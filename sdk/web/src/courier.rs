@@ -36,6 +36,8 @@ pub struct CourierOptions {
     /// Keep the queue in localStorage (default). Off: memory only.
     pub persist: bool,
     pub seed: u64,
+    /// A queue handed over by the courier this one replaces ([`Courier::handover`]).
+    pub adopt: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -119,7 +121,31 @@ impl Courier {
         inner.outbox.borrow_mut().set_online(online);
         Inner::listen(&inner);
         Inner::claim_storage(&inner);
+        if let Some(text) = &options.adopt {
+            inner.take_over(text);
+        }
         Courier { inner }
+    }
+
+    /// The queue as text, when storage does not hold it (no storage, `persist: false`, a
+    /// failed save, no consent yet): for the courier that replaces this one after the module
+    /// restarts. `None` when storage has it (the next courier adopts it from there) or when
+    /// there is nothing to hand over.
+    pub fn handover(&self) -> Option<String> {
+        let me = &self.inner;
+        let outbox = me.outbox.try_borrow().ok()?;
+        let stored = me.store.available()
+            && me.may_persist.get()
+            && !me.storage_failed.get()
+            && outbox.persistable();
+        if stored || (outbox.stats().queued == 0 && outbox.dead_letters().is_empty()) {
+            return None;
+        }
+        to_json(&Saved {
+            saved_at: me.now(),
+            outbox: outbox.clone(),
+        })
+        .ok()
     }
 
     /// Queues an event for delivery.
@@ -351,6 +377,27 @@ impl Inner {
                 ));
                 None
             }
+        }
+    }
+
+    /// Takes over a queue handed over by the courier this one replaces.
+    fn take_over(self: &Rc<Self>, text: &str) {
+        match from_json::<Saved>(text) {
+            Ok(saved) => {
+                let dropped = self.outbox.borrow_mut().absorb(saved.outbox);
+                if dropped > 0 {
+                    (self.on_error)(HudongError::new(
+                        ErrorCode::EventsDropped,
+                        format!("the event queue is full: dropped the {dropped} oldest event(s)"),
+                    ));
+                }
+                self.persist();
+                self.pump();
+            }
+            Err(why) => (self.on_error)(HudongError::new(
+                ErrorCode::StorageFailed,
+                format!("the event queue handed over after a restart could not be read ({why})"),
+            )),
         }
     }
 
