@@ -225,7 +225,7 @@ thread_local! {
 
 /// Registers the function told of a panic, with the message and the widget whose code was
 /// running (`undefined` when none was). The module cannot go on after a panic: the facade
-/// restarts it and restores the rooms from their checkpoints without that widget. Without
+/// restarts it and rebuilds the rooms from their journals without that widget. Without
 /// a handler, each live room gets an `internal` error event.
 #[wasm_bindgen(js_name = setPanicHandler)]
 pub fn set_panic_handler(handler: Option<Function>) {
