@@ -175,12 +175,7 @@ impl Courier {
             body,
             at: env.at,
         });
-        if dropped > 0 {
-            (me.on_error)(HudongError::new(
-                ErrorCode::EventsDropped,
-                format!("the event queue is full: dropped the {dropped} oldest event(s)"),
-            ));
-        }
+        me.report_dropped(dropped);
         me.persist();
         me.pump();
     }
@@ -380,17 +375,22 @@ impl Inner {
         }
     }
 
+    /// Says that a full queue dropped its oldest events (counted in the stats).
+    fn report_dropped(&self, dropped: u64) {
+        if dropped > 0 {
+            (self.on_error)(HudongError::new(
+                ErrorCode::EventsDropped,
+                format!("the event queue is full: dropped the {dropped} oldest event(s)"),
+            ));
+        }
+    }
+
     /// Takes over a queue handed over by the courier this one replaces.
     fn take_over(self: &Rc<Self>, text: &str) {
         match from_json::<Saved>(text) {
             Ok(saved) => {
                 let dropped = self.outbox.borrow_mut().absorb(saved.outbox);
-                if dropped > 0 {
-                    (self.on_error)(HudongError::new(
-                        ErrorCode::EventsDropped,
-                        format!("the event queue is full: dropped the {dropped} oldest event(s)"),
-                    ));
-                }
+                self.report_dropped(dropped);
                 self.persist();
                 self.pump();
             }
@@ -408,12 +408,7 @@ impl Inner {
         // Read inside the lock: another page may have taken it a moment ago.
         if let Some(saved) = self.read(key) {
             let dropped = self.outbox.borrow_mut().absorb(saved.outbox);
-            if dropped > 0 {
-                (self.on_error)(HudongError::new(
-                    ErrorCode::EventsDropped,
-                    format!("the event queue is full: dropped the {dropped} oldest event(s)"),
-                ));
-            }
+            self.report_dropped(dropped);
             if key != self.key {
                 self.persist();
                 self.store.remove(key);
