@@ -57,14 +57,24 @@ async function mountRoom() {
 /** Sends a command to every viewer of the room, through the hub. */
 async function send(command) {
   const stamp = $('#stamp').checked && command.type !== 'poll.tally';
-  const res = await fetch(`/rooms/${roomId}/commands`, {
-    method: 'POST',
-    headers: hostHeaders(),
-    body: JSON.stringify(stamp ? { ...command, pts: 'now' } : command),
-  });
-  const out = await res.json();
-  if (!out.ok) logEvent({ type: 'error', ...out.error, command_type: command.type });
-  return out.ok;
+  const body = JSON.stringify(stamp ? { ...command, pts: 'now' } : command);
+  // A request that never got an answer (the connection dropped, the server was restarting)
+  // is tried again a few times: a host's command must not vanish in the middle of a show.
+  // Resending is safe: the room absorbs a repeated open, and every other command is a state.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const res = await fetch(`/rooms/${roomId}/commands`, { method: 'POST', headers: hostHeaders(), body });
+      const out = await res.json();
+      if (!out.ok) logEvent({ type: 'error', ...out.error, command_type: command.type });
+      return out.ok;
+    } catch (err) {
+      if (attempt >= 4) {
+        logEvent({ type: 'error', code: 'transport_failed', message: `could not reach the backend: ${err.message}`, command_type: command.type });
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
 }
 
 $('#poll-form').addEventListener('submit', async (e) => {
@@ -691,10 +701,28 @@ $('#show-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const pace = Number(new FormData(e.currentTarget).get('pace')) || 1;
   const s = (seconds) => Math.round(seconds * 1000 * pace);
-  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-  const status = (text) => ($('#show-status').textContent = text);
+  // Each step runs on its clock, unless the host moves on with "Next step": the rest of the
+  // step's waits are then skipped, and its closing commands go out at once.
+  show.step = 0;
+  show.skipped = 0;
+  const wait = (ms) => new Promise((resolve) => {
+    if (show.skipped >= show.step) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      show.endWait = null;
+      resolve();
+    }
+    show.endWait = done;
+  });
+  const until = (at) => new Promise((r) => setTimeout(r, Math.max(0, at - room.serverNow())));
+  const status = (text) => {
+    show.step += 1;
+    $('#show-status').textContent = text;
+  };
   const tag = Date.now().toString(36);
   $('#show-start').disabled = true;
+  $('#show-next').disabled = false;
   try {
     // Likes run through the whole show, with a room goal; tasks reward staying and taking part.
     const likesId = await openLikes({ target: 200, reward: '解锁 5 元无门槛券' });
@@ -705,7 +733,9 @@ $('#show-form').addEventListener('submit', async (e) => {
     status('1/5 lucky bag at the opening');
     const bagId = await openLottery({ prize: '开场福袋：唇釉小样', count: 3, drawInMs: s(25), condition: 'keyword', keyword: '想要唇釉' });
     await focus(bagId, tasksId);
-    await wait(s(30));
+    // The bag is drawn at the time it announced, whatever the host presses.
+    if (bagId) await until(lottery.drawAt);
+    await wait(s(5));
     await send({ type: 'widget.remove', widget_id: bagId });
 
     status('2/5 poll: what should the host explain next? Questions are queued');
@@ -760,8 +790,17 @@ $('#show-form').addEventListener('submit', async (e) => {
     await send({ type: 'widget.remove', widget_id: tasksId });
     status('show over');
   } finally {
+    show.endWait = null;
     $('#show-start').disabled = false;
+    $('#show-next').disabled = true;
   }
+});
+
+/** The scripted show's step on screen, the last step the host ended early, and the wait in progress. */
+const show = { step: 0, skipped: 0, endWait: null };
+$('#show-next').addEventListener('click', () => {
+  show.skipped = show.step;
+  show.endWait?.();
 });
 
 // ---- presence and the inspector (reference backend only) -----------------------------------

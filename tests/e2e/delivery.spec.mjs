@@ -312,3 +312,22 @@ for (const [name, fault] of Object.entries(STORAGE_FAULTS)) {
     expect(await page.evaluate(() => window.h.emitted.length)).toBe(20);
   });
 }
+
+test('a reward request leaves at once, with what was queued before it, whatever the batch interval', async ({ page }) => {
+  // A minute between batches: a vote waits in the queue; the grab the viewer then waits on
+  // (its answer comes from the server) goes at once, and takes the vote along, in order.
+  await open(page, 'flush=60000&room=urgent');
+  const ids = await page.evaluate(() => {
+    const { room } = window.h;
+    const now = room.serverNow();
+    room.apply({ type: 'poll.open', widget_id: 'p', question: 'Which one?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+    room.vote('p', 'a');
+    room.apply({ type: 'flash.open', widget_id: 'f', product: { name: 'Lip gloss', price: 4900 }, stock_total: 5, starts_at: now - 1000, ends_at: now + 60_000 });
+    room.act({ type: 'flash.grab', widget_id: 'f' });
+    return window.h.emitted.slice();
+  });
+  const stored = () => [...collector.state.events.values()].filter((e) => e.room_id === 'urgent');
+  await expect.poll(() => stored().map((e) => e.type).filter((t) => t === 'poll.vote' || t === 'flash.grab')).toEqual(['poll.vote', 'flash.grab']);
+  // Everything emitted up to the grab went with it.
+  await drained(page, ids, 10_000);
+});

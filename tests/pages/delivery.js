@@ -21,7 +21,7 @@ const room = await createRoom({
   consent: params.get('consent') ?? 'granted',
   personalData: params.get('personal') ? { userId: params.get('personal'), salt: 'test-salt' } : undefined,
   delivery: {
-    flushIntervalMs: 150,
+    flushIntervalMs: Number(params.get('flush') ?? 150),
     maxBatchEvents: 6,
     backoffBaseMs: 100,
     backoffMaxMs: 800,

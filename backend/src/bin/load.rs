@@ -8,7 +8,8 @@
 //! events go to the collector over its WebSocket, batched, as the SDK's transport sends
 //! them. With `--drive` the tool also runs a short show (poll, quiz, flash sale) and
 //! measures fan-out latency: from posting each command to each viewer receiving it.
-//! Prints one table at the end.
+//! Prints one table at the end; an interrupt (Ctrl-C, or SIGTERM) ends the run early and
+//! still prints it, so a run can last exactly as long as the show it watches.
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -112,6 +113,12 @@ async fn main() {
     let stats = Arc::new(Stats::default());
     let sent: Sent = Arc::default();
     let run = now_ms();
+    // Ctrl-C or SIGTERM: every viewer leaves now, and the table is printed as usual.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        interrupted().await;
+        let _ = stop_tx.send(true);
+    });
 
     // Events leave through a few shared collector sockets, in batches.
     let (events_tx, events_rx) = mpsc::unbounded_channel::<Value>();
@@ -144,7 +151,7 @@ async fn main() {
                 format!("&key={}", o.host_key)
             }
         );
-        viewers.push(tokio::spawn(v.live(url, Duration::from_secs(o.seconds))));
+        viewers.push(tokio::spawn(v.live(url, Duration::from_secs(o.seconds), stop.clone())));
         if i % 50 == 49 {
             tokio::time::sleep(Duration::from_millis(20)).await; // a ramp, not a thundering herd
         }
@@ -198,6 +205,29 @@ async fn main() {
     );
 }
 
+/// Resolves on Ctrl-C, or on SIGTERM where there are signals.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 struct Viewer {
     i: usize,
     run: u64,
@@ -216,7 +246,7 @@ impl Viewer {
         format!("sim-{}-{}", self.run % 100_000, self.i)
     }
 
-    async fn live(mut self, url: String, for_: Duration) {
+    async fn live(mut self, url: String, for_: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
         let Ok((socket, _)) = tokio_tungstenite::connect_async(&url).await else {
             self.stats.failed.fetch_add(1, Ordering::Relaxed);
             return;
@@ -229,6 +259,7 @@ impl Viewer {
         loop {
             tokio::select! {
                 _ = &mut deadline => break,
+                _ = stop.wait_for(|s| *s) => break,
                 msg = rx.next() => {
                     let Some(Ok(Message::Text(text))) = msg else { if msg.is_none() { break } else { continue } };
                     let received = Instant::now();

@@ -1049,6 +1049,24 @@ impl Event {
             Event::QuestionState { .. } => "question.state",
         }
     }
+
+    /// Whether the viewer is now waiting on the server's answer to this event (a reward
+    /// request with a `request_id`: a grab, an entry, a claim, a redemption, a confirmation,
+    /// a question). Such an event is sent at once rather than with the next batch: every
+    /// millisecond it waits in the queue, the viewer watches "Entering…" or "Grabbing…".
+    pub fn awaits_answer(&self) -> bool {
+        matches!(
+            self,
+            Event::FlashGrab { .. }
+                | Event::RedeemRequest { .. }
+                | Event::LotteryEnter { .. }
+                | Event::LotteryClaim { .. }
+                | Event::LeadConfirm { .. }
+                | Event::CouponClaim { .. }
+                | Event::TaskClaim { .. }
+                | Event::QuestionAsk { .. }
+        )
+    }
 }
 
 /// An event with the context every consumer needs: ids, order and time.

@@ -373,6 +373,10 @@ impl Inner {
             // Into the durable queue first, then to the page's listeners.
             if let Some(c) = self.courier.borrow().as_ref() {
                 c.enqueue(event);
+                // A request the viewer now waits on leaves at once, not with the next batch.
+                if event.event.awaits_answer() {
+                    c.flush();
+                }
             }
             let _ = self.emit.call1(&JsValue::NULL, &to_js(event));
         }
