@@ -699,15 +699,19 @@ function decideLead(event) {
 
 $('#show-form').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const pace = Number(new FormData(e.currentTarget).get('pace')) || 1;
+  const form = new FormData(e.currentTarget);
+  const pace = Number(form.get('pace')) || 1;
   const s = (seconds) => Math.round(seconds * 1000 * pace);
   // Each step runs on its clock, unless the host moves on with "Next step": the rest of the
-  // step's waits are then skipped, and its closing commands go out at once.
+  // step's waits are then skipped, and its closing commands go out at once. Host-paced, a
+  // step ends only on Next (its widgets' own deadlines still run: a poll closes, a bag is
+  // drawn, a sale starts at the times they announced).
+  const manual = form.get('manual') === 'on';
   show.step = 0;
   show.skipped = 0;
   const wait = (ms) => new Promise((resolve) => {
     if (show.skipped >= show.step) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = manual ? undefined : setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
       show.endWait = null;
