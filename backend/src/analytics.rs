@@ -1,30 +1,8 @@
 //! Figures for a show, computed from the stored events (docs/backend.md defines each one).
 use crate::store::Store;
+use hudong_core::Event;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// What counts as an interaction, by event type.
-pub const INTERACTIONS: &[&str] = &[
-    "poll.vote",
-    "quiz.answer",
-    "flash.grab",
-    "flash.remind",
-    "redeem.request",
-    "lottery.enter",
-    "tryon.opened",
-    "tryon.add_to_cart",
-    "lead.clicked",
-    "lead.confirm",
-    "like.sent",
-    "product.buy",
-    "product.add_to_cart",
-    "coupon.claim",
-    "coupon.shared",
-    "question.ask",
-    "question.upvote",
-    "task.claim",
-    "task.shared",
-];
 
 /// Outcomes that are a conversion (an order or a cart).
 fn is_conversion(e: &Value) -> bool {
@@ -53,9 +31,9 @@ pub fn compute(
     let events = store.events(Some(room), None, 1_000_000)?;
     let mut viewers: HashSet<String> = HashSet::new();
     let mut first_last: HashMap<String, (u64, u64)> = HashMap::new();
-    let mut by_type: BTreeMap<&str, (u64, HashSet<String>)> = INTERACTIONS
-        .iter()
-        .map(|t| (*t, (0, HashSet::new())))
+    // What counts as an interaction is the protocol's (`Event::is_interaction`).
+    let mut by_type: BTreeMap<&str, (u64, HashSet<String>)> = Event::interaction_types()
+        .map(|t| (t, (0, HashSet::new())))
         .collect();
     let mut exposed: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     let mut participated: BTreeMap<String, HashSet<String>> = BTreeMap::new();

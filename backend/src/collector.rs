@@ -142,19 +142,10 @@ static WINDOWS: std::sync::LazyLock<std::sync::Mutex<Windows>> =
 /// Whether a newly stored event is within the request rate (events that are not reward
 /// requests always are). Only new events count: a resent batch is not a new request.
 fn within_rate(e: &Value, now: u64) -> bool {
-    const REQUESTS: [&str; 9] = [
-        "flash.grab",
-        "lottery.enter",
-        "lottery.claim",
-        "coupon.claim",
-        "redeem.request",
-        "task.claim",
-        "lead.confirm",
-        "question.ask",
-        "question.upvote",
-    ];
     let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or_default();
-    if !REQUESTS.contains(&s("type")) {
+    // Reward requests (the events a viewer then waits on), and upvotes.
+    let kind = s("type");
+    if kind != "question.upvote" && !hudong_core::Event::request_types().any(|t| t == kind) {
         return true;
     }
     let mut windows = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());

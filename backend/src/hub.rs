@@ -362,7 +362,7 @@ impl Hub {
         // One viewer's own commands (their standing, account, points) go to that viewer's
         // sockets only, outside the room's sequence: they are not part of the room's story,
         // and broadcasting them would cost every viewer a message per viewer.
-        if let Some(to) = addressee(&command) {
+        if let Some(to) = command.viewer().map(str::to_owned) {
             self.keep_books(room, &command);
             let mut out = Map::new();
             out.extend(fields);
@@ -527,18 +527,6 @@ impl Hub {
         if let Err(e) = result {
             eprintln!("hudong-backend: could not update accounts of room {room}: {e}");
         }
-    }
-}
-
-/// The viewer a command is for, when it is one viewer's own.
-fn addressee(command: &Command) -> Option<String> {
-    match command {
-        Command::QuizStanding(c) => c.user_id.clone(),
-        Command::RedeemAccount(c) => c.user_id.clone(),
-        Command::RedeemPoints(c) => c.user_id.clone(),
-        Command::CouponWallet(c) => c.user_id.clone(),
-        Command::TasksProgress(c) => c.user_id.clone(),
-        _ => None,
     }
 }
 

@@ -151,7 +151,11 @@ async fn main() {
                 format!("&key={}", o.host_key)
             }
         );
-        viewers.push(tokio::spawn(v.live(url, Duration::from_secs(o.seconds), stop.clone())));
+        viewers.push(tokio::spawn(v.live(
+            url,
+            Duration::from_secs(o.seconds),
+            stop.clone(),
+        )));
         if i % 50 == 49 {
             tokio::time::sleep(Duration::from_millis(20)).await; // a ramp, not a thundering herd
         }
@@ -246,7 +250,12 @@ impl Viewer {
         format!("sim-{}-{}", self.run % 100_000, self.i)
     }
 
-    async fn live(mut self, url: String, for_: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    async fn live(
+        mut self,
+        url: String,
+        for_: Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
         let Ok((socket, _)) = tokio_tungstenite::connect_async(&url).await else {
             self.stats.failed.fetch_add(1, Ordering::Relaxed);
             return;

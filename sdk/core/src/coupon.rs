@@ -3,9 +3,11 @@
 //! coupon's conditions (满减: spend X, save Y) and expiry. Variants gate the claim: share to a
 //! group first, or follow / scan first (the server checks the follow).
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -408,4 +410,36 @@ fn validate_spec(s: &CouponSpec) -> Result<(), HudongError> {
         return Err(HudongError::field("valid_ms must be above 0"));
     }
     Ok(())
+}
+
+crate::widget::widget_state! {
+    Coupon: CouponSpec, CouponSnapshot, "a coupon";
+
+    fn open(spec: CouponSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
+        Coupon::open(spec, now)
+    }
+    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::CouponStock(s) => Ok(self.stock(s)),
+            Command::CouponResult(r) => self.result(r),
+            Command::CouponWallet(w) => self.set_wallet(w, cx.user_id),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::CouponClaim { .. } => self.claim(cx.now, &cx.key_prefix()),
+            Action::CouponShare { channel, .. } => self.share(channel),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        Coupon::next_deadline(self, now)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Coupon::tick(self, now)
+    }
+    fn merge_snapshot(&mut self, s: &CouponSnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Ok(Coupon::merge_snapshot(self, s))
+    }
 }

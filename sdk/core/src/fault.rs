@@ -6,8 +6,10 @@
 //! It panics where `fail_on` says: on `fault.poke` (`command`), on a tap (`action`), when
 //! its timer runs out (`tick`, `fail_after_ms` after opening), or in its view once tapped
 //! (`render`, in the views crate).
-use crate::poll::Transition;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::HudongError;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
@@ -109,5 +111,31 @@ impl Fault {
             self.fail("its timer");
         }
         Transition::none()
+    }
+}
+
+crate::widget::widget_state! {
+    Fault: FaultSpec, FaultSnapshot, "a failing widget";
+
+    fn open(spec: FaultSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
+        Fault::open(spec, now)
+    }
+    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::FaultPoke(_) => Ok(self.poke()),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, _cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::FaultTap { .. } => Ok(self.tap()),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, _now: Millis) -> Option<Millis> {
+        Fault::next_deadline(self)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Fault::tick(self, now)
     }
 }

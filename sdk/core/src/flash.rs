@@ -1,9 +1,11 @@
 //! The countdown flash sale (限时秒杀): preview → live → sold out / ended. The server
 //! decides every grab; the widget shows "pending" until its answer arrives.
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -436,4 +438,40 @@ fn validate_spec(s: &FlashSpec) -> Result<(), HudongError> {
         validate::text("gate", g, MAX_GATE_CHARS)?;
     }
     Ok(())
+}
+
+crate::widget::widget_state! {
+    FlashSale: FlashSpec, FlashSnapshot, "a flash sale";
+
+    fn open(spec: FlashSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
+        FlashSale::open(spec, now)
+    }
+    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::FlashStock(s) => Ok(self.stock(s, cx.now)),
+            Command::FlashExtend(e) => Ok(self.extend(e, cx.now)),
+            Command::FlashResult(r) => self.result(r, cx.now),
+            Command::FlashEnd(_) => Ok(self.end(cx.now)),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::FlashGrab { .. } => self.grab(cx.now, &cx.key_prefix()),
+            Action::FlashRemind { .. } => self.remind(cx.now),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        FlashSale::next_deadline(self, now)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        FlashSale::tick(self, now)
+    }
+    fn check_snapshot(&self, s: &FlashSnapshot) -> Result<(), HudongError> {
+        FlashSale::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &FlashSnapshot, now: Millis) -> Result<Transition, HudongError> {
+        FlashSale::merge_snapshot(self, s, now)
+    }
 }

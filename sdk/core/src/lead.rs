@@ -5,9 +5,11 @@
 //! is `widget.shown` → `lead.clicked` → `lead.confirm` → `lead.result`; the server records
 //! the follow or contact and decides any perk (the widget shows "pending" until it answers).
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -324,4 +326,33 @@ fn validate_spec(s: &LeadSpec) -> Result<(), HudongError> {
         ));
     }
     Ok(())
+}
+
+crate::widget::widget_state! {
+    Lead: LeadSpec, LeadSnapshot, "a lead card";
+
+    fn open(spec: LeadSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Lead::open(spec)
+    }
+    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::LeadResult(r) => self.result(r),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::LeadClick { via, .. } => self.click(*via),
+            Action::LeadConsent { given, .. } => self.set_consent(*given),
+            Action::LeadConfirm { .. } => self.confirm(cx.now, &cx.key_prefix()),
+            Action::LeadFold { folded, .. } => Ok(self.fold(*folded)),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        Lead::next_deadline(self, now)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Lead::tick(self, now)
+    }
 }

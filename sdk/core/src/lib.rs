@@ -50,6 +50,7 @@ mod tryon;
 #[cfg(feature = "typescript")]
 pub mod typescript;
 pub mod validate;
+pub mod widget;
 pub mod wire;
 
 pub use coupon::Coupon;
@@ -64,8 +65,8 @@ pub use lottery::Lottery;
 pub use poll::{Poll, PollPhase};
 pub use products::{Products, LOW_STOCK};
 pub use protocol::{
-    Account, Action, CameraResult, ClaimOutcome, CloseReason, Command, CouponGate, CouponKind,
-    CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock,
+    Account, Action, Addressee, CameraResult, ClaimOutcome, CloseReason, Command, CouponGate,
+    CouponKind, CouponOutcome, CouponPhase, CouponResult, CouponSnapshot, CouponSpec, CouponStock,
     CouponWallet, EntryCondition, EntryOutcome, Envelope, Event, FlashExtend, FlashResult,
     FlashSnapshot, FlashSpec, FlashStock, GrabOutcome, LeadOutcome, LeadResult, LeadSnapshot,
     LeadSpec, LeadState, LeadTarget, LeadVia, LeaderboardRow, LikeGoal, LikesSnapshot, LikesSpec,
@@ -87,9 +88,10 @@ pub use questions::{
 };
 pub use quiz::{Question, QuestionPhase, Quiz};
 pub use redeem::Redeem;
-pub use room::{Effects, Room, RoomConfig, Widget};
+pub use room::{Effects, Room, RoomConfig};
 pub use tasks::Tasks;
 pub use tryon::TryOn;
+pub use widget::{Context, Transition, Widget, WidgetState};
 
 /// Milliseconds since the Unix epoch, in server time.
 pub type Millis = u64;

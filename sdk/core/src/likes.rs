@@ -4,9 +4,11 @@
 //! the network one small event a second. The room's total, and the goal it unlocks
 //! ("10,000 likes unlocks a coupon"), come from the server.
 use crate::error::HudongError;
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -219,5 +221,34 @@ impl Likes {
             widget_id: s.spec.widget_id.clone(),
             total: s.total,
         })
+    }
+}
+
+crate::widget::widget_state! {
+    Likes: LikesSpec, LikesSnapshot, "a like button";
+
+    fn open(spec: LikesSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Likes::open(spec)
+    }
+    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::LikesTotal(t) => Ok(self.set_total(t)),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::LikeTap { .. } => Ok(self.tap(cx.now)),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        Likes::next_deadline(self, now)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Likes::tick(self, now)
+    }
+    fn merge_snapshot(&mut self, s: &LikesSnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Ok(Likes::merge_snapshot(self, s))
     }
 }

@@ -3,9 +3,11 @@
 //! prize. The server decides every entry, draw and claim; the widget shows "pending" until
 //! its answer arrives.
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -434,4 +436,41 @@ fn validate_spec(s: &LotterySpec) -> Result<(), HudongError> {
         _ => {}
     }
     Ok(())
+}
+
+crate::widget::widget_state! {
+    Lottery: LotterySpec, LotterySnapshot, "a lottery";
+
+    fn open(spec: LotterySpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Lottery::open(spec)
+    }
+    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::LotteryEntries(e) => Ok(self.set_entries(e)),
+            Command::LotteryEntry(e) => Ok(self.entry(e)),
+            Command::LotteryDraw(d) => self.draw(d),
+            Command::LotteryResult(r) => Ok(self.result(r, cx.user_id)),
+            Command::LotteryClaimed(c) => self.claimed_by_server(c),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::LotteryEnter { .. } => self.enter(cx.now, &cx.key_prefix()),
+            Action::LotteryClaim { .. } => self.claim(&cx.key_prefix()),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        Lottery::next_deadline(self, now)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Lottery::tick(self, now)
+    }
+    fn check_snapshot(&self, s: &LotterySnapshot) -> Result<(), HudongError> {
+        Lottery::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &LotterySnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Lottery::merge_snapshot(self, s)
+    }
 }

@@ -1,7 +1,10 @@
 //! The poll: open → (voted) → closed → revealed.
 use crate::error::{ErrorCode, HudongError};
+use crate::protocol::{Action, Command};
 use crate::protocol::{CloseReason, Event, PollReveal, PollSnapshot, PollSpec, PollTally};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -34,26 +37,6 @@ pub struct Poll {
     my_choice: Vec<usize>,
     /// How many votes this viewer has cast here (re-votes included).
     votes_cast: u32,
-}
-
-/// What a step did: the events to emit, and whether the view must be redrawn.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Transition {
-    pub events: Vec<Event>,
-    pub changed: bool,
-}
-
-impl Transition {
-    pub(crate) fn none() -> Self {
-        Transition::default()
-    }
-    /// The widget's state changed, with these events.
-    pub(crate) fn changed(events: Vec<Event>) -> Self {
-        Transition {
-            events,
-            changed: true,
-        }
-    }
 }
 
 impl Poll {
@@ -441,4 +424,38 @@ pub(crate) fn percentages(counts: &[u64]) -> Vec<u8> {
         floors[i] += 1;
     }
     floors
+}
+
+crate::widget::widget_state! {
+    Poll: PollSpec, PollSnapshot, "a poll";
+
+    fn open(spec: PollSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
+        Poll::open(spec, now)
+    }
+    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::PollTally(t) => self.tally(t),
+            Command::PollClose(_) => Ok(self.close()),
+            Command::PollReveal(r) => self.reveal(r),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::PollVote { option_ids, .. } => self.vote(option_ids, cx.now, &cx.key_prefix()),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, _now: Millis) -> Option<Millis> {
+        Poll::next_deadline(self)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Poll::tick(self, now)
+    }
+    fn check_snapshot(&self, s: &PollSnapshot) -> Result<(), HudongError> {
+        Poll::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &PollSnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Poll::merge_snapshot(self, s)
+    }
 }

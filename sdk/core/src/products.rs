@@ -3,9 +3,11 @@
 //! go to the host page as events (`product.buy`, `product.add_to_cart`) — the page opens its
 //! own checkout; Hudong takes no order.
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -346,4 +348,38 @@ fn validate_product(p: &ShowcaseProduct) -> Result<(), HudongError> {
         ));
     }
     Ok(())
+}
+
+crate::widget::widget_state! {
+    Products: ProductsSpec, ProductsSnapshot, "a product card";
+
+    fn open(spec: ProductsSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Products::open(spec)
+    }
+    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::ProductPresent(p) => self.present(p),
+            Command::ProductPin(p) => self.pin(p),
+            Command::ProductUnpin(p) => Ok(self.unpin(p)),
+            Command::ProductStock(s) => Ok(self.stock(s)),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::ProductBuy { sku, .. } => {
+                self.tap(sku, ProductIntent::Buy, cx.now, &cx.key_prefix())
+            }
+            Action::ProductAddToCart { sku, .. } => {
+                self.tap(sku, ProductIntent::AddToCart, cx.now, &cx.key_prefix())
+            }
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn check_snapshot(&self, s: &ProductsSnapshot) -> Result<(), HudongError> {
+        Products::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &ProductsSnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Products::merge_snapshot(self, s)
+    }
 }

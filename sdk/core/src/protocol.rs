@@ -45,381 +45,411 @@ use std::collections::BTreeMap;
 /// Version of the command and event schema. Commands may carry `"v": 1`; events always do.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// The kinds of widget a room can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum WidgetKind {
-    Poll,
-    FlashSale,
-    Quiz,
-    Redeem,
-    TryOn,
-    Lottery,
-    Lead,
-    Likes,
-    Products,
-    Coupon,
-    Questions,
-    Tasks,
-    #[cfg(feature = "fault")]
-    Fault,
+pub use crate::widget::{Addressed, Widget, WidgetKind, WidgetSnapshot};
+
+/// Where a command goes: the room itself, any widget by id, or one kind of widget (to open
+/// a new one, or to an open one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressee {
+    /// `room.snapshot`, `room.layout`.
+    Room,
+    /// `widget.remove`: whatever widget has the id.
+    AnyWidget,
+    /// `*.open`: a new widget of this kind.
+    Opens(WidgetKind),
+    /// A live widget of this kind.
+    Widget(WidgetKind),
 }
 
-impl WidgetKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WidgetKind::Poll => "poll",
-            WidgetKind::FlashSale => "flash_sale",
-            WidgetKind::Quiz => "quiz",
-            WidgetKind::Redeem => "redeem",
-            WidgetKind::TryOn => "try_on",
-            WidgetKind::Lottery => "lottery",
-            WidgetKind::Lead => "lead",
-            WidgetKind::Likes => "likes",
-            WidgetKind::Products => "products",
-            WidgetKind::Coupon => "coupon",
-            WidgetKind::Questions => "questions",
-            WidgetKind::Tasks => "tasks",
-            #[cfg(feature = "fault")]
-            WidgetKind::Fault => "fault",
+macro_rules! addressee {
+    (open $W:ident) => {
+        Addressee::Opens(WidgetKind::$W)
+    };
+    (to $W:ident) => {
+        Addressee::Widget(WidgetKind::$W)
+    };
+    (any) => {
+        Addressee::AnyWidget
+    };
+    (room) => {
+        Addressee::Room
+    };
+}
+
+macro_rules! open_arm {
+    (open $W:ident, $spec:ident, $now:ident) => {
+        Some(crate::widget::open_as($spec.clone(), $now, Widget::$W))
+    };
+    (open $W:ident, $spec:ident, $w:ident, same) => {
+        matches!($w, Widget::$W(x) if crate::widget::WidgetState::spec(x) == $spec)
+    };
+    ($($other:ident)*, $spec:ident, $now:ident) => { None };
+    ($($other:ident)*, $spec:ident, $w:ident, same) => { false };
+}
+
+/// The command table: every command once, with its wire `type` and where it goes. It
+/// generates the `Command` enum and its `TYPES`, `type_name`, `widget_id` and `addressee`.
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $(#[cfg($c:meta)])? $V:ident($T:ty) = $name:literal => $route:ident $($W:ident)?; )*) => {
+        /// A command from the room's backend (or the host page) to the widgets.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+        #[cfg_attr(feature = "typescript", ts(rename = "CommandBody"))]
+        #[serde(tag = "type")]
+        pub enum Command {
+            $( $(#[doc = $doc])* $(#[cfg($c)])? #[serde(rename = $name)] $V($T), )*
         }
+
+        impl Command {
+            /// Every command `type` this build understands.
+            pub const TYPES: &'static [&'static str] = &[ $( $(#[cfg($c)])? $name, )* ];
+
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $( $(#[cfg($c)])? Command::$V(_) => $name, )*
+                }
+            }
+
+            /// The widget the command is for ("" for a room-wide command).
+            pub fn widget_id(&self) -> &str {
+                match self {
+                    $( $(#[cfg($c)])? Command::$V(c) => Addressed::widget_id(c), )*
+                }
+            }
+
+            /// The one viewer the command is for, when it is that viewer's own.
+            pub fn viewer(&self) -> Option<&str> {
+                match self {
+                    $( $(#[cfg($c)])? Command::$V(c) => Addressed::viewer(c), )*
+                }
+            }
+
+            /// Where the command goes.
+            pub fn addressee(&self) -> Addressee {
+                match self {
+                    $( $(#[cfg($c)])? Command::$V(_) => addressee!($route $($W)?), )*
+                }
+            }
+
+            /// For an `*.open` command: the widget it opens (or why it cannot).
+            #[allow(unused_variables)]
+            pub(crate) fn open(&self, now: Millis) -> Option<Result<(Widget, crate::widget::Transition), crate::HudongError>> {
+                match self {
+                    $( $(#[cfg($c)])? Command::$V(spec) => open_arm!($route $($W)?, spec, now), )*
+                }
+            }
+
+            /// For an `*.open` command: whether `w` is the very widget it opens.
+            #[allow(unused_variables)]
+            pub(crate) fn opens_same(&self, w: &Widget) -> bool {
+                match self {
+                    $( $(#[cfg($c)])? Command::$V(spec) => open_arm!($route $($W)?, spec, w, same), )*
+                }
+            }
+        }
+    };
+}
+
+/// The action table: every viewer action once, with its wire `type` and the kind of widget
+/// it is for.
+macro_rules! actions {
+    ($( $(#[doc = $doc:literal])* $(#[cfg($c:meta)])? $V:ident { $($f:ident : $t:ty),* $(,)? } = $name:literal => $W:ident; )*) => {
+        /// Something the viewer did (through a view, or a headless host calling the API).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+        #[serde(tag = "type")]
+        pub enum Action {
+            $( $(#[doc = $doc])* $(#[cfg($c)])? #[serde(rename = $name)] $V { $($f: $t),* }, )*
+        }
+
+        impl Action {
+            /// Every action `type` this build understands.
+            pub const TYPES: &'static [&'static str] = &[ $( $(#[cfg($c)])? $name, )* ];
+
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $( $(#[cfg($c)])? Action::$V { .. } => $name, )*
+                }
+            }
+
+            pub fn widget_id(&self) -> &str {
+                match self {
+                    $( $(#[cfg($c)])? Action::$V { widget_id, .. } => widget_id, )*
+                }
+            }
+
+            /// The kind of widget the action is for.
+            pub fn kind(&self) -> WidgetKind {
+                match self {
+                    $( $(#[cfg($c)])? Action::$V { .. } => WidgetKind::$W, )*
+                }
+            }
+        }
+    };
+}
+
+/// The event table: every event once, with its wire `type`.
+macro_rules! events {
+    ($( $(#[doc = $doc:literal])* $(#[cfg($c:meta)])? $V:ident $({ $($body:tt)* })? = $name:literal $($flag:ident)*; )*) => {
+        /// What happened, as reported to the host page and the event transport.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+        #[cfg_attr(feature = "typescript", ts(rename = "EventBody"))]
+        #[serde(tag = "type")]
+        pub enum Event {
+            $( $(#[doc = $doc])* $(#[cfg($c)])? #[serde(rename = $name)] $V $({ $($body)* })?, )*
+        }
+
+        impl Event {
+            /// Every event `type` this build emits.
+            pub const TYPES: &'static [&'static str] = &[ $( $(#[cfg($c)])? $name, )* ];
+
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $( $(#[cfg($c)])? Event::$V { .. } => $name, )*
+                }
+            }
+
+            /// Whether the event is a viewer's interaction (what the dashboard counts as
+            /// taking part: a vote, an answer, a grab, a like, a question…).
+            pub fn is_interaction(&self) -> bool {
+                match self {
+                    $( $(#[cfg($c)])? Event::$V { .. } => has_flag!(interaction; $($flag)*), )*
+                }
+            }
+
+            /// Whether the viewer is now waiting on the server's answer to this event (a
+            /// reward request with a `request_id`: a grab, an entry, a claim, a redemption, a
+            /// confirmation, a question). Such an event is sent at once rather than with the
+            /// next batch: every millisecond it waits in the queue, the viewer watches
+            /// "Entering…" or "Grabbing…".
+            pub fn awaits_answer(&self) -> bool {
+                match self {
+                    $( $(#[cfg($c)])? Event::$V { .. } => has_flag!(request; $($flag)*), )*
+                }
+            }
+
+            /// The event types that are interactions ([`Event::is_interaction`]).
+            pub fn interaction_types() -> impl Iterator<Item = &'static str> {
+                const ALL: &[(&str, bool)] = &[ $( $(#[cfg($c)])? ($name, has_flag!(interaction; $($flag)*)), )* ];
+                ALL.iter().filter(|(_, yes)| *yes).map(|(t, _)| *t)
+            }
+
+            /// The event types a viewer then waits on ([`Event::awaits_answer`]).
+            pub fn request_types() -> impl Iterator<Item = &'static str> {
+                const ALL: &[(&str, bool)] = &[ $( $(#[cfg($c)])? ($name, has_flag!(request; $($flag)*)), )* ];
+                ALL.iter().filter(|(_, yes)| *yes).map(|(t, _)| *t)
+            }
+        }
+    };
+}
+
+/// Whether a row of the event table carries a flag (`interaction`, `request`).
+macro_rules! has_flag {
+    ($want:ident;) => { false };
+    (interaction; interaction $($rest:ident)*) => { true };
+    (request; request $($rest:ident)*) => { true };
+    ($want:ident; $other:ident $($rest:ident)*) => { has_flag!($want; $($rest)*) };
+}
+
+commands! {
+    /// Show a poll.
+    PollOpen(PollSpec) = "poll.open" => open Poll;
+    /// Live vote counts from the server.
+    PollTally(PollTally) = "poll.tally" => to Poll;
+    /// Stop accepting votes.
+    PollClose(Target) = "poll.close" => to Poll;
+    /// Show the final results (closes the poll if it was open).
+    PollReveal(PollReveal) = "poll.reveal" => to Poll;
+    /// A widget that fails on purpose (test builds only).
+    #[cfg(feature = "fault")]
+    FaultOpen(crate::fault::FaultSpec) = "fault.open" => open Fault;
+    /// Pokes the failing widget (it panics when it fails on commands).
+    #[cfg(feature = "fault")]
+    FaultPoke(Target) = "fault.poke" => to Fault;
+    /// Take a widget off the overlay.
+    WidgetRemove(Target) = "widget.remove" => any;
+    /// Show a countdown flash sale.
+    FlashOpen(FlashSpec) = "flash.open" => open FlashSale;
+    /// Stock left (and viewers waiting), from the server.
+    FlashStock(FlashStock) = "flash.stock" => to FlashSale;
+    /// A later end.
+    FlashExtend(FlashExtend) = "flash.extend" => to FlashSale;
+    /// The server's decision on one of the viewer's grabs.
+    FlashResult(FlashResult) = "flash.result" => to FlashSale;
+    /// End the sale now.
+    FlashEnd(Target) = "flash.end" => to FlashSale;
+    /// Show a quiz (questions follow).
+    QuizOpen(QuizSpec) = "quiz.open" => open Quiz;
+    /// The next question (without its answer).
+    QuizQuestion(QuestionSpec) = "quiz.question" => to Quiz;
+    /// Close the current question's answer window early.
+    QuizClose(QuestionRef) = "quiz.close" => to Quiz;
+    /// The right answer and how viewers answered.
+    QuizReveal(QuizReveal) = "quiz.reveal" => to Quiz;
+    /// A viewer's score, streak and elimination, as the server computed them.
+    QuizStanding(QuizStanding) = "quiz.standing" => to Quiz;
+    /// The top viewers.
+    QuizLeaderboard(QuizLeaderboard) = "quiz.leaderboard" => to Quiz;
+    /// Show a point-redeem catalog.
+    RedeemOpen(RedeemSpec) = "redeem.open" => open Redeem;
+    /// One viewer's balance, tier and history.
+    RedeemAccount(RedeemAccount) = "redeem.account" => to Redeem;
+    /// Points given (or taken) and why.
+    RedeemPoints(RedeemPoints) = "redeem.points" => to Redeem;
+    /// Units left per item.
+    RedeemStock(RedeemStock) = "redeem.stock" => to Redeem;
+    /// The server's decision on one of the viewer's redemptions.
+    RedeemResult(RedeemResult) = "redeem.result" => to Redeem;
+    /// Show an AR try-on card.
+    TryOnOpen(TryOnSpec) = "tryon.open" => open TryOn;
+    /// Show a lottery (lucky bag).
+    LotteryOpen(LotterySpec) = "lottery.open" => open Lottery;
+    /// How many viewers entered.
+    LotteryEntries(LotteryEntries) = "lottery.entries" => to Lottery;
+    /// The server's answer to one viewer's entry.
+    LotteryEntry(LotteryEntry) = "lottery.entry" => to Lottery;
+    /// The winners, for everyone.
+    LotteryDraw(LotteryDraw) = "lottery.draw" => to Lottery;
+    /// Whether this viewer won (addressed).
+    LotteryResult(LotteryResult) = "lottery.result" => to Lottery;
+    /// The server's answer to a winner's claim.
+    LotteryClaimed(LotteryClaimed) = "lottery.claimed" => to Lottery;
+    /// Show a follow / private-domain lead card.
+    LeadOpen(LeadSpec) = "lead.open" => open Lead;
+    /// The server's answer to a viewer's confirmation.
+    LeadResult(LeadResult) = "lead.result" => to Lead;
+    /// Show the like button (with an optional room goal).
+    LikesOpen(LikesSpec) = "likes.open" => open Likes;
+    /// The room's like total, from the server.
+    LikesTotal(LikesTotal) = "likes.total" => to Likes;
+    /// Show the product card.
+    ProductsOpen(ProductsSpec) = "products.open" => open Products;
+    /// The product the host presents now.
+    ProductPresent(ProductPresent) = "product.present" => to Products;
+    ProductPin(ProductPin) = "product.pin" => to Products;
+    ProductUnpin(ProductUnpin) = "product.unpin" => to Products;
+    /// Units left of a product on the card.
+    ProductStock(ProductStock) = "product.stock" => to Products;
+    /// Offer a coupon or red packet.
+    CouponOpen(CouponSpec) = "coupon.open" => open Coupon;
+    CouponStock(CouponStock) = "coupon.stock" => to Coupon;
+    /// The server's answer to a claim.
+    CouponResult(CouponResult) = "coupon.result" => to Coupon;
+    /// The viewer's coupons (addressed by `user_id`).
+    CouponWallet(CouponWallet) = "coupon.wallet" => to Coupon;
+    /// Open the question queue.
+    QuestionsOpen(QuestionsSpec) = "questions.open" => open Questions;
+    /// The room's queue, as the server ranks it.
+    QuestionQueue(QuestionQueue) = "question.queue" => to Questions;
+    /// The server took a viewer's question (addressed).
+    QuestionAck(QuestionAck) = "question.ack" => to Questions;
+    /// The host answers a question now, or has answered it.
+    QuestionMark(QuestionMark) = "question.mark" => to Questions;
+    /// Show the room's tasks.
+    TasksOpen(TasksSpec) = "tasks.open" => open Tasks;
+    /// A viewer's progress (addressed).
+    TasksProgress(TasksProgress) = "tasks.progress" => to Tasks;
+    /// The server's answer to a reward claim.
+    TaskResult(TaskResult) = "task.result" => to Tasks;
+    /// The whole room as the server knows it: for late joiners, reconnects and gaps.
+    RoomSnapshot(RoomSnapshot) = "room.snapshot" => room;
+    /// How the overlay arranges widgets: how many cards at once, which first, what to keep clear.
+    RoomLayout(crate::layout::Layout) = "room.layout" => room;
+}
+
+/// The command payloads that name their widget in a `widget_id` field.
+macro_rules! addressed {
+    ($($(#[cfg($c:meta)])? $T:ty),* $(,)?) => {
+        $( $(#[cfg($c)])? impl Addressed for $T {
+            fn widget_id(&self) -> &str {
+                &self.widget_id
+            }
+        } )*
+    };
+}
+
+addressed!(
+    PollSpec,
+    PollTally,
+    Target,
+    PollReveal,
+    FlashSpec,
+    FlashStock,
+    FlashExtend,
+    FlashResult,
+    QuizSpec,
+    QuestionSpec,
+    QuestionRef,
+    QuizReveal,
+    QuizLeaderboard,
+    RedeemSpec,
+    RedeemStock,
+    RedeemResult,
+    TryOnSpec,
+    LotterySpec,
+    LotteryEntries,
+    LotteryEntry,
+    LotteryDraw,
+    LotteryResult,
+    LotteryClaimed,
+    LeadSpec,
+    LeadResult,
+    LikesSpec,
+    LikesTotal,
+    ProductsSpec,
+    ProductPresent,
+    ProductPin,
+    ProductUnpin,
+    ProductStock,
+    CouponSpec,
+    CouponStock,
+    CouponResult,
+    QuestionsSpec,
+    QuestionQueue,
+    QuestionAck,
+    QuestionMark,
+    TasksSpec,
+    TaskResult,
+    #[cfg(feature = "fault")]
+    crate::fault::FaultSpec,
+);
+
+/// The command payloads addressed to one viewer by an optional `user_id`.
+macro_rules! addressed_to_viewer {
+    ($($T:ty),* $(,)?) => {
+        $( impl Addressed for $T {
+            fn widget_id(&self) -> &str {
+                &self.widget_id
+            }
+            fn viewer(&self) -> Option<&str> {
+                self.user_id.as_deref()
+            }
+        } )*
+    };
+}
+
+addressed_to_viewer!(
+    QuizStanding,
+    RedeemAccount,
+    RedeemPoints,
+    CouponWallet,
+    TasksProgress
+);
+
+impl Addressed for RoomSnapshot {
+    fn widget_id(&self) -> &str {
+        ""
     }
 }
 
-/// A command from the room's backend (or the host page) to the widgets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[cfg_attr(feature = "typescript", ts(rename = "CommandBody"))]
-#[serde(tag = "type")]
-pub enum Command {
-    /// Show a poll.
-    #[serde(rename = "poll.open")]
-    PollOpen(PollSpec),
-    /// Live vote counts from the server.
-    #[serde(rename = "poll.tally")]
-    PollTally(PollTally),
-    /// Stop accepting votes.
-    #[serde(rename = "poll.close")]
-    PollClose(Target),
-    /// Show the final results (closes the poll if it was open).
-    #[serde(rename = "poll.reveal")]
-    PollReveal(PollReveal),
-    /// A widget that fails on purpose (test builds only).
-    #[cfg(feature = "fault")]
-    #[serde(rename = "fault.open")]
-    FaultOpen(crate::fault::FaultSpec),
-    /// Pokes the failing widget (it panics when it fails on commands).
-    #[cfg(feature = "fault")]
-    #[serde(rename = "fault.poke")]
-    FaultPoke(Target),
-    /// Take a widget off the overlay.
-    #[serde(rename = "widget.remove")]
-    WidgetRemove(Target),
-    /// Show a countdown flash sale.
-    #[serde(rename = "flash.open")]
-    FlashOpen(FlashSpec),
-    /// Stock left (and viewers waiting), from the server.
-    #[serde(rename = "flash.stock")]
-    FlashStock(FlashStock),
-    /// A later end.
-    #[serde(rename = "flash.extend")]
-    FlashExtend(FlashExtend),
-    /// The server's decision on one of the viewer's grabs.
-    #[serde(rename = "flash.result")]
-    FlashResult(FlashResult),
-    /// End the sale now.
-    #[serde(rename = "flash.end")]
-    FlashEnd(Target),
-    /// Show a quiz (questions follow).
-    #[serde(rename = "quiz.open")]
-    QuizOpen(QuizSpec),
-    /// The next question (without its answer).
-    #[serde(rename = "quiz.question")]
-    QuizQuestion(QuestionSpec),
-    /// Close the current question's answer window early.
-    #[serde(rename = "quiz.close")]
-    QuizClose(QuestionRef),
-    /// The right answer and how viewers answered.
-    #[serde(rename = "quiz.reveal")]
-    QuizReveal(QuizReveal),
-    /// A viewer's score, streak and elimination, as the server computed them.
-    #[serde(rename = "quiz.standing")]
-    QuizStanding(QuizStanding),
-    /// The top viewers.
-    #[serde(rename = "quiz.leaderboard")]
-    QuizLeaderboard(QuizLeaderboard),
-    /// Show a point-redeem catalog.
-    #[serde(rename = "redeem.open")]
-    RedeemOpen(RedeemSpec),
-    /// One viewer's balance, tier and history.
-    #[serde(rename = "redeem.account")]
-    RedeemAccount(RedeemAccount),
-    /// Points given (or taken) and why.
-    #[serde(rename = "redeem.points")]
-    RedeemPoints(RedeemPoints),
-    /// Units left per item.
-    #[serde(rename = "redeem.stock")]
-    RedeemStock(RedeemStock),
-    /// The server's decision on one of the viewer's redemptions.
-    #[serde(rename = "redeem.result")]
-    RedeemResult(RedeemResult),
-    /// Show an AR try-on card.
-    #[serde(rename = "tryon.open")]
-    TryOnOpen(TryOnSpec),
-    /// Show a lottery (lucky bag).
-    #[serde(rename = "lottery.open")]
-    LotteryOpen(LotterySpec),
-    /// How many viewers entered.
-    #[serde(rename = "lottery.entries")]
-    LotteryEntries(LotteryEntries),
-    /// The server's answer to one viewer's entry.
-    #[serde(rename = "lottery.entry")]
-    LotteryEntry(LotteryEntry),
-    /// The winners, for everyone.
-    #[serde(rename = "lottery.draw")]
-    LotteryDraw(LotteryDraw),
-    /// Whether this viewer won (addressed).
-    #[serde(rename = "lottery.result")]
-    LotteryResult(LotteryResult),
-    /// The server's answer to a winner's claim.
-    #[serde(rename = "lottery.claimed")]
-    LotteryClaimed(LotteryClaimed),
-    /// Show a follow / private-domain lead card.
-    #[serde(rename = "lead.open")]
-    LeadOpen(LeadSpec),
-    /// The server's answer to a viewer's confirmation.
-    #[serde(rename = "lead.result")]
-    LeadResult(LeadResult),
-    /// Show the like button (with an optional room goal).
-    #[serde(rename = "likes.open")]
-    LikesOpen(LikesSpec),
-    /// The room's like total, from the server.
-    #[serde(rename = "likes.total")]
-    LikesTotal(LikesTotal),
-    /// Show the product card.
-    #[serde(rename = "products.open")]
-    ProductsOpen(ProductsSpec),
-    /// The product the host presents now.
-    #[serde(rename = "product.present")]
-    ProductPresent(ProductPresent),
-    #[serde(rename = "product.pin")]
-    ProductPin(ProductPin),
-    #[serde(rename = "product.unpin")]
-    ProductUnpin(ProductUnpin),
-    /// Units left of a product on the card.
-    #[serde(rename = "product.stock")]
-    ProductStock(ProductStock),
-    /// Offer a coupon or red packet.
-    #[serde(rename = "coupon.open")]
-    CouponOpen(CouponSpec),
-    #[serde(rename = "coupon.stock")]
-    CouponStock(CouponStock),
-    /// The server's answer to a claim.
-    #[serde(rename = "coupon.result")]
-    CouponResult(CouponResult),
-    /// The viewer's coupons (addressed by `user_id`).
-    #[serde(rename = "coupon.wallet")]
-    CouponWallet(CouponWallet),
-    /// Open the question queue.
-    #[serde(rename = "questions.open")]
-    QuestionsOpen(QuestionsSpec),
-    /// The room's queue, as the server ranks it.
-    #[serde(rename = "question.queue")]
-    QuestionQueue(QuestionQueue),
-    /// The server took a viewer's question (addressed).
-    #[serde(rename = "question.ack")]
-    QuestionAck(QuestionAck),
-    /// The host answers a question now, or has answered it.
-    #[serde(rename = "question.mark")]
-    QuestionMark(QuestionMark),
-    /// Show the room's tasks.
-    #[serde(rename = "tasks.open")]
-    TasksOpen(TasksSpec),
-    /// A viewer's progress (addressed).
-    #[serde(rename = "tasks.progress")]
-    TasksProgress(TasksProgress),
-    /// The server's answer to a reward claim.
-    #[serde(rename = "task.result")]
-    TaskResult(TaskResult),
-    /// The whole room as the server knows it: for late joiners, reconnects and gaps.
-    #[serde(rename = "room.snapshot")]
-    RoomSnapshot(RoomSnapshot),
-    /// How the overlay arranges widgets: how many cards at once, which first, what to keep clear.
-    #[serde(rename = "room.layout")]
-    RoomLayout(crate::layout::Layout),
+impl Addressed for crate::layout::Layout {
+    fn widget_id(&self) -> &str {
+        ""
+    }
 }
 
 impl Command {
-    /// Every command `type` this version understands.
-    pub const TYPES: &'static [&'static str] = &[
-        "poll.open",
-        "poll.tally",
-        "poll.close",
-        "poll.reveal",
-        "flash.open",
-        "flash.stock",
-        "flash.extend",
-        "flash.result",
-        "flash.end",
-        "quiz.open",
-        "quiz.question",
-        "quiz.close",
-        "quiz.reveal",
-        "quiz.standing",
-        "quiz.leaderboard",
-        "redeem.open",
-        "redeem.account",
-        "redeem.points",
-        "redeem.stock",
-        "redeem.result",
-        "tryon.open",
-        "lottery.open",
-        "lottery.entries",
-        "lottery.entry",
-        "lottery.draw",
-        "lottery.result",
-        "lottery.claimed",
-        "lead.open",
-        "lead.result",
-        "likes.open",
-        "likes.total",
-        "products.open",
-        "product.present",
-        "product.pin",
-        "product.unpin",
-        "product.stock",
-        "coupon.open",
-        "coupon.stock",
-        "coupon.result",
-        "coupon.wallet",
-        "questions.open",
-        "question.queue",
-        "question.ack",
-        "question.mark",
-        "tasks.open",
-        "tasks.progress",
-        "task.result",
-        "widget.remove",
-        "room.snapshot",
-        "room.layout",
-    ];
-
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Command::PollOpen(_) => "poll.open",
-            Command::PollTally(_) => "poll.tally",
-            Command::PollClose(_) => "poll.close",
-            Command::PollReveal(_) => "poll.reveal",
-            Command::FlashOpen(_) => "flash.open",
-            Command::FlashStock(_) => "flash.stock",
-            Command::FlashExtend(_) => "flash.extend",
-            Command::FlashResult(_) => "flash.result",
-            Command::FlashEnd(_) => "flash.end",
-            Command::QuizOpen(_) => "quiz.open",
-            Command::QuizQuestion(_) => "quiz.question",
-            Command::QuizClose(_) => "quiz.close",
-            Command::QuizReveal(_) => "quiz.reveal",
-            Command::QuizStanding(_) => "quiz.standing",
-            Command::QuizLeaderboard(_) => "quiz.leaderboard",
-            Command::RedeemOpen(_) => "redeem.open",
-            Command::RedeemAccount(_) => "redeem.account",
-            Command::RedeemPoints(_) => "redeem.points",
-            Command::RedeemStock(_) => "redeem.stock",
-            Command::RedeemResult(_) => "redeem.result",
-            Command::TryOnOpen(_) => "tryon.open",
-            Command::LotteryOpen(_) => "lottery.open",
-            Command::LotteryEntries(_) => "lottery.entries",
-            Command::LotteryEntry(_) => "lottery.entry",
-            Command::LotteryDraw(_) => "lottery.draw",
-            Command::LotteryResult(_) => "lottery.result",
-            Command::LotteryClaimed(_) => "lottery.claimed",
-            Command::LeadOpen(_) => "lead.open",
-            Command::LeadResult(_) => "lead.result",
-            Command::LikesOpen(_) => "likes.open",
-            Command::LikesTotal(_) => "likes.total",
-            Command::ProductsOpen(_) => "products.open",
-            Command::ProductPresent(_) => "product.present",
-            Command::ProductPin(_) => "product.pin",
-            Command::ProductUnpin(_) => "product.unpin",
-            Command::ProductStock(_) => "product.stock",
-            Command::CouponOpen(_) => "coupon.open",
-            Command::CouponStock(_) => "coupon.stock",
-            Command::CouponResult(_) => "coupon.result",
-            Command::CouponWallet(_) => "coupon.wallet",
-            Command::QuestionsOpen(_) => "questions.open",
-            Command::QuestionQueue(_) => "question.queue",
-            Command::QuestionAck(_) => "question.ack",
-            Command::QuestionMark(_) => "question.mark",
-            Command::TasksOpen(_) => "tasks.open",
-            Command::TasksProgress(_) => "tasks.progress",
-            Command::TaskResult(_) => "task.result",
-            Command::WidgetRemove(_) => "widget.remove",
-            Command::RoomSnapshot(_) => "room.snapshot",
-            Command::RoomLayout(_) => "room.layout",
-            #[cfg(feature = "fault")]
-            Command::FaultOpen(_) => "fault.open",
-            #[cfg(feature = "fault")]
-            Command::FaultPoke(_) => "fault.poke",
-        }
-    }
-
-    pub fn widget_id(&self) -> &str {
-        match self {
-            Command::PollOpen(c) => &c.widget_id,
-            Command::PollTally(c) => &c.widget_id,
-            Command::PollClose(c) | Command::WidgetRemove(c) | Command::FlashEnd(c) => &c.widget_id,
-            Command::PollReveal(c) => &c.widget_id,
-            Command::FlashOpen(c) => &c.widget_id,
-            Command::FlashStock(c) => &c.widget_id,
-            Command::FlashExtend(c) => &c.widget_id,
-            Command::FlashResult(c) => &c.widget_id,
-            Command::QuizOpen(c) => &c.widget_id,
-            Command::QuizQuestion(c) => &c.widget_id,
-            Command::QuizClose(c) => &c.widget_id,
-            Command::QuizReveal(c) => &c.widget_id,
-            Command::QuizStanding(c) => &c.widget_id,
-            Command::QuizLeaderboard(c) => &c.widget_id,
-            Command::RedeemOpen(c) => &c.widget_id,
-            Command::RedeemAccount(c) => &c.widget_id,
-            Command::RedeemPoints(c) => &c.widget_id,
-            Command::RedeemStock(c) => &c.widget_id,
-            Command::RedeemResult(c) => &c.widget_id,
-            Command::TryOnOpen(c) => &c.widget_id,
-            Command::LotteryOpen(c) => &c.widget_id,
-            Command::LotteryEntries(c) => &c.widget_id,
-            Command::LotteryEntry(c) => &c.widget_id,
-            Command::LotteryDraw(c) => &c.widget_id,
-            Command::LotteryResult(c) => &c.widget_id,
-            Command::LotteryClaimed(c) => &c.widget_id,
-            Command::LeadOpen(c) => &c.widget_id,
-            Command::LeadResult(c) => &c.widget_id,
-            Command::LikesOpen(c) => &c.widget_id,
-            Command::LikesTotal(c) => &c.widget_id,
-            Command::ProductsOpen(c) => &c.widget_id,
-            Command::ProductPresent(c) => &c.widget_id,
-            Command::ProductPin(c) => &c.widget_id,
-            Command::ProductUnpin(c) => &c.widget_id,
-            Command::ProductStock(c) => &c.widget_id,
-            Command::CouponOpen(c) => &c.widget_id,
-            Command::CouponStock(c) => &c.widget_id,
-            Command::CouponResult(c) => &c.widget_id,
-            Command::CouponWallet(c) => &c.widget_id,
-            Command::QuestionsOpen(c) => &c.widget_id,
-            Command::QuestionQueue(c) => &c.widget_id,
-            Command::QuestionAck(c) => &c.widget_id,
-            Command::QuestionMark(c) => &c.widget_id,
-            Command::TasksOpen(c) => &c.widget_id,
-            Command::TasksProgress(c) => &c.widget_id,
-            Command::TaskResult(c) => &c.widget_id,
-            Command::RoomSnapshot(_) | Command::RoomLayout(_) => "",
-            #[cfg(feature = "fault")]
-            Command::FaultOpen(c) => &c.widget_id,
-            #[cfg(feature = "fault")]
-            Command::FaultPoke(c) => &c.widget_id,
-        }
-    }
-
     /// Whether `type` names a command this build knows.
     pub fn knows(kind: &str) -> bool {
         Command::TYPES.contains(&kind) || (cfg!(feature = "fault") && kind.starts_with("fault."))
@@ -437,47 +467,6 @@ pub struct RoomSnapshot {
     /// The host's layout, when it set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<crate::layout::Layout>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum WidgetSnapshot {
-    Poll(PollSnapshot),
-    FlashSale(FlashSnapshot),
-    Quiz(QuizSnapshot),
-    Redeem(RedeemSnapshot),
-    TryOn(TryOnSnapshot),
-    Lottery(LotterySnapshot),
-    Lead(LeadSnapshot),
-    Likes(LikesSnapshot),
-    Products(ProductsSnapshot),
-    Coupon(CouponSnapshot),
-    Questions(QuestionsSnapshot),
-    Tasks(TasksSnapshot),
-    #[cfg(feature = "fault")]
-    Fault(crate::fault::FaultSnapshot),
-}
-
-impl WidgetSnapshot {
-    pub fn widget_id(&self) -> &str {
-        match self {
-            WidgetSnapshot::Poll(p) => &p.spec.widget_id,
-            WidgetSnapshot::FlashSale(f) => &f.spec.widget_id,
-            WidgetSnapshot::Quiz(q) => &q.spec.widget_id,
-            WidgetSnapshot::Redeem(r) => &r.spec.widget_id,
-            WidgetSnapshot::TryOn(t) => &t.spec.widget_id,
-            WidgetSnapshot::Lottery(l) => &l.spec.widget_id,
-            WidgetSnapshot::Lead(l) => &l.spec.widget_id,
-            WidgetSnapshot::Likes(l) => &l.spec.widget_id,
-            WidgetSnapshot::Products(p) => &p.spec.widget_id,
-            WidgetSnapshot::Coupon(c) => &c.spec.widget_id,
-            WidgetSnapshot::Questions(q) => &q.spec.widget_id,
-            WidgetSnapshot::Tasks(t) => &t.spec.widget_id,
-            #[cfg(feature = "fault")]
-            WidgetSnapshot::Fault(f) => &f.spec.widget_id,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -564,158 +553,84 @@ pub struct PollReveal {
     pub counts: Option<BTreeMap<String, u64>>,
 }
 
-/// Something the viewer did (through a view, or a headless host calling the API).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(tag = "type")]
-pub enum Action {
-    #[serde(rename = "poll.vote")]
+actions! {
     PollVote {
         widget_id: String,
         option_ids: Vec<String>,
-    },
+    } = "poll.vote" => Poll;
     /// Grab one unit in a live flash sale.
-    #[serde(rename = "flash.grab")]
-    FlashGrab { widget_id: String },
+    FlashGrab { widget_id: String } = "flash.grab" => FlashSale;
     /// Be reminded when a flash sale starts.
-    #[serde(rename = "flash.remind")]
-    FlashRemind { widget_id: String },
+    FlashRemind { widget_id: String } = "flash.remind" => FlashSale;
     /// Answer the current quiz question (locked once sent).
-    #[serde(rename = "quiz.answer")]
     QuizAnswer {
         widget_id: String,
         question_id: String,
         option_id: String,
-    },
+    } = "quiz.answer" => Quiz;
     /// Redeem an item (after the viewer confirmed).
-    #[serde(rename = "redeem.request")]
-    RedeemRequest { widget_id: String, item_id: String },
+    RedeemRequest { widget_id: String, item_id: String } = "redeem.request" => Redeem;
     /// Tap "try it on": shows why the camera is needed.
-    #[serde(rename = "tryon.start")]
-    TryOnStart { widget_id: String },
+    TryOnStart { widget_id: String } = "tryon.start" => TryOn;
     /// Agree to use the camera (or resume it).
-    #[serde(rename = "tryon.allow_camera")]
-    TryOnAllowCamera { widget_id: String },
+    TryOnAllowCamera { widget_id: String } = "tryon.allow_camera" => TryOn;
     /// The browser's answer to the camera request (reported by the glue).
-    #[serde(rename = "tryon.camera")]
     TryOnCamera {
         widget_id: String,
         result: CameraResult,
-    },
+    } = "tryon.camera" => TryOn;
     /// Try the product on a photo instead.
-    #[serde(rename = "tryon.photo")]
-    TryOnPhoto { widget_id: String },
+    TryOnPhoto { widget_id: String } = "tryon.photo" => TryOn;
     /// The page was hidden (reported by the glue): the camera is released.
-    #[serde(rename = "tryon.pause")]
-    TryOnPause { widget_id: String },
+    TryOnPause { widget_id: String } = "tryon.pause" => TryOn;
     /// The tracker's state changed (reported by the glue).
-    #[serde(rename = "tryon.tracker")]
     TryOnTracker {
         widget_id: String,
         state: TrackerState,
-    },
+    } = "tryon.tracker" => TryOn;
     /// The viewer placed the product by hand.
-    #[serde(rename = "tryon.place")]
-    TryOnPlace { widget_id: String, pose: Pose },
+    TryOnPlace { widget_id: String, pose: Pose } = "tryon.place" => TryOn;
     /// A snapshot was taken.
-    #[serde(rename = "tryon.snapshot")]
-    TryOnSnapshot { widget_id: String },
-    #[serde(rename = "tryon.add_to_cart")]
-    TryOnAddToCart { widget_id: String },
+    TryOnSnapshot { widget_id: String } = "tryon.snapshot" => TryOn;
+    TryOnAddToCart { widget_id: String } = "tryon.add_to_cart" => TryOn;
     /// Back to the product card.
-    #[serde(rename = "tryon.close")]
-    TryOnClose { widget_id: String },
+    TryOnClose { widget_id: String } = "tryon.close" => TryOn;
     /// Enter a lottery (for a keyword lottery: send the keyword).
-    #[serde(rename = "lottery.enter")]
-    LotteryEnter { widget_id: String },
+    LotteryEnter { widget_id: String } = "lottery.enter" => Lottery;
     /// A winner claims the prize.
-    #[serde(rename = "lottery.claim")]
-    LotteryClaim { widget_id: String },
+    LotteryClaim { widget_id: String } = "lottery.claim" => Lottery;
     /// The viewer opened the lead card's link, copied its code or saved its QR code.
-    #[serde(rename = "lead.click")]
-    LeadClick { widget_id: String, via: LeadVia },
+    LeadClick { widget_id: String, via: LeadVia } = "lead.click" => Lead;
     /// The viewer ticked (or cleared) the consent box.
-    #[serde(rename = "lead.consent")]
-    LeadConsent { widget_id: String, given: bool },
+    LeadConsent { widget_id: String, given: bool } = "lead.consent" => Lead;
     /// The viewer confirms: followed, added the contact, joined the group.
-    #[serde(rename = "lead.confirm")]
-    LeadConfirm { widget_id: String },
+    LeadConfirm { widget_id: String } = "lead.confirm" => Lead;
     /// The viewer folds the card into the tray, or opens it again.
-    #[serde(rename = "lead.fold")]
-    LeadFold { widget_id: String, folded: bool },
+    LeadFold { widget_id: String, folded: bool } = "lead.fold" => Lead;
     /// A tap on the heart.
-    #[serde(rename = "like.tap")]
-    LikeTap { widget_id: String },
+    LikeTap { widget_id: String } = "like.tap" => Likes;
     /// "Buy" on a product of the card.
-    #[serde(rename = "product.buy")]
-    ProductBuy { widget_id: String, sku: String },
+    ProductBuy { widget_id: String, sku: String } = "product.buy" => Products;
     /// "Add to cart" on a product of the card.
-    #[serde(rename = "product.add_to_cart")]
-    ProductAddToCart { widget_id: String, sku: String },
+    ProductAddToCart { widget_id: String, sku: String } = "product.add_to_cart" => Products;
     /// Claim the coupon or red packet.
-    #[serde(rename = "coupon.claim")]
-    CouponClaim { widget_id: String },
+    CouponClaim { widget_id: String } = "coupon.claim" => Coupon;
     /// The viewer shared the room (to `channel`, like `wechat_group`).
-    #[serde(rename = "coupon.share")]
-    CouponShare { widget_id: String, channel: String },
+    CouponShare { widget_id: String, channel: String } = "coupon.share" => Coupon;
     /// Ask a question.
-    #[serde(rename = "question.ask")]
-    QuestionAsk { widget_id: String, text: String },
+    QuestionAsk { widget_id: String, text: String } = "question.ask" => Questions;
     /// Upvote someone's question.
-    #[serde(rename = "question.upvote")]
     QuestionUpvote {
         widget_id: String,
         question_id: String,
-    },
+    } = "question.upvote" => Questions;
     /// Claim a done task's reward.
-    #[serde(rename = "task.claim")]
-    TaskClaim { widget_id: String, task_id: String },
+    TaskClaim { widget_id: String, task_id: String } = "task.claim" => Tasks;
     /// The viewer shared the room (for a share task).
-    #[serde(rename = "task.share")]
-    TaskShare { widget_id: String, channel: String },
+    TaskShare { widget_id: String, channel: String } = "task.share" => Tasks;
     /// A tap on the failing widget (test builds only).
     #[cfg(feature = "fault")]
-    #[serde(rename = "fault.tap")]
-    FaultTap { widget_id: String },
-}
-
-impl Action {
-    pub fn widget_id(&self) -> &str {
-        match self {
-            Action::PollVote { widget_id, .. }
-            | Action::FlashGrab { widget_id }
-            | Action::FlashRemind { widget_id }
-            | Action::QuizAnswer { widget_id, .. }
-            | Action::RedeemRequest { widget_id, .. }
-            | Action::TryOnStart { widget_id }
-            | Action::TryOnAllowCamera { widget_id }
-            | Action::TryOnCamera { widget_id, .. }
-            | Action::TryOnPhoto { widget_id }
-            | Action::TryOnPause { widget_id }
-            | Action::TryOnTracker { widget_id, .. }
-            | Action::TryOnPlace { widget_id, .. }
-            | Action::TryOnSnapshot { widget_id }
-            | Action::TryOnAddToCart { widget_id }
-            | Action::TryOnClose { widget_id }
-            | Action::LotteryEnter { widget_id }
-            | Action::LotteryClaim { widget_id }
-            | Action::LeadClick { widget_id, .. }
-            | Action::LeadConsent { widget_id, .. }
-            | Action::LeadConfirm { widget_id }
-            | Action::LeadFold { widget_id, .. }
-            | Action::LikeTap { widget_id }
-            | Action::ProductBuy { widget_id, .. }
-            | Action::ProductAddToCart { widget_id, .. }
-            | Action::CouponClaim { widget_id }
-            | Action::CouponShare { widget_id, .. }
-            | Action::QuestionAsk { widget_id, .. }
-            | Action::QuestionUpvote { widget_id, .. }
-            | Action::TaskClaim { widget_id, .. }
-            | Action::TaskShare { widget_id, .. } => widget_id,
-            #[cfg(feature = "fault")]
-            Action::FaultTap { widget_id } => widget_id,
-        }
-    }
+    FaultTap { widget_id: String } = "fault.tap" => Fault;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -728,27 +643,17 @@ pub enum CloseReason {
     Host,
 }
 
-/// What happened, as reported to the host page and the event transport.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[cfg_attr(feature = "typescript", ts(rename = "EventBody"))]
-#[serde(tag = "type")]
-pub enum Event {
-    #[serde(rename = "widget.shown")]
-    WidgetShown,
-    #[serde(rename = "widget.hidden")]
-    WidgetHidden,
-    #[serde(rename = "poll.vote")]
+events! {
+    WidgetShown = "widget.shown";
+    WidgetHidden = "widget.hidden";
     PollVote {
         option_ids: Vec<String>,
         /// Stable for this vote: a backend that sees it twice counts it once.
         idempotency_key: String,
         /// True when this vote replaces an earlier one.
         revote: bool,
-    },
-    #[serde(rename = "poll.closed")]
-    PollClosed { reason: CloseReason },
-    #[serde(rename = "poll.revealed")]
+    } = "poll.vote" interaction;
+    PollClosed { reason: CloseReason } = "poll.closed";
     PollRevealed {
         counts: BTreeMap<String, u64>,
         total: u64,
@@ -756,34 +661,27 @@ pub enum Event {
         winners: Vec<String>,
         /// The viewer's own choice, if they voted.
         my_choice: Vec<String>,
-    },
+    } = "poll.revealed";
     /// The viewer asked to be reminded when the sale starts.
-    #[serde(rename = "flash.remind")]
-    FlashRemind,
+    FlashRemind = "flash.remind" interaction;
     /// The sale went live.
-    #[serde(rename = "flash.started")]
-    FlashStarted,
+    FlashStarted = "flash.started";
     /// The viewer grabbed: the server must answer `request_id` with `flash.result`. The
     /// same `request_id` is an idempotency key: a server that sees it twice grabs once.
-    #[serde(rename = "flash.grab")]
-    FlashGrab { request_id: String },
+    FlashGrab { request_id: String } = "flash.grab" interaction request;
     /// The server's answer to a grab reached the viewer.
-    #[serde(rename = "flash.result")]
     FlashResult {
         request_id: String,
         outcome: GrabOutcome,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         order_ref: Option<String>,
-    },
+    } = "flash.result";
     /// The sale ended (time, or the host).
-    #[serde(rename = "flash.ended")]
-    FlashEnded { sold: u64 },
+    FlashEnded { sold: u64 } = "flash.ended";
     /// A quiz question became visible.
-    #[serde(rename = "quiz.question")]
-    QuizQuestion { question_id: String },
+    QuizQuestion { question_id: String } = "quiz.question";
     /// The viewer answered. `time_to_answer_ms` counts from when the question became
     /// visible; `idempotency_key` is one per viewer and question.
-    #[serde(rename = "quiz.answer")]
     QuizAnswer {
         question_id: String,
         option_id: String,
@@ -791,9 +689,8 @@ pub enum Event {
         idempotency_key: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         team_id: Option<String>,
-    },
+    } = "quiz.answer" interaction;
     /// The answer was revealed; `right` is whether the viewer's answer was right.
-    #[serde(rename = "quiz.revealed")]
     QuizRevealed {
         question_id: String,
         correct: Vec<String>,
@@ -801,103 +698,82 @@ pub enum Event {
         my_answer: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         right: Option<bool>,
-    },
+    } = "quiz.revealed";
     /// The server made the viewer a spectator (elimination mode).
-    #[serde(rename = "quiz.eliminated")]
-    QuizEliminated,
+    QuizEliminated = "quiz.eliminated";
     /// The server let the viewer back in (a revive card).
-    #[serde(rename = "quiz.revived")]
-    QuizRevived,
+    QuizRevived = "quiz.revived";
     /// The viewer asked to redeem: the server must answer `request_id` with
     /// `redeem.result`. `request_id` is the idempotency key.
-    #[serde(rename = "redeem.request")]
     RedeemRequest {
         request_id: String,
         item_id: String,
         cost: u64,
-    },
+    } = "redeem.request" interaction request;
     /// The server's answer to a redemption reached the viewer.
-    #[serde(rename = "redeem.result")]
     RedeemResult {
         request_id: String,
         item_id: String,
         outcome: RedeemOutcome,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         voucher_ref: Option<String>,
-    },
+    } = "redeem.result";
     /// Points changed (the view animates it).
-    #[serde(rename = "redeem.points")]
     RedeemPoints {
         gain_id: String,
         delta: i64,
         reason: String,
-    },
+    } = "redeem.points";
     /// The viewer tapped "try it on".
-    #[serde(rename = "tryon.opened")]
-    TryOnOpened,
+    TryOnOpened = "tryon.opened" interaction;
     /// The camera request's outcome.
-    #[serde(rename = "tryon.permission")]
-    TryOnPermission { result: CameraResult },
+    TryOnPermission { result: CameraResult } = "tryon.permission";
     /// The viewer tries the product on a photo.
-    #[serde(rename = "tryon.photo")]
-    TryOnPhoto,
+    TryOnPhoto = "tryon.photo";
     /// The tracker attached, lost or found the target.
-    #[serde(rename = "tryon.tracker")]
-    TryOnTracker { state: TrackerState },
-    #[serde(rename = "tryon.snapshot")]
-    TryOnSnapshot { source: Source },
+    TryOnTracker { state: TrackerState } = "tryon.tracker";
+    TryOnSnapshot { source: Source } = "tryon.snapshot";
     /// The viewer tapped "add to cart": the host page adds `sku`.
-    #[serde(rename = "tryon.add_to_cart")]
     TryOnAddToCart {
         sku: String,
         idempotency_key: String,
-    },
+    } = "tryon.add_to_cart" interaction;
     /// The try-on closed; `duration_ms` is the time the live picture was shown.
-    #[serde(rename = "tryon.closed")]
     TryOnClosed {
         duration_ms: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source: Option<Source>,
         snapshots: u32,
-    },
+    } = "tryon.closed";
     /// The viewer entered a lottery: the server must answer `request_id` with
     /// `lottery.entry` (it is the idempotency key).
-    #[serde(rename = "lottery.enter")]
     LotteryEnter {
         request_id: String,
         condition: EntryCondition,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         keyword: Option<String>,
-    },
-    #[serde(rename = "lottery.entry")]
+    } = "lottery.enter" interaction request;
     LotteryEntry {
         request_id: String,
         outcome: EntryOutcome,
-    },
+    } = "lottery.entry";
     /// The draw was announced.
-    #[serde(rename = "lottery.drawn")]
-    LotteryDrawn { winners: u32, entries: u64 },
+    LotteryDrawn { winners: u32, entries: u64 } = "lottery.drawn";
     /// Whether this viewer won.
-    #[serde(rename = "lottery.result")]
-    LotteryResult { won: bool },
+    LotteryResult { won: bool } = "lottery.result";
     /// A winner claimed: answer `request_id` with `lottery.claimed`.
-    #[serde(rename = "lottery.claim")]
-    LotteryClaim { request_id: String },
-    #[serde(rename = "lottery.claimed")]
+    LotteryClaim { request_id: String } = "lottery.claim" request;
     LotteryClaimed {
         request_id: String,
         outcome: ClaimOutcome,
-    },
+    } = "lottery.claimed";
     /// The viewer acted on a lead card (the funnel's "clicked" step).
-    #[serde(rename = "lead.clicked")]
-    LeadClicked { via: LeadVia },
+    LeadClicked { via: LeadVia } = "lead.clicked" interaction;
     /// The viewer ticked or cleared the consent box.
-    #[serde(rename = "lead.consent")]
-    LeadConsent { given: bool },
+    LeadConsent { given: bool } = "lead.consent";
     /// The viewer confirmed: the server must answer `request_id` with `lead.result`. Carries
     /// the consent and the purpose it was given for (the record the law asks for), and whether
     /// the perk was still on offer on the device.
-    #[serde(rename = "lead.confirm")]
     LeadConfirm {
         request_id: String,
         target: LeadTarget,
@@ -905,168 +781,75 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         purpose: Option<String>,
         perk_open: bool,
-    },
-    #[serde(rename = "lead.result")]
+    } = "lead.confirm" interaction request;
     LeadResult {
         request_id: String,
         outcome: LeadOutcome,
         perk: bool,
-    },
-    #[serde(rename = "lead.folded")]
-    LeadFolded { folded: bool },
+    } = "lead.result";
+    LeadFolded { folded: bool } = "lead.folded";
     /// Taps coalesced on the device: `count` taps since the last one (`batch`: 1, 2, 3… per
     /// widget and session). The server adds `count` to the room's total once per event.
-    #[serde(rename = "like.sent")]
-    LikeSent { count: u64, batch: u64 },
+    LikeSent { count: u64, batch: u64 } = "like.sent" interaction;
     /// The server's total reached the room goal.
-    #[serde(rename = "likes.goal_reached")]
-    LikesGoalReached { target: u64, total: u64 },
+    LikesGoalReached { target: u64, total: u64 } = "likes.goal_reached";
     /// A product came into the spotlight (its exposure to this viewer).
-    #[serde(rename = "product.presented")]
-    ProductPresented { sku: String },
+    ProductPresented { sku: String } = "product.presented";
     /// The viewer tapped "buy": the host page opens its checkout for `sku`.
-    #[serde(rename = "product.buy")]
     ProductBuy {
         sku: String,
         price: u64,
         currency: String,
         idempotency_key: String,
-    },
+    } = "product.buy" interaction;
     /// The viewer tapped "add to cart": the host page adds `sku`.
-    #[serde(rename = "product.add_to_cart")]
     ProductAddToCart {
         sku: String,
         price: u64,
         currency: String,
         idempotency_key: String,
-    },
+    } = "product.add_to_cart" interaction;
     /// The viewer shared the room for a share-gated coupon.
-    #[serde(rename = "coupon.shared")]
-    CouponShared { channel: String },
+    CouponShared { channel: String } = "coupon.shared" interaction;
     /// A claim: the server must answer `request_id` with `coupon.result`.
-    #[serde(rename = "coupon.claim")]
     CouponClaim {
         request_id: String,
         gate: CouponGate,
-    },
+    } = "coupon.claim" interaction request;
     /// The viewer shared the room for a share task.
-    #[serde(rename = "task.shared")]
-    TaskShared { channel: String },
+    TaskShared { channel: String } = "task.shared" interaction;
     /// A reward claim: the server must answer `request_id` with `task.result`.
-    #[serde(rename = "task.claim")]
-    TaskClaim { request_id: String, task_id: String },
-    #[serde(rename = "task.result")]
+    TaskClaim { request_id: String, task_id: String } = "task.claim" interaction request;
     TaskResult {
         request_id: String,
         task_id: String,
         outcome: TaskOutcome,
-    },
+    } = "task.result";
     /// The viewer asked: the server must answer `request_id` with `question.ack`.
-    #[serde(rename = "question.ask")]
-    QuestionAsk { request_id: String, text: String },
-    #[serde(rename = "question.upvote")]
+    QuestionAsk { request_id: String, text: String } = "question.ask" interaction request;
     QuestionUpvote {
         question_id: String,
         idempotency_key: String,
-    },
+    } = "question.upvote" interaction;
     /// The server took the question: its id and place.
-    #[serde(rename = "question.acked")]
     QuestionAcked {
         request_id: String,
         question_id: String,
         position: u64,
         merged: bool,
-    },
+    } = "question.acked";
     /// The host is answering one of this viewer's questions now, or answered it.
-    #[serde(rename = "question.state")]
     QuestionState {
         question_id: String,
         state: QuestionState,
-    },
+    } = "question.state";
     /// The answer reached the viewer (`value`: what they got, on success).
-    #[serde(rename = "coupon.result")]
     CouponResult {
         request_id: String,
         outcome: CouponOutcome,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<u64>,
-    },
-}
-
-impl Event {
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Event::WidgetShown => "widget.shown",
-            Event::WidgetHidden => "widget.hidden",
-            Event::PollVote { .. } => "poll.vote",
-            Event::PollClosed { .. } => "poll.closed",
-            Event::PollRevealed { .. } => "poll.revealed",
-            Event::FlashRemind => "flash.remind",
-            Event::FlashStarted => "flash.started",
-            Event::FlashGrab { .. } => "flash.grab",
-            Event::FlashResult { .. } => "flash.result",
-            Event::FlashEnded { .. } => "flash.ended",
-            Event::QuizQuestion { .. } => "quiz.question",
-            Event::QuizAnswer { .. } => "quiz.answer",
-            Event::QuizRevealed { .. } => "quiz.revealed",
-            Event::QuizEliminated => "quiz.eliminated",
-            Event::QuizRevived => "quiz.revived",
-            Event::RedeemRequest { .. } => "redeem.request",
-            Event::RedeemResult { .. } => "redeem.result",
-            Event::RedeemPoints { .. } => "redeem.points",
-            Event::TryOnOpened => "tryon.opened",
-            Event::TryOnPermission { .. } => "tryon.permission",
-            Event::TryOnPhoto => "tryon.photo",
-            Event::TryOnTracker { .. } => "tryon.tracker",
-            Event::TryOnSnapshot { .. } => "tryon.snapshot",
-            Event::TryOnAddToCart { .. } => "tryon.add_to_cart",
-            Event::TryOnClosed { .. } => "tryon.closed",
-            Event::LotteryEnter { .. } => "lottery.enter",
-            Event::LotteryEntry { .. } => "lottery.entry",
-            Event::LotteryDrawn { .. } => "lottery.drawn",
-            Event::LotteryResult { .. } => "lottery.result",
-            Event::LotteryClaim { .. } => "lottery.claim",
-            Event::LotteryClaimed { .. } => "lottery.claimed",
-            Event::LeadClicked { .. } => "lead.clicked",
-            Event::LeadConsent { .. } => "lead.consent",
-            Event::LeadConfirm { .. } => "lead.confirm",
-            Event::LeadResult { .. } => "lead.result",
-            Event::LeadFolded { .. } => "lead.folded",
-            Event::LikeSent { .. } => "like.sent",
-            Event::LikesGoalReached { .. } => "likes.goal_reached",
-            Event::ProductPresented { .. } => "product.presented",
-            Event::ProductBuy { .. } => "product.buy",
-            Event::ProductAddToCart { .. } => "product.add_to_cart",
-            Event::CouponShared { .. } => "coupon.shared",
-            Event::CouponClaim { .. } => "coupon.claim",
-            Event::CouponResult { .. } => "coupon.result",
-            Event::QuestionAsk { .. } => "question.ask",
-            Event::TaskShared { .. } => "task.shared",
-            Event::TaskClaim { .. } => "task.claim",
-            Event::TaskResult { .. } => "task.result",
-            Event::QuestionUpvote { .. } => "question.upvote",
-            Event::QuestionAcked { .. } => "question.acked",
-            Event::QuestionState { .. } => "question.state",
-        }
-    }
-
-    /// Whether the viewer is now waiting on the server's answer to this event (a reward
-    /// request with a `request_id`: a grab, an entry, a claim, a redemption, a confirmation,
-    /// a question). Such an event is sent at once rather than with the next batch: every
-    /// millisecond it waits in the queue, the viewer watches "Entering…" or "Grabbing…".
-    pub fn awaits_answer(&self) -> bool {
-        matches!(
-            self,
-            Event::FlashGrab { .. }
-                | Event::RedeemRequest { .. }
-                | Event::LotteryEnter { .. }
-                | Event::LotteryClaim { .. }
-                | Event::LeadConfirm { .. }
-                | Event::CouponClaim { .. }
-                | Event::TaskClaim { .. }
-                | Event::QuestionAsk { .. }
-        )
-    }
+    } = "coupon.result";
 }
 
 /// An event with the context every consumer needs: ids, order and time.

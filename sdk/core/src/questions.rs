@@ -3,9 +3,11 @@
 //! minutes for a reply, and half give up), merges duplicates, and the host marks one
 //! "answering now" and then "answered".
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -393,4 +395,35 @@ pub fn normalize(text: &str) -> String {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+crate::widget::widget_state! {
+    Questions: QuestionsSpec, QuestionsSnapshot, "a question queue";
+
+    fn open(spec: QuestionsSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Questions::open(spec)
+    }
+    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::QuestionQueue(q) => self.set_queue(q),
+            Command::QuestionAck(a) => self.ack(a),
+            Command::QuestionMark(m) => Ok(self.mark(m)),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::QuestionAsk { text, .. } => self.ask(text, cx.now, &cx.key_prefix()),
+            Action::QuestionUpvote { question_id, .. } => {
+                self.upvote(question_id, &cx.key_prefix())
+            }
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn check_snapshot(&self, s: &QuestionsSnapshot) -> Result<(), HudongError> {
+        Questions::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &QuestionsSnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Questions::merge_snapshot(self, s)
+    }
 }

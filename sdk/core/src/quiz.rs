@@ -2,9 +2,11 @@
 //! The correct answer reaches clients only with the reveal; scores, streaks and
 //! eliminations come from the server (`quiz.standing`), never from the client.
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -527,5 +529,43 @@ impl Quiz {
             add(self.set_leaderboard(l)?);
         }
         Ok(t)
+    }
+}
+
+crate::widget::widget_state! {
+    Quiz: QuizSpec, QuizSnapshot, "a quiz";
+
+    fn open(spec: QuizSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Quiz::open(spec)
+    }
+    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::QuizQuestion(q) => self.ask(q, cx.now),
+            Command::QuizClose(q) => self.close(&q.question_id),
+            Command::QuizReveal(r) => self.reveal(r),
+            Command::QuizStanding(s) => self.stand(s, cx.user_id),
+            Command::QuizLeaderboard(l) => self.set_leaderboard(l),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::QuizAnswer { question_id, option_id, .. } => {
+                self.answer(question_id, option_id, cx.now, &cx.key_prefix())
+            }
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, _now: Millis) -> Option<Millis> {
+        Quiz::next_deadline(self)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Quiz::tick(self, now)
+    }
+    fn check_snapshot(&self, s: &QuizSnapshot) -> Result<(), HudongError> {
+        Quiz::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &QuizSnapshot, now: Millis) -> Result<Transition, HudongError> {
+        Quiz::merge_snapshot(self, s, now)
     }
 }

@@ -3,9 +3,12 @@
 //! a redemption is pending — the server's balance minus the pending cost — so a failure
 //! rolls it back exactly.
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
+use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -623,4 +626,33 @@ fn validate_spec(s: &RedeemSpec) -> Result<(), HudongError> {
         }
     }
     Ok(())
+}
+
+crate::widget::widget_state! {
+    Redeem: RedeemSpec, RedeemSnapshot, "a point-redeem catalog";
+
+    fn open(spec: RedeemSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
+        Redeem::open(spec)
+    }
+    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::RedeemAccount(a) => self.set_account(a, cx.user_id),
+            Command::RedeemPoints(p) => self.points(p, cx.user_id),
+            Command::RedeemStock(s) => self.set_stock(s),
+            Command::RedeemResult(r) => self.result(r),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::RedeemRequest { item_id, .. } => self.request(item_id, &cx.key_prefix()),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn check_snapshot(&self, s: &RedeemSnapshot) -> Result<(), HudongError> {
+        Redeem::check_snapshot(self, s)
+    }
+    fn merge_snapshot(&mut self, s: &RedeemSnapshot, _now: Millis) -> Result<Transition, HudongError> {
+        Redeem::merge_snapshot(self, s)
+    }
 }

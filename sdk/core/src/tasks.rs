@@ -2,9 +2,11 @@
 //! questions — each viewer's progress, counted by the server from their events, and a reward
 //! to claim when a task is done (pending until the server confirms it).
 use crate::error::{ErrorCode, HudongError};
-use crate::poll::Transition;
 use crate::protocol::Event;
+use crate::protocol::{Action, Command};
 use crate::validate;
+use crate::widget::Transition;
+use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -302,5 +304,33 @@ impl Tasks {
         TasksSnapshot {
             spec: self.spec.clone(),
         }
+    }
+}
+
+crate::widget::widget_state! {
+    Tasks: TasksSpec, TasksSnapshot, "a task list";
+
+    fn open(spec: TasksSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
+        Tasks::open(spec, now)
+    }
+    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+        match c {
+            Command::TasksProgress(p) => self.set_progress(p, cx.user_id),
+            Command::TaskResult(r) => self.result(r),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+        match a {
+            Action::TaskClaim { task_id, .. } => self.claim(task_id, cx.now, &cx.key_prefix()),
+            Action::TaskShare { channel, .. } => self.share(channel),
+            _ => Err(not_for::<Self>()),
+        }
+    }
+    fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        Tasks::next_deadline(self, now)
+    }
+    fn tick(&mut self, now: Millis) -> Transition {
+        Tasks::tick(self, now)
     }
 }
