@@ -235,11 +235,17 @@ test('destroy() unmounts, stops timers and listeners, and later calls fail softl
 test('the TypeScript unions name exactly the protocol\'s commands, actions and events', () => {
   // The Rust side: the `type` names the core's enums (de)serialize.
   const rust = readFileSync(join(repo, 'sdk', 'core', 'src', 'protocol.rs'), 'utf8');
+  // Each enum is generated from a table (`commands! { … }`) whose rows end `= "poll.open" … ;`.
+  const table = { Command: 'commands', Action: 'actions', Event: 'events' };
   const renames = (name) => {
-    const start = rust.indexOf(`pub enum ${name} {`);
+    const start = rust.indexOf(`\n${table[name]}! {\n`);
     const block = rust.slice(start, rust.indexOf('\n}\n', start));
-    // Variants of the test-only failing widget (`#[cfg(feature = "fault")]`) are never published.
-    return [...block.matchAll(/(#\[cfg\(feature = "fault"\)\]\s*)?#\[serde\(rename = "([^"]+)"\)\]/g)].filter((m) => !m[1]).map((m) => m[2]);
+    return block
+      .split(/;\n/)
+      // Rows of the test-only failing widget (`#[cfg(feature = "fault")]`) are never published.
+      .filter((row) => !row.includes('#[cfg(feature = "fault")]'))
+      .map((row) => row.match(/= "([a-z_]+\.[a-z_]+)"[^\n]*$/)?.[1])
+      .filter(Boolean);
   };
   const union = (names) => [...new Set(names)].map((n) => `'${n}'`).join(' | ');
   // The TypeScript side, checked by tsc: each published union's `type` is exactly that set.
