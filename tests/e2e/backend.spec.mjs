@@ -42,6 +42,31 @@ function stop(proc) {
   });
 }
 
+/**
+ * Every page taps its sale's grab button; the grabs race at the server. A grab leaves at
+ * once, so the first one decided would put the sale out of stock on the other pages before
+ * their taps land: each grab is held at the network until all are on the wire, then all go
+ * together.
+ */
+async function grabTogether(pages) {
+  let release;
+  const allSent = new Promise((r) => (release = r));
+  let held = 0;
+  for (const page of pages) {
+    await page.route('**/collect', async (route) => {
+      if (route.request().postData()?.includes('"flash.grab"')) {
+        held += 1;
+        await allSent;
+      }
+      await route.continue();
+    });
+  }
+  await Promise.all(pages.map((p) => p.locator('#overlay section.hd-flash button.hd-grab').click()));
+  await expect.poll(() => held, { message: 'every page sent its grab' }).toBe(pages.length);
+  release();
+  for (const page of pages) await page.unrouteAll({ behavior: 'wait' });
+}
+
 // Pages left open keep reconnecting to stopped backends and slow the tests after them.
 const contexts = [];
 async function newPage(browser) {
@@ -82,7 +107,7 @@ test('two viewers race for the last unit: one order, one sold out; events in SQL
   for (const p of viewers) await expect(p.locator('#overlay section.hd-flash')).toHaveAttribute('data-phase', 'live');
 
   // Both tap at once.
-  await Promise.all(viewers.map((p) => p.locator('#overlay section.hd-flash button.hd-grab').click()));
+  await grabTogether(viewers);
   const outcomes = [];
   for (const p of viewers) {
     const result = p.locator('#log li[data-type="flash.result"]');
@@ -275,7 +300,7 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
       const now = Date.now();
       await post(one.base, { type: 'flash.open', widget_id: 'f', product: { name: '唇釉', price: 100 }, stock_total: 1, starts_at: now - 1000, ends_at: now + 600_000 });
       for (const page of pages) await expect(page.locator('#overlay section.hd-flash')).toHaveAttribute('data-phase', 'live');
-      await Promise.all(pages.map((p) => p.locator('#overlay section.hd-flash button.hd-grab').click()));
+      await grabTogether(pages);
       const outcomes = [];
       for (const page of pages) {
         const result = page.locator('#log li[data-type="flash.result"]');
