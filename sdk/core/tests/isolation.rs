@@ -5,7 +5,6 @@
 use hudong_core::{blame, decode_command_json, Action, Command, ErrorCode, Room, RoomConfig};
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
 
 const T0: u64 = 1_795_429_500_000;
 
@@ -87,22 +86,25 @@ fn show(fail_on: &str) -> Journaled {
     j
 }
 
+thread_local! {
+    /// The widget blamed when this thread last panicked (set by the hook below).
+    static SEEN: std::cell::RefCell<Option<Option<String>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Runs `f`, which must panic, and returns the widget blamed at the moment of the panic.
+/// One hook for the whole test binary, installed once: the tests run on parallel threads,
+/// and a hook swapped in and out per test would be swapped out from under another test.
 fn blamed<F: FnOnce()>(f: F) -> Option<String> {
-    let seen = Arc::new(Mutex::new(None));
-    let s = seen.clone();
-    let me = std::thread::current().id();
-    let old = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |_| {
-        if std::thread::current().id() == me {
-            *s.lock().unwrap() = Some(blame::current());
-        }
-    }));
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|_| {
+            SEEN.with(|s| *s.borrow_mut() = Some(blame::current()));
+        }))
+    });
+    SEEN.with(|s| s.borrow_mut().take());
     let result = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(old);
     assert!(result.is_err(), "the step should have panicked");
-    let seen = seen.lock().unwrap().clone();
-    seen.expect("the hook ran")
+    SEEN.with(|s| s.borrow_mut().take()).expect("the hook ran")
 }
 
 fn recover_and_check(mut j: Journaled, fail: impl FnOnce(&mut Room)) {
