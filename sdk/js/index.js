@@ -22,6 +22,7 @@ const PACK_URLS = {
 
 const REPORT = Symbol('report');
 const RESTORE = Symbol('restore');
+const PROBE = Symbol('probe');
 
 // Failure isolation. A panic inside the module (a bug in one widget's code) leaves it
 // unusable: wasm cannot unwind. The module tells us which widget's code was running; we
@@ -44,6 +45,36 @@ function onPanic(message, widgetId) {
   failure = { message: String(message), widgetId: widgetId ?? null };
   // After the failed call has unwound.
   setTimeout(restart, 0);
+}
+
+/**
+ * A failure no widget can be blamed for: an exception that came out of the module where
+ * none ever should (its stack exhausted, its memory corrupt). The module may be left
+ * unusable for every room, so it is restarted and the rooms rebuilt, as after a widget's
+ * failure, with no widget taken down.
+ */
+function moduleFault(err) {
+  onPanic(`Hudong failed: ${err?.message ?? err}`, undefined);
+}
+
+/**
+ * An uncaught error in the page that may have come out of the module (from one of its
+ * timers, sockets or frames, where no call of ours can catch it): each live room is asked
+ * something cheap, and if the module cannot answer, it is restarted. Errors of the page's
+ * own, or of another module, find it answering and change nothing.
+ */
+function checkModule(event) {
+  const err = event?.error ?? event?.reason;
+  const fromWasm = err instanceof WebAssembly.RuntimeError || (err instanceof RangeError && /wasm/.test(String(err.stack)));
+  if (!fromWasm || failure) return;
+  for (const room of liveRooms) {
+    try {
+      room[PROBE]();
+    } catch (probeErr) {
+      moduleFault(err ?? probeErr);
+      return;
+    }
+  }
 }
 
 function restart() {
@@ -122,6 +153,8 @@ export function load(options = {}) {
       () => {
         loaded = true;
         setPanicHandler(onPanic);
+        globalThis.addEventListener?.('error', checkModule);
+        globalThis.addEventListener?.('unhandledrejection', checkModule);
       },
       (err) => {
         loading = undefined; // allow a retry after a failed download
@@ -279,7 +312,8 @@ export class Room {
   /** What the core was created with, to create it again after a failure. */
   #coreOptions;
   #coreArgs;
-  /** The steps the room took (`[kind, input, now, clockOffset]`), to replay after a failure. */
+  /** The steps the room took (`[kind, input, now, clockOffset]`) since its last checkpoint
+   * (`["k", room, now, clockOffset]`), to replay after a failure. */
   #journal = [];
   /** Widgets taken down after failures, kept down in every rebuild. */
   #failed = [];
@@ -338,7 +372,9 @@ export class Room {
           playhead_delay_ms: playhead.delay,
           channel: snakeKeys(options.channel),
       };
-      this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, (step) => this.#journal.push(step)];
+      // The journal starts again from each checkpoint the core takes ("k": the whole room).
+      const record = (step) => (step[0] === 'k' ? (this.#journal = [step]) : this.#journal.push(step));
+      this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, record];
       this.#core = new RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
     } catch (err) {
       for (const node of this.#nodes) node.remove();
@@ -423,13 +459,6 @@ export class Room {
    * Never throws for bad input: returns `{ ok: false, error }` and emits an `error` event.
    */
   apply(command) {
-    if (typeof command === 'string') {
-      try {
-        command = JSON.parse(command);
-      } catch (err) {
-        return this.#fail(errorEvent('malformed_command', `not JSON: ${err.message}`));
-      }
-    }
     return this.#call(() => this.#core.apply(command));
   }
 
@@ -439,13 +468,6 @@ export class Room {
    * room order; with `pts`, they wait until the viewer's video reaches that moment.
    */
   receive(message) {
-    if (typeof message === 'string') {
-      try {
-        message = JSON.parse(message);
-      } catch (err) {
-        return this.#fail(errorEvent('malformed_command', `not JSON: ${err.message}`));
-      }
-    }
     return this.#call(() => this.#core.receive(message));
   }
 
@@ -475,25 +497,44 @@ export class Room {
     return !this.#destroyed && !failure && this.#core != null;
   }
 
+  /**
+   * A read of the core that never throws: while the module restarts, or if the read finds
+   * it unusable (which then restarts it), the fallback.
+   */
+  #read(fn, fallback) {
+    if (!this.#ready) return fallback;
+    try {
+      return fn();
+    } catch (err) {
+      moduleFault(err);
+      return fallback;
+    }
+  }
+
+  /** @internal Throws if the module cannot serve this room. */
+  [PROBE]() {
+    if (this.#ready) this.#core.serverNow();
+  }
+
   /** Server time now (ms since the epoch), from the synced clock. */
   serverNow() {
-    return this.#ready ? this.#core.serverNow() : Date.now();
+    return this.#read(() => this.#core.serverNow(), Date.now());
   }
 
   /** The command connection: `'none'`, `'connecting'`, `'live'`, `'reconnecting'` or `'closed'`. */
   get channelState() {
     if (this.#destroyed) return 'closed';
-    return this.#ready ? this.#core.channelState() : 'reconnecting';
+    return this.#read(() => this.#core.channelState(), 'reconnecting');
   }
 
   /** Drops and re-establishes the command connection (it resyncs on the way). */
   reconnect() {
-    if (this.#ready) this.#core.reconnect();
+    this.#read(() => this.#core.reconnect());
   }
 
   /** The room as a server sends it to a late joiner. */
   snapshot() {
-    return this.#ready ? this.#core.snapshot() : { type: 'room.snapshot', widgets: [] };
+    return this.#read(() => this.#core.snapshot(), { type: 'room.snapshot', widgets: [] });
   }
 
   /** Performs a viewer action, as a tap on the overlay would (for custom UIs). */
@@ -524,7 +565,7 @@ export class Room {
 
   /** Sends queued events now rather than at the next batch. */
   flush() {
-    if (this.#ready) this.#core.flush();
+    this.#read(() => this.#core.flush());
   }
 
   /**
@@ -542,22 +583,22 @@ export class Room {
 
   /** Delivery counters, or `null` without a transport. */
   get delivery() {
-    return this.#ready ? this.#core.delivery() : null;
+    return this.#read(() => this.#core.delivery(), null);
   }
 
   /** Batches the collector refused for good, with their events. */
   get deadLetters() {
-    return this.#ready ? this.#core.deadLetters() : [];
+    return this.#read(() => this.#core.deadLetters(), []);
   }
 
   /** Puts dead-lettered events back in the queue. Returns how many. */
   retryDeadLetters() {
-    return this.#ready ? this.#core.retryDeadLetters() : 0;
+    return this.#read(() => this.#core.retryDeadLetters(), 0);
   }
 
   /** The live widgets and their state. */
   get widgets() {
-    return this.#ready ? this.#core.widgets() : [];
+    return this.#read(() => this.#core.widgets(), []);
   }
 
   get destroyed() {
@@ -577,7 +618,17 @@ export class Room {
         this.#core.destroy();
         this.#core.free();
       }
+    } catch (err) {
+      // The module could not let go of the room: it is unusable, and is restarted for the
+      // other rooms. destroy() itself never throws.
+      moduleFault(err);
     } finally {
+      // Nothing of the room stays behind in a Room object the page keeps.
+      this.#core = null;
+      this.#journal = [];
+      this.#coreOptions = null;
+      this.#coreArgs = null;
+      this.#tryOn = {};
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];
       this.#listeners.clear();
@@ -595,12 +646,11 @@ export class Room {
       return fn();
     } catch (err) {
       // Only a fault inside the module gets here; bad input never throws. After a panic
-      // the restart reports it, with the widget that failed.
-      if (failure) {
-        const { message, widgetId } = failure;
-        return { ok: false, error: { code: 'internal', message, ...(widgetId ? { widget_id: widgetId } : {}) } };
-      }
-      return this.#fail(errorEvent('internal', `Hudong failed: ${err?.message ?? err}`));
+      // the restart reports it, with the widget that failed; anything else is a failure
+      // no widget is blamed for, and restarts the module all the same.
+      if (!failure) moduleFault(err);
+      const { message, widgetId } = failure;
+      return { ok: false, error: { code: 'internal', message, ...(widgetId ? { widget_id: widgetId } : {}) } };
     }
   }
 

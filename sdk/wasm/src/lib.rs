@@ -212,6 +212,8 @@ struct Inner {
     /// (`"c"` a command, `"a"` an action, `"t"` a tick): the room is a pure function of
     /// these, so replaying them rebuilds it exactly if the module has to restart.
     journal: Option<Function>,
+    /// Steps recorded since the journal last started again from a checkpoint.
+    since_checkpoint: Cell<u32>,
     /// The viewer's session (also in the room, which a failure may leave borrowed).
     session_id: String,
 }
@@ -263,6 +265,9 @@ pub fn release_all() -> js_sys::Object {
     queues
 }
 
+/// Steps between two checkpoints of a room's journal (see `Inner::record`).
+const CHECKPOINT_EVERY: u32 = 200;
+
 /// Replays a room's journal into a new room: the same steps at the same times give the same
 /// state, sequence numbers and event ids. The events were delivered the first time round
 /// and are dropped; a step that is refused now (it cannot be: the core is deterministic)
@@ -289,6 +294,15 @@ fn replay_journal(room: &mut Room, steps: &js_sys::Array) {
             }
             "t" => {
                 let _ = room.tick(now);
+            }
+            // A checkpoint: the room as it was then (its journal starts again from it).
+            "k" => {
+                if let Some(restored) = input
+                    .as_string()
+                    .and_then(|text| hudong_web::from_json::<Room>(&text).ok())
+                {
+                    *room = restored;
+                }
             }
             _ => {}
         }
@@ -382,10 +396,30 @@ impl Inner {
         }
     }
 
-    /// Records a step the room took, for a replay (see `journal`).
+    /// Records a step the room took, for a replay (see `journal`). Every
+    /// [`CHECKPOINT_EVERY`] steps the entry is instead a checkpoint, `["k", room, now,
+    /// offset]`: the whole room as JSON text, from which the journal starts again, so a
+    /// six-hour show keeps a journal of a few hundred steps, not of every step it took.
     fn record(&self, kind: &str, input: JsValue, now: hudong_core::Millis) {
         let Some(f) = &self.journal else { return };
         let offset = self.room.try_borrow().map_or(0, |r| r.clock_offset());
+        let steps = self.since_checkpoint.get() + 1;
+        let checkpoint = (steps >= CHECKPOINT_EVERY)
+            .then(|| {
+                let room = self.room.try_borrow().ok()?;
+                hudong_web::to_json(&*room).ok()
+            })
+            .flatten();
+        let (kind, input) = match checkpoint {
+            Some(state) => {
+                self.since_checkpoint.set(0);
+                ("k", JsValue::from_str(&state))
+            }
+            None => {
+                self.since_checkpoint.set(steps);
+                (kind, input)
+            }
+        };
         let entry = js_sys::Array::of4(
             &JsValue::from_str(kind),
             &input,
@@ -596,6 +630,11 @@ impl RoomCore {
         replay: Option<js_sys::Array>,
     ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
+        // Read whole, as JSON text, before anything else: a page's object that throws while
+        // it is read is a TypeError here, not an exception inside the module.
+        let options = hudong_web::json_text(&options, "the room options")
+            .and_then(|t| hudong_web::parse_checked(&t, "the room options"))
+            .map_err(|e| invalid(e.message))?;
         let mut o: CoreOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| invalid(format!("invalid room options: {e}")))?;
         #[cfg(feature = "views")]
@@ -656,6 +695,7 @@ impl RoomCore {
             #[cfg(feature = "views")]
             frame_pending: Cell::new(false),
             journal,
+            since_checkpoint: Cell::new(0),
             session_id: session_id.clone(),
         });
         #[cfg(feature = "views")]
@@ -703,8 +743,10 @@ impl RoomCore {
         Ok(RoomCore { inner, took_down })
     }
 
-    /// Applies a command object. Returns `{ok: true}` or `{ok: false, error}`; an error
-    /// is also emitted as an `error` event. Never throws for bad input.
+    /// Applies a command (an object or JSON text). Returns `{ok: true}` or `{ok: false,
+    /// error}`; an error is also emitted as an `error` event. Never throws for bad input:
+    /// the command is read whole and held to the input limits (`hudong_core::limits`)
+    /// before it is decoded.
     pub fn apply(&self, command: JsValue) -> JsValue {
         let result = self.check_alive().and_then(|_| {
             let command = hudong_web::decode_command(&command)?;
