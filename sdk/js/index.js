@@ -1,15 +1,20 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, {
-  RoomCore,
-  hasViews,
-  localePack,
-  minorDigits as wasmMinorDigits,
-  stringKeys as wasmStringKeys,
-  releaseAll,
-  setPanicHandler,
-  __wbg_reset_state as resetModule,
-} from './hudong_wasm.js';
+import * as shipped from './hudong_wasm.js';
+
+/**
+ * The module in use: the shipped one, until a failure has to restore a room from a
+ * checkpoint of its journal, which only the recovery build (`./recover/`, fetched then and
+ * never before) can read.
+ */
+let M = shipped;
+
+/** Fetches and starts the recovery build. */
+async function recoveryModule() {
+  const recovery = await import('./recover/hudong_wasm.js');
+  await recovery.default();
+  return recovery;
+}
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 // One literal `new URL` per pack, so bundlers (Vite, webpack) see and emit each file.
@@ -23,6 +28,7 @@ const PACK_URLS = {
 const REPORT = Symbol('report');
 const RESTORE = Symbol('restore');
 const PROBE = Symbol('probe');
+const CHECKPOINTED = Symbol('checkpointed');
 
 // Failure isolation. A panic inside the module (a bug in one widget's code) leaves it
 // unusable: wasm cannot unwind. The module tells us which widget's code was running; we
@@ -57,6 +63,21 @@ function moduleFault(err) {
   onPanic(`Hudong failed: ${err?.message ?? err}`, undefined);
 }
 
+/** A live room, watched for failures (the page's error events only while there is one). */
+function watch(room) {
+  if (liveRooms.size === 0) {
+    globalThis.addEventListener?.('error', checkModule);
+    globalThis.addEventListener?.('unhandledrejection', checkModule);
+  }
+  liveRooms.add(room);
+}
+
+function unwatch(room) {
+  if (!liveRooms.delete(room) || liveRooms.size > 0) return;
+  globalThis.removeEventListener?.('error', checkModule);
+  globalThis.removeEventListener?.('unhandledrejection', checkModule);
+}
+
 /**
  * An uncaught error in the page that may have come out of the module (from one of its
  * timers, sockets or frames, where no call of ours can catch it): each live room is asked
@@ -79,7 +100,7 @@ function checkModule(event) {
 
 function restart() {
   try {
-    failure.queues = releaseAll();
+    failure.queues = M.releaseAll();
   } catch {
     // The failed module could not release everything; what it could not is dropped below.
   }
@@ -96,15 +117,19 @@ function restart() {
   setTimeout(next, 100);
 }
 
-function rebuild() {
+async function rebuild() {
   const { message, widgetId, queues } = failure;
   const now = Date.now();
   while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
   restarts.push(now);
   let giveUp = restarts.length > MAX_RESTARTS;
   try {
-    resetModule();
-    setPanicHandler(onPanic);
+    // A room whose journal starts from a checkpoint is restored by the recovery build;
+    // otherwise the module starts again as it was loaded.
+    const checkpointed = [...liveRooms].some((room) => room[CHECKPOINTED]());
+    if (!giveUp && checkpointed && !M.canRestore()) M = await recoveryModule();
+    else M.__wbg_reset_state();
+    M.setPanicHandler(onPanic);
   } catch (err) {
     console.error('[hudong] the module could not be restarted', err);
     giveUp = true;
@@ -149,12 +174,10 @@ let loaded = false;
 export function load(options = {}) {
   if (!loading) {
     const arg = options.wasmUrl ? { module_or_path: options.wasmUrl } : undefined;
-    loading = init(arg).then(
+    loading = M.default(arg).then(
       () => {
         loaded = true;
-        setPanicHandler(onPanic);
-        globalThis.addEventListener?.('error', checkModule);
-        globalThis.addEventListener?.('unhandledrejection', checkModule);
+        M.setPanicHandler(onPanic);
       },
       (err) => {
         loading = undefined; // allow a retry after a failed download
@@ -172,7 +195,7 @@ export function load(options = {}) {
  */
 export function stringKeys() {
   if (!loaded) throw new Error('stringKeys(): call `await load()` first');
-  return wasmStringKeys();
+  return M.stringKeys();
 }
 
 /**
@@ -183,7 +206,7 @@ export function stringKeys() {
  */
 export function minorDigits(currency) {
   if (!loaded) throw new Error('minorDigits(): call `await load()` first');
-  return wasmMinorDigits(String(currency));
+  return M.minorDigits(String(currency));
 }
 
 /** The protocol version of commands and events this build speaks. */
@@ -287,12 +310,12 @@ export async function createRoom(options) {
     mount = found;
   }
   await load(options);
-  if (mount && !hasViews()) {
+  if (mount && !M.hasViews()) {
     throw new TypeError('createRoom(options): this is the headless build (hudong/headless), which draws nothing: leave out options.mount and render the widgets from room.widgets, or import "hudong" for the overlay');
   }
   // Languages other than Simplified Chinese and English come as packs, fetched for the rooms
   // that need them; a pack that cannot load leaves the built-in texts and says so.
-  const pack = mount ? localePack(String(options.locale ?? 'zh-CN')) : undefined;
+  const pack = mount ? M.localePack(String(options.locale ?? 'zh-CN')) : undefined;
   const got = pack ? await fetchPack(pack, options) : {};
   const room = new Room({ ...options, strings: got.texts ? { ...got.texts, ...options.strings } : options.strings }, mount);
   // After the caller's `await createRoom(…)` has had the chance to add listeners.
@@ -375,14 +398,14 @@ export class Room {
       // The journal starts again from each checkpoint the core takes ("k": the whole room).
       const record = (step) => (step[0] === 'k' ? (this.#journal = [step]) : this.#journal.push(step));
       this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, record];
-      this.#core = new RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
+      this.#core = new M.RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
     } catch (err) {
       for (const node of this.#nodes) node.remove();
       throw err;
     }
     this.#tryOn = { ...options.tryOn };
     if (options.tryOn) this.#applyTryOn();
-    liveRooms.add(this);
+    watch(this);
   }
 
   #newRoot() {
@@ -414,7 +437,7 @@ export class Room {
       // The replayed steps stay in the journal; the rebuilt room adds its own after them.
       // The event queue comes back from storage, or is handed over when storage had none.
       const options = { ...this.#coreOptions, fail_widgets: this.#failed, adopt_queue: queue };
-      this.#core = new RoomCore(root, options, ...this.#coreArgs, this.#journal);
+      this.#core = new M.RoomCore(root, options, ...this.#coreArgs, this.#journal);
     } catch (err) {
       return stop(`the room could not be restored (${err?.message ?? err}) and stopped`);
     }
@@ -509,6 +532,11 @@ export class Room {
       moduleFault(err);
       return fallback;
     }
+  }
+
+  /** @internal Whether this room's journal starts from a checkpoint. */
+  [CHECKPOINTED]() {
+    return this.#journal[0]?.[0] === 'k';
   }
 
   /** @internal Throws if the module cannot serve this room. */
@@ -609,7 +637,7 @@ export class Room {
   destroy() {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    liveRooms.delete(this);
+    unwatch(this);
     this.#deferred = [];
     try {
       for (const detach of this.#detachers) detach();

@@ -125,6 +125,8 @@ for (const stored of ['deep', 'big']) {
 }
 
 test('a failure no widget is blamed for (the stack exhausted in a command) restarts the module; every room comes back as it was, checkpoints and all', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   const pageErrors = await open(page);
   // A long show first: hundreds of steps, so each journal starts from a checkpoint.
   const before = await page.evaluate(() => {
@@ -134,6 +136,8 @@ test('a failure no widget is blamed for (the stack exhausted in a command) resta
     rooms.a.apply({ type: 'fault.open', widget_id: 'f', title: 'Fails on purpose', fail_on: 'overflow' });
     return Object.fromEntries(Object.entries(rooms).map(([k, r]) => [k, JSON.stringify(r.widgets)]));
   });
+  // The recovery build, which alone reads checkpoints, is not fetched before it is needed.
+  expect(fetched.filter((p) => p.startsWith('/dist/recover/'))).toEqual([]);
   const r = await page.evaluate(() => window.t.rooms.a.apply({ type: 'fault.poke', widget_id: 'f' }));
   expect(r.ok).toBe(false);
   expect(r.error.code).toBe('internal');
@@ -145,6 +149,7 @@ test('a failure no widget is blamed for (the stack exhausted in a command) resta
       .poll(() => page.evaluate((name) => window.t.errors[name].map((e) => `${e.code}: ${e.message}`), name))
       .toEqual([expect.stringMatching(new RegExp(`^internal: Hudong failed: (${OVERFLOW.source}); the room was restored$`))]);
   }
+  expect(fetched).toEqual(expect.arrayContaining(['/dist/recover/hudong_wasm.js', '/dist/recover/hudong_wasm_bg.wasm']));
   const after = await page.evaluate(() => Object.fromEntries(Object.entries(window.t.rooms).map(([k, r]) => [k, JSON.stringify(r.widgets)])));
   expect(after).toEqual(before);
   expect(JSON.parse(after.a).find((w) => w.kind === 'poll')).toMatchObject({ counts: [450, 901], my_choice: [1] });

@@ -272,7 +272,7 @@ const CHECKPOINT_EVERY: u32 = 200;
 /// state, sequence numbers and event ids. The events were delivered the first time round
 /// and are dropped; a step that is refused now (it cannot be: the core is deterministic)
 /// is skipped.
-fn replay_journal(room: &mut Room, steps: &js_sys::Array) {
+fn replay_journal(room: &mut Room, steps: &js_sys::Array) -> Result<(), JsValue> {
     for entry in steps.iter() {
         let get = |i: u32| js_sys::Reflect::get_u32(&entry, i).unwrap_or(JsValue::UNDEFINED);
         let kind = get(0).as_string().unwrap_or_default();
@@ -296,17 +296,34 @@ fn replay_journal(room: &mut Room, steps: &js_sys::Array) {
                 let _ = room.tick(now);
             }
             // A checkpoint: the room as it was then (its journal starts again from it).
-            "k" => {
-                if let Some(restored) = input
-                    .as_string()
-                    .and_then(|text| hudong_web::from_json::<Room>(&text).ok())
-                {
-                    *room = restored;
-                }
-            }
+            "k" => *room = restore_checkpoint(&input)?,
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// The room a checkpoint holds (its JSON text).
+#[cfg(feature = "restore")]
+fn restore_checkpoint(input: &JsValue) -> Result<Room, JsValue> {
+    let text = input.as_string().unwrap_or_default();
+    hudong_web::from_json::<Room>(&text)
+        .map_err(|e| invalid(format!("the room's checkpoint could not be read: {e}")))
+}
+
+/// Without the `restore` feature the module cannot read a checkpoint: the facade restores
+/// such a room with the recovery build instead.
+#[cfg(not(feature = "restore"))]
+fn restore_checkpoint(_: &JsValue) -> Result<Room, JsValue> {
+    Err(invalid(
+        "this build cannot restore a room from a checkpoint (the recovery build can)".into(),
+    ))
+}
+
+/// Whether this build restores rooms from checkpoints (the recovery build, and test builds).
+#[wasm_bindgen(js_name = canRestore)]
+pub fn can_restore() -> bool {
+    cfg!(feature = "restore")
 }
 
 fn install_panic_hook() {
@@ -660,7 +677,7 @@ impl RoomCore {
         room.set_clock_offset(o.server_time_offset_ms as i64);
         let restored = replay.is_some();
         if let Some(steps) = &replay {
-            replay_journal(&mut room, steps);
+            replay_journal(&mut room, steps)?;
         }
         let took_down: Vec<String> = o
             .fail_widgets
