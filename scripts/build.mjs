@@ -87,8 +87,8 @@ if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "$
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 // The headless facade is the same file, one folder down from the recovery build.
 const facade = readFileSync(join(root, 'sdk', 'js', 'index.js'), 'utf8');
-if (!facade.includes("import('./recover/hudong_wasm.js')")) throw new Error('build: sdk/js/index.js no longer imports ./recover/hudong_wasm.js');
-writeFileSync(join(dist, 'headless', 'index.js'), facade.replace("import('./recover/hudong_wasm.js')", "import('../recover/hudong_wasm.js')"));
+if (!facade.includes("'./recover/")) throw new Error('build: sdk/js/index.js no longer names ./recover/');
+writeFileSync(join(dist, 'headless', 'index.js'), facade.replaceAll("'./recover/", "'../recover/"));
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.

@@ -9,10 +9,45 @@ import * as shipped from './hudong_wasm.js';
  */
 let M = shipped;
 
-/** Fetches and starts the recovery build. */
+/** The recovery build, made ready ahead (see `prepareRecovery`), if it was. */
+let recoveryReady;
+
+/**
+ * Once a room's journal has its first checkpoint, the recovery build is fetched, compiled
+ * and warmed up when the page is idle: a throwaway room, with no transport, source or
+ * storage, is restored from that journal into a detached element, so the code a recovery
+ * runs is compiled before it is needed, and a failure later restores the rooms in tens of
+ * milliseconds instead of waiting for a download and a cold start. Skipped when the viewer
+ * asked to save data; a failure then fetches it.
+ */
+function prepareRecovery(journal, options) {
+  if (recoveryReady || M.canRestore() || globalThis.navigator?.connection?.saveData) return;
+  const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(fn, 1_000));
+  recoveryReady = new Promise((ready) => idle(ready, { timeout: 10_000 }))
+    .then(() => import('./recover/hudong_wasm.js'))
+    .then(async (recovery) => {
+      await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
+      const quiet = { ...options, transport: undefined, commands: undefined, time_url: undefined, persist: false, consent: 'denied' };
+      const room = new recovery.RoomCore(document.createElement('div'), quiet, () => {}, undefined, undefined, undefined, [...journal]);
+      room.destroy();
+      room.free();
+      return recovery;
+    })
+    .catch(() => {
+      recoveryReady = undefined; // fetched again when a failure needs it
+    });
+}
+
+/** Starts the recovery build (compiled ahead, or fetched now). */
 async function recoveryModule() {
+  const ready = await recoveryReady;
+  if (ready) {
+    // A fresh instance of the warmed-up module for the rooms.
+    ready.__wbg_reset_state();
+    return ready;
+  }
   const recovery = await import('./recover/hudong_wasm.js');
-  await recovery.default();
+  await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
   return recovery;
 }
 
@@ -396,7 +431,11 @@ export class Room {
           channel: snakeKeys(options.channel),
       };
       // The journal starts again from each checkpoint the core takes ("k": the whole room).
-      const record = (step) => (step[0] === 'k' ? (this.#journal = [step]) : this.#journal.push(step));
+      const record = (step) => {
+        if (step[0] !== 'k') return this.#journal.push(step);
+        this.#journal = [step];
+        prepareRecovery(this.#journal, this.#coreOptions);
+      };
       this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, record];
       this.#core = new M.RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
     } catch (err) {
