@@ -62,6 +62,9 @@ mkdirSync(dist, { recursive: true });
 buildWasm([], bindgenOut, dist);
 // The headless build (`hudong/headless`): state machines, delivery and command sources, no views.
 buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headless'), join(dist, 'headless'));
+// The recovery build: the full SDK that can also restore a room from a checkpoint of its
+// journal. Fetched by the facade (both builds) only after a failure that needs it.
+buildWasm(['--features', 'restore'], join(root, 'target', 'hudong-bindgen-recover'), join(dist, 'recover'));
 writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n');
 // `--fault` (npm test): a test-only build with a widget that fails on purpose, for the
 // failure-isolation tests. Never part of the package.
@@ -69,6 +72,7 @@ const faultDist = join(root, 'target', 'fault-dist');
 if (process.argv.includes('--fault')) {
   rmSync(faultDist, { recursive: true, force: true });
   buildWasm(['--features', 'fault'], join(root, 'target', 'hudong-bindgen-fault'), faultDist);
+  buildWasm(['--features', 'fault,restore'], join(root, 'target', 'hudong-bindgen-fault-recover'), join(faultDist, 'recover'));
 }
 
 copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'index.js'));
@@ -81,7 +85,10 @@ const GENERATED = 'export type HudongStringKey = string; // generated';
 const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
-copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'headless', 'index.js'));
+// The headless facade is the same file, one folder down from the recovery build.
+const facade = readFileSync(join(root, 'sdk', 'js', 'index.js'), 'utf8');
+if (!facade.includes("'./recover/")) throw new Error('build: sdk/js/index.js no longer names ./recover/');
+writeFileSync(join(dist, 'headless', 'index.js'), facade.replaceAll("'./recover/", "'../recover/"));
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.
@@ -151,6 +158,8 @@ const ARTIFACTS = {
   global: ['hudong.global.js'],
   analytics: ['analytics.js'],
   'language pack (th)': ['locales/th.json'],
+  // Fetched only after a failure that restores a room from a checkpoint.
+  'recovery build': ['recover/hudong_wasm_bg.wasm', 'recover/hudong_wasm.js'],
 };
 const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));
 for (const f of ARTIFACTS.full) rows.push({ name: f, files: [f], ...sizeOf([f]) });

@@ -1,15 +1,55 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
 // The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import init, {
-  RoomCore,
-  hasViews,
-  localePack,
-  minorDigits as wasmMinorDigits,
-  stringKeys as wasmStringKeys,
-  releaseAll,
-  setPanicHandler,
-  __wbg_reset_state as resetModule,
-} from './hudong_wasm.js';
+import * as shipped from './hudong_wasm.js';
+
+/**
+ * The module in use: the shipped one, until a failure has to restore a room from a
+ * checkpoint of its journal, which only the recovery build (`./recover/`, fetched then and
+ * never before) can read.
+ */
+let M = shipped;
+
+/** The recovery build, made ready ahead (see `prepareRecovery`), if it was. */
+let recoveryReady;
+
+/**
+ * Once a room's journal has its first checkpoint, the recovery build is fetched, compiled
+ * and warmed up when the page is idle: a throwaway room, with no transport, source or
+ * storage, is restored from that journal into a detached element, so the code a recovery
+ * runs is compiled before it is needed, and a failure later restores the rooms in tens of
+ * milliseconds instead of waiting for a download and a cold start. Skipped when the viewer
+ * asked to save data; a failure then fetches it.
+ */
+function prepareRecovery(journal, options) {
+  if (recoveryReady || M.canRestore() || globalThis.navigator?.connection?.saveData) return;
+  const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(fn, 1_000));
+  recoveryReady = new Promise((ready) => idle(ready, { timeout: 10_000 }))
+    .then(() => import('./recover/hudong_wasm.js'))
+    .then(async (recovery) => {
+      await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
+      const quiet = { ...options, transport: undefined, commands: undefined, time_url: undefined, persist: false, consent: 'denied' };
+      const room = new recovery.RoomCore(document.createElement('div'), quiet, () => {}, undefined, undefined, undefined, [...journal]);
+      room.destroy();
+      room.free();
+      return recovery;
+    })
+    .catch(() => {
+      recoveryReady = undefined; // fetched again when a failure needs it
+    });
+}
+
+/** Starts the recovery build (compiled ahead, or fetched now). */
+async function recoveryModule() {
+  const ready = await recoveryReady;
+  if (ready) {
+    // A fresh instance of the warmed-up module for the rooms.
+    ready.__wbg_reset_state();
+    return ready;
+  }
+  const recovery = await import('./recover/hudong_wasm.js');
+  await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
+  return recovery;
+}
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 // One literal `new URL` per pack, so bundlers (Vite, webpack) see and emit each file.
@@ -22,6 +62,8 @@ const PACK_URLS = {
 
 const REPORT = Symbol('report');
 const RESTORE = Symbol('restore');
+const PROBE = Symbol('probe');
+const CHECKPOINTED = Symbol('checkpointed');
 
 // Failure isolation. A panic inside the module (a bug in one widget's code) leaves it
 // unusable: wasm cannot unwind. The module tells us which widget's code was running; we
@@ -46,9 +88,54 @@ function onPanic(message, widgetId) {
   setTimeout(restart, 0);
 }
 
+/**
+ * A failure no widget can be blamed for: an exception that came out of the module where
+ * none ever should (its stack exhausted, its memory corrupt). The module may be left
+ * unusable for every room, so it is restarted and the rooms rebuilt, as after a widget's
+ * failure, with no widget taken down.
+ */
+function moduleFault(err) {
+  onPanic(`Hudong failed: ${err?.message ?? err}`, undefined);
+}
+
+/** A live room, watched for failures (the page's error events only while there is one). */
+function watch(room) {
+  if (liveRooms.size === 0) {
+    globalThis.addEventListener?.('error', checkModule);
+    globalThis.addEventListener?.('unhandledrejection', checkModule);
+  }
+  liveRooms.add(room);
+}
+
+function unwatch(room) {
+  if (!liveRooms.delete(room) || liveRooms.size > 0) return;
+  globalThis.removeEventListener?.('error', checkModule);
+  globalThis.removeEventListener?.('unhandledrejection', checkModule);
+}
+
+/**
+ * An uncaught error in the page that may have come out of the module (from one of its
+ * timers, sockets or frames, where no call of ours can catch it): each live room is asked
+ * something cheap, and if the module cannot answer, it is restarted. Errors of the page's
+ * own, or of another module, find it answering and change nothing.
+ */
+function checkModule(event) {
+  const err = event?.error ?? event?.reason;
+  const fromWasm = err instanceof WebAssembly.RuntimeError || (err instanceof RangeError && /wasm/.test(String(err.stack)));
+  if (!fromWasm || failure) return;
+  for (const room of liveRooms) {
+    try {
+      room[PROBE]();
+    } catch (probeErr) {
+      moduleFault(err ?? probeErr);
+      return;
+    }
+  }
+}
+
 function restart() {
   try {
-    failure.queues = releaseAll();
+    failure.queues = M.releaseAll();
   } catch {
     // The failed module could not release everything; what it could not is dropped below.
   }
@@ -65,15 +152,19 @@ function restart() {
   setTimeout(next, 100);
 }
 
-function rebuild() {
+async function rebuild() {
   const { message, widgetId, queues } = failure;
   const now = Date.now();
   while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
   restarts.push(now);
   let giveUp = restarts.length > MAX_RESTARTS;
   try {
-    resetModule();
-    setPanicHandler(onPanic);
+    // A room whose journal starts from a checkpoint is restored by the recovery build;
+    // otherwise the module starts again as it was loaded.
+    const checkpointed = [...liveRooms].some((room) => room[CHECKPOINTED]());
+    if (!giveUp && checkpointed && !M.canRestore()) M = await recoveryModule();
+    else M.__wbg_reset_state();
+    M.setPanicHandler(onPanic);
   } catch (err) {
     console.error('[hudong] the module could not be restarted', err);
     giveUp = true;
@@ -118,10 +209,10 @@ let loaded = false;
 export function load(options = {}) {
   if (!loading) {
     const arg = options.wasmUrl ? { module_or_path: options.wasmUrl } : undefined;
-    loading = init(arg).then(
+    loading = M.default(arg).then(
       () => {
         loaded = true;
-        setPanicHandler(onPanic);
+        M.setPanicHandler(onPanic);
       },
       (err) => {
         loading = undefined; // allow a retry after a failed download
@@ -139,7 +230,7 @@ export function load(options = {}) {
  */
 export function stringKeys() {
   if (!loaded) throw new Error('stringKeys(): call `await load()` first');
-  return wasmStringKeys();
+  return M.stringKeys();
 }
 
 /**
@@ -150,7 +241,7 @@ export function stringKeys() {
  */
 export function minorDigits(currency) {
   if (!loaded) throw new Error('minorDigits(): call `await load()` first');
-  return wasmMinorDigits(String(currency));
+  return M.minorDigits(String(currency));
 }
 
 /** The protocol version of commands and events this build speaks. */
@@ -254,12 +345,12 @@ export async function createRoom(options) {
     mount = found;
   }
   await load(options);
-  if (mount && !hasViews()) {
+  if (mount && !M.hasViews()) {
     throw new TypeError('createRoom(options): this is the headless build (hudong/headless), which draws nothing: leave out options.mount and render the widgets from room.widgets, or import "hudong" for the overlay');
   }
   // Languages other than Simplified Chinese and English come as packs, fetched for the rooms
   // that need them; a pack that cannot load leaves the built-in texts and says so.
-  const pack = mount ? localePack(String(options.locale ?? 'zh-CN')) : undefined;
+  const pack = mount ? M.localePack(String(options.locale ?? 'zh-CN')) : undefined;
   const got = pack ? await fetchPack(pack, options) : {};
   const room = new Room({ ...options, strings: got.texts ? { ...got.texts, ...options.strings } : options.strings }, mount);
   // After the caller's `await createRoom(…)` has had the chance to add listeners.
@@ -279,7 +370,8 @@ export class Room {
   /** What the core was created with, to create it again after a failure. */
   #coreOptions;
   #coreArgs;
-  /** The steps the room took (`[kind, input, now, clockOffset]`), to replay after a failure. */
+  /** The steps the room took (`[kind, input, now, clockOffset]`) since its last checkpoint
+   * (`["k", room, now, clockOffset]`), to replay after a failure. */
   #journal = [];
   /** Widgets taken down after failures, kept down in every rebuild. */
   #failed = [];
@@ -338,15 +430,21 @@ export class Room {
           playhead_delay_ms: playhead.delay,
           channel: snakeKeys(options.channel),
       };
-      this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, (step) => this.#journal.push(step)];
-      this.#core = new RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
+      // The journal starts again from each checkpoint the core takes ("k": the whole room).
+      const record = (step) => {
+        if (step[0] !== 'k') return this.#journal.push(step);
+        this.#journal = [step];
+        prepareRecovery(this.#journal, this.#coreOptions);
+      };
+      this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, record];
+      this.#core = new M.RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
     } catch (err) {
       for (const node of this.#nodes) node.remove();
       throw err;
     }
     this.#tryOn = { ...options.tryOn };
     if (options.tryOn) this.#applyTryOn();
-    liveRooms.add(this);
+    watch(this);
   }
 
   #newRoot() {
@@ -378,7 +476,7 @@ export class Room {
       // The replayed steps stay in the journal; the rebuilt room adds its own after them.
       // The event queue comes back from storage, or is handed over when storage had none.
       const options = { ...this.#coreOptions, fail_widgets: this.#failed, adopt_queue: queue };
-      this.#core = new RoomCore(root, options, ...this.#coreArgs, this.#journal);
+      this.#core = new M.RoomCore(root, options, ...this.#coreArgs, this.#journal);
     } catch (err) {
       return stop(`the room could not be restored (${err?.message ?? err}) and stopped`);
     }
@@ -423,13 +521,6 @@ export class Room {
    * Never throws for bad input: returns `{ ok: false, error }` and emits an `error` event.
    */
   apply(command) {
-    if (typeof command === 'string') {
-      try {
-        command = JSON.parse(command);
-      } catch (err) {
-        return this.#fail(errorEvent('malformed_command', `not JSON: ${err.message}`));
-      }
-    }
     return this.#call(() => this.#core.apply(command));
   }
 
@@ -439,13 +530,6 @@ export class Room {
    * room order; with `pts`, they wait until the viewer's video reaches that moment.
    */
   receive(message) {
-    if (typeof message === 'string') {
-      try {
-        message = JSON.parse(message);
-      } catch (err) {
-        return this.#fail(errorEvent('malformed_command', `not JSON: ${err.message}`));
-      }
-    }
     return this.#call(() => this.#core.receive(message));
   }
 
@@ -475,25 +559,49 @@ export class Room {
     return !this.#destroyed && !failure && this.#core != null;
   }
 
+  /**
+   * A read of the core that never throws: while the module restarts, or if the read finds
+   * it unusable (which then restarts it), the fallback.
+   */
+  #read(fn, fallback) {
+    if (!this.#ready) return fallback;
+    try {
+      return fn();
+    } catch (err) {
+      moduleFault(err);
+      return fallback;
+    }
+  }
+
+  /** @internal Whether this room's journal starts from a checkpoint. */
+  [CHECKPOINTED]() {
+    return this.#journal[0]?.[0] === 'k';
+  }
+
+  /** @internal Throws if the module cannot serve this room. */
+  [PROBE]() {
+    if (this.#ready) this.#core.serverNow();
+  }
+
   /** Server time now (ms since the epoch), from the synced clock. */
   serverNow() {
-    return this.#ready ? this.#core.serverNow() : Date.now();
+    return this.#read(() => this.#core.serverNow(), Date.now());
   }
 
   /** The command connection: `'none'`, `'connecting'`, `'live'`, `'reconnecting'` or `'closed'`. */
   get channelState() {
     if (this.#destroyed) return 'closed';
-    return this.#ready ? this.#core.channelState() : 'reconnecting';
+    return this.#read(() => this.#core.channelState(), 'reconnecting');
   }
 
   /** Drops and re-establishes the command connection (it resyncs on the way). */
   reconnect() {
-    if (this.#ready) this.#core.reconnect();
+    this.#read(() => this.#core.reconnect());
   }
 
   /** The room as a server sends it to a late joiner. */
   snapshot() {
-    return this.#ready ? this.#core.snapshot() : { type: 'room.snapshot', widgets: [] };
+    return this.#read(() => this.#core.snapshot(), { type: 'room.snapshot', widgets: [] });
   }
 
   /** Performs a viewer action, as a tap on the overlay would (for custom UIs). */
@@ -524,7 +632,7 @@ export class Room {
 
   /** Sends queued events now rather than at the next batch. */
   flush() {
-    if (this.#ready) this.#core.flush();
+    this.#read(() => this.#core.flush());
   }
 
   /**
@@ -542,22 +650,22 @@ export class Room {
 
   /** Delivery counters, or `null` without a transport. */
   get delivery() {
-    return this.#ready ? this.#core.delivery() : null;
+    return this.#read(() => this.#core.delivery(), null);
   }
 
   /** Batches the collector refused for good, with their events. */
   get deadLetters() {
-    return this.#ready ? this.#core.deadLetters() : [];
+    return this.#read(() => this.#core.deadLetters(), []);
   }
 
   /** Puts dead-lettered events back in the queue. Returns how many. */
   retryDeadLetters() {
-    return this.#ready ? this.#core.retryDeadLetters() : 0;
+    return this.#read(() => this.#core.retryDeadLetters(), 0);
   }
 
   /** The live widgets and their state. */
   get widgets() {
-    return this.#ready ? this.#core.widgets() : [];
+    return this.#read(() => this.#core.widgets(), []);
   }
 
   get destroyed() {
@@ -568,7 +676,7 @@ export class Room {
   destroy() {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    liveRooms.delete(this);
+    unwatch(this);
     this.#deferred = [];
     try {
       for (const detach of this.#detachers) detach();
@@ -577,7 +685,17 @@ export class Room {
         this.#core.destroy();
         this.#core.free();
       }
+    } catch (err) {
+      // The module could not let go of the room: it is unusable, and is restarted for the
+      // other rooms. destroy() itself never throws.
+      moduleFault(err);
     } finally {
+      // Nothing of the room stays behind in a Room object the page keeps.
+      this.#core = null;
+      this.#journal = [];
+      this.#coreOptions = null;
+      this.#coreArgs = null;
+      this.#tryOn = {};
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];
       this.#listeners.clear();
@@ -595,12 +713,11 @@ export class Room {
       return fn();
     } catch (err) {
       // Only a fault inside the module gets here; bad input never throws. After a panic
-      // the restart reports it, with the widget that failed.
-      if (failure) {
-        const { message, widgetId } = failure;
-        return { ok: false, error: { code: 'internal', message, ...(widgetId ? { widget_id: widgetId } : {}) } };
-      }
-      return this.#fail(errorEvent('internal', `Hudong failed: ${err?.message ?? err}`));
+      // the restart reports it, with the widget that failed; anything else is a failure
+      // no widget is blamed for, and restarts the module all the same.
+      if (!failure) moduleFault(err);
+      const { message, widgetId } = failure;
+      return { ok: false, error: { code: 'internal', message, ...(widgetId ? { widget_id: widgetId } : {}) } };
     }
   }
 

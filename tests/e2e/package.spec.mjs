@@ -44,6 +44,9 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/hudong_wasm.d.ts',
       'dist/hudong_wasm.js',
       'dist/hudong_wasm_bg.wasm',
+      // The recovery build, fetched only after a failure that restores from a checkpoint.
+      'dist/recover/hudong_wasm.js',
+      'dist/recover/hudong_wasm_bg.wasm',
       'dist/headless/hudong_wasm.d.ts',
       'dist/headless/hudong_wasm.js',
       'dist/headless/hudong_wasm_bg.wasm',

@@ -43,9 +43,9 @@ test('the loader fetches nothing of the SDK until the video plays, then carries 
   await expect(page.locator('#overlay .hd-poll')).toBeVisible();
   expect(requests).toContain('/dist/hudong_wasm_bg.wasm');
   // Both queued commands ran, in order: the tally shows on the poll opened before it
-  // (results show once the viewer voted; the count is the server's).
+  // (results show once the viewer voted: the server's 7, and the viewer's own vote at once).
   await page.evaluate(() => window.loaderTest.room.vote('p1', 'a'));
-  await expect(page.locator('#overlay .hd-total')).toContainText(' 7 ');
+  await expect(page.locator('#overlay .hd-total')).toContainText(' 8 ');
   // The listener given before loading got the events.
   await expect.poll(() => page.evaluate(() => window.loaderTest.events)).toEqual(['widget.shown', 'poll.vote']);
   // Calls now go straight to the room.

@@ -77,6 +77,7 @@ where
 /// Decodes one command from JSON text.
 #[cfg(feature = "json")]
 pub fn decode_command_json(text: &str) -> Result<Command, HudongError> {
+    crate::limits::check_json(text, crate::limits::MAX_MESSAGE_BYTES, "a command")?;
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| HudongError::new(ErrorCode::MalformedCommand, format!("not JSON: {e}")))?;
     decode_command(|| &value)

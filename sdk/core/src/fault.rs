@@ -21,6 +21,9 @@ pub enum FailOn {
     Action,
     Tick,
     Render,
+    /// Exhausts the stack on `fault.poke` (and when its timer runs out, with
+    /// `fail_after_ms`): a failure no panic hook sees and no widget is blamed for.
+    Overflow,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,8 +88,12 @@ impl Fault {
     }
 
     pub fn poke(&mut self) -> Transition {
-        if self.spec.fail_on == FailOn::Command {
-            self.fail("a command");
+        match self.spec.fail_on {
+            FailOn::Command => self.fail("a command"),
+            FailOn::Overflow => {
+                dive(0);
+            }
+            _ => {}
         }
         Transition::none()
     }
@@ -101,13 +108,18 @@ impl Fault {
 
     pub fn next_deadline(&self) -> Option<Millis> {
         match (self.spec.fail_on, self.spec.fail_after_ms) {
-            (FailOn::Tick, Some(after)) => Some(self.opened_at.saturating_add(after)),
+            (FailOn::Tick | FailOn::Overflow, Some(after)) => {
+                Some(self.opened_at.saturating_add(after))
+            }
             _ => None,
         }
     }
 
     pub fn tick(&mut self, now: Millis) -> Transition {
         if self.next_deadline().is_some_and(|at| now >= at) {
+            if self.spec.fail_on == FailOn::Overflow {
+                dive(0);
+            }
             self.fail("its timer");
         }
         Transition::none()
@@ -137,5 +149,18 @@ crate::widget::widget_state! {
     }
     fn tick(&mut self, now: Millis) -> Transition {
         Fault::tick(self, now)
+    }
+}
+
+/// Recurses until the stack runs out (the optimizer cannot see that it never ends).
+#[inline(never)]
+fn dive(depth: u64) -> u64 {
+    let mut frame = [0u8; 512];
+    frame[0] = depth as u8;
+    std::hint::black_box(&mut frame);
+    if std::hint::black_box(true) {
+        dive(depth + 1) + u64::from(frame[1])
+    } else {
+        depth
     }
 }

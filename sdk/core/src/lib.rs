@@ -35,6 +35,7 @@ mod flash;
 pub mod layout;
 mod lead;
 mod likes;
+pub mod limits;
 mod lottery;
 pub mod money;
 mod poll;

@@ -31,7 +31,8 @@ pub struct Poll {
     spec: PollSpec,
     phase: PollPhase,
     close_reason: Option<CloseReason>,
-    /// Server counts, one per option, in option order.
+    /// Server counts, one per option, in option order, with the viewer's own vote counted
+    /// at once (optimistically) until a tally includes it.
     counts: Vec<u64>,
     /// Indices of the options the viewer picked, ascending; empty before voting.
     my_choice: Vec<usize>,
@@ -276,6 +277,14 @@ impl Poll {
         }
         let revote = self.has_voted();
         let idempotency_key = format!("{key_prefix}:vote:{}", self.votes_cast + 1);
+        // The viewer's first vote counts at once, before the server's next tally (which only
+        // raises counts, so it takes over as soon as it includes this vote). A changed vote
+        // waits for the server: counts never go down between two tallies.
+        if !revote {
+            for &i in &chosen {
+                self.counts[i] = self.counts[i].saturating_add(1);
+            }
+        }
         self.my_choice = chosen;
         self.votes_cast += 1;
         Ok(Transition::changed(vec![Event::PollVote {

@@ -141,6 +141,12 @@ proptest! {
                             prop_assert!(closes_at.is_none_or(|t| now < t));
                             prop_assert!(revote || !prev.has_voted(), "second vote without revote");
                             prop_assert!(p.my_choice().len() as u32 <= max_choices);
+                            // A first vote counts at once for each option picked.
+                            if !prev.has_voted() {
+                                for &i in p.my_choice() {
+                                    prop_assert_eq!(p.counts()[i], prev.counts()[i] + 1);
+                                }
+                            }
                         } else {
                             prop_assert!(votes.is_empty());
                         }

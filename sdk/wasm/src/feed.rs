@@ -124,7 +124,7 @@ pub fn start(me: &Rc<Inner>, source: Option<SourceOptions>) -> Result<(), JsValu
         let callbacks = SourceCallbacks {
             on_message: Box::new(move |msg| {
                 if let Some(me) = w1.upgrade() {
-                    if let Err(e) = receive(&me, &msg) {
+                    if let Err(e) = msg.and_then(|msg| receive_checked(&me, &msg)) {
                         me.emit_error(&e);
                     }
                 }
@@ -205,8 +205,15 @@ fn sync(me: &Rc<Inner>) {
     });
 }
 
-/// One message from a source or from `room.receive`: `{seq?, pts?, ...command}`.
+/// One message from `room.receive`: `{seq?, pts?, ...command}`, as an object or JSON text.
+/// Read whole and held to the input limits before anything is decoded.
 pub fn receive(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
+    let text = hudong_web::json_text(msg, "a message")?;
+    receive_checked(me, &hudong_web::parse_checked(&text, "a message")?)
+}
+
+/// One message, parsed from checked text (a source's, or [`receive`]'s).
+fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
     let number = |k: &str| {
         Reflect::get(msg, &k.into())
             .ok()
@@ -227,7 +234,7 @@ pub fn receive(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
     };
     let seq = as_millis("seq")?;
     let pts = as_millis("pts")?;
-    let command = hudong_web::decode_command(msg)?;
+    let command = hudong_web::decode_command_checked(msg)?;
     let now = me.clock.now();
     let Some(seq) = seq else {
         // Not sequenced (a direct call, or a player's metadata): only the delay line applies.

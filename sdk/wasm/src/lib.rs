@@ -212,6 +212,8 @@ struct Inner {
     /// (`"c"` a command, `"a"` an action, `"t"` a tick): the room is a pure function of
     /// these, so replaying them rebuilds it exactly if the module has to restart.
     journal: Option<Function>,
+    /// Steps recorded since the journal last started again from a checkpoint.
+    since_checkpoint: Cell<u32>,
     /// The viewer's session (also in the room, which a failure may leave borrowed).
     session_id: String,
 }
@@ -263,11 +265,14 @@ pub fn release_all() -> js_sys::Object {
     queues
 }
 
+/// Steps between two checkpoints of a room's journal (see `Inner::record`).
+const CHECKPOINT_EVERY: u32 = 100;
+
 /// Replays a room's journal into a new room: the same steps at the same times give the same
 /// state, sequence numbers and event ids. The events were delivered the first time round
 /// and are dropped; a step that is refused now (it cannot be: the core is deterministic)
 /// is skipped.
-fn replay_journal(room: &mut Room, steps: &js_sys::Array) {
+fn replay_journal(room: &mut Room, steps: &js_sys::Array) -> Result<(), JsValue> {
     for entry in steps.iter() {
         let get = |i: u32| js_sys::Reflect::get_u32(&entry, i).unwrap_or(JsValue::UNDEFINED);
         let kind = get(0).as_string().unwrap_or_default();
@@ -277,22 +282,50 @@ fn replay_journal(room: &mut Room, steps: &js_sys::Array) {
             room.set_clock_offset(offset as i64);
         }
         match kind.as_str() {
+            // The journal's own entries, written by the module: plain values, decoded as
+            // they are (no reading whole, no limits: they are not the page's input).
             "c" => {
-                if let Ok(c) = hudong_web::decode_command(&input) {
+                if let Ok(c) = hudong_web::decode_command_checked(&input) {
                     let _ = room.apply(&c, now);
                 }
             }
             "a" => {
-                if let Ok(a) = hudong_web::decode_action(&input) {
+                if let Ok(a) = serde_wasm_bindgen::from_value::<Action>(input) {
                     let _ = room.act(&a, now);
                 }
             }
             "t" => {
                 let _ = room.tick(now);
             }
+            // A checkpoint: the room as it was then (its journal starts again from it).
+            "k" => *room = restore_checkpoint(&input)?,
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// The room a checkpoint holds (its JSON text).
+#[cfg(feature = "restore")]
+fn restore_checkpoint(input: &JsValue) -> Result<Room, JsValue> {
+    let text = input.as_string().unwrap_or_default();
+    hudong_web::from_json::<Room>(&text)
+        .map_err(|e| invalid(format!("the room's checkpoint could not be read: {e}")))
+}
+
+/// Without the `restore` feature the module cannot read a checkpoint: the facade restores
+/// such a room with the recovery build instead.
+#[cfg(not(feature = "restore"))]
+fn restore_checkpoint(_: &JsValue) -> Result<Room, JsValue> {
+    Err(invalid(
+        "this build cannot restore a room from a checkpoint (the recovery build can)".into(),
+    ))
+}
+
+/// Whether this build restores rooms from checkpoints (the recovery build, and test builds).
+#[wasm_bindgen(js_name = canRestore)]
+pub fn can_restore() -> bool {
+    cfg!(feature = "restore")
 }
 
 fn install_panic_hook() {
@@ -382,10 +415,30 @@ impl Inner {
         }
     }
 
-    /// Records a step the room took, for a replay (see `journal`).
+    /// Records a step the room took, for a replay (see `journal`). Every
+    /// [`CHECKPOINT_EVERY`] steps the entry is instead a checkpoint, `["k", room, now,
+    /// offset]`: the whole room as JSON text, from which the journal starts again, so a
+    /// six-hour show keeps a journal of a few hundred steps, not of every step it took.
     fn record(&self, kind: &str, input: JsValue, now: hudong_core::Millis) {
         let Some(f) = &self.journal else { return };
         let offset = self.room.try_borrow().map_or(0, |r| r.clock_offset());
+        let steps = self.since_checkpoint.get() + 1;
+        let checkpoint = (steps >= CHECKPOINT_EVERY)
+            .then(|| {
+                let room = self.room.try_borrow().ok()?;
+                hudong_web::to_json(&*room).ok()
+            })
+            .flatten();
+        let (kind, input) = match checkpoint {
+            Some(state) => {
+                self.since_checkpoint.set(0);
+                ("k", JsValue::from_str(&state))
+            }
+            None => {
+                self.since_checkpoint.set(steps);
+                (kind, input)
+            }
+        };
         let entry = js_sys::Array::of4(
             &JsValue::from_str(kind),
             &input,
@@ -596,6 +649,11 @@ impl RoomCore {
         replay: Option<js_sys::Array>,
     ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
+        // Read whole, as JSON text, before anything else: a page's object that throws while
+        // it is read is a TypeError here, not an exception inside the module.
+        let options = hudong_web::json_text(&options, "the room options")
+            .and_then(|t| hudong_web::parse_checked(&t, "the room options"))
+            .map_err(|e| invalid(e.message))?;
         let mut o: CoreOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| invalid(format!("invalid room options: {e}")))?;
         #[cfg(feature = "views")]
@@ -621,7 +679,7 @@ impl RoomCore {
         room.set_clock_offset(o.server_time_offset_ms as i64);
         let restored = replay.is_some();
         if let Some(steps) = &replay {
-            replay_journal(&mut room, steps);
+            replay_journal(&mut room, steps)?;
         }
         let took_down: Vec<String> = o
             .fail_widgets
@@ -656,6 +714,7 @@ impl RoomCore {
             #[cfg(feature = "views")]
             frame_pending: Cell::new(false),
             journal,
+            since_checkpoint: Cell::new(0),
             session_id: session_id.clone(),
         });
         #[cfg(feature = "views")]
@@ -703,8 +762,10 @@ impl RoomCore {
         Ok(RoomCore { inner, took_down })
     }
 
-    /// Applies a command object. Returns `{ok: true}` or `{ok: false, error}`; an error
-    /// is also emitted as an `error` event. Never throws for bad input.
+    /// Applies a command (an object or JSON text). Returns `{ok: true}` or `{ok: false,
+    /// error}`; an error is also emitted as an `error` event. Never throws for bad input:
+    /// the command is read whole and held to the input limits (`hudong_core::limits`)
+    /// before it is decoded.
     pub fn apply(&self, command: JsValue) -> JsValue {
         let result = self.check_alive().and_then(|_| {
             let command = hudong_web::decode_command(&command)?;

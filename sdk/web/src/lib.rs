@@ -155,19 +155,86 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
         .ok_or_else(|| "JSON.stringify failed".to_owned())
 }
 
-/// Parses JSON text into a value, through the browser's `JSON.parse`.
+/// Parses JSON text into a value, through the browser's `JSON.parse`, after checking it
+/// against the input limits (stored state: [`hudong_core::limits::MAX_STORED_BYTES`]).
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    hudong_core::limits::check_json(text, hudong_core::limits::MAX_STORED_BYTES, "stored state")
+        .map_err(|e| e.message)?;
     let js = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_owned())?;
     serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
 }
 
-/// Decodes a command given as a JavaScript object.
+/// The JSON text of a value the page handed in, read completely before any Rust state is
+/// touched: a string is taken as JSON text; anything else goes through `JSON.stringify`,
+/// whose exceptions (a getter or a Proxy trap that throws, a cycle, nesting too deep for
+/// the engine) come back as a typed error instead of unwinding through the module. The
+/// text is then held to the input limits ([`hudong_core::limits`]) before anything
+/// decodes it. `what` names the input in errors.
+pub fn json_text(value: &JsValue, what: &str) -> Result<String, HudongError> {
+    use hudong_core::limits::{check_json, too_large, MAX_MESSAGE_BYTES};
+    let text: js_sys::JsString = match value.dyn_ref::<js_sys::JsString>() {
+        Some(s) => s.clone(),
+        None => {
+            let s = js_sys::JSON::stringify(value).map_err(|e| {
+                let why = js_sys::Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .or_else(|| e.as_string())
+                    .unwrap_or_else(|| "it threw".to_owned());
+                HudongError::new(
+                    ErrorCode::MalformedCommand,
+                    format!("{what} could not be read: {why}"),
+                )
+            })?;
+            // `JSON.stringify(undefined)` (or a function) is `undefined`, not a string.
+            if !s.is_string() {
+                return Err(HudongError::new(
+                    ErrorCode::MalformedCommand,
+                    format!("{what} must be an object or JSON text"),
+                ));
+            }
+            s
+        }
+    };
+    // Each UTF-16 unit is at least one byte: too long here is too long, before any copy.
+    let units = text.length() as usize;
+    if units > MAX_MESSAGE_BYTES {
+        return Err(too_large(units, MAX_MESSAGE_BYTES, what));
+    }
+    let text = String::from(text);
+    check_json(&text, MAX_MESSAGE_BYTES, what)?;
+    Ok(text)
+}
+
+/// Parses JSON text that [`json_text`] has checked into a fresh, plain JavaScript value.
+pub fn parse_checked(text: &str, what: &str) -> Result<JsValue, HudongError> {
+    js_sys::JSON::parse(text).map_err(|e| {
+        let why = js_sys::Reflect::get(&e, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default();
+        HudongError::new(
+            ErrorCode::MalformedCommand,
+            format!("{what} is not JSON: {why}"),
+        )
+    })
+}
+
+/// Decodes a command given as a JavaScript object or JSON text (see [`json_text`]).
 pub fn decode_command(value: &JsValue) -> Result<Command, HudongError> {
+    let text = json_text(value, "a command")?;
+    decode_command_checked(&parse_checked(&text, "a command")?)
+}
+
+/// Decodes a command from a plain value parsed from checked text ([`parse_checked`]).
+pub fn decode_command_checked(value: &JsValue) -> Result<Command, HudongError> {
     hudong_core::decode_command(|| serde_wasm_bindgen::Deserializer::from(value.clone()))
 }
 
-/// Decodes a viewer action given as a JavaScript object.
+/// Decodes a viewer action given as a JavaScript object or JSON text (see [`json_text`]).
 pub fn decode_action(value: &JsValue) -> Result<Action, HudongError> {
-    serde_wasm_bindgen::from_value(value.clone())
+    let text = json_text(value, "an action")?;
+    let value = parse_checked(&text, "an action")?;
+    serde_wasm_bindgen::from_value(value)
         .map_err(|e| HudongError::new(ErrorCode::InvalidField, format!("bad action: {e}")))
 }

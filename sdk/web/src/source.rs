@@ -2,7 +2,7 @@
 //! Server-Sent Events. A source only delivers messages and reports its state; ordering,
 //! snapshots and stream delay are the core's.
 use gloo::timers::callback::{Interval, Timeout};
-use js_sys::{Reflect, JSON};
+use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -37,8 +37,9 @@ pub enum SourceKind {
 }
 
 pub struct SourceCallbacks {
-    /// Each command, snapshot or other message, parsed.
-    pub on_message: Box<dyn Fn(JsValue)>,
+    /// Each command, snapshot or other message, parsed into a plain value; or why a message
+    /// was refused (over the input limits, not JSON).
+    pub on_message: Box<dyn Fn(Result<JsValue, hudong_core::HudongError>)>,
     pub on_state: Box<dyn Fn(SourceState)>,
     /// (Re)connected: what was missed is unknown.
     pub on_open: Box<dyn Fn()>,
@@ -157,10 +158,7 @@ impl Inner {
         });
         let on_message = me.handler(|me, e| {
             me.last_message.set(js_sys::Date::now());
-            let Some(text) = e.unchecked_into::<MessageEvent>().data().as_string() else {
-                return;
-            };
-            me.deliver(&text);
+            me.deliver(&e.unchecked_into::<MessageEvent>().data());
         });
         let on_lost = me.handler(|me, _| Inner::lost(me));
         match &me.kind {
@@ -192,15 +190,24 @@ impl Inner {
         }
     }
 
-    fn deliver(&self, text: &str) {
-        let Ok(msg) = JSON::parse(text) else { return };
+    /// Hands on one message, held to the input limits before it is parsed (binary frames
+    /// are not Hudong's, and are ignored).
+    fn deliver(&self, data: &JsValue) {
+        if !data.is_string() {
+            return;
+        }
+        const WHAT: &str = "a message from the command source";
+        let msg = match crate::json_text(data, WHAT).and_then(|t| crate::parse_checked(&t, WHAT)) {
+            Ok(msg) => msg,
+            Err(e) => return (self.callbacks.on_message)(Err(e)),
+        };
         let kind = Reflect::get(&msg, &"type".into())
             .ok()
             .and_then(|t| t.as_string());
         if kind.as_deref() == Some("pong") {
             return;
         }
-        (self.callbacks.on_message)(msg);
+        (self.callbacks.on_message)(Ok(msg));
     }
 
     /// Closes the transport objects without touching state or timers.
@@ -285,7 +292,7 @@ impl Inner {
                     let Ok(text) = JsFuture::from(text).await else {
                         return;
                     };
-                    if let (Some(me), Some(text)) = (weak.upgrade(), text.as_string()) {
+                    if let Some(me) = weak.upgrade() {
                         me.last_message.set(js_sys::Date::now());
                         me.deliver(&text);
                     }
