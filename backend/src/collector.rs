@@ -2,8 +2,8 @@
 //! sendBeacon) and WebSocket (acknowledged per batch), stored in SQLite once per
 //! `event_id`. A newly stored reward request is decided on the spot.
 use crate::auth::{Auth, Claims, Refusal};
+use crate::decide;
 use crate::hub::{now_ms, Hub};
-use crate::rewards;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -115,7 +115,7 @@ pub fn ingest(
             // widget, a retry after each answer) are a script's: stored as sent, refused
             // with the reason, never decided.
             if within_rate(e, now) {
-                rewards::on_event(hub, e);
+                decide::on_event(hub, e);
             } else {
                 let (code, reason) = (
                     "rate_limited",

@@ -2,7 +2,7 @@
 //! the browser runs), numbered per room, stored, and fanned out to viewers over WebSocket
 //! and Server-Sent Events. Late joiners and reconnects get a snapshot.
 //!
-//! The hub also holds the server's side of every reward ([`crate::rewards`]): decisions are
+//! The hub also runs the server's side of every reward ([`Decisions`], in `crate::decide`): decisions are
 //! made under the rooms lock and recorded in SQLite before they are announced, so a request
 //! is answered exactly once however many copies of it arrive, and concurrently.
 use crate::fanout::{Fanout, Outgoing};
@@ -18,6 +18,22 @@ pub fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// The server's decisions ([`crate::decide`]) as the hub sees them: what it calls when a
+/// room takes a command, live or replayed at start. The hub knows no decision itself.
+pub trait Decisions: Send + Sync {
+    /// A stored question event, booked again while the hub rebuilds its books at start.
+    fn book_question(&self, books: &mut Books, event: &Value);
+    /// The room took `command` (`live`: now; otherwise replayed from the log at start).
+    fn took(
+        &self,
+        hub: &Hub,
+        rooms: &mut HashMap<String, RoomEntry>,
+        room: &str,
+        command: &Command,
+        live: bool,
+    );
 }
 
 pub struct RoomEntry {
@@ -178,6 +194,8 @@ pub struct Hub {
     pub fanout: Arc<dyn Fanout>,
     /// Session tokens and the host key.
     pub auth: crate::auth::Auth,
+    /// The server's side of each widget.
+    decisions: Arc<dyn Decisions>,
 }
 
 /// Room ids: what the SDK's protocol allows for ids.
@@ -191,8 +209,10 @@ impl Hub {
         store: Store,
         fanout: Arc<dyn Fanout>,
         auth: crate::auth::Auth,
+        decisions: Arc<dyn Decisions>,
     ) -> Result<Hub, String> {
         let hub = Hub {
+            decisions,
             rooms: Mutex::new(HashMap::new()),
             books: Mutex::default(),
             collected: tokio::sync::broadcast::channel(4096).0,
@@ -232,7 +252,7 @@ impl Hub {
                         .take_answer(question, actor, option);
                 }
                 while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
-                    crate::rewards::book_question(&mut books, &e);
+                    hub.decisions.book_question(&mut books, &e);
                 }
             }
             let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
@@ -240,8 +260,8 @@ impl Hub {
             if let Ok(cmd) = decode_command_json(&body) {
                 let applied = entry.core.apply(&cmd, at).is_ok();
                 match (applied, &cmd) {
-                    (true, Command::QuizReveal(r)) => {
-                        crate::rewards::score_quietly(&hub, &rooms, &room, r);
+                    (true, Command::QuizReveal(_)) => {
+                        hub.decisions.took(&hub, &mut rooms, &room, &cmd, false);
                     }
                     (true, Command::QuestionMark(m)) => {
                         hub.books()
@@ -264,7 +284,7 @@ impl Hub {
                     .take_answer(question, actor, option);
             }
             for (_, e) in asks {
-                crate::rewards::book_question(&mut books, &e);
+                hub.decisions.book_question(&mut books, &e);
             }
         }
         drop(rooms);
@@ -394,9 +414,7 @@ impl Hub {
                 text: Arc::from(Value::Object(out).to_string()),
             },
         );
-        if let Command::QuizReveal(r) = &command {
-            crate::rewards::score_reveal(self, rooms, room, r);
-        }
+        self.decisions.took(self, rooms, room, &command, true);
         Ok(json!({"ok": true, "seq": seq, "pts": pts}))
     }
 

@@ -9,9 +9,9 @@
 mod analytics;
 mod auth;
 mod collector;
+mod decide;
 mod fanout;
 mod hub;
-mod rewards;
 mod store;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -132,7 +132,7 @@ async fn main() {
     if auth.open() {
         eprintln!("hudong-backend: development mode (no --host-key): anyone may send host commands and events without a session token");
     }
-    let hub = match Hub::new(store, fan, auth) {
+    let hub = match Hub::new(store, fan, auth, Arc::new(decide::Server)) {
         Ok(h) => Arc::new(h),
         Err(e) => {
             eprintln!("hudong-backend: {e}");
@@ -162,7 +162,7 @@ async fn main() {
             loop {
                 every.tick().await;
                 let hub = hub.clone();
-                let _ = tokio::task::spawn_blocking(move || rewards::flush_tallies(&hub)).await;
+                let _ = tokio::task::spawn_blocking(move || decide::flush_tallies(&hub)).await;
             }
         });
     }

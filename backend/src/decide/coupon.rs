@@ -1,0 +1,111 @@
+//! Coupons and red packets: claims behind their gates, never more than the quantity.
+use super::*;
+
+/// A coupon or red-packet claim: open at server time, the gate passed (a follow on record, or
+/// the viewer's `coupon.shared` event stored), one per viewer, and never more claims than
+/// the quantity, even under concurrent taps from several processes (one IMMEDIATE
+/// transaction counts and records). A red packet's amount is drawn between a tenth of the
+/// value and the value. The viewer gets the result and their wallet; everyone the count left.
+pub(super) fn coupon_claim(
+    hub: &Hub,
+    room: &str,
+    widget: &str,
+    request_id: &str,
+    actor: &str,
+) -> Result<(), DecideError> {
+    if answer_again(hub, room, request_id, actor)? {
+        return Ok(());
+    }
+    let now = now_ms();
+    let mut rooms = hub.lock();
+    let Some(Widget::Coupon(c)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
+        return Ok(());
+    };
+    let spec = c.spec().clone();
+    let gate_passed = match spec.gate {
+        hudong_core::CouponGate::None => true,
+        hudong_core::CouponGate::Follow => hub.store.follows(room, actor)?,
+        hudong_core::CouponGate::Share => {
+            hub.store.has_event(room, widget, actor, "coupon.shared")?
+        }
+    };
+    let mut outcome = if now >= spec.ends_at {
+        "ended"
+    } else if now < spec.starts_at || !gate_passed {
+        "not_eligible"
+    } else if hub.store.successes(room, widget, Some(actor), None)? >= 1 {
+        "limit_reached"
+    } else {
+        "success"
+    };
+    let mut answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+    let mut recorded = None;
+    if outcome == "success" {
+        let value = match spec.kind {
+            hudong_core::CouponKind::Coupon => spec.value,
+            hudong_core::CouponKind::RedPacket => {
+                let low = (spec.value / 10).max(1);
+                low + os_random_below(spec.value - low + 1)
+            }
+        };
+        let mut coupon = json!({"coupon_ref": format!("CPN-{:06}", hub.store.next("coupon")?), "name": spec.name,
+            "value": value, "currency": spec.currency, "expires_at": now + spec.valid_ms});
+        if let Some(t) = spec.threshold {
+            coupon["threshold"] = t.into();
+        }
+        answer["coupon"] = coupon;
+        let d = Decision {
+            request_id,
+            room,
+            widget,
+            actor,
+            item: None,
+            outcome,
+            answer: &answer.to_string(),
+            at: now,
+        };
+        recorded = hub.store.record_success_capped(&d, spec.quantity)?;
+        if recorded.is_none() {
+            outcome = "sold_out";
+            answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+        }
+    }
+    let recorded = match recorded {
+        Some(r) => r,
+        None => {
+            let d = Decision {
+                request_id,
+                room,
+                widget,
+                actor,
+                item: None,
+                outcome,
+                answer: &answer.to_string(),
+                at: now,
+            };
+            hub.store.record_decision(&d)?
+        }
+    };
+    if !recorded {
+        drop(rooms);
+        answer_again(hub, room, request_id, actor)?;
+        return Ok(());
+    }
+    hub.post_to(&mut rooms, room, actor, answer)?;
+    if outcome == "success" {
+        let claimed = hub.store.successes(room, widget, None, None)?;
+        let left = json!({"type": "coupon.stock", "widget_id": widget, "left": spec.quantity.saturating_sub(claimed)});
+        hub.post_locked(&mut rooms, room, left)?;
+        let coupons: Vec<Value> = hub
+            .store
+            .answers_of(room, actor, "success")?
+            .iter()
+            .filter_map(|a| serde_json::from_str::<Value>(a).ok())
+            .filter(|a| a["type"] == "coupon.result")
+            .map(|a| a["coupon"].clone())
+            .collect();
+        let wallet = json!({"type": "coupon.wallet", "widget_id": widget, "user_id": actor, "coupons": coupons});
+        hub.post_locked(&mut rooms, room, wallet)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Flash-sale grabs: live, in stock, under the limit, through the gate; never more orders than units.
+use super::*;
+
+/// A flash-sale grab: live, in stock, under the viewer's limit, and through the gate.
+pub fn grab(
+    hub: &Hub,
+    room: &str,
+    widget: &str,
+    request_id: &str,
+    actor: &str,
+) -> Result<(), DecideError> {
+    if answer_again(hub, room, request_id, actor)? {
+        return Ok(());
+    }
+    let now = now_ms();
+    let mut rooms = hub.lock();
+    let Some(entry) = rooms.get(room) else {
+        return Ok(());
+    };
+    let Some(Widget::FlashSale(sale)) = entry.core.widget(widget) else {
+        return Ok(());
+    };
+    let spec = sale.spec().clone();
+    let stock = sale.stock_left();
+    let mine = hub.store.successes(room, widget, Some(actor), None)?;
+    let outcome = match sale.phase(now) {
+        FlashPhase::Ended => "ended",
+        FlashPhase::Preview => "not_eligible",
+        FlashPhase::SoldOut => "sold_out",
+        FlashPhase::Live if stock == 0 => "sold_out",
+        FlashPhase::Live if mine >= spec.per_viewer_limit as u64 => "limit_reached",
+        FlashPhase::Live if spec.gate.is_some() && !hub.store.is_member(room, actor)? => {
+            "not_eligible"
+        }
+        FlashPhase::Live => "success",
+    };
+    let mut outcome = outcome;
+    let mut answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+    let mut recorded = None;
+    if outcome == "success" {
+        let n = hub.store.next("order")?;
+        answer["order_ref"] = format!("ORD-{n:06}").into();
+        let d = Decision {
+            request_id,
+            room,
+            widget,
+            actor,
+            item: None,
+            outcome,
+            answer: &answer.to_string(),
+            at: now,
+        };
+        // Never more orders than units, even with several processes on one database.
+        recorded = hub.store.record_success_capped(&d, spec.stock_total)?;
+        if recorded.is_none() {
+            outcome = "sold_out";
+            answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+        }
+    }
+    let recorded = match recorded {
+        Some(r) => r,
+        None => {
+            let d = Decision {
+                request_id,
+                room,
+                widget,
+                actor,
+                item: None,
+                outcome,
+                answer: &answer.to_string(),
+                at: now,
+            };
+            hub.store.record_decision(&d)?
+        }
+    };
+    if !recorded {
+        drop(rooms);
+        answer_again(hub, room, request_id, actor)?;
+        return Ok(());
+    }
+    if outcome == "success" {
+        let left = json!({"type": "flash.stock", "widget_id": widget, "stock_left": stock - 1});
+        hub.post_locked(&mut rooms, room, left)?;
+    }
+    hub.post_to(&mut rooms, room, actor, answer)?;
+    Ok(())
+}

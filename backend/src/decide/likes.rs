@@ -1,0 +1,48 @@
+//! Likes: batches added to the room's total, capped at a thumb's pace.
+use super::*;
+
+/// Likes: each `like.sent` (stored once per `event_id` by the collector) adds its count to
+/// the room's total, kept in SQLite. A viewer's count is capped at what a thumb can do — 15
+/// taps a second since their previous batch (at most 10 s' worth) — so a script cannot
+/// inflate the room. Totals go out as `likes.total` with the tallies.
+pub(super) fn likes(
+    hub: &Hub,
+    room: &str,
+    widget: &str,
+    actor: &str,
+    e: &Value,
+) -> Result<(), DecideError> {
+    let count = e.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let live = matches!(
+        hub.lock().get(room).and_then(|r| r.core.widget(widget)),
+        Some(Widget::Likes(_))
+    );
+    if !live {
+        return reject(
+            hub,
+            e,
+            &hudong_core::HudongError::new(
+                hudong_core::ErrorCode::UnknownWidget,
+                "no live like button has this id",
+            ),
+        );
+    }
+    let now = now_ms();
+    let allowed = {
+        let mut books = hub.books();
+        let last = books
+            .like_batches
+            .insert((room.to_owned(), widget.to_owned(), actor.to_owned()), now);
+        let secs = last.map_or(1, |t| now.saturating_sub(t).div_ceil(1_000).clamp(1, 10));
+        hudong_core::MAX_TAPS_PER_SEC * secs
+    };
+    let counted = count.min(allowed);
+    if counted == 0 {
+        return Ok(());
+    }
+    let total = hub.store.add(&format!("likes:{room}:{widget}"), counted)?;
+    hub.books()
+        .dirty_likes
+        .insert((room.to_owned(), widget.to_owned()), total);
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The server's side of every reward. The client only asks (`flash.grab`,
+//! `redeem.request`, each with a `request_id`); the answer is decided here from the room's
+//! state (the same core crate the client runs) and the books in SQLite, recorded once per
+//! `request_id`, and announced as a command (`flash.result`, `redeem.result`) with the new
+//! stock. Everything happens under the rooms lock, so concurrent taps are serialized and a
+//! request seen twice gets its first answer again.
+//!
+//! One module per widget (`decide/<widget>.rs`); this one routes a stored event to its
+//! widget's decision and holds what they share.
+mod coupon;
+mod flash;
+mod lead;
+mod likes;
+mod lottery;
+mod poll;
+mod questions;
+mod quiz;
+mod redeem;
+mod tallies;
+mod tasks;
+#[cfg(test)]
+mod tests;
+
+pub use flash::grab;
+pub use lottery::draw_due;
+pub use redeem::redeem;
+pub use tallies::flush_tallies;
+
+use coupon::*;
+use lead::*;
+use likes::*;
+use lottery::*;
+use poll::*;
+use questions::*;
+use quiz::*;
+use tasks::*;
+
+pub(crate) use crate::hub::{now_ms, Hub};
+pub(crate) use crate::hub::{RoomEntry, Standing};
+pub(crate) use crate::store::Decision;
+pub(crate) use hudong_core::{FlashPhase, QuizMode, QuizReveal, Widget};
+pub(crate) use serde_json::{json, Value};
+pub(crate) use std::collections::HashMap;
+
+/// Acts on an event the collector stored for the first time.
+pub fn on_event(hub: &Hub, e: &Value) {
+    let s = |k: &str| e.get(k).and_then(Value::as_str);
+    let (Some(room), Some(widget), Some(kind)) = (s("room_id"), s("widget_id"), s("type")) else {
+        return;
+    };
+    let Some(actor) = s("user_id").or(s("session_id")) else {
+        return;
+    };
+    let result = match kind {
+        "flash.grab" => match s("request_id") {
+            Some(id) => grab(hub, room, widget, id, actor),
+            None => Ok(()),
+        },
+        "poll.vote" => vote(hub, room, widget, actor, e),
+        "lottery.enter" => match s("request_id") {
+            Some(id) => lottery_enter(hub, room, widget, id, actor, e),
+            None => Ok(()),
+        },
+        "lottery.claim" => match s("request_id") {
+            Some(id) => lottery_claim(hub, room, widget, id, actor),
+            None => Ok(()),
+        },
+        "quiz.answer" => answer(hub, room, widget, actor, e),
+        "like.sent" => likes(hub, room, widget, actor, e),
+        "question.ask" | "question.upvote" => question(hub, room, widget, actor, e),
+        "task.claim" => match (s("request_id"), s("task_id")) {
+            (Some(id), Some(task)) => task_claim(hub, room, widget, id, actor, task),
+            _ => Ok(()),
+        },
+        "coupon.claim" => match s("request_id") {
+            Some(id) => coupon_claim(hub, room, widget, id, actor),
+            None => Ok(()),
+        },
+        "lead.confirm" => match s("request_id") {
+            Some(id) => lead_confirm(hub, room, widget, id, actor, e),
+            None => Ok(()),
+        },
+        "redeem.request" => match (s("request_id"), s("item_id"), s("user_id")) {
+            (Some(id), Some(item), Some(user)) => redeem(hub, room, widget, id, user, item),
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        eprintln!("hudong-backend: could not decide {kind} in room {room}: {e}");
+    }
+    // What moves a task on: the viewer's new progress goes to them at once.
+    if matches!(
+        kind,
+        "like.sent" | "task.shared" | "coupon.shared" | "quiz.answer"
+    ) {
+        if let Err(e) = push_task_progress(hub, room, actor) {
+            eprintln!("hudong-backend: could not count tasks in room {room}: {e}");
+        }
+    }
+}
+
+fn reject(hub: &Hub, e: &Value, err: &hudong_core::HudongError) -> Result<(), DecideError> {
+    Ok(hub
+        .store
+        .reject(e, err.code.as_str(), &err.message, now_ms())?)
+}
+
+/// Names on the leaderboard: the viewer id, shortened (a real backend shows nicknames).
+fn display_name(actor: &str) -> String {
+    let name: String = actor.chars().take(16).collect();
+    if name.trim().is_empty() {
+        "viewer".into()
+    } else {
+        name
+    }
+}
+
+fn answer_again(hub: &Hub, room: &str, request_id: &str, actor: &str) -> Result<bool, DecideError> {
+    match hub.store.decision(request_id)? {
+        Some(answer) => {
+            let v: Value = serde_json::from_str(&answer)?;
+            let mut rooms = hub.lock();
+            hub.post_to(&mut rooms, room, actor, v)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Why a decision could not be made (it is then not recorded, and the request is answered
+/// when it is sent again).
+#[derive(Debug)]
+pub enum DecideError {
+    /// The store failed (SQLite).
+    Store(rusqlite::Error),
+    /// The room's core refused the answer or announcement.
+    Refused(hudong_core::HudongError),
+    /// A stored answer could not be read back.
+    Stored(serde_json::Error),
+}
+
+impl std::fmt::Display for DecideError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecideError::Store(e) => write!(f, "store: {e}"),
+            DecideError::Refused(e) => write!(f, "refused by the room: {}", e.message),
+            DecideError::Stored(e) => write!(f, "a stored answer: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+impl From<rusqlite::Error> for DecideError {
+    fn from(e: rusqlite::Error) -> Self {
+        DecideError::Store(e)
+    }
+}
+
+impl From<hudong_core::HudongError> for DecideError {
+    fn from(e: hudong_core::HudongError) -> Self {
+        DecideError::Refused(e)
+    }
+}
+
+impl From<serde_json::Error> for DecideError {
+    fn from(e: serde_json::Error) -> Self {
+        DecideError::Stored(e)
+    }
+}
+
+/// The decisions, as the hub calls them.
+pub struct Server;
+
+impl crate::hub::Decisions for Server {
+    fn book_question(&self, books: &mut crate::hub::Books, event: &Value) {
+        questions::book_question(books, event);
+    }
+    fn took(
+        &self,
+        hub: &Hub,
+        rooms: &mut HashMap<String, RoomEntry>,
+        room: &str,
+        command: &hudong_core::Command,
+        live: bool,
+    ) {
+        if let hudong_core::Command::QuizReveal(r) = command {
+            if live {
+                quiz::score_reveal(hub, rooms, room, r);
+            } else {
+                quiz::score_quietly(hub, rooms, room, r);
+            }
+        }
+    }
+}
+
+/// A random number from the operating system's generator.
+fn os_random_below(bound: u64) -> u64 {
+    use rand::Rng;
+    rand::rng().random_range(0..bound)
+}
+
+/// Shuffles uniformly, with the operating system's randomness.
+fn shuffle(v: &mut [String]) {
+    use rand::seq::SliceRandom;
+    v.shuffle(&mut rand::rng());
+}

@@ -1,0 +1,60 @@
+//! Poll votes, checked by the poll's own state machine at server time.
+use super::*;
+
+/// A vote counts when the poll's own state machine would take it now (server time): open,
+/// before its deadline, valid options, and a change of vote only where `revote` allows.
+/// The tally is announced by [`flush_tallies`].
+pub(super) fn vote(
+    hub: &Hub,
+    room: &str,
+    widget: &str,
+    actor: &str,
+    e: &Value,
+) -> Result<(), DecideError> {
+    let options: Vec<String> = e
+        .get("option_ids")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rooms = hub.lock();
+    let Some(Widget::Poll(poll)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
+        let err = hudong_core::HudongError::new(
+            hudong_core::ErrorCode::UnknownWidget,
+            "no live poll has this id",
+        );
+        drop(rooms);
+        return reject(hub, e, &err);
+    };
+    let mut books = hub.books();
+    let key = (room.to_owned(), widget.to_owned());
+    let previous = books.votes.get(&key).and_then(|v| v.get(actor)).cloned();
+    let mut check = poll.clone();
+    let verdict = match &previous {
+        Some(p) if *p == options => Ok(()), // a retry: already counted
+        Some(_) if !poll.spec().revote => Err(hudong_core::HudongError::new(
+            hudong_core::ErrorCode::AlreadyVoted,
+            "this poll does not allow changing a vote",
+        )),
+        _ => check.vote(&options, now_ms(), "server").map(|_| ()),
+    };
+    drop(rooms);
+    match verdict {
+        Ok(()) => {
+            books
+                .votes
+                .entry(key.clone())
+                .or_default()
+                .insert(actor.to_owned(), options);
+            books.dirty.insert(key);
+            Ok(())
+        }
+        Err(err) => {
+            drop(books);
+            reject(hub, e, &err)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The question queue: asks and upvotes booked, an ask acknowledged at once.
+use super::*;
+
+/// Books a stored question event (an ask or an upvote) into the room's queue. For an ask,
+/// returns what to acknowledge: (request id, question id, merged). Used live and when the
+/// hub rebuilds its queues on start.
+pub fn book_question(books: &mut crate::hub::Books, e: &Value) -> Option<(String, String, bool)> {
+    let s = |k: &str| e.get(k).and_then(Value::as_str);
+    let (room, widget, actor) = (
+        s("room_id")?,
+        s("widget_id")?,
+        s("user_id").or(s("session_id"))?,
+    );
+    let key = (room.to_owned(), widget.to_owned());
+    let book = books.questions.entry(key.clone()).or_default();
+    let out = match s("type")? {
+        "question.ask" => {
+            let text = s("text")?.trim();
+            hudong_core::validate::text("text", text, 300).ok()?;
+            let (id, merged) = book.ask(actor, text);
+            Some((s("request_id")?.to_owned(), id, merged))
+        }
+        "question.upvote" => {
+            book.upvote(actor, s("question_id")?);
+            None
+        }
+        _ => None,
+    };
+    books.dirty_questions.insert(key);
+    out
+}
+
+/// A question or an upvote: on a live queue, booked, and an ask acknowledged at once with
+/// its place (the queue itself goes out with the tallies).
+pub(super) fn question(
+    hub: &Hub,
+    room: &str,
+    widget: &str,
+    actor: &str,
+    e: &Value,
+) -> Result<(), DecideError> {
+    let live = matches!(
+        hub.lock().get(room).and_then(|r| r.core.widget(widget)),
+        Some(Widget::Questions(_))
+    );
+    if !live {
+        return reject(
+            hub,
+            e,
+            &hudong_core::HudongError::new(
+                hudong_core::ErrorCode::UnknownWidget,
+                "no live question queue has this id",
+            ),
+        );
+    }
+    let (ack, position) = {
+        let mut books = hub.books();
+        let ack = book_question(&mut books, e);
+        let position = ack
+            .as_ref()
+            .map(|(_, id, _)| books.questions[&(room.to_owned(), widget.to_owned())].position(id));
+        (ack, position)
+    };
+    if let (Some((request_id, question_id, merged)), Some(position)) = (ack, position) {
+        let msg = json!({"type": "question.ack", "widget_id": widget, "request_id": request_id, "question_id": question_id,
+            "position": position, "merged": merged});
+        let mut rooms = hub.lock();
+        hub.post_to(&mut rooms, room, actor, msg)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! What goes out a few times a second: poll tallies, lottery counts, like totals, question queues.
+use super::*;
+
+/// Announces the tallies of polls that changed (called a few times a second).
+pub fn flush_tallies(hub: &Hub) {
+    let queues: Vec<(String, String, Value)> = {
+        let mut books = hub.books();
+        let dirty: Vec<_> = books.dirty_questions.drain().collect();
+        dirty
+            .into_iter()
+            .filter_map(|(room, widget)| {
+                let book = books.questions.get(&(room.clone(), widget.clone()))?;
+                let ranked = book.ranked();
+                let waiting = ranked.iter().filter(|q| q.state == hudong_core::QuestionState::Queued).count();
+                let items: Vec<Value> = ranked
+                    .iter()
+                    .take(hudong_core::QUESTIONS_SHOWN)
+                    .map(|q| json!({"question_id": q.id, "text": q.text, "votes": q.voters.len() + 1, "state": q.state}))
+                    .collect();
+                Some((room, widget.clone(), json!({"type": "question.queue", "widget_id": widget, "items": items, "waiting": waiting})))
+            })
+            .collect()
+    };
+    for (room, widget, msg) in queues {
+        let live = matches!(
+            hub.lock().get(&room).and_then(|r| r.core.widget(&widget)),
+            Some(Widget::Questions(_))
+        );
+        if live {
+            let _ = hub.post(&room, msg);
+        }
+    }
+    let likes: Vec<_> = hub.books().dirty_likes.drain().collect();
+    for ((room, widget), total) in likes {
+        let _ = hub.post(
+            &room,
+            json!({"type": "likes.total", "widget_id": widget, "total": total}),
+        );
+    }
+    let lotteries: Vec<_> = hub.books().dirty_lotteries.drain().collect();
+    for (room, widget) in lotteries {
+        if let Ok(n) = hub
+            .store
+            .actors_with(&room, &widget, "entered")
+            .map(|a| a.len())
+        {
+            let _ = hub.post(
+                &room,
+                json!({"type": "lottery.entries", "widget_id": widget, "count": n}),
+            );
+        }
+    }
+    draw_due(hub);
+    let dirty: Vec<_> = hub.books().dirty.drain().collect();
+    for (room, widget) in dirty {
+        let counts = {
+            let books = hub.books();
+            let mut counts: HashMap<String, u64> = HashMap::new();
+            for choice in books
+                .votes
+                .get(&(room.clone(), widget.clone()))
+                .into_iter()
+                .flat_map(|v| v.values())
+            {
+                for o in choice {
+                    *counts.entry(o.clone()).or_default() += 1;
+                }
+            }
+            counts
+        };
+        let open = matches!(
+            hub.lock().get(&room).and_then(|r| r.core.widget(&widget)),
+            Some(Widget::Poll(_))
+        );
+        if open {
+            let _ = hub.post(
+                &room,
+                json!({"type": "poll.tally", "widget_id": widget, "counts": counts}),
+            );
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Flash sales, redemptions, lead cards, coupons.
+use super::*;
+
+/// 64 viewers tap at once, twice each (a retry), for 10 units: exactly 10 orders, each
+/// request answered once, and the stock the viewers see ends at 0.
+#[test]
+fn concurrent_grabs_are_decided_exactly_once() {
+    let dir = temp("grabs");
+    let hub = hub(&dir);
+    open_sale(&hub, 10, 1);
+    let mut rx = hub.fanout.subscribe("r");
+    let threads: Vec<_> = (0..64)
+        .map(|i| {
+            let hub = hub.clone();
+            std::thread::spawn(move || {
+                for _ in 0..2 {
+                    grab(
+                        &hub,
+                        "r",
+                        "f",
+                        &format!("r:f:u{i}:grab:1"),
+                        &format!("u{i}"),
+                    )
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(hub.store.successes("r", "f", None, None).unwrap(), 10);
+    let rooms = hub.lock();
+    let Some(Widget::FlashSale(sale)) = rooms["r"].core.widget("f") else {
+        panic!()
+    };
+    assert_eq!(sale.stock_left(), 0);
+    drop(rooms);
+    // Every viewer got an answer (the second copy repeats the first), and only ten
+    // of them say success, each with its own order reference.
+    let mut answers = std::collections::HashMap::new();
+    let mut orders = std::collections::HashSet::new();
+    while let Ok(m) = rx.try_recv() {
+        let v: Value = serde_json::from_str(&m.text).unwrap();
+        if v["type"] == "flash.result" {
+            let id = v["request_id"].as_str().unwrap().to_owned();
+            let outcome = v["outcome"].as_str().unwrap().to_owned();
+            if let Some(prev) = answers.insert(id, outcome.clone()) {
+                assert_eq!(prev, outcome, "a request got two different answers");
+            }
+            if let Some(o) = v["order_ref"].as_str() {
+                orders.insert(o.to_owned());
+            }
+        }
+    }
+    assert_eq!(answers.len(), 64);
+    assert_eq!(answers.values().filter(|o| *o == "success").count(), 10);
+    assert_eq!(orders.len(), 10);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
+    let dir = temp("redeem");
+    {
+        let hub = hub(&dir);
+        hub.post("r", json!({"type": "redeem.open", "widget_id": "s",
+            "tiers": [{"id": "new", "name": "新手"}, {"id": "pro", "name": "达人"}],
+            "items": [{"item_id": "c", "name": "券", "cost": 100, "stock": 5, "per_viewer_limit": 1},
+                      {"item_id": "g", "name": "礼盒", "cost": 10, "stock": 5, "tier": "pro"}]}))
+            .unwrap();
+        hub.post("r", json!({"type": "redeem.account", "widget_id": "s", "user_id": "u1", "balance": 150, "tier": "new"})).unwrap();
+        hub.post("r", json!({"type": "redeem.points", "widget_id": "s", "user_id": "u1", "gain_id": "g1", "delta": 10, "reason": "看播"})).unwrap();
+        hub.post("r", json!({"type": "redeem.points", "widget_id": "s", "user_id": "u1", "gain_id": "g1", "delta": 10, "reason": "看播"})).unwrap();
+        assert_eq!(
+            hub.store.account("r", "s", "u1").unwrap().unwrap().0,
+            160,
+            "a gain counts once"
+        );
+        redeem(&hub, "r", "s", "q1", "u1", "g").unwrap();
+        redeem(&hub, "r", "s", "q2", "u1", "c").unwrap();
+        redeem(&hub, "r", "s", "q3", "u1", "c").unwrap();
+        redeem(&hub, "r", "s", "q4", "u9", "c").unwrap();
+        let outcome = |id: &str| -> String {
+            let a: Value = serde_json::from_str(&hub.store.decision(id).unwrap().unwrap()).unwrap();
+            a["outcome"].as_str().unwrap().to_owned()
+        };
+        assert_eq!(outcome("q1"), "tier_too_low");
+        assert_eq!(outcome("q2"), "success");
+        assert_eq!(outcome("q3"), "limit_reached");
+        assert_eq!(
+            outcome("q4"),
+            "insufficient_points",
+            "no account, no points"
+        );
+        assert_eq!(hub.store.account("r", "s", "u1").unwrap().unwrap().0, 60);
+    }
+    // A restart rebuilds the room from its commands and keeps the books.
+    let hub = hub(&dir);
+    let rooms = hub.lock();
+    let Some(Widget::Redeem(shop)) = rooms["r"].core.widget("s") else {
+        panic!()
+    };
+    assert_eq!(shop.stock_of("c"), Some(4));
+    drop(rooms);
+    redeem(&hub, "r", "s", "q2", "u1", "c").unwrap(); // the same request again
+    assert_eq!(
+        hub.store.account("r", "s", "u1").unwrap().unwrap().0,
+        60,
+        "not charged twice"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn lead_cards_record_follows_and_members_check_consent_and_grant_the_perk_once_in_time() {
+    let dir = temp("lead");
+    let hub = hub(&dir);
+    let now = now_ms();
+    hub.post("r", json!({"type": "lead.open", "widget_id": "g", "target": "wecom_group", "title": "进群", "perk": "5 元券",
+        "perk_until": now + 60_000, "url": "https://work.weixin.qq.com/gm/x", "purpose": "直播预告"})).unwrap();
+    hub.post("r", json!({"type": "lead.open", "widget_id": "late", "target": "wecom_contact", "title": "加我", "perk": "5 元券",
+        "perk_until": now - 10_000, "code": "brand-01", "purpose": "直播预告"})).unwrap();
+    hub.post(
+        "r",
+        json!({"type": "lead.open", "widget_id": "f", "target": "follow", "title": "关注"}),
+    )
+    .unwrap();
+    let mut rx = hub.fanout.subscribe("r");
+    let mut confirm = |widget: &str, actor: &str, id: &str, consent: bool| -> Value {
+        let e = ev(
+            "r",
+            widget,
+            actor,
+            id,
+            json!({"type": "lead.confirm", "request_id": id, "target": "x", "consent": consent, "perk_open": true}),
+        );
+        hub.store
+            .insert_events(std::slice::from_ref(&e), now_ms())
+            .unwrap();
+        on_event(&hub, &e);
+        let m = rx.try_recv().expect("an answer");
+        assert_eq!(m.to.as_deref(), Some(actor), "answered to the viewer only");
+        serde_json::from_str(&m.text).unwrap()
+    };
+    assert_eq!(
+        confirm("g", "u1", "r:g:u1:lead:1", false)["outcome"],
+        "declined",
+        "no consent, no contact"
+    );
+    assert!(!hub.store.is_member("r", "u1").unwrap());
+    let ok = confirm("g", "u1", "r:g:u1:lead:2", true);
+    assert_eq!(ok["outcome"], "confirmed");
+    assert!(ok["perk_ref"].as_str().unwrap().starts_with("PERK-"));
+    assert!(
+        hub.store.is_member("r", "u1").unwrap(),
+        "a WeCom-gated sale now lets u1 buy"
+    );
+    // The same request again gets the same answer; a new one no second perk.
+    assert_eq!(confirm("g", "u1", "r:g:u1:lead:2", true), ok);
+    assert!(confirm("g", "u1", "r:g:u1:lead:3", true)
+        .get("perk_ref")
+        .is_none());
+    // Too late for the perk, still confirmed.
+    let late = confirm("late", "u2", "r:late:u2:lead:1", true);
+    assert_eq!(late["outcome"], "confirmed");
+    assert!(late.get("perk_ref").is_none());
+    // A follow needs no consent and is recorded as a follow.
+    assert_eq!(
+        confirm("f", "u3", "r:f:u3:lead:1", false)["outcome"],
+        "confirmed"
+    );
+    assert!(
+        hub.store.follows("r", "u3").unwrap(),
+        "a follow-to-enter lottery now takes u3"
+    );
+    let outcomes: HashMap<String, u64> =
+        hub.store.outcomes("r", None).unwrap().into_iter().collect();
+    assert_eq!(outcomes["perk"], 1);
+}
+
+#[test]
+fn coupons_are_claimed_exactly_quantity_times_behind_their_gates_into_wallets() {
+    let dir = temp("coupons");
+    let hub = hub(&dir);
+    let now = now_ms();
+    hub.post("r", json!({"type": "coupon.open", "widget_id": "c", "kind": "coupon", "name": "满 99 减 20", "value": 2000,
+        "threshold": 9900, "quantity": 10, "ends_at": now + 60_000, "valid_ms": 3_600_000})).unwrap();
+    let mut rx = hub.fanout.subscribe("r");
+    let threads: Vec<_> = (0..40)
+        .map(|i| {
+            let hub = hub.clone();
+            std::thread::spawn(move || {
+                for _ in 0..2 {
+                    coupon_claim(
+                        &hub,
+                        "r",
+                        "c",
+                        &format!("r:c:u{i}:coupon:1"),
+                        &format!("u{i}"),
+                    )
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(hub.store.successes("r", "c", None, None).unwrap(), 10);
+    let mut answers = HashMap::new();
+    let mut wallets = 0;
+    while let Ok(m) = rx.try_recv() {
+        let v: Value = serde_json::from_str(&m.text).unwrap();
+        match v["type"].as_str() {
+            Some("coupon.result") => {
+                if let Some(prev) = answers.insert(
+                    v["request_id"].as_str().unwrap().to_owned(),
+                    v["outcome"].clone(),
+                ) {
+                    assert_eq!(prev, v["outcome"], "a request got two different answers");
+                }
+                if v["outcome"] == "success" {
+                    assert_eq!(v["coupon"]["value"], 2000);
+                    assert_eq!(v["coupon"]["threshold"], 9900);
+                }
+            }
+            Some("coupon.wallet") => {
+                assert_eq!(
+                    m.to.as_deref(),
+                    v["user_id"].as_str(),
+                    "a wallet goes to its viewer only"
+                );
+                assert_eq!(v["coupons"].as_array().unwrap().len(), 1);
+                wallets += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(answers.len(), 40);
+    assert_eq!(answers.values().filter(|o| *o == "success").count(), 10);
+    assert_eq!(answers.values().filter(|o| *o == "sold_out").count(), 30);
+    assert_eq!(wallets, 10);
+
+    // Gates: a share-gated red packet needs the viewer's coupon.shared event; a
+    // follow-gated one a follow on record. Amounts stay within a tenth of the value and the value.
+    hub.post("r", json!({"type": "coupon.open", "widget_id": "p", "kind": "red_packet", "name": "红包", "value": 888,
+        "quantity": 100, "ends_at": now + 60_000, "valid_ms": 1000, "gate": "share"})).unwrap();
+    hub.post("r", json!({"type": "coupon.open", "widget_id": "q", "kind": "coupon", "name": "关注券", "value": 500,
+        "quantity": 100, "ends_at": now + 60_000, "valid_ms": 1000, "gate": "follow"})).unwrap();
+    let mut rx = hub.fanout.subscribe("r");
+    let mut outcome = |widget: &str, actor: &str, n: u32| -> Value {
+        coupon_claim(
+            &hub,
+            "r",
+            widget,
+            &format!("r:{widget}:{actor}:coupon:{n}"),
+            actor,
+        )
+        .unwrap();
+        loop {
+            let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
+            if v["type"] == "coupon.result" {
+                return v;
+            }
+        }
+    };
+    assert_eq!(outcome("p", "v1", 1)["outcome"], "not_eligible");
+    let shared = ev(
+        "r",
+        "p",
+        "v1",
+        "s1",
+        json!({"type": "coupon.shared", "channel": "wechat_group"}),
+    );
+    hub.store
+        .insert_events(std::slice::from_ref(&shared), now_ms())
+        .unwrap();
+    let got = outcome("p", "v1", 2);
+    assert_eq!(got["outcome"], "success");
+    let v = got["coupon"]["value"].as_u64().unwrap();
+    assert!((88..=888).contains(&v), "{v}");
+    assert_eq!(outcome("p", "v1", 3)["outcome"], "limit_reached");
+    assert_eq!(outcome("q", "v2", 1)["outcome"], "not_eligible");
+    hub.store.set_follow("r", "v2", true).unwrap();
+    assert_eq!(outcome("q", "v2", 2)["outcome"], "success");
+    let _ = std::fs::remove_dir_all(dir);
+}
