@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
-import { build as esbuild } from 'esbuild';
+import { build as esbuild, transform } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -75,7 +75,16 @@ if (process.argv.includes('--fault')) {
   buildWasm(['--features', 'fault,restore'], join(root, 'target', 'hudong-bindgen-fault-recover'), join(faultDist, 'recover'));
 }
 
-copyFileSync(join(root, 'sdk', 'js', 'index.js'), join(dist, 'index.js'));
+// The facade and the wasm-bindgen glue ship minified (what a page downloads first); the
+// readable facade is sdk/js/index.js, the glue is generated.
+const minify = async (code) => (await transform(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' })).code;
+const facade = readFileSync(join(root, 'sdk', 'js', 'index.js'), 'utf8');
+if (!facade.includes("'./recover/")) throw new Error('build: sdk/js/index.js no longer names ./recover/');
+writeFileSync(join(dist, 'index.js'), await minify(facade));
+for (const dir of ['.', 'headless', 'recover']) {
+  const glue = join(dist, dir, 'hudong_wasm.js');
+  writeFileSync(glue, await minify(readFileSync(glue, 'utf8')));
+}
 // The keys of the overlay's texts come from the Rust struct that defines them (the
 // `strings!` list in widgets/src/i18n/mod.rs), so the types cannot drift from it.
 const i18n = readFileSync(join(root, 'widgets', 'src', 'i18n', 'mod.rs'), 'utf8');
@@ -86,9 +95,7 @@ const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 // The headless facade is the same file, one folder down from the recovery build.
-const facade = readFileSync(join(root, 'sdk', 'js', 'index.js'), 'utf8');
-if (!facade.includes("'./recover/")) throw new Error('build: sdk/js/index.js no longer names ./recover/');
-writeFileSync(join(dist, 'headless', 'index.js'), facade.replaceAll("'./recover/", "'../recover/"));
+writeFileSync(join(dist, 'headless', 'index.js'), await minify(facade.replaceAll("'./recover/", "'../recover/")));
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.
