@@ -37,7 +37,8 @@
   }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const totalText = (peer) => peer.root.querySelector('.hd-total')?.textContent ?? '';
-  const shows = (peer, n) => totalText(peer).includes(` ${n} `);
+  // Hudong formats counts for the locale ("40,834 votes"); the peers print digits alone.
+  const shows = (peer, n) => totalText(peer).replace(/[^\d\s]/g, '').includes(` ${n} `);
 
   let counts = { a: 10, b: 10, c: 10 };
   const tally = (step = 1) => {
