@@ -6,16 +6,17 @@ use super::*;
 /// the quantity, even under concurrent taps from several processes (one IMMEDIATE
 /// transaction counts and records). A red packet's amount is drawn between a tenth of the
 /// value and the value. The viewer gets the result and their wallet; everyone the count left.
-pub(super) fn coupon_claim(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    actor: &str,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, actor)? {
+pub(super) fn coupon_claim(req: Request<'_>) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor,
+    } = req;
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(Widget::Coupon(c)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
@@ -54,17 +55,7 @@ pub(super) fn coupon_claim(
             coupon["threshold"] = t.into();
         }
         answer["coupon"] = coupon;
-        let d = Decision {
-            request_id,
-            room,
-            widget,
-            actor,
-            item: None,
-            outcome,
-            answer: &answer.to_string(),
-            at: now,
-        };
-        recorded = hub.store.record_success_capped(&d, spec.quantity)?;
+        recorded = req.record_success_capped(&answer, spec.quantity, now)?;
         if recorded.is_none() {
             outcome = "sold_out";
             answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
@@ -72,23 +63,11 @@ pub(super) fn coupon_claim(
     }
     let recorded = match recorded {
         Some(r) => r,
-        None => {
-            let d = Decision {
-                request_id,
-                room,
-                widget,
-                actor,
-                item: None,
-                outcome,
-                answer: &answer.to_string(),
-                at: now,
-            };
-            hub.store.record_decision(&d)?
-        }
+        None => req.record(None, outcome, &answer, now)?,
     };
     if !recorded {
         drop(rooms);
-        answer_again(hub, room, request_id, actor)?;
+        req.answered_before()?;
         return Ok(());
     }
     hub.post_to(&mut rooms, room, actor, answer)?;

@@ -2,16 +2,17 @@
 use super::*;
 
 /// A flash-sale grab: live, in stock, under the viewer's limit, and through the gate.
-pub fn grab(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    actor: &str,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, actor)? {
+pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor,
+    } = req;
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(entry) = rooms.get(room) else {
@@ -40,18 +41,8 @@ pub fn grab(
     if outcome == "success" {
         let n = hub.store.next("order")?;
         answer["order_ref"] = format!("ORD-{n:06}").into();
-        let d = Decision {
-            request_id,
-            room,
-            widget,
-            actor,
-            item: None,
-            outcome,
-            answer: &answer.to_string(),
-            at: now,
-        };
         // Never more orders than units, even with several processes on one database.
-        recorded = hub.store.record_success_capped(&d, spec.stock_total)?;
+        recorded = req.record_success_capped(&answer, spec.stock_total, now)?;
         if recorded.is_none() {
             outcome = "sold_out";
             answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
@@ -59,23 +50,11 @@ pub fn grab(
     }
     let recorded = match recorded {
         Some(r) => r,
-        None => {
-            let d = Decision {
-                request_id,
-                room,
-                widget,
-                actor,
-                item: None,
-                outcome,
-                answer: &answer.to_string(),
-                at: now,
-            };
-            hub.store.record_decision(&d)?
-        }
+        None => req.record(None, outcome, &answer, now)?,
     };
     if !recorded {
         drop(rooms);
-        answer_again(hub, room, request_id, actor)?;
+        req.answered_before()?;
         return Ok(());
     }
     if outcome == "success" {

@@ -9,17 +9,17 @@ pub(super) const PERK_GRACE_MS: u64 = 2_000;
 /// is recorded as a follow (a follow-to-enter lottery then takes the viewer), a WeCom contact
 /// or group as membership (a WeCom-gated flash sale then lets the viewer buy). The perk goes
 /// once per viewer and card, to confirmations that reach the server before `perk_until`.
-pub(super) fn lead_confirm(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    actor: &str,
-    e: &Value,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, actor)? {
+pub(super) fn lead_confirm(req: Request<'_>, e: &Value) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor,
+    } = req;
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(Widget::Lead(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
@@ -52,17 +52,7 @@ pub(super) fn lead_confirm(
             outcome = "perk";
         }
     }
-    let d = Decision {
-        request_id,
-        room,
-        widget,
-        actor,
-        item: None,
-        outcome,
-        answer: &answer.to_string(),
-        at: now,
-    };
-    if hub.store.record_decision(&d)? {
+    if req.record(None, outcome, &answer, now)? {
         hub.post_to(&mut rooms, room, actor, answer)?;
     }
     Ok(())

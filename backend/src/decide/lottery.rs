@@ -5,17 +5,17 @@ use super::*;
 pub(super) const WINS_PER_VIEWER: u64 = 1;
 
 /// A lottery entry: open at server time, the condition met, under the room's win limit.
-pub(super) fn lottery_enter(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    actor: &str,
-    e: &Value,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, actor)? {
+pub(super) fn lottery_enter(req: Request<'_>, e: &Value) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor,
+    } = req;
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(Widget::Lottery(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
@@ -60,19 +60,9 @@ pub(super) fn lottery_enter(
     } else {
         outcome
     };
-    let d = Decision {
-        request_id,
-        room,
-        widget,
-        actor,
-        item: None,
-        outcome: outcome_recorded,
-        answer: &answer.to_string(),
-        at: now,
-    };
-    if !hub.store.record_decision(&d)? {
+    if !req.record(None, outcome_recorded, &answer, now)? {
         drop(rooms);
-        answer_again(hub, room, request_id, actor)?;
+        req.answered_before()?;
         return Ok(());
     }
     if outcome == "entered" && !already {
@@ -85,16 +75,17 @@ pub(super) fn lottery_enter(
 }
 
 /// A winner's claim: answered `success` with a prize reference for a winner, else `expired`.
-pub(super) fn lottery_claim(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    actor: &str,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, actor)? {
+pub(super) fn lottery_claim(req: Request<'_>) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor,
+    } = req;
     let won = hub
         .store
         .actors_with(room, widget, "won")?
@@ -105,17 +96,8 @@ pub(super) fn lottery_claim(
         answer["claim_ref"] = format!("PRIZE-{:06}", hub.store.next("prize")?).into();
     }
     let mut rooms = hub.lock();
-    let d = Decision {
-        request_id,
-        room,
-        widget,
-        actor,
-        item: None,
-        outcome: if won { "claimed" } else { "claim_refused" },
-        answer: &answer.to_string(),
-        at: now_ms(),
-    };
-    if hub.store.record_decision(&d)? {
+    let outcome = if won { "claimed" } else { "claim_refused" };
+    if req.record(None, outcome, &answer, now_ms())? {
         hub.post_to(&mut rooms, room, actor, answer)?;
     }
     Ok(())

@@ -51,37 +51,51 @@ pub fn on_event(hub: &Hub, e: &Value) {
     let Some(actor) = s("user_id").or(s("session_id")) else {
         return;
     };
+    // A reward request: answered once under its id.
+    let request = |id| Request {
+        hub,
+        room,
+        widget,
+        id,
+        actor,
+    };
     let result = match kind {
         "flash.grab" => match s("request_id") {
-            Some(id) => grab(hub, room, widget, id, actor),
+            Some(id) => grab(request(id)),
             None => Ok(()),
         },
         "poll.vote" => vote(hub, room, widget, actor, e),
         "lottery.enter" => match s("request_id") {
-            Some(id) => lottery_enter(hub, room, widget, id, actor, e),
+            Some(id) => lottery_enter(request(id), e),
             None => Ok(()),
         },
         "lottery.claim" => match s("request_id") {
-            Some(id) => lottery_claim(hub, room, widget, id, actor),
+            Some(id) => lottery_claim(request(id)),
             None => Ok(()),
         },
         "quiz.answer" => answer(hub, room, widget, actor, e),
         "like.sent" => likes(hub, room, widget, actor, e),
         "question.ask" | "question.upvote" => question(hub, room, widget, actor, e),
         "task.claim" => match (s("request_id"), s("task_id")) {
-            (Some(id), Some(task)) => task_claim(hub, room, widget, id, actor, task),
+            (Some(id), Some(task)) => task_claim(request(id), task),
             _ => Ok(()),
         },
         "coupon.claim" => match s("request_id") {
-            Some(id) => coupon_claim(hub, room, widget, id, actor),
+            Some(id) => coupon_claim(request(id)),
             None => Ok(()),
         },
         "lead.confirm" => match s("request_id") {
-            Some(id) => lead_confirm(hub, room, widget, id, actor, e),
+            Some(id) => lead_confirm(request(id), e),
             None => Ok(()),
         },
         "redeem.request" => match (s("request_id"), s("item_id"), s("user_id")) {
-            (Some(id), Some(item), Some(user)) => redeem(hub, room, widget, id, user, item),
+            (Some(id), Some(item), Some(user)) => redeem(
+                Request {
+                    actor: user,
+                    ..request(id)
+                },
+                item,
+            ),
             _ => Ok(()),
         },
         _ => Ok(()),
@@ -125,6 +139,73 @@ fn answer_again(hub: &Hub, room: &str, request_id: &str, actor: &str) -> Result<
             Ok(true)
         }
         None => Ok(false),
+    }
+}
+
+/// One reward request as the collector stored it: the room, the widget, the viewer, and
+/// the id its answer is recorded under, once.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub hub: &'a Hub,
+    pub room: &'a str,
+    pub widget: &'a str,
+    pub id: &'a str,
+    pub actor: &'a str,
+}
+
+impl Request<'_> {
+    /// A request decided before: its first answer goes out again (`true`).
+    fn answered_before(&self) -> Result<bool, DecideError> {
+        answer_again(self.hub, self.room, self.id, self.actor)
+    }
+
+    fn decision<'d>(
+        &'d self,
+        item: Option<&'d str>,
+        outcome: &'d str,
+        answer: &'d str,
+        at: u64,
+    ) -> Decision<'d> {
+        Decision {
+            request_id: self.id,
+            room: self.room,
+            widget: self.widget,
+            actor: self.actor,
+            item,
+            outcome,
+            answer,
+            at,
+        }
+    }
+
+    /// Records the decision (`item`: what it was for); `false` if the request had one.
+    fn record(
+        &self,
+        item: Option<&str>,
+        outcome: &str,
+        answer: &Value,
+        at: u64,
+    ) -> Result<bool, DecideError> {
+        let answer = answer.to_string();
+        Ok(self
+            .hub
+            .store
+            .record_decision(&self.decision(item, outcome, &answer, at))?)
+    }
+
+    /// Records a success only while fewer than `cap` exist for the widget, even with
+    /// several processes on one database: `None` once they are all taken.
+    fn record_success_capped(
+        &self,
+        answer: &Value,
+        cap: u64,
+        at: u64,
+    ) -> Result<Option<bool>, DecideError> {
+        let answer = answer.to_string();
+        Ok(self
+            .hub
+            .store
+            .record_success_capped(&self.decision(None, "success", &answer, at), cap)?)
     }
 }
 

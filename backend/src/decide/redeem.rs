@@ -2,17 +2,17 @@
 use super::*;
 
 /// A point redemption: the viewer's tier, the stock, their limit and their balance.
-pub fn redeem(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    user: &str,
-    item_id: &str,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, user)? {
+pub fn redeem(req: Request<'_>, item_id: &str) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor: user,
+    } = req;
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(entry) = rooms.get(room) else {
@@ -53,19 +53,9 @@ pub fn redeem(
         let n = hub.store.next("voucher")?;
         answer["voucher_ref"] = format!("V-{n:06}").into();
     }
-    let d = Decision {
-        request_id,
-        room,
-        widget,
-        actor: user,
-        item: Some(item_id),
-        outcome,
-        answer: &answer.to_string(),
-        at: now,
-    };
-    if !hub.store.record_decision(&d)? {
+    if !req.record(Some(item_id), outcome, &answer, now)? {
         drop(rooms);
-        answer_again(hub, room, request_id, user)?;
+        req.answered_before()?;
         return Ok(());
     }
     if outcome == "success" {

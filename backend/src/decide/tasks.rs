@@ -57,17 +57,17 @@ pub(super) fn push_task_progress(hub: &Hub, room: &str, actor: &str) -> Result<(
 }
 
 /// A task's reward: the task done by the server's count, rewarded once per viewer.
-pub(super) fn task_claim(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    request_id: &str,
-    actor: &str,
-    task_id: &str,
-) -> Result<(), DecideError> {
-    if answer_again(hub, room, request_id, actor)? {
+pub(super) fn task_claim(req: Request<'_>, task_id: &str) -> Result<(), DecideError> {
+    if req.answered_before()? {
         return Ok(());
     }
+    let Request {
+        hub,
+        room,
+        widget,
+        id: request_id,
+        actor,
+    } = req;
     let spec = match hub.lock().get(room).and_then(|r| r.core.widget(widget)) {
         Some(Widget::Tasks(t)) => t.spec().clone(),
         _ => return Ok(()),
@@ -93,17 +93,7 @@ pub(super) fn task_claim(
         answer["reward_ref"] = format!("RWD-{:06}", hub.store.next("reward")?).into();
     }
     let mut rooms = hub.lock();
-    let d = Decision {
-        request_id,
-        room,
-        widget,
-        actor,
-        item: Some(task_id),
-        outcome,
-        answer: &answer.to_string(),
-        at: now_ms(),
-    };
-    if hub.store.record_decision(&d)? {
+    if req.record(Some(task_id), outcome, &answer, now_ms())? {
         hub.post_to(&mut rooms, room, actor, answer)?;
     }
     drop(rooms);

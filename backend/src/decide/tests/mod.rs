@@ -44,3 +44,20 @@ pub(super) fn ev(room: &str, widget: &str, actor: &str, id: &str, extra: Value) 
         .extend(extra.as_object().unwrap().clone());
     e
 }
+
+/// A reward request as the collector hands it on.
+pub(super) fn req<'a>(
+    hub: &'a Hub,
+    room: &'a str,
+    widget: &'a str,
+    id: &'a str,
+    actor: &'a str,
+) -> Request<'a> {
+    Request {
+        hub,
+        room,
+        widget,
+        id,
+        actor,
+    }
+}

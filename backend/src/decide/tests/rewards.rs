@@ -14,13 +14,13 @@ fn concurrent_grabs_are_decided_exactly_once() {
             let hub = hub.clone();
             std::thread::spawn(move || {
                 for _ in 0..2 {
-                    grab(
+                    grab(req(
                         &hub,
                         "r",
                         "f",
                         &format!("r:f:u{i}:grab:1"),
                         &format!("u{i}"),
-                    )
+                    ))
                     .unwrap();
                 }
             })
@@ -77,10 +77,10 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
             160,
             "a gain counts once"
         );
-        redeem(&hub, "r", "s", "q1", "u1", "g").unwrap();
-        redeem(&hub, "r", "s", "q2", "u1", "c").unwrap();
-        redeem(&hub, "r", "s", "q3", "u1", "c").unwrap();
-        redeem(&hub, "r", "s", "q4", "u9", "c").unwrap();
+        redeem(req(&hub, "r", "s", "q1", "u1"), "g").unwrap();
+        redeem(req(&hub, "r", "s", "q2", "u1"), "c").unwrap();
+        redeem(req(&hub, "r", "s", "q3", "u1"), "c").unwrap();
+        redeem(req(&hub, "r", "s", "q4", "u9"), "c").unwrap();
         let outcome = |id: &str| -> String {
             let a: Value = serde_json::from_str(&hub.store.decision(id).unwrap().unwrap()).unwrap();
             a["outcome"].as_str().unwrap().to_owned()
@@ -103,7 +103,7 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
     };
     assert_eq!(shop.stock_of("c"), Some(4));
     drop(rooms);
-    redeem(&hub, "r", "s", "q2", "u1", "c").unwrap(); // the same request again
+    redeem(req(&hub, "r", "s", "q2", "u1"), "c").unwrap(); // the same request again
     assert_eq!(
         hub.store.account("r", "s", "u1").unwrap().unwrap().0,
         60,
@@ -192,13 +192,13 @@ fn coupons_are_claimed_exactly_quantity_times_behind_their_gates_into_wallets() 
             let hub = hub.clone();
             std::thread::spawn(move || {
                 for _ in 0..2 {
-                    coupon_claim(
+                    coupon_claim(req(
                         &hub,
                         "r",
                         "c",
                         &format!("r:c:u{i}:coupon:1"),
                         &format!("u{i}"),
-                    )
+                    ))
                     .unwrap();
                 }
             })
@@ -250,13 +250,13 @@ fn coupons_are_claimed_exactly_quantity_times_behind_their_gates_into_wallets() 
         "quantity": 100, "ends_at": now + 60_000, "valid_ms": 1000, "gate": "follow"})).unwrap();
     let mut rx = hub.fanout.subscribe("r");
     let mut outcome = |widget: &str, actor: &str, n: u32| -> Value {
-        coupon_claim(
+        coupon_claim(req(
             &hub,
             "r",
             widget,
             &format!("r:{widget}:{actor}:coupon:{n}"),
             actor,
-        )
+        ))
         .unwrap();
         loop {
             let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
