@@ -7,16 +7,9 @@ use super::*;
 /// transaction counts and records). A red packet's amount is drawn between a tenth of the
 /// value and the value. The viewer gets the result and their wallet; everyone the count left.
 pub(super) fn coupon_claim(req: Request<'_>) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor,
-    } = req;
+    };
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(Widget::Coupon(c)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
@@ -40,7 +33,6 @@ pub(super) fn coupon_claim(req: Request<'_>) -> Result<(), DecideError> {
         "success"
     };
     let mut answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
-    let mut recorded = None;
     if outcome == "success" {
         let value = match spec.kind {
             hudong_core::CouponKind::Coupon => spec.value,
@@ -55,17 +47,8 @@ pub(super) fn coupon_claim(req: Request<'_>) -> Result<(), DecideError> {
             coupon["threshold"] = t.into();
         }
         answer["coupon"] = coupon;
-        recorded = req.record_success_capped(&answer, spec.quantity, now)?;
-        if recorded.is_none() {
-            outcome = "sold_out";
-            answer = json!({"type": "coupon.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
-        }
     }
-    let recorded = match recorded {
-        Some(r) => r,
-        None => req.record(None, outcome, &answer, now)?,
-    };
-    if !recorded {
+    if !req.record_within(&mut outcome, &mut answer, spec.quantity, now)? {
         drop(rooms);
         req.answered_before()?;
         return Ok(());

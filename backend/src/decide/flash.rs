@@ -3,16 +3,9 @@ use super::*;
 
 /// A flash-sale grab: live, in stock, under the viewer's limit, and through the gate.
 pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor,
-    } = req;
+    };
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(entry) = rooms.get(room) else {
@@ -37,22 +30,12 @@ pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
     };
     let mut outcome = outcome;
     let mut answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
-    let mut recorded = None;
     if outcome == "success" {
         let n = hub.store.next("order")?;
         answer["order_ref"] = format!("ORD-{n:06}").into();
-        // Never more orders than units, even with several processes on one database.
-        recorded = req.record_success_capped(&answer, spec.stock_total, now)?;
-        if recorded.is_none() {
-            outcome = "sold_out";
-            answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
-        }
     }
-    let recorded = match recorded {
-        Some(r) => r,
-        None => req.record(None, outcome, &answer, now)?,
-    };
-    if !recorded {
+    // Never more orders than units, even with several processes on one database.
+    if !req.record_within(&mut outcome, &mut answer, spec.stock_total, now)? {
         drop(rooms);
         req.answered_before()?;
         return Ok(());

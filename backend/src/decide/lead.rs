@@ -10,16 +10,9 @@ pub(super) const PERK_GRACE_MS: u64 = 2_000;
 /// or group as membership (a WeCom-gated flash sale then lets the viewer buy). The perk goes
 /// once per viewer and card, to confirmations that reach the server before `perk_until`.
 pub(super) fn lead_confirm(req: Request<'_>, e: &Value) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor,
-    } = req;
+    };
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(Widget::Lead(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {

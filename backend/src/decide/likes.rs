@@ -5,27 +5,15 @@ use super::*;
 /// the room's total, kept in SQLite. A viewer's count is capped at what a thumb can do — 15
 /// taps a second since their previous batch (at most 10 s' worth) — so a script cannot
 /// inflate the room. Totals go out as `likes.total` with the tallies.
-pub(super) fn likes(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    actor: &str,
-    e: &Value,
-) -> Result<(), DecideError> {
+pub(super) fn likes(sent: Sent<'_>) -> Result<(), DecideError> {
+    let (hub, room, widget, actor, e) = sent.parts();
     let count = e.get("count").and_then(Value::as_u64).unwrap_or(0);
     let live = matches!(
         hub.lock().get(room).and_then(|r| r.core.widget(widget)),
         Some(Widget::Likes(_))
     );
     if !live {
-        return reject(
-            hub,
-            e,
-            &hudong_core::HudongError::new(
-                hudong_core::ErrorCode::UnknownWidget,
-                "no live like button has this id",
-            ),
-        );
+        return no_widget(hub, e, "like button");
     }
     let now = now_ms();
     let allowed = {

@@ -6,16 +6,9 @@ pub(super) const WINS_PER_VIEWER: u64 = 1;
 
 /// A lottery entry: open at server time, the condition met, under the room's win limit.
 pub(super) fn lottery_enter(req: Request<'_>, e: &Value) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor,
-    } = req;
+    };
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(Widget::Lottery(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
@@ -76,16 +69,9 @@ pub(super) fn lottery_enter(req: Request<'_>, e: &Value) -> Result<(), DecideErr
 
 /// A winner's claim: answered `success` with a prize reference for a winner, else `expired`.
 pub(super) fn lottery_claim(req: Request<'_>) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor,
-    } = req;
+    };
     let won = hub
         .store
         .actors_with(room, widget, "won")?

@@ -51,6 +51,13 @@ pub fn on_event(hub: &Hub, e: &Value) {
     let Some(actor) = s("user_id").or(s("session_id")) else {
         return;
     };
+    let sent = Sent {
+        hub,
+        room,
+        widget,
+        actor,
+        event: e,
+    };
     // A reward request: answered once under its id.
     let request = |id| Request {
         hub,
@@ -64,7 +71,7 @@ pub fn on_event(hub: &Hub, e: &Value) {
             Some(id) => grab(request(id)),
             None => Ok(()),
         },
-        "poll.vote" => vote(hub, room, widget, actor, e),
+        "poll.vote" => vote(sent),
         "lottery.enter" => match s("request_id") {
             Some(id) => lottery_enter(request(id), e),
             None => Ok(()),
@@ -73,9 +80,9 @@ pub fn on_event(hub: &Hub, e: &Value) {
             Some(id) => lottery_claim(request(id)),
             None => Ok(()),
         },
-        "quiz.answer" => answer(hub, room, widget, actor, e),
-        "like.sent" => likes(hub, room, widget, actor, e),
-        "question.ask" | "question.upvote" => question(hub, room, widget, actor, e),
+        "quiz.answer" => answer(sent),
+        "like.sent" => likes(sent),
+        "question.ask" | "question.upvote" => question(sent),
         "task.claim" => match (s("request_id"), s("task_id")) {
             (Some(id), Some(task)) => task_claim(request(id), task),
             _ => Ok(()),
@@ -153,10 +160,25 @@ pub struct Request<'a> {
     pub actor: &'a str,
 }
 
-impl Request<'_> {
+/// `(hub, room, widget, request id, viewer)`.
+type RequestParts<'a> = (&'a Hub, &'a str, &'a str, &'a str, &'a str);
+
+impl<'a> Request<'a> {
     /// A request decided before: its first answer goes out again (`true`).
     fn answered_before(&self) -> Result<bool, DecideError> {
         answer_again(self.hub, self.room, self.id, self.actor)
+    }
+
+    /// `(hub, room, widget, request id, viewer)` of a request not decided before; `None`
+    /// once its first answer went out again.
+    fn fresh(&self) -> Result<Option<RequestParts<'a>>, DecideError> {
+        Ok((!self.answered_before()?).then_some((
+            self.hub,
+            self.room,
+            self.widget,
+            self.id,
+            self.actor,
+        )))
     }
 
     fn decision<'d>(
@@ -193,6 +215,26 @@ impl Request<'_> {
             .record_decision(&self.decision(item, outcome, &answer, at))?)
     }
 
+    /// Records the decision, a `success` only while fewer than `cap` exist for the widget
+    /// (even with several processes on one database): past that it becomes `sold_out`,
+    /// answered with nothing but the outcome. `false` if the request had a decision.
+    fn record_within(
+        &self,
+        outcome: &mut &'static str,
+        answer: &mut Value,
+        cap: u64,
+        at: u64,
+    ) -> Result<bool, DecideError> {
+        if *outcome == "success" {
+            if let Some(recorded) = self.record_success_capped(answer, cap, at)? {
+                return Ok(recorded);
+            }
+            *outcome = "sold_out";
+            *answer = json!({"type": answer["type"], "widget_id": self.widget, "request_id": self.id, "outcome": "sold_out"});
+        }
+        self.record(None, outcome, answer, at)
+    }
+
     /// Records a success only while fewer than `cap` exist for the widget, even with
     /// several processes on one database: `None` once they are all taken.
     fn record_success_capped(
@@ -207,6 +249,32 @@ impl Request<'_> {
             .store
             .record_success_capped(&self.decision(None, "success", &answer, at), cap)?)
     }
+}
+
+/// An event a viewer sent that the server counts (a vote, an answer, likes, a question).
+#[derive(Clone, Copy)]
+pub struct Sent<'a> {
+    pub hub: &'a Hub,
+    pub room: &'a str,
+    pub widget: &'a str,
+    pub actor: &'a str,
+    pub event: &'a Value,
+}
+
+impl<'a> Sent<'a> {
+    /// `(hub, room, widget, viewer, event)`.
+    fn parts(&self) -> (&'a Hub, &'a str, &'a str, &'a str, &'a Value) {
+        (self.hub, self.room, self.widget, self.actor, self.event)
+    }
+}
+
+/// Refuses an event for a widget the room does not have live (`what`: "poll").
+fn no_widget(hub: &Hub, e: &Value, what: &str) -> Result<(), DecideError> {
+    let err = hudong_core::HudongError::new(
+        hudong_core::ErrorCode::UnknownWidget,
+        format!("no live {what} has this id"),
+    );
+    reject(hub, e, &err)
 }
 
 /// Why a decision could not be made (it is then not recorded, and the request is answered

@@ -4,13 +4,8 @@ use super::*;
 /// A vote counts when the poll's own state machine would take it now (server time): open,
 /// before its deadline, valid options, and a change of vote only where `revote` allows.
 /// The tally is announced by [`flush_tallies`].
-pub(super) fn vote(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    actor: &str,
-    e: &Value,
-) -> Result<(), DecideError> {
+pub(super) fn vote(sent: Sent<'_>) -> Result<(), DecideError> {
+    let (hub, room, widget, actor, e) = sent.parts();
     let options: Vec<String> = e
         .get("option_ids")
         .and_then(Value::as_array)
@@ -22,12 +17,8 @@ pub(super) fn vote(
         .unwrap_or_default();
     let rooms = hub.lock();
     let Some(Widget::Poll(poll)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
-        let err = hudong_core::HudongError::new(
-            hudong_core::ErrorCode::UnknownWidget,
-            "no live poll has this id",
-        );
         drop(rooms);
-        return reject(hub, e, &err);
+        return no_widget(hub, e, "poll");
     };
     let mut books = hub.books();
     let key = (room.to_owned(), widget.to_owned());

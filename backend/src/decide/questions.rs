@@ -32,26 +32,14 @@ pub fn book_question(books: &mut crate::hub::Books, e: &Value) -> Option<(String
 
 /// A question or an upvote: on a live queue, booked, and an ask acknowledged at once with
 /// its place (the queue itself goes out with the tallies).
-pub(super) fn question(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    actor: &str,
-    e: &Value,
-) -> Result<(), DecideError> {
+pub(super) fn question(sent: Sent<'_>) -> Result<(), DecideError> {
+    let (hub, room, widget, actor, e) = sent.parts();
     let live = matches!(
         hub.lock().get(room).and_then(|r| r.core.widget(widget)),
         Some(Widget::Questions(_))
     );
     if !live {
-        return reject(
-            hub,
-            e,
-            &hudong_core::HudongError::new(
-                hudong_core::ErrorCode::UnknownWidget,
-                "no live question queue has this id",
-            ),
-        );
+        return no_widget(hub, e, "question queue");
     }
     let (ack, position) = {
         let mut books = hub.books();

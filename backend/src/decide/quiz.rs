@@ -3,13 +3,8 @@ use super::*;
 
 /// A quiz answer counts when the quiz's state machine would take it now: the current
 /// question, inside its window; one per viewer; none from an eliminated viewer.
-pub(super) fn answer(
-    hub: &Hub,
-    room: &str,
-    widget: &str,
-    actor: &str,
-    e: &Value,
-) -> Result<(), DecideError> {
+pub(super) fn answer(sent: Sent<'_>) -> Result<(), DecideError> {
+    let (hub, room, widget, actor, e) = sent.parts();
     let (Some(question), Some(option)) = (
         e.get("question_id").and_then(Value::as_str),
         e.get("option_id").and_then(Value::as_str),
@@ -19,14 +14,7 @@ pub(super) fn answer(
     let rooms = hub.lock();
     let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
         drop(rooms);
-        return reject(
-            hub,
-            e,
-            &hudong_core::HudongError::new(
-                hudong_core::ErrorCode::UnknownWidget,
-                "no live quiz has this id",
-            ),
-        );
+        return no_widget(hub, e, "quiz");
     };
     let mut check = quiz.clone();
     let verdict = check

@@ -3,16 +3,9 @@ use super::*;
 
 /// A point redemption: the viewer's tier, the stock, their limit and their balance.
 pub fn redeem(req: Request<'_>, item_id: &str) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, user)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor: user,
-    } = req;
+    };
     let now = now_ms();
     let mut rooms = hub.lock();
     let Some(entry) = rooms.get(room) else {

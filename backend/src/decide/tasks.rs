@@ -58,16 +58,9 @@ pub(super) fn push_task_progress(hub: &Hub, room: &str, actor: &str) -> Result<(
 
 /// A task's reward: the task done by the server's count, rewarded once per viewer.
 pub(super) fn task_claim(req: Request<'_>, task_id: &str) -> Result<(), DecideError> {
-    if req.answered_before()? {
+    let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
-    }
-    let Request {
-        hub,
-        room,
-        widget,
-        id: request_id,
-        actor,
-    } = req;
+    };
     let spec = match hub.lock().get(room).and_then(|r| r.core.widget(widget)) {
         Some(Widget::Tasks(t)) => t.spec().clone(),
         _ => return Ok(()),
