@@ -857,10 +857,16 @@ async function refreshDelivery() {
 setInterval(refreshDelivery, 1000);
 
 $('#collector-down').addEventListener('click', async (e) => {
-  const down = e.currentTarget.getAttribute('aria-pressed') !== 'true';
-  await fetch('/collect/faults', { method: 'POST', body: JSON.stringify({ down }) });
-  e.currentTarget.setAttribute('aria-pressed', String(down));
-  e.currentTarget.textContent = down ? 'Bring the collector back' : 'Take the collector down';
+  // The event's currentTarget is gone once the handler awaits.
+  const button = e.currentTarget;
+  const down = button.getAttribute('aria-pressed') !== 'true';
+  const res = await fetch('/collect/faults', { method: 'POST', headers: hostHeaders(), body: JSON.stringify({ down }) }).catch(() => null);
+  if (!res?.ok) {
+    $('#collector-stats').textContent = `the collector's fault switch did not answer (${res ? `HTTP ${res.status}` : 'unreachable'})`;
+    return;
+  }
+  button.setAttribute('aria-pressed', String(down));
+  button.textContent = down ? 'Bring the collector back' : 'Take the collector down';
 });
 
 // ---- event log ----------------------------------------------------------------------------

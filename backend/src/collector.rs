@@ -21,6 +21,9 @@ static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static REFUSED: AtomicU64 = AtomicU64::new(0);
 static REFUSED_EVENTS: AtomicU64 = AtomicU64::new(0);
+/// The sandbox's "Take the collector down": batches are refused with 503 until it is back,
+/// so a viewer's queue can be watched holding its events and delivering them after.
+static DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
@@ -30,6 +33,43 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/collect/events", get(events))
         .route("/collect/rejected", get(rejected))
         .route("/collect/stream", get(stream))
+        .route("/collect/faults", post(faults))
+}
+
+/// `POST /collect/faults {down: bool}` (the host key, or development mode): takes the
+/// collector down or brings it back. Answers `{down}`.
+async fn faults(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -> Response {
+    let credential = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match sender(&hub, credential) {
+        Ok(Sender::Trusted) => {}
+        Ok(Sender::Viewer(_)) => return unauthorized(Refusal::NotHost),
+        Err(r) => return unauthorized(r),
+    }
+    let Some(down) = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("down").and_then(Value::as_bool))
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "expected {\"down\": true | false}"})),
+        )
+            .into_response();
+    };
+    DOWN.store(down, Ordering::Relaxed);
+    Json(json!({ "down": down })).into_response()
+}
+
+/// The answer while the collector is down.
+fn down() -> Response {
+    REFUSED.fetch_add(1, Ordering::Relaxed);
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        Json(json!({"error": "the collector is down (the sandbox's fault switch)"})),
+    )
+        .into_response()
 }
 
 /// The events of a batch body, each as the Hudong envelope: `{events: [...]}` (Hudong) or
@@ -172,6 +212,9 @@ fn unauthorized(r: Refusal) -> Response {
 }
 
 async fn collect(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -> Response {
+    if DOWN.load(Ordering::Relaxed) {
+        return down();
+    }
     let credential = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -212,6 +255,9 @@ async fn collect_ws(
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if DOWN.load(Ordering::Relaxed) {
+        return down();
+    }
     let from = match sender(&hub, q.get("token").map(String::as_str)) {
         Ok(f) => f,
         Err(r) => return unauthorized(r),

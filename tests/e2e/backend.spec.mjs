@@ -138,6 +138,48 @@ test('two viewers race for the last unit: one order, one sold out; events in SQL
   await stop(proc);
 });
 
+test('the sandbox takes the collector down and brings it back: a vote waits in the queue, then arrives once', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'down.db'));
+  try {
+    const page = await newPage(browser);
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const room = `down-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.getByLabel('Push tallies every second while open').uncheck();
+    const votes = async () => (await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`)).json()).length;
+    const toggle = page.locator('#collector-down');
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+    await expect(toggle).toHaveText('Bring the collector back');
+    await page.getByRole('button', { name: 'Open poll' }).click();
+    await page.locator('#overlay section.hd-poll button.hd-opt').first().click();
+    // Refused while down: the vote stays queued and is retried.
+    await expect.poll(() => page.evaluate(() => window.hudongRoom.delivery.retries)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => window.hudongRoom.delivery.queued)).toBeGreaterThan(0);
+    expect(await votes()).toBe(0);
+    await toggle.click();
+    await expect(toggle).toHaveText('Take the collector down');
+    // Back: the queue drains, and the vote is stored once.
+    await expect.poll(() => page.evaluate(() => window.hudongRoom.delivery.queued), { timeout: 30_000 }).toBe(0);
+    expect(await votes()).toBe(1);
+    // Without the host key the switch is refused: a viewer cannot take the collector down.
+    const { proc: keyed, base: keyedBase } = await startBackend(join(dir, 'down-keyed.db'), ['--host-key', 'k-123']);
+    try {
+      const refused = await fetch(`${keyedBase}/collect/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
+      expect(refused.status).toBe(401);
+      const allowed = await fetch(`${keyedBase}/collect/faults`, { method: 'POST', headers: { authorization: 'Bearer k-123' }, body: JSON.stringify({ down: false }) });
+      expect(await allowed.json()).toEqual({ down: false });
+    } finally {
+      await stop(keyed);
+    }
+    expect(pageErrors).toEqual([]);
+  } finally {
+    await stop(proc);
+  }
+});
+
 test('a gated sale asks the backend: only members of the WeCom group get an order', async ({ browser }) => {
   const { base, proc } = await startBackend(join(dir, 'gate.db'));
   try {
