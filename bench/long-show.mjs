@@ -6,30 +6,16 @@
 // Prints one table and appends it to bench/RESULTS.md.
 //
 //   BENCH_LONG_S=21600 BENCH_RUNS=3 node bench/long-show.mjs   (the defaults)
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { startServer } from '../scripts/serve.mjs';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, openFaultPages, repo } from './fault-pages.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const faultDist = join(repo, 'target', 'fault-dist');
 const LONG_S = Number(process.env.BENCH_LONG_S ?? 21_600);
 const RUNS = Number(process.env.BENCH_LONG_RUNS ?? 3);
 const THROTTLE = 4;
 const MB = 1 << 20;
 
-if (!existsSync(join(faultDist, 'recover', 'hudong_wasm_bg.wasm')) || !existsSync(join(faultDist, 'index.js'))) {
-  execFileSync('node', [join(repo, 'scripts', 'build.mjs'), '--quiet', '--fault'], { cwd: repo, stdio: 'inherit' });
-}
-const server = await startServer({ mounts: [['/dist/', faultDist], ['/', join(repo, 'bench', 'pages')]], hub: false });
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { base, browser, close } = await openFaultPages();
 
 /** One show in a fresh context: memory after GC, then a failure and its recovery. */
 async function run(seconds) {
@@ -77,8 +63,7 @@ try {
     };
   }
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
 const short = results[60];
 const long = results[LONG_S];

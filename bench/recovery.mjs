@@ -2,29 +2,15 @@
 // fails, by the length of its journal. Uses the test build with the widget that fails on
 // purpose (target/fault-dist, built here when missing), in headless Chromium with 4× CPU
 // throttling. Prints one table and appends it to bench/RESULTS.md.
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { startServer } from '../scripts/serve.mjs';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, openFaultPages, repo } from './fault-pages.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const faultDist = join(repo, 'target', 'fault-dist');
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const SIZES = [100, 1_000, 10_000];
 const THROTTLE = 4;
 
-if (!existsSync(join(faultDist, 'hudong_wasm_bg.wasm')) || !existsSync(join(faultDist, 'index.js'))) {
-  execFileSync('node', [join(repo, 'scripts', 'build.mjs'), '--quiet', '--fault'], { cwd: repo, stdio: 'inherit' });
-}
-const server = await startServer({ mounts: [['/dist/', faultDist], ['/', join(repo, 'bench', 'pages')]], hub: false });
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { base, browser, close } = await openFaultPages();
 const rows = [];
 try {
   const page = await browser.newPage();
@@ -43,8 +29,7 @@ try {
     rows.push({ steps, median: median(times), max: Math.max(...times) });
   }
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
 const table = [
   `### Recovery after a widget fails (${THROTTLE}× CPU throttle, median of ${RUNS})`,

@@ -63,7 +63,8 @@ buildWasm([], bindgenOut, dist);
 // The headless build (`hudong/headless`): state machines, delivery and command sources, no views.
 buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headless'), join(dist, 'headless'));
 // The recovery build: the full SDK that can also restore a room from a checkpoint of its
-// journal. Fetched by the facade (both builds) only after a failure that needs it.
+// journal. Not loaded with the SDK: the facade (both builds) readies it when the page is
+// idle once a room's journal has a checkpoint, and uses it after a failure.
 buildWasm(['--features', 'restore'], join(root, 'target', 'hudong-bindgen-recover'), join(dist, 'recover'));
 writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n');
 // `--fault` (npm test): a test-only build with a widget that fails on purpose, for the
@@ -165,7 +166,7 @@ const ARTIFACTS = {
   global: ['hudong.global.js'],
   analytics: ['analytics.js'],
   'language pack (th)': ['locales/th.json'],
-  // Fetched only after a failure that restores a room from a checkpoint.
+  // Not loaded with the SDK: readied in idle time once a journal has a checkpoint.
   'recovery build': ['recover/hudong_wasm_bg.wasm', 'recover/hudong_wasm.js'],
 };
 const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));

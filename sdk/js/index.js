@@ -4,8 +4,8 @@ import * as shipped from './hudong_wasm.js';
 
 /**
  * The module in use: the shipped one, until a failure has to restore a room from a
- * checkpoint of its journal, which only the recovery build (`./recover/`, fetched then and
- * never before) can read.
+ * checkpoint of its journal, which only the recovery build (`./recover/`, readied when the
+ * page is idle once a journal has a checkpoint, see `prepareRecovery`) can read.
  */
 let M = shipped;
 
@@ -24,9 +24,8 @@ function prepareRecovery(journal, options) {
   if (recoveryReady || M.canRestore() || globalThis.navigator?.connection?.saveData) return;
   const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(fn, 1_000));
   recoveryReady = new Promise((ready) => idle(ready, { timeout: 10_000 }))
-    .then(() => import('./recover/hudong_wasm.js'))
-    .then(async (recovery) => {
-      await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
+    .then(startRecovery)
+    .then((recovery) => {
       const quiet = { ...options, transport: undefined, commands: undefined, time_url: undefined, persist: false, consent: 'denied' };
       const room = new recovery.RoomCore(document.createElement('div'), quiet, () => {}, undefined, undefined, undefined, [...journal]);
       room.destroy();
@@ -38,17 +37,19 @@ function prepareRecovery(journal, options) {
     });
 }
 
-/** Starts the recovery build (compiled ahead, or fetched now). */
-async function recoveryModule() {
-  const ready = await recoveryReady;
-  if (ready) {
-    // A fresh instance of the warmed-up module for the rooms.
-    ready.__wbg_reset_state();
-    return ready;
-  }
+/** Fetches, compiles and instantiates the recovery build. */
+async function startRecovery() {
   const recovery = await import('./recover/hudong_wasm.js');
   await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
   return recovery;
+}
+
+/** The recovery build for the rooms: a fresh instance of the warmed-up one, or started now. */
+async function recoveryModule() {
+  const ready = await recoveryReady;
+  if (!ready) return startRecovery();
+  ready.__wbg_reset_state();
+  return ready;
 }
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
@@ -126,8 +127,8 @@ function checkModule(event) {
   for (const room of liveRooms) {
     try {
       room[PROBE]();
-    } catch (probeErr) {
-      moduleFault(err ?? probeErr);
+    } catch {
+      moduleFault(err);
       return;
     }
   }

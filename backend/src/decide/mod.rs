@@ -137,18 +137,6 @@ fn display_name(actor: &str) -> String {
     }
 }
 
-fn answer_again(hub: &Hub, room: &str, request_id: &str, actor: &str) -> Result<bool, DecideError> {
-    match hub.store.decision(request_id)? {
-        Some(answer) => {
-            let v: Value = serde_json::from_str(&answer)?;
-            let mut rooms = hub.lock();
-            hub.post_to(&mut rooms, room, actor, v)?;
-            Ok(true)
-        }
-        None => Ok(false),
-    }
-}
-
 /// One reward request as the collector stored it: the room, the widget, the viewer, and
 /// the id its answer is recorded under, once.
 #[derive(Clone, Copy)]
@@ -166,7 +154,14 @@ type RequestParts<'a> = (&'a Hub, &'a str, &'a str, &'a str, &'a str);
 impl<'a> Request<'a> {
     /// A request decided before: its first answer goes out again (`true`).
     fn answered_before(&self) -> Result<bool, DecideError> {
-        answer_again(self.hub, self.room, self.id, self.actor)
+        let Some(answer) = self.hub.store.decision(self.id)? else {
+            return Ok(false);
+        };
+        let answer: Value = serde_json::from_str(&answer)?;
+        let mut rooms = self.hub.lock();
+        self.hub
+            .post_to(&mut rooms, self.room, self.actor, answer)?;
+        Ok(true)
     }
 
     /// `(hub, room, widget, request id, viewer)` of a request not decided before; `None`
@@ -226,28 +221,15 @@ impl<'a> Request<'a> {
         at: u64,
     ) -> Result<bool, DecideError> {
         if *outcome == "success" {
-            if let Some(recorded) = self.record_success_capped(answer, cap, at)? {
+            let text = answer.to_string();
+            let success = self.decision(None, "success", &text, at);
+            if let Some(recorded) = self.hub.store.record_success_capped(&success, cap)? {
                 return Ok(recorded);
             }
             *outcome = "sold_out";
             *answer = json!({"type": answer["type"], "widget_id": self.widget, "request_id": self.id, "outcome": "sold_out"});
         }
         self.record(None, outcome, answer, at)
-    }
-
-    /// Records a success only while fewer than `cap` exist for the widget, even with
-    /// several processes on one database: `None` once they are all taken.
-    fn record_success_capped(
-        &self,
-        answer: &Value,
-        cap: u64,
-        at: u64,
-    ) -> Result<Option<bool>, DecideError> {
-        let answer = answer.to_string();
-        Ok(self
-            .hub
-            .store
-            .record_success_capped(&self.decision(None, "success", &answer, at), cap)?)
     }
 }
 

@@ -208,8 +208,7 @@ fn sync(me: &Rc<Inner>) {
 /// One message from `room.receive`: `{seq?, pts?, ...command}`, as an object or JSON text.
 /// Read whole and held to the input limits before anything is decoded.
 pub fn receive(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
-    let text = hudong_web::json_text(msg, "a message")?;
-    receive_checked(me, &hudong_web::parse_checked(&text, "a message")?)
+    receive_checked(me, &hudong_web::read_whole(msg, "a message")?)
 }
 
 /// One message, parsed from checked text (a source's, or [`receive`]'s).

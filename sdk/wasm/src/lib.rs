@@ -423,16 +423,18 @@ impl Inner {
         let Some(f) = &self.journal else { return };
         let offset = self.room.try_borrow().map_or(0, |r| r.clock_offset());
         let steps = self.since_checkpoint.get() + 1;
+        // The room's JSON stays a JavaScript string: it is not copied into the module.
         let checkpoint = (steps >= CHECKPOINT_EVERY)
             .then(|| {
                 let room = self.room.try_borrow().ok()?;
-                hudong_web::to_json(&*room).ok()
+                let value = hudong_web::try_to_js(&*room).ok()?;
+                js_sys::JSON::stringify(&value).ok()
             })
             .flatten();
         let (kind, input) = match checkpoint {
             Some(state) => {
                 self.since_checkpoint.set(0);
-                ("k", JsValue::from_str(&state))
+                ("k", state.into())
             }
             None => {
                 self.since_checkpoint.set(steps);
@@ -651,9 +653,8 @@ impl RoomCore {
         install_panic_hook();
         // Read whole, as JSON text, before anything else: a page's object that throws while
         // it is read is a TypeError here, not an exception inside the module.
-        let options = hudong_web::json_text(&options, "the room options")
-            .and_then(|t| hudong_web::parse_checked(&t, "the room options"))
-            .map_err(|e| invalid(e.message))?;
+        let options =
+            hudong_web::read_whole(&options, "the room options").map_err(|e| invalid(e.message))?;
         let mut o: CoreOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| invalid(format!("invalid room options: {e}")))?;
         #[cfg(feature = "views")]

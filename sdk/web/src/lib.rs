@@ -164,34 +164,33 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String
     serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
 }
 
-/// The JSON text of a value the page handed in, read completely before any Rust state is
-/// touched: a string is taken as JSON text; anything else goes through `JSON.stringify`,
-/// whose exceptions (a getter or a Proxy trap that throws, a cycle, nesting too deep for
-/// the engine) come back as a typed error instead of unwinding through the module. The
-/// text is then held to the input limits ([`hudong_core::limits`]) before anything
-/// decodes it. `what` names the input in errors.
-pub fn json_text(value: &JsValue, what: &str) -> Result<String, HudongError> {
+/// The message of what a JavaScript call threw (an `Error`'s, or a thrown string).
+fn thrown(e: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+}
+
+/// A value the page handed in, read completely before any Rust state is touched, and
+/// returned as a fresh, plain JavaScript value: a string is taken as JSON text; anything
+/// else goes through `JSON.stringify`, whose exceptions (a getter or a Proxy trap that
+/// throws, a cycle, nesting too deep for the engine) come back as a typed error instead of
+/// unwinding through the module. The text is held to the input limits
+/// ([`hudong_core::limits`]) before it is parsed. `what` names the input in errors.
+pub fn read_whole(value: &JsValue, what: &str) -> Result<JsValue, HudongError> {
     use hudong_core::limits::{check_json, too_large, MAX_MESSAGE_BYTES};
+    let malformed = |message: String| HudongError::new(ErrorCode::MalformedCommand, message);
     let text: js_sys::JsString = match value.dyn_ref::<js_sys::JsString>() {
         Some(s) => s.clone(),
         None => {
             let s = js_sys::JSON::stringify(value).map_err(|e| {
-                let why = js_sys::Reflect::get(&e, &"message".into())
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .or_else(|| e.as_string())
-                    .unwrap_or_else(|| "it threw".to_owned());
-                HudongError::new(
-                    ErrorCode::MalformedCommand,
-                    format!("{what} could not be read: {why}"),
-                )
+                let why = thrown(&e).unwrap_or_else(|| "it threw".to_owned());
+                malformed(format!("{what} could not be read: {why}"))
             })?;
             // `JSON.stringify(undefined)` (or a function) is `undefined`, not a string.
             if !s.is_string() {
-                return Err(HudongError::new(
-                    ErrorCode::MalformedCommand,
-                    format!("{what} must be an object or JSON text"),
-                ));
+                return Err(malformed(format!("{what} must be an object or JSON text")));
             }
             s
         }
@@ -203,38 +202,24 @@ pub fn json_text(value: &JsValue, what: &str) -> Result<String, HudongError> {
     }
     let text = String::from(text);
     check_json(&text, MAX_MESSAGE_BYTES, what)?;
-    Ok(text)
-}
-
-/// Parses JSON text that [`json_text`] has checked into a fresh, plain JavaScript value.
-pub fn parse_checked(text: &str, what: &str) -> Result<JsValue, HudongError> {
-    js_sys::JSON::parse(text).map_err(|e| {
-        let why = js_sys::Reflect::get(&e, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_default();
-        HudongError::new(
-            ErrorCode::MalformedCommand,
-            format!("{what} is not JSON: {why}"),
-        )
+    js_sys::JSON::parse(&text).map_err(|e| {
+        let why = thrown(&e).unwrap_or_default();
+        malformed(format!("{what} is not JSON: {why}"))
     })
 }
 
-/// Decodes a command given as a JavaScript object or JSON text (see [`json_text`]).
+/// Decodes a command given as a JavaScript object or JSON text (see [`read_whole`]).
 pub fn decode_command(value: &JsValue) -> Result<Command, HudongError> {
-    let text = json_text(value, "a command")?;
-    decode_command_checked(&parse_checked(&text, "a command")?)
+    decode_command_checked(&read_whole(value, "a command")?)
 }
 
-/// Decodes a command from a plain value parsed from checked text ([`parse_checked`]).
+/// Decodes a command from a plain value ([`read_whole`]'s, or the journal's own).
 pub fn decode_command_checked(value: &JsValue) -> Result<Command, HudongError> {
     hudong_core::decode_command(|| serde_wasm_bindgen::Deserializer::from(value.clone()))
 }
 
-/// Decodes a viewer action given as a JavaScript object or JSON text (see [`json_text`]).
+/// Decodes a viewer action given as a JavaScript object or JSON text (see [`read_whole`]).
 pub fn decode_action(value: &JsValue) -> Result<Action, HudongError> {
-    let text = json_text(value, "an action")?;
-    let value = parse_checked(&text, "an action")?;
-    serde_wasm_bindgen::from_value(value)
+    serde_wasm_bindgen::from_value(read_whole(value, "an action")?)
         .map_err(|e| HudongError::new(ErrorCode::InvalidField, format!("bad action: {e}")))
 }

@@ -197,7 +197,7 @@ impl Inner {
             return;
         }
         const WHAT: &str = "a message from the command source";
-        let msg = match crate::json_text(data, WHAT).and_then(|t| crate::parse_checked(&t, WHAT)) {
+        let msg = match crate::read_whole(data, WHAT) {
             Ok(msg) => msg,
             Err(e) => return (self.callbacks.on_message)(Err(e)),
         };
