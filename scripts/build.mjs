@@ -86,11 +86,13 @@ for (const dir of ['.', 'headless', 'recover']) {
   const glue = join(dist, dir, 'hudong_wasm.js');
   writeFileSync(glue, await minify(readFileSync(glue, 'utf8')));
 }
-// The keys of the overlay's texts come from the Rust struct that defines them (the
-// `strings!` list in widgets/src/i18n/mod.rs), so the types cannot drift from it.
-const i18n = readFileSync(join(root, 'widgets', 'src', 'i18n', 'mod.rs'), 'utf8');
-const keyList = i18n.match(/^strings! \{([^}]*)\}/m)?.[1].split(',').map((k) => k.trim()).filter(Boolean);
-if (!keyList?.length) throw new Error('build: no strings! { … } list in widgets/src/i18n/mod.rs');
+// The keys of the overlay's texts come from the files widgets/build.rs makes the Rust
+// `Strings` struct from (widgets/strings/*.json, `common` first), so the types cannot drift.
+const stringFiles = readdirSync(join(root, 'widgets', 'strings')).filter((f) => f.endsWith('.json'))
+  .sort().sort((a, b) => (b === 'common.json') - (a === 'common.json'));
+const strings = stringFiles.map((f) => JSON.parse(readFileSync(join(root, 'widgets', 'strings', f), 'utf8')));
+const keyList = strings.flatMap((group) => Object.keys(group));
+if (!keyList.length) throw new Error('build: no strings in widgets/strings/');
 const GENERATED = 'export type HudongStringKey = string; // generated';
 const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
@@ -111,9 +113,14 @@ if (process.argv.includes('--fault')) {
   for (const f of ['index.js', 'testing.js']) copyFileSync(join(root, 'sdk', 'js', f), join(faultDist, f));
   copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(faultDist, 'hudong.css'));
 }
-// Language packs, fetched only by rooms in those languages.
+// Language packs, fetched only by rooms in those languages: every widget's strings
+// (widgets/strings/<widget>.json, each key in every language) gathered per language.
 mkdirSync(join(dist, 'locales'), { recursive: true });
-for (const f of readdirSync(join(root, 'widgets', 'locales'))) copyFileSync(join(root, 'widgets', 'locales', f), join(dist, 'locales', f));
+const packs = { 'zh-TW': {}, id: {}, th: {}, vi: {} };
+for (const group of strings) {
+  for (const [key, texts] of Object.entries(group)) for (const tag of Object.keys(packs)) packs[tag][key] = texts[tag];
+}
+for (const [tag, pack] of Object.entries(packs)) writeFileSync(join(dist, 'locales', `${tag}.json`), `${JSON.stringify(pack, null, 1)}\n`);
 // The loader ships minified: it is the one piece a page puts in its first script.
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'loader.js')],

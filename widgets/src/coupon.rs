@@ -153,3 +153,12 @@ pub fn coupon_view(props: &CouponProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Coupon {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <CouponView key={self.id().to_owned()} coupon={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.coupon, self.spec().name.as_str())
+    }
+}

@@ -38,3 +38,12 @@ pub fn fault_view(props: &FaultProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Fault {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <FaultView key={self.id().to_owned()} fault={self.clone()} on_action={cx.on_action.clone()} /> }
+    }
+    fn chip(&self, _: &'static crate::i18n::Strings) -> (&'static str, &str) {
+        ("fault", self.spec().title.as_str())
+    }
+}

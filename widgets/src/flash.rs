@@ -125,3 +125,12 @@ fn phase_name(p: FlashPhase) -> &'static str {
         FlashPhase::Ended => "ended",
     }
 }
+
+impl crate::View for FlashSale {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <FlashView key={self.id().to_owned()} sale={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.flash_sale, self.spec().product.name.as_str())
+    }
+}

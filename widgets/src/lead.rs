@@ -226,3 +226,12 @@ fn select_text(element_id: &str) {
         let _ = sel.add_range(&range);
     }
 }
+
+impl crate::View for Lead {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <LeadView key={self.id().to_owned()} lead={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.lead_follow, self.spec().title.as_str())
+    }
+}

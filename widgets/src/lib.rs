@@ -7,22 +7,8 @@
 //! The [`Overlay`] component lays out every live widget of a room.
 mod clock;
 mod countdown;
-mod coupon;
-#[cfg(feature = "fault")]
-mod fault;
-mod flash;
 mod i18n;
-mod lead;
-mod likes;
-mod lottery;
 mod overlay;
-mod poll;
-mod products;
-mod questions;
-mod quiz;
-mod redeem;
-mod tasks;
-mod tryon;
 
 pub use clock::Clock;
 pub use coupon::{CouponProps, CouponView};
@@ -39,6 +25,63 @@ pub use quiz::{QuizProps, QuizView};
 pub use redeem::{RedeemProps, RedeemView};
 pub use tasks::{TasksProps, TasksView};
 pub use tryon::{TryOnHooks, TryOnProps, TryOnView};
+
+use yew::{Callback, Html};
+
+/// What every view is given besides its widget's state.
+pub(crate) struct Cx<'a> {
+    pub clock: &'a Clock,
+    pub on_action: &'a Callback<Action>,
+    pub strings: &'static Strings,
+    /// The tracker and snapshot callback of try-on widgets.
+    pub tryon: &'a TryOnHooks,
+}
+
+/// A widget's view, implemented by each view module for its core state.
+pub(crate) trait View {
+    /// The widget as a card (or a compact widget in the tray).
+    fn card(&self, cx: &Cx) -> Html;
+    /// Its chip in the tray, when the layout folds it: a badge and a title.
+    fn chip(&self, strings: &'static Strings) -> (&'static str, &str);
+}
+
+/// The view registry: each widget's module, once, with the core's name for its state. It
+/// declares the modules and dispatches every kind of [`Widget`](hudong_core::Widget) to its
+/// [`View`].
+macro_rules! views {
+    ($( $(#[$m:meta])* $module:ident: $V:ident; )*) => {
+        $( $(#[$m])* mod $module; )*
+
+        pub(crate) fn card(w: &hudong_core::Widget, cx: &Cx) -> Html {
+            match w {
+                $( $(#[$m])* hudong_core::Widget::$V(w) => View::card(w, cx), )*
+            }
+        }
+
+        pub(crate) fn chip<'a>(w: &'a hudong_core::Widget, s: &'static Strings) -> (&'static str, &'a str) {
+            match w {
+                $( $(#[$m])* hudong_core::Widget::$V(w) => View::chip(w, s), )*
+            }
+        }
+    };
+}
+
+views! {
+    poll: Poll;
+    flash: FlashSale;
+    quiz: Quiz;
+    redeem: Redeem;
+    tryon: TryOn;
+    lottery: Lottery;
+    lead: Lead;
+    likes: Likes;
+    products: Products;
+    coupon: Coupon;
+    questions: Questions;
+    tasks: Tasks;
+    #[cfg(feature = "fault")]
+    fault: Fault;
+}
 
 pub use hudong_core::Action;
 

@@ -78,3 +78,12 @@ pub fn likes_view(props: &LikesProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Likes {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <LikesView key={self.id().to_owned()} likes={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.like, "")
+    }
+}

@@ -134,3 +134,12 @@ pub fn lottery_view(props: &LotteryProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Lottery {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <LotteryView key={self.id().to_owned()} lottery={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.lottery, self.spec().prize.name.as_str())
+    }
+}

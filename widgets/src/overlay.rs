@@ -1,17 +1,6 @@
 use crate::clock::Clock;
-use crate::coupon::CouponView;
-use crate::flash::FlashView;
 use crate::i18n::Strings;
-use crate::lead::LeadView;
-use crate::likes::LikesView;
-use crate::lottery::LotteryView;
-use crate::poll::PollView;
-use crate::products::ProductsView;
-use crate::questions::QuestionsView;
-use crate::quiz::QuizView;
-use crate::redeem::RedeemView;
-use crate::tasks::TasksView;
-use crate::tryon::{TryOnHooks, TryOnView};
+use crate::tryon::TryOnHooks;
 use hudong_core::{Action, Widget};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -39,80 +28,13 @@ pub struct OverlayProps {
 
 /// One widget's view.
 fn widget_view(w: &Widget, props: &OverlayProps) -> Html {
-    match w {
-        Widget::Poll(p) => html! {
-            <PollView key={p.id().to_owned()} poll={p.clone()} clock={props.clock.clone()}
-              on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Quiz(q) => html! {
-            <QuizView key={q.id().to_owned()} quiz={q.clone()} clock={props.clock.clone()}
-              on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Lottery(l) => html! {
-            <LotteryView key={l.id().to_owned()} lottery={l.clone()} clock={props.clock.clone()}
-                 on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Lead(l) => html! {
-            <LeadView key={l.id().to_owned()} lead={l.clone()} clock={props.clock.clone()}
-              on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Likes(l) => html! {
-            <LikesView key={l.id().to_owned()} likes={l.clone()} on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Tasks(t) => html! {
-            <TasksView key={t.id().to_owned()} tasks={t.clone()} clock={props.clock.clone()}
-               on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Questions(q) => html! {
-            <QuestionsView key={q.id().to_owned()} questions={q.clone()} on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Coupon(c) => html! {
-            <CouponView key={c.id().to_owned()} coupon={c.clone()} clock={props.clock.clone()}
-                on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Products(p) => html! {
-            <ProductsView key={p.id().to_owned()} products={p.clone()} on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::Redeem(r) => html! {
-            <RedeemView key={r.id().to_owned()} shop={r.clone()}
-                on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        Widget::TryOn(t) => html! {
-            <TryOnView key={t.id().to_owned()} tryon={t.clone()} on_action={props.on_action.clone()}
-               strings={props.strings} hooks={props.tryon.clone()} />
-        },
-        Widget::FlashSale(f) => html! {
-            <FlashView key={f.id().to_owned()} sale={f.clone()} clock={props.clock.clone()}
-               on_action={props.on_action.clone()} strings={props.strings} />
-        },
-        #[cfg(feature = "fault")]
-        Widget::Fault(f) => html! {
-            <crate::fault::FaultView key={f.id().to_owned()} fault={f.clone()} on_action={props.on_action.clone()} />
-        },
-    }
-}
-
-/// A chip's badge and title: a card waiting in the tray.
-fn chip_label<'a>(w: &'a Widget, s: &'static Strings) -> (&'static str, &'a str) {
-    match w {
-        Widget::Poll(p) => (s.poll, p.spec().question.as_str()),
-        Widget::FlashSale(f) => (s.flash_sale, f.spec().product.name.as_str()),
-        Widget::Quiz(q) => (s.quiz, q.spec().title.as_deref().unwrap_or("")),
-        Widget::Redeem(r) => (s.points_shop, r.spec().title.as_deref().unwrap_or("")),
-        Widget::TryOn(t) => (s.try_on, t.spec().product.name.as_str()),
-        Widget::Lottery(l) => (s.lottery, l.spec().prize.name.as_str()),
-        Widget::Lead(l) => (s.lead_follow, l.spec().title.as_str()),
-        Widget::Likes(_) => (s.like, ""),
-        Widget::Products(p) => (s.products, p.current().map_or("", |x| x.name.as_str())),
-        Widget::Coupon(c) => (s.coupon, c.spec().name.as_str()),
-        Widget::Questions(q) => (
-            s.questions,
-            q.spec().prompt.as_deref().unwrap_or(s.ask_prompt),
-        ),
-        Widget::Tasks(_) => (s.tasks, ""),
-        #[cfg(feature = "fault")]
-        Widget::Fault(f) => ("fault", f.spec().title.as_str()),
-    }
+    let cx = crate::Cx {
+        clock: &props.clock,
+        on_action: &props.on_action,
+        strings: props.strings,
+        tryon: &props.tryon,
+    };
+    crate::card(w, &cx)
 }
 
 /// Every live widget of a room over the video, arranged by the host's layout: as many cards
@@ -148,7 +70,7 @@ pub fn overlay(props: &OverlayProps) -> Html {
             if !a.chips.is_empty() || !a.compact.is_empty() {
                 <div class="hd-tray" inert={a.modal.is_some()}>
                     { for a.chips.iter().filter_map(|id| find(id)).map(|w| {
-                        let (badge, title) = chip_label(w, s);
+                        let (badge, title) = crate::chip(w, s);
                         let open = {
                             let (picked, id) = (picked.clone(), w.id().to_owned());
                             Callback::from(move |_: MouseEvent| picked.set(Some(id.clone())))

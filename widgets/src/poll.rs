@@ -153,3 +153,12 @@ fn phase_class(p: PollPhase) -> &'static str {
         PollPhase::Revealed => "revealed",
     }
 }
+
+impl crate::View for Poll {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <PollView key={self.id().to_owned()} poll={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.poll, self.spec().question.as_str())
+    }
+}

@@ -101,3 +101,12 @@ pub fn products_view(props: &ProductsProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Products {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <ProductsView key={self.id().to_owned()} products={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.products, self.current().map_or("", |x| x.name.as_str()))
+    }
+}

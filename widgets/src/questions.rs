@@ -113,3 +113,12 @@ pub fn questions_view(props: &QuestionsProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Questions {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <QuestionsView key={self.id().to_owned()} questions={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.questions, self.spec().prompt.as_deref().unwrap_or(s.ask_prompt))
+    }
+}

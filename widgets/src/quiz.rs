@@ -121,3 +121,12 @@ pub fn quiz_view(props: &QuizProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Quiz {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <QuizView key={self.id().to_owned()} quiz={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.quiz, self.spec().title.as_deref().unwrap_or(""))
+    }
+}

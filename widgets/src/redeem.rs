@@ -149,3 +149,12 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Redeem {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <RedeemView key={self.id().to_owned()} shop={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.points_shop, self.spec().title.as_deref().unwrap_or(""))
+    }
+}

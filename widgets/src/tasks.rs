@@ -100,3 +100,12 @@ pub fn tasks_view(props: &TasksProps) -> Html {
         </section>
     }
 }
+
+impl crate::View for Tasks {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <TasksView key={self.id().to_owned()} tasks={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.tasks, "")
+    }
+}

@@ -916,3 +916,12 @@ fn camera_name(r: CameraResult) -> &'static str {
         CameraResult::Error => "error",
     }
 }
+
+impl crate::View for TryOn {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <TryOnView key={self.id().to_owned()} tryon={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} hooks={cx.tryon.clone()} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.try_on, self.spec().product.name.as_str())
+    }
+}

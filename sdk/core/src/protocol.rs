@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 /// Version of the command and event schema. Commands may carry `"v": 1`; events always do.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-pub use crate::widget::{Addressed, Widget, WidgetKind, WidgetSnapshot};
+pub use crate::widget::Addressed;
 
 /// Where a command goes: the room itself, any widget by id, or one kind of widget (to open
 /// a new one, or to an open one).
@@ -251,6 +251,38 @@ macro_rules! has_flag {
     (request; request $($rest:ident)*) => { true };
     ($want:ident; $other:ident $($rest:ident)*) => { has_flag!($want; $($rest)*) };
 }
+
+use crate::coupon::Coupon;
+use crate::flash::FlashSale;
+use crate::lead::Lead;
+use crate::likes::Likes;
+use crate::lottery::Lottery;
+use crate::poll::Poll;
+use crate::products::Products;
+use crate::questions::Questions;
+use crate::quiz::Quiz;
+use crate::redeem::Redeem;
+use crate::tasks::Tasks;
+use crate::tryon::TryOn;
+
+// The registry: every kind of widget, its state machine, its snapshot, its wire name.
+crate::widget::registry! {
+    Poll(Poll, PollSnapshot) = "poll";
+    FlashSale(FlashSale, FlashSnapshot) = "flash_sale";
+    Quiz(Quiz, QuizSnapshot) = "quiz";
+    Redeem(Redeem, RedeemSnapshot) = "redeem";
+    TryOn(TryOn, TryOnSnapshot) = "try_on";
+    Lottery(Lottery, LotterySnapshot) = "lottery";
+    Lead(Lead, LeadSnapshot) = "lead";
+    Likes(Likes, LikesSnapshot) = "likes";
+    Products(Products, ProductsSnapshot) = "products";
+    Coupon(Coupon, CouponSnapshot) = "coupon";
+    Questions(Questions, QuestionsSnapshot) = "questions";
+    Tasks(Tasks, TasksSnapshot) = "tasks";
+    #[cfg(feature = "fault")]
+    Fault(crate::fault::Fault, crate::fault::FaultSnapshot) = "fault";
+}
+
 
 commands! {
     /// Show a poll.

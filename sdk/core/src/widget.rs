@@ -172,7 +172,7 @@ macro_rules! registry {
             /// How errors name this kind of widget ("a poll").
             pub fn noun(self) -> &'static str {
                 match self {
-                    $( $(#[$m])* WidgetKind::$V => <$T as WidgetState>::NOUN, )*
+                    $( $(#[$m])* WidgetKind::$V => <$T as $crate::widget::WidgetState>::NOUN, )*
                 }
             }
         }
@@ -197,7 +197,7 @@ macro_rules! registry {
         impl WidgetSnapshot {
             pub fn widget_id(&self) -> &str {
                 match self {
-                    $( $(#[$m])* WidgetSnapshot::$V(s) => <$T as WidgetState>::spec_of(s).widget_id(), )*
+                    $( $(#[$m])* WidgetSnapshot::$V(s) => <$T as $crate::widget::WidgetState>::spec_of(s).widget_id(), )*
                 }
             }
             pub fn kind(&self) -> WidgetKind {
@@ -210,7 +210,7 @@ macro_rules! registry {
         impl Widget {
             pub fn id(&self) -> &str {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => <$T as WidgetState>::id(w), )*
+                    $( $(#[$m])* Widget::$V(w) => <$T as $crate::widget::WidgetState>::id(w), )*
                 }
             }
             pub fn kind(&self) -> WidgetKind {
@@ -218,114 +218,81 @@ macro_rules! registry {
                     $( $(#[$m])* Widget::$V(_) => WidgetKind::$V, )*
                 }
             }
-            pub(crate) fn next_deadline(&self, now: Millis) -> Option<Millis> {
+            pub(crate) fn next_deadline(&self, now: $crate::Millis) -> Option<$crate::Millis> {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => <$T as WidgetState>::next_deadline(w, now), )*
+                    $( $(#[$m])* Widget::$V(w) => <$T as $crate::widget::WidgetState>::next_deadline(w, now), )*
                 }
             }
-            pub(crate) fn tick(&mut self, now: Millis) -> Transition {
+            pub(crate) fn tick(&mut self, now: $crate::Millis) -> $crate::widget::Transition {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => <$T as WidgetState>::tick(w, now), )*
+                    $( $(#[$m])* Widget::$V(w) => <$T as $crate::widget::WidgetState>::tick(w, now), )*
                 }
             }
             pub(crate) fn snapshot(&self) -> WidgetSnapshot {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => WidgetSnapshot::$V(<$T as WidgetState>::snapshot(w)), )*
+                    $( $(#[$m])* Widget::$V(w) => WidgetSnapshot::$V(<$T as $crate::widget::WidgetState>::snapshot(w)), )*
                 }
             }
-            pub(crate) fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
+            pub(crate) fn command(&mut self, c: &Command, cx: &$crate::widget::Context) -> Result<$crate::widget::Transition, $crate::HudongError> {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => <$T as WidgetState>::command(w, c, cx), )*
+                    $( $(#[$m])* Widget::$V(w) => <$T as $crate::widget::WidgetState>::command(w, c, cx), )*
                 }
             }
-            pub(crate) fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
+            pub(crate) fn act(&mut self, a: &Action, cx: &$crate::widget::Context) -> Result<$crate::widget::Transition, $crate::HudongError> {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => <$T as WidgetState>::act(w, a, cx), )*
+                    $( $(#[$m])* Widget::$V(w) => <$T as $crate::widget::WidgetState>::act(w, a, cx), )*
                 }
             }
-            pub(crate) fn remove(&mut self, now: Millis) -> Vec<Event> {
+            pub(crate) fn remove(&mut self, now: $crate::Millis) -> Vec<$crate::protocol::Event> {
                 match self {
-                    $( $(#[$m])* Widget::$V(w) => <$T as WidgetState>::remove(w, now), )*
+                    $( $(#[$m])* Widget::$V(w) => <$T as $crate::widget::WidgetState>::remove(w, now), )*
                 }
             }
             /// Whether a snapshot describes this very widget (same kind and content).
             pub(crate) fn same_as(&self, s: &WidgetSnapshot) -> bool {
                 match (self, s) {
                     $( $(#[$m])* (Widget::$V(w), WidgetSnapshot::$V(s)) =>
-                        <$T as WidgetState>::spec(w) == <$T as WidgetState>::spec_of(s), )*
+                        <$T as $crate::widget::WidgetState>::spec(w) == <$T as $crate::widget::WidgetState>::spec_of(s), )*
                     #[allow(unreachable_patterns)]
                     _ => false,
                 }
             }
-            pub(crate) fn check_snapshot(&self, s: &WidgetSnapshot) -> Result<(), HudongError> {
+            pub(crate) fn check_snapshot(&self, s: &WidgetSnapshot) -> Result<(), $crate::HudongError> {
                 match (self, s) {
-                    $( $(#[$m])* (Widget::$V(w), WidgetSnapshot::$V(s)) => <$T as WidgetState>::check_snapshot(w, s), )*
+                    $( $(#[$m])* (Widget::$V(w), WidgetSnapshot::$V(s)) => <$T as $crate::widget::WidgetState>::check_snapshot(w, s), )*
                     #[allow(unreachable_patterns)]
-                    _ => Err(wrong_snapshot()),
+                    _ => Err($crate::widget::wrong_snapshot()),
                 }
             }
-            pub(crate) fn merge_snapshot(&mut self, s: &WidgetSnapshot, now: Millis) -> Result<Transition, HudongError> {
+            pub(crate) fn merge_snapshot(&mut self, s: &WidgetSnapshot, now: $crate::Millis) -> Result<$crate::widget::Transition, $crate::HudongError> {
                 match (self, s) {
-                    $( $(#[$m])* (Widget::$V(w), WidgetSnapshot::$V(s)) => <$T as WidgetState>::merge_snapshot(w, s, now), )*
+                    $( $(#[$m])* (Widget::$V(w), WidgetSnapshot::$V(s)) => <$T as $crate::widget::WidgetState>::merge_snapshot(w, s, now), )*
                     #[allow(unreachable_patterns)]
-                    _ => Err(wrong_snapshot()),
+                    _ => Err($crate::widget::wrong_snapshot()),
                 }
             }
             /// A new widget from a snapshot of it.
-            pub(crate) fn from_snapshot(s: &WidgetSnapshot, now: Millis) -> Result<(Widget, Transition), HudongError> {
+            pub(crate) fn from_snapshot(s: &WidgetSnapshot, now: $crate::Millis) -> Result<(Widget, $crate::widget::Transition), $crate::HudongError> {
                 match s {
                     $( $(#[$m])* WidgetSnapshot::$V(s) => {
-                        let spec = <$T as WidgetState>::spec_of(s).clone();
-                        <$T as WidgetState>::open(spec, now).map(|(w, t)| (Widget::$V(w), t))
+                        let spec = <$T as $crate::widget::WidgetState>::spec_of(s).clone();
+                        <$T as $crate::widget::WidgetState>::open(spec, now).map(|(w, t)| (Widget::$V(w), t))
                     } )*
                 }
             }
         }
     };
 }
+pub(crate) use registry;
 
-fn wrong_snapshot() -> HudongError {
+pub(crate) fn wrong_snapshot() -> HudongError {
     HudongError::new(
         ErrorCode::WrongWidgetKind,
         "snapshot of another kind of widget",
     )
 }
 
-use crate::coupon::Coupon;
-use crate::flash::FlashSale;
-use crate::lead::Lead;
-use crate::likes::Likes;
-use crate::lottery::Lottery;
-use crate::poll::Poll;
-use crate::products::Products;
-use crate::protocol::{
-    CouponSnapshot, FlashSnapshot, LeadSnapshot, LikesSnapshot, LotterySnapshot, PollSnapshot,
-    ProductsSnapshot, QuestionsSnapshot, QuizSnapshot, RedeemSnapshot, TasksSnapshot,
-    TryOnSnapshot,
-};
-use crate::questions::Questions;
-use crate::quiz::Quiz;
-use crate::redeem::Redeem;
-use crate::tasks::Tasks;
-use crate::tryon::TryOn;
-
-// Every kind of widget: its state machine, its snapshot, its wire name.
-registry! {
-    Poll(Poll, PollSnapshot) = "poll";
-    FlashSale(FlashSale, FlashSnapshot) = "flash_sale";
-    Quiz(Quiz, QuizSnapshot) = "quiz";
-    Redeem(Redeem, RedeemSnapshot) = "redeem";
-    TryOn(TryOn, TryOnSnapshot) = "try_on";
-    Lottery(Lottery, LotterySnapshot) = "lottery";
-    Lead(Lead, LeadSnapshot) = "lead";
-    Likes(Likes, LikesSnapshot) = "likes";
-    Products(Products, ProductsSnapshot) = "products";
-    Coupon(Coupon, CouponSnapshot) = "coupon";
-    Questions(Questions, QuestionsSnapshot) = "questions";
-    Tasks(Tasks, TasksSnapshot) = "tasks";
-    #[cfg(feature = "fault")]
-    Fault(crate::fault::Fault, crate::fault::FaultSnapshot) = "fault";
-}
+pub use crate::protocol::{Widget, WidgetKind, WidgetSnapshot};
 
 /// Opens a widget of the kind `wrap` makes (`Widget::Poll`), from its spec.
 pub(crate) fn open_as<W: WidgetState>(
