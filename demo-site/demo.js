@@ -129,6 +129,56 @@ $('#remove').addEventListener('click', () => {
   poll = null;
   restartAuto();
 });
+// ---- more widgets: every widget whose decision module offers an example (GET /widgets) -------
+
+async function loadCatalog() {
+  let examples = [];
+  try {
+    examples = (await (await fetch('/widgets')).json()).examples ?? [];
+  } catch {
+    return;
+  }
+  if (!examples.length) return;
+  const pick = $('#catalog-kind');
+  pick.replaceChildren(...examples.map((ex, i) => new Option(ex.type.replace(/\.open$/, ''), String(i))));
+  const show = () => {
+    const ex = examples[Number(pick.value)];
+    $('#catalog-json').value = JSON.stringify(ex, null, 1);
+  };
+  pick.addEventListener('change', show);
+  show();
+  $('#catalog-form').hidden = false;
+}
+/** `ends_in` / `closes_in` (ms from now) become server times `ends_at` / `closes_at`. */
+function withTimes(command) {
+  const out = { ...command };
+  for (const [k, v] of Object.entries(command)) {
+    if (k.endsWith('_in') && typeof v === 'number') {
+      delete out[k];
+      out[`${k.slice(0, -3)}_at`] = room.serverNow() + v;
+    }
+  }
+  return out;
+}
+$('#catalog-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  let command;
+  try {
+    command = JSON.parse($('#catalog-json').value);
+  } catch (err) {
+    logEvent({ type: 'error', code: 'malformed_command', message: `not JSON: ${err.message}` });
+    return;
+  }
+  await send(withTimes(command));
+});
+$('#catalog-remove').addEventListener('click', async () => {
+  try {
+    const { widget_id } = JSON.parse($('#catalog-json').value);
+    await send({ type: 'widget.remove', widget_id });
+  } catch {}
+});
+loadCatalog();
+
 $('#raw-form').addEventListener('submit', (e) => {
   e.preventDefault();
   room.receive(String(new FormData(e.currentTarget).get('json')));

@@ -225,6 +225,17 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
     );
     let api = Router::new()
         .route("/time", get(|| async { Json(json!({"now": now_ms()})) }))
+        // The host console's catalog: an example `*.open` per widget that offers one.
+        .route(
+            "/widgets",
+            get(|| async {
+                let examples: Vec<Value> = decide::examples()
+                    .into_iter()
+                    .filter_map(|e| serde_json::from_str(e).ok())
+                    .collect();
+                Json(json!({ "examples": examples }))
+            }),
+        )
         .route(
             "/backend",
             get(|hub: State<Arc<Hub>>| async move {

@@ -71,3 +71,15 @@ pub(super) fn coupon_claim(req: Request<'_>) -> Result<(), DecideError> {
     }
     Ok(())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match (ev.kind, ev.s("request_id")) {
+            ("coupon.claim", Some(id)) => coupon_claim(ev.request(id)),
+            _ => Ok(()),
+        }
+    }
+}

@@ -47,3 +47,15 @@ pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
     hub.post_to(&mut rooms, room, actor, answer)?;
     Ok(())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match (ev.kind, ev.s("request_id")) {
+            ("flash.grab", Some(id)) => grab(ev.request(id)),
+            _ => Ok(()),
+        }
+    }
+}

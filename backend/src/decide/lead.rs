@@ -50,3 +50,15 @@ pub(super) fn lead_confirm(req: Request<'_>, e: &Value) -> Result<(), DecideErro
     }
     Ok(())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match (ev.kind, ev.s("request_id")) {
+            ("lead.confirm", Some(id)) => lead_confirm(ev.request(id), ev.event),
+            _ => Ok(()),
+        }
+    }
+}

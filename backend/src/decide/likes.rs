@@ -34,3 +34,15 @@ pub(super) fn likes(sent: Sent<'_>) -> Result<(), DecideError> {
         .insert((room.to_owned(), widget.to_owned()), total);
     Ok(())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match ev.kind {
+            "like.sent" => likes(ev.sent()),
+            _ => Ok(()),
+        }
+    }
+}

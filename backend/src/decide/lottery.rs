@@ -143,3 +143,16 @@ pub fn draw_due(hub: &Hub) {
         }
     }
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match (ev.kind, ev.s("request_id")) {
+            ("lottery.enter", Some(id)) => lottery_enter(ev.request(id), ev.event),
+            ("lottery.claim", Some(id)) => lottery_claim(ev.request(id)),
+            _ => Ok(()),
+        }
+    }
+}

@@ -7,33 +7,41 @@
 //!
 //! One module per widget (`decide/<widget>.rs`); this one routes a stored event to its
 //! widget's decision and holds what they share.
-mod coupon;
-mod flash;
-mod lead;
-mod likes;
-mod lottery;
-mod poll;
-mod questions;
-mod quiz;
-mod redeem;
 mod tallies;
-mod tasks;
 #[cfg(test)]
 mod tests;
 
-pub use flash::grab;
+/// The registry: each widget's decision module, once. It declares the modules and hands
+/// every stored event, and every flush, to each of them ([`Decider`]).
+macro_rules! deciders {
+    ($($m:ident),* $(,)?) => {
+        $( mod $m; )*
+
+        /// Hands a stored event to every widget's decisions (each acts on its own types).
+        fn each_event(ev: &Stored<'_>) {
+            $( if let Err(e) = <$m::Decide as Decider>::on_event(ev) {
+                eprintln!("hudong-backend: could not decide {} in room {}: {e}", ev.kind, ev.room);
+            } )*
+        }
+
+        /// What every widget's decisions send on their own, a few times a second.
+        fn each_flush(hub: &Hub) {
+            $( <$m::Decide as Decider>::flush(hub); )*
+        }
+
+        /// The `*.open` commands the host console offers for widgets it has no form of its
+        /// own for (`GET /widgets`).
+        pub fn examples() -> Vec<&'static str> {
+            [$( <$m::Decide as Decider>::EXAMPLE, )*].into_iter().flatten().collect()
+        }
+    };
+}
+
+deciders! { coupon, flash, lead, likes, lottery, poll, questions, quiz, redeem, tasks }
+
 pub use lottery::draw_due;
-pub use redeem::redeem;
 pub use tallies::flush_tallies;
 
-use coupon::*;
-use lead::*;
-use likes::*;
-use lottery::*;
-use poll::*;
-use questions::*;
-use quiz::*;
-use tasks::*;
 
 pub(crate) use crate::hub::{now_ms, Hub};
 pub(crate) use crate::hub::{RoomEntry, Standing};
@@ -42,7 +50,8 @@ pub(crate) use hudong_core::{FlashPhase, QuizMode, QuizReveal, Widget};
 pub(crate) use serde_json::{json, Value};
 pub(crate) use std::collections::HashMap;
 
-/// Acts on an event the collector stored for the first time.
+/// Acts on an event the collector stored for the first time: every widget's decisions see
+/// it, and act on the types that are theirs.
 pub fn on_event(hub: &Hub, e: &Value) {
     let s = |k: &str| e.get(k).and_then(Value::as_str);
     let (Some(room), Some(widget), Some(kind)) = (s("room_id"), s("widget_id"), s("type")) else {
@@ -51,72 +60,62 @@ pub fn on_event(hub: &Hub, e: &Value) {
     let Some(actor) = s("user_id").or(s("session_id")) else {
         return;
     };
-    let sent = Sent {
+    each_event(&Stored {
         hub,
         room,
         widget,
         actor,
-        event: e,
-    };
-    // A reward request: answered once under its id.
-    let request = |id| Request {
-        hub,
-        room,
-        widget,
-        id,
-        actor,
-    };
-    let result = match kind {
-        "flash.grab" => match s("request_id") {
-            Some(id) => grab(request(id)),
-            None => Ok(()),
-        },
-        "poll.vote" => vote(sent),
-        "lottery.enter" => match s("request_id") {
-            Some(id) => lottery_enter(request(id), e),
-            None => Ok(()),
-        },
-        "lottery.claim" => match s("request_id") {
-            Some(id) => lottery_claim(request(id)),
-            None => Ok(()),
-        },
-        "quiz.answer" => answer(sent),
-        "like.sent" => likes(sent),
-        "question.ask" | "question.upvote" => question(sent),
-        "task.claim" => match (s("request_id"), s("task_id")) {
-            (Some(id), Some(task)) => task_claim(request(id), task),
-            _ => Ok(()),
-        },
-        "coupon.claim" => match s("request_id") {
-            Some(id) => coupon_claim(request(id)),
-            None => Ok(()),
-        },
-        "lead.confirm" => match s("request_id") {
-            Some(id) => lead_confirm(request(id), e),
-            None => Ok(()),
-        },
-        "redeem.request" => match (s("request_id"), s("item_id"), s("user_id")) {
-            (Some(id), Some(item), Some(user)) => redeem(
-                Request {
-                    actor: user,
-                    ..request(id)
-                },
-                item,
-            ),
-            _ => Ok(()),
-        },
-        _ => Ok(()),
-    };
-    if let Err(e) = result {
-        eprintln!("hudong-backend: could not decide {kind} in room {room}: {e}");
-    }
-    // What moves a task on: the viewer's new progress goes to them at once.
-    if matches!(
         kind,
-        "like.sent" | "task.shared" | "coupon.shared" | "quiz.answer"
-    ) {
-        if let Err(e) = push_task_progress(hub, room, actor) {
-            eprintln!("hudong-backend: could not count tasks in room {room}: {e}");
+        event: e,
+    });
+}
+
+/// What a widget's decision module does with the events the server stores, and on its own.
+pub(crate) trait Decider {
+    /// An event stored for the first time (of any type: a module acts on its own).
+    fn on_event(_ev: &Stored<'_>) -> Result<(), DecideError> {
+        Ok(())
+    }
+    /// A few times a second: what goes out without a request (tallies, deadlines).
+    fn flush(_hub: &Hub) {}
+    /// An example `*.open` command (JSON) the host console offers to send.
+    const EXAMPLE: Option<&'static str> = None;
+}
+
+/// An event the collector stored: the room, the widget, the viewer and its type.
+#[derive(Clone, Copy)]
+pub struct Stored<'a> {
+    pub hub: &'a Hub,
+    pub room: &'a str,
+    pub widget: &'a str,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub event: &'a Value,
+}
+
+impl<'a> Stored<'a> {
+    /// A text field of the event.
+    fn s(&self, key: &str) -> Option<&'a str> {
+        self.event.get(key).and_then(Value::as_str)
+    }
+    /// The event as a reward request answered once under `id`.
+    fn request(&self, id: &'a str) -> Request<'a> {
+        Request {
+            hub: self.hub,
+            room: self.room,
+            widget: self.widget,
+            id,
+            actor: self.actor,
+        }
+    }
+    /// The event as something the server counts.
+    fn sent(&self) -> Sent<'a> {
+        Sent {
+            hub: self.hub,
+            room: self.room,
+            widget: self.widget,
+            actor: self.actor,
+            event: self.event,
         }
     }
 }

@@ -49,3 +49,15 @@ pub(super) fn vote(sent: Sent<'_>) -> Result<(), DecideError> {
         }
     }
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match ev.kind {
+            "poll.vote" => vote(ev.sent()),
+            _ => Ok(()),
+        }
+    }
+}

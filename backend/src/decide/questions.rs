@@ -57,3 +57,15 @@ pub(super) fn question(sent: Sent<'_>) -> Result<(), DecideError> {
     }
     Ok(())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match ev.kind {
+            "question.ask" | "question.upvote" => question(ev.sent()),
+            _ => Ok(()),
+        }
+    }
+}

@@ -125,3 +125,15 @@ pub fn score_quietly(
     }
     Some(book.players.iter().map(|(a, s)| (a.clone(), *s)).collect())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match ev.kind {
+            "quiz.answer" => answer(ev.sent()),
+            _ => Ok(()),
+        }
+    }
+}

@@ -61,3 +61,21 @@ pub fn redeem(req: Request<'_>, item_id: &str) -> Result<(), DecideError> {
     hub.post_to(&mut rooms, room, user, answer)?;
     Ok(())
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        match (ev.kind, ev.s("request_id"), ev.s("item_id"), ev.s("user_id")) {
+            ("redeem.request", Some(id), Some(item), Some(user)) => redeem(
+                Request {
+                    actor: user,
+                    ..ev.request(id)
+                },
+                item,
+            ),
+            _ => Ok(()),
+        }
+    }
+}

@@ -51,6 +51,7 @@ pub fn flush_tallies(hub: &Hub) {
         }
     }
     draw_due(hub);
+    each_flush(hub);
     let dirty: Vec<_> = hub.books().dirty.drain().collect();
     for (room, widget) in dirty {
         let counts = {

@@ -92,3 +92,20 @@ pub(super) fn task_claim(req: Request<'_>, task_id: &str) -> Result<(), DecideEr
     drop(rooms);
     push_task_progress(hub, room, actor)
 }
+
+/// Its events, as the registry routes them.
+pub(super) struct Decide;
+
+impl Decider for Decide {
+    fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
+        let claimed = match (ev.kind, ev.s("request_id"), ev.s("task_id")) {
+            ("task.claim", Some(id), Some(task)) => task_claim(ev.request(id), task),
+            _ => Ok(()),
+        };
+        // What moves a task on: the viewer's new progress goes to them at once.
+        if matches!(ev.kind, "like.sent" | "task.shared" | "coupon.shared" | "quiz.answer") {
+            push_task_progress(ev.hub, ev.room, ev.actor)?;
+        }
+        claimed
+    }
+}

@@ -1,4 +1,7 @@
 //! Flash sales, redemptions, lead cards, coupons.
+use crate::decide::coupon::coupon_claim;
+use crate::decide::flash::grab;
+use crate::decide::redeem::redeem;
 use super::*;
 
 /// 64 viewers tap at once, twice each (a retry), for 10 units: exactly 10 orders, each
