@@ -10,6 +10,13 @@ pub struct Store {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// One viewer's count of events ([`Store::activity`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub actor: String,
+    pub count: u64,
+}
+
 /// One decision on a reward request.
 pub struct Decision<'a> {
     pub request_id: &'a str,
@@ -544,6 +551,32 @@ impl Store {
                 params![room, widget, actor, kind],
                 |r| r.get::<_, bool>(0),
             )
+        })
+    }
+
+    /// How many events of the given types each viewer of a room sent since `since` (server
+    /// time of receipt), most first; ties go to whoever started first.
+    pub fn activity(
+        &self,
+        room: &str,
+        since: u64,
+        types: &[&str],
+    ) -> rusqlite::Result<Vec<Activity>> {
+        let types = serde_json::to_string(types).unwrap_or_else(|_| "[]".into());
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT COALESCE(user_id, session_id) AS who, COUNT(*) AS n, MIN(received_at) AS first
+                 FROM events WHERE room_id = ?1 AND received_at >= ?2
+                   AND type IN (SELECT value FROM json_each(?3)) AND COALESCE(user_id, session_id) IS NOT NULL
+                 GROUP BY who ORDER BY n DESC, first ASC",
+            )?;
+            let rows = stmt.query_map(params![room, since as i64, types], |r| {
+                Ok(Activity {
+                    actor: r.get(0)?,
+                    count: r.get::<_, i64>(1)? as u64,
+                })
+            })?;
+            rows.collect()
         })
     }
 

@@ -488,3 +488,32 @@ fn quiz_answers_are_checked_scored_on_reveal_and_eliminate() {
     .ok();
     assert_eq!(standings_of(&hub), before);
 }
+
+/// Activity counts each viewer's events of the asked types since a time, most first, ties
+/// to whoever started first; other rooms, other types and older events are not counted.
+#[test]
+fn activity_ranks_viewers_by_their_events_since_a_time() {
+    let hub = hub(&temp("activity"));
+    let store = &hub.store;
+    let ev = |id: &str, room: &str, user: &str, kind: &str| {
+        json!({"event_id": id, "room_id": room, "widget_id": "w", "user_id": user, "type": kind, "at": 1})
+    };
+    store
+        .insert_events(&[ev("e1", "r", "old", "poll.vote")], 100)
+        .unwrap();
+    store
+        .insert_events(
+            &[ev("e3", "r", "a", "like.sent"), ev("e4", "r", "a", "poll.vote"),
+              ev("e5", "r", "c", "widget.shown"), ev("e6", "other", "d", "poll.vote")],
+            2_000,
+        )
+        .unwrap();
+    store
+        .insert_events(&[ev("e2", "r", "b", "poll.vote"), ev("e7", "r", "b", "quiz.answer")], 3_000)
+        .unwrap();
+    let got = store
+        .activity("r", 1_000, &["poll.vote", "like.sent", "quiz.answer"])
+        .unwrap();
+    let got: Vec<(&str, u64)> = got.iter().map(|a| (a.actor.as_str(), a.count)).collect();
+    assert_eq!(got, vec![("a", 2), ("b", 2)]);
+}
