@@ -717,6 +717,69 @@ test('likes on the reference backend: a tap storm becomes one event a second, th
   }
 });
 
+test('interaction leaderboard on the reference backend: ranks counted by the server from stored interactions, titles, the final board and its rewards decided once', async ({ browser }) => {
+  const { base, proc } = await startBackend(join(dir, 'leaderboard.db'));
+  try {
+    const page = await newPage(browser);
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    const room = `lb-${Date.now()}`;
+    await page.goto(`${base}/?room=${room}`);
+    await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
+    await page.locator('#likes-form').getByRole('button', { name: 'Show like button' }).click();
+    // The console's catalog offers the board with an example; it closes 12 s from now.
+    const form = page.locator('#catalog-form');
+    await form.getByLabel('Widget').selectOption({ label: 'leaderboard' });
+    const example = JSON.parse(await form.getByLabel('Command').inputValue());
+    expect(example.type).toBe('leaderboard.open');
+    await form.getByLabel('Command').fill(JSON.stringify({ ...example, ends_in: 12_000 }));
+    await form.getByRole('button', { name: 'Open for every viewer' }).click();
+    const board = page.locator('#overlay section.hd-leaderboard');
+    await expect(board).toHaveAttribute('data-phase', 'live');
+    await expect(board.locator('.hd-hint')).toHaveText('参与互动即可上榜');
+    // A second viewer joins on their own page.
+    const other = await newPage(browser);
+    await other.goto(`${base}/viewer.html?room=${room}&lang=zh-CN`);
+    const otherBoard = other.locator('#overlay section.hd-leaderboard');
+    await expect(otherBoard).toBeVisible();
+    // The console's viewer likes twice (a second apart: two stored interactions), the other once.
+    const heart = page.locator('#overlay section.hd-likes button.hd-like');
+    await heart.click();
+    await expect(board.locator('ol.hd-board li')).toHaveCount(1, { timeout: 10_000 });
+    await expect(board.locator('.hd-score')).toHaveText('我的排名：第 1 名');
+    await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=like.sent`)).json()).length).toBe(1);
+    await heart.click();
+    await expect(board.locator('ol.hd-board li').first()).toContainText('互动 2', { timeout: 10_000 });
+    await other.locator('#overlay section.hd-likes button.hd-like').click();
+    await expect(board.locator('ol.hd-board li')).toHaveCount(2, { timeout: 10_000 });
+    // Both pages show the same board: ranks, titles from the tiers, masked names.
+    for (const b of [board, otherBoard]) {
+      await expect(b.locator('ol.hd-board li').nth(0)).toContainText('榜一');
+      await expect(b.locator('ol.hd-board li').nth(0)).toContainText('互动 2');
+      await expect(b.locator('ol.hd-board li').nth(1)).toContainText('铁粉');
+      await expect(b.locator('ol.hd-board li').nth(1)).toContainText('互动 1');
+      await expect(b.locator('.hd-status')).toHaveText('已有 2 人参与');
+    }
+    const names = await board.locator('ol.hd-board li > span:first-child').allTextContents();
+    for (const n of names) expect(n).toMatch(/^\S\*\*\*\S{2}/);
+    await expect(otherBoard.locator('.hd-score')).toHaveText('我的排名：第 2 名');
+    // The board ends: the final ranking, and each viewer's reward, once.
+    await expect(board).toHaveAttribute('data-phase', 'final', { timeout: 20_000 });
+    await expect(board.locator('.hd-status')).toHaveText('榜单已揭晓');
+    await expect(board.locator('.hd-won')).toHaveText('恭喜上榜！获得 ¥20 无门槛券');
+    await expect(otherBoard.locator('.hd-won')).toHaveText('恭喜上榜！获得 ¥5 券');
+    await expect(page.locator('#log li[data-type="leaderboard.rewarded"]')).toHaveCount(1);
+    // A like after the end changes nothing on the final board.
+    await heart.click();
+    await expect(board.locator('ol.hd-board li').nth(0)).toContainText('互动 2');
+    const decisions = await (await fetch(`${base}/rooms/${room}/decisions?widget=lb1`)).json();
+    expect(decisions).toEqual({ final: 1, rewarded: 2 });
+  } finally {
+    expect(await stop(proc)).toBe(0);
+  }
+});
+
 test('product card: the presented product and pinned ones, buy and add to cart reach the host page once per tap, sold out', async ({ browser }) => {
   const { base, proc } = await startBackend(join(dir, 'products.db'));
   try {

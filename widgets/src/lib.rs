@@ -79,6 +79,7 @@ views! {
     coupon: Coupon;
     questions: Questions;
     tasks: Tasks;
+    leaderboard: Leaderboard;
     #[cfg(feature = "fault")]
     fault: Fault;
 }

@@ -37,7 +37,7 @@ macro_rules! deciders {
     };
 }
 
-deciders! { coupon, flash, lead, likes, lottery, poll, questions, quiz, redeem, tasks }
+deciders! { coupon, flash, lead, leaderboard, likes, lottery, poll, questions, quiz, redeem, tasks }
 
 pub use lottery::draw_due;
 pub use tallies::flush_tallies;

@@ -34,6 +34,7 @@ pub mod fault;
 mod flash;
 pub mod layout;
 mod lead;
+mod leaderboard;
 mod likes;
 pub mod limits;
 mod lottery;
@@ -61,6 +62,10 @@ pub use decode::decode_command_json;
 pub use error::{ErrorCode, HudongError};
 pub use flash::{FlashPhase, FlashSale};
 pub use lead::Lead;
+pub use leaderboard::{
+    Leaderboard, LeaderboardPhase, LeaderboardRanks, LeaderboardSnapshot, LeaderboardSpec,
+    LeaderboardStanding, RankRow, RankTier,
+};
 pub use likes::{Likes, FLUSH_MS as LIKE_FLUSH_MS, MAX_TAPS_PER_SEC};
 pub use lottery::Lottery;
 pub use poll::{Poll, PollPhase};

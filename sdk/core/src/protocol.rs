@@ -10,6 +10,9 @@ pub use crate::flash::{
 pub use crate::lead::{
     LeadOutcome, LeadResult, LeadSnapshot, LeadSpec, LeadState, LeadTarget, LeadVia,
 };
+use crate::leaderboard::{
+    Leaderboard, LeaderboardRanks, LeaderboardSnapshot, LeaderboardSpec, LeaderboardStanding,
+};
 pub use crate::likes::{LikeGoal, LikesSnapshot, LikesSpec, LikesTotal};
 pub use crate::lottery::{
     ClaimOutcome, EntryCondition, EntryOutcome, LotteryClaimed, LotteryDraw, LotteryEntries,
@@ -279,6 +282,7 @@ crate::widget::registry! {
     Coupon(Coupon, CouponSnapshot) = "coupon";
     Questions(Questions, QuestionsSnapshot) = "questions";
     Tasks(Tasks, TasksSnapshot) = "tasks";
+    Leaderboard(Leaderboard, LeaderboardSnapshot) = "leaderboard";
     #[cfg(feature = "fault")]
     Fault(crate::fault::Fault, crate::fault::FaultSnapshot) = "fault";
 }
@@ -384,6 +388,12 @@ commands! {
     TasksProgress(TasksProgress) = "tasks.progress" => to Tasks;
     /// The server's answer to a reward claim.
     TaskResult(TaskResult) = "task.result" => to Tasks;
+    /// Show the interaction leaderboard (互动热榜).
+    LeaderboardOpen(LeaderboardSpec) = "leaderboard.open" => open Leaderboard;
+    /// The board as the server counts it (`final` once it closed).
+    LeaderboardRanks(LeaderboardRanks) = "leaderboard.ranks" => to Leaderboard;
+    /// One viewer's place and reward (addressed).
+    LeaderboardStanding(LeaderboardStanding) = "leaderboard.standing" => to Leaderboard;
     /// The whole room as the server knows it: for late joiners, reconnects and gaps.
     RoomSnapshot(RoomSnapshot) = "room.snapshot" => room;
     /// How the overlay arranges widgets: how many cards at once, which first, what to keep clear.
@@ -443,6 +453,8 @@ addressed!(
     QuestionMark,
     TasksSpec,
     TaskResult,
+    LeaderboardSpec,
+    LeaderboardRanks,
     #[cfg(feature = "fault")]
     crate::fault::FaultSpec,
 );
@@ -466,7 +478,8 @@ addressed_to_viewer!(
     RedeemAccount,
     RedeemPoints,
     CouponWallet,
-    TasksProgress
+    TasksProgress,
+    LeaderboardStanding
 );
 
 impl Addressed for RoomSnapshot {
@@ -825,6 +838,13 @@ events! {
     LikeSent { count: u64, batch: u64 } = "like.sent" interaction;
     /// The server's total reached the room goal.
     LikesGoalReached { target: u64, total: u64 } = "likes.goal_reached";
+    /// The leaderboard closed with this viewer in a rewarded rank.
+    LeaderboardRewarded {
+        rank: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        reward: String,
+    } = "leaderboard.rewarded";
     /// A product came into the spotlight (its exposure to this viewer).
     ProductPresented { sku: String } = "product.presented";
     /// The viewer tapped "buy": the host page opens its checkout for `sku`.

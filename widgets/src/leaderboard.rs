@@ -1,0 +1,94 @@
+use crate::clock::Clock;
+use crate::countdown::Countdown;
+use crate::i18n::{format_number, Strings};
+use hudong_core::{Leaderboard, LeaderboardPhase};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LeaderboardProps {
+    pub board: Leaderboard,
+    pub clock: Clock,
+    pub strings: &'static Strings,
+}
+
+/// A sentence with `{name}` filled in.
+fn fill(sentence: &str, name: &str, value: &str) -> String {
+    sentence.replace(&format!("{{{name}}}"), value)
+}
+
+/// The interaction leaderboard: the most active viewers with their honor titles, the
+/// viewer's own place, a countdown to the close, and the viewer's reward when the final
+/// board gives them one. Everything on it comes from the server.
+#[function_component(LeaderboardView)]
+pub fn leaderboard_view(props: &LeaderboardProps) -> Html {
+    let LeaderboardProps {
+        board: b,
+        clock,
+        strings: s,
+    } = props;
+    let id = b.id().to_owned();
+    let _drawing = crate::drawing(&id);
+    let spec = b.spec();
+    let heading_id = format!("hd-{id}-t");
+    let phase = match b.phase() {
+        LeaderboardPhase::Live => "live",
+        LeaderboardPhase::Counting => "counting",
+        LeaderboardPhase::Final => "final",
+    };
+    let rows = b.rows().iter().map(|r| {
+        let title = b.title_of(r.rank);
+        html! {
+            <li value={r.rank.to_string()} key={format!("{}-{}", r.rank, r.name)}>
+                <span>{&r.name}
+                    if let Some(t) = title { {" "}<span class="hd-tag">{t}</span> }
+                </span>
+                <span>{fill(s.lb_score, "n", &format_number(r.score, s.lang))}</span>
+            </li>
+        }
+    });
+    let me = b.standing();
+    html! {
+        <section class={classes!("hd-card", "hd-leaderboard")} aria-labelledby={heading_id.clone()}
+                 data-widget-id={id.clone()} data-phase={phase}>
+            <header class="hd-head">
+                <span class="hd-badge">{s.lb_badge}</span>
+                if let (LeaderboardPhase::Live, Some(deadline)) = (b.phase(), spec.ends_at) {
+                    <Countdown {deadline} clock={clock.clone()} label={s.lb_ends_in} />
+                }
+            </header>
+            <h2 class="hd-q" id={heading_id}>{spec.title.clone().unwrap_or_else(|| s.lb_badge.to_owned())}</h2>
+            if b.rows().is_empty() {
+                <p class="hd-hint">{s.lb_empty}</p>
+            } else {
+                <ol class="hd-board" aria-label={s.leaderboard}>{ for rows }</ol>
+            }
+            <p class="hd-status" role="status">
+                { match b.phase() {
+                    LeaderboardPhase::Counting => s.lb_counting.to_owned(),
+                    LeaderboardPhase::Final => s.lb_final.to_owned(),
+                    LeaderboardPhase::Live => fill(s.lb_participants, "n", &format_number(b.participants(), s.lang)),
+                } }
+            </p>
+            if let Some(m) = me {
+                <p class="hd-score">
+                    { match m.rank {
+                        Some(rank) => fill(s.lb_my_rank, "rank", &rank.to_string()),
+                        None => s.lb_not_ranked.to_owned(),
+                    } }
+                </p>
+                if let Some(reward) = &m.reward {
+                    <p class="hd-banner hd-won" role="status">{fill(s.lb_reward, "reward", reward)}</p>
+                }
+            }
+        </section>
+    }
+}
+
+impl crate::View for Leaderboard {
+    fn card(&self, cx: &crate::Cx) -> Html {
+        html! { <LeaderboardView key={self.id().to_owned()} board={self.clone()} clock={cx.clock.clone()} strings={cx.strings} /> }
+    }
+    fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
+        (s.lb_badge, self.spec().title.as_deref().unwrap_or(""))
+    }
+}
