@@ -1,4 +1,3 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::{format_money, Strings};
 use hudong_core::{
@@ -6,14 +5,6 @@ use hudong_core::{
 };
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct CouponProps {
-    pub coupon: Coupon,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
 
 /// A date and time in the viewer's locale, through the browser's `Intl`.
 fn local_time(ms: Millis, lang: &str) -> String {
@@ -29,15 +20,9 @@ fn local_time(ms: Millis, lang: &str) -> String {
 /// or follow first), one claim button (pending until the server answers), and the viewer's
 /// wallet with each coupon's expiry.
 #[function_component(CouponView)]
-pub fn coupon_view(props: &CouponProps) -> Html {
-    let CouponProps {
-        coupon: c,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
+    let (c, clock, on_action, s, _drawing) = props.parts();
     let spec = c.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let id = spec.widget_id.clone();
     let now = clock.now();
     let phase = c.phase(now);
@@ -155,9 +140,6 @@ pub fn coupon_view(props: &CouponProps) -> Html {
 }
 
 impl crate::View for Coupon {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <CouponView key={self.id().to_owned()} coupon={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.coupon, self.spec().name.as_str())
     }

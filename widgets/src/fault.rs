@@ -5,17 +5,10 @@ use hudong_core::fault::{FailOn, Fault};
 use hudong_core::Action;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct FaultProps {
-    pub fault: Fault,
-    pub on_action: Callback<Action>,
-}
-
 #[function_component(FaultView)]
-pub fn fault_view(props: &FaultProps) -> Html {
-    let f = &props.fault;
+pub fn fault_view(props: &crate::WidgetProps<Fault>) -> Html {
+    let (f, _, _, _, _drawing) = props.parts();
     let spec = f.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     if spec.fail_on == FailOn::Render && f.taps() > 0 {
         panic!(
             "fault widget {}: failing while drawn, as asked",
@@ -40,9 +33,6 @@ pub fn fault_view(props: &FaultProps) -> Html {
 }
 
 impl crate::View for Fault {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <FaultView key={self.id().to_owned()} fault={self.clone()} on_action={cx.on_action.clone()} /> }
-    }
     fn chip(&self, _: &'static crate::i18n::Strings) -> (&'static str, &str) {
         ("fault", self.spec().title.as_str())
     }

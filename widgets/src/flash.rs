@@ -1,29 +1,14 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::{format_count, format_money, format_number, Strings};
 use hudong_core::{Action, FlashPhase, FlashSale, GrabOutcome};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct FlashProps {
-    pub sale: FlashSale,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// A flash-sale card: countdown to the start (with a reminder), then the stock bar and the
 /// grab button, then the server's answer.
 #[function_component(FlashView)]
-pub fn flash_view(props: &FlashProps) -> Html {
-    let FlashProps {
-        sale,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
+    let (sale, clock, on_action, s, _drawing) = props.parts();
     let spec = sale.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let product = &spec.product;
     let now = clock.now();
     let phase = sale.phase(now);
@@ -127,9 +112,6 @@ fn phase_name(p: FlashPhase) -> &'static str {
 }
 
 impl crate::View for FlashSale {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <FlashView key={self.id().to_owned()} sale={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.flash_sale, self.spec().product.name.as_str())
     }

@@ -1,17 +1,8 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::Strings;
 use hudong_core::{Action, Lead, LeadState, LeadTarget, LeadVia};
 use qrcodegen::{QrCode, QrCodeEcc};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct LeadProps {
-    pub lead: Lead,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
 
 /// A QR code as one SVG path (runs of dark modules merged), with a four-module quiet zone.
 /// Drawn on the device from the URL: no image request, nothing a server could swap.
@@ -41,15 +32,9 @@ pub fn qr_path(text: &str) -> Option<(usize, String)> {
 /// from the URL, a link, a code to copy, the consent box with the stated purpose, and one
 /// confirm button (pending until the server answers). Folds into a chip.
 #[function_component(LeadView)]
-pub fn lead_view(props: &LeadProps) -> Html {
-    let LeadProps {
-        lead: l,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn lead_view(props: &crate::WidgetProps<Lead>) -> Html {
+    let (l, clock, on_action, s, _drawing) = props.parts();
     let spec = l.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let id = spec.widget_id.clone();
     let title_id = format!("hd-{id}-t");
     let copied = use_state(|| false);
@@ -228,9 +213,6 @@ fn select_text(element_id: &str) {
 }
 
 impl crate::View for Lead {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <LeadView key={self.id().to_owned()} lead={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.lead_follow, self.spec().title.as_str())
     }

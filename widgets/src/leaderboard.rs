@@ -1,15 +1,7 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::{format_number, Strings};
 use hudong_core::{Leaderboard, LeaderboardPhase};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct LeaderboardProps {
-    pub board: Leaderboard,
-    pub clock: Clock,
-    pub strings: &'static Strings,
-}
 
 /// A sentence with `{name}` filled in.
 fn fill(sentence: &str, name: &str, value: &str) -> String {
@@ -20,14 +12,9 @@ fn fill(sentence: &str, name: &str, value: &str) -> String {
 /// viewer's own place, a countdown to the close, and the viewer's reward when the final
 /// board gives them one. Everything on it comes from the server.
 #[function_component(LeaderboardView)]
-pub fn leaderboard_view(props: &LeaderboardProps) -> Html {
-    let LeaderboardProps {
-        board: b,
-        clock,
-        strings: s,
-    } = props;
+pub fn leaderboard_view(props: &crate::WidgetProps<Leaderboard>) -> Html {
+    let (b, clock, _, s, _drawing) = props.parts();
     let id = b.id().to_owned();
-    let _drawing = crate::drawing(&id);
     let spec = b.spec();
     let heading_id = format!("hd-{id}-t");
     let phase = match b.phase() {
@@ -85,9 +72,6 @@ pub fn leaderboard_view(props: &LeaderboardProps) -> Html {
 }
 
 impl crate::View for Leaderboard {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <LeaderboardView key={self.id().to_owned()} board={self.clone()} clock={cx.clock.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.lb_badge, self.spec().title.as_deref().unwrap_or(""))
     }

@@ -11,22 +11,34 @@ mod i18n;
 mod overlay;
 
 pub use clock::Clock;
-pub use coupon::{CouponProps, CouponView};
-pub use flash::{FlashProps, FlashView};
 pub use i18n::{locale_pack, Strings};
-pub use lead::{qr_path, LeadProps, LeadView};
-pub use likes::{LikesProps, LikesView};
-pub use lottery::{LotteryProps, LotteryView};
+pub use lead::qr_path;
 pub use overlay::{Overlay, OverlayProps};
-pub use poll::{PollProps, PollView};
-pub use products::{ProductsProps, ProductsView};
-pub use questions::{QuestionsProps, QuestionsView};
-pub use quiz::{QuizProps, QuizView};
-pub use redeem::{RedeemProps, RedeemView};
-pub use tasks::{TasksProps, TasksView};
-pub use tryon::{TryOnHooks, TryOnProps, TryOnView};
+pub use tryon::TryOnHooks;
 
-use yew::{Callback, Html};
+use yew::{Callback, Html, Properties};
+
+/// What every widget's view is given: its state, the room's clock, where taps go, and the
+/// words to show.
+#[derive(Properties, PartialEq)]
+pub struct WidgetProps<W: PartialEq> {
+    pub widget: W,
+    pub clock: Clock,
+    pub on_action: Callback<Action>,
+    pub strings: &'static Strings,
+    /// The tracker and snapshot callback (try-on only).
+    #[prop_or_default]
+    pub hooks: TryOnHooks,
+}
+
+impl<W: PartialEq + hudong_core::widget::WidgetState> WidgetProps<W> {
+    /// The widget, clock, action callback and words, and the guard that pins a panic while
+    /// drawing on this widget ([`drawing`]): what every view starts with.
+    pub(crate) fn parts(&self) -> (&W, &Clock, &Callback<Action>, &'static Strings, Drawing) {
+        let guard = drawing(self.widget.id());
+        (&self.widget, &self.clock, &self.on_action, self.strings, guard)
+    }
+}
 
 /// What every view is given besides its widget's state.
 pub(crate) struct Cx<'a> {
@@ -37,24 +49,26 @@ pub(crate) struct Cx<'a> {
     pub tryon: &'a TryOnHooks,
 }
 
-/// A widget's view, implemented by each view module for its core state.
+/// What the overlay needs of a widget besides its view: its chip in the tray.
 pub(crate) trait View {
-    /// The widget as a card (or a compact widget in the tray).
-    fn card(&self, cx: &Cx) -> Html;
     /// Its chip in the tray, when the layout folds it: a badge and a title.
     fn chip(&self, strings: &'static Strings) -> (&'static str, &str);
 }
 
-/// The view registry: each widget's module, once, with the core's name for its state. It
-/// declares the modules and dispatches every kind of [`Widget`](hudong_core::Widget) to its
-/// [`View`].
+/// The view registry: each widget's module, once, with the core's name for its state and
+/// its view component. It declares the modules and dispatches every kind of
+/// [`Widget`](hudong_core::Widget) to its view and [`View`].
 macro_rules! views {
-    ($( $(#[$m:meta])* $module:ident: $V:ident; )*) => {
+    ($( $(#[$m:meta])* $module:ident: $V:ident => $Component:ident; )*) => {
         $( $(#[$m])* mod $module; )*
+        $( $(#[$m])* pub use $module::$Component; )*
 
         pub(crate) fn card(w: &hudong_core::Widget, cx: &Cx) -> Html {
             match w {
-                $( $(#[$m])* hudong_core::Widget::$V(w) => View::card(w, cx), )*
+                $( $(#[$m])* hudong_core::Widget::$V(w) => yew::html! {
+                    <$Component key={w.id().to_owned()} widget={w.clone()} clock={cx.clock.clone()}
+                        on_action={cx.on_action.clone()} strings={cx.strings} hooks={cx.tryon.clone()} />
+                }, )*
             }
         }
 
@@ -67,21 +81,21 @@ macro_rules! views {
 }
 
 views! {
-    poll: Poll;
-    flash: FlashSale;
-    quiz: Quiz;
-    redeem: Redeem;
-    tryon: TryOn;
-    lottery: Lottery;
-    lead: Lead;
-    likes: Likes;
-    products: Products;
-    coupon: Coupon;
-    questions: Questions;
-    tasks: Tasks;
-    leaderboard: Leaderboard;
+    poll: Poll => PollView;
+    flash: FlashSale => FlashView;
+    quiz: Quiz => QuizView;
+    redeem: Redeem => RedeemView;
+    tryon: TryOn => TryOnView;
+    lottery: Lottery => LotteryView;
+    lead: Lead => LeadView;
+    likes: Likes => LikesView;
+    products: Products => ProductsView;
+    coupon: Coupon => CouponView;
+    questions: Questions => QuestionsView;
+    tasks: Tasks => TasksView;
+    leaderboard: Leaderboard => LeaderboardView;
     #[cfg(feature = "fault")]
-    fault: Fault;
+    fault: Fault => FaultView;
 }
 
 pub use hudong_core::Action;

@@ -2,13 +2,6 @@ use crate::i18n::{format_count, Strings};
 use hudong_core::{Action, Likes};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct LikesProps {
-    pub likes: Likes,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// At most this many hearts float at once, however fast the taps.
 const MAX_HEARTS: usize = 8;
 
@@ -16,14 +9,9 @@ const MAX_HEARTS: usize = 8;
 /// when the host set a goal, and hearts that float up on each tap (a fade only, for viewers
 /// who ask for reduced motion). Taps are coalesced by the core, not here.
 #[function_component(LikesView)]
-pub fn likes_view(props: &LikesProps) -> Html {
-    let LikesProps {
-        likes: l,
-        on_action,
-        strings: s,
-    } = props;
+pub fn likes_view(props: &crate::WidgetProps<Likes>) -> Html {
+    let (l, _, on_action, s, _drawing) = props.parts();
     let id = l.id().to_owned();
-    let _drawing = crate::drawing(&id);
     let hearts = use_state(|| (0u32, Vec::<u32>::new()));
     let on_tap = {
         let (on_action, id, hearts) = (on_action.clone(), id.clone(), hearts.clone());
@@ -80,9 +68,6 @@ pub fn likes_view(props: &LikesProps) -> Html {
 }
 
 impl crate::View for Likes {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <LikesView key={self.id().to_owned()} likes={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.like, "")
     }

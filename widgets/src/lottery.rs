@@ -1,4 +1,3 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::Strings;
 use hudong_core::{
@@ -6,26 +5,12 @@ use hudong_core::{
 };
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct LotteryProps {
-    pub lottery: Lottery,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// A lucky-bag card: the prize, the entry condition, the entry count and the countdown; one
 /// tap to enter (pending until the server says); then the winners, and a claim for a winner.
 #[function_component(LotteryView)]
-pub fn lottery_view(props: &LotteryProps) -> Html {
-    let LotteryProps {
-        lottery: l,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn lottery_view(props: &crate::WidgetProps<Lottery>) -> Html {
+    let (l, clock, on_action, s, _drawing) = props.parts();
     let spec = l.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let now = clock.now();
     let phase = l.phase(now);
     let title_id = format!("hd-{}-t", spec.widget_id);
@@ -136,9 +121,6 @@ pub fn lottery_view(props: &LotteryProps) -> Html {
 }
 
 impl crate::View for Lottery {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <LotteryView key={self.id().to_owned()} lottery={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.lottery, self.spec().prize.name.as_str())
     }

@@ -1,31 +1,16 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::{format_number, Strings};
 use hudong_core::{Action, Poll, PollPhase};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct PollProps {
-    pub poll: Poll,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// A poll card. Single choice votes in one tap; multi choice ticks options, then submits.
 /// Results (bars and percentages) show once the viewer voted or the poll closed.
 #[function_component(PollView)]
-pub fn poll_view(props: &PollProps) -> Html {
-    let PollProps {
-        poll,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn poll_view(props: &crate::WidgetProps<Poll>) -> Html {
+    let (poll, clock, on_action, s, _drawing) = props.parts();
     // Options ticked but not yet submitted (multi choice only): view state, not poll state.
     let ticked = use_state(Vec::<usize>::new);
     let spec = poll.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let now = clock.now();
     let can_vote = poll.can_vote(now);
     let phase = poll.phase();
@@ -155,9 +140,6 @@ fn phase_class(p: PollPhase) -> &'static str {
 }
 
 impl crate::View for Poll {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <PollView key={self.id().to_owned()} poll={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.poll, self.spec().question.as_str())
     }

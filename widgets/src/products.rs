@@ -2,24 +2,12 @@ use crate::i18n::{format_money, Strings};
 use hudong_core::{Action, Products, ShowcaseProduct, LOW_STOCK};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ProductsProps {
-    pub products: Products,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// The product card: the product in the spotlight (price, original price, a stock hint, buy
 /// and add-to-cart), then the pinned products in a compact list.
 #[function_component(ProductsView)]
-pub fn products_view(props: &ProductsProps) -> Html {
-    let ProductsProps {
-        products: p,
-        on_action,
-        strings: s,
-    } = props;
+pub fn products_view(props: &crate::WidgetProps<Products>) -> Html {
+    let (p, _, on_action, s, _drawing) = props.parts();
     let id = p.id().to_owned();
-    let _drawing = crate::drawing(&id);
     let title_id = format!("hd-{id}-t");
     let tap = |sku: &str, buy: bool| {
         let (on_action, id, sku) = (on_action.clone(), id.clone(), sku.to_owned());
@@ -103,9 +91,6 @@ pub fn products_view(props: &ProductsProps) -> Html {
 }
 
 impl crate::View for Products {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <ProductsView key={self.id().to_owned()} products={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.products, self.current().map_or("", |x| x.name.as_str()))
     }

@@ -3,24 +3,12 @@ use hudong_core::{Action, QuestionState, Questions};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct QuestionsProps {
-    pub questions: Questions,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// The question queue: a box to ask in, the viewer's questions with their place in the queue
 /// (acknowledged at once by the server), and the room's queue with "me too" upvotes.
 #[function_component(QuestionsView)]
-pub fn questions_view(props: &QuestionsProps) -> Html {
-    let QuestionsProps {
-        questions: q,
-        on_action,
-        strings: s,
-    } = props;
+pub fn questions_view(props: &crate::WidgetProps<Questions>) -> Html {
+    let (q, _, on_action, s, _drawing) = props.parts();
     let id = q.id().to_owned();
-    let _drawing = crate::drawing(&id);
     let title_id = format!("hd-{id}-t");
     let input_id = format!("hd-{id}-input");
     let input = use_node_ref();
@@ -115,9 +103,6 @@ pub fn questions_view(props: &QuestionsProps) -> Html {
 }
 
 impl crate::View for Questions {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <QuestionsView key={self.id().to_owned()} questions={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.questions, self.spec().prompt.as_deref().unwrap_or(s.ask_prompt))
     }

@@ -1,29 +1,14 @@
-use crate::clock::Clock;
 use crate::countdown::Countdown;
 use crate::i18n::Strings;
 use hudong_core::{Action, QuestionPhase, Quiz};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct QuizProps {
-    pub quiz: Quiz,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// A quiz card: the current question with a countdown, one tap to answer (locked), the
 /// reveal with shares per option, and the viewer's score, streak and rank from the server.
 #[function_component(QuizView)]
-pub fn quiz_view(props: &QuizProps) -> Html {
-    let QuizProps {
-        quiz,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn quiz_view(props: &crate::WidgetProps<Quiz>) -> Html {
+    let (quiz, clock, on_action, s, _drawing) = props.parts();
     let spec = quiz.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let now = clock.now();
     let can_answer = quiz.can_answer(now);
     let heading_id = format!("hd-{}-q", spec.widget_id);
@@ -123,9 +108,6 @@ pub fn quiz_view(props: &QuizProps) -> Html {
 }
 
 impl crate::View for Quiz {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <QuizView key={self.id().to_owned()} quiz={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.quiz, self.spec().title.as_deref().unwrap_or(""))
     }

@@ -2,24 +2,12 @@ use crate::i18n::{format_number, Strings};
 use hudong_core::{Action, ErrorCode, Redeem, RedeemOutcome};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct RedeemProps {
-    pub shop: Redeem,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
-
 /// A point-redeem card: the balance (optimistic while a redemption is pending), the last
 /// point gain with its reason, the catalog with a confirm step, and the viewer's history.
 #[function_component(RedeemView)]
-pub fn redeem_view(props: &RedeemProps) -> Html {
-    let RedeemProps {
-        shop,
-        on_action,
-        strings: s,
-    } = props;
+pub fn redeem_view(props: &crate::WidgetProps<Redeem>) -> Html {
+    let (shop, _, on_action, s, _drawing) = props.parts();
     let spec = shop.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     // The item whose confirm step is showing (view-only state).
     let confirming = use_state(|| None::<String>);
     let title_id = format!("hd-{}-t", spec.widget_id);
@@ -151,9 +139,6 @@ pub fn redeem_view(props: &RedeemProps) -> Html {
 }
 
 impl crate::View for Redeem {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <RedeemView key={self.id().to_owned()} shop={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.points_shop, self.spec().title.as_deref().unwrap_or(""))
     }

@@ -1,15 +1,6 @@
-use crate::clock::Clock;
 use crate::i18n::Strings;
 use hudong_core::{Action, TaskClaim, TaskKind, TaskOutcome, TaskSpec, Tasks};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct TasksProps {
-    pub tasks: Tasks,
-    pub clock: Clock,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-}
 
 fn label(t: &TaskSpec, s: &Strings) -> String {
     match t.kind {
@@ -23,15 +14,9 @@ fn label(t: &TaskSpec, s: &Strings) -> String {
 /// The room's tasks: each with its progress (the server's count; watch minutes also from
 /// this page's clock), its reward, and a claim button once done.
 #[function_component(TasksView)]
-pub fn tasks_view(props: &TasksProps) -> Html {
-    let TasksProps {
-        tasks: t,
-        clock,
-        on_action,
-        strings: s,
-    } = props;
+pub fn tasks_view(props: &crate::WidgetProps<Tasks>) -> Html {
+    let (t, clock, on_action, s, _drawing) = props.parts();
     let id = t.id().to_owned();
-    let _drawing = crate::drawing(&id);
     let now = clock.now();
     let title_id = format!("hd-{id}-t");
     let claim = |task_id: &str| {
@@ -102,9 +87,6 @@ pub fn tasks_view(props: &TasksProps) -> Html {
 }
 
 impl crate::View for Tasks {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <TasksView key={self.id().to_owned()} tasks={self.clone()} clock={cx.clock.clone()} on_action={cx.on_action.clone()} strings={cx.strings} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.tasks, "")
     }

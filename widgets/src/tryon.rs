@@ -28,25 +28,11 @@ pub struct TryOnHooks {
     pub max_fps: u32,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct TryOnProps {
-    pub tryon: TryOn,
-    pub on_action: Callback<Action>,
-    pub strings: &'static Strings,
-    #[prop_or_default]
-    pub hooks: TryOnHooks,
-}
-
 #[function_component(TryOnView)]
-pub fn tryon_view(props: &TryOnProps) -> Html {
-    let TryOnProps {
-        tryon: t,
-        on_action,
-        strings: s,
-        hooks,
-    } = props;
+pub fn tryon_view(props: &crate::WidgetProps<TryOn>) -> Html {
+    let (t, _, on_action, s, _drawing) = props.parts();
+    let hooks = &props.hooks;
     let spec = t.spec();
-    let _drawing = crate::drawing(&spec.widget_id);
     let product = &spec.product;
     let id = spec.widget_id.clone();
     let phase = t.phase();
@@ -918,9 +904,6 @@ fn camera_name(r: CameraResult) -> &'static str {
 }
 
 impl crate::View for TryOn {
-    fn card(&self, cx: &crate::Cx) -> Html {
-        html! { <TryOnView key={self.id().to_owned()} tryon={self.clone()} on_action={cx.on_action.clone()} strings={cx.strings} hooks={cx.tryon.clone()} /> }
-    }
     fn chip(&self, s: &'static Strings) -> (&'static str, &str) {
         (s.try_on, self.spec().product.name.as_str())
     }
