@@ -7,7 +7,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -341,15 +340,9 @@ impl Coupon {
         }]))
     }
 
-    /// `coupon.wallet` for this viewer (`me`): the server's list replaces the wallet.
-    pub fn set_wallet(
-        &mut self,
-        w: &CouponWallet,
-        me: Option<&str>,
-    ) -> Result<Transition, HudongError> {
-        if w.user_id.as_deref().is_some_and(|u| Some(u) != me) {
-            return Ok(Transition::default());
-        }
+    /// `coupon.wallet` for this viewer (the room passes no other's): the server's list
+    /// replaces the wallet.
+    pub fn set_wallet(&mut self, w: &CouponWallet) -> Result<Transition, HudongError> {
         if w.coupons.len() > MAX_WALLET {
             return Err(HudongError::field(format!(
                 "at most {MAX_WALLET} coupons in a wallet"
@@ -414,24 +407,15 @@ fn validate_spec(s: &CouponSpec) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     Coupon: CouponSpec, CouponSnapshot, "a coupon";
-
-    fn open(spec: CouponSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
-        Coupon::open(spec, now)
+    open(spec, now) => Coupon::open(spec, now);
+    command(self, _cx) {
+        Command::CouponStock(s) => Ok(self.stock(s)),
+        Command::CouponResult(r) => self.result(r),
+        Command::CouponWallet(w) => self.set_wallet(w),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::CouponStock(s) => Ok(self.stock(s)),
-            Command::CouponResult(r) => self.result(r),
-            Command::CouponWallet(w) => self.set_wallet(w, cx.user_id),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::CouponClaim { .. } => self.claim(cx.now, &cx.key_prefix()),
-            Action::CouponShare { channel, .. } => self.share(channel),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::CouponClaim { .. } => self.claim(cx.now, &cx.key_prefix()),
+        Action::CouponShare { channel, .. } => self.share(channel),
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         Coupon::next_deadline(self, now)

@@ -9,7 +9,6 @@
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::HudongError;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
@@ -128,21 +127,12 @@ impl Fault {
 
 crate::widget::widget_state! {
     Fault: FaultSpec, FaultSnapshot, "a failing widget";
-
-    fn open(spec: FaultSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
-        Fault::open(spec, now)
+    open(spec, now) => Fault::open(spec, now);
+    command(self, _cx) {
+        Command::FaultPoke(_) => Ok(self.poke()),
     }
-    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::FaultPoke(_) => Ok(self.poke()),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, _cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::FaultTap { .. } => Ok(self.tap()),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, _cx) {
+        Action::FaultTap { .. } => Ok(self.tap()),
     }
     fn next_deadline(&self, _now: Millis) -> Option<Millis> {
         Fault::next_deadline(self)

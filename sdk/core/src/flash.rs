@@ -5,7 +5,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -442,25 +441,16 @@ fn validate_spec(s: &FlashSpec) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     FlashSale: FlashSpec, FlashSnapshot, "a flash sale";
-
-    fn open(spec: FlashSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
-        FlashSale::open(spec, now)
+    open(spec, now) => FlashSale::open(spec, now);
+    command(self, cx) {
+        Command::FlashStock(s) => Ok(self.stock(s, cx.now)),
+        Command::FlashExtend(e) => Ok(self.extend(e, cx.now)),
+        Command::FlashResult(r) => self.result(r, cx.now),
+        Command::FlashEnd(_) => Ok(self.end(cx.now)),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::FlashStock(s) => Ok(self.stock(s, cx.now)),
-            Command::FlashExtend(e) => Ok(self.extend(e, cx.now)),
-            Command::FlashResult(r) => self.result(r, cx.now),
-            Command::FlashEnd(_) => Ok(self.end(cx.now)),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::FlashGrab { .. } => self.grab(cx.now, &cx.key_prefix()),
-            Action::FlashRemind { .. } => self.remind(cx.now),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::FlashGrab { .. } => self.grab(cx.now, &cx.key_prefix()),
+        Action::FlashRemind { .. } => self.remind(cx.now),
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         FlashSale::next_deadline(self, now)

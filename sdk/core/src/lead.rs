@@ -9,7 +9,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -330,24 +329,15 @@ fn validate_spec(s: &LeadSpec) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     Lead: LeadSpec, LeadSnapshot, "a lead card";
-
-    fn open(spec: LeadSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Lead::open(spec)
+    open(spec, _now) => Lead::open(spec);
+    command(self, _cx) {
+        Command::LeadResult(r) => self.result(r),
     }
-    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::LeadResult(r) => self.result(r),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::LeadClick { via, .. } => self.click(*via),
-            Action::LeadConsent { given, .. } => self.set_consent(*given),
-            Action::LeadConfirm { .. } => self.confirm(cx.now, &cx.key_prefix()),
-            Action::LeadFold { folded, .. } => Ok(self.fold(*folded)),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::LeadClick { via, .. } => self.click(*via),
+        Action::LeadConsent { given, .. } => self.set_consent(*given),
+        Action::LeadConfirm { .. } => self.confirm(cx.now, &cx.key_prefix()),
+        Action::LeadFold { folded, .. } => Ok(self.fold(*folded)),
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         Lead::next_deadline(self, now)

@@ -5,9 +5,9 @@
 //! shows what the server sends, in order, and never goes back: an older ranking is ignored,
 //! a final one is never replaced by a live one.
 use crate::error::HudongError;
-use crate::protocol::{Action, Command, Event};
+use crate::protocol::{Command, Event};
 use crate::validate;
-use crate::widget::{not_for, Context, Transition};
+use crate::widget::Transition;
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -237,16 +237,9 @@ impl Leaderboard {
         Ok(Transition::changed(Vec::new()))
     }
 
-    /// `leaderboard.standing` for this viewer (`me`; another viewer's changes nothing). A reward is announced (`leaderboard.rewarded`)
+    /// `leaderboard.standing` for this viewer (the room passes no other's). A reward is announced (`leaderboard.rewarded`)
     /// the first time it arrives.
-    pub fn set_standing(
-        &mut self,
-        s: &LeaderboardStanding,
-        me: Option<&str>,
-    ) -> Result<Transition, HudongError> {
-        if s.user_id.as_deref().is_some_and(|u| Some(u) != me) {
-            return Ok(Transition::none());
-        }
+    pub fn set_standing(&mut self, s: &LeaderboardStanding) -> Result<Transition, HudongError> {
         if let Some(r) = &s.reward {
             validate::text("reward", r, 40)?;
         }
@@ -300,20 +293,12 @@ impl Leaderboard {
 
 crate::widget::widget_state! {
     Leaderboard: LeaderboardSpec, LeaderboardSnapshot, "a leaderboard";
-
-    fn open(spec: LeaderboardSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
-        Leaderboard::open(spec, now)
+    open(spec, now) => Leaderboard::open(spec, now);
+    command(self, _cx) {
+        Command::LeaderboardRanks(r) => self.set_ranks(r),
+        Command::LeaderboardStanding(s) => self.set_standing(s),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::LeaderboardRanks(r) => self.set_ranks(r),
-            Command::LeaderboardStanding(s) => self.set_standing(s, cx.user_id),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, _a: &Action, _cx: &Context) -> Result<Transition, HudongError> {
-        Err(not_for::<Self>())
-    }
+    act(self, _) {}
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         Leaderboard::next_deadline(self, now)
     }

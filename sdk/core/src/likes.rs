@@ -8,7 +8,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -226,21 +225,12 @@ impl Likes {
 
 crate::widget::widget_state! {
     Likes: LikesSpec, LikesSnapshot, "a like button";
-
-    fn open(spec: LikesSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Likes::open(spec)
+    open(spec, _now) => Likes::open(spec);
+    command(self, _cx) {
+        Command::LikesTotal(t) => Ok(self.set_total(t)),
     }
-    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::LikesTotal(t) => Ok(self.set_total(t)),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::LikeTap { .. } => Ok(self.tap(cx.now)),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::LikeTap { .. } => Ok(self.tap(cx.now)),
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         Likes::next_deadline(self, now)

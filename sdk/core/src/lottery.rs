@@ -7,7 +7,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -440,26 +439,17 @@ fn validate_spec(s: &LotterySpec) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     Lottery: LotterySpec, LotterySnapshot, "a lottery";
-
-    fn open(spec: LotterySpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Lottery::open(spec)
+    open(spec, _now) => Lottery::open(spec);
+    command(self, cx) {
+        Command::LotteryEntries(e) => Ok(self.set_entries(e)),
+        Command::LotteryEntry(e) => Ok(self.entry(e)),
+        Command::LotteryDraw(d) => self.draw(d),
+        Command::LotteryResult(r) => Ok(self.result(r, cx.user_id)),
+        Command::LotteryClaimed(c) => self.claimed_by_server(c),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::LotteryEntries(e) => Ok(self.set_entries(e)),
-            Command::LotteryEntry(e) => Ok(self.entry(e)),
-            Command::LotteryDraw(d) => self.draw(d),
-            Command::LotteryResult(r) => Ok(self.result(r, cx.user_id)),
-            Command::LotteryClaimed(c) => self.claimed_by_server(c),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::LotteryEnter { .. } => self.enter(cx.now, &cx.key_prefix()),
-            Action::LotteryClaim { .. } => self.claim(&cx.key_prefix()),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::LotteryEnter { .. } => self.enter(cx.now, &cx.key_prefix()),
+        Action::LotteryClaim { .. } => self.claim(&cx.key_prefix()),
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         Lottery::next_deadline(self, now)

@@ -4,7 +4,6 @@ use crate::protocol::{Action, Command};
 use crate::protocol::{CloseReason, Event, PollReveal, PollSnapshot, PollSpec, PollTally};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -437,23 +436,14 @@ pub(crate) fn percentages(counts: &[u64]) -> Vec<u8> {
 
 crate::widget::widget_state! {
     Poll: PollSpec, PollSnapshot, "a poll";
-
-    fn open(spec: PollSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
-        Poll::open(spec, now)
+    open(spec, now) => Poll::open(spec, now);
+    command(self, _cx) {
+        Command::PollTally(t) => self.tally(t),
+        Command::PollClose(_) => Ok(self.close()),
+        Command::PollReveal(r) => self.reveal(r),
     }
-    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::PollTally(t) => self.tally(t),
-            Command::PollClose(_) => Ok(self.close()),
-            Command::PollReveal(r) => self.reveal(r),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::PollVote { option_ids, .. } => self.vote(option_ids, cx.now, &cx.key_prefix()),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::PollVote { option_ids, .. } => self.vote(option_ids, cx.now, &cx.key_prefix()),
     }
     fn next_deadline(&self, _now: Millis) -> Option<Millis> {
         Poll::next_deadline(self)

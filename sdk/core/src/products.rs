@@ -7,7 +7,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -352,29 +351,20 @@ fn validate_product(p: &ShowcaseProduct) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     Products: ProductsSpec, ProductsSnapshot, "a product card";
-
-    fn open(spec: ProductsSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Products::open(spec)
+    open(spec, _now) => Products::open(spec);
+    command(self, _cx) {
+        Command::ProductPresent(p) => self.present(p),
+        Command::ProductPin(p) => self.pin(p),
+        Command::ProductUnpin(p) => Ok(self.unpin(p)),
+        Command::ProductStock(s) => Ok(self.stock(s)),
     }
-    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::ProductPresent(p) => self.present(p),
-            Command::ProductPin(p) => self.pin(p),
-            Command::ProductUnpin(p) => Ok(self.unpin(p)),
-            Command::ProductStock(s) => Ok(self.stock(s)),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::ProductBuy { sku, .. } => {
-                self.tap(sku, ProductIntent::Buy, cx.now, &cx.key_prefix())
-            }
-            Action::ProductAddToCart { sku, .. } => {
-                self.tap(sku, ProductIntent::AddToCart, cx.now, &cx.key_prefix())
-            }
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::ProductBuy { sku, .. } => {
+            self.tap(sku, ProductIntent::Buy, cx.now, &cx.key_prefix())
+        },
+        Action::ProductAddToCart { sku, .. } => {
+            self.tap(sku, ProductIntent::AddToCart, cx.now, &cx.key_prefix())
+        },
     }
     fn check_snapshot(&self, s: &ProductsSnapshot) -> Result<(), HudongError> {
         Products::check_snapshot(self, s)

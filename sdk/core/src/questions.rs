@@ -7,7 +7,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -399,26 +398,17 @@ pub fn normalize(text: &str) -> String {
 
 crate::widget::widget_state! {
     Questions: QuestionsSpec, QuestionsSnapshot, "a question queue";
-
-    fn open(spec: QuestionsSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Questions::open(spec)
+    open(spec, _now) => Questions::open(spec);
+    command(self, _cx) {
+        Command::QuestionQueue(q) => self.set_queue(q),
+        Command::QuestionAck(a) => self.ack(a),
+        Command::QuestionMark(m) => Ok(self.mark(m)),
     }
-    fn command(&mut self, c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::QuestionQueue(q) => self.set_queue(q),
-            Command::QuestionAck(a) => self.ack(a),
-            Command::QuestionMark(m) => Ok(self.mark(m)),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::QuestionAsk { text, .. } => self.ask(text, cx.now, &cx.key_prefix()),
-            Action::QuestionUpvote { question_id, .. } => {
-                self.upvote(question_id, &cx.key_prefix())
-            }
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::QuestionAsk { text, .. } => self.ask(text, cx.now, &cx.key_prefix()),
+        Action::QuestionUpvote { question_id, .. } => {
+            self.upvote(question_id, &cx.key_prefix())
+        },
     }
     fn check_snapshot(&self, s: &QuestionsSnapshot) -> Result<(), HudongError> {
         Questions::check_snapshot(self, s)

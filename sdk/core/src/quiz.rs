@@ -6,7 +6,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -422,13 +421,8 @@ impl Quiz {
         Ok(Transition::changed(vec![event]))
     }
 
-    /// `quiz.standing` for this viewer (`me`: the room's user id).
-    pub fn stand(&mut self, s: &QuizStanding, me: Option<&str>) -> Result<Transition, HudongError> {
-        if let Some(u) = &s.user_id {
-            if me != Some(u.as_str()) {
-                return Ok(Transition::default()); // someone else's
-            }
-        }
+    /// `quiz.standing` for this viewer (the room passes no other's).
+    pub fn stand(&mut self, s: &QuizStanding) -> Result<Transition, HudongError> {
         if let Some(t) = &s.team_id {
             validate::id("team_id", t)?;
         }
@@ -534,27 +528,18 @@ impl Quiz {
 
 crate::widget::widget_state! {
     Quiz: QuizSpec, QuizSnapshot, "a quiz";
-
-    fn open(spec: QuizSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Quiz::open(spec)
+    open(spec, _now) => Quiz::open(spec);
+    command(self, cx) {
+        Command::QuizQuestion(q) => self.ask(q, cx.now),
+        Command::QuizClose(q) => self.close(&q.question_id),
+        Command::QuizReveal(r) => self.reveal(r),
+        Command::QuizStanding(s) => self.stand(s),
+        Command::QuizLeaderboard(l) => self.set_leaderboard(l),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::QuizQuestion(q) => self.ask(q, cx.now),
-            Command::QuizClose(q) => self.close(&q.question_id),
-            Command::QuizReveal(r) => self.reveal(r),
-            Command::QuizStanding(s) => self.stand(s, cx.user_id),
-            Command::QuizLeaderboard(l) => self.set_leaderboard(l),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::QuizAnswer { question_id, option_id, .. } => {
-                self.answer(question_id, option_id, cx.now, &cx.key_prefix())
-            }
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::QuizAnswer { question_id, option_id, .. } => {
+            self.answer(question_id, option_id, cx.now, &cx.key_prefix())
+        },
     }
     fn next_deadline(&self, _now: Millis) -> Option<Millis> {
         Quiz::next_deadline(self)

@@ -7,7 +7,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -356,13 +355,7 @@ impl Redeem {
     pub fn set_account(
         &mut self,
         a: &RedeemAccount,
-        me: Option<&str>,
     ) -> Result<Transition, HudongError> {
-        if let Some(u) = &a.user_id {
-            if me != Some(u.as_str()) {
-                return Ok(Transition::default());
-            }
-        }
         self.check_account(a.tier.as_deref(), &a.history)?;
         let before = self.clone();
         self.account = Some(Account {
@@ -425,13 +418,7 @@ impl Redeem {
     pub fn points(
         &mut self,
         p: &RedeemPoints,
-        me: Option<&str>,
     ) -> Result<Transition, HudongError> {
-        if let Some(u) = &p.user_id {
-            if me != Some(u.as_str()) {
-                return Ok(Transition::default());
-            }
-        }
         validate::text("gain_id", &p.gain_id, 200)?;
         validate::text("reason", &p.reason, MAX_REASON_CHARS)?;
         let Some(account) = &mut self.account else {
@@ -630,24 +617,15 @@ fn validate_spec(s: &RedeemSpec) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     Redeem: RedeemSpec, RedeemSnapshot, "a point-redeem catalog";
-
-    fn open(spec: RedeemSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        Redeem::open(spec)
+    open(spec, _now) => Redeem::open(spec);
+    command(self, _cx) {
+        Command::RedeemAccount(a) => self.set_account(a),
+        Command::RedeemPoints(p) => self.points(p),
+        Command::RedeemStock(s) => self.set_stock(s),
+        Command::RedeemResult(r) => self.result(r),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::RedeemAccount(a) => self.set_account(a, cx.user_id),
-            Command::RedeemPoints(p) => self.points(p, cx.user_id),
-            Command::RedeemStock(s) => self.set_stock(s),
-            Command::RedeemResult(r) => self.result(r),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::RedeemRequest { item_id, .. } => self.request(item_id, &cx.key_prefix()),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::RedeemRequest { item_id, .. } => self.request(item_id, &cx.key_prefix()),
     }
     fn check_snapshot(&self, s: &RedeemSnapshot) -> Result<(), HudongError> {
         Redeem::check_snapshot(self, s)

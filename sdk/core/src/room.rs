@@ -347,6 +347,12 @@ impl Room {
             },
             Addressee::Widget(kind) => {
                 let i = self.position_of_kind(id, kind)?;
+                // Another viewer's own command (their standing, account, wallet) is not for
+                // this room: it changes nothing here.
+                let me = self.config.user_id.as_deref();
+                if command.viewer().is_some_and(|u| Some(u) != me) {
+                    return Ok((Transition::none(), kind));
+                }
                 let cx = context(&self.config, id, now);
                 let t = self.widgets[i].command(command, &cx)?;
                 Ok((t, kind))

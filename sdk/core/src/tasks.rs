@@ -6,7 +6,6 @@ use crate::protocol::Event;
 use crate::protocol::{Action, Command};
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -184,15 +183,8 @@ impl Tasks {
         }
     }
 
-    /// `tasks.progress` for this viewer (`me`): per task, never lower.
-    pub fn set_progress(
-        &mut self,
-        p: &TasksProgress,
-        me: Option<&str>,
-    ) -> Result<Transition, HudongError> {
-        if p.user_id.as_deref().is_some_and(|u| Some(u) != me) {
-            return Ok(Transition::default());
-        }
+    /// `tasks.progress` for this viewer (the room passes no other's): per task, never lower.
+    pub fn set_progress(&mut self, p: &TasksProgress) -> Result<Transition, HudongError> {
         if p.progress.len() > MAX_TASKS {
             return Err(HudongError::field(format!(
                 "progress holds at most {MAX_TASKS} tasks"
@@ -309,23 +301,14 @@ impl Tasks {
 
 crate::widget::widget_state! {
     Tasks: TasksSpec, TasksSnapshot, "a task list";
-
-    fn open(spec: TasksSpec, now: Millis) -> Result<(Self, Transition), HudongError> {
-        Tasks::open(spec, now)
+    open(spec, now) => Tasks::open(spec, now);
+    command(self, _cx) {
+        Command::TasksProgress(p) => self.set_progress(p),
+        Command::TaskResult(r) => self.result(r),
     }
-    fn command(&mut self, c: &Command, cx: &Context) -> Result<Transition, HudongError> {
-        match c {
-            Command::TasksProgress(p) => self.set_progress(p, cx.user_id),
-            Command::TaskResult(r) => self.result(r),
-            _ => Err(not_for::<Self>()),
-        }
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        match a {
-            Action::TaskClaim { task_id, .. } => self.claim(task_id, cx.now, &cx.key_prefix()),
-            Action::TaskShare { channel, .. } => self.share(channel),
-            _ => Err(not_for::<Self>()),
-        }
+    act(self, cx) {
+        Action::TaskClaim { task_id, .. } => self.claim(task_id, cx.now, &cx.key_prefix()),
+        Action::TaskShare { channel, .. } => self.share(channel),
     }
     fn next_deadline(&self, now: Millis) -> Option<Millis> {
         Tasks::next_deadline(self, now)

@@ -11,10 +11,9 @@
 //! product's width, `rotation` is in radians, clockwise.
 use crate::error::{ErrorCode, HudongError};
 use crate::protocol::Event;
-use crate::protocol::{Action, Command};
+use crate::protocol::Action;
 use crate::validate;
 use crate::widget::Transition;
-use crate::widget::{not_for, Context};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -438,29 +437,21 @@ fn validate_spec(s: &TryOnSpec) -> Result<(), HudongError> {
 
 crate::widget::widget_state! {
     TryOn: TryOnSpec, TryOnSnapshot, "a try-on";
+    open(spec, _now) => TryOn::open(spec);
+    command(self, _) {}
+    act(self, cx) {
+        Action::TryOnStart { .. } => self.start(),
+        Action::TryOnAllowCamera { .. } => self.allow_camera(),
+        Action::TryOnCamera { result, .. } => self.camera(*result, cx.now),
+        Action::TryOnPhoto { .. } => self.use_photo(cx.now),
+        Action::TryOnPause { .. } => Ok(self.pause(cx.now)),
+        Action::TryOnTracker { state, .. } => self.track(*state),
+        Action::TryOnPlace { pose, .. } => self.place(*pose),
+        Action::TryOnSnapshot { .. } => self.snapshot_taken(),
+        Action::TryOnAddToCart { .. } => self.add_to_cart(&cx.key_prefix()),
+        Action::TryOnClose { .. } => Ok(self.close(cx.now)),
+    }
 
-    fn open(spec: TryOnSpec, _now: Millis) -> Result<(Self, Transition), HudongError> {
-        TryOn::open(spec)
-    }
-    fn command(&mut self, _c: &Command, _cx: &Context) -> Result<Transition, HudongError> {
-        Err(not_for::<Self>())
-    }
-    fn act(&mut self, a: &Action, cx: &Context) -> Result<Transition, HudongError> {
-        let now = cx.now;
-        match a {
-            Action::TryOnStart { .. } => self.start(),
-            Action::TryOnAllowCamera { .. } => self.allow_camera(),
-            Action::TryOnCamera { result, .. } => self.camera(*result, now),
-            Action::TryOnPhoto { .. } => self.use_photo(now),
-            Action::TryOnPause { .. } => Ok(self.pause(now)),
-            Action::TryOnTracker { state, .. } => self.track(*state),
-            Action::TryOnPlace { pose, .. } => self.place(*pose),
-            Action::TryOnSnapshot { .. } => self.snapshot_taken(),
-            Action::TryOnAddToCart { .. } => self.add_to_cart(&cx.key_prefix()),
-            Action::TryOnClose { .. } => Ok(self.close(now)),
-            _ => Err(not_for::<Self>()),
-        }
-    }
     /// A try-on taken down mid-session still reports how long it ran.
     fn remove(&mut self, now: Millis) -> Vec<Event> {
         self.close(now).events

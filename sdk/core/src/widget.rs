@@ -129,9 +129,25 @@ pub(crate) fn wrong_kind(noun: &str) -> HudongError {
 
 /// `impl WidgetState` with what every widget shares written once: the spec and snapshot
 /// types (every state keeps its spec in `spec`, every snapshot carries it in `spec`), the
-/// noun, and the snapshot (the widget's own `snapshot()`). The block gives the rest.
+/// noun, the snapshot (the widget's own `snapshot()`), and the routing of commands and
+/// actions, given as match arms (anything else is refused as another kind's). The block
+/// after them gives the rest (time, snapshots, removal):
+///
+/// ```ignore
+/// widget_state! {
+///     Likes: LikesSpec, LikesSnapshot, "a like button";
+///     open(spec, _now) => Likes::open(spec);
+///     command(self, _cx) { Command::LikesTotal(t) => Ok(self.set_total(t)) }
+///     act(self, cx) { Action::LikeTap { .. } => Ok(self.tap(cx.now)) }
+///     fn tick(&mut self, now: Millis) -> Transition { Likes::tick(self, now) }
+/// }
+/// ```
 macro_rules! widget_state {
-    ($T:ident: $Spec:ty, $Snap:ty, $noun:literal; $($rest:tt)*) => {
+    ($T:ident: $Spec:ty, $Snap:ty, $noun:literal;
+     open($spec:ident, $now:pat) => $open:expr;
+     command($cself:ident, $ccx:pat) { $($cp:pat => $ce:expr),* $(,)? }
+     act($aself:ident, $acx:pat) { $($ap:pat => $ae:expr),* $(,)? }
+     $($rest:tt)*) => {
         impl crate::widget::WidgetState for $T {
             type Spec = $Spec;
             type Snapshot = $Snap;
@@ -144,6 +160,34 @@ macro_rules! widget_state {
             }
             fn snapshot(&self) -> $Snap {
                 $T::snapshot(self)
+            }
+            fn open(
+                $spec: $Spec,
+                $now: crate::Millis,
+            ) -> Result<(Self, crate::widget::Transition), crate::HudongError> {
+                $open
+            }
+            #[allow(unreachable_patterns)]
+            fn command(
+                &mut $cself,
+                command: &crate::protocol::Command,
+                $ccx: &crate::widget::Context,
+            ) -> Result<crate::widget::Transition, crate::HudongError> {
+                match command {
+                    $($cp => $ce,)*
+                    _ => Err(crate::widget::not_for::<Self>()),
+                }
+            }
+            #[allow(unreachable_patterns)]
+            fn act(
+                &mut $aself,
+                action: &crate::protocol::Action,
+                $acx: &crate::widget::Context,
+            ) -> Result<crate::widget::Transition, crate::HudongError> {
+                match action {
+                    $($ap => $ae,)*
+                    _ => Err(crate::widget::not_for::<Self>()),
+                }
             }
             $($rest)*
         }

@@ -9,21 +9,12 @@ use serde_json::json;
 const ENDS: u64 = 120_000;
 
 fn room(gate: &str) -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(4));
-    r.apply(
-        &cmd(json!({"type": "coupon.open", "widget_id": "cp", "kind": "coupon", "name": "满 99 减 20", "value": 2000,
-            "threshold": 9900, "quantity": 100, "starts_at": 1_000, "ends_at": ENDS, "valid_ms": 86_400_000, "gate": gate})),
-        0,
-    )
-    .unwrap();
-    r
+    room_with(4, json!({"type": "coupon.open", "widget_id": "cp", "kind": "coupon", "name": "满 99 减 20", "value": 2000,
+            "threshold": 9900, "quantity": 100, "starts_at": 1_000, "ends_at": ENDS, "valid_ms": 86_400_000, "gate": gate}), 0)
 }
 
 fn coupon(r: &Room) -> Coupon {
-    match r.widget("cp").unwrap() {
-        Widget::Coupon(c) => c.clone(),
-        w => panic!("not a coupon: {w:?}"),
-    }
+    widget!(r, "cp", Coupon)
 }
 
 fn claim() -> Action {

@@ -19,10 +19,7 @@ fn open(limit: u32) -> Command {
 }
 
 fn sale(r: &Room) -> FlashSale {
-    match r.widget("f1").unwrap() {
-        Widget::FlashSale(f) => f.clone(),
-        w => panic!("not a flash sale: {w:?}"),
-    }
+    widget!(r, "f1", FlashSale)
 }
 
 fn room() -> Room {

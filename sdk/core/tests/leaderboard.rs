@@ -12,16 +12,11 @@ fn open_json() -> Value {
 }
 
 fn room() -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(3));
-    r.apply(&cmd(open_json()), 1_000).unwrap();
-    r
+    room_with(3, open_json(), 1_000)
 }
 
 fn board(r: &Room) -> Leaderboard {
-    match r.widget("lb").unwrap() {
-        Widget::Leaderboard(b) => b.clone(),
-        w => panic!("not a leaderboard: {w:?}"),
-    }
+    widget!(r, "lb", Leaderboard)
 }
 
 fn ranks(version: u64, rows: &[(u32, &str, u64)], closed: bool) -> Command {

@@ -7,16 +7,11 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(3));
-    r.apply(&cmd(json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 10_000, "reward": "解锁 5 元券"}})), 0).unwrap();
-    r
+    room_with(3, json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 10_000, "reward": "解锁 5 元券"}}), 0)
 }
 
 fn likes(r: &Room) -> Likes {
-    match r.widget("likes").unwrap() {
-        Widget::Likes(l) => l.clone(),
-        w => panic!("not likes: {w:?}"),
-    }
+    widget!(r, "likes", Likes)
 }
 
 fn tap() -> Action {

@@ -9,21 +9,12 @@ use serde_json::json;
 const DRAW: u64 = 60_000;
 
 fn room() -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(11));
-    r.apply(
-        &cmd(json!({"type": "lottery.open", "widget_id": "bag", "prize": {"name": "福袋: 唇釉正装", "count": 3},
-            "condition": "keyword", "keyword": "想要唇釉", "draw_at": DRAW})),
-        0,
-    )
-    .unwrap();
-    r
+    room_with(11, json!({"type": "lottery.open", "widget_id": "bag", "prize": {"name": "福袋: 唇釉正装", "count": 3},
+            "condition": "keyword", "keyword": "想要唇釉", "draw_at": DRAW}), 0)
 }
 
 fn bag(r: &Room) -> Lottery {
-    match r.widget("bag").unwrap() {
-        Widget::Lottery(l) => l.clone(),
-        w => panic!("not a lottery: {w:?}"),
-    }
+    widget!(r, "bag", Lottery)
 }
 
 fn enter() -> Action {

@@ -1,4 +1,5 @@
 //! Property tests: random streams of commands, votes and ticks against the poll's invariants.
+mod common;
 use hudong_core::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -73,10 +74,7 @@ fn spec(n: usize, max_choices: u32, revote: bool, closes_at: Option<u64>) -> Pol
 }
 
 fn the_poll(r: &Room) -> Poll {
-    match r.widget("p").unwrap() {
-        Widget::Poll(p) => p.clone(),
-        w => panic!("not a poll: {w:?}"),
-    }
+    widget!(r, "p", Poll)
 }
 
 proptest! {

@@ -15,20 +15,11 @@ fn product(sku: &str, stock: Option<u64>) -> serde_json::Value {
 }
 
 fn room() -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(9));
-    r.apply(
-        &cmd(json!({"type": "products.open", "widget_id": "shelf"})),
-        0,
-    )
-    .unwrap();
-    r
+    room_with(9, json!({"type": "products.open", "widget_id": "shelf"}), 0)
 }
 
 fn shelf(r: &Room) -> Products {
-    match r.widget("shelf").unwrap() {
-        Widget::Products(p) => p.clone(),
-        w => panic!("not a product card: {w:?}"),
-    }
+    widget!(r, "shelf", Products)
 }
 
 fn buy(sku: &str) -> Action {

@@ -7,20 +7,11 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(2));
-    r.apply(
-        &cmd(json!({"type": "questions.open", "widget_id": "qa", "prompt": "有什么想问主播的？"})),
-        0,
-    )
-    .unwrap();
-    r
+    room_with(2, json!({"type": "questions.open", "widget_id": "qa", "prompt": "有什么想问主播的？"}), 0)
 }
 
 fn qa(r: &Room) -> Questions {
-    match r.widget("qa").unwrap() {
-        Widget::Questions(q) => q.clone(),
-        w => panic!("not a question queue: {w:?}"),
-    }
+    widget!(r, "qa", Questions)
 }
 
 fn ask(text: &str) -> Action {

@@ -11,10 +11,7 @@ fn room(user: &str) -> Room {
 }
 
 fn quiz(r: &Room) -> Quiz {
-    match r.widget("q").unwrap() {
-        Widget::Quiz(q) => q.clone(),
-        w => panic!("not a quiz: {w:?}"),
-    }
+    widget!(r, "q", Quiz)
 }
 
 fn question(id: &str, closes_at: u64) -> Command {

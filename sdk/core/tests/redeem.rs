@@ -29,10 +29,7 @@ fn account(balance: u64, tier: &str) -> Command {
 }
 
 fn shop(r: &Room) -> Redeem {
-    match r.widget("shop").unwrap() {
-        Widget::Redeem(x) => x.clone(),
-        w => panic!("not a redeem widget: {w:?}"),
-    }
+    widget!(r, "shop", Redeem)
 }
 
 fn request(item: &str) -> Action {

@@ -7,22 +7,13 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    let mut r = Room::new(RoomConfig::new("r1", "s1").with_user("u1").with_seed(9));
-    r.apply(
-        &cmd(json!({"type": "tryon.open", "widget_id": "ar", "product": {
+    room_with(9, json!({"type": "tryon.open", "widget_id": "ar", "product": {
             "name": "丝绒唇釉 #03", "sku": "LIP-03", "image": "/img/lip-overlay.png",
-            "anchor": {"x": 0.5, "y": 0.4}, "width": 0.3, "price": 8900}})),
-        0,
-    )
-    .unwrap();
-    r
+            "anchor": {"x": 0.5, "y": 0.4}, "width": 0.3, "price": 8900}}), 0)
 }
 
 fn tryon(r: &Room) -> TryOn {
-    match r.widget("ar").unwrap() {
-        Widget::TryOn(t) => t.clone(),
-        w => panic!("not a try-on: {w:?}"),
-    }
+    widget!(r, "ar", TryOn)
 }
 
 fn act(r: &mut Room, a: serde_json::Value, now: u64) -> Result<Effects, HudongError> {
