@@ -15,7 +15,8 @@ mod hub;
 mod store;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -307,19 +308,46 @@ fn socket_user(
     })
 }
 
+/// The `{id}` of a room's route, checked before the handler runs: a malformed id is
+/// refused with `invalid_field`.
+struct RoomId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RoomId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if valid_room(&id) {
+            Ok(RoomId(id))
+        } else {
+            Err(bad_room())
+        }
+    }
+}
+
+/// A host call: refused without the host key (in development mode, anyone is the host).
+struct HostCall;
+
+impl FromRequestParts<Arc<Hub>> for HostCall {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, Response> {
+        not_host(hub, &parts.headers).map_or(Ok(HostCall), Err)
+    }
+}
+
 /// `POST /rooms/{id}/join` `{user_id?}` → `{token, user_id, session_id, expires_at}`: a
 /// viewer's signed session token. Without `user_id` the viewer is anonymous and gets a new
 /// id. A named viewer's token is for the host's own servers to ask for, after their login
 /// (the host key); in development mode anyone may.
 async fn join(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
+    RoomId(id): RoomId,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let random = || {
         let mut b = [0u8; 12];
@@ -363,16 +391,10 @@ fn bad_room() -> Response {
 
 async fn post_command(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    RoomId(id): RoomId,
+    _: HostCall,
     body: String,
 ) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
-    if let Some(r) = not_host(&hub, &headers) {
-        return r;
-    }
     let Ok(message) = serde_json::from_str::<Value>(&body) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -392,10 +414,7 @@ async fn post_command(
     }
 }
 
-async fn snapshot(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
+async fn snapshot(State(hub): State<Arc<Hub>>, RoomId(id): RoomId) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         hub.snapshot(&id),
@@ -403,63 +422,46 @@ async fn snapshot(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Respon
         .into_response()
 }
 
-async fn presence(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
+async fn presence(State(hub): State<Arc<Hub>>, RoomId(id): RoomId) -> Response {
     Json(json!({"online": hub.online_count(&id)})).into_response()
 }
 
-/// Sets whether a viewer belongs to the brand's private group (the gate of gated sales).
+/// Sets whether a viewer belongs to the brand's private group (the gate of gated sales):
+/// `{user_id, member}`.
 async fn members(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    RoomId(id): RoomId,
+    _: HostCall,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
-    if let Some(r) = not_host(&hub, &headers) {
-        return r;
-    }
-    let (Some(user), Some(member)) = (
-        body.get("user_id").and_then(Value::as_str),
-        body.get("member").and_then(Value::as_bool),
-    ) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"ok": false, "error": "expected {user_id, member}"})),
-        )
-            .into_response();
-    };
-    match hub.store.set_member(&id, user, member) {
-        Ok(()) => Json(json!({"ok": true})).into_response(),
-        Err(e) => internal(e),
-    }
+    viewer_flag(&body, "member", |user, on| hub.store.set_member(&id, user, on))
 }
 
-/// `?user=` says whose socket it is (a production backend would authenticate it): such a
-/// socket gets only its own viewer's addressed commands. Without it, a socket gets them all
-/// (the SDK keeps only those addressed to its `userId`).
-/// `{user_id, follow}`: whether a viewer follows the host (the condition of follow lotteries).
+/// Sets whether a viewer follows the host (the condition of follow lotteries):
+/// `{user_id, follow}`.
 async fn follows(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    RoomId(id): RoomId,
+    _: HostCall,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
-    if let Some(r) = not_host(&hub, &headers) {
-        return r;
-    }
-    let (Some(user), Some(follow)) = (
+    viewer_flag(&body, "follow", |user, on| hub.store.set_follow(&id, user, on))
+}
+
+/// A host call that sets one yes/no fact about a viewer: `{user_id, <field>: bool}`.
+fn viewer_flag(
+    body: &HashMap<String, Value>,
+    field: &str,
+    set: impl FnOnce(&str, bool) -> rusqlite::Result<()>,
+) -> Response {
+    let (Some(user), Some(on)) = (
         body.get("user_id").and_then(Value::as_str),
-        body.get("follow").and_then(Value::as_bool),
+        body.get(field).and_then(Value::as_bool),
     ) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"ok": false, "error": "expected {user_id, follow}"})),
-        )
-            .into_response();
+        let error = format!("expected {{user_id, {field}}}");
+        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": error}))).into_response();
     };
-    match hub.store.set_follow(&id, user, follow) {
+    match set(user, on) {
         Ok(()) => Json(json!({"ok": true})).into_response(),
         Err(e) => internal(e),
     }
@@ -468,12 +470,9 @@ async fn follows(
 /// `?window_min=` (attribution window, default 30): the show's figures from stored events.
 async fn analytics_of(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
+    RoomId(id): RoomId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
     let window = q
         .get("window_min")
         .and_then(|w| w.parse::<u64>().ok())
@@ -494,7 +493,7 @@ async fn analytics_of(
 /// `?widget=`: the server's decisions in a room, counted by outcome.
 async fn decisions(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
+    RoomId(id): RoomId,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     match hub.store.outcomes(&id, q.get("widget").map(String::as_str)) {
@@ -507,12 +506,10 @@ async fn decisions(
 /// next to this one) against this backend, for the sandbox's button.
 async fn start_load(
     State(hub): State<Arc<Hub>>,
+    _: HostCall,
     headers: HeaderMap,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
-    if let Some(r) = not_host(&hub, &headers) {
-        return r;
-    }
     let room = body
         .get("room")
         .and_then(Value::as_str)
@@ -583,13 +580,10 @@ async fn start_load(
 
 async fn room_ws(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
+    RoomId(id): RoomId,
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
     let user = match socket_user(&hub, &id, &q) {
         Ok(u) => u,
         Err(r) => return refused(StatusCode::UNAUTHORIZED, r),
@@ -651,12 +645,9 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
 
 async fn room_sse(
     State(hub): State<Arc<Hub>>,
-    Path(id): Path<String>,
+    RoomId(id): RoomId,
     _q: Query<HashMap<String, String>>,
 ) -> Response {
-    if !valid_room(&id) {
-        return bad_room();
-    }
     let rx = hub.fanout.subscribe(&id);
     let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
     let user = match socket_user(&hub, &id, &_q) {

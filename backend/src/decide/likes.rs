@@ -5,7 +5,7 @@ use super::*;
 /// the room's total, kept in SQLite. A viewer's count is capped at what a thumb can do — 15
 /// taps a second since their previous batch (at most 10 s' worth) — so a script cannot
 /// inflate the room. Totals go out as `likes.total` with the tallies.
-pub(super) fn likes(sent: Sent<'_>) -> Result<(), DecideError> {
+pub(super) fn likes(sent: Stored<'_>) -> Result<(), DecideError> {
     let (hub, room, widget, actor, e) = sent.parts();
     let count = e.get("count").and_then(Value::as_u64).unwrap_or(0);
     let live = matches!(
@@ -41,7 +41,7 @@ pub(super) struct Decide;
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
         match ev.kind {
-            "like.sent" => likes(ev.sent()),
+            "like.sent" => likes(*ev),
             _ => Ok(()),
         }
     }

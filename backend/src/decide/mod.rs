@@ -82,7 +82,8 @@ pub(crate) trait Decider {
     const EXAMPLE: Option<&'static str> = None;
 }
 
-/// An event the collector stored: the room, the widget, the viewer and its type.
+/// An event the collector stored (a request, or something the server counts: a vote, an
+/// answer, likes, a question): the room, the widget, the viewer and its type.
 #[derive(Clone, Copy)]
 pub struct Stored<'a> {
     pub hub: &'a Hub,
@@ -108,15 +109,9 @@ impl<'a> Stored<'a> {
             actor: self.actor,
         }
     }
-    /// The event as something the server counts.
-    fn sent(&self) -> Sent<'a> {
-        Sent {
-            hub: self.hub,
-            room: self.room,
-            widget: self.widget,
-            actor: self.actor,
-            event: self.event,
-        }
+    /// `(hub, room, widget, viewer, event)`.
+    fn parts(&self) -> (&'a Hub, &'a str, &'a str, &'a str, &'a Value) {
+        (self.hub, self.room, self.widget, self.actor, self.event)
     }
 }
 
@@ -229,23 +224,6 @@ impl<'a> Request<'a> {
             *answer = json!({"type": answer["type"], "widget_id": self.widget, "request_id": self.id, "outcome": "sold_out"});
         }
         self.record(None, outcome, answer, at)
-    }
-}
-
-/// An event a viewer sent that the server counts (a vote, an answer, likes, a question).
-#[derive(Clone, Copy)]
-pub struct Sent<'a> {
-    pub hub: &'a Hub,
-    pub room: &'a str,
-    pub widget: &'a str,
-    pub actor: &'a str,
-    pub event: &'a Value,
-}
-
-impl<'a> Sent<'a> {
-    /// `(hub, room, widget, viewer, event)`.
-    fn parts(&self) -> (&'a Hub, &'a str, &'a str, &'a str, &'a Value) {
-        (self.hub, self.room, self.widget, self.actor, self.event)
     }
 }
 

@@ -4,7 +4,7 @@ use super::*;
 /// A vote counts when the poll's own state machine would take it now (server time): open,
 /// before its deadline, valid options, and a change of vote only where `revote` allows.
 /// The tally is announced by [`flush_tallies`].
-pub(super) fn vote(sent: Sent<'_>) -> Result<(), DecideError> {
+pub(super) fn vote(sent: Stored<'_>) -> Result<(), DecideError> {
     let (hub, room, widget, actor, e) = sent.parts();
     let options: Vec<String> = e
         .get("option_ids")
@@ -56,7 +56,7 @@ pub(super) struct Decide;
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
         match ev.kind {
-            "poll.vote" => vote(ev.sent()),
+            "poll.vote" => vote(*ev),
             _ => Ok(()),
         }
     }

@@ -32,7 +32,7 @@ pub fn book_question(books: &mut crate::hub::Books, e: &Value) -> Option<(String
 
 /// A question or an upvote: on a live queue, booked, and an ask acknowledged at once with
 /// its place (the queue itself goes out with the tallies).
-pub(super) fn question(sent: Sent<'_>) -> Result<(), DecideError> {
+pub(super) fn question(sent: Stored<'_>) -> Result<(), DecideError> {
     let (hub, room, widget, actor, e) = sent.parts();
     let live = matches!(
         hub.lock().get(room).and_then(|r| r.core.widget(widget)),
@@ -64,7 +64,7 @@ pub(super) struct Decide;
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
         match ev.kind {
-            "question.ask" | "question.upvote" => question(ev.sent()),
+            "question.ask" | "question.upvote" => question(*ev),
             _ => Ok(()),
         }
     }

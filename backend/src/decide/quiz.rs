@@ -3,7 +3,7 @@ use super::*;
 
 /// A quiz answer counts when the quiz's state machine would take it now: the current
 /// question, inside its window; one per viewer; none from an eliminated viewer.
-pub(super) fn answer(sent: Sent<'_>) -> Result<(), DecideError> {
+pub(super) fn answer(sent: Stored<'_>) -> Result<(), DecideError> {
     let (hub, room, widget, actor, e) = sent.parts();
     let (Some(question), Some(option)) = (
         e.get("question_id").and_then(Value::as_str),
@@ -132,7 +132,7 @@ pub(super) struct Decide;
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
         match ev.kind {
-            "quiz.answer" => answer(ev.sent()),
+            "quiz.answer" => answer(*ev),
             _ => Ok(()),
         }
     }
