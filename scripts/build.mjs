@@ -91,7 +91,8 @@ for (const dir of ['.', 'headless', 'recover']) {
 const stringFiles = readdirSync(join(root, 'widgets', 'strings')).filter((f) => f.endsWith('.json'))
   .sort().sort((a, b) => (b === 'common.json') - (a === 'common.json'));
 const strings = stringFiles.map((f) => JSON.parse(readFileSync(join(root, 'widgets', 'strings', f), 'utf8')));
-const keyList = strings.flatMap((group) => Object.keys(group));
+// Each file's keys in byte order, as the Rust build reads them (a sorted map).
+const keyList = strings.flatMap((group) => Object.keys(group).sort());
 if (!keyList.length) throw new Error('build: no strings in widgets/strings/');
 const GENERATED = 'export type HudongStringKey = string; // generated';
 const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');

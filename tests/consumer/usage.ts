@@ -69,6 +69,7 @@ for (const w of room.widgets) {
   else if (w.kind === 'coupon') console.log(w.left, w.mine.state, w.wallet.map((c) => c.expires_at));
   else if (w.kind === 'questions') console.log(w.items.map((q) => q.votes), w.mine.length);
   else if (w.kind === 'tasks') console.log(w.spec.tasks.map((t) => w.progress[t.task_id] ?? 0));
+  else if (w.kind === 'leaderboard') console.log(w.phase, w.ranks?.rows.map((r) => r.rank), w.standing?.reward);
   else {
     const never: never = w;
     console.log(never);
