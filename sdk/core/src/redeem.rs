@@ -157,6 +157,11 @@ pub struct PendingRedemption {
     pub request_id: String,
     pub item_id: String,
     pub cost: u64,
+    /// The item's stock when the request went out: a success leaves at most one unit fewer,
+    /// whether the server's new stock arrived before its answer or after.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub stock_before: u64,
 }
 
 /// The last point change, for the view's animation.
@@ -335,13 +340,15 @@ impl Redeem {
         if let Some(e) = self.blocker(item_id) {
             return Err(e);
         }
-        let cost = self.spec.items[self.index(item_id).unwrap_or_default()].cost;
+        let i = self.index(item_id).unwrap_or_default();
+        let (cost, stock_before) = (self.spec.items[i].cost, self.stock[i]);
         self.attempts += 1;
         let request_id = format!("{key_prefix}:redeem:{}", self.attempts);
         self.pending = Some(PendingRedemption {
             request_id: request_id.clone(),
             item_id: item_id.to_owned(),
             cost,
+            stock_before,
         });
         self.last_result = None;
         Ok(Transition::changed(vec![Event::RedeemRequest {
@@ -501,7 +508,9 @@ impl Redeem {
         match r.outcome {
             RedeemOutcome::Success => {
                 account.balance = account.balance.saturating_sub(p.cost);
-                self.stock[i] = self.stock[i].saturating_sub(1);
+                // The server's stock may already count this unit (its stock update came
+                // first): never take it twice.
+                self.stock[i] = self.stock[i].min(p.stock_before.saturating_sub(1));
                 self.history.push(Redemption {
                     request_id: p.request_id.clone(),
                     item_id: p.item_id.clone(),

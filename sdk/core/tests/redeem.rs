@@ -327,3 +327,22 @@ proptest! {
         }
     }
 }
+
+/// The server's new stock may come before or after its answer (the reference backend sends
+/// the stock to the room first): either way, this viewer's unit is taken once.
+#[test]
+fn a_success_takes_one_unit_whichever_of_stock_and_answer_comes_first() {
+    for stock_first in [true, false] {
+        let mut r = room("u1");
+        r.apply(&open(), 0).unwrap();
+        r.apply(&account(250, "new"), 1).unwrap();
+        let id = request_id(&r.act(&request("coupon"), 2).unwrap());
+        let stock = cmd(json!({"type": "redeem.stock", "widget_id": "shop", "stock": {"coupon": 49}}));
+        let answer = cmd(json!({"type": "redeem.result", "widget_id": "shop", "request_id": id,
+                                "outcome": "success", "voucher_ref": "V-1"}));
+        let (a, b) = if stock_first { (&stock, &answer) } else { (&answer, &stock) };
+        r.apply(a, 3).unwrap();
+        r.apply(b, 4).unwrap();
+        assert_eq!(shop(&r).stock_of("coupon"), Some(49), "stock first: {stock_first}");
+    }
+}
