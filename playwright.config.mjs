@@ -1,7 +1,10 @@
 // Playwright runs the end-to-end tests in Debian's Chromium (never a downloaded browser).
 import { defineConfig } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const PORT = Number(process.env.HUDONG_TEST_PORT ?? 4173);
+const SANDBOX_DB = join(tmpdir(), `hudong-e2e-sandbox-${PORT}.db`);
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -29,8 +32,10 @@ export default defineConfig({
       ],
     },
   },
+  // The sandbox on the reference backend (the debug build `npm test` makes), with a database
+  // of its own for this run.
   webServer: {
-    command: `node scripts/serve.mjs --port ${PORT}`,
+    command: `rm -f "${SANDBOX_DB}"* && exec target/debug/hudong-backend --port ${PORT} --db "${SANDBOX_DB}" --site demo-site --dist dist`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     stdout: 'ignore',

@@ -16,7 +16,7 @@ export async function openFaultPages() {
   if (!['index.js', 'hudong_wasm_bg.wasm', 'recover/hudong_wasm_bg.wasm'].every((f) => existsSync(join(faultDist, f)))) {
     execFileSync('node', [join(repo, 'scripts', 'build.mjs'), '--quiet', '--fault'], { cwd: repo, stdio: 'inherit' });
   }
-  const server = await startServer({ mounts: [['/dist/', faultDist], ['/', join(repo, 'bench', 'pages')]], hub: false });
+  const server = await startServer({ mounts: [['/dist/', faultDist], ['/', join(repo, 'bench', 'pages')]] });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

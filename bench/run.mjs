@@ -91,7 +91,6 @@ const nativeRows = native.trim().split('\n').map((line) => line.split(' '));
 // ---- browser -------------------------------------------------------------------------------
 const server = await startServer({
   mounts: [['/dist/', join(repo, 'dist')], ['/build/', out], ['/', join(repo, 'bench', 'pages')]],
-  hub: false,
 });
 const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({

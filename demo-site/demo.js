@@ -9,17 +9,20 @@ const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
 $('#viewer-id').textContent = userId;
 const roomId = new URLSearchParams(location.search).get('room') ?? 'demo';
 $('#other-tab').href = `/viewer.html?room=${encodeURIComponent(roomId)}`;
+$('#other-tab-hint').href = $('#other-tab').href;
 
-// With the reference backend (`npm start`), the server decides grabs and redemptions; with
-// the lightweight development server the console plays the backend's part in this page.
+// The reference backend (`npm start`) serves this page and decides everything a viewer
+// asks for: grabs, redemptions, draws, claims, tallies. The console only sends commands.
 const backend = await fetch('/backend').then((r) => (r.ok ? r.json() : null)).catch(() => null);
-const authoritative = backend?.authoritative === true;
-document.body.dataset.backend = authoritative ? 'reference' : 'console';
+if (backend?.authoritative !== true) {
+  $('#backend-missing').hidden = false;
+  throw new Error('the sandbox needs the reference backend: run `npm start`');
+}
+document.body.dataset.backend = 'reference';
 
 let room;
-let poll = null; // what the console knows of the current poll: { id, optionIds, counts }
+let poll = null; // the console's current poll: { id }
 let pollSerial = 0;
-let autoTimer = null;
 
 async function mountRoom() {
   room?.destroy();
@@ -95,39 +98,15 @@ $('#poll-form').addEventListener('submit', async (e) => {
     revote: f.get('revote') === 'on',
     ...(duration > 0 ? { closes_at: room.serverNow() + duration * 1000 } : {}),
   });
-  poll = ok ? { id, optionIds: options.map((o) => o.id), counts: {}, open: true } : null;
-  restartAuto();
+  poll = ok ? { id } : null;
 });
 
-function simulateVotes() {
-  if (!poll) return;
-  const n = 1 + Math.floor(Math.random() * 6);
-  for (let i = 0; i < n; i++) {
-    // A skewed audience: earlier options are a little more popular.
-    const pick = poll.optionIds[Math.floor(Math.random() ** 1.4 * poll.optionIds.length)];
-    poll.counts[pick] = (poll.counts[pick] ?? 0) + 1;
-  }
-  pushTally();
-}
-
-function pushTally() {
-  if (poll) send({ type: 'poll.tally', widget_id: poll.id, counts: poll.counts });
-}
-
-function restartAuto() {
-  clearInterval(autoTimer);
-  autoTimer = null;
-  if ($('#auto-tally').checked && poll?.open) autoTimer = setInterval(simulateVotes, 1000);
-}
-
-$('#audience').addEventListener('click', simulateVotes);
-$('#auto-tally').addEventListener('change', restartAuto);
 $('#close').addEventListener('click', () => poll && send({ type: 'poll.close', widget_id: poll.id }));
-$('#reveal').addEventListener('click', () => poll && send({ type: 'poll.reveal', widget_id: poll.id, counts: poll.counts }));
+// The results are the server's tallies of real votes.
+$('#reveal').addEventListener('click', () => poll && send({ type: 'poll.reveal', widget_id: poll.id }));
 $('#remove').addEventListener('click', () => {
   if (poll) send({ type: 'widget.remove', widget_id: poll.id });
   poll = null;
-  restartAuto();
 });
 // ---- more widgets: every widget whose decision module offers an example (GET /widgets) -------
 
@@ -190,7 +169,7 @@ $('#clear-log').addEventListener('click', () => $('#log').replaceChildren());
 
 // ---- quiz ------------------------------------------------------------------------------------
 
-let quiz = null; // { id, mode, q: {id, optionIds, correct}, answer, score, streak, eliminated, serial }
+let quiz = null; // { id, mode, q: {id, optionIds, correct}, serial }
 
 $('#quiz-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -198,7 +177,7 @@ $('#quiz-form').addEventListener('submit', async (e) => {
   if (quiz) await send({ type: 'widget.remove', widget_id: quiz.id });
   const id = `quiz-${Date.now().toString(36)}`;
   const ok = await send({ type: 'quiz.open', widget_id: id, title: String(f.get('title')), mode: String(f.get('mode')) });
-  quiz = ok ? { id, mode: String(f.get('mode')), q: null, answer: null, score: 0, streak: 0, eliminated: false, serial: 0 } : null;
+  quiz = ok ? { id, mode: String(f.get('mode')), q: null, serial: 0 } : null;
   if (ok) askQuestion();
 });
 
@@ -219,64 +198,41 @@ async function askQuestion() {
   });
   // The answer stays on the server until the reveal: viewers never receive it earlier.
   if (ok) quiz.q = { id: qid, optionIds: options.map((o) => o.id), correct };
-  quiz.answer = null;
 }
 
 $('#quiz-ask').addEventListener('click', askQuestion);
 
 $('#quiz-reveal').addEventListener('click', async () => {
   if (!quiz?.q) return;
-  const counts = {};
-  for (const o of quiz.q.optionIds) counts[o] = Math.floor(Math.random() * 200);
-  if (quiz.answer) counts[quiz.answer] += 1;
+  // How viewers answered: the answers the backend stored for this question. The backend
+  // scores every viewer itself and sends standings and the leaderboard.
+  const answers = await fetch(`/collect/events?room=${encodeURIComponent(roomId)}&type=quiz.answer`, { headers: hostHeaders() })
+    .then((r) => (r.ok ? r.json() : []))
+    .catch(() => []);
+  const counts = Object.fromEntries(quiz.q.optionIds.map((o) => [o, 0]));
+  for (const a of answers) if (a.widget_id === quiz.id && a.question_id === quiz.q.id && a.option_id in counts) counts[a.option_id] += 1;
   await send({ type: 'quiz.reveal', widget_id: quiz.id, question_id: quiz.q.id, correct: [quiz.q.correct], counts });
-  // The reference backend scores every viewer itself and sends standings and the leaderboard.
-  if (authoritative) return;
-  // The server's verdict for this viewer: score, streak, elimination.
-  const right = quiz.answer === quiz.q.correct;
-  quiz.score += right ? 10 : 0;
-  quiz.streak = right ? quiz.streak + 1 : 0;
-  if (quiz.mode === 'elimination' && !right) quiz.eliminated = true;
-  await sendStanding();
-  await send({
-    type: 'quiz.leaderboard',
-    widget_id: quiz.id,
-    top: [
-      { name: '小美', score: 40 },
-      { name: '阿强', score: 30 },
-      { name: userId, score: quiz.score },
-    ].sort((a, b) => b.score - a.score),
-  });
 });
 
 $('#quiz-revive').addEventListener('click', () => {
   if (!quiz) return;
-  if (authoritative) {
-    // The standing the backend gave this viewer, with the elimination lifted.
-    const mine = room.widgets.find((w) => w.kind === 'quiz' && w.spec.widget_id === quiz.id)?.standing;
-    Object.assign(quiz, { score: mine?.score ?? 0, streak: mine?.streak ?? 0 });
-  }
-  quiz.eliminated = false;
-  sendStanding();
-});
-
-function sendStanding() {
-  return send({
+  // The standing the backend gave this viewer, with the elimination lifted (a revive card).
+  const mine = room.widgets.find((w) => w.kind === 'quiz' && w.spec.widget_id === quiz.id)?.standing;
+  send({
     type: 'quiz.standing',
     widget_id: quiz.id,
     user_id: userId, // addressed: other viewers ignore it
-    score: quiz.score,
-    streak: quiz.streak,
-    eliminated: quiz.eliminated,
-    rank: quiz.score >= 40 ? 1 : quiz.score >= 30 ? 2 : 3,
+    score: mine?.score ?? 0,
+    streak: mine?.streak ?? 0,
+    eliminated: false,
+    ...(mine?.rank ? { rank: mine.rank } : {}),
     ...(quiz.mode === 'team' ? { team_id: 'team-1' } : {}),
   });
-}
+});
 
 // ---- flash sale ----------------------------------------------------------------------------
 
-let flash = null; // { id, stock, endsAt, gated }
-let orderSerial = 1000;
+let flash = null; // { id, endsAt }
 
 $('#flash-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -298,13 +254,11 @@ $('#flash-form').addEventListener('submit', async (e) => {
     per_viewer_limit: Number(f.get('limit')),
     ...(gated ? { gate: '加入品牌企业微信群后可抢 · Members of the brand WeCom group only' } : {}),
   });
-  flash = ok ? { id, stock: Number(f.get('stock')), endsAt, gated } : null;
-  if (ok) send({ type: 'flash.stock', widget_id: id, stock_left: flash.stock, waiting: 200 + Math.floor(Math.random() * 800) });
+  flash = ok ? { id, endsAt } : null;
 });
 
 // The WeCom group is the backend's knowledge: tell it whether this viewer joined.
 async function syncMembership() {
-  if (!authoritative) return;
   await fetch(`/rooms/${roomId}/members`, {
     method: 'POST',
     headers: hostHeaders(),
@@ -314,11 +268,6 @@ async function syncMembership() {
 $('#member').addEventListener('change', syncMembership);
 syncMembership();
 
-$('#flash-sell').addEventListener('click', () => {
-  if (!flash) return;
-  flash.stock = Math.max(0, flash.stock - (1 + Math.floor(Math.random() * 8)));
-  send({ type: 'flash.stock', widget_id: flash.id, stock_left: flash.stock });
-});
 $('#flash-extend').addEventListener('click', () => {
   if (!flash) return;
   flash.endsAt += 30_000;
@@ -326,25 +275,7 @@ $('#flash-extend').addEventListener('click', () => {
 });
 $('#flash-end').addEventListener('click', () => flash && send({ type: 'flash.end', widget_id: flash.id }));
 
-/** The server's side of a grab: it alone decides, and answers the grab's request id. */
-function decideGrab(event) {
-  if (!flash || event.widget_id !== flash.id) return;
-  let outcome = 'success';
-  if (flash.gated && !$('#member').checked) outcome = 'not_eligible';
-  else if (flash.stock === 0) outcome = 'sold_out';
-  const answer = { type: 'flash.result', widget_id: flash.id, request_id: event.request_id, outcome };
-  if (outcome === 'success') {
-    answer.order_ref = `ORD-${++orderSerial}`;
-    flash.stock -= 1;
-  }
-  // A little network and stock-check time, as a real backend would take.
-  setTimeout(() => {
-    send(answer);
-    send({ type: 'flash.stock', widget_id: flash.id, stock_left: flash.stock });
-  }, 400);
-}
-
-// ---- point redeem: the backend's books ----------------------------------------------------
+// ---- point redeem: the backend keeps the books and decides ----------------------------------
 
 const CATALOG = [
   { item_id: 'coupon', name: '满100减20券', cost: 100, stock: 30, per_viewer_limit: 2 },
@@ -352,7 +283,7 @@ const CATALOG = [
   { item_id: 'giftbox', name: '达人专享礼盒', cost: 80, stock: 10, per_viewer_limit: 1, tier: 'pro' },
 ];
 const TIERS = [{ id: 'new', name: '新手' }, { id: 'pro', name: '达人' }];
-let shop = null; // { id, balance, tier, stock: {item: n}, history: [], gains, voucher }
+let shop = null; // { id, gains }
 
 $('#redeem-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -362,63 +293,27 @@ $('#redeem-form').addEventListener('submit', async (e) => {
   const items = CATALOG.map((i) => (i.item_id === 'coupon' ? { ...i, stock: Number(f.get('stock')) } : i));
   const ok = await send({ type: 'redeem.open', widget_id: id, title: '直播间积分商城', tiers: TIERS, items });
   if (!ok) return (shop = null);
-  shop = {
-    id,
-    balance: Number(f.get('balance')),
-    tier: String(f.get('tier')),
-    stock: Object.fromEntries(items.map((i) => [i.item_id, i.stock])),
-    history: [],
-    gains: 0,
-    voucher: 5000,
-    seen: new Map(), // request_id → the answer already given (idempotent retries)
-  };
-  // The account is the viewer's own: addressed to them by user id.
-  send({ type: 'redeem.account', widget_id: id, user_id: userId, balance: shop.balance, tier: shop.tier });
+  shop = { id, gains: 0 };
+  // The account is the viewer's own: addressed to them by user id; the backend keeps it.
+  send({ type: 'redeem.account', widget_id: id, user_id: userId, balance: Number(f.get('balance')), tier: String(f.get('tier')) });
 });
 
 function givePoints(delta, reason) {
   if (!shop) return;
-  shop.balance += delta;
   send({ type: 'redeem.points', widget_id: shop.id, user_id: userId, gain_id: `gain-${++shop.gains}`, delta, reason });
 }
 $('#points-watch').addEventListener('click', () => givePoints(10, '看播5分钟'));
 $('#points-share').addEventListener('click', () => givePoints(30, '分享直播间'));
+// A slow network between viewers and the backend: their requests arrive 3 s late, so the
+// pending state can be watched.
+$('#redeem-slow').addEventListener('change', (e) => {
+  const delay = e.currentTarget.checked ? 3000 : 0;
+  fetch('/collect/faults', { method: 'POST', headers: hostHeaders(), body: JSON.stringify({ delay_ms: delay }) });
+});
 $('#redeem-sellout').addEventListener('click', () => {
   if (!shop) return;
-  shop.stock.lipstick = 0;
   send({ type: 'redeem.stock', widget_id: shop.id, stock: { lipstick: 0 } });
 });
-
-/** The server's side of a redemption: it alone checks points, tier, stock and limits, when
- * the request reaches the front of its queue (after a delay, as a busy backend would). */
-function decideRedeem(event) {
-  if (!shop || event.widget_id !== shop.id) return;
-  const s = shop;
-  setTimeout(() => {
-    let answer = s.seen.get(event.request_id); // a retried request gets the same answer
-    if (!answer) {
-      const item = CATALOG.find((i) => i.item_id === event.item_id);
-      const mine = s.history.filter((h) => h.item_id === item?.item_id).length;
-      let outcome = 'success';
-      if (!item) outcome = 'out_of_stock';
-      else if (item.tier === 'pro' && s.tier !== 'pro') outcome = 'tier_too_low';
-      else if (s.stock[item.item_id] <= 0) outcome = 'out_of_stock';
-      else if (mine >= (item.per_viewer_limit ?? 1)) outcome = 'limit_reached';
-      else if (s.balance < item.cost) outcome = 'insufficient_points';
-      answer = { type: 'redeem.result', widget_id: s.id, request_id: event.request_id, outcome };
-      if (outcome === 'success') {
-        s.balance -= item.cost;
-        s.stock[item.item_id] -= 1;
-        answer.voucher_ref = `V-${++s.voucher}`;
-        s.history.push({ request_id: event.request_id, item_id: item.item_id, cost: item.cost, voucher_ref: answer.voucher_ref });
-      }
-      answer.balance = s.balance;
-      s.seen.set(event.request_id, answer);
-    }
-    send(answer);
-    send({ type: 'redeem.stock', widget_id: s.id, stock: s.stock });
-  }, $('#redeem-slow').checked ? 3000 : 400);
-}
 
 // ---- AR try-on ------------------------------------------------------------------------------
 
@@ -457,41 +352,19 @@ $('#tryon-remove').addEventListener('click', () => {
   tryon = null;
 });
 
-// ---- the backend's side of the viewer's events --------------------------------------------
+// ---- what the console does with the viewer's events -----------------------------------------
 
 function onViewerEvent(event) {
-  if (event.type === 'flash.grab') return authoritative ? undefined : decideGrab(event);
-  if (event.type === 'redeem.request') return authoritative ? undefined : decideRedeem(event);
-  if (event.type === 'lottery.enter') return authoritative ? undefined : decideEntry(event);
-  if (event.type === 'lottery.claim') return authoritative ? undefined : decideClaim(event);
-  if (event.type === 'lead.confirm') return authoritative ? undefined : decideLead(event);
-  if (event.type === 'like.sent') return authoritative ? undefined : countLikes(event);
-  if (event.type === 'coupon.claim') return authoritative ? undefined : decideCoupon(event);
-  if (event.type === 'question.ask') return authoritative ? undefined : decideQuestion(event);
   // "10,000 likes unlock a red packet": the room goal, reached, opens the reward.
   if (event.type === 'likes.goal_reached' && !goalsUnlocked.has(event.widget_id)) {
     goalsUnlocked.add(event.widget_id);
     offerCoupon({ kind: 'red_packet', name: '点赞目标达成红包', value: 888, quantity: 50, openMs: 60_000 });
   }
-  if (event.type === 'quiz.answer' && quiz?.q?.id === event.question_id) {
-    quiz.answer = event.option_id;
-    return;
-  }
-  if (!poll || event.widget_id !== poll.id) return;
-  if (event.type === 'poll.vote' && !authoritative) {
-    // The reference backend of a later version counts these; here the console does.
-    for (const id of event.option_ids) poll.counts[id] = (poll.counts[id] ?? 0) + 1;
-    pushTally();
-  }
-  if (event.type === 'poll.closed' || event.type === 'poll.revealed') {
-    poll.open = false;
-    restartAuto();
-  }
 }
 
 // ---- lucky bag ------------------------------------------------------------------------------
 
-let lottery = null; // { id, drawAt, count, entered: Set, timer } (console-decided mode only)
+let lottery = null; // { id, drawAt } of the bag on show
 
 async function openLottery({ prize, count, drawInMs, condition, keyword }) {
   const id = `bag-${Date.now().toString(36)}`;
@@ -501,10 +374,8 @@ async function openLottery({ prize, count, drawInMs, condition, keyword }) {
     ...(condition === 'keyword' ? { keyword } : {}), ...(condition === 'watch' ? { watch_ms: 60_000 } : {}), draw_at: drawAt,
   });
   if (!ok) return null;
-  clearTimeout(lottery?.timer);
-  lottery = { id, drawAt, count, entered: new Set() };
-  // Without the reference backend, the console draws (this page's viewer is the only entrant).
-  if (!authoritative) lottery.timer = setTimeout(() => consoleDraw(lottery), drawInMs + 300);
+  // The backend draws at draw_at.
+  lottery = { id, drawAt };
   return id;
 }
 
@@ -518,7 +389,6 @@ $('#lottery-form').addEventListener('submit', async (e) => {
 });
 
 async function syncFollow() {
-  if (!authoritative) return;
   await fetch(`/rooms/${roomId}/follows`, {
     method: 'POST',
     headers: hostHeaders(),
@@ -527,28 +397,6 @@ async function syncFollow() {
 }
 $('#follows').addEventListener('change', syncFollow);
 syncFollow();
-
-/** The console's stand-in for the backend's entry decision (development server only). */
-function decideEntry(event) {
-  if (!lottery || event.widget_id !== lottery.id) return;
-  const ok = event.condition !== 'follow' || $('#follows').checked;
-  if (ok) lottery.entered.add(userId);
-  setTimeout(() => {
-    send({ type: 'lottery.entry', widget_id: lottery.id, request_id: event.request_id, outcome: ok ? 'entered' : 'not_eligible' });
-    send({ type: 'lottery.entries', widget_id: lottery.id, count: 100 + lottery.entered.size });
-  }, 300);
-}
-
-async function consoleDraw(l) {
-  const won = l.entered.has(userId);
-  await send({ type: 'lottery.draw', widget_id: l.id, winners: won ? [userId] : ['小美'], entries: 100 + l.entered.size });
-  if (l.entered.size) await send({ type: 'lottery.result', widget_id: l.id, user_id: userId, won });
-}
-
-function decideClaim(event) {
-  if (!lottery || event.widget_id !== lottery.id) return;
-  send({ type: 'lottery.claimed', widget_id: lottery.id, request_id: event.request_id, outcome: 'success', claim_ref: `PRIZE-${Date.now() % 100000}` });
-}
 
 // ---- product card -------------------------------------------------------------------------
 
@@ -576,7 +424,6 @@ $('#products-form').addEventListener('submit', async (e) => {
 // ---- question queue -------------------------------------------------------------------------
 
 let questionsId = null;
-const asked = new Map(); // console-decided mode: normalized text → question id
 async function openQuestions(prompt) {
   const id = `qa-${Date.now().toString(36)}`;
   const ok = await send({ type: 'questions.open', widget_id: id, ...(prompt ? { prompt } : {}) });
@@ -604,20 +451,6 @@ $('#questions-form').addEventListener('submit', async (e) => {
   else await markQuestion(how, String(f.get('question_id') ?? '').trim() || undefined);
 });
 
-/** The console's stand-in for the backend's queue (development server only). */
-function decideQuestion(event) {
-  if (event.widget_id !== questionsId || event.type !== 'question.ask') return;
-  const norm = event.text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-  const merged = asked.has(norm);
-  if (!merged) asked.set(norm, `q${asked.size + 1}`);
-  const questionId = asked.get(norm);
-  setTimeout(async () => {
-    await send({ type: 'question.ack', widget_id: questionsId, request_id: event.request_id, question_id: questionId, position: [...asked.values()].indexOf(questionId) + 1, merged });
-    await send({ type: 'question.queue', widget_id: questionsId, waiting: asked.size,
-      items: [...asked.entries()].map(([, id]) => ({ question_id: id, text: id === questionId ? event.text : id, votes: 1, state: 'queued' })) });
-  }, 200);
-}
-
 // ---- room tasks -------------------------------------------------------------------------------
 
 async function openTasks({ watch, like, answer, share }) {
@@ -640,15 +473,12 @@ $('#tasks-form').addEventListener('submit', async (e) => {
 
 // ---- coupons and red packets ---------------------------------------------------------------
 
-const coupons = new Map(); // id → { left, claimed: Set } (console-decided mode only)
-
 async function offerCoupon({ kind = 'coupon', name, value, threshold, quantity, openMs, gate = 'none' }) {
   const id = `coupon-${Date.now().toString(36)}`;
   const ok = await send({
     type: 'coupon.open', widget_id: id, kind, name, value, ...(threshold ? { threshold } : {}), quantity,
     ends_at: room.serverNow() + openMs, valid_ms: 7 * 24 * 3600 * 1000, gate,
   });
-  if (ok) coupons.set(id, { left: quantity, claimed: new Set(), value, threshold, name, kind });
   return ok ? id : null;
 }
 
@@ -662,43 +492,15 @@ $('#coupon-form').addEventListener('submit', async (e) => {
   });
 });
 
-/** The console's stand-in for the backend's claim decision (development server only). */
-function decideCoupon(event) {
-  const c = coupons.get(event.widget_id);
-  if (!c) return;
-  const outcome = c.claimed.has(userId) ? 'limit_reached' : c.left > 0 ? 'success' : 'sold_out';
-  const answer = { type: 'coupon.result', widget_id: event.widget_id, request_id: event.request_id, outcome };
-  if (outcome === 'success') {
-    c.left -= 1;
-    c.claimed.add(userId);
-    const value = c.kind === 'red_packet' ? Math.max(1, Math.round(c.value * (0.1 + 0.9 * Math.random()))) : c.value;
-    answer.coupon = { coupon_ref: `CPN-${Date.now() % 1000000}`, name: c.name, value, ...(c.threshold ? { threshold: c.threshold } : {}), expires_at: room.serverNow() + 7 * 24 * 3600 * 1000 };
-  }
-  setTimeout(async () => {
-    await send(answer);
-    if (outcome === 'success') send({ type: 'coupon.stock', widget_id: event.widget_id, left: c.left });
-  }, 300);
-}
-
 // ---- likes with a room goal ----------------------------------------------------------------
 
 async function openLikes({ target, reward }) {
   const id = `likes-${Date.now().toString(36)}`;
   const ok = await send({ type: 'likes.open', widget_id: id, ...(target > 0 && reward ? { goal: { target, reward } } : {}) });
-  if (ok && !authoritative) likesBook.set(id, 0);
   return ok ? id : null;
 }
 
 const goalsUnlocked = new Set();
-
-/** Development server only: the console counts like batches as the backend would. */
-const likesBook = new Map();
-function countLikes(event) {
-  if (!likesBook.has(event.widget_id)) return;
-  const total = likesBook.get(event.widget_id) + Math.min(event.count, 15);
-  likesBook.set(event.widget_id, total);
-  send({ type: 'likes.total', widget_id: event.widget_id, total });
-}
 
 $('#likes-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -732,18 +534,6 @@ $('#lead-form').addEventListener('submit', async (e) => {
     url: str('url'), code: str('code'), purpose: str('purpose'),
   });
 });
-
-/** The console's stand-in for the backend's lead decision (development server only). */
-function decideLead(event) {
-  if (!lead || event.widget_id !== lead.id) return;
-  const inTime = lead.perk && (!lead.perkUntil || room.serverNow() <= lead.perkUntil + 2000);
-  const ok = event.consent || event.target === 'follow';
-  if (ok && event.target === 'follow') $('#follows').checked = true;
-  setTimeout(() => send({
-    type: 'lead.result', widget_id: lead.id, request_id: event.request_id, outcome: ok ? 'confirmed' : 'declined',
-    ...(ok && inTime ? { perk_ref: `PERK-${Date.now() % 100000}` } : {}),
-  }), 300);
-}
 
 // ---- the scripted show ---------------------------------------------------------------------
 
@@ -857,12 +647,10 @@ $('#show-next').addEventListener('click', () => {
   show.endWait?.();
 });
 
-// ---- presence and the inspector (reference backend only) -----------------------------------
+// ---- presence and the inspector ------------------------------------------------------------
 
 $('#inspector-link').href = `/inspector.html?room=${encodeURIComponent(roomId)}`;
-$('#inspector-link').hidden = !authoritative;
 $('#dashboard-link').href = `/dashboard.html?room=${encodeURIComponent(roomId)}`;
-$('#dashboard-link').hidden = !authoritative;
 async function refreshPresence() {
   try {
     const { online } = await (await fetch(`/rooms/${roomId}/presence`)).json();
@@ -871,15 +659,11 @@ async function refreshPresence() {
     $('#online').textContent = '';
   }
 }
-if (authoritative) {
-  refreshPresence();
-  setInterval(refreshPresence, 2000);
-}
+refreshPresence();
+setInterval(refreshPresence, 2000);
 
-// ---- simulated audience (reference backend only) ---------------------------------------------
+// ---- simulated audience ----------------------------------------------------------------------
 
-$('#load-start').disabled = !authoritative;
-if (!authoritative) $('#load-status').textContent = 'Needs the reference backend (npm start).';
 $('#load-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const f = new FormData(e.currentTarget);

@@ -24,6 +24,8 @@ static REFUSED_EVENTS: AtomicU64 = AtomicU64::new(0);
 /// The sandbox's "Take the collector down": batches are refused with 503 until it is back,
 /// so a viewer's queue can be watched holding its events and delivering them after.
 static DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The sandbox's "slow network": every batch is taken this many ms late.
+static DELAY_MS: AtomicU64 = AtomicU64::new(0);
 
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
@@ -36,8 +38,9 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/collect/faults", post(faults))
 }
 
-/// `POST /collect/faults {down: bool}` (the host key, or development mode): takes the
-/// collector down or brings it back. Answers `{down}`.
+/// `POST /collect/faults {down?: bool, delay_ms?: number}` (the host key, or development
+/// mode): takes the collector down or brings it back, and takes every batch `delay_ms` late
+/// (at most 30 s; 0 for none). Answers `{down, delay_ms}`.
 async fn faults(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -> Response {
     let credential = headers
         .get(header::AUTHORIZATION)
@@ -47,18 +50,32 @@ async fn faults(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -
         Ok(Sender::Viewer(_)) => return unauthorized(Refusal::NotHost),
         Err(r) => return unauthorized(r),
     }
-    let Some(down) = serde_json::from_str::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("down").and_then(Value::as_bool))
-    else {
+    let body = serde_json::from_str::<Value>(&body).unwrap_or(Value::Null);
+    let down = body.get("down").map(Value::as_bool);
+    let delay = body.get("delay_ms").map(Value::as_u64);
+    if down.is_none() && delay.is_none() || down == Some(None) || delay == Some(None) {
         return (
             StatusCode::BAD_REQUEST,
-            Json(json!({"error": "expected {\"down\": true | false}"})),
+            Json(json!({"error": "expected {\"down\"?: true | false, \"delay_ms\"?: number}"})),
         )
             .into_response();
-    };
-    DOWN.store(down, Ordering::Relaxed);
-    Json(json!({ "down": down })).into_response()
+    }
+    if let Some(Some(down)) = down {
+        DOWN.store(down, Ordering::Relaxed);
+    }
+    if let Some(Some(ms)) = delay {
+        DELAY_MS.store(ms.min(30_000), Ordering::Relaxed);
+    }
+    Json(json!({ "down": DOWN.load(Ordering::Relaxed), "delay_ms": DELAY_MS.load(Ordering::Relaxed) }))
+        .into_response()
+}
+
+/// The sandbox's slow network, when it is on.
+async fn slow_network() {
+    let ms = DELAY_MS.load(Ordering::Relaxed);
+    if ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
 }
 
 /// The answer while the collector is down.
@@ -230,6 +247,7 @@ async fn collect(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) 
         )
             .into_response();
     };
+    slow_network().await;
     let hub2 = hub.clone();
     match tokio::task::spawn_blocking(move || ingest(&hub2, &value, &from)).await {
         Ok(Ok((stored, duplicates, refused))) => Json(
@@ -279,6 +297,7 @@ async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket, from: Sender) {
             continue;
         };
         let id = body.get("batch_id").cloned().unwrap_or(Value::Null);
+        slow_network().await;
         let hub2 = hub.clone();
         let from2 = from.clone();
         let reply = match tokio::task::spawn_blocking(move || ingest(&hub2, &body, &from2)).await {

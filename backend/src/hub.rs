@@ -10,7 +10,7 @@ use crate::store::Store;
 use hudong_core::{decode_command_json, Command, HudongError, Room, RoomConfig};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub fn now_ms() -> u64 {
@@ -40,9 +40,49 @@ pub struct RoomEntry {
     pub core: Room,
     pub seq: u64,
     pub online: Arc<AtomicUsize>,
+    pub link: Arc<Link>,
     /// Sequence numbers applied from the shared log ahead of their pub/sub message, so the
     /// message, when it comes, is not applied twice (bounded: messages arrive within moments).
     from_log: std::collections::VecDeque<u64>,
+}
+
+/// A room's viewer connections as the fault switch sees them (`POST /rooms/{id}/kick`, for
+/// the sandbox and the tests): every drop bumps a generation that open connections watch,
+/// and new connections are refused until a time.
+pub struct Link {
+    drops: tokio::sync::watch::Sender<u64>,
+    refuse_until: AtomicU64,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Link {
+            drops: tokio::sync::watch::channel(0).0,
+            refuse_until: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Link {
+    /// Drops every open connection of the room, and refuses new ones for `refuse_ms`.
+    pub fn drop_all(&self, refuse_ms: u64) {
+        self.refuse_until
+            .store(now_ms() + refuse_ms, Ordering::Relaxed);
+        self.drops.send_modify(|g| *g += 1);
+    }
+
+    /// Whether new connections are refused now.
+    pub fn refusing(&self) -> bool {
+        now_ms() < self.refuse_until.load(Ordering::Relaxed)
+    }
+
+    /// Resolves when the connections open now are dropped.
+    pub fn dropped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.drops.subscribe();
+        async move {
+            let _ = rx.changed().await;
+        }
+    }
 }
 
 /// What the server tallies and scores, per room and widget.
@@ -342,6 +382,16 @@ impl Hub {
             .clone()
     }
 
+    /// The room's connection fault switch.
+    pub fn link(&self, room: &str) -> Arc<Link> {
+        let mut rooms = self.lock();
+        rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| new_room(room))
+            .link
+            .clone()
+    }
+
     pub fn online_count(&self, room: &str) -> usize {
         self.online(room).load(Ordering::Relaxed)
     }
@@ -553,6 +603,7 @@ fn new_room(id: &str) -> RoomEntry {
         core: Room::new(RoomConfig::new(id, "hub").with_seed(1)),
         seq: 0,
         online: Arc::default(),
+        link: Arc::default(),
         from_log: Default::default(),
     }
 }

@@ -252,6 +252,7 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .route("/rooms/{id}/follows", post(follows))
         .route("/rooms/{id}/analytics", get(analytics_of))
         .route("/load", post(start_load))
+        .route("/rooms/{id}/kick", post(kick))
         .route("/rooms/{id}/ws", get(room_ws))
         .route("/rooms/{id}/events", get(room_sse))
         .merge(collector::routes())
@@ -584,11 +585,38 @@ async fn room_ws(
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if hub.link(&id).refusing() {
+        return link_down();
+    }
     let user = match socket_user(&hub, &id, &q) {
         Ok(u) => u,
         Err(r) => return refused(StatusCode::UNAUTHORIZED, r),
     };
     ws.on_upgrade(move |socket| viewer(hub, id, user, socket))
+}
+
+/// `POST /rooms/{id}/kick?refuseMs=N` (a host call): drops every viewer connection of the
+/// room, as a network drop would, and refuses new ones for N ms: how the sandbox and the
+/// tests show reconnects.
+async fn kick(
+    State(hub): State<Arc<Hub>>,
+    RoomId(id): RoomId,
+    _: HostCall,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let refuse_ms = q.get("refuseMs").and_then(|v| v.parse().ok()).unwrap_or(0u64);
+    hub.link(&id).drop_all(refuse_ms.min(60_000));
+    Json(json!({"ok": true, "refuse_ms": refuse_ms.min(60_000)})).into_response()
+}
+
+/// The answer while the room's connections are refused (the fault switch).
+fn link_down() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        Json(json!({"ok": false, "error": "the room refuses connections for now (the fault switch)"})),
+    )
+        .into_response()
 }
 
 /// One viewer's connection: the snapshot, then every message of the room; answers pings
@@ -597,6 +625,8 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
     let mut rx = hub.fanout.subscribe(&room);
     let closed = hub.closed();
     tokio::pin!(closed);
+    let dropped = hub.link(&room).dropped();
+    tokio::pin!(dropped);
     let online = hub.online(&room);
     online.fetch_add(1, Ordering::Relaxed);
     let (mut tx, mut incoming) = socket.split();
@@ -607,6 +637,8 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
     {
         loop {
             tokio::select! {
+                // The fault switch: gone, as a network drop would be.
+                _ = &mut dropped => break,
                 _ = &mut closed => {
                     let _ = tx.send(Message::Close(None)).await;
                     break;
@@ -648,6 +680,10 @@ async fn room_sse(
     RoomId(id): RoomId,
     _q: Query<HashMap<String, String>>,
 ) -> Response {
+    let link = hub.link(&id);
+    if link.refusing() {
+        return link_down();
+    }
     let rx = hub.fanout.subscribe(&id);
     let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
     let user = match socket_user(&hub, &id, &_q) {
@@ -664,7 +700,10 @@ async fn room_sse(
     let stream = first
         .chain(rest)
         .map(|text| Ok::<_, std::convert::Infallible>(SseEvent::default().data(text)))
-        .take_until(hub.closed());
+        .take_until(futures_util::future::select(
+            Box::pin(hub.closed()),
+            Box::pin(link.dropped()),
+        ));
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -4,43 +4,14 @@ import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { WebSocket } from 'ws';
+import { repo, startBackend as start, stop } from './backend-process.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const binary = join(repo, 'target', 'debug', 'hudong-backend');
-
-/** Starts the backend on a free port; resolves with its base URL and the process. */
-function startBackend(db, extra = []) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(binary, ['--port', '0', '--db', db, '--site', join(repo, 'demo-site'), '--dist', join(repo, 'dist'), ...extra], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) resolve({ base: m[1], proc });
-    });
-    proc.on('exit', (code) => reject(new Error(`backend exited with ${code}: ${out}`)));
-  });
-}
-
-/** SIGTERM, and the exit code; a backend that does not stop in 10 s is killed (and fails). */
-function stop(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
-  return new Promise((done) => {
-    const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    proc.once('exit', (code) => {
-      clearTimeout(kill);
-      done(code);
-    });
-    proc.kill('SIGTERM');
-  });
-}
+/** The backend with extra command-line arguments (a later `--site` wins). */
+const startBackend = (db, args = []) => start(db, { args });
 
 /**
  * Every page taps its sale's grab button; the grabs race at the server. A grab leaves at
@@ -97,7 +68,6 @@ test('two viewers race for the last unit: one order, one sold out; events in SQL
     await page.goto(`${base}/?room=${room}`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await page.getByLabel('Push tallies every second while open').uncheck();
     viewers.push(page);
   }
   const [a, b] = viewers;
@@ -147,7 +117,6 @@ test('the sandbox takes the collector down and brings it back: a vote waits in t
     const room = `down-${Date.now()}`;
     await page.goto(`${base}/?room=${room}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await page.getByLabel('Push tallies every second while open').uncheck();
     const votes = async () => (await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`)).json()).length;
     const toggle = page.locator('#collector-down');
     await toggle.click();
@@ -186,7 +155,6 @@ test('a gated sale asks the backend: only members of the WeCom group get an orde
     const page = await newPage(browser);
     await page.goto(`${base}/?room=gate-${Date.now()}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await page.getByLabel('Push tallies every second while open').uncheck();
     await page.getByLabel('This viewer has joined the WeCom group').uncheck();
     await page.getByLabel("Only for members of the brand's WeCom group").check();
     await page.getByLabel('Starts in (s)').fill('0');
@@ -307,7 +275,6 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
         });
         await page.goto(`${base}/?room=${room}`);
         await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-        await page.getByLabel('Push tallies every second while open').uncheck();
         pages.push(page);
       }
       const post = (base, command) =>
@@ -377,7 +344,6 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     });
     await consolePage.goto(`${base}/?room=${room}`);
     await expect(consolePage.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await consolePage.getByLabel('Push tallies every second while open').uncheck();
     const viewers = [];
     for (let i = 0; i < 2; i++) {
       const page = await newPage(browser);
@@ -568,7 +534,6 @@ test('lucky bag on the reference backend: a follow condition, the draw, a winner
     });
     await page.goto(`${base}/?room=bag-${Date.now()}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await page.getByLabel('Push tallies every second while open').uncheck();
     await page.getByLabel('This viewer follows the host').uncheck();
     await page.getByLabel('Entry condition').selectOption('follow');
     await page.getByLabel('Winners').fill('1');
@@ -623,7 +588,6 @@ test('follow / WeCom card on the reference backend: the QR code scans, consent b
     const room = `lead-${Date.now()}`;
     await page.goto(`${base}/?room=${room}`);
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await page.getByLabel('Push tallies every second while open').uncheck();
     await page.getByLabel('This viewer follows the host').uncheck();
     const form = page.locator('#lead-form');
     await form.getByLabel('Target').selectOption('wecom_group');
@@ -1051,7 +1015,6 @@ test('the host console with a host key: its commands go through with the key it 
     await expect(page.locator('body')).toHaveAttribute('data-backend', 'reference');
     // The key leaves the address bar.
     expect(new URL(page.url()).hash).toBe('');
-    await page.getByLabel('Push tallies every second while open').uncheck();
     await page.getByRole('button', { name: 'Open poll' }).click();
     await expect(page.locator('#overlay .hd-poll')).toBeVisible();
     // The viewer in the console votes with its session token; the vote is stored as its own.
@@ -1064,7 +1027,6 @@ test('the host console with a host key: its commands go through with the key it 
     const other = await newPage(browser);
     await other.goto(`${base}/?room=${room}`);
     await expect(other.locator('body')).toHaveAttribute('data-backend', 'reference');
-    await other.getByLabel('Push tallies every second while open').uncheck();
     await other.getByRole('button', { name: 'Open poll' }).click();
     await expect(other.locator('#log li[data-type="error"]').first()).toContainText('not_host');
     await page.waitForTimeout(500);

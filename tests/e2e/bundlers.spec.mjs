@@ -60,7 +60,7 @@ for (const [name, builder] of Object.entries(BUILDERS)) {
     expect(emitted.some((f) => f.endsWith('.wasm')), `${name} emitted the wasm`).toBe(true);
     expect(emitted.filter((f) => f.endsWith('.json')).length, `${name} emitted the four language packs: ${emitted.join(', ')}`).toBe(4);
 
-    const server = await startServer({ mounts: [['/', out]], hub: false });
+    const server = await startServer({ mounts: [['/', out]] });
     try {
       const errors = [];
       page.on('pageerror', (err) => errors.push(err.message));

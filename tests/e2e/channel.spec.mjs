@@ -1,37 +1,24 @@
-// The command channel against the room hub: late joins, reconnects, stream delay, a tab
+// The command channel against the reference backend: late joins, reconnects, stream delay, a tab
 // frozen in the background, and viewers whose device clocks are minutes apart.
 import { test, expect } from '@playwright/test';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/serve.mjs';
+import { join } from 'node:path';
+import { postCommand, repo, startBackend, stop, tempDir } from './backend-process.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let server;
+let backend;
 let base;
 
 test.beforeAll(async () => {
-  server = await startServer({
-    mounts: [
-      ['/dist/', join(repo, 'dist')],
-      ['/', join(repo, 'tests', 'pages')],
-    ],
-  });
-  base = `http://127.0.0.1:${server.address().port}`;
+  backend = await startBackend(join(tempDir('channel'), 'channel.db'), { site: join(repo, 'tests', 'pages') });
+  base = backend.base;
 });
 
 test.afterAll(async () => {
-  // Open sockets of pages a failed test left behind must not hold the server open.
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
+  if (backend) expect(await stop(backend.proc)).toBe(0);
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const uniqueRoom = (name) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-const post = (room, message) => {
-  const out = server.hub.post(room, message);
-  expect(out.ok, JSON.stringify(out.error)).toBe(true);
-  return out;
-};
+const post = (room, message) => postCommand(base, room, message);
 const poll = (id, extra = {}) => ({
   type: 'poll.open',
   widget_id: id,
@@ -68,8 +55,8 @@ for (const source of ['websocket', 'sse']) {
     const context = await browser.newContext();
     const q = `&source=${source}`;
     const early = await viewer(context, room, q);
-    post(room, poll('p1', { closes_at: Date.now() + 60_000 }));
-    post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 12, b: 30 } });
+    await post(room, poll('p1', { closes_at: Date.now() + 60_000 }));
+    await post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 12, b: 30 } });
     await expect(early.locator('#overlay .hd-poll')).toBeVisible();
     await sleep(1_000);
     const late = await viewer(context, room, q);
@@ -99,8 +86,8 @@ test('a late joiner sees the running flash sale at its stock and time', async ({
   const room = uniqueRoom('late-flash');
   const context = await browser.newContext();
   const early = await viewer(context, room);
-  post(room, flash('f1'));
-  post(room, { type: 'flash.stock', widget_id: 'f1', stock_left: 7, waiting: 420 });
+  await post(room, flash('f1'));
+  await post(room, { type: 'flash.stock', widget_id: 'f1', stock_left: 7, waiting: 420 });
   await expect(early.locator('#overlay .hd-flash')).toHaveAttribute('data-phase', 'live');
   await sleep(800);
   const late = await viewer(context, room);
@@ -122,8 +109,8 @@ test('a viewer whose socket drops shows it, reconnects and catches up on what it
   const room = uniqueRoom('reconnect');
   const context = await browser.newContext();
   const page = await viewer(context, room);
-  post(room, poll('p1'));
-  post(room, flash('f1'));
+  await post(room, poll('p1'));
+  await post(room, flash('f1'));
   await expect(page.locator('#overlay .hd-poll')).toBeVisible();
   await expect(page.locator('#overlay .hd-flash')).toHaveAttribute('data-phase', 'live');
   // The network drops, and stays down for 1.5 s.
@@ -131,12 +118,12 @@ test('a viewer whose socket drops shows it, reconnects and catches up on what it
   await expect(page.locator('#overlay .hd-conn')).toHaveText('Connection lost. Reconnecting…');
   expect(await page.evaluate(() => window.h.room.channelState)).toBe('reconnecting');
   // Meanwhile the show goes on.
-  post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 5, b: 9 } });
-  post(room, { type: 'poll.close', widget_id: 'p1' });
-  post(room, poll('p2'));
+  await post(room, { type: 'poll.tally', widget_id: 'p1', counts: { a: 5, b: 9 } });
+  await post(room, { type: 'poll.close', widget_id: 'p1' });
+  await post(room, poll('p2'));
   const later = Date.now() + 120_000;
-  post(room, { type: 'flash.stock', widget_id: 'f1', stock_left: 3 });
-  post(room, { type: 'flash.extend', widget_id: 'f1', ends_at: later });
+  await post(room, { type: 'flash.stock', widget_id: 'f1', stock_left: 3 });
+  await post(room, { type: 'flash.extend', widget_id: 'f1', ends_at: later });
   // Back: the snapshot brings it up to date, with the events it would have seen.
   await expect.poll(() => page.evaluate(() => window.h.room.channelState), { timeout: 10_000 }).toBe('live');
   await expect(page.locator('#overlay .hd-conn')).toBeHidden();
@@ -159,7 +146,7 @@ test('a viewer 5 s behind the live edge sees the poll when the video reaches it'
   const context = await browser.newContext();
   const live = await viewer(context, room);
   const behind = await viewer(context, room, '&delay=5000');
-  const { pts } = post(room, { ...poll('p1'), pts: 'now' });
+  const { pts } = await post(room, { ...poll('p1'), pts: 'now' });
   await expect(live.locator('#overlay .hd-poll')).toBeVisible();
   // Still held while the delayed video has not reached the command (checked only while that
   // is certainly true: a slow machine may get here late).
@@ -181,7 +168,7 @@ test('a tab frozen in the background shows the right countdown the moment it ret
   const room = uniqueRoom('frozen');
   const context = await browser.newContext();
   const page = await viewer(context, room);
-  post(room, poll('p1', { closes_at: Date.now() + 90_000 }));
+  await post(room, poll('p1', { closes_at: Date.now() + 90_000 }));
   const countdown = page.locator('#overlay .hd-countdown');
   await expect(countdown).toBeVisible();
   const cdp = await context.newCDPSession(page);
@@ -221,7 +208,7 @@ test('two viewers whose device clocks are minutes apart see the same remaining t
   const ahead = await skewed(+3 * 60_000);
   const behind = await skewed(-2 * 60_000);
   expect(await ahead.page.evaluate(() => Date.now() - window.h.trueNow())).toBeGreaterThan(170_000);
-  post(room, poll('p1', { closes_at: Date.now() + 120_000 }));
+  await post(room, poll('p1', { closes_at: Date.now() + 120_000 }));
   await expect(ahead.page.locator('#overlay .hd-poll')).toBeVisible();
   await expect(behind.page.locator('#overlay .hd-poll')).toBeVisible();
   // Let both finish their clock sync (before it, one sees -60 s left and the other 240 s).
@@ -305,7 +292,7 @@ test('a device clock that jumps an hour forward and back mid-show moves no count
     };
   });
   const page = await viewer(context, room);
-  post(room, poll('p1', { closes_at: Date.now() + 90_000 }));
+  await post(room, poll('p1', { closes_at: Date.now() + 90_000 }));
   await expect(page.locator('#overlay .hd-poll')).toBeVisible();
   await expect.poll(async () => (await remaining(page)).left).toBeLessThanOrEqual(90_000);
   const drift = [];

@@ -16,7 +16,6 @@ test('open a poll, vote, and see poll.vote in the event log', async ({ page }) =
   await page.evaluate(() =>
     document.addEventListener('securitypolicyviolation', (e) => window.reportCsp(`${e.violatedDirective} ${e.blockedURI}`)),
   );
-  await page.getByLabel('Push tallies every second while open').uncheck();
   await page.getByRole('button', { name: 'Open poll' }).click();
 
   const poll = page.locator('#overlay section.hd-poll');
@@ -74,7 +73,6 @@ test('the poll closes by itself at its server deadline', async ({ page }) => {
 });
 
 test('the poll is operable by keyboard alone', async ({ page }) => {
-  await page.getByLabel('Push tallies every second while open').uncheck();
   await page.getByLabel('Max choices').fill('2');
   await page.getByRole('button', { name: 'Open poll' }).click();
   const poll = page.locator('#overlay section.hd-poll');
@@ -109,12 +107,21 @@ test('flash sale: preview with a reminder, then grab once, pending until the ser
   await expect(card).toHaveAttribute('data-phase', 'live', { timeout: 5_000 });
   await expect(page.locator('#log li[data-type="flash.started"]')).toHaveCount(1);
   await expect(card.locator('.hd-stock-text')).toContainText('剩余 50 件');
-  // A double tap grabs once.
+  // A double tap grabs once. The grab is held on its way to the backend until the pending
+  // state has been seen: the backend answers within milliseconds.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route('**/collect', async (route) => {
+    if (route.request().postData()?.includes('"flash.grab"')) await held;
+    await route.continue();
+  });
   await card.getByRole('button', { name: '立即抢' }).dblclick();
   await expect(card.getByRole('button', { name: '抢购中…' })).toBeDisabled();
   await expect(card.getByRole('status')).toHaveText('正在确认…');
   await expect(page.locator('#log li[data-type="flash.grab"]')).toHaveCount(1);
   await expect(page.locator('#log li[data-type="flash.grab"]')).toContainText('"request_id"');
+  release();
+  await page.unrouteAll({ behavior: 'wait' });
   // The server decides.
   await expect(card.getByRole('status')).toContainText('抢到了！订单号 ORD-', { timeout: 5_000 });
   await expect(card.locator('.hd-stock-text')).toContainText('剩余 49 件');
@@ -140,6 +147,12 @@ test('flash sale gated on the WeCom group: not eligible is the server’s answer
   await expect(card.getByRole('status')).toContainText('抢到了！', { timeout: 5_000 });
 });
 
+/** The quiz answers the backend stored for the page's room. */
+async function storedAnswers(page) {
+  const room = new URL(page.url()).searchParams.get('room');
+  return (await (await page.request.get(`/collect/events?room=${room}&type=quiz.answer`)).json()).length;
+}
+
 test('quiz: one tap locks the answer; the reveal and the server decide; elimination and a revive card', async ({ page }) => {
   await page.getByRole('combobox', { name: 'Mode' }).selectOption('elimination');
   await page.getByRole('button', { name: 'Open quiz' }).click();
@@ -157,6 +170,8 @@ test('quiz: one tap locks the answer; the reveal and the server decide; eliminat
   await expect(answer).toHaveCount(1);
   await expect(answer).toContainText('"time_to_answer_ms":');
   await expect(answer).toContainText('"option_id":"b"');
+  // The host reveals once the answer reached the backend, which scores it.
+  await expect.poll(() => storedAnswers(page)).toBe(1);
 
   await page.getByRole('button', { name: 'Reveal answer' }).click();
   await expect(card).toHaveAttribute('data-phase', 'revealed');
@@ -167,7 +182,8 @@ test('quiz: one tap locks the answer; the reveal and the server decide; eliminat
   // The server's verdict: out.
   await expect(card.locator('.hd-banner')).toHaveText('你已被淘汰，继续观战');
   await expect(page.locator('#log li[data-type="quiz.eliminated"]')).toHaveCount(1);
-  await expect(card.locator('.hd-board li')).toHaveCount(3);
+  // The backend's leaderboard of this room's real players: this viewer alone.
+  await expect(card.locator('.hd-board li')).toHaveCount(1);
 
   await page.getByRole('button', { name: 'Ask question' }).click();
   await expect(card).toHaveAttribute('data-phase', 'open');
@@ -176,6 +192,7 @@ test('quiz: one tap locks the answer; the reveal and the server decide; eliminat
   await expect(card.locator('.hd-banner')).toHaveCount(0);
   await card.getByRole('button', { name: '先用唇膜打底' }).click();
   await expect(page.locator('#log li[data-type="quiz.answer"]')).toHaveCount(2);
+  await expect.poll(() => storedAnswers(page)).toBe(2);
   await page.getByRole('button', { name: 'Reveal answer' }).click();
   await expect(card.locator('.hd-status')).toHaveText('答对了！');
   await expect(card.locator('.hd-score')).toContainText('得分 10 · 连对 1');

@@ -34,7 +34,7 @@ for (const [name, frameworks] of Object.entries(EXAMPLES)) {
     const app = prepare(name, frameworks);
     const out = join(app, 'dist');
     await viteBuild({ root: app, configFile: join(app, 'vite.config.js'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
-    const server = await startServer({ mounts: [['/', out]], hub: false });
+    const server = await startServer({ mounts: [['/', out]] });
     try {
       const errors = [];
       page.on('pageerror', (err) => errors.push(err.message));

@@ -3,19 +3,17 @@
 // before the SDK counts what the page holds (tests/pages/hygiene-probe.js).
 import { test, expect } from '@playwright/test';
 import { join } from 'node:path';
-import { startServer } from '../../scripts/serve.mjs';
-import { repo } from './support.mjs';
+import { repo, startBackend, stop, tempDir } from './backend-process.mjs';
 
-let server;
+let backend;
 let base;
 test.beforeAll(async () => {
-  // With the development hub (command channels, clock) and the event collector.
-  server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]] });
-  base = `http://127.0.0.1:${server.address().port}`;
+  // On the reference backend: command channels, the clock and the event collector.
+  backend = await startBackend(join(tempDir('hygiene'), 'hygiene.db'), { site: join(repo, 'tests', 'pages') });
+  base = backend.base;
 });
 test.afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
+  if (backend) expect(await stop(backend.proc)).toBe(0);
 });
 
 test('destroy() leaves no listener, timer, frame, socket, event source, observer or camera track behind', async ({ browser }) => {

@@ -14,7 +14,6 @@ let base;
 test.beforeAll(async () => {
   server = await startServer({
     mounts: [['/dist/', join(repo, 'target', 'fault-dist')], ['/', join(repo, 'tests', 'pages')]],
-    hub: false,
   });
   base = `http://127.0.0.1:${server.address().port}`;
 });

@@ -14,7 +14,7 @@ let server;
 let base;
 test.beforeAll(async () => {
   // The test build: it has the widget that fails on purpose.
-  server = await startServer({ mounts: [['/dist/', join(repo, 'target', 'fault-dist')], ['/', join(repo, 'tests', 'pages')]], hub: false });
+  server = await startServer({ mounts: [['/dist/', join(repo, 'target', 'fault-dist')], ['/', join(repo, 'tests', 'pages')]] });
   base = `http://127.0.0.1:${server.address().port}`;
 });
 test.afterAll(async () => {

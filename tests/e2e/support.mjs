@@ -20,7 +20,7 @@ export function servePages(test) {
   const site = { base: '' };
   let server;
   test.beforeAll(async () => {
-    server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]], hub: false });
+    server = await startServer({ mounts: [['/dist/', join(repo, 'dist')], ['/', join(repo, 'tests', 'pages')]] });
     site.base = `http://127.0.0.1:${server.address().port}`;
   });
   test.afterAll(async () => {

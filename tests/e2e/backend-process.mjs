@@ -1,0 +1,53 @@
+// The reference backend as the end-to-end tests run it: the debug binary `npm test` builds,
+// on a free port, with a database of its own.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const binary = join(repo, 'target', 'debug', 'hudong-backend');
+
+/** A new folder for test databases. */
+export const tempDir = (name) => mkdtempSync(join(tmpdir(), `hudong-${name}-`));
+
+/**
+ * Starts the backend on a free port, serving `site` at / and `dist` at /dist/; resolves with
+ * its base URL and the process.
+ */
+export function startBackend(db, { site = join(repo, 'demo-site'), dist = join(repo, 'dist'), args = [] } = {}) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(binary, ['--port', '0', '--db', db, '--site', site, '--dist', dist, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) resolve({ base: m[1], proc });
+    });
+    proc.on('exit', (code) => reject(new Error(`backend exited with ${code}: ${out}`)));
+  });
+}
+
+/** SIGTERM, and the exit code; a backend that does not stop in 10 s is killed (and fails). */
+export function stop(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
+  return new Promise((done) => {
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    proc.once('exit', (code) => {
+      clearTimeout(kill);
+      done(code);
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+/** Posts a host command to a room (development mode: no host key); resolves to `{seq, pts?}`. */
+export async function postCommand(base, room, message) {
+  const res = await fetch(`${base}/rooms/${room}/commands`, { method: 'POST', body: JSON.stringify(message) });
+  const out = await res.json();
+  if (!res.ok || out.ok === false) throw new Error(`${message.type} refused: ${JSON.stringify(out.error)}`);
+  return out;
+}
