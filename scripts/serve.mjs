@@ -84,7 +84,8 @@ export async function startServer({ mounts = DEFAULT_MOUNTS, port = 0, host = '1
   // Upgrades for any other path are refused.
   server.on('upgrade', (req, socket) => {
     const path = new URL(req.url, 'http://x').pathname;
-    if (path !== '/collect/ws') socket.destroy();
+    // A room's command socket path is left to the tests that serve their own sources there.
+    if (path !== '/collect/ws' && !/^\/rooms\/[^/]+\/ws$/.test(path)) socket.destroy();
   });
   server.collector = collector;
   return new Promise((done, fail) => {

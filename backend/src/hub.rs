@@ -6,7 +6,7 @@
 //! made under the rooms lock and recorded in SQLite before they are announced, so a request
 //! is answered exactly once however many copies of it arrive, and concurrently.
 use crate::fanout::{Fanout, Outgoing};
-use crate::store::Store;
+use crate::store::{Store, StoredCommand, StoredVote};
 use hudong_core::{decode_command_json, Command, HudongError, Room, RoomConfig};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -102,6 +102,16 @@ pub struct Books {
     /// Question queues, and those changed since last announced.
     pub questions: HashMap<(String, String), QuestionBook>,
     pub dirty_questions: std::collections::HashSet<(String, String)>,
+}
+
+impl Books {
+    /// A stored quiz answer, into its quiz's book.
+    fn take_answer(&mut self, a: crate::store::StoredAnswer) {
+        self.quizzes
+            .entry((a.room, a.widget))
+            .or_default()
+            .take_answer(a.question, a.actor, a.option);
+    }
 }
 
 /// One question queue as the server keeps it.
@@ -280,16 +290,11 @@ impl Hub {
             .all_commands()
             .map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
-        for (room, seq, at, body) in commands {
+        for StoredCommand { room, seq, at, body } in commands {
             {
                 let mut books = hub.books();
-                while let Some((_, r, w, actor, question, option)) = answers.next_if(|a| a.0 <= at)
-                {
-                    books
-                        .quizzes
-                        .entry((r, w))
-                        .or_default()
-                        .take_answer(question, actor, option);
+                while let Some(a) = answers.next_if(|a| a.at <= at) {
+                    books.take_answer(a);
                 }
                 while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
                     hub.decisions.book_question(&mut books, &e);
@@ -316,12 +321,8 @@ impl Hub {
         }
         {
             let mut books = hub.books();
-            for (_, r, w, actor, question, option) in answers {
-                books
-                    .quizzes
-                    .entry((r, w))
-                    .or_default()
-                    .take_answer(question, actor, option);
+            for a in answers {
+                books.take_answer(a);
             }
             for (_, e) in asks {
                 hub.decisions.book_question(&mut books, &e);
@@ -334,7 +335,13 @@ impl Hub {
             .accepted_votes()
             .map_err(|e| format!("reading stored votes: {e}"))?;
         let mut books = hub.books();
-        for (room, widget, actor, options) in votes {
+        for StoredVote {
+            room,
+            widget,
+            actor,
+            options,
+        } in votes
+        {
             let key = (room, widget);
             books
                 .votes

@@ -10,6 +10,55 @@ pub struct Store {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// A stored host command ([`Store::all_commands`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCommand {
+    pub room: String,
+    pub seq: u64,
+    /// Server time it was applied.
+    pub at: u64,
+    /// The command as JSON.
+    pub body: String,
+}
+
+/// A viewer's points account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PointAccount {
+    pub balance: u64,
+    pub tier: Option<String>,
+}
+
+/// An accepted poll vote ([`Store::accepted_votes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVote {
+    pub room: String,
+    pub widget: String,
+    pub actor: String,
+    pub options: Vec<String>,
+}
+
+/// An accepted quiz answer ([`Store::accepted_answers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// Server time it was received.
+    pub at: u64,
+    pub room: String,
+    pub widget: String,
+    pub actor: String,
+    pub question: String,
+    pub option: String,
+}
+
+/// What a viewer did in a room that tasks count ([`Store::task_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TaskCounts {
+    /// Likes, each batch counted up to 150 taps.
+    pub likes: u64,
+    pub shares: u64,
+    /// Accepted quiz answers.
+    pub answers: u64,
+}
+
 /// One viewer's count of events ([`Store::activity`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activity {
@@ -173,17 +222,17 @@ impl Store {
     }
 
     /// Every room's commands in order, to rebuild the rooms on start.
-    pub fn all_commands(&self) -> rusqlite::Result<Vec<(String, u64, u64, String)>> {
+    pub fn all_commands(&self) -> rusqlite::Result<Vec<StoredCommand>> {
         self.with(|c| {
             let mut stmt =
                 c.prepare("SELECT room_id, seq, at, body FROM commands ORDER BY room_id, seq")?;
             let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)? as u64,
-                    r.get::<_, i64>(2)? as u64,
-                    r.get::<_, String>(3)?,
-                ))
+                Ok(StoredCommand {
+                    room: r.get(0)?,
+                    seq: r.get::<_, i64>(1)? as u64,
+                    at: r.get::<_, i64>(2)? as u64,
+                    body: r.get(3)?,
+                })
             })?;
             rows.collect()
         })
@@ -296,12 +345,17 @@ impl Store {
         room: &str,
         widget: &str,
         user: &str,
-    ) -> rusqlite::Result<Option<(u64, Option<String>)>> {
+    ) -> rusqlite::Result<Option<PointAccount>> {
         self.with(|c| {
             c.query_row(
                 "SELECT balance, tier FROM accounts WHERE room_id = ?1 AND widget_id = ?2 AND user_id = ?3",
                 params![room, widget, user],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?)),
+                |r| {
+                    Ok(PointAccount {
+                        balance: r.get::<_, i64>(0)? as u64,
+                        tier: r.get(1)?,
+                    })
+                },
             )
             .optional()
         })
@@ -393,8 +447,8 @@ impl Store {
         })
     }
 
-    /// Accepted votes, oldest first: `(room, widget, actor, option ids)`.
-    pub fn accepted_votes(&self) -> rusqlite::Result<Vec<(String, String, String, Vec<String>)>> {
+    /// Accepted votes, oldest first.
+    pub fn accepted_votes(&self) -> rusqlite::Result<Vec<StoredVote>> {
         self.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT body FROM events WHERE type = 'poll.vote' AND event_id NOT IN (SELECT event_id FROM rejected) ORDER BY received_at, rowid",
@@ -405,18 +459,16 @@ impl Store {
                 let v: serde_json::Value = serde_json::from_str(&body?).unwrap_or_default();
                 let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
                 let opts = v.get("option_ids").and_then(|o| o.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-                if let (Some(r), Some(w), Some(a)) = (s("room_id"), s("widget_id"), s("user_id").or(s("session_id"))) {
-                    out.push((r, w, a, opts));
+                if let (Some(room), Some(widget), Some(actor)) = (s("room_id"), s("widget_id"), s("user_id").or(s("session_id"))) {
+                    out.push(StoredVote { room, widget, actor, options: opts });
                 }
             }
             Ok(out)
         })
     }
 
-    /// Accepted quiz answers, oldest first: (received at, room, widget, viewer, question, option).
-    pub fn accepted_answers(
-        &self,
-    ) -> rusqlite::Result<Vec<(u64, String, String, String, String, String)>> {
+    /// Accepted quiz answers, oldest first.
+    pub fn accepted_answers(&self) -> rusqlite::Result<Vec<StoredAnswer>> {
         self.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT received_at, body FROM events WHERE type = 'quiz.answer' AND event_id NOT IN (SELECT event_id FROM rejected) ORDER BY received_at, rowid",
@@ -427,8 +479,8 @@ impl Store {
                 let (at, body) = row?;
                 let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
                 let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-                if let (Some(r), Some(w), Some(a), Some(q), Some(o)) = (s("room_id"), s("widget_id"), s("user_id").or(s("session_id")), s("question_id"), s("option_id")) {
-                    out.push((at as u64, r, w, a, q, o));
+                if let (Some(room), Some(widget), Some(actor), Some(question), Some(option)) = (s("room_id"), s("widget_id"), s("user_id").or(s("session_id")), s("question_id"), s("option_id")) {
+                    out.push(StoredAnswer { at: at as u64, room, widget, actor, question, option });
                 }
             }
             Ok(out)
@@ -521,9 +573,9 @@ impl Store {
         })
     }
 
-    /// What a viewer did in a room, for task progress: (likes, shares, accepted answers).
-    /// Each like batch counts at most 150 taps (15 a second for 10 s), as the room total does.
-    pub fn task_counts(&self, room: &str, actor: &str) -> rusqlite::Result<(u64, u64, u64)> {
+    /// What a viewer did in a room, for task progress. Each like batch counts at most 150
+    /// taps (15 a second for 10 s), as the room total does.
+    pub fn task_counts(&self, room: &str, actor: &str) -> rusqlite::Result<TaskCounts> {
         self.with(|c| {
             c.query_row(
                 "SELECT
@@ -532,7 +584,13 @@ impl Store {
                    COUNT(CASE WHEN type = 'quiz.answer' AND event_id NOT IN (SELECT event_id FROM rejected) THEN 1 END)
                  FROM events WHERE room_id = ?1 AND (user_id = ?2 OR (user_id IS NULL AND session_id = ?2))",
                 params![room, actor],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+                |r| {
+                    Ok(TaskCounts {
+                        likes: r.get::<_, i64>(0)? as u64,
+                        shares: r.get::<_, i64>(1)? as u64,
+                        answers: r.get::<_, i64>(2)? as u64,
+                    })
+                },
             )
         })
     }

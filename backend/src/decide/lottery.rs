@@ -34,7 +34,7 @@ pub(super) fn lottery_enter(req: Request<'_>, e: &Value) -> Result<(), DecideErr
                 e.get("keyword").and_then(Value::as_str) == spec.keyword.as_deref()
             }
             hudong_core::EntryCondition::Follow => hub.store.follows(room, actor)?,
-            hudong_core::EntryCondition::Like => hub.store.task_counts(room, actor)?.0 > 0,
+            hudong_core::EntryCondition::Like => hub.store.task_counts(room, actor)?.likes > 0,
             hudong_core::EntryCondition::Watch => hub
                 .store
                 .first_seen(room, actor)?

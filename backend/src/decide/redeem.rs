@@ -24,7 +24,7 @@ pub fn redeem(req: Request<'_>, item_id: &str) -> Result<(), DecideError> {
         .store
         .successes(room, widget, Some(user), Some(item_id))?;
     let rank = |t: Option<&str>| t.and_then(|t| spec.tiers.iter().position(|x| x.id == t));
-    let (balance, tier) = account.clone().unwrap_or((0, None));
+    let crate::store::PointAccount { balance, tier } = account.clone().unwrap_or_default();
     let outcome = if item.tier.is_some() && rank(tier.as_deref()) < rank(item.tier.as_deref()) {
         "tier_too_low"
     } else if left == 0 {

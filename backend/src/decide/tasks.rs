@@ -8,7 +8,7 @@ pub(super) fn task_progress(
     actor: &str,
     spec: &hudong_core::TasksSpec,
 ) -> Result<std::collections::BTreeMap<String, u64>, DecideError> {
-    let (likes, shares, answers) = hub.store.task_counts(room, actor)?;
+    let counts = hub.store.task_counts(room, actor)?;
     let watched = hub
         .store
         .first_seen(room, actor)?
@@ -19,9 +19,9 @@ pub(super) fn task_progress(
         .map(|t| {
             let n = match t.kind {
                 hudong_core::TaskKind::Watch => watched,
-                hudong_core::TaskKind::Like => likes,
-                hudong_core::TaskKind::Share => shares,
-                hudong_core::TaskKind::Answer => answers,
+                hudong_core::TaskKind::Like => counts.likes,
+                hudong_core::TaskKind::Share => counts.shares,
+                hudong_core::TaskKind::Answer => counts.answers,
             };
             (t.task_id.clone(), n.min(t.target))
         })

@@ -322,7 +322,7 @@ fn tasks_count_a_viewers_events_and_reward_a_done_task_once() {
         out.iter().find(|v| v["type"] == "tasks.progress").unwrap()["progress"]["share"],
         1
     );
-    let (likes, _, _) = hub.store.task_counts("r", "u1").unwrap();
+    let likes = hub.store.task_counts("r", "u1").unwrap().likes;
     assert_eq!(likes, 22);
     send(
         &hub,
@@ -330,7 +330,7 @@ fn tasks_count_a_viewers_events_and_reward_a_done_task_once() {
         "l",
         json!({"type": "like.sent", "count": 1_000_000, "batch": 3}),
     );
-    assert_eq!(hub.store.task_counts("r", "u1").unwrap().0, 22 + 150);
+    assert_eq!(hub.store.task_counts("r", "u1").unwrap().likes, 22 + 150);
 }
 
 #[test]

@@ -76,7 +76,7 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
         hub.post("r", json!({"type": "redeem.points", "widget_id": "s", "user_id": "u1", "gain_id": "g1", "delta": 10, "reason": "看播"})).unwrap();
         hub.post("r", json!({"type": "redeem.points", "widget_id": "s", "user_id": "u1", "gain_id": "g1", "delta": 10, "reason": "看播"})).unwrap();
         assert_eq!(
-            hub.store.account("r", "s", "u1").unwrap().unwrap().0,
+            hub.store.account("r", "s", "u1").unwrap().unwrap().balance,
             160,
             "a gain counts once"
         );
@@ -96,7 +96,7 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
             "insufficient_points",
             "no account, no points"
         );
-        assert_eq!(hub.store.account("r", "s", "u1").unwrap().unwrap().0, 60);
+        assert_eq!(hub.store.account("r", "s", "u1").unwrap().unwrap().balance, 60);
     }
     // A restart rebuilds the room from its commands and keeps the books.
     let hub = hub(&dir);
@@ -108,7 +108,7 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
     drop(rooms);
     redeem(req(&hub, "r", "s", "q2", "u1"), "c").unwrap(); // the same request again
     assert_eq!(
-        hub.store.account("r", "s", "u1").unwrap().unwrap().0,
+        hub.store.account("r", "s", "u1").unwrap().unwrap().balance,
         60,
         "not charged twice"
     );
