@@ -1,5 +1,5 @@
 use crate::countdown::Countdown;
-use crate::i18n::{format_money, Strings};
+use crate::i18n::{fill, format_money, Strings};
 use hudong_core::{
     Action, Coupon, CouponGate, CouponKind, CouponOutcome, CouponPhase, Millis, MyClaim,
 };
@@ -71,7 +71,7 @@ pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
         .to_owned(),
     };
     let condition = match spec.threshold {
-        Some(t) => format!("{} {} {}", s.spend_a, money(t), s.spend_b),
+        Some(t) => fill(s.spend_min, "amount", &money(t)),
         None => s.no_threshold.to_owned(),
     };
     let gate_hint = match spec.gate {
@@ -127,7 +127,7 @@ pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
                             <li key={w.coupon_ref.clone()} data-ref={w.coupon_ref.clone()}>
                                 <strong>{format_money(w.value, &w.currency, s.lang)}</strong>{" "}{&w.name}
                                 <span class="hd-hint">
-                                    {" · "}{match w.threshold { Some(t) => format!("{} {} {}", s.spend_a, format_money(t, &w.currency, s.lang), s.spend_b), None => s.no_threshold.to_owned() }}
+                                    {" · "}{match w.threshold { Some(t) => fill(s.spend_min, "amount", &format_money(t, &w.currency, s.lang)), None => s.no_threshold.to_owned() }}
                                     {" · "}{s.valid_until}{" "}<time datetime={js_sys::Date::new(&JsValue::from_f64(w.expires_at as f64)).to_iso_string().as_string().unwrap_or_default()}>{local_time(w.expires_at, s.lang)}</time>
                                 </span>
                             </li>

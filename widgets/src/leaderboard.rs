@@ -1,12 +1,7 @@
 use crate::countdown::Countdown;
-use crate::i18n::{format_number, Strings};
+use crate::i18n::{fill, format_number, Strings};
 use hudong_core::{Leaderboard, LeaderboardPhase};
 use yew::prelude::*;
-
-/// A sentence with `{name}` filled in.
-fn fill(sentence: &str, name: &str, value: &str) -> String {
-    sentence.replace(&format!("{{{name}}}"), value)
-}
 
 /// The interaction leaderboard: the most active viewers with their honor titles, the
 /// viewer's own place, a countdown to the close, and the viewer's reward when the final

@@ -1,5 +1,5 @@
 use crate::countdown::Countdown;
-use crate::i18n::Strings;
+use crate::i18n::{fill, Strings};
 use hudong_core::{
     Action, ClaimOutcome, EntryCondition, EntryOutcome, Lottery, LotteryPhase, MyEntry,
 };
@@ -27,11 +27,10 @@ pub fn lottery_view(props: &crate::WidgetProps<Lottery>) -> Html {
         )),
         EntryCondition::Follow => Some(s.cond_follow.to_owned()),
         EntryCondition::Like => Some(s.cond_like.to_owned()),
-        EntryCondition::Watch => Some(format!(
-            "{} {} {}",
-            s.cond_watch_a,
-            spec.watch_ms.unwrap_or(0).div_ceil(60_000),
-            s.cond_watch_b
+        EntryCondition::Watch => Some(fill(
+            s.cond_watch,
+            "n",
+            &spec.watch_ms.unwrap_or(0).div_ceil(60_000).to_string(),
         )),
     };
     let pending = matches!(l.mine(), MyEntry::Pending { .. });

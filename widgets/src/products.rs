@@ -1,4 +1,4 @@
-use crate::i18n::{format_money, Strings};
+use crate::i18n::{fill, format_money, Strings};
 use hudong_core::{Action, Products, ShowcaseProduct, LOW_STOCK};
 use yew::prelude::*;
 
@@ -38,7 +38,7 @@ pub fn products_view(props: &crate::WidgetProps<Products>) -> Html {
     let stock = |x: &ShowcaseProduct| match x.stock_left {
         Some(0) => html! { <p class="hd-stock hd-stock-out">{s.sold_out}</p> },
         Some(n) if n <= LOW_STOCK => {
-            html! { <p class="hd-stock">{format!("{} {n} {}", s.only_left_a, s.only_left_b)}</p> }
+            html! { <p class="hd-stock">{fill(s.only_left, "n", &n.to_string())}</p> }
         }
         _ => html! {},
     };

@@ -1,4 +1,4 @@
-use crate::i18n::Strings;
+use crate::i18n::{fill, Strings};
 use hudong_core::{Action, QuestionState, Questions};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -62,7 +62,7 @@ pub fn questions_view(props: &crate::WidgetProps<Questions>) -> Html {
                             (Some(QuestionState::Answering), _, _) => s.q_answering.to_owned(),
                             (Some(QuestionState::Answered), _, _) => s.q_answered.to_owned(),
                             (_, _, true) => s.q_merged.to_owned(),
-                            (_, Some(p), _) => format!("{} {p} {}", s.q_place_a, s.q_place_b),
+                            (_, Some(p), _) => fill(s.q_place, "n", &p.to_string()),
                             (_, None, _) => s.q_sending.to_owned(),
                         };
                         html! {

@@ -1,13 +1,13 @@
-use crate::i18n::Strings;
+use crate::i18n::{fill, Strings};
 use hudong_core::{Action, TaskClaim, TaskKind, TaskOutcome, TaskSpec, Tasks};
 use yew::prelude::*;
 
 fn label(t: &TaskSpec, s: &Strings) -> String {
     match t.kind {
-        TaskKind::Watch => format!("{} {} {}", s.task_watch_a, t.target, s.task_watch_b),
-        TaskKind::Like => format!("{} {} {}", s.task_like_a, t.target, s.task_like_b),
+        TaskKind::Watch => fill(s.task_watch, "n", &t.target.to_string()),
+        TaskKind::Like => fill(s.task_like, "n", &t.target.to_string()),
         TaskKind::Share => s.task_share.to_owned(),
-        TaskKind::Answer => format!("{} {} {}", s.task_answer_a, t.target, s.task_answer_b),
+        TaskKind::Answer => fill(s.task_answer, "n", &t.target.to_string()),
     }
 }
 

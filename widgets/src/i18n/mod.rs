@@ -155,6 +155,12 @@ fn language(locale: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A sentence with its `{name}` placeholder filled in: strings are whole sentences, so each
+/// language puts the value where its grammar wants it.
+pub fn fill(sentence: &str, name: &str, value: &str) -> String {
+    sentence.replace(&format!("{{{name}}}"), value)
+}
+
 /// The longest text a host may put in place of one of Hudong's strings.
 pub const MAX_OVERRIDE_CHARS: usize = 500;
 
