@@ -27,7 +27,7 @@ function prepareRecovery(journal, options) {
     .then(startRecovery)
     .then((recovery) => {
       const quiet = { ...options, transport: undefined, commands: undefined, time_url: undefined, persist: false, consent: 'denied' };
-      const room = new recovery.RoomCore(document.createElement('div'), quiet, () => {}, undefined, undefined, undefined, [...journal]);
+      const room = new recovery.RoomCore(document.createElement('div'), quiet, { emit: () => {}, replay: [...journal] });
       room.destroy();
       room.free();
       return recovery;
@@ -370,7 +370,8 @@ export class Room {
   #root = null;
   /** What the core was created with, to create it again after a failure. */
   #coreOptions;
-  #coreArgs;
+  /** What the core calls back (`emit`, `transport`, `playhead`, `journal`), to create it again after a failure. */
+  #hooks;
   /** The steps the room took (`[kind, input, now, clockOffset]`) since its last checkpoint
    * (`["k", room, now, clockOffset]`), to replay after a failure. */
   #journal = [];
@@ -437,8 +438,8 @@ export class Room {
         this.#journal = [step];
         prepareRecovery(this.#journal, this.#coreOptions);
       };
-      this.#coreArgs = [(event) => this.#dispatch(event), transport.send, playhead.fn, record];
-      this.#core = new M.RoomCore(root, this.#coreOptions, ...this.#coreArgs, undefined);
+      this.#hooks = { emit: (event) => this.#dispatch(event), transport: transport.send, playhead: playhead.fn, journal: record };
+      this.#core = new M.RoomCore(root, this.#coreOptions, this.#hooks);
     } catch (err) {
       for (const node of this.#nodes) node.remove();
       throw err;
@@ -477,7 +478,7 @@ export class Room {
       // The replayed steps stay in the journal; the rebuilt room adds its own after them.
       // The event queue comes back from storage, or is handed over when storage had none.
       const options = { ...this.#coreOptions, fail_widgets: this.#failed, adopt_queue: queue };
-      this.#core = new M.RoomCore(root, options, ...this.#coreArgs, this.#journal);
+      this.#core = new M.RoomCore(root, options, { ...this.#hooks, replay: this.#journal });
     } catch (err) {
       return stop(`the room could not be restored (${err?.message ?? err}) and stopped`);
     }
@@ -695,7 +696,7 @@ export class Room {
       this.#core = null;
       this.#journal = [];
       this.#coreOptions = null;
-      this.#coreArgs = null;
+      this.#hooks = null;
       this.#tryOn = {};
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];

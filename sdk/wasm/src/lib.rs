@@ -20,6 +20,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 mod feed;
 #[cfg(feature = "views")]
@@ -636,21 +637,30 @@ pub struct RoomCore {
 #[wasm_bindgen]
 impl RoomCore {
     /// `mount`: the element the overlay renders into (`null` for headless use).
-    /// `options`: `{room_id, session_id, user_id?, seed?, server_time_offset_ms?, locale?, theme?}`.
-    /// `emit`: called with every event and error.
-    /// `transport`: the host's send function, for `transport: {type: "function"}`.
-    /// `playhead`: the host's playhead function (program-date-time in ms, or null).
+    /// `options`: the room's data, read whole as JSON: `{room_id, session_id, user_id?,
+    /// seed?, server_time_offset_ms?, locale?, theme?, …}`.
+    /// `hooks`: what the room calls back, from the facade: `{emit, transport?, playhead?,
+    /// journal?, replay?}` — `emit` gets every event and error; `transport` is the host's
+    /// send function (for `transport: {type: "function"}`); `playhead` the host's playhead
+    /// function (program-date-time in ms, or null); `journal` records each step for a
+    /// replay; `replay` is a journal to rebuild the room from.
     #[wasm_bindgen(constructor)]
     pub fn new(
         mount: Option<web_sys::Element>,
         options: JsValue,
-        emit: Function,
-        transport: Option<Function>,
-        playhead: Option<Function>,
-        journal: Option<Function>,
-        replay: Option<js_sys::Array>,
+        hooks: &js_sys::Object,
     ) -> Result<RoomCore, JsValue> {
         install_panic_hook();
+        let hook = |name: &str| {
+            js_sys::Reflect::get(hooks, &JsValue::from_str(name))
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let function = |name: &str| hook(name).and_then(|v| v.dyn_into::<Function>().ok());
+        let emit = function("emit").ok_or_else(|| invalid("hooks.emit must be a function".into()))?;
+        let (transport, playhead, journal) =
+            (function("transport"), function("playhead"), function("journal"));
+        let replay = hook("replay").and_then(|v| v.dyn_into::<js_sys::Array>().ok());
         // Read whole, as JSON text, before anything else: a page's object that throws while
         // it is read is a TypeError here, not an exception inside the module.
         let options =
