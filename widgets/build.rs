@@ -11,7 +11,9 @@ use std::path::Path;
 const LANGS: [&str; 6] = ["zh-CN", "en", "zh-TW", "id", "th", "vi"];
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("strings");
+    // The crate's folder as cargo gives it to this run (not the one the script was built in).
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("strings");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("widgets/strings")
