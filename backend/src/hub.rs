@@ -274,11 +274,16 @@ impl Hub {
         // Quiz answers and commands are replayed in the order they happened: a stored
         // `quiz.reveal` scores the answers received before it again, so standings and
         // eliminations come back as they were.
-        let answers = hub
+        let stored_answers = hub
             .store
             .accepted_answers()
             .map_err(|e| format!("reading stored answers: {e}"))?;
-        let mut answers = answers.into_iter().peekable();
+        // Per room, oldest first: a room's commands are replayed room by room.
+        let mut answers: HashMap<String, std::collections::VecDeque<crate::store::StoredAnswer>> =
+            HashMap::new();
+        for a in stored_answers {
+            answers.entry(a.room.clone()).or_default().push_back(a);
+        }
         // Question queues the same way: the asks and upvotes stored, with the host's marks.
         let asks = hub
             .store
@@ -291,10 +296,32 @@ impl Hub {
             .map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
         for StoredCommand { room, seq, at, body } in commands {
+            let command = decode_command_json(&body);
             {
                 let mut books = hub.books();
-                while let Some(a) = answers.next_if(|a| a.at <= at) {
-                    books.take_answer(a);
+                if let Some(queue) = answers.get_mut(&room) {
+                    let reveal = match &command {
+                        Ok(Command::QuizReveal(r)) => Some(r),
+                        _ => None,
+                    };
+                    // Answers received before the command, and in its very millisecond those
+                    // to the question it reveals (accepted, so given before it). Other
+                    // answers of that millisecond came after it: a player who joins then is
+                    // not one at this reveal.
+                    let mut later = std::collections::VecDeque::new();
+                    while queue.front().is_some_and(|a| a.at <= at) {
+                        let Some(a) = queue.pop_front() else { break };
+                        let to_this_reveal = reveal
+                            .is_some_and(|r| r.widget_id == a.widget && r.question_id == a.question);
+                        if a.at < at || to_this_reveal {
+                            books.take_answer(a);
+                        } else {
+                            later.push_back(a);
+                        }
+                    }
+                    while let Some(a) = later.pop_back() {
+                        queue.push_front(a);
+                    }
                 }
                 while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
                     hub.decisions.book_question(&mut books, &e);
@@ -302,7 +329,7 @@ impl Hub {
             }
             let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
             entry.seq = entry.seq.max(seq);
-            if let Ok(cmd) = decode_command_json(&body) {
+            if let Ok(cmd) = command {
                 let applied = entry.core.apply(&cmd, at).is_ok();
                 match (applied, &cmd) {
                     (true, Command::QuizReveal(_)) => {
@@ -321,7 +348,7 @@ impl Hub {
         }
         {
             let mut books = hub.books();
-            for a in answers {
+            for a in answers.into_values().flatten() {
                 books.take_answer(a);
             }
             for (_, e) in asks {

@@ -517,3 +517,41 @@ fn activity_ranks_viewers_by_their_events_since_a_time() {
     let got: Vec<(&str, u64)> = got.iter().map(|a| (a.actor.as_str(), a.count)).collect();
     assert_eq!(got, vec![("a", 2), ("b", 2)]);
 }
+
+/// A restart replays a room's stored commands with the answers received before each. In
+/// the millisecond of a reveal only the answers to that question come before it: a viewer
+/// whose first answer (to the next question) arrived in that same millisecond joined after
+/// the reveal, and is not eliminated for missing it.
+#[test]
+fn a_restart_books_answers_of_a_reveals_millisecond_on_the_right_side_of_it() {
+    let dir = temp("quiz-tie");
+    {
+        let store = Store::open(&dir.join("t.db")).unwrap();
+        let commands = [
+            json!({"type": "quiz.open", "widget_id": "q", "mode": "elimination"}),
+            json!({"type": "quiz.question", "widget_id": "q", "question_id": "q1", "text": "?",
+                   "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}], "closes_at": 9_000_000_000_000u64}),
+            json!({"type": "quiz.reveal", "widget_id": "q", "question_id": "q1", "correct": ["a"]}),
+            json!({"type": "quiz.question", "widget_id": "q", "question_id": "q2", "text": "?",
+                   "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}], "closes_at": 9_000_000_000_000u64}),
+        ];
+        for (i, c) in commands.iter().enumerate() {
+            store.append_command("r", i as u64 + 1, 1_000, &c.to_string()).unwrap();
+        }
+        let answer = |actor: &str, q: &str, id: &str| {
+            ev("r", "q", actor, id, json!({"type": "quiz.answer", "question_id": q, "option_id": "a"}))
+        };
+        store
+            .insert_events(&[answer("u1", "q1", "a1"), answer("u3", "q2", "a2")], 1_000)
+            .unwrap();
+    }
+    let hub = hub(&dir);
+    let books = hub.books();
+    let players = &books.quizzes[&("r".to_owned(), "q".to_owned())].players;
+    let standing = |who: &str| {
+        let s = players[who];
+        (s.score, s.streak, s.eliminated)
+    };
+    assert_eq!(standing("u1"), (10, 1, false));
+    assert_eq!(standing("u3"), (0, 0, false));
+}
