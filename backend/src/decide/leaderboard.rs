@@ -7,12 +7,20 @@
 use super::*;
 use crate::store::Activity;
 use hudong_core::{Event, Leaderboard, LeaderboardPhase};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 /// Rooms with interactions since their boards were last sent. A cache: losing it (a
 /// restart) only delays a board until the next interaction or its end.
 static DIRTY: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// The place each viewer was last told, per board: `(room, widget, viewer) → (rank, score)`.
+/// A cache, so a flush sends standings only to the viewers whose place changed (losing it
+/// sends them again, which the viewers' rooms absorb).
+static TOLD: Mutex<BTreeMap<Told, (u32, u64)>> = Mutex::new(BTreeMap::new());
+
+/// `(room, widget, viewer)`.
+type Told = (String, String, String);
 
 /// Standings sent at most per board and flush (the most active viewers first).
 const STANDINGS_PER_FLUSH: usize = 500;
@@ -102,14 +110,27 @@ fn version(hub: &Hub, room: &str, board: &Leaderboard) -> Result<u64, DecideErro
     Ok(hub.store.next(&format!("leaderboard:{room}:{}", board.id()))?)
 }
 
-/// The live board, and each of the most active viewers' own place.
+/// The live board, and the own place of each of the most active viewers whose place
+/// changed since they were last told.
 fn send_live(hub: &Hub, room: &str, board: &Leaderboard) -> Result<(), DecideError> {
     let all = ranking(hub, room, board)?;
     let v = version(hub, room, board)?;
     hub.post(room, ranks(board, &all, v, false))?;
-    for (i, a) in all.iter().take(STANDINGS_PER_FLUSH).enumerate() {
+    let changed: Vec<(u32, &Activity)> = {
+        let mut told = TOLD.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter()
+            .take(STANDINGS_PER_FLUSH)
+            .enumerate()
+            .map(|(i, a)| (i as u32 + 1, a))
+            .filter(|(rank, a)| {
+                let key = (room.to_owned(), board.id().to_owned(), a.actor.clone());
+                told.insert(key, (*rank, a.count)) != Some((*rank, a.count))
+            })
+            .collect()
+    };
+    for (rank, a) in changed {
         hub.post(room, json!({"type": "leaderboard.standing", "widget_id": board.id(), "user_id": a.actor,
-                              "version": v, "rank": i + 1, "score": a.count}))?;
+                              "version": v, "rank": rank, "score": a.count}))?;
     }
     Ok(())
 }
@@ -135,6 +156,10 @@ fn close(hub: &Hub, room: &str, board: &Leaderboard) -> Result<(), DecideError> 
         return Ok(()); // another process decided it, and announces it
     }
     hub.post(room, final_ranks)?;
+    // The live standings are over for this board.
+    TOLD.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|(r, w, _), _| (r.as_str(), w.as_str()) != (room, widget));
     for (i, a) in all.iter().enumerate() {
         let rank = i as u32 + 1;
         let reward = board.spec().tier(rank).and_then(|t| t.reward.clone());
