@@ -27,10 +27,14 @@ fn main() {
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let text = std::fs::read_to_string(file).expect("a strings file");
-        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for (key, texts) in map {
-            assert!(seen.insert(key.clone()), "{}: `{key}` is defined twice", file.display());
+            assert!(
+                seen.insert(key.clone()),
+                "{}: `{key}` is defined twice",
+                file.display()
+            );
             let texts = LANGS
                 .iter()
                 .map(|lang| {
@@ -48,11 +52,19 @@ fn main() {
         writeln!(out, "    {key},").unwrap();
     }
     out.push_str("}\n\n");
-    for (i, (name, doc)) in [("ZH_CN", "Simplified Chinese (zh-CN): the default."), ("EN", "English.")]
-        .iter()
-        .enumerate()
+    for (i, (name, doc)) in [
+        ("ZH_CN", "Simplified Chinese (zh-CN): the default."),
+        ("EN", "English."),
+    ]
+    .iter()
+    .enumerate()
     {
-        writeln!(out, "/// {doc}\npub static {name}: Strings = Strings {{\n    lang: {:?},", LANGS[i]).unwrap();
+        writeln!(
+            out,
+            "/// {doc}\npub static {name}: Strings = Strings {{\n    lang: {:?},",
+            LANGS[i]
+        )
+        .unwrap();
         for (key, texts) in &keys {
             writeln!(out, "    {key}: {:?},", texts[i]).unwrap();
         }

@@ -295,7 +295,13 @@ impl Hub {
             .all_commands()
             .map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
-        for StoredCommand { room, seq, at, body } in commands {
+        for StoredCommand {
+            room,
+            seq,
+            at,
+            body,
+        } in commands
+        {
             let command = decode_command_json(&body);
             {
                 let mut books = hub.books();
@@ -311,8 +317,9 @@ impl Hub {
                     let mut later = std::collections::VecDeque::new();
                     while queue.front().is_some_and(|a| a.at <= at) {
                         let Some(a) = queue.pop_front() else { break };
-                        let to_this_reveal = reveal
-                            .is_some_and(|r| r.widget_id == a.widget && r.question_id == a.question);
+                        let to_this_reveal = reveal.is_some_and(|r| {
+                            r.widget_id == a.widget && r.question_id == a.question
+                        });
                         if a.at < at || to_this_reveal {
                             books.take_answer(a);
                         } else {

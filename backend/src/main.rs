@@ -435,7 +435,9 @@ async fn members(
     _: HostCall,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
-    viewer_flag(&body, "member", |user, on| hub.store.set_member(&id, user, on))
+    viewer_flag(&body, "member", |user, on| {
+        hub.store.set_member(&id, user, on)
+    })
 }
 
 /// Sets whether a viewer follows the host (the condition of follow lotteries):
@@ -446,7 +448,9 @@ async fn follows(
     _: HostCall,
     Json(body): Json<HashMap<String, Value>>,
 ) -> Response {
-    viewer_flag(&body, "follow", |user, on| hub.store.set_follow(&id, user, on))
+    viewer_flag(&body, "follow", |user, on| {
+        hub.store.set_follow(&id, user, on)
+    })
 }
 
 /// A host call that sets one yes/no fact about a viewer: `{user_id, <field>: bool}`.
@@ -460,7 +464,11 @@ fn viewer_flag(
         body.get(field).and_then(Value::as_bool),
     ) else {
         let error = format!("expected {{user_id, {field}}}");
-        return (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": error}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": error})),
+        )
+            .into_response();
     };
     match set(user, on) {
         Ok(()) => Json(json!({"ok": true})).into_response(),
@@ -604,7 +612,10 @@ async fn kick(
     _: HostCall,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let refuse_ms = q.get("refuseMs").and_then(|v| v.parse().ok()).unwrap_or(0u64);
+    let refuse_ms = q
+        .get("refuseMs")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0u64);
     hub.link(&id).drop_all(refuse_ms.min(60_000));
     Json(json!({"ok": true, "refuse_ms": refuse_ms.min(60_000)})).into_response()
 }

@@ -42,7 +42,6 @@ deciders! { coupon, flash, lead, leaderboard, likes, lottery, poll, questions, q
 pub use lottery::draw_due;
 pub use tallies::flush_tallies;
 
-
 pub(crate) use crate::hub::{now_ms, Hub};
 pub(crate) use crate::hub::{RoomEntry, Standing};
 pub(crate) use crate::store::Decision;

@@ -142,7 +142,10 @@ pub struct Leaderboard {
 }
 
 impl Leaderboard {
-    pub fn open(spec: LeaderboardSpec, now: Millis) -> Result<(Leaderboard, Transition), HudongError> {
+    pub fn open(
+        spec: LeaderboardSpec,
+        now: Millis,
+    ) -> Result<(Leaderboard, Transition), HudongError> {
         validate::id("widget_id", &spec.widget_id)?;
         if let Some(t) = &spec.title {
             validate::text("title", t, 20)?;
@@ -156,7 +159,9 @@ impl Leaderboard {
         let mut below = 0;
         for t in &spec.tiers {
             if t.up_to <= below {
-                return Err(HudongError::field("tiers go from the best rank down: each up_to is larger than the one before"));
+                return Err(HudongError::field(
+                    "tiers go from the best rank down: each up_to is larger than the one before",
+                ));
             }
             below = t.up_to;
             validate::text("tiers.title", &t.title, 8)?;
@@ -221,7 +226,9 @@ impl Leaderboard {
                 Some(p) => row.rank >= p.rank && row.score <= p.score,
             };
             if !ordered {
-                return Err(HudongError::field("rows go from rank 1 down, scores never rising"));
+                return Err(HudongError::field(
+                    "rows go from rank 1 down, scores never rising",
+                ));
             }
             last = Some(row);
         }
@@ -243,7 +250,11 @@ impl Leaderboard {
         if let Some(r) = &s.reward {
             validate::text("reward", r, 40)?;
         }
-        if self.standing.as_ref().is_some_and(|c| s.version <= c.version) {
+        if self
+            .standing
+            .as_ref()
+            .is_some_and(|c| s.version <= c.version)
+        {
             return Ok(Transition::none());
         }
         let had_reward = self.standing.as_ref().is_some_and(|c| c.reward.is_some());

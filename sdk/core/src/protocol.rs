@@ -287,7 +287,6 @@ crate::widget::registry! {
     Fault(crate::fault::Fault, crate::fault::FaultSnapshot) = "fault";
 }
 
-
 commands! {
     /// Show a poll.
     PollOpen(PollSpec) = "poll.open" => open Poll;

@@ -359,10 +359,7 @@ impl Redeem {
     }
 
     /// `redeem.account` for this viewer (`me`: the room's user id).
-    pub fn set_account(
-        &mut self,
-        a: &RedeemAccount,
-    ) -> Result<Transition, HudongError> {
+    pub fn set_account(&mut self, a: &RedeemAccount) -> Result<Transition, HudongError> {
         self.check_account(a.tier.as_deref(), &a.history)?;
         let before = self.clone();
         self.account = Some(Account {
@@ -422,10 +419,7 @@ impl Redeem {
     }
 
     /// `redeem.points`: once per `gain_id`.
-    pub fn points(
-        &mut self,
-        p: &RedeemPoints,
-    ) -> Result<Transition, HudongError> {
+    pub fn points(&mut self, p: &RedeemPoints) -> Result<Transition, HudongError> {
         validate::text("gain_id", &p.gain_id, 200)?;
         validate::text("reason", &p.reason, MAX_REASON_CHARS)?;
         let Some(account) = &mut self.account else {

@@ -10,8 +10,8 @@
 //! `x`, `y` are fractions of the picture's width and height, `scale` multiplies the
 //! product's width, `rotation` is in radians, clockwise.
 use crate::error::{ErrorCode, HudongError};
-use crate::protocol::Event;
 use crate::protocol::Action;
+use crate::protocol::Event;
 use crate::validate;
 use crate::widget::Transition;
 use crate::Millis;

@@ -9,8 +9,12 @@ use serde_json::json;
 const ENDS: u64 = 120_000;
 
 fn room(gate: &str) -> Room {
-    room_with(4, json!({"type": "coupon.open", "widget_id": "cp", "kind": "coupon", "name": "满 99 减 20", "value": 2000,
-            "threshold": 9900, "quantity": 100, "starts_at": 1_000, "ends_at": ENDS, "valid_ms": 86_400_000, "gate": gate}), 0)
+    room_with(
+        4,
+        json!({"type": "coupon.open", "widget_id": "cp", "kind": "coupon", "name": "满 99 减 20", "value": 2000,
+            "threshold": 9900, "quantity": 100, "starts_at": 1_000, "ends_at": ENDS, "valid_ms": 86_400_000, "gate": gate}),
+        0,
+    )
 }
 
 fn coupon(r: &Room) -> Coupon {

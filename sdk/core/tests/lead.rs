@@ -9,9 +9,13 @@ use serde_json::json;
 const PERK_UNTIL: u64 = 30_000;
 
 fn wecom_room() -> Room {
-    room_with(5, json!({"type": "lead.open", "widget_id": "wecom", "target": "wecom_group", "title": "进粉丝群 领专属券",
+    room_with(
+        5,
+        json!({"type": "lead.open", "widget_id": "wecom", "target": "wecom_group", "title": "进粉丝群 领专属券",
             "perk": "进群领 5 元券", "perk_until": PERK_UNTIL, "url": "https://work.weixin.qq.com/gm/abc",
-            "code": "hudong-fans", "purpose": "用于发送直播预告与专属优惠，可随时退出"}), 0)
+            "code": "hudong-fans", "purpose": "用于发送直播预告与专属优惠，可随时退出"}),
+        0,
+    )
 }
 
 fn card(r: &Room, id: &str) -> Lead {

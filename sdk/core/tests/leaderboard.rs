@@ -24,26 +24,38 @@ fn ranks(version: u64, rows: &[(u32, &str, u64)], closed: bool) -> Command {
         .iter()
         .map(|(rank, name, score)| json!({"rank": rank, "name": name, "score": score}))
         .collect();
-    cmd(json!({"type": "leaderboard.ranks", "widget_id": "lb", "version": version, "rows": rows,
-               "participants": rows.len(), "final": closed}))
+    cmd(
+        json!({"type": "leaderboard.ranks", "widget_id": "lb", "version": version, "rows": rows,
+               "participants": rows.len(), "final": closed}),
+    )
 }
 
 fn standing(version: u64, user: &str, rank: u32, reward: Option<&str>) -> Command {
-    cmd(json!({"type": "leaderboard.standing", "widget_id": "lb", "user_id": user, "version": version,
-               "rank": rank, "score": 5, "reward": reward}))
+    cmd(
+        json!({"type": "leaderboard.standing", "widget_id": "lb", "user_id": user, "version": version,
+               "rank": rank, "score": 5, "reward": reward}),
+    )
 }
 
 #[test]
 fn ranks_arrive_live_and_an_older_ranking_changes_nothing() {
     let mut r = room();
-    assert_eq!(types(&r.apply(&ranks(2, &[(1, "a***1", 9), (2, "b***2", 4)], false), 2_000).unwrap()), Vec::<&str>::new());
+    assert_eq!(
+        types(
+            &r.apply(&ranks(2, &[(1, "a***1", 9), (2, "b***2", 4)], false), 2_000)
+                .unwrap()
+        ),
+        Vec::<&str>::new()
+    );
     let b = board(&r);
     assert_eq!(b.rows().len(), 2);
     assert_eq!(b.title_of(1), Some("榜一"));
     assert_eq!(b.title_of(3), Some("铁粉"));
     assert_eq!(b.title_of(4), None);
     // Version 1 arrives late: ignored.
-    let fx = r.apply(&ranks(1, &[(1, "c***3", 99)], false), 2_100).unwrap();
+    let fx = r
+        .apply(&ranks(1, &[(1, "c***3", 99)], false), 2_100)
+        .unwrap();
     assert!(!fx.render);
     assert_eq!(board(&r).rows()[0].name, "a***1");
 }
@@ -55,10 +67,12 @@ fn the_board_counts_after_its_end_and_a_final_ranking_is_never_replaced() {
     assert_eq!(board(&r).phase(), LeaderboardPhase::Live);
     r.tick(60_000);
     assert_eq!(board(&r).phase(), LeaderboardPhase::Counting);
-    r.apply(&ranks(5, &[(1, "a***1", 9)], true), 61_000).unwrap();
+    r.apply(&ranks(5, &[(1, "a***1", 9)], true), 61_000)
+        .unwrap();
     assert_eq!(board(&r).phase(), LeaderboardPhase::Final);
     // A live ranking with a higher version cannot reopen it.
-    r.apply(&ranks(9, &[(1, "z***9", 50)], false), 62_000).unwrap();
+    r.apply(&ranks(9, &[(1, "z***9", 50)], false), 62_000)
+        .unwrap();
     assert_eq!(board(&r).phase(), LeaderboardPhase::Final);
     assert_eq!(board(&r).rows()[0].name, "a***1");
 }
@@ -68,17 +82,29 @@ fn a_reward_is_announced_once_and_never_taken_back() {
     let mut r = room();
     let fx = r.apply(&standing(1, "u1", 1, None), 2_000).unwrap();
     assert!(types(&fx).is_empty());
-    let fx = r.apply(&standing(2, "u1", 1, Some("¥20 券")), 61_000).unwrap();
+    let fx = r
+        .apply(&standing(2, "u1", 1, Some("¥20 券")), 61_000)
+        .unwrap();
     assert_eq!(types(&fx), ["leaderboard.rewarded"]);
     match &fx.events[0].event {
-        Event::LeaderboardRewarded { rank, title, reward } => {
-            assert_eq!((*rank, title.as_deref(), reward.as_str()), (1, Some("榜一"), "¥20 券"));
+        Event::LeaderboardRewarded {
+            rank,
+            title,
+            reward,
+        } => {
+            assert_eq!(
+                (*rank, title.as_deref(), reward.as_str()),
+                (1, Some("榜一"), "¥20 券")
+            );
         }
         e => panic!("{e:?}"),
     }
     let fx = r.apply(&standing(3, "u1", 1, None), 62_000).unwrap();
     assert!(types(&fx).is_empty());
-    assert_eq!(board(&r).standing().unwrap().reward.as_deref(), Some("¥20 券"));
+    assert_eq!(
+        board(&r).standing().unwrap().reward.as_deref(),
+        Some("¥20 券")
+    );
     // Another viewer's standing is not this viewer's.
     r.apply(&standing(4, "u2", 7, None), 63_000).unwrap();
     assert_eq!(board(&r).standing().unwrap().rank, Some(1));
@@ -100,10 +126,14 @@ fn malformed_specs_and_rankings_are_refused_with_the_state_unchanged() {
     let mut r = room();
     let before = board(&r);
     for bad in [
-        ranks(3, &[(1, "a", 1), (2, "b", 2)], false),            // scores rise
-        ranks(3, &[(2, "a", 5), (1, "b", 4)], false),            // ranks go back
-        ranks(3, &[(1, "a", 5), (2, "b", 4), (3, "c", 3), (4, "d", 2)], false), // over top
-        ranks(3, &[(0, "a", 5)], false),                         // rank 0
+        ranks(3, &[(1, "a", 1), (2, "b", 2)], false), // scores rise
+        ranks(3, &[(2, "a", 5), (1, "b", 4)], false), // ranks go back
+        ranks(
+            3,
+            &[(1, "a", 5), (2, "b", 4), (3, "c", 3), (4, "d", 2)],
+            false,
+        ), // over top
+        ranks(3, &[(0, "a", 5)], false),              // rank 0
     ] {
         assert!(r.apply(&bad, 2_000).is_err());
         assert_eq!(board(&r), before);
@@ -113,7 +143,8 @@ fn malformed_specs_and_rankings_are_refused_with_the_state_unchanged() {
 #[test]
 fn a_late_joiner_gets_the_board_from_a_snapshot() {
     let mut host = room();
-    host.apply(&ranks(4, &[(1, "a***1", 9), (2, "b***2", 4)], false), 2_000).unwrap();
+    host.apply(&ranks(4, &[(1, "a***1", 9), (2, "b***2", 4)], false), 2_000)
+        .unwrap();
     let snap = host.snapshot();
     let mut late = Room::new(RoomConfig::new("r1", "s2").with_user("u9"));
     late.apply(&Command::RoomSnapshot(snap), 3_000).unwrap();

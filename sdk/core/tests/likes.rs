@@ -7,7 +7,11 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    room_with(3, json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 10_000, "reward": "解锁 5 元券"}}), 0)
+    room_with(
+        3,
+        json!({"type": "likes.open", "widget_id": "likes", "goal": {"target": 10_000, "reward": "解锁 5 元券"}}),
+        0,
+    )
 }
 
 fn likes(r: &Room) -> Likes {

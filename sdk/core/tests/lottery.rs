@@ -9,8 +9,12 @@ use serde_json::json;
 const DRAW: u64 = 60_000;
 
 fn room() -> Room {
-    room_with(11, json!({"type": "lottery.open", "widget_id": "bag", "prize": {"name": "福袋: 唇釉正装", "count": 3},
-            "condition": "keyword", "keyword": "想要唇釉", "draw_at": DRAW}), 0)
+    room_with(
+        11,
+        json!({"type": "lottery.open", "widget_id": "bag", "prize": {"name": "福袋: 唇釉正装", "count": 3},
+            "condition": "keyword", "keyword": "想要唇釉", "draw_at": DRAW}),
+        0,
+    )
 }
 
 fn bag(r: &Room) -> Lottery {

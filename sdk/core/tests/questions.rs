@@ -7,7 +7,11 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    room_with(2, json!({"type": "questions.open", "widget_id": "qa", "prompt": "有什么想问主播的？"}), 0)
+    room_with(
+        2,
+        json!({"type": "questions.open", "widget_id": "qa", "prompt": "有什么想问主播的？"}),
+        0,
+    )
 }
 
 fn qa(r: &Room) -> Questions {

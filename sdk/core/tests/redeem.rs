@@ -337,12 +337,23 @@ fn a_success_takes_one_unit_whichever_of_stock_and_answer_comes_first() {
         r.apply(&open(), 0).unwrap();
         r.apply(&account(250, "new"), 1).unwrap();
         let id = request_id(&r.act(&request("coupon"), 2).unwrap());
-        let stock = cmd(json!({"type": "redeem.stock", "widget_id": "shop", "stock": {"coupon": 49}}));
-        let answer = cmd(json!({"type": "redeem.result", "widget_id": "shop", "request_id": id,
-                                "outcome": "success", "voucher_ref": "V-1"}));
-        let (a, b) = if stock_first { (&stock, &answer) } else { (&answer, &stock) };
+        let stock =
+            cmd(json!({"type": "redeem.stock", "widget_id": "shop", "stock": {"coupon": 49}}));
+        let answer = cmd(
+            json!({"type": "redeem.result", "widget_id": "shop", "request_id": id,
+                                "outcome": "success", "voucher_ref": "V-1"}),
+        );
+        let (a, b) = if stock_first {
+            (&stock, &answer)
+        } else {
+            (&answer, &stock)
+        };
         r.apply(a, 3).unwrap();
         r.apply(b, 4).unwrap();
-        assert_eq!(shop(&r).stock_of("coupon"), Some(49), "stock first: {stock_first}");
+        assert_eq!(
+            shop(&r).stock_of("coupon"),
+            Some(49),
+            "stock first: {stock_first}"
+        );
     }
 }

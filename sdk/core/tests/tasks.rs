@@ -7,11 +7,15 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    room_with(6, json!({"type": "tasks.open", "widget_id": "t", "tasks": [
+    room_with(
+        6,
+        json!({"type": "tasks.open", "widget_id": "t", "tasks": [
             {"task_id": "watch", "kind": "watch", "target": 3, "reward": "10 积分"},
             {"task_id": "like", "kind": "like", "target": 20, "reward": "5 积分"},
             {"task_id": "share", "kind": "share", "target": 1, "reward": "5 元券"},
-        ]}), 0)
+        ]}),
+        0,
+    )
 }
 
 fn tasks(r: &Room) -> Tasks {

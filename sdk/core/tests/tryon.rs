@@ -7,9 +7,13 @@ use proptest::prelude::*;
 use serde_json::json;
 
 fn room() -> Room {
-    room_with(9, json!({"type": "tryon.open", "widget_id": "ar", "product": {
+    room_with(
+        9,
+        json!({"type": "tryon.open", "widget_id": "ar", "product": {
             "name": "丝绒唇釉 #03", "sku": "LIP-03", "image": "/img/lip-overlay.png",
-            "anchor": {"x": 0.5, "y": 0.4}, "width": 0.3, "price": 8900}}), 0)
+            "anchor": {"x": 0.5, "y": 0.4}, "width": 0.3, "price": 8900}}),
+        0,
+    )
 }
 
 fn tryon(r: &Room) -> TryOn {

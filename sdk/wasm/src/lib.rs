@@ -657,9 +657,13 @@ impl RoomCore {
                 .filter(|v| !v.is_undefined() && !v.is_null())
         };
         let function = |name: &str| hook(name).and_then(|v| v.dyn_into::<Function>().ok());
-        let emit = function("emit").ok_or_else(|| invalid("hooks.emit must be a function".into()))?;
-        let (transport, playhead, journal) =
-            (function("transport"), function("playhead"), function("journal"));
+        let emit =
+            function("emit").ok_or_else(|| invalid("hooks.emit must be a function".into()))?;
+        let (transport, playhead, journal) = (
+            function("transport"),
+            function("playhead"),
+            function("journal"),
+        );
         let replay = hook("replay").and_then(|v| v.dyn_into::<js_sys::Array>().ok());
         // Read whole, as JSON text, before anything else: a page's object that throws while
         // it is read is a TypeError here, not an exception inside the module.

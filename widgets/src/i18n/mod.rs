@@ -334,7 +334,10 @@ mod tests {
 
     fn pack_pairs(pack: &str) -> Vec<(String, String)> {
         let (_, pairs) = PACKS.iter().find(|(tag, _)| *tag == pack).expect("a pack");
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]

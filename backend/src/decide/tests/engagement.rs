@@ -495,21 +495,29 @@ fn quiz_answers_are_checked_scored_on_reveal_and_eliminate() {
 fn activity_ranks_viewers_by_their_events_since_a_time() {
     let hub = hub(&temp("activity"));
     let store = &hub.store;
-    let ev = |id: &str, room: &str, user: &str, kind: &str| {
-        json!({"event_id": id, "room_id": room, "widget_id": "w", "user_id": user, "type": kind, "at": 1})
-    };
+    let ev = |id: &str, room: &str, user: &str, kind: &str| json!({"event_id": id, "room_id": room, "widget_id": "w", "user_id": user, "type": kind, "at": 1});
     store
         .insert_events(&[ev("e1", "r", "old", "poll.vote")], 100)
         .unwrap();
     store
         .insert_events(
-            &[ev("e3", "r", "a", "like.sent"), ev("e4", "r", "a", "poll.vote"),
-              ev("e5", "r", "c", "widget.shown"), ev("e6", "other", "d", "poll.vote")],
+            &[
+                ev("e3", "r", "a", "like.sent"),
+                ev("e4", "r", "a", "poll.vote"),
+                ev("e5", "r", "c", "widget.shown"),
+                ev("e6", "other", "d", "poll.vote"),
+            ],
             2_000,
         )
         .unwrap();
     store
-        .insert_events(&[ev("e2", "r", "b", "poll.vote"), ev("e7", "r", "b", "quiz.answer")], 3_000)
+        .insert_events(
+            &[
+                ev("e2", "r", "b", "poll.vote"),
+                ev("e7", "r", "b", "quiz.answer"),
+            ],
+            3_000,
+        )
         .unwrap();
     let got = store
         .activity("r", 1_000, &["poll.vote", "like.sent", "quiz.answer"])
@@ -536,10 +544,18 @@ fn a_restart_books_answers_of_a_reveals_millisecond_on_the_right_side_of_it() {
                    "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}], "closes_at": 9_000_000_000_000u64}),
         ];
         for (i, c) in commands.iter().enumerate() {
-            store.append_command("r", i as u64 + 1, 1_000, &c.to_string()).unwrap();
+            store
+                .append_command("r", i as u64 + 1, 1_000, &c.to_string())
+                .unwrap();
         }
         let answer = |actor: &str, q: &str, id: &str| {
-            ev("r", "q", actor, id, json!({"type": "quiz.answer", "question_id": q, "option_id": "a"}))
+            ev(
+                "r",
+                "q",
+                actor,
+                id,
+                json!({"type": "quiz.answer", "question_id": q, "option_id": "a"}),
+            )
         };
         store
             .insert_events(&[answer("u1", "q1", "a1"), answer("u3", "q2", "a2")], 1_000)

@@ -1,8 +1,8 @@
 //! Flash sales, redemptions, lead cards, coupons.
+use super::*;
 use crate::decide::coupon::coupon_claim;
 use crate::decide::flash::grab;
 use crate::decide::redeem::redeem;
-use super::*;
 
 /// 64 viewers tap at once, twice each (a retry), for 10 units: exactly 10 orders, each
 /// request answered once, and the stock the viewers see ends at 0.
@@ -96,7 +96,10 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
             "insufficient_points",
             "no account, no points"
         );
-        assert_eq!(hub.store.account("r", "s", "u1").unwrap().unwrap().balance, 60);
+        assert_eq!(
+            hub.store.account("r", "s", "u1").unwrap().unwrap().balance,
+            60
+        );
     }
     // A restart rebuilds the room from its commands and keeps the books.
     let hub = hub(&dir);

@@ -26,7 +26,9 @@ macro_rules! widget {
 
 /// A room of viewer `u1` (session `s1`, room `r1`) with one widget opened at `at`.
 pub fn room_with(seed: u64, open: serde_json::Value, at: u64) -> hudong_core::Room {
-    let config = hudong_core::RoomConfig::new("r1", "s1").with_user("u1").with_seed(seed);
+    let config = hudong_core::RoomConfig::new("r1", "s1")
+        .with_user("u1")
+        .with_seed(seed);
     let mut room = hudong_core::Room::new(config);
     room.apply(&cmd(open), at).expect("the widget opens");
     room
