@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::{fill, format_money, Strings};
 use hudong_core::{
     Action, Coupon, CouponGate, CouponKind, CouponOutcome, CouponPhase, Millis, MyClaim,
@@ -27,7 +27,7 @@ pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
     let now = clock.now();
     let phase = c.phase(now);
     let packet = spec.kind == CouponKind::RedPacket;
-    let title_id = format!("hd-{id}-t");
+    let title_id = Card::heading_id(&id);
     let money = |v: u64| format_money(v, &spec.currency, s.lang);
     let on_claim = {
         let (on_action, id) = (on_action.clone(), id.clone());
@@ -81,18 +81,17 @@ pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
     };
     let claimed = matches!(c.mine(), MyClaim::Claimed { .. });
     let share_blocked = spec.gate == CouponGate::Share && !c.shared();
-    html! {
-        <section class={classes!("hd-card", "hd-coupon", packet.then_some("hd-packet"))} aria-labelledby={title_id.clone()}
-                 data-widget-id={id.clone()} data-phase={match phase { CouponPhase::Upcoming => "upcoming", CouponPhase::Open => "open", CouponPhase::SoldOut => "sold_out", CouponPhase::Ended => "ended" }}>
-            <header class="hd-head">
-                <span class="hd-badge">{ if packet { s.red_packet } else { s.coupon } }</span>
-                {match phase {
-                    CouponPhase::Upcoming => html! { <Countdown deadline={spec.starts_at} clock={clock.clone()} label={s.opens_in} /> },
-                    CouponPhase::Open => html! { <Countdown deadline={spec.ends_at} clock={clock.clone()} label={s.ends_in} /> },
-                    CouponPhase::SoldOut => html! { <span class="hd-countdown">{s.sold_out}</span> },
-                    CouponPhase::Ended => html! { <span class="hd-countdown">{s.sale_ended}</span> },
-                }}
-            </header>
+    let card = Card::new("coupon", &id)
+        .class(packet.then_some("hd-packet"))
+        .badge(if packet { s.red_packet } else { s.coupon });
+    let card = match phase {
+        CouponPhase::Upcoming => card.phase("upcoming").countdown(Some(spec.starts_at), s.opens_in, clock),
+        CouponPhase::Open => card.phase("open").countdown(Some(spec.ends_at), s.ends_in, clock),
+        CouponPhase::SoldOut => card.phase("sold_out").note(s.sold_out),
+        CouponPhase::Ended => card.phase("ended").note(s.sale_ended),
+    };
+    card.view(html! {
+        <>
             <div class="hd-coupon-face">
                 <p class="hd-coupon-value">
                     if packet { <span class="hd-coupon-upto">{s.up_to}{" "}</span> }
@@ -135,8 +134,8 @@ pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
                     </ul>
                 </details>
             }
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Coupon {

@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::{format_count, format_money, format_number, Strings};
 use hudong_core::{Action, FlashPhase, FlashSale, GrabOutcome};
 use yew::prelude::*;
@@ -12,7 +12,6 @@ pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
     let product = &spec.product;
     let now = clock.now();
     let phase = sale.phase(now);
-    let title_id = format!("hd-{}-t", spec.widget_id);
     let action = |make: fn(String) -> Action| {
         let on_action = on_action.clone();
         let id = spec.widget_id.clone();
@@ -61,23 +60,23 @@ pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
         }
     };
 
-    html! {
-        <section class={classes!("hd-card", "hd-flash")} aria-labelledby={title_id.clone()}
-                 data-widget-id={spec.widget_id.clone()} data-phase={phase_name(phase)}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.flash_sale}</span>
-                {match phase {
-                    FlashPhase::Preview => html! { <Countdown deadline={spec.starts_at} clock={clock.clone()} label={s.starts_in} /> },
-                    FlashPhase::Live | FlashPhase::SoldOut => html! { <Countdown deadline={sale.ends_at()} clock={clock.clone()} label={s.ends_in} /> },
-                    FlashPhase::Ended => html! {},
-                }}
-            </header>
+    let (deadline, label) = match phase {
+        FlashPhase::Preview => (Some(spec.starts_at), s.starts_in),
+        FlashPhase::Live | FlashPhase::SoldOut => (Some(sale.ends_at()), s.ends_in),
+        FlashPhase::Ended => (None, s.ends_in),
+    };
+    let card = Card::new("flash", &spec.widget_id)
+        .badge(s.flash_sale)
+        .phase(phase_name(phase))
+        .countdown(deadline, label, clock);
+    card.view(html! {
+        <>
             <div class="hd-product">
                 if let Some(src) = &product.image {
                     <img class="hd-product-img" src={src.clone()} alt="" loading="lazy" decoding="async" />
                 }
                 <div class="hd-product-text">
-                    <h2 class="hd-q" id={title_id}>{&product.name}</h2>
+                    <h2 class="hd-q" id={Card::heading_id(&spec.widget_id)}>{&product.name}</h2>
                     <p class="hd-price">
                         <span class="hd-price-now">{format_money(product.price, &product.currency, s.lang)}</span>
                         if let Some(was) = product.original_price {
@@ -98,8 +97,8 @@ pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
             if let Some(gate) = &spec.gate { <p class="hd-hint hd-gate">{gate}</p> }
             {button}
             <p class="hd-status" role="status">{status}</p>
-        </section>
-    }
+        </>
+    })
 }
 
 fn phase_name(p: FlashPhase) -> &'static str {

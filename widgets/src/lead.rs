@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::Strings;
 use hudong_core::{Action, Lead, LeadState, LeadTarget, LeadVia};
 use qrcodegen::{QrCode, QrCodeEcc};
@@ -36,7 +36,7 @@ pub fn lead_view(props: &crate::WidgetProps<Lead>) -> Html {
     let (l, clock, on_action, s, _drawing) = props.parts();
     let spec = l.spec();
     let id = spec.widget_id.clone();
-    let title_id = format!("hd-{id}-t");
+    let title_id = Card::heading_id(&id);
     let copied = use_state(|| false);
     let qr = use_memo(spec.url.clone(), |url| url.as_deref().and_then(qr_path));
     let emit = {
@@ -58,14 +58,9 @@ pub fn lead_view(props: &crate::WidgetProps<Lead>) -> Html {
         LeadTarget::WecomGroup => s.lead_wecom_group,
         LeadTarget::OfficialAccount => s.lead_official,
     };
+    let card = Card::new("lead", &id).badge(badge);
     if l.folded() {
-        return html! {
-            <section class={classes!("hd-card", "hd-lead", "hd-chip")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
-                <button type="button" class="hd-chip-btn" id={title_id} aria-expanded="false" onclick={fold(false)}>
-                    <span class="hd-badge">{badge}</span>{" "}{&spec.title}
-                </button>
-            </section>
-        };
+        return card.folded(&spec.title, fold(false));
     }
     let now = clock.now();
     let state = l.state();
@@ -150,16 +145,19 @@ pub fn lead_view(props: &crate::WidgetProps<Lead>) -> Html {
         (Some(_), false) => html! { <p class="hd-hint">{s.lead_perk_over}</p> },
         (None, _) => html! {},
     };
-    html! {
-        <section class={classes!("hd-card", "hd-lead")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}
-                 data-state={match state { LeadState::None => "none", LeadState::Pending { .. } => "pending", LeadState::Confirmed { .. } => "confirmed", LeadState::Declined => "declined" }}>
-            <header class="hd-head">
-                <span class="hd-badge">{badge}</span>
-                if let (Some(until), true) = (spec.perk_until, l.perk_open(now)) {
-                    <Countdown deadline={until} clock={clock.clone()} label={s.lead_perk_in} />
-                }
-                <button type="button" class="hd-fold" aria-expanded="true" aria-controls={format!("hd-{id}-body")} onclick={fold(true)}>{s.fold}</button>
-            </header>
+    let card = card
+        .phase(match state {
+            LeadState::None => "none",
+            LeadState::Pending { .. } => "pending",
+            LeadState::Confirmed { .. } => "confirmed",
+            LeadState::Declined => "declined",
+        })
+        .countdown(spec.perk_until.filter(|_| l.perk_open(now)), s.lead_perk_in, clock)
+        .aside(html! {
+            <button type="button" class="hd-fold" aria-expanded="true" aria-controls={format!("hd-{id}-body")} onclick={fold(true)}>{s.fold}</button>
+        });
+    card.view(html! {
+        <>
             <div id={format!("hd-{id}-body")}>
                 <h2 class="hd-q" id={title_id}>{&spec.title}</h2>
                 {perk}
@@ -194,8 +192,8 @@ pub fn lead_view(props: &crate::WidgetProps<Lead>) -> Html {
                 }
                 <p class="hd-status" role="status">{status}</p>
             </div>
-        </section>
-    }
+        </>
+    })
 }
 
 fn select_text(element_id: &str) {

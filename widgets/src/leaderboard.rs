@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::{fill, format_number, Strings};
 use hudong_core::{Leaderboard, LeaderboardPhase};
 use yew::prelude::*;
@@ -11,7 +11,7 @@ pub fn leaderboard_view(props: &crate::WidgetProps<Leaderboard>) -> Html {
     let (b, clock, _, s, _drawing) = props.parts();
     let id = b.id().to_owned();
     let spec = b.spec();
-    let heading_id = format!("hd-{id}-t");
+    let heading_id = Card::heading_id(&id);
     let phase = match b.phase() {
         LeaderboardPhase::Live => "live",
         LeaderboardPhase::Counting => "counting",
@@ -29,15 +29,12 @@ pub fn leaderboard_view(props: &crate::WidgetProps<Leaderboard>) -> Html {
         }
     });
     let me = b.standing();
-    html! {
-        <section class={classes!("hd-card", "hd-leaderboard")} aria-labelledby={heading_id.clone()}
-                 data-widget-id={id.clone()} data-phase={phase}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.lb_badge}</span>
-                if let (LeaderboardPhase::Live, Some(deadline)) = (b.phase(), spec.ends_at) {
-                    <Countdown {deadline} clock={clock.clone()} label={s.lb_ends_in} />
-                }
-            </header>
+    let card = Card::new("leaderboard", &id)
+        .badge(s.lb_badge)
+        .phase(phase)
+        .countdown(spec.ends_at.filter(|_| b.phase() == LeaderboardPhase::Live), s.lb_ends_in, clock);
+    card.view(html! {
+        <>
             <h2 class="hd-q" id={heading_id}>{spec.title.clone().unwrap_or_else(|| s.lb_badge.to_owned())}</h2>
             if b.rows().is_empty() {
                 <p class="hd-hint">{s.lb_empty}</p>
@@ -62,8 +59,8 @@ pub fn leaderboard_view(props: &crate::WidgetProps<Leaderboard>) -> Html {
                     <p class="hd-banner hd-won" role="status">{fill(s.lb_reward, "reward", reward)}</p>
                 }
             }
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Leaderboard {

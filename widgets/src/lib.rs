@@ -5,6 +5,7 @@
 //! state machines in `hudong-core`; a view only turns taps into [`Action`]s.
 //!
 //! The [`Overlay`] component lays out every live widget of a room.
+mod card;
 mod clock;
 mod countdown;
 mod i18n;
@@ -36,7 +37,13 @@ impl<W: PartialEq + hudong_core::widget::WidgetState> WidgetProps<W> {
     /// drawing on this widget ([`drawing`]): what every view starts with.
     pub(crate) fn parts(&self) -> (&W, &Clock, &Callback<Action>, &'static Strings, Drawing) {
         let guard = drawing(self.widget.id());
-        (&self.widget, &self.clock, &self.on_action, self.strings, guard)
+        (
+            &self.widget,
+            &self.clock,
+            &self.on_action,
+            self.strings,
+            guard,
+        )
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::card::Card;
 use crate::i18n::{format_count, Strings};
 use hudong_core::{Action, Likes};
 use yew::prelude::*;
@@ -34,10 +35,10 @@ pub fn likes_view(props: &crate::WidgetProps<Likes>) -> Html {
             hearts.set((next, live));
         })
     };
-    let title_id = format!("hd-{id}-t");
+    let title_id = Card::heading_id(&id);
     let shown = format_count(l.shown(), s.lang);
-    html! {
-        <section class={classes!("hd-card", "hd-likes")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
+    Card::new("likes", &id).view(html! {
+        <>
             if let Some(goal) = &l.spec().goal {
                 <div class="hd-goal">
                     <p class="hd-goal-text" id={title_id.clone()}>{format!("{} {} · {}", s.like_goal, format_count(goal.target, s.lang), goal.reward)}</p>
@@ -63,8 +64,8 @@ pub fn likes_view(props: &crate::WidgetProps<Likes>) -> Html {
                     </span>
                 </button>
             </div>
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Likes {

@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::{fill, Strings};
 use hudong_core::{
     Action, ClaimOutcome, EntryCondition, EntryOutcome, Lottery, LotteryPhase, MyEntry,
@@ -13,7 +13,7 @@ pub fn lottery_view(props: &crate::WidgetProps<Lottery>) -> Html {
     let spec = l.spec();
     let now = clock.now();
     let phase = l.phase(now);
-    let title_id = format!("hd-{}-t", spec.widget_id);
+    let title_id = Card::heading_id(&spec.widget_id);
     let act = |make: fn(String) -> Action| {
         let (on_action, id) = (on_action.clone(), spec.widget_id.clone());
         Callback::from(move |_: MouseEvent| on_action.emit(make(id.clone())))
@@ -98,13 +98,16 @@ pub fn lottery_view(props: &crate::WidgetProps<Lottery>) -> Html {
             }
         }
     };
-    html! {
-        <section class={classes!("hd-card", "hd-lottery")} aria-labelledby={title_id.clone()}
-                 data-widget-id={spec.widget_id.clone()} data-phase={match phase { LotteryPhase::Open => "open", LotteryPhase::Drawing => "drawing", LotteryPhase::Drawn => "drawn" }}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.lottery}</span>
-                if phase == LotteryPhase::Open { <Countdown deadline={spec.draw_at} clock={clock.clone()} label={s.draw_in} /> }
-            </header>
+    let card = Card::new("lottery", &spec.widget_id)
+        .badge(s.lottery)
+        .phase(match phase {
+            LotteryPhase::Open => "open",
+            LotteryPhase::Drawing => "drawing",
+            LotteryPhase::Drawn => "drawn",
+        })
+        .countdown((phase == LotteryPhase::Open).then_some(spec.draw_at), s.draw_in, clock);
+    card.view(html! {
+        <>
             <div class="hd-product">
                 if let Some(src) = &spec.prize.image {
                     <img class="hd-product-img" src={src.clone()} alt="" loading="lazy" decoding="async" />
@@ -115,8 +118,8 @@ pub fn lottery_view(props: &crate::WidgetProps<Lottery>) -> Html {
                 </div>
             </div>
             {body}
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Lottery {

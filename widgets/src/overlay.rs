@@ -75,14 +75,7 @@ pub fn overlay(props: &OverlayProps) -> Html {
                             let (picked, id) = (picked.clone(), w.id().to_owned());
                             Callback::from(move |_: MouseEvent| picked.set(Some(id.clone())))
                         };
-                        html! {
-                            <section key={format!("chip-{}", w.id())} class={classes!("hd-card", "hd-chip")} data-chip-for={w.id().to_owned()}
-                                     aria-label={format!("{badge} {title}")}>
-                                <button type="button" class="hd-chip-btn" aria-expanded="false" onclick={open}>
-                                    <span class="hd-badge">{badge}</span>{" "}{title}
-                                </button>
-                            </section>
-                        }
+                        crate::card::chip(None, None, Some(w.id().to_owned()), badge, title, open)
                     }) }
                     { for a.compact.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props)) }
                 </div>

@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::{format_number, Strings};
 use hudong_core::{Action, Poll, PollPhase};
 use yew::prelude::*;
@@ -22,7 +22,6 @@ pub fn poll_view(props: &crate::WidgetProps<Poll>) -> Html {
         Vec::new()
     };
     let multi = poll.is_multi();
-    let q_id = format!("hd-{}-q", spec.widget_id);
 
     let vote = {
         let on_action = on_action.clone();
@@ -107,17 +106,14 @@ pub fn poll_view(props: &crate::WidgetProps<Poll>) -> Html {
         s.tap_to_vote.to_owned()
     };
 
-    html! {
-        <section class={classes!("hd-card", "hd-poll", phase_class(phase))}
-                 aria-labelledby={q_id.clone()} data-widget-id={spec.widget_id.clone()}
-                 data-phase={phase_class(phase)}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.poll}</span>
-                if let (PollPhase::Open, Some(deadline)) = (phase, spec.closes_at) {
-                    <Countdown {deadline} clock={clock.clone()} label={s.remaining} />
-                }
-            </header>
-            <h2 class="hd-q" id={q_id}>{&spec.question}</h2>
+    let card = Card::new("poll", &spec.widget_id)
+        .class(Some(phase_class(phase)))
+        .badge(s.poll)
+        .phase(phase_class(phase))
+        .countdown(spec.closes_at.filter(|_| phase == PollPhase::Open), s.remaining, clock);
+    card.view(html! {
+        <>
+            <h2 class="hd-q" id={Card::heading_id(&spec.widget_id)}>{&spec.question}</h2>
             if can_vote && !poll.has_voted() { <p class="hd-hint">{hint}</p> }
             <ul class="hd-options">{ for options }</ul>
             if can_vote { {for submit} }
@@ -127,8 +123,8 @@ pub fn poll_view(props: &crate::WidgetProps<Poll>) -> Html {
                     <span class="hd-total">{format!(" · {} {}", format_number(poll.total(), s.lang), s.votes)}</span>
                 }
             </p>
-        </section>
-    }
+        </>
+    })
 }
 
 fn phase_class(p: PollPhase) -> &'static str {

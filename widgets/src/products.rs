@@ -1,3 +1,4 @@
+use crate::card::Card;
 use crate::i18n::{fill, format_money, Strings};
 use hudong_core::{Action, Products, ShowcaseProduct, LOW_STOCK};
 use yew::prelude::*;
@@ -8,7 +9,7 @@ use yew::prelude::*;
 pub fn products_view(props: &crate::WidgetProps<Products>) -> Html {
     let (p, _, on_action, s, _drawing) = props.parts();
     let id = p.id().to_owned();
-    let title_id = format!("hd-{id}-t");
+    let title_id = Card::heading_id(&id);
     let tap = |sku: &str, buy: bool| {
         let (on_action, id, sku) = (on_action.clone(), id.clone(), sku.to_owned());
         Callback::from(move |_: MouseEvent| {
@@ -56,8 +57,8 @@ pub fn products_view(props: &crate::WidgetProps<Products>) -> Html {
             </div>
         }
     };
-    html! {
-        <section class={classes!("hd-card", "hd-products")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
+    Card::new("products", &id).view(html! {
+        <>
             <h2 class="hd-visually-hidden" id={title_id}>{s.products}</h2>
             if let Some(x) = p.current() {
                 <div class="hd-product" data-sku={x.sku.clone()}>
@@ -86,8 +87,8 @@ pub fn products_view(props: &crate::WidgetProps<Products>) -> Html {
                     }) }
                 </ul>
             }
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Products {

@@ -1,3 +1,4 @@
+use crate::card::Card;
 use crate::i18n::{fill, Strings};
 use hudong_core::{Action, QuestionState, Questions};
 use web_sys::HtmlTextAreaElement;
@@ -9,7 +10,7 @@ use yew::prelude::*;
 pub fn questions_view(props: &crate::WidgetProps<Questions>) -> Html {
     let (q, _, on_action, s, _drawing) = props.parts();
     let id = q.id().to_owned();
-    let title_id = format!("hd-{id}-t");
+    let title_id = Card::heading_id(&id);
     let input_id = format!("hd-{id}-input");
     let input = use_node_ref();
     let on_submit = {
@@ -43,12 +44,12 @@ pub fn questions_view(props: &crate::WidgetProps<Questions>) -> Html {
             .find(|i| i.question_id == question_id)
             .map(|i| i.state)
     };
-    html! {
-        <section class={classes!("hd-card", "hd-questions")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.questions}</span>
-                if q.waiting() > 0 { <span class="hd-countdown">{format!("{} {}", q.waiting(), s.q_waiting)}</span> }
-            </header>
+    let mut card = Card::new("questions", &id).badge(s.questions);
+    if q.waiting() > 0 {
+        card = card.note(format!("{} {}", q.waiting(), s.q_waiting));
+    }
+    card.view(html! {
+        <>
             <h2 class="hd-q" id={title_id}>{q.spec().prompt.as_deref().unwrap_or(s.ask_prompt)}</h2>
             <form class="hd-ask" onsubmit={on_submit}>
                 <label class="hd-visually-hidden" for={input_id.clone()}>{s.your_question}</label>
@@ -98,8 +99,8 @@ pub fn questions_view(props: &crate::WidgetProps<Questions>) -> Html {
                     }) }
                 </ol>
             }
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Questions {

@@ -1,4 +1,4 @@
-use crate::countdown::Countdown;
+use crate::card::Card;
 use crate::i18n::Strings;
 use hudong_core::{Action, QuestionPhase, Quiz};
 use yew::prelude::*;
@@ -11,7 +11,7 @@ pub fn quiz_view(props: &crate::WidgetProps<Quiz>) -> Html {
     let spec = quiz.spec();
     let now = clock.now();
     let can_answer = quiz.can_answer(now);
-    let heading_id = format!("hd-{}-q", spec.widget_id);
+    let heading_id = Card::heading_id(&spec.widget_id);
     let phase = quiz.question().map_or("waiting", |q| match q.phase {
         QuestionPhase::Open => "open",
         QuestionPhase::Closed => "closed",
@@ -81,15 +81,12 @@ pub fn quiz_view(props: &crate::WidgetProps<Quiz>) -> Html {
         .question()
         .filter(|q| q.phase == QuestionPhase::Open)
         .map(|q| q.spec.closes_at);
-    html! {
-        <section class={classes!("hd-card", "hd-quiz")} aria-labelledby={heading_id}
-                 data-widget-id={spec.widget_id.clone()} data-phase={phase}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.quiz}</span>
-                if let Some(deadline) = deadline {
-                    <Countdown {deadline} clock={clock.clone()} label={s.answer_in} />
-                }
-            </header>
+    let card = Card::new("quiz", &spec.widget_id)
+        .badge(s.quiz)
+        .phase(phase)
+        .countdown(deadline, s.answer_in, clock);
+    card.view(html! {
+        <>
             if quiz.eliminated() { <p class="hd-banner" role="status">{s.eliminated}</p> }
             {body}
             if let Some(st) = quiz.standing() {
@@ -103,8 +100,8 @@ pub fn quiz_view(props: &crate::WidgetProps<Quiz>) -> Html {
                     { for board.top.iter().map(|r| html! { <li><span>{&r.name}</span><span>{r.score}</span></li> }) }
                 </ol>
             }
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Quiz {

@@ -1,3 +1,4 @@
+use crate::card::Card;
 use crate::i18n::{format_number, Strings};
 use hudong_core::{Action, ErrorCode, Redeem, RedeemOutcome};
 use yew::prelude::*;
@@ -10,7 +11,6 @@ pub fn redeem_view(props: &crate::WidgetProps<Redeem>) -> Html {
     let spec = shop.spec();
     // The item whose confirm step is showing (view-only state).
     let confirming = use_state(|| None::<String>);
-    let title_id = format!("hd-{}-t", spec.widget_id);
     let pending = shop.pending();
 
     let balance = match shop.shown_balance() {
@@ -113,14 +113,13 @@ pub fn redeem_view(props: &crate::WidgetProps<Redeem>) -> Html {
         }
     };
 
-    html! {
-        <section class={classes!("hd-card", "hd-redeem")} aria-labelledby={title_id.clone()}
-                 data-widget-id={spec.widget_id.clone()} data-pending={pending.is_some().to_string()}>
-            <header class="hd-head">
-                <span class="hd-badge">{s.points_shop}</span>
-                <span class="hd-points" role="status">{balance}{ for gain }</span>
-            </header>
-            <h2 class="hd-q" id={title_id}>{spec.title.clone().unwrap_or_else(|| s.points_shop.to_owned())}</h2>
+    let card = Card::new("redeem", &spec.widget_id)
+        .badge(s.points_shop)
+        .pending(pending.is_some())
+        .aside(html! { <span class="hd-points" role="status">{balance}{ for gain }</span> });
+    card.view(html! {
+        <>
+            <h2 class="hd-q" id={Card::heading_id(&spec.widget_id)}>{spec.title.clone().unwrap_or_else(|| s.points_shop.to_owned())}</h2>
             <ul class="hd-items">{ for items }</ul>
             <p class="hd-status" role="status">{status}</p>
             if !shop.history().is_empty() {
@@ -134,8 +133,8 @@ pub fn redeem_view(props: &crate::WidgetProps<Redeem>) -> Html {
                     </ol>
                 </details>
             }
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Redeem {

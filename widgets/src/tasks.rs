@@ -1,3 +1,4 @@
+use crate::card::Card;
 use crate::i18n::{fill, Strings};
 use hudong_core::{Action, TaskClaim, TaskKind, TaskOutcome, TaskSpec, Tasks};
 use yew::prelude::*;
@@ -18,7 +19,7 @@ pub fn tasks_view(props: &crate::WidgetProps<Tasks>) -> Html {
     let (t, clock, on_action, s, _drawing) = props.parts();
     let id = t.id().to_owned();
     let now = clock.now();
-    let title_id = format!("hd-{id}-t");
+    let title_id = Card::heading_id(&id);
     let claim = |task_id: &str| {
         let (on_action, id, task_id) = (on_action.clone(), id.clone(), task_id.to_owned());
         Callback::from(move |_: MouseEvent| {
@@ -45,8 +46,8 @@ pub fn tasks_view(props: &crate::WidgetProps<Tasks>) -> Html {
             });
         })
     };
-    html! {
-        <section class={classes!("hd-card", "hd-tasks")} aria-labelledby={title_id.clone()} data-widget-id={id.clone()}>
+    Card::new("tasks", &id).view(html! {
+        <>
             <h2 class="hd-q" id={title_id}>{s.tasks}</h2>
             <ul class="hd-task-list">
                 { for t.spec().tasks.iter().map(|task| {
@@ -82,8 +83,8 @@ pub fn tasks_view(props: &crate::WidgetProps<Tasks>) -> Html {
                     }
                 }) }
             </ul>
-        </section>
-    }
+        </>
+    })
 }
 
 impl crate::View for Tasks {

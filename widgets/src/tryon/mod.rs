@@ -106,8 +106,7 @@ pub fn tryon_view(props: &crate::WidgetProps<TryOn>) -> Html {
     let mut card = Card::new("tryon", &id)
         .badge(s.try_on)
         .phase(phase_name(phase))
-        .data("data-live", live.to_string())
-        .data("data-tracker", t.tracker().map_or("none", tracker_name))
+        .live(live, t.tracker().map_or("none", tracker_name))
         .dialog(modal, card_ref, onkeydown);
     if phase != TryOnPhase::Idle {
         let close = close.reform(|_: MouseEvent| ());
