@@ -79,8 +79,14 @@ if (process.argv.includes('--fault')) {
 // The facade and the wasm-bindgen glue ship minified (what a page downloads first); the
 // readable facade is sdk/js/index.js, the glue is generated.
 const minify = async (code) => (await transform(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' })).code;
-const facade = readFileSync(join(root, 'sdk', 'js', 'index.js'), 'utf8');
-if (!facade.includes("'./recover/")) throw new Error('build: sdk/js/index.js no longer names ./recover/');
+// The facade's modules (index.js, options.js, recovery.js) ship as one file: no waterfall.
+const FACADE_MODULES = ['index.js', 'options.js', 'recovery.js'];
+const facade = (await esbuild({
+  entryPoints: [join(root, 'sdk', 'js', 'index.js')], write: false, bundle: true, format: 'esm',
+  target: 'es2022', logLevel: 'error', legalComments: 'none',
+  external: ['./hudong_wasm.js', './recover/*'],
+})).outputFiles[0].text;
+if (!facade.includes('"./recover/')) throw new Error('build: the facade no longer names ./recover/');
 writeFileSync(join(dist, 'index.js'), await minify(facade));
 for (const dir of ['.', 'headless', 'recover']) {
   const glue = join(dist, dir, 'hudong_wasm.js');
@@ -99,7 +105,7 @@ const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 // The headless facade is the same file, one folder down from the recovery build.
-writeFileSync(join(dist, 'headless', 'index.js'), await minify(facade.replaceAll("'./recover/", "'../recover/")));
+writeFileSync(join(dist, 'headless', 'index.js'), await minify(facade.replaceAll('"./recover/', '"../recover/')));
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.
@@ -111,7 +117,7 @@ copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts')
 copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));
 copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
 if (process.argv.includes('--fault')) {
-  for (const f of ['index.js', 'testing.js']) copyFileSync(join(root, 'sdk', 'js', f), join(faultDist, f));
+  for (const f of [...FACADE_MODULES, 'testing.js']) copyFileSync(join(root, 'sdk', 'js', f), join(faultDist, f));
   copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(faultDist, 'hudong.css'));
 }
 // Language packs, fetched only by rooms in those languages: every widget's strings

@@ -1,56 +1,9 @@
 // Hudong: interactive overlay widgets for live-commerce pages.
-// The thin JavaScript face of the wasm module: loading, mounting, listeners, options.
-import * as shipped from './hudong_wasm.js';
-
-/**
- * The module in use: the shipped one, until a failure has to restore a room from a
- * checkpoint of its journal, which only the recovery build (`./recover/`, readied when the
- * page is idle once a journal has a checkpoint, see `prepareRecovery`) can read.
- */
-let M = shipped;
-
-/** The recovery build, made ready ahead (see `prepareRecovery`), if it was. */
-let recoveryReady;
-
-/**
- * Once a room's journal has its first checkpoint, the recovery build is fetched, compiled
- * and warmed up when the page is idle: a throwaway room, with no transport, source or
- * storage, is restored from that journal into a detached element, so the code a recovery
- * runs is compiled before it is needed, and a failure later restores the rooms in tens of
- * milliseconds instead of waiting for a download and a cold start. Skipped when the viewer
- * asked to save data; a failure then fetches it.
- */
-function prepareRecovery(journal, options) {
-  if (recoveryReady || M.canRestore() || globalThis.navigator?.connection?.saveData) return;
-  const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(fn, 1_000));
-  recoveryReady = new Promise((ready) => idle(ready, { timeout: 10_000 }))
-    .then(startRecovery)
-    .then((recovery) => {
-      const quiet = { ...options, transport: undefined, commands: undefined, time_url: undefined, persist: false, consent: 'denied' };
-      const room = new recovery.RoomCore(document.createElement('div'), quiet, { emit: () => {}, replay: [...journal] });
-      room.destroy();
-      room.free();
-      return recovery;
-    })
-    .catch(() => {
-      recoveryReady = undefined; // fetched again when a failure needs it
-    });
-}
-
-/** Fetches, compiles and instantiates the recovery build. */
-async function startRecovery() {
-  const recovery = await import('./recover/hudong_wasm.js');
-  await recovery.default({ module_or_path: new URL('./recover/hudong_wasm_bg.wasm', import.meta.url) });
-  return recovery;
-}
-
-/** The recovery build for the rooms: a fresh instance of the warmed-up one, or started now. */
-async function recoveryModule() {
-  const ready = await recoveryReady;
-  if (!ready) return startRecovery();
-  ready.__wbg_reset_state();
-  return ready;
-}
+// The thin JavaScript face of the wasm module: loading, mounting, listeners. The room's
+// options are turned into the core's in ./options.js; what happens after the module fails
+// is in ./recovery.js.
+import { coreOptions, randomId } from './options.js';
+import { CHECKPOINTED, M, PROBE, RESTORE, failure, moduleFault, onPanic, prepareRecovery, unwatch, watch } from './recovery.js';
 
 const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
 // One literal `new URL` per pack, so bundlers (Vite, webpack) see and emit each file.
@@ -62,117 +15,34 @@ const PACK_URLS = {
 };
 
 const REPORT = Symbol('report');
-const RESTORE = Symbol('restore');
-const PROBE = Symbol('probe');
-const CHECKPOINTED = Symbol('checkpointed');
-
-// Failure isolation. A panic inside the module (a bug in one widget's code) leaves it
-// unusable: wasm cannot unwind. The module tells us which widget's code was running; we
-// let go of what its rooms hold in the page, start a fresh instance of the module, and
-// rebuild every room by replaying its journal (the steps it took: a room is a pure function
-// of them), then take that widget down. The room reports an `internal` error with the
-// widget's id; the other widgets go on where they were, and the event queue (from storage,
-// or handed over when there is none) is taken over by the rebuilt room.
-const liveRooms = new Set();
-/** `{message, widgetId}` between a panic and the restart that follows it. */
-let failure = null;
-const restarts = [];
-/** More restarts than this within the window and the rooms stop instead (a failure that
- * no widget can be blamed for, and that comes back). */
-const MAX_RESTARTS = 3;
-const RESTART_WINDOW_MS = 60_000;
-
-function onPanic(message, widgetId) {
-  if (failure) return; // a second failure while letting go of the first
-  failure = { message: String(message), widgetId: widgetId ?? null };
-  // After the failed call has unwound.
-  setTimeout(restart, 0);
-}
+const GUARD = Symbol('guard');
 
 /**
- * A failure no widget can be blamed for: an exception that came out of the module where
- * none ever should (its stack exhausted, its memory corrupt). The module may be left
- * unusable for every room, so it is restarted and the rooms rebuilt, as after a widget's
- * failure, with no widget taken down.
+ * The room's calls into the core (same names as the core's), each guarded one way, so no
+ * call ever throws into the page, during a restart after a failure or after `destroy()`:
+ * - `call`: a command or an action. Bad input is `{ok: false, error}` and an `error` event;
+ *   while the module restarts it is carried out once the room is back.
+ * - `read`: the core's answer, or the fallback while the module restarts (or when the read
+ *   finds it unusable, which restarts it) and after `destroy()`. `get`: the same, as a
+ *   property.
+ * - `defer`: a setting carried out once the room is back when the module is restarting.
+ * Their documentation is in index.d.ts.
  */
-function moduleFault(err) {
-  onPanic(`Hudong failed: ${err?.message ?? err}`, undefined);
-}
-
-/** A live room, watched for failures (the page's error events only while there is one). */
-function watch(room) {
-  if (liveRooms.size === 0) {
-    globalThis.addEventListener?.('error', checkModule);
-    globalThis.addEventListener?.('unhandledrejection', checkModule);
-  }
-  liveRooms.add(room);
-}
-
-function unwatch(room) {
-  if (!liveRooms.delete(room) || liveRooms.size > 0) return;
-  globalThis.removeEventListener?.('error', checkModule);
-  globalThis.removeEventListener?.('unhandledrejection', checkModule);
-}
-
-/**
- * An uncaught error in the page that may have come out of the module (from one of its
- * timers, sockets or frames, where no call of ours can catch it): each live room is asked
- * something cheap, and if the module cannot answer, it is restarted. Errors of the page's
- * own, or of another module, find it answering and change nothing.
- */
-function checkModule(event) {
-  const err = event?.error ?? event?.reason;
-  const fromWasm = err instanceof WebAssembly.RuntimeError || (err instanceof RangeError && /wasm/.test(String(err.stack)));
-  if (!fromWasm || failure) return;
-  for (const room of liveRooms) {
-    try {
-      room[PROBE]();
-    } catch {
-      moduleFault(err);
-      return;
-    }
-  }
-}
-
-function restart() {
-  try {
-    failure.queues = M.releaseAll();
-  } catch {
-    // The failed module could not release everything; what it could not is dropped below.
-  }
-  // What the release set in motion inside the failed module runs there before it is
-  // replaced: unmounting the overlays (microtasks), and the last turn of the views' frame
-  // loops, which end instead of scheduling another (one frame; a hidden tab has none).
-  let done = false;
-  const next = () => {
-    if (done) return;
-    done = true;
-    setTimeout(rebuild, 0);
-  };
-  requestAnimationFrame(next);
-  setTimeout(next, 100);
-}
-
-async function rebuild() {
-  const { message, widgetId, queues } = failure;
-  const now = Date.now();
-  while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
-  restarts.push(now);
-  let giveUp = restarts.length > MAX_RESTARTS;
-  try {
-    // A room whose journal starts from a checkpoint is restored by the recovery build;
-    // otherwise the module starts again as it was loaded.
-    const checkpointed = [...liveRooms].some((room) => room[CHECKPOINTED]());
-    if (!giveUp && checkpointed && !M.canRestore()) M = await recoveryModule();
-    else M.__wbg_reset_state();
-    M.setPanicHandler(onPanic);
-  } catch (err) {
-    console.error('[hudong] the module could not be restarted', err);
-    giveUp = true;
-  }
-  failure = null;
-  for (const room of [...liveRooms]) room[RESTORE]({ message, widgetId, giveUp, queue: queues?.[room.sessionId] });
-}
+const GUARDED = {
+  apply: ['call'],
+  receive: ['call'],
+  act: ['call'],
+  serverNow: ['read', () => Date.now()],
+  reconnect: ['read'],
+  snapshot: ['read', () => ({ type: 'room.snapshot', widgets: [] })],
+  flush: ['read'],
+  retryDeadLetters: ['read', () => 0],
+  channelState: ['get', (room) => (room.destroyed ? 'closed' : 'reconnecting')],
+  delivery: ['get', () => null],
+  deadLetters: ['get', () => []],
+  widgets: ['get', () => []],
+  setConsent: ['defer'],
+};
 
 /** Language packs by URL: each fetched once per page, and again after a failure. */
 const packs = new Map();
@@ -248,85 +118,8 @@ export function minorDigits(currency) {
 /** The protocol version of commands and events this build speaks. */
 export const PROTOCOL_VERSION = 1;
 
-function randomId() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
-
-function randomSeed() {
-  if (globalThis.crypto?.getRandomValues) {
-    const [a, b] = crypto.getRandomValues(new Uint32Array(2));
-    return (a & 0x1fffff) * 2 ** 32 + b; // 53 random bits
-  }
-  return Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
-}
-
 function errorEvent(code, message, extra) {
   return { type: 'error', code, message, ...extra };
-}
-
-const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
-function snakeKeys(obj) {
-  const out = {};
-  for (const [k, v] of Object.entries(obj ?? {})) out[snake(k)] = v;
-  return out;
-}
-
-const absolute = (url) => String(new URL(url, document.baseURI));
-
-/** Normalizes the `commands` option: where commands come from. */
-function commandOptions(commands) {
-  if (commands == null) return undefined;
-  const { type, url, snapshotUrl } = commands;
-  if (type === 'websocket') {
-    const u = new URL(url, document.baseURI);
-    if (u.protocol === 'http:') u.protocol = 'ws:';
-    if (u.protocol === 'https:') u.protocol = 'wss:';
-    return { type, url: String(u) };
-  }
-  if (type === 'sse') {
-    if (snapshotUrl == null) throw new TypeError('createRoom(options): commands of type "sse" need a snapshotUrl');
-    return { type, url: absolute(url), snapshot_url: absolute(snapshotUrl) };
-  }
-  throw new TypeError('createRoom(options): commands.type must be "websocket" or "sse"');
-}
-
-/** Normalizes the `playhead` option into a fixed delay or a function returning stream time. */
-function playheadOptions(playhead) {
-  if (playhead == null) return { delay: undefined, fn: undefined };
-  if (typeof playhead === 'function') return { delay: undefined, fn: playhead };
-  if (typeof playhead.delayMs === 'number') return { delay: playhead.delayMs, fn: undefined };
-  if (typeof playhead.get === 'function') return { delay: undefined, fn: playhead.get };
-  if (playhead.video) {
-    const video = playhead.video;
-    // HLS in Safari and iOS WebViews exposes the program-date-time of the stream start.
-    return {
-      delay: undefined,
-      fn: () => {
-        const start = video.getStartDate?.()?.getTime?.();
-        return Number.isFinite(start) && start > 0 ? start + video.currentTime * 1000 : null;
-      },
-    };
-  }
-  throw new TypeError('createRoom(options): playhead must be {delayMs}, {video}, {get} or a function');
-}
-
-/** Normalizes the `transport` option into what the wasm core takes, plus a send function. */
-function transportOptions(transport) {
-  if (transport == null || transport === 'none') return { spec: undefined, send: undefined };
-  if (transport === 'console') return { spec: { type: 'console' }, send: undefined };
-  if (typeof transport === 'function') transport = { type: 'function', send: transport };
-  if (typeof transport !== 'object') throw new TypeError('createRoom(options): transport must be an object, a function or "console"');
-  const { type, url, beaconUrl, headers, send } = transport;
-  if (type === 'function') {
-    if (typeof send !== 'function') throw new TypeError('createRoom(options): transport.send must be a function');
-    // The host function gets the batch as an object; the core hands over its JSON text.
-    return { spec: { type }, send: (body) => send(JSON.parse(body)) };
-  }
-  const resolved = url == null ? undefined : String(new URL(url, document.baseURI));
-  const beacon = beaconUrl == null ? undefined : String(new URL(beaconUrl, document.baseURI));
-  return { spec: { type, url: resolved, beacon_url: beacon, headers: headers ?? {} }, send: undefined };
 }
 
 /**
@@ -408,37 +201,16 @@ export class Room {
       root = this.#newRoot();
     }
 
-    const transport = transportOptions(options.transport);
-    const playhead = playheadOptions(options.playhead);
     try {
-      this.#coreOptions = {
-          room_id: this.roomId,
-          session_id: this.sessionId,
-          user_id: this.userId ?? undefined,
-          seed: options.seed ?? randomSeed(),
-          server_time_offset_ms: Number(options.serverTimeOffsetMs ?? 0),
-          locale: options.locale ?? 'zh-CN',
-          theme: options.theme ?? 'auto',
-          strings: options.strings ?? undefined,
-          transport: transport.spec,
-          format: options.format ?? 'hudong',
-          write_key: options.writeKey,
-          delivery: snakeKeys(options.delivery),
-          consent: options.consent ?? 'granted',
-          personal: { user_id: options.personalData?.userId ?? 'keep', salt: options.personalData?.salt ?? '' },
-          persist: options.persist !== false,
-          commands: commandOptions(options.commands),
-          time_url: options.timeUrl == null ? undefined : absolute(options.timeUrl),
-          playhead_delay_ms: playhead.delay,
-          channel: snakeKeys(options.channel),
-      };
+      const { core, send, playhead } = coreOptions(options, this);
+      this.#coreOptions = core;
       // The journal starts again from each checkpoint the core takes ("k": the whole room).
       const record = (step) => {
         if (step[0] !== 'k') return this.#journal.push(step);
         this.#journal = [step];
         prepareRecovery(this.#journal, this.#coreOptions);
       };
-      this.#hooks = { emit: (event) => this.#dispatch(event), transport: transport.send, playhead: playhead.fn, journal: record };
+      this.#hooks = { emit: (event) => this.#dispatch(event), transport: send, playhead, journal: record };
       this.#core = new M.RoomCore(root, this.#coreOptions, this.#hooks);
     } catch (err) {
       for (const node of this.#nodes) node.remove();
@@ -519,23 +291,6 @@ export class Room {
   }
 
   /**
-   * Applies a command from your room backend (an object or a JSON string).
-   * Never throws for bad input: returns `{ ok: false, error }` and emits an `error` event.
-   */
-  apply(command) {
-    return this.#call(() => this.#core.apply(command));
-  }
-
-  /**
-   * Takes one message from any command source you run yourself (a player's metadata
-   * callback, your own socket): `{seq?, pts?, ...command}`. With `seq`, messages are put in
-   * room order; with `pts`, they wait until the viewer's video reaches that moment.
-   */
-  receive(message) {
-    return this.#call(() => this.#core.receive(message));
-  }
-
-  /**
    * Applies commands carried by a video's metadata text track (WebVTT cues or DataCues
    * whose text is a command message). Returns a function that detaches it.
    */
@@ -561,20 +316,6 @@ export class Room {
     return !this.#destroyed && !failure && this.#core != null;
   }
 
-  /**
-   * A read of the core that never throws: while the module restarts, or if the read finds
-   * it unusable (which then restarts it), the fallback.
-   */
-  #read(fn, fallback) {
-    if (!this.#ready) return fallback;
-    try {
-      return fn();
-    } catch (err) {
-      moduleFault(err);
-      return fallback;
-    }
-  }
-
   /** @internal Whether this room's journal starts from a checkpoint. */
   [CHECKPOINTED]() {
     return this.#journal[0]?.[0] === 'k';
@@ -583,32 +324,6 @@ export class Room {
   /** @internal Throws if the module cannot serve this room. */
   [PROBE]() {
     if (this.#ready) this.#core.serverNow();
-  }
-
-  /** Server time now (ms since the epoch), from the synced clock. */
-  serverNow() {
-    return this.#read(() => this.#core.serverNow(), Date.now());
-  }
-
-  /** The command connection: `'none'`, `'connecting'`, `'live'`, `'reconnecting'` or `'closed'`. */
-  get channelState() {
-    if (this.#destroyed) return 'closed';
-    return this.#read(() => this.#core.channelState(), 'reconnecting');
-  }
-
-  /** Drops and re-establishes the command connection (it resyncs on the way). */
-  reconnect() {
-    this.#read(() => this.#core.reconnect());
-  }
-
-  /** The room as a server sends it to a late joiner. */
-  snapshot() {
-    return this.#read(() => this.#core.snapshot(), { type: 'room.snapshot', widgets: [] });
-  }
-
-  /** Performs a viewer action, as a tap on the overlay would (for custom UIs). */
-  act(action) {
-    return this.#call(() => this.#core.act(action));
   }
 
   /** Votes in a poll: `room.vote('p1', 'a')` or `room.vote('p1', ['a', 'c'])`. */
@@ -630,44 +345,6 @@ export class Room {
 
   off(type, listener) {
     this.#listeners.get(type)?.delete(listener);
-  }
-
-  /** Sends queued events now rather than at the next batch. */
-  flush() {
-    this.#read(() => this.#core.flush());
-  }
-
-  /**
-   * Records the viewer's consent to sending events: `'granted'` sends what was held,
-   * `'denied'` purges it and discards later events, `'pending'` holds them.
-   */
-  setConsent(consent) {
-    if (this.#destroyed) return;
-    if (!this.#ready) {
-      this.#deferred.push(() => this.setConsent(consent));
-      return;
-    }
-    this.#core.setConsent(consent);
-  }
-
-  /** Delivery counters, or `null` without a transport. */
-  get delivery() {
-    return this.#read(() => this.#core.delivery(), null);
-  }
-
-  /** Batches the collector refused for good, with their events. */
-  get deadLetters() {
-    return this.#read(() => this.#core.deadLetters(), []);
-  }
-
-  /** Puts dead-lettered events back in the queue. Returns how many. */
-  retryDeadLetters() {
-    return this.#read(() => this.#core.retryDeadLetters(), 0);
-  }
-
-  /** The live widgets and their state. */
-  get widgets() {
-    return this.#read(() => this.#core.widgets(), []);
   }
 
   get destroyed() {
@@ -701,6 +378,24 @@ export class Room {
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];
       this.#listeners.clear();
+    }
+  }
+
+  /** @internal A call into the core, guarded as `GUARDED` says for `name`. */
+  [GUARD](name, args, [kind, fallback]) {
+    if (kind === 'call') return this.#call(() => this.#core[name](...args));
+    if (this.#destroyed) return fallback?.(this);
+    if (!this.#ready) {
+      if (kind === 'defer') this.#deferred.push(() => this[name](...args));
+      return fallback?.(this);
+    }
+    if (kind === 'defer') return this.#core[name](...args);
+    try {
+      return this.#core[name](...args);
+    } catch (err) {
+      // The read found the module unusable: it restarts, and the room answers the fallback.
+      moduleFault(err);
+      return fallback?.(this);
     }
   }
 
@@ -750,4 +445,12 @@ export class Room {
       }
     }
   }
+}
+
+for (const [name, guard] of Object.entries(GUARDED)) {
+  // As a class would define them: methods writable (a page may wrap one), none enumerable.
+  const call = guard[0] === 'get'
+    ? { get() { return this[GUARD](name, [], guard); } }
+    : { value(...args) { return this[GUARD](name, args, guard); }, writable: true };
+  Object.defineProperty(Room.prototype, name, { ...call, configurable: true });
 }

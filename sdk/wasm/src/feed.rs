@@ -107,7 +107,7 @@ pub fn start(me: &Rc<Inner>, source: Option<SourceOptions>) -> Result<(), JsValu
             "websocket" => SourceKind::WebSocket { url: o.url },
             "sse" => {
                 let snapshot_url = o.snapshot_url.ok_or_else(|| {
-                    crate::invalid("commands of type \"sse\" need a snapshot_url".into())
+                    crate::invalid("commands of type \"sse\" need a snapshotUrl".into())
                 })?;
                 SourceKind::Sse {
                     url: o.url,
