@@ -3,6 +3,7 @@
 //! `event_id`. A newly stored reward request is decided on the spot.
 use crate::auth::{Auth, Claims, Refusal};
 use crate::decide;
+use crate::faults;
 use crate::hub::{now_ms, Hub};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -21,12 +22,6 @@ static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static REFUSED: AtomicU64 = AtomicU64::new(0);
 static REFUSED_EVENTS: AtomicU64 = AtomicU64::new(0);
-/// The sandbox's "Take the collector down": batches are refused with 503 until it is back,
-/// so a viewer's queue can be watched holding its events and delivering them after.
-static DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-/// The sandbox's "slow network": every batch is taken this many ms late.
-static DELAY_MS: AtomicU64 = AtomicU64::new(0);
-
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
         .route("/collect", post(collect))
@@ -38,9 +33,9 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/collect/faults", post(faults))
 }
 
-/// `POST /collect/faults {down?: bool, delay_ms?: number}` (the host key, or development
-/// mode): takes the collector down or brings it back, and takes every batch `delay_ms` late
-/// (at most 30 s; 0 for none). Answers `{down, delay_ms}`.
+/// `POST /collect/faults` (the host key, or development mode): turns faults on and off
+/// ([`crate::faults`]: `down`, `delay_ms`, `fail_rate`, `retry_after_s`, `status`,
+/// `ws_drop_rate`); a field left out stays as it was. Answers the faults now on.
 async fn faults(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -> Response {
     let credential = headers
         .get(header::AUTHORIZATION)
@@ -50,41 +45,25 @@ async fn faults(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -
         Ok(Sender::Viewer(_)) => return unauthorized(Refusal::NotHost),
         Err(r) => return unauthorized(r),
     }
-    let body = serde_json::from_str::<Value>(&body).unwrap_or(Value::Null);
-    let down = body.get("down").map(Value::as_bool);
-    let delay = body.get("delay_ms").map(Value::as_u64);
-    if down.is_none() && delay.is_none() || down == Some(None) || delay == Some(None) {
-        return (
+    let change = serde_json::from_str::<faults::Change>(&body).map_err(|e| e.to_string());
+    match change.and_then(faults::apply) {
+        Ok(now) => Json(now).into_response(),
+        Err(e) => (
             StatusCode::BAD_REQUEST,
-            Json(json!({"error": "expected {\"down\"?: true | false, \"delay_ms\"?: number}"})),
+            Json(json!({"error": format!("faults: {e}")})),
         )
-            .into_response();
-    }
-    if let Some(Some(down)) = down {
-        DOWN.store(down, Ordering::Relaxed);
-    }
-    if let Some(Some(ms)) = delay {
-        DELAY_MS.store(ms.min(30_000), Ordering::Relaxed);
-    }
-    Json(json!({ "down": DOWN.load(Ordering::Relaxed), "delay_ms": DELAY_MS.load(Ordering::Relaxed) }))
-        .into_response()
-}
-
-/// The sandbox's slow network, when it is on.
-async fn slow_network() {
-    let ms = DELAY_MS.load(Ordering::Relaxed);
-    if ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            .into_response(),
     }
 }
 
 /// The answer while the collector is down.
 fn down() -> Response {
     REFUSED.fetch_add(1, Ordering::Relaxed);
+    faults::count_refused();
     (
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::RETRY_AFTER, "1")],
-        Json(json!({"error": "the collector is down (the sandbox's fault switch)"})),
+        Json(json!({"error": "the collector is down (a fault switched on)"})),
     )
         .into_response()
 }
@@ -229,7 +208,7 @@ fn unauthorized(r: Refusal) -> Response {
 }
 
 async fn collect(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) -> Response {
-    if DOWN.load(Ordering::Relaxed) {
+    if faults::is_down() {
         return down();
     }
     let credential = headers
@@ -247,9 +226,26 @@ async fn collect(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) 
         )
             .into_response();
     };
-    slow_network().await;
+    faults::delay().await;
+    if let Some(refused) = faults::refuse_http() {
+        REFUSED.fetch_add(1, Ordering::Relaxed);
+        return refused;
+    }
+    // sendBeacon posts text/plain: a page being closed.
+    let beacon = !headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
     let hub2 = hub.clone();
-    match tokio::task::spawn_blocking(move || ingest(&hub2, &value, &from)).await {
+    match tokio::task::spawn_blocking(move || {
+        let out = ingest(&hub2, &value, &from);
+        if let Ok((stored, duplicates, _)) = &out {
+            faults::count_batch(&value, stored + duplicates, beacon);
+        }
+        out
+    })
+    .await
+    {
         Ok(Ok((stored, duplicates, refused))) => Json(
             json!({"ok": true, "stored": stored, "duplicates": duplicates, "refused": refused}),
         )
@@ -273,7 +269,7 @@ async fn collect_ws(
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if DOWN.load(Ordering::Relaxed) {
+    if faults::is_down() {
         return down();
     }
     let from = match sender(&hub, q.get("token").map(String::as_str)) {
@@ -296,11 +292,25 @@ async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket, from: Sender) {
         let Ok(body) = serde_json::from_str::<Value>(text.as_str()) else {
             continue;
         };
+        if faults::is_down() {
+            faults::count_refused();
+            break;
+        }
         let id = body.get("batch_id").cloned().unwrap_or(Value::Null);
-        slow_network().await;
+        faults::delay().await;
         let hub2 = hub.clone();
         let from2 = from.clone();
-        let reply = match tokio::task::spawn_blocking(move || ingest(&hub2, &body, &from2)).await {
+        let reply = match tokio::task::spawn_blocking(move || {
+            let out = ingest(&hub2, &body, &from2);
+            if let Ok((stored, duplicates, _)) = &out {
+                faults::count_batch(&body, stored + duplicates, false);
+            }
+            out
+        })
+        .await
+        {
+            // Stored, but the socket is cut before the ack: the sender must send it again.
+            Ok(Ok(_)) if faults::cut_socket() => break,
             Ok(Ok(_)) => json!({"ack": id}),
             Ok(Err((status, _))) if status == StatusCode::BAD_REQUEST => {
                 json!({"nack": id, "status": 400})
@@ -319,14 +329,17 @@ async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket, from: Sender) {
 
 async fn stats(State(hub): State<Arc<Hub>>) -> Response {
     let unique = hub.store.count_events(None, None).unwrap_or(0);
-    Json(json!({
+    let mut out = json!({
         "unique": unique,
         "duplicates": DUPLICATES.load(Ordering::Relaxed),
         "batches": BATCHES.load(Ordering::Relaxed),
         "failed": REFUSED.load(Ordering::Relaxed),
         "refused_events": REFUSED_EVENTS.load(Ordering::Relaxed),
-    }))
-    .into_response()
+    });
+    if let (Value::Object(o), Value::Object(f)) = (&mut out, faults::stats()) {
+        o.extend(f);
+    }
+    Json(out).into_response()
 }
 
 /// `?room=&type=&limit=`: stored events, oldest first.

@@ -11,6 +11,7 @@ mod auth;
 mod collector;
 mod decide;
 mod fanout;
+mod faults;
 mod hub;
 mod store;
 

@@ -139,7 +139,7 @@ test('the sandbox takes the collector down and brings it back: a vote waits in t
       const refused = await fetch(`${keyedBase}/collect/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
       expect(refused.status).toBe(401);
       const allowed = await fetch(`${keyedBase}/collect/faults`, { method: 'POST', headers: { authorization: 'Bearer k-123' }, body: JSON.stringify({ down: false }) });
-      expect(await allowed.json()).toEqual({ down: false, delay_ms: 0 });
+      expect(await allowed.json()).toEqual({ down: false, delay_ms: 0, fail_rate: 0, retry_after_s: null, status: null, ws_drop_rate: 0 });
     } finally {
       await stop(keyed);
     }

@@ -1,40 +1,36 @@
-// Event delivery against a real local collector with injected faults: failures, delays,
+// Event delivery against the reference backend's collector with injected faults: failures, delays,
 // an outage, offline, reloads mid-flight, hidden pages, closed tabs, dropped sockets.
 // Every event the widgets emit must arrive; after dedupe by event_id, none twice.
 import { test, expect } from '@playwright/test';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/serve.mjs';
+import { join } from 'node:path';
+import { repo, startBackend, stop, tempDir } from './backend-process.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let server;
+// A reference backend of its own for each test (its faults and counters are the process's),
+// serving the test pages.
+let backend;
 let base;
-let collector;
 
-test.beforeAll(async () => {
-  server = await startServer({
-    mounts: [
-      ['/dist/', join(repo, 'dist')],
-      ['/', join(repo, 'tests', 'pages')],
-    ],
-  });
-  base = `http://127.0.0.1:${server.address().port}`;
-  collector = server.collector;
+test.beforeEach(async () => {
+  backend = await startBackend(join(tempDir('delivery'), 'events.db'), { site: join(repo, 'tests', 'pages') });
+  base = backend.base;
 });
 
-test.afterAll(async () => {
-  // Open sockets of pages a failed test left behind must not hold the server open.
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
+test.afterEach(async () => {
+  await stop(backend.proc);
 });
 
-test.beforeEach(() => {
-  collector.state.events.clear();
-  Object.assign(collector.state, { copies: 0, batches: 0, beacons: 0, failed: 0, droppedReported: 0, wsDropped: 0 });
-  Object.assign(collector.state.faults, { failRate: 0, retryAfterS: null, delayMs: 0, down: false, status: null, wsDropRate: 0 });
-});
-
-const faults = (f) => Object.assign(collector.state.faults, f);
+const api = async (path, init) => {
+  const res = await fetch(`${base}${path}`, init);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+};
+/** Turns the collector's faults on and off (`down`, `delay_ms`, `fail_rate`, …). */
+const faults = (f) => api('/collect/faults', { method: 'POST', body: JSON.stringify(f) });
+/** The collector's counters: `unique`, `received` (copies), `batches`, `failed`, … */
+const stats = () => api('/collect/stats');
+/** The stored events, oldest first. */
+const stored = () => api('/collect/events?limit=10000');
+const storedIds = async () => new Set((await stored()).map((e) => e.event_id));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function open(page, query) {
@@ -50,21 +46,23 @@ async function drained(page, emitted, timeout = 30_000) {
   await expect
     .poll(
       async () => {
-        const stats = await page.evaluate(() => window.h.room.delivery);
-        const missing = [...emitted].filter((id) => !collector.state.events.has(id)).length;
-        return { queued: stats.queued, in_flight: stats.in_flight, missing };
+        const delivery = await page.evaluate(() => window.h.room.delivery);
+        const ids = await storedIds();
+        const missing = [...emitted].filter((id) => !ids.has(id)).length;
+        return { queued: delivery.queued, in_flight: delivery.in_flight, missing };
       },
       { timeout, intervals: [200] },
     )
     .toEqual({ queued: 0, in_flight: 0, missing: 0 });
 }
 
-function report(name, emitted) {
-  const s = collector.stats();
+async function report(name, emitted) {
+  const s = await stats();
+  const ids = await storedIds();
   const line =
-    `${name}: emitted ${emitted.size}, delivered ${[...emitted].filter((id) => collector.state.events.has(id)).length}, ` +
+    `${name}: emitted ${emitted.size}, delivered ${[...emitted].filter((id) => ids.has(id)).length}, ` +
     `copies on the wire ${s.received}, duplicates on the wire ${s.duplicates}, dropped ${s.dropped_reported}, ` +
-    `failed requests ${s.failed}, beacons ${s.beacons}, sockets cut ${s.ws_dropped}`;
+    `refused requests ${s.failed}, beacons ${s.beacons}, sockets cut ${s.ws_dropped}`;
   console.log(line);
   return s;
 }
@@ -79,59 +77,59 @@ test('HTTP: failures, delays, an outage, offline, reload mid-flight, hidden and 
   await open(page, `room=${room}`);
 
   // A flaky collector: 30% of requests fail (some with Retry-After), answers delayed.
-  faults({ failRate: 0.3, retryAfterS: 1, delayMs: 250 });
+  await faults({ fail_rate: 0.3, retry_after_s: 1, delay_ms: 250 });
   await page.evaluate(() => window.h.cycles(15));
   await sleep(1_500);
 
   // Unreachable for a while.
-  faults({ down: true });
+  await faults({ down: true });
   await page.evaluate(() => window.h.cycles(5));
   await sleep(1_500);
-  faults({ down: false });
+  await faults({ down: false });
 
   // Offline: nothing is attempted; back online, it resumes.
   await context.setOffline(true);
-  await sleep(400); // let requests already at the collector (delayed up to 250 ms) finish
-  const batchesBefore = collector.state.batches;
+  await sleep(400); // let requests already at the collector (delayed 250 ms) finish
+  const batchesBefore = (await stats()).batches;
   await page.evaluate(() => window.h.cycles(5));
   await sleep(800);
-  expect(collector.state.batches).toBe(batchesBefore);
+  expect((await stats()).batches).toBe(batchesBefore);
   expect(await page.evaluate(() => window.h.room.delivery.queued)).toBeGreaterThanOrEqual(20);
   await context.setOffline(false);
 
   // Reload with events pending: the queue survives in storage and the new page takes it
   // over (the collector stays down until it has, so nothing arrives any other way).
-  faults({ down: true });
+  await faults({ down: true });
   await page.evaluate(() => window.h.cycles(5));
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await expect.poll(() => page.evaluate(() => window.h.room.delivery.queued), { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
-  faults({ down: false });
+  await faults({ down: false });
 
   // Hidden: the page sends what it holds at once.
-  faults({ failRate: 0, delayMs: 0 });
+  await faults({ fail_rate: 0, delay_ms: 0 });
   await page.evaluate(() => window.h.cycles(2));
-  const beforeHide = collector.state.copies;
+  const beforeHide = (await stats()).received;
   await page.evaluate(() => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
   });
-  await expect.poll(() => collector.state.copies, { timeout: 2_000 }).toBeGreaterThan(beforeHide);
+  await expect.poll(async () => (await stats()).received, { timeout: 5_000 }).toBeGreaterThan(beforeHide);
   await page.evaluate(() => {
     delete document.visibilityState;
     document.dispatchEvent(new Event('visibilitychange'));
   });
 
   // Closed with events pending: beacons go out, and the next page resends what was saved.
-  faults({ failRate: 0.3, delayMs: 250 });
+  await faults({ fail_rate: 0.3, delay_ms: 250 });
   await page.evaluate(() => window.h.cycles(5));
   await page.close({ runBeforeUnload: true });
-  faults({ failRate: 0, delayMs: 0, retryAfterS: null });
+  await faults({ fail_rate: 0, delay_ms: 0, retry_after_s: null });
   page = await context.newPage();
   await open(page, `room=${room}`);
   await drained(page, emitted);
 
-  const s = report('http', emitted);
+  const s = await report('http', emitted);
   expect(emitted.size).toBe(37 * 4);
   expect(s.dropped_reported).toBe(0);
   expect(s.failed).toBeGreaterThan(0);
@@ -147,15 +145,15 @@ test('WebSocket: sockets cut before the ack and an outage lose nothing', async (
   await context.exposeFunction('recordEmitted', (id) => emitted.add(id));
   const page = await context.newPage();
   await open(page, `transport=websocket&room=fault-ws-${Date.now()}`);
-  faults({ wsDropRate: 0.3 });
+  await faults({ ws_drop_rate: 0.3 });
   await page.evaluate(() => window.h.cycles(15));
   await sleep(1_000);
-  faults({ down: true });
+  await faults({ down: true });
   await page.evaluate(() => window.h.cycles(5));
   await sleep(1_000);
-  faults({ down: false });
+  await faults({ down: false });
   await drained(page, emitted);
-  const s = report('websocket', emitted);
+  const s = await report('websocket', emitted);
   expect(s.ws_dropped).toBeGreaterThan(0);
   expect(s.unique).toBe(emitted.size);
   await context.close();
@@ -170,16 +168,16 @@ test('a closed tab’s queue is taken over by the other tab of the room, and sen
   const b = await context.newPage();
   await open(a, `room=${room}&user=a`);
   await open(b, `room=${room}&user=b`);
-  faults({ down: true });
+  await faults({ down: true });
   await a.evaluate(() => window.h.cycles(3));
   await b.evaluate(() => window.h.cycles(1));
   await sleep(300);
   await a.close({ runBeforeUnload: true });
   // b takes a's saved queue over once a is gone (a's beacons fail: the collector is down).
   await expect.poll(() => b.evaluate(() => window.h.room.delivery.queued), { timeout: 10_000 }).toBe(16);
-  faults({ down: false });
+  await faults({ down: false });
   await drained(b, emitted);
-  const s = report('two tabs', emitted);
+  const s = await report('two tabs', emitted);
   expect(s.unique).toBe(16);
   expect(s.duplicates).toBe(0);
   await context.close();
@@ -187,22 +185,23 @@ test('a closed tab’s queue is taken over by the other tab of the room, and sen
 
 test('a full queue drops its oldest events, says so, and reports the count to the collector', async ({ page }) => {
   await open(page, `room=full-${Date.now()}&maxQueue=10`);
-  faults({ down: true });
+  await faults({ down: true });
   await page.evaluate(() => window.h.cycles(5)); // 20 events into a queue of 10
   expect(await page.evaluate(() => window.h.room.delivery)).toMatchObject({ queued: 10, dropped: 10 });
   expect(await page.evaluate(() => window.h.errors.filter((e) => e.code === 'events_dropped').length)).toBeGreaterThan(0);
-  faults({ down: false });
-  await expect.poll(() => collector.state.events.size, { timeout: 10_000 }).toBe(10);
-  expect(collector.stats().dropped_reported).toBe(10);
+  await faults({ down: false });
+  await expect.poll(async () => (await stats()).unique, { timeout: 10_000 }).toBe(10);
+  expect((await stats()).dropped_reported).toBe(10);
   // The oldest events not in flight went; the batch in flight and the newest stayed.
   const emitted = await page.evaluate(() => window.h.emitted);
-  expect([...collector.state.events.keys()].every((id) => emitted.includes(id))).toBe(true);
-  expect(emitted.slice(-4).every((id) => collector.state.events.has(id))).toBe(true);
+  const ids = await storedIds();
+  expect([...ids].every((id) => emitted.includes(id))).toBe(true);
+  expect(emitted.slice(-4).every((id) => ids.has(id))).toBe(true);
 });
 
 test('a refused batch is dead-lettered, reported, and can be retried', async ({ page }) => {
   await open(page, `room=dead-${Date.now()}`);
-  faults({ status: 400 });
+  await faults({ status: 400 });
   await page.evaluate(() => {
     window.h.cycles(1);
     window.h.room.flush();
@@ -213,9 +212,9 @@ test('a refused batch is dead-lettered, reported, and can be retried', async ({ 
   expect(dead.events).toHaveLength(4);
   expect(await page.evaluate(() => window.h.errors.map((e) => e.code))).toContain('events_rejected');
   expect(await page.evaluate(() => window.h.room.delivery)).toMatchObject({ queued: 0, dead_lettered: 4 });
-  faults({ status: null });
+  await faults({ status: null });
   expect(await page.evaluate(() => window.h.room.retryDeadLetters())).toBe(4);
-  await expect.poll(() => collector.state.events.size).toBe(4);
+  await expect.poll(async () => (await stats()).unique).toBe(4);
   expect(await page.evaluate(() => window.h.room.deadLetters)).toEqual([]);
 });
 
@@ -223,28 +222,33 @@ test('consent: nothing is sent or stored before it, purged on refusal', async ({
   await open(page, `room=consent-${Date.now()}&consent=pending`);
   await page.evaluate(() => window.h.cycles(2));
   await sleep(600);
-  expect(collector.state.copies).toBe(0);
+  expect((await stats()).received).toBe(0);
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hudong:')))).toEqual([]);
   await page.evaluate(() => window.h.room.setConsent('granted'));
-  await expect.poll(() => collector.state.events.size).toBe(8);
+  await expect.poll(async () => (await stats()).unique).toBe(8);
 
   await open(page, `room=consent2-${Date.now()}&consent=pending`);
   await page.evaluate(() => window.h.cycles(2));
   await page.evaluate(() => window.h.room.setConsent('denied'));
   await page.evaluate(() => window.h.cycles(1));
   await sleep(600);
-  expect(collector.state.events.size).toBe(8);
+  expect((await stats()).unique).toBe(8);
   expect(await page.evaluate(() => window.h.room.delivery)).toMatchObject({ queued: 0, discarded_no_consent: 12 });
 });
 
 test('Segment format with a hashed user id', async ({ page }) => {
+  // What goes on the wire, as the page sends it (the collector stores the envelope inside).
+  const wire = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/collect') wire.push(...JSON.parse(r.postData()).batch);
+  });
   await open(page, `room=segment-${Date.now()}&format=segment&personal=hash&writeKey=wk_test`);
   await page.evaluate(() => {
     window.h.cycles(1);
     window.h.room.flush();
   });
-  await expect.poll(() => collector.state.events.size).toBe(4);
-  const [first, vote] = [...collector.state.events.values()].filter((_, i) => i === 0 || i === 1);
+  await expect.poll(async () => (await stats()).unique).toBe(4);
+  const [first, vote] = wire;
   expect(first).toMatchObject({ type: 'track', event: 'widget.shown', context: { library: { name: 'hudong' } } });
   expect(vote.event).toBe('poll.vote');
   expect(vote.messageId).toBe(vote.properties.event_id);
@@ -254,7 +258,11 @@ test('Segment format with a hashed user id', async ({ page }) => {
   expect(new Date(vote.timestamp).getTime()).toBe(vote.properties.at);
   // The viewer's raw id appears nowhere on the wire, not even in the idempotency key.
   expect(vote.properties.idempotency_key).toContain(vote.userId);
-  expect(JSON.stringify([...collector.state.events.values()])).not.toContain('viewer-1');
+  expect(JSON.stringify(wire)).not.toContain('viewer-1');
+  // The collector took the Segment batch as the same events, by messageId.
+  const kept = await stored();
+  expect(kept.map((e) => e.event_id).sort()).toEqual(wire.map((e) => e.messageId).sort());
+  expect(JSON.stringify(kept)).not.toContain('viewer-1');
 });
 
 // Storage faults: the queue lives in memory when the browser will not keep it.
@@ -295,15 +303,15 @@ for (const [name, fault] of Object.entries(STORAGE_FAULTS)) {
     await open(page, `room=storage-${Date.now()}`);
     await page.evaluate(() => window.h.cycles(3));
     // An outage on top: the events wait in memory and go when it ends.
-    faults({ down: true });
+    await faults({ down: true });
     await page.evaluate(() => window.h.cycles(2));
     await sleep(500);
-    faults({ down: false });
+    await faults({ down: false });
     const emitted = new Set(await page.evaluate(() => window.h.emitted));
     expect(emitted.size).toBe(20);
     await drained(page, emitted);
-    const s = report(name, emitted);
-    expect(collector.state.events.size).toBe(20);
+    const s = await report(name, emitted);
+    expect((await stats()).unique).toBe(20);
     expect(s.dropped_reported).toBe(0);
     const errors = await page.evaluate(() => window.h.errors.map((e) => e.code));
     expect(errors.filter((c) => c === 'storage_failed')).toHaveLength(1);
@@ -326,8 +334,8 @@ test('a reward request leaves at once, with what was queued before it, whatever 
     room.act({ type: 'flash.grab', widget_id: 'f' });
     return window.h.emitted.slice();
   });
-  const stored = () => [...collector.state.events.values()].filter((e) => e.room_id === 'urgent');
-  await expect.poll(() => stored().map((e) => e.type).filter((t) => t === 'poll.vote' || t === 'flash.grab')).toEqual(['poll.vote', 'flash.grab']);
+  const urgent = async () => (await stored()).filter((e) => e.room_id === 'urgent');
+  await expect.poll(async () => (await urgent()).map((e) => e.type).filter((t) => t === 'poll.vote' || t === 'flash.grab')).toEqual(['poll.vote', 'flash.grab']);
   // Everything emitted up to the grab went with it.
   await drained(page, ids, 10_000);
 });

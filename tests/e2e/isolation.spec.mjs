@@ -6,20 +6,21 @@
 // module held is left running.
 import { test, expect } from '@playwright/test';
 import { join } from 'node:path';
-import { startServer } from '../../scripts/serve.mjs';
-import { repo } from './support.mjs';
+import { repo, startBackend, stop, tempDir } from './backend-process.mjs';
 
-let server;
+// The reference backend for each test, with the test build (its widget that fails on
+// purpose) as /dist/, and a database of its own: the collector the events must reach.
+let backend;
 let base;
-test.beforeAll(async () => {
-  server = await startServer({
-    mounts: [['/dist/', join(repo, 'target', 'fault-dist')], ['/', join(repo, 'tests', 'pages')]],
+test.beforeEach(async () => {
+  backend = await startBackend(join(tempDir('isolation'), 'events.db'), {
+    site: join(repo, 'tests', 'pages'),
+    dist: join(repo, 'target', 'fault-dist'),
   });
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = backend.base;
 });
-test.afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((done) => server?.close(done));
+test.afterEach(async () => {
+  await stop(backend.proc);
 });
 
 const overlay = (page) => page.locator('#overlay');
@@ -34,7 +35,6 @@ for (const { failOn, storage } of cases) {
   test(`a widget failing in ${where[failOn]} is taken down; the others, the host page and the events go on${storage === 'none' ? ' (no storage)' : ''}`, async ({ page }) => {
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await fetch(`${base}/collect/reset`, { method: 'POST' });
     await page.goto(`${base}/isolation.html?fail=${failOn}&storage=${storage}`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     const fault = overlay(page).locator('section.hd-fault');
