@@ -77,8 +77,8 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match (ev.kind, ev.s("request_id")) {
-            ("coupon.claim", Some(id)) => coupon_claim(ev.request(id)),
+        match ev.event() {
+            Event::CouponClaim { request_id, .. } => coupon_claim(ev.request(request_id)),
             _ => Ok(()),
         }
     }

@@ -53,8 +53,8 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match (ev.kind, ev.s("request_id")) {
-            ("flash.grab", Some(id)) => grab(ev.request(id)),
+        match ev.event() {
+            Event::FlashGrab { request_id } => grab(ev.request(request_id)),
             _ => Ok(()),
         }
     }

@@ -9,7 +9,11 @@ pub(super) const PERK_GRACE_MS: u64 = 2_000;
 /// is recorded as a follow (a follow-to-enter lottery then takes the viewer), a WeCom contact
 /// or group as membership (a WeCom-gated flash sale then lets the viewer buy). The perk goes
 /// once per viewer and card, to confirmations that reach the server before `perk_until`.
-pub(super) fn lead_confirm(req: Request<'_>, e: &Value) -> Result<(), DecideError> {
+pub(super) fn lead_confirm(
+    req: Request<'_>,
+    consent: bool,
+    signed_in: bool,
+) -> Result<(), DecideError> {
     let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
     };
@@ -19,8 +23,6 @@ pub(super) fn lead_confirm(req: Request<'_>, e: &Value) -> Result<(), DecideErro
         return Ok(());
     };
     let spec = l.spec().clone();
-    let consent = e.get("consent").and_then(Value::as_bool) == Some(true);
-    let signed_in = e.get("user_id").and_then(Value::as_str).is_some();
     let confirmed = signed_in && (consent || !spec.target.shares_details());
     let mut answer = json!({"type": "lead.result", "widget_id": widget, "request_id": request_id,
         "outcome": if confirmed { "confirmed" } else { "declined" }});
@@ -56,8 +58,12 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match (ev.kind, ev.s("request_id")) {
-            ("lead.confirm", Some(id)) => lead_confirm(ev.request(id), ev.event),
+        match ev.event() {
+            Event::LeadConfirm {
+                request_id,
+                consent,
+                ..
+            } => lead_confirm(ev.request(request_id), *consent, ev.env.user_id.is_some()),
             _ => Ok(()),
         }
     }

@@ -34,7 +34,7 @@ impl Decider for Decide {
     );
 
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        if Event::interaction_types().any(|t| t == ev.kind) {
+        if ev.event().is_interaction() {
             lock_dirty().insert(ev.room.to_owned());
         }
         Ok(())

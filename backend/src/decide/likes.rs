@@ -5,15 +5,14 @@ use super::*;
 /// the room's total, kept in SQLite. A viewer's count is capped at what a thumb can do — 15
 /// taps a second since their previous batch (at most 10 s' worth) — so a script cannot
 /// inflate the room. Totals go out as `likes.total` with the tallies.
-pub(super) fn likes(sent: Stored<'_>) -> Result<(), DecideError> {
-    let (hub, room, widget, actor, e) = sent.parts();
-    let count = e.get("count").and_then(Value::as_u64).unwrap_or(0);
+pub(super) fn likes(sent: Stored<'_>, count: u64) -> Result<(), DecideError> {
+    let (hub, room, widget, actor) = sent.parts();
     let live = matches!(
         hub.lock().get(room).and_then(|r| r.core.widget(widget)),
         Some(Widget::Likes(_))
     );
     if !live {
-        return no_widget(hub, e, "like button");
+        return no_widget(hub, sent.raw, "like button");
     }
     let now = now_ms();
     let allowed = {
@@ -40,8 +39,8 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match ev.kind {
-            "like.sent" => likes(*ev),
+        match ev.event() {
+            Event::LikeSent { count, .. } => likes(*ev, *count),
             _ => Ok(()),
         }
     }

@@ -5,7 +5,7 @@ use super::*;
 pub(super) const WINS_PER_VIEWER: u64 = 1;
 
 /// A lottery entry: open at server time, the condition met, under the room's win limit.
-pub(super) fn lottery_enter(req: Request<'_>, e: &Value) -> Result<(), DecideError> {
+pub(super) fn lottery_enter(req: Request<'_>, keyword: Option<&str>) -> Result<(), DecideError> {
     let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
     };
@@ -31,7 +31,7 @@ pub(super) fn lottery_enter(req: Request<'_>, e: &Value) -> Result<(), DecideErr
         let eligible = match spec.condition {
             hudong_core::EntryCondition::None => true,
             hudong_core::EntryCondition::Keyword => {
-                e.get("keyword").and_then(Value::as_str) == spec.keyword.as_deref()
+                keyword == spec.keyword.as_deref()
             }
             hudong_core::EntryCondition::Follow => hub.store.follows(room, actor)?,
             hudong_core::EntryCondition::Like => hub.store.task_counts(room, actor)?.likes > 0,
@@ -149,9 +149,13 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match (ev.kind, ev.s("request_id")) {
-            ("lottery.enter", Some(id)) => lottery_enter(ev.request(id), ev.event),
-            ("lottery.claim", Some(id)) => lottery_claim(ev.request(id)),
+        match ev.event() {
+            Event::LotteryEnter {
+                request_id,
+                keyword,
+                ..
+            } => lottery_enter(ev.request(request_id), keyword.as_deref()),
+            Event::LotteryClaim { request_id } => lottery_claim(ev.request(request_id)),
             _ => Ok(()),
         }
     }

@@ -20,7 +20,7 @@ macro_rules! deciders {
         /// Hands a stored event to every widget's decisions (each acts on its own types).
         fn each_event(ev: &Stored<'_>) {
             $( if let Err(e) = <$m::Decide as Decider>::on_event(ev) {
-                eprintln!("hudong-backend: could not decide {} in room {}: {e}", ev.kind, ev.room);
+                eprintln!("hudong-backend: could not decide {} in room {}: {e}", ev.event().type_name(), ev.room);
             } )*
         }
 
@@ -45,28 +45,54 @@ pub use tallies::flush_tallies;
 pub(crate) use crate::hub::{now_ms, Hub};
 pub(crate) use crate::hub::{RoomEntry, Standing};
 pub(crate) use crate::store::Decision;
-pub(crate) use hudong_core::{FlashPhase, QuizMode, QuizReveal, Widget};
+pub(crate) use hudong_core::{Envelope, Event, FlashPhase, QuizMode, QuizReveal, Widget};
+pub(crate) use serde::Deserialize;
 pub(crate) use serde_json::{json, Value};
 pub(crate) use std::collections::HashMap;
 
-/// Acts on an event the collector stored for the first time: every widget's decisions see
-/// it, and act on the types that are theirs.
+/// Acts on an event the collector stored for the first time: it is read as the core's
+/// [`Envelope`], and every widget's decisions see it and act on the types that are theirs.
+/// An event of a type the core knows that it cannot read (a field missing or of the wrong
+/// type) is refused with the reason; other types are not the server's to decide.
 pub fn on_event(hub: &Hub, e: &Value) {
-    let s = |k: &str| e.get(k).and_then(Value::as_str);
-    let (Some(room), Some(widget), Some(kind)) = (s("room_id"), s("widget_id"), s("type")) else {
-        return;
-    };
-    let Some(actor) = s("user_id").or(s("session_id")) else {
-        return;
-    };
-    each_event(&Stored {
-        hub,
-        room,
-        widget,
-        actor,
-        kind,
-        event: e,
-    });
+    match decode(e) {
+        Ok(Some(env)) => {
+            let (Some(widget), Some(actor)) = (env.widget_id.as_deref(), actor(&env)) else {
+                return;
+            };
+            each_event(&Stored {
+                hub,
+                room: &env.room_id,
+                widget,
+                actor,
+                env: &env,
+                raw: e,
+            });
+        }
+        Ok(None) => {}
+        Err(why) => {
+            let err = hudong_core::HudongError::new(hudong_core::ErrorCode::InvalidField, why);
+            if let Err(e) = reject(hub, e, &err) {
+                eprintln!("hudong-backend: could not record a refusal: {e}");
+            }
+        }
+    }
+}
+
+/// A stored event as the core's [`Envelope`]; `None` for a type this build does not know.
+pub fn decode(e: &Value) -> Result<Option<Envelope>, String> {
+    let kind = e.get("type").and_then(Value::as_str).unwrap_or_default();
+    if !Event::TYPES.contains(&kind) {
+        return Ok(None);
+    }
+    Envelope::deserialize(e)
+        .map(Some)
+        .map_err(|err| format!("a {kind} event that cannot be read: {err}"))
+}
+
+/// Who acted: the signed-in viewer, or the session of an anonymous one.
+pub fn actor(env: &Envelope) -> Option<&str> {
+    env.user_id.as_deref().or(Some(env.session_id.as_str()))
 }
 
 /// What a widget's decision module does with the events the server stores, and on its own.
@@ -82,21 +108,22 @@ pub(crate) trait Decider {
 }
 
 /// An event the collector stored (a request, or something the server counts: a vote, an
-/// answer, likes, a question): the room, the widget, the viewer and its type.
+/// answer, likes, a question), read as the core's [`Envelope`]: the room, the widget, the
+/// viewer, and the event as stored, which refusals are recorded against.
 #[derive(Clone, Copy)]
 pub struct Stored<'a> {
     pub hub: &'a Hub,
     pub room: &'a str,
     pub widget: &'a str,
     pub actor: &'a str,
-    pub kind: &'a str,
-    pub event: &'a Value,
+    pub env: &'a Envelope,
+    pub raw: &'a Value,
 }
 
 impl<'a> Stored<'a> {
-    /// A text field of the event.
-    fn s(&self, key: &str) -> Option<&'a str> {
-        self.event.get(key).and_then(Value::as_str)
+    /// The event itself.
+    fn event(&self) -> &'a Event {
+        &self.env.event
     }
     /// The event as a reward request answered once under `id`.
     fn request(&self, id: &'a str) -> Request<'a> {
@@ -108,9 +135,9 @@ impl<'a> Stored<'a> {
             actor: self.actor,
         }
     }
-    /// `(hub, room, widget, viewer, event)`.
-    fn parts(&self) -> (&'a Hub, &'a str, &'a str, &'a str, &'a Value) {
-        (self.hub, self.room, self.widget, self.actor, self.event)
+    /// `(hub, room, widget, viewer)`.
+    fn parts(&self) -> (&'a Hub, &'a str, &'a str, &'a str) {
+        (self.hub, self.room, self.widget, self.actor)
     }
 }
 
@@ -282,7 +309,9 @@ pub struct Server;
 
 impl crate::hub::Decisions for Server {
     fn book_question(&self, books: &mut crate::hub::Books, event: &Value) {
-        questions::book_question(books, event);
+        if let Ok(Some(env)) = decode(event) {
+            questions::book_question(books, &env);
+        }
     }
     fn took(
         &self,

@@ -4,17 +4,9 @@ use super::*;
 /// A vote counts when the poll's own state machine would take it now (server time): open,
 /// before its deadline, valid options, and a change of vote only where `revote` allows.
 /// The tally is announced by [`flush_tallies`].
-pub(super) fn vote(sent: Stored<'_>) -> Result<(), DecideError> {
-    let (hub, room, widget, actor, e) = sent.parts();
-    let options: Vec<String> = e
-        .get("option_ids")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+pub(super) fn vote(sent: Stored<'_>, options: &[String]) -> Result<(), DecideError> {
+    let (hub, room, widget, actor) = sent.parts();
+    let e = sent.raw;
     let rooms = hub.lock();
     let Some(Widget::Poll(poll)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
         drop(rooms);
@@ -39,7 +31,7 @@ pub(super) fn vote(sent: Stored<'_>) -> Result<(), DecideError> {
                 .votes
                 .entry(key.clone())
                 .or_default()
-                .insert(actor.to_owned(), options);
+                .insert(actor.to_owned(), options.to_vec());
             books.dirty.insert(key);
             Ok(())
         }
@@ -55,8 +47,8 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match ev.kind {
-            "poll.vote" => vote(*ev),
+        match ev.event() {
+            Event::PollVote { option_ids, .. } => vote(*ev, option_ids),
             _ => Ok(()),
         }
     }

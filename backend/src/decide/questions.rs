@@ -4,24 +4,19 @@ use super::*;
 /// Books a stored question event (an ask or an upvote) into the room's queue. For an ask,
 /// returns what to acknowledge: (request id, question id, merged). Used live and when the
 /// hub rebuilds its queues on start.
-pub fn book_question(books: &mut crate::hub::Books, e: &Value) -> Option<(String, String, bool)> {
-    let s = |k: &str| e.get(k).and_then(Value::as_str);
-    let (room, widget, actor) = (
-        s("room_id")?,
-        s("widget_id")?,
-        s("user_id").or(s("session_id"))?,
-    );
+pub fn book_question(books: &mut crate::hub::Books, env: &Envelope) -> Option<(String, String, bool)> {
+    let (room, widget, actor) = (&env.room_id, env.widget_id.as_deref()?, actor(env)?);
     let key = (room.to_owned(), widget.to_owned());
     let book = books.questions.entry(key.clone()).or_default();
-    let out = match s("type")? {
-        "question.ask" => {
-            let text = s("text")?.trim();
+    let out = match &env.event {
+        Event::QuestionAsk { request_id, text } => {
+            let text = text.trim();
             hudong_core::validate::text("text", text, 300).ok()?;
             let (id, merged) = book.ask(actor, text);
-            Some((s("request_id")?.to_owned(), id, merged))
+            Some((request_id.clone(), id, merged))
         }
-        "question.upvote" => {
-            book.upvote(actor, s("question_id")?);
+        Event::QuestionUpvote { question_id, .. } => {
+            book.upvote(actor, question_id);
             None
         }
         _ => None,
@@ -33,7 +28,8 @@ pub fn book_question(books: &mut crate::hub::Books, e: &Value) -> Option<(String
 /// A question or an upvote: on a live queue, booked, and an ask acknowledged at once with
 /// its place (the queue itself goes out with the tallies).
 pub(super) fn question(sent: Stored<'_>) -> Result<(), DecideError> {
-    let (hub, room, widget, actor, e) = sent.parts();
+    let (hub, room, widget, actor) = sent.parts();
+    let e = sent.raw;
     let live = matches!(
         hub.lock().get(room).and_then(|r| r.core.widget(widget)),
         Some(Widget::Questions(_))
@@ -43,7 +39,7 @@ pub(super) fn question(sent: Stored<'_>) -> Result<(), DecideError> {
     }
     let (ack, position) = {
         let mut books = hub.books();
-        let ack = book_question(&mut books, e);
+        let ack = book_question(&mut books, sent.env);
         let position = ack
             .as_ref()
             .map(|(_, id, _)| books.questions[&(room.to_owned(), widget.to_owned())].position(id));
@@ -63,8 +59,8 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match ev.kind {
-            "question.ask" | "question.upvote" => question(*ev),
+        match ev.event() {
+            Event::QuestionAsk { .. } | Event::QuestionUpvote { .. } => question(*ev),
             _ => Ok(()),
         }
     }

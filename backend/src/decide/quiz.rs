@@ -3,14 +3,9 @@ use super::*;
 
 /// A quiz answer counts when the quiz's state machine would take it now: the current
 /// question, inside its window; one per viewer; none from an eliminated viewer.
-pub(super) fn answer(sent: Stored<'_>) -> Result<(), DecideError> {
-    let (hub, room, widget, actor, e) = sent.parts();
-    let (Some(question), Some(option)) = (
-        e.get("question_id").and_then(Value::as_str),
-        e.get("option_id").and_then(Value::as_str),
-    ) else {
-        return Ok(());
-    };
+pub(super) fn answer(sent: Stored<'_>, question: &str, option: &str) -> Result<(), DecideError> {
+    let (hub, room, widget, actor) = sent.parts();
+    let e = sent.raw;
     let rooms = hub.lock();
     let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
         drop(rooms);
@@ -131,8 +126,12 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match ev.kind {
-            "quiz.answer" => answer(*ev),
+        match ev.event() {
+            Event::QuizAnswer {
+                question_id,
+                option_id,
+                ..
+            } => answer(*ev, question_id, option_id),
             _ => Ok(()),
         }
     }

@@ -67,13 +67,21 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        match (ev.kind, ev.s("request_id"), ev.s("item_id"), ev.s("user_id")) {
-            ("redeem.request", Some(id), Some(item), Some(user)) => redeem(
+        // Points belong to a signed-in viewer: an anonymous session has none.
+        match (ev.event(), ev.env.user_id.as_deref()) {
+            (
+                Event::RedeemRequest {
+                    request_id,
+                    item_id,
+                    ..
+                },
+                Some(user),
+            ) => redeem(
                 Request {
                     actor: user,
-                    ..ev.request(id)
+                    ..ev.request(request_id)
                 },
-                item,
+                item_id,
             ),
             _ => Ok(()),
         }

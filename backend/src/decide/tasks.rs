@@ -98,12 +98,21 @@ pub(super) struct Decide;
 
 impl Decider for Decide {
     fn on_event(ev: &Stored<'_>) -> Result<(), DecideError> {
-        let claimed = match (ev.kind, ev.s("request_id"), ev.s("task_id")) {
-            ("task.claim", Some(id), Some(task)) => task_claim(ev.request(id), task),
+        let claimed = match ev.event() {
+            Event::TaskClaim {
+                request_id,
+                task_id,
+            } => task_claim(ev.request(request_id), task_id),
             _ => Ok(()),
         };
         // What moves a task on: the viewer's new progress goes to them at once.
-        if matches!(ev.kind, "like.sent" | "task.shared" | "coupon.shared" | "quiz.answer") {
+        if matches!(
+            ev.event(),
+            Event::LikeSent { .. }
+                | Event::TaskShared { .. }
+                | Event::CouponShared { .. }
+                | Event::QuizAnswer { .. }
+        ) {
             push_task_progress(ev.hub, ev.room, ev.actor)?;
         }
         claimed

@@ -21,7 +21,7 @@ fn votes_are_tallied_by_the_server_and_refused_with_a_reason_after_close() {
             "p",
             actor,
             &format!("v{i}"),
-            json!({"type": "poll.vote", "option_ids": [opt]}),
+            json!({"type": "poll.vote", "option_ids": [opt], "idempotency_key": format!("r:p:{actor}:vote:1"), "revote": false}),
         );
         hub.store
             .insert_events(std::slice::from_ref(&e), now_ms())
@@ -47,7 +47,7 @@ fn votes_are_tallied_by_the_server_and_refused_with_a_reason_after_close() {
         "p",
         "u4",
         "v9",
-        json!({"type": "poll.vote", "option_ids": ["a"]}),
+        json!({"type": "poll.vote", "option_ids": ["a"], "idempotency_key": "r:p:late:vote:1", "revote": false}),
     );
     hub.store
         .insert_events(std::slice::from_ref(&late), now_ms())
@@ -181,34 +181,14 @@ fn questions_are_acknowledged_at_once_merged_upvoted_ranked_and_rebuilt_after_a_
         (ack["question_id"].as_str(), ack["merged"].as_bool()),
         (Some("q1"), Some(true))
     );
-    assert!(send(
-        &hub,
-        "u4",
-        "e4",
-        json!({"type": "question.upvote", "question_id": "q2"})
-    )
-    .is_none());
-    assert!(send(
-        &hub,
-        "u5",
-        "e5",
-        json!({"type": "question.upvote", "question_id": "q2"})
-    )
-    .is_none());
-    assert!(send(
-        &hub,
-        "u5",
-        "e6",
-        json!({"type": "question.upvote", "question_id": "q2"})
-    )
-    .is_none()); // once
-    assert!(send(
-        &hub,
-        "u2",
-        "e7",
-        json!({"type": "question.upvote", "question_id": "q2"})
-    )
-    .is_none()); // not one's own
+    // u4 and u5 upvote q2; u5 again (counted once); u2 its own question (not counted).
+    for (viewer, id) in [("u4", "e4"), ("u5", "e5"), ("u5", "e6"), ("u2", "e7")] {
+        let upvote = json!({"type": "question.upvote", "question_id": "q2", "idempotency_key": format!("up:q2:{id}")});
+        assert!(
+            send(&hub, viewer, id, upvote).is_none(),
+            "an upvote is not acknowledged"
+        );
+    }
     hub.post("r", json!({"type": "question.mark", "widget_id": "qa", "question_id": "q1", "state": "answering"})).unwrap();
     let queue_of = |hub: &Hub| -> Vec<(String, u64, String)> {
         let mut rx = hub.fanout.subscribe("r");
@@ -395,7 +375,7 @@ fn quiz_answers_are_checked_scored_on_reveal_and_eliminate() {
             "q",
             actor,
             id,
-            json!({"type": "quiz.answer", "question_id": q, "option_id": opt}),
+            json!({"type": "quiz.answer", "question_id": q, "option_id": opt, "time_to_answer_ms": 1_000, "idempotency_key": format!("{q}:{opt}")}),
         );
         hub.store
             .insert_events(std::slice::from_ref(&e), now_ms())
@@ -554,7 +534,7 @@ fn a_restart_books_answers_of_a_reveals_millisecond_on_the_right_side_of_it() {
                 "q",
                 actor,
                 id,
-                json!({"type": "quiz.answer", "question_id": q, "option_id": "a"}),
+                json!({"type": "quiz.answer", "question_id": q, "option_id": "a", "time_to_answer_ms": 1_000, "idempotency_key": format!("{q}:a")}),
             )
         };
         store
@@ -570,4 +550,45 @@ fn a_restart_books_answers_of_a_reveals_millisecond_on_the_right_side_of_it() {
     };
     assert_eq!(standing("u1"), (10, 1, false));
     assert_eq!(standing("u3"), (0, 0, false));
+}
+
+#[test]
+fn an_event_the_core_cannot_read_is_refused_with_the_reason_and_decides_nothing() {
+    let dir = temp("unreadable");
+    let hub = hub(&dir);
+    hub.post(
+        "r",
+        json!({"type": "poll.open", "widget_id": "p", "question": "哪款?",
+        "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}),
+    )
+    .unwrap();
+    // A vote whose options are not a list: refused as the core reads it, not counted.
+    let bad = ev(
+        "r",
+        "p",
+        "u1",
+        "bad-1",
+        json!({"type": "poll.vote", "option_ids": "a", "idempotency_key": "k", "revote": false}),
+    );
+    on_event(&hub, &bad);
+    let rejected = hub.store.rejections(Some("r"), 10).unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["code"], "invalid_field");
+    assert!(rejected[0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("a poll.vote event that cannot be read"));
+    assert!(hub.books().votes.is_empty(), "nothing was counted");
+    // A type this build does not know is not the server's to decide: no refusal either.
+    on_event(
+        &hub,
+        &ev(
+            "r",
+            "p",
+            "u1",
+            "x-1",
+            json!({"type": "partner.custom", "x": 1}),
+        ),
+    );
+    assert_eq!(hub.store.rejections(Some("r"), 10).unwrap().len(), 1);
 }

@@ -38,7 +38,9 @@ pub(super) fn open_sale(hub: &Hub, stock: u64, limit: u32) {
 }
 
 pub(super) fn ev(room: &str, widget: &str, actor: &str, id: &str, extra: Value) -> Value {
-    let mut e = json!({"v": 1, "event_id": id, "room_id": room, "widget_id": widget, "user_id": actor, "session_id": "s", "at": now_ms()});
+    let now = now_ms();
+    let mut e = json!({"v": 1, "event_id": id, "seq": 1, "room_id": room, "widget_id": widget, "user_id": actor,
+        "session_id": "s", "at": now, "client_at": now});
     e.as_object_mut()
         .unwrap()
         .extend(extra.as_object().unwrap().clone());

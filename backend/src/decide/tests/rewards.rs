@@ -139,7 +139,7 @@ fn lead_cards_record_follows_and_members_check_consent_and_grant_the_perk_once_i
             widget,
             actor,
             id,
-            json!({"type": "lead.confirm", "request_id": id, "target": "x", "consent": consent, "perk_open": true}),
+            json!({"type": "lead.confirm", "request_id": id, "target": "follow", "consent": consent, "perk_open": true}),
         );
         hub.store
             .insert_events(std::slice::from_ref(&e), now_ms())
