@@ -119,7 +119,9 @@ copyFileSync(join(dist, 'protocol.d.ts'), join(dist, 'headless', 'protocol.d.ts'
 copyFileSync(join(root, 'sdk', 'js', 'testing.js'), join(dist, 'testing.js'));
 copyFileSync(join(root, 'sdk', 'js', 'testing.d.ts'), join(dist, 'testing.d.ts'));
 copyFileSync(join(root, 'sdk', 'js', 'loader.d.ts'), join(dist, 'loader.d.ts'));
-copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(dist, 'hudong.css'));
+// The stylesheet ships minified (its comments document it in widgets/style/hudong.css).
+const css = readFileSync(join(root, 'widgets', 'style', 'hudong.css'), 'utf8');
+writeFileSync(join(dist, 'hudong.css'), (await transform(css, { loader: 'css', minify: true, legalComments: 'none', target: ['chrome87', 'safari14'] })).code);
 if (process.argv.includes('--fault')) {
   for (const f of [...FACADE_MODULES, 'testing.js']) copyFileSync(join(root, 'sdk', 'js', f), join(faultDist, f));
   copyFileSync(join(root, 'widgets', 'style', 'hudong.css'), join(faultDist, 'hudong.css'));
