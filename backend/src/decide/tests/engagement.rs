@@ -5,12 +5,7 @@ use super::*;
 fn votes_are_tallied_by_the_server_and_refused_with_a_reason_after_close() {
     let dir = temp("votes");
     let hub = hub(&dir);
-    hub.post(
-        "r",
-        json!({"type": "poll.open", "widget_id": "p", "question": "哪款?",
-        "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}),
-    )
-    .unwrap();
+    open_poll(&hub);
     let mut rx = hub.fanout.subscribe("r");
     for (i, (actor, opt)) in [("u1", "a"), ("u2", "b"), ("u3", "b"), ("u1", "b")]
         .iter()
@@ -556,12 +551,7 @@ fn a_restart_books_answers_of_a_reveals_millisecond_on_the_right_side_of_it() {
 fn an_event_the_core_cannot_read_is_refused_with_the_reason_and_decides_nothing() {
     let dir = temp("unreadable");
     let hub = hub(&dir);
-    hub.post(
-        "r",
-        json!({"type": "poll.open", "widget_id": "p", "question": "哪款?",
-        "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}),
-    )
-    .unwrap();
+    open_poll(&hub);
     // A vote whose options are not a list: refused as the core reads it, not counted.
     let bad = ev(
         "r",

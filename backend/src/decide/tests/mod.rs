@@ -37,6 +37,16 @@ pub(super) fn open_sale(hub: &Hub, stock: u64, limit: u32) {
         .unwrap();
 }
 
+/// Opens poll `p` in room `r`, options `a` and `b`.
+pub(super) fn open_poll(hub: &Hub) {
+    hub.post(
+        "r",
+        json!({"type": "poll.open", "widget_id": "p", "question": "哪款?",
+        "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}),
+    )
+    .unwrap();
+}
+
 pub(super) fn ev(room: &str, widget: &str, actor: &str, id: &str, extra: Value) -> Value {
     let now = now_ms();
     let mut e = json!({"v": 1, "event_id": id, "seq": 1, "room_id": room, "widget_id": widget, "user_id": actor,
