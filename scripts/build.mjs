@@ -35,10 +35,23 @@ const features = [
   '--enable-multivalue',
 ];
 
-/** cargo build → wasm-bindgen → wasm-opt, for one feature set, into `outDir` (`shipped`: part of the package). */
-function buildWasm(cargoFeatures, bindgenDir, outDir, shipped = true) {
+/**
+ * cargo build → [wasm-split] → wasm-bindgen → wasm-opt, for one feature set, into `outDir`
+ * (`shipped`: part of the package). With `split` (the `split` feature on), the module is
+ * cut at each widget's split point (widgets/src/split.rs) into the main module and one
+ * chunk per widget view (plus chunks of code several views share), each optimized on its
+ * own, with the loader the main module imports (`__wasm_split.js`).
+ */
+function buildWasm(cargoFeatures, bindgenDir, outDir, { shipped = true, split = false } = {}) {
   run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'hudong-wasm', '--locked', ...cargoFeatures], { env });
   rmSync(bindgenDir, { recursive: true, force: true });
+  let input = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'hudong_wasm.wasm');
+  const splitDir = `${bindgenDir}-split`;
+  if (split) {
+    rmSync(splitDir, { recursive: true, force: true });
+    run('wasm-split-cli', [input, splitDir, '--out-name', 'hudong_wasm'], { env });
+    input = join(splitDir, 'hudong_wasm.wasm');
+  }
   run(
     'wasm-bindgen',
     [
@@ -46,9 +59,11 @@ function buildWasm(cargoFeatures, bindgenDir, outDir, shipped = true) {
       // `__wbg_reset_state`: after a panic the facade restarts the module with it and
       // restores the rooms (see ARCHITECTURE.md, "Failure isolation").
       '--experimental-reset-state-function',
+      // The chunks link to the main module's function table, which wasm-bindgen would hide.
+      ...(split ? ['--keep-lld-exports'] : []),
       '--out-dir', bindgenDir,
       '--out-name', 'hudong_wasm',
-      join(root, 'target', 'wasm32-unknown-unknown', 'release', 'hudong_wasm.wasm'),
+      input,
     ],
     { env },
   );
@@ -58,12 +73,169 @@ function buildWasm(cargoFeatures, bindgenDir, outDir, shipped = true) {
   const passes = shipped ? ['-Oz', '--converge'] : ['-Oz'];
   run(wasmOpt, [...passes, ...features, join(bindgenDir, 'hudong_wasm_bg.wasm'), '-o', join(outDir, 'hudong_wasm_bg.wasm')]);
   for (const f of ['hudong_wasm.js', 'hudong_wasm.d.ts']) copyFileSync(join(bindgenDir, f), join(outDir, f));
+  if (split) {
+    for (const f of readdirSync(splitDir).filter((f) => f.endsWith('.wasm') && f !== 'hudong_wasm.wasm')) {
+      run(wasmOpt, [...passes, ...features, join(splitDir, f), '-o', join(outDir, f)], { stdio: ['ignore', 'inherit', 'ignore'] });
+    }
+    // The chunks of code several views share (wasm-split makes one per set of views that
+    // shares it: ~90 small modules) travel as one file, fetched with the first view.
+    const shared = readdirSync(outDir).filter((f) => /^chunk_\d+\.wasm$/.test(f)).sort();
+    const at = {};
+    const parts = [];
+    let offset = 0;
+    for (const f of shared) {
+      const bytes = readFileSync(join(outDir, f));
+      parts.push(bytes);
+      at[f] = [offset, bytes.length];
+      offset += bytes.length;
+      rmSync(join(outDir, f));
+    }
+    const bundle = sharedBundle(Buffer.concat(parts));
+    for (const f of shared) at[f][0] += bundle.start;
+    writeFileSync(join(outDir, SHARED_VIEWS), bundle.bytes);
+    const loader = splitLoader(readFileSync(join(splitDir, '__wasm_split.js'), 'utf8'), at);
+    writeFileSync(join(outDir, '__wasm_split.js'), loader);
+    writeFileSync(join(outDir, 'chunks.json'), JSON.stringify(chunkFiles(loader), null, 1) + '\n');
+  }
+}
+
+/** Each widget's chunk files, from the loader: `{ poll: ['split_poll.wasm', 'chunk_3.wasm'] }`. */
+function chunkFiles(loader) {
+  const url = (expr) => expr.match(/new URL\("\.\/([^"]+)"/)?.[1];
+  const shared = Object.fromEntries([...loader.matchAll(/^const (__chunk_\d+) = makeLoad\((.*?), \[\]\);$/gms)].map((m) => [m[1], url(m[2]) ?? (m[2].includes('sharedPart(') ? SHARED_VIEWS : undefined)]));
+  const units = {};
+  for (const m of loader.matchAll(/^export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\((.*?), \[([^\]]*)\]\)\);$/gms)) {
+    const deps = m[3].split(',').map((d) => d.trim()).filter(Boolean).map((d) => shared[d]);
+    units[m[1]] = [...new Set([url(m[2]), ...deps].filter(Boolean))];
+  }
+  if (!Object.keys(units).length || Object.values(units).flat().some((f) => !f)) throw new Error('build: could not read the chunk table');
+  return units;
+}
+
+/** The file that carries the views' shared chunks. */
+const SHARED_VIEWS = 'views_shared.wasm';
+
+/**
+ * One file for many chunks: a wasm module with no code whose one custom section
+ * (`hudong.chunks`) holds the chunks end to end, so that it is served, cached and
+ * compressed like the other `.wasm` files. `start`: where the chunks begin in it.
+ */
+function sharedBundle(payload) {
+  const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+  const name = Buffer.from('hudong.chunks');
+  const body = [...leb(name.length), ...name];
+  const head = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, ...leb(body.length + payload.length), ...body]);
+  return { bytes: Buffer.concat([head, payload]), start: head.length };
+}
+
+/**
+ * The loader of the widgets' chunks, from the one wasm-split writes: its chunk table (which
+ * file, after which shared chunks) is kept; its runtime is replaced by one that survives
+ * the module being restarted after a failure (`__wbg_reset_state`). Each chunk is fetched
+ * and compiled once; it is linked to the main module's current instance, and linked again
+ * to a restarted one, whose memory starts with no chunk loaded.
+ */
+function splitLoader(generated, bundled) {
+  const shared = generated.match(/const \{ ([^}]*) \} = initSync\(undefined, undefined\);/);
+  const first = generated.search(/^(\/\*|const __chunk_|export const )/m);
+  if (!shared || first < 0) throw new Error('build: unexpected __wasm_split.js from wasm-split-cli');
+  const names = shared[1].split(',').map((n) => n.trim()).filter(Boolean);
+  let table = generated.slice(first);
+  const fetcher = /\(\) => \{\s*const src = fetch\(new URL\(("[^"]+"), import\.meta\.url\)\);\s*src\.catch\(\(\) => \{\}\);\s*return async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);\s*\}\s*/g;
+  const files = [...table.matchAll(fetcher)].length;
+  table = table.replace(fetcher, (_, file) => {
+    const part = bundled[JSON.parse(file).slice(2)];
+    return part ? `compiled(() => sharedPart(${part[0]}, ${part[1]}))` : `compiled(() => fetch(new URL(${file}, import.meta.url)))`;
+  });
+  table = table.replaceAll('() => async (_imp) => ({})', 'null');
+  if (!files || /instantiateStreaming|_imp/.test(table)) throw new Error('build: unexpected chunk loaders in __wasm_split.js');
+  return `// Loads each widget's chunk and links it to the main module (generated by scripts/build.mjs).
+import { initSync } from "./hudong_wasm.js";
+
+let sharedImports, sharedFrom, generation = 0;
+/** What a chunk links to: the main module's current instance (a new one after a restart). */
+function getSharedImports() {
+    const main = initSync(undefined, undefined);
+    if (main !== sharedFrom) {
+        sharedFrom = main;
+        generation++;
+        const { ${names.join(', ')} } = main;
+        sharedImports = { __wasm_split: { ${names.join(', ')} } };
+    }
+    return sharedImports;
+}
+let sharedFile;
+/** One of the views' shared chunks, from the file that carries them all (fetched once). */
+function sharedPart(offset, length) {
+    if (sharedFile === undefined) {
+        const started = fetch(new URL("./${SHARED_VIEWS}", import.meta.url)).then((res) => {
+            if (!res.ok) throw new Error(\`\${res.status} \${res.url}\`);
+            return res.arrayBuffer();
+        });
+        started.catch(() => { if (sharedFile === started) sharedFile = undefined; });
+        sharedFile = started;
+    }
+    return sharedFile.then((bytes) => new Uint8Array(bytes, offset, length));
+}
+/** A chunk's compiled module, fetched once (again only after a failed fetch). */
+function compiled(request) {
+    let module;
+    return () => {
+        if (module === undefined) {
+            const started = (async () => {
+                const res = await request();
+                if (res instanceof Uint8Array) return WebAssembly.compile(res);
+                if (!res.ok) throw new Error(\`\${res.status} \${res.url}\`);
+                return (res.headers.get('content-type') ?? '').startsWith('application/wasm')
+                    ? WebAssembly.compileStreaming(res)
+                    : WebAssembly.compile(await res.arrayBuffer());
+            })();
+            started.catch(() => { if (module === started) module = undefined; });
+            module = started;
+        }
+        return module;
+    };
+}
+/** Links a chunk (after the chunks it needs) to the current instance, once per instance. */
+function makeLoad(moduleOf, deps) {
+    let linked, linkedIn = -1;
+    return () => {
+        const imports = getSharedImports();
+        if (linked === undefined || linkedIn !== generation) {
+            const compiling = moduleOf && moduleOf();
+            const started = (async () => {
+                await Promise.all(deps.map((d) => d()));
+                return moduleOf ? WebAssembly.instantiate(await compiling, imports) : {};
+            })();
+            started.catch(() => { if (linked === started) linked = undefined; });
+            linked = started;
+            linkedIn = generation;
+        }
+        return linked;
+    };
+}
+/** What the module calls: load, then answer through its function table, unless the module
+ * was restarted meanwhile (the callback belongs to the old instance). */
+function wrapAsyncCb(load) {
+    return async (callbackIndex, callbackData) => {
+        const table = getSharedImports().__wasm_split.__indirect_function_table;
+        let success = false;
+        try {
+            await load();
+            success = true;
+        } catch (e) {
+            console.error(e);
+        }
+        if (table === getSharedImports().__wasm_split.__indirect_function_table) table.get(callbackIndex)(callbackData, success);
+    };
+}
+${table}`;
 }
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 // The full SDK: every widget with its yew view.
-buildWasm([], bindgenOut, dist);
+buildWasm(['--features', 'split'], bindgenOut, dist, { split: true });
 // The headless build (`hudong/headless`): state machines, delivery and command sources, no views.
 buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headless'), join(dist, 'headless'));
 // The recovery build: the full SDK that can also restore a room from a checkpoint of its
@@ -76,8 +248,8 @@ writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n')
 const faultDist = join(root, 'target', 'fault-dist');
 if (process.argv.includes('--fault')) {
   rmSync(faultDist, { recursive: true, force: true });
-  buildWasm(['--features', 'fault'], join(root, 'target', 'hudong-bindgen-fault'), faultDist, false);
-  buildWasm(['--features', 'fault,restore'], join(root, 'target', 'hudong-bindgen-fault-recover'), join(faultDist, 'recover'), false);
+  buildWasm(['--features', 'fault,split'], join(root, 'target', 'hudong-bindgen-fault'), faultDist, { shipped: false, split: true });
+  buildWasm(['--features', 'fault,restore'], join(root, 'target', 'hudong-bindgen-fault-recover'), join(faultDist, 'recover'), { shipped: false });
 }
 
 // The facade and the wasm-bindgen glue ship minified (what a page downloads first); the
@@ -92,9 +264,8 @@ const facade = (await esbuild({
 })).outputFiles[0].text;
 if (!facade.includes('"./recover/')) throw new Error('build: the facade no longer names ./recover/');
 writeFileSync(join(dist, 'index.js'), await minify(facade));
-for (const dir of ['.', 'headless', 'recover']) {
-  const glue = join(dist, dir, 'hudong_wasm.js');
-  writeFileSync(glue, await minify(readFileSync(glue, 'utf8')));
+for (const file of ['hudong_wasm.js', '__wasm_split.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js']) {
+  writeFileSync(join(dist, file), await minify(readFileSync(join(dist, file), 'utf8')));
 }
 // The keys of the overlay's texts come from the files widgets/build.rs makes the Rust
 // `Strings` struct from (widgets/strings/*.json, `common` first), so the types cannot drift.
@@ -178,8 +349,20 @@ const sizeOf = (files) => {
   }
   return s;
 };
+// The widgets' chunks: each fetched when a widget of its kind is first drawn.
+const chunks = JSON.parse(readFileSync(join(dist, 'chunks.json'), 'utf8'));
+const allChunks = [...new Set(Object.values(chunks).flat())].sort();
+const main = ['hudong_wasm_bg.wasm', 'hudong_wasm.js', '__wasm_split.js', 'index.js', 'hudong.css'];
 const ARTIFACTS = {
-  full: ['hudong_wasm_bg.wasm', 'hudong_wasm.js', 'index.js', 'hudong.css'],
+  // What a room that opens one poll downloads: the SDK and the poll's chunks.
+  'first widget (poll)': [...main, ...chunks.poll],
+  // Every widget: the SDK and all the chunks.
+  full: [...main, ...allChunks],
+  'all chunks': allChunks,
+  // Fetched with the first widget: the code several views share.
+  'views shared': [SHARED_VIEWS],
+  // What each further kind of widget adds.
+  ...Object.fromEntries(Object.entries(chunks).sort().map(([kind, files]) => [`chunk: ${kind}`, files.filter((f) => f !== SHARED_VIEWS)])),
   headless: ['headless/hudong_wasm_bg.wasm', 'headless/hudong_wasm.js', 'headless/index.js'],
   loader: ['loader.js'],
   elements: ['elements.js', 'loader.js'],
@@ -190,7 +373,7 @@ const ARTIFACTS = {
   'recovery build': ['recover/hudong_wasm_bg.wasm', 'recover/hudong_wasm.js'],
 };
 const rows = Object.entries(ARTIFACTS).map(([name, files]) => ({ name, files, ...sizeOf(files) }));
-for (const f of ARTIFACTS.full) rows.push({ name: f, files: [f], ...sizeOf([f]) });
+for (const f of main) rows.push({ name: f, files: [f], ...sizeOf([f]) });
 writeFileSync(join(dist, 'sizes.json'), JSON.stringify(rows, null, 2) + '\n');
 const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
 if (!quiet) {

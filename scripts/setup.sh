@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen` pin in Cargo.toml
+WASM_SPLIT_VERSION=0.2.4 # the splitter for widgets/ `wasm_split_helpers` 0.2 split points
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*"; }
@@ -38,6 +39,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
   # versions makes it fail, so fall back to the newest compatible versions.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
     || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! cargo install --list 2>/dev/null | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (cuts each widget's view into a chunk; a minute or two, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked \
+    || cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

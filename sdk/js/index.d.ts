@@ -4,7 +4,7 @@ import type {
   Action, Command, HudongError, HudongEvent, RoomSnapshotCommand, WidgetState, PollOptionSpec,
   PollOpenCommand, PollCloseCommand, WidgetRemoveCommand, FlashOpenCommand, FlashEndCommand, QuizOpenCommand,
   QuizQuestionCommand, QuizCloseCommand, RedeemOpenCommand, TryOnOpenCommand, LotteryOpenCommand,
-  CouponOpenCommand, LikesOpenCommand, LeadOpenCommand,
+  CouponOpenCommand, LikesOpenCommand, LeadOpenCommand, WidgetKind,
 } from './protocol.js';
 
 /** The protocol version of commands and events this build speaks. */
@@ -54,6 +54,12 @@ export interface RoomOptions {
   shadow?: boolean;
   /** Load the default stylesheet (default `true`), or not, to bring your own. */
   css?: boolean;
+  /**
+   * Kinds of widget this room will likely open (`['poll', 'flash_sale']`). Each kind's view
+   * is its own small file, fetched when a widget of that kind is first drawn; the kinds
+   * named here are fetched as soon as the page is idle, so their first frame need not wait.
+   */
+  prefetch?: WidgetKind[];
   /** Where the stylesheet lives, if you host it elsewhere. */
   cssUrl?: string | URL;
   /** Where the language packs (`zh-TW.json`, `id.json`, `th.json`, `vi.json`) live, if not beside the module. */
@@ -183,6 +189,13 @@ export declare class Room {
   receive(message: CommandMessage | string): Result;
   /** Applies commands carried by a metadata text track's cues. Returns a detach function. */
   attachTextTrack(track: TextTrack): () => void;
+  /**
+   * Fetches the code of these kinds of widget now (left out: every kind), so that their
+   * first frame need not wait for it (each kind's view is its own small file, otherwise
+   * fetched when a widget of that kind is first drawn). Resolves to whether all of it
+   * arrived; what did not is fetched again when drawn.
+   */
+  prefetch(kinds?: WidgetKind[]): Promise<boolean>;
   /** Server time now, from the synced clock. */
   serverNow(): number;
   readonly channelState: ChannelState;

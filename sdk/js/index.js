@@ -138,6 +138,10 @@ export async function createRoom(options) {
     if (!found) throw new TypeError(`createRoom(options): no element matches mount "${mount}"`);
     mount = found;
   }
+  const kinds = options.prefetch ?? [];
+  if (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string')) {
+    throw new TypeError('createRoom(options): prefetch must be an array of widget kinds, e.g. ["poll", "flash_sale"]');
+  }
   await load(options);
   if (mount && !M.hasViews()) {
     throw new TypeError('createRoom(options): this is the headless build (hudong/headless), which draws nothing: leave out options.mount and render the widgets from room.widgets, or import "hudong" for the overlay');
@@ -147,6 +151,12 @@ export async function createRoom(options) {
   const pack = mount ? M.localePack(String(options.locale ?? 'zh-CN')) : undefined;
   const got = pack ? await fetchPack(pack, options) : {};
   const room = new Room({ ...options, strings: got.texts ? { ...got.texts, ...options.strings } : options.strings }, mount);
+  // Each kind of widget's view is fetched when one is first drawn; the kinds the page
+  // expects can be fetched before, while the page is idle.
+  if (mount && kinds.length) {
+    const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(fn, 1));
+    idle(() => room.prefetch(kinds), { timeout: 2_000 });
+  }
   // After the caller's `await createRoom(…)` has had the chance to add listeners.
   if (got.error) setTimeout(() => room[REPORT](got.error), 0);
   return room;
@@ -378,6 +388,24 @@ export class Room {
       for (const node of this.#nodes) node.remove();
       this.#nodes = [];
       this.#listeners.clear();
+    }
+  }
+
+  /**
+   * Fetches the code of these kinds of widget now (`['poll', 'flash_sale']`; left out: every
+   * kind), so that their first frame need not wait for it: each kind's view is its own small file, otherwise
+   * fetched when a widget of that kind is first drawn. Resolves to whether all of it
+   * arrived (what did not is fetched again when drawn); `true` at once in the headless build.
+   */
+  async prefetch(kinds) {
+    if (kinds !== undefined && (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string'))) {
+      throw new TypeError('room.prefetch(kinds): kinds must be an array of widget kinds, e.g. ["poll", "flash_sale"], or left out for every kind');
+    }
+    if (this.#destroyed || !M.hasViews()) return !this.#destroyed;
+    try {
+      return await M.prefetch(kinds);
+    } catch {
+      return false;
     }
   }
 

@@ -127,6 +127,7 @@ test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted 
   for (const c of cases) {
     const shown = await page.evaluate(async ({ locale, currency, price }) => {
       const room = await Hudong.createRoom({ roomId: `i18n-${locale}`, mount: '#overlay', locale, persist: false });
+      await room.prefetch(['flash_sale', 'poll']); // drawn in the next frames, not when their code arrives
       const now = Date.now();
       room.apply({ type: 'flash.open', widget_id: 'f', product: { name: 'Tint', price, currency }, stock_total: 5, starts_at: now + 60_000, ends_at: now + 120_000 });
       room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
@@ -177,6 +178,7 @@ test('the host replaces any text by key; unknown keys and malformed locales are 
   const { errors } = await open(page, 'i18n.html');
   const result = await page.evaluate(async () => {
     const room = await Hudong.createRoom({ roomId: 'own-words', userId: 'u-1', mount: '#overlay', strings: { poll: '人气投票', tap_to_vote: '点一下就投' }, persist: false });
+    await room.prefetch(['poll']);
     room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const root = document.querySelector('#overlay').shadowRoot;

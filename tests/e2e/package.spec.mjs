@@ -44,6 +44,11 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/hudong_wasm.d.ts',
       'dist/hudong_wasm.js',
       'dist/hudong_wasm_bg.wasm',
+      // Each widget's view, fetched when one of its kind is first drawn, and the code the
+      // views share, with the loader that links them to the module.
+      'dist/__wasm_split.js',
+      ...JSON.parse(readFileSync(join(repo, 'dist', 'chunks.json'), 'utf8')).poll.filter((f) => !f.startsWith('split_')).map((f) => `dist/${f}`),
+      ...['coupon', 'flash', 'lead', 'leaderboard', 'likes', 'lottery', 'poll', 'products', 'questions', 'quiz', 'redeem', 'tasks', 'tryon'].map((k) => `dist/split_${k}.wasm`),
       // The recovery build, fetched only after a failure that restores from a checkpoint.
       'dist/recover/hudong_wasm.js',
       'dist/recover/hudong_wasm_bg.wasm',
@@ -217,6 +222,7 @@ test('destroy() unmounts, stops timers and listeners, and later calls fail softl
   await openApp(page);
   const out = await page.evaluate(async (cmd) => {
     const t = window.hudongTest;
+    await t.room.prefetch(['poll']); // the poll's view draws on the next turn, not when its code arrives
     t.room.apply({ ...cmd, closes_at: Date.now() + 300 });
     await new Promise((r) => requestAnimationFrame(r)); // the overlay renders on the next turn
     const rendered = document.querySelector('#overlay').shadowRoot.querySelectorAll('.hd-poll').length;

@@ -12,10 +12,16 @@ test('every shipped artifact is within its size budget (+5%)', () => {
   const sizes = Object.fromEntries(JSON.parse(readFileSync(join(repo, 'dist', 'sizes.json'), 'utf8')).map((s) => [s.name, s]));
   const budgets = JSON.parse(readFileSync(join(repo, 'bench', 'budgets.json'), 'utf8'));
   const over = [];
-  for (const [name, b] of Object.entries(budgets).filter(([k]) => k !== 'about')) {
-    const limit = b.enforced_brotli ?? b.goal_brotli;
+  const limit = (name) => {
+    const b = budgets[name] ?? (name.startsWith('chunk: ') ? budgets['chunk: *'] : undefined);
+    return b && (b.enforced_brotli ?? b.goal_brotli);
+  };
+  // Every budgeted artifact, and every widget's chunk (the wildcard's budget unless its own).
+  const names = [...Object.keys(budgets).filter((k) => k !== 'about' && k !== 'chunk: *'), ...Object.keys(sizes).filter((k) => k.startsWith('chunk: '))];
+  expect(names.filter((n) => n.startsWith('chunk: ')).length, 'one chunk per widget view').toBeGreaterThanOrEqual(13);
+  for (const name of new Set(names)) {
     expect(sizes[name], `dist/sizes.json has ${name}`).toBeTruthy();
-    if (sizes[name].brotli > limit * 1.05) over.push(`${name}: ${sizes[name].brotli} B brotli > ${limit} B + 5%`);
+    if (sizes[name].brotli > limit(name) * 1.05) over.push(`${name}: ${sizes[name].brotli} B brotli > ${limit(name)} B + 5%`);
   }
   expect(over).toEqual([]);
 });
@@ -29,6 +35,36 @@ async function open(page, path) {
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   return { errors, requests };
 }
+
+test('a room fetches only the code of the widgets it opens: the poll\'s, then exactly one more file for a flash sale', async ({ page }) => {
+  const chunks = JSON.parse(readFileSync(join(repo, 'dist', 'chunks.json'), 'utf8'));
+  const { errors, requests } = await open(page, 'chunks.html');
+  const wasm = () => requests.filter((p) => p.endsWith('.wasm'));
+  // Nothing of any widget's view before one opens.
+  expect(wasm()).toEqual(['/dist/hudong_wasm_bg.wasm']);
+  await page.evaluate(() => chunks.room.apply(chunks.poll('p1')));
+  await expect(page.locator('#overlay .hd-poll')).toBeVisible();
+  expect(wasm().slice(1).sort()).toEqual(chunks.poll.map((f) => `/dist/${f}`).sort());
+  const afterPoll = wasm().length;
+  // A second poll draws with the code already here.
+  await page.evaluate(() => chunks.room.apply(chunks.poll('p2')));
+  await expect(page.locator('#overlay .hd-poll')).toHaveCount(2);
+  expect(wasm().length).toBe(afterPoll);
+  await page.evaluate(() => chunks.room.apply(chunks.flash));
+  await expect(page.locator('#overlay .hd-flash')).toBeVisible();
+  expect(wasm().slice(afterPoll)).toEqual(['/dist/split_flash.wasm']);
+  expect(await page.evaluate(() => chunks.errors)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('prefetch: the kinds a room names are fetched while the page is idle, before any widget opens', async ({ page }) => {
+  const { errors, requests } = await open(page, 'chunks.html?prefetch=flash_sale');
+  await expect.poll(() => requests.filter((p) => p.endsWith('.wasm')).sort()).toEqual(['/dist/hudong_wasm_bg.wasm', '/dist/split_flash.wasm', '/dist/views_shared.wasm']);
+  await page.evaluate(() => chunks.room.apply(chunks.flash));
+  await expect(page.locator('#overlay .hd-flash')).toBeVisible();
+  expect(requests.filter((p) => p.endsWith('.wasm'))).toHaveLength(3);
+  expect(errors).toEqual([]);
+});
 
 test('the loader fetches nothing of the SDK until the video plays, then carries out what was queued', async ({ page }) => {
   const { errors, requests } = await open(page, 'loader.html');
@@ -108,6 +144,7 @@ test('commands between two frames are drawn once, in the next frame, from the la
     const { createRoom } = await import('/dist/index.js');
     const mount = document.querySelector('#overlay');
     const room = await createRoom({ roomId: 'frames', userId: 'u', persist: false, mount, locale: 'en' });
+    await room.prefetch(['poll']);
     room.apply({ type: 'poll.open', widget_id: 'p1', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
     room.vote('p1', 'a');
     room.apply({ type: 'poll.tally', widget_id: 'p1', counts: { a: 1, b: 1 } });

@@ -16,6 +16,8 @@ async function fresh(locale, theme) {
   room?.destroy();
   events.length = 0;
   room = await createRoom({ roomId: 'a11y', userId: 'u-1', mount: '#overlay', locale, theme, persist: false });
+  // Every view's code first: the scenarios check the markup as soon as a widget opens.
+  if (!(await room.prefetch())) throw new Error('the widgets\' code did not arrive');
   room.on('*', (e) => {
     events.push(e);
     if (e.type !== 'channel.state' && e.type !== 'error') seen.events.push(e);

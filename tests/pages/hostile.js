@@ -50,6 +50,7 @@ window.hostile = {
   async show(text) {
     room?.destroy();
     room = await createRoom({ roomId: 'hostile', userId: 'u-1', mount: '#overlay', locale: 'en', persist: false });
+    await room.prefetch(); // every widget is drawn in the next frames, not when its code arrives
     room.on('*', (e) => events.push(e.type));
     const refused = [];
     for (const c of commands(text, Date.now())) {

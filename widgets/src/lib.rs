@@ -10,6 +10,8 @@ mod clock;
 mod countdown;
 mod i18n;
 mod overlay;
+#[cfg(feature = "split")]
+mod split;
 
 pub use clock::Clock;
 pub use i18n::{locale_pack, Strings};
@@ -54,6 +56,9 @@ pub(crate) struct Cx<'a> {
     pub strings: &'static Strings,
     /// The tracker and snapshot callback of try-on widgets.
     pub tryon: &'a TryOnHooks,
+    /// Redraws the overlay: called when a widget's code has arrived.
+    #[cfg_attr(not(feature = "split"), allow(dead_code))]
+    pub redraw: &'a Callback<()>,
 }
 
 /// What the overlay needs of a widget besides its view: its chip in the tray.
@@ -62,20 +67,85 @@ pub(crate) trait View {
     fn chip(&self, strings: &'static Strings) -> (&'static str, &str);
 }
 
+/// Draws one widget: what a widget's code unit hands the overlay.
+#[cfg(feature = "split")]
+pub(crate) type Render = fn(&hudong_core::Widget, &Cx) -> Html;
+
 /// The view registry: each widget's module, once, with the core's name for its state and
 /// its view component. It declares the modules and dispatches every kind of
 /// [`Widget`](hudong_core::Widget) to its view and [`View`].
+///
+/// Each widget's view is a unit of code of its own (`units::<module>::render`). With the
+/// `split` feature (the shipped SDK) the build cuts every unit into a chunk of its own,
+/// fetched the first time a widget of that kind is drawn ([`split`]), or earlier by
+/// [`prefetch`]; without it the overlay calls the units directly.
 macro_rules! views {
     ($( $(#[$m:meta])* $module:ident: $V:ident => $Component:ident; )*) => {
         $( $(#[$m])* mod $module; )*
         $( $(#[$m])* pub use $module::$Component; )*
 
+        mod units {
+            $( $(#[$m])* pub(crate) mod $module {
+                use crate::Cx;
+                use hudong_core::Widget;
+                use yew::{html, Html};
+
+                pub(crate) fn render(w: &Widget, cx: &Cx) -> Html {
+                    match w {
+                        Widget::$V(w) => html! {
+                            <crate::$Component key={w.id().to_owned()} widget={w.clone()} clock={cx.clock.clone()}
+                                on_action={cx.on_action.clone()} strings={cx.strings} hooks={cx.tryon.clone()} />
+                        },
+                        #[allow(unreachable_patterns)]
+                        _ => Html::default(),
+                    }
+                }
+
+                /// The split point: everything only this function reaches (the view and
+                /// what it alone uses) goes into this widget's chunk.
+                #[cfg(feature = "split")]
+                #[wasm_split_helpers::wasm_split($module, fallible)]
+                pub(crate) fn unit() -> Result<crate::Render, wasm_split_helpers::SplitLoaderError> {
+                    Ok(render)
+                }
+            } )*
+        }
+
+        /// The kind's draw function, loaded or not (`split`), and how to load it.
+        #[cfg(feature = "split")]
+        fn unit_of(kind: hudong_core::WidgetKind) -> split::Load {
+            match kind {
+                $( $(#[$m])* hudong_core::WidgetKind::$V => || Box::pin(units::$module::unit()), )*
+            }
+        }
+
         pub(crate) fn card(w: &hudong_core::Widget, cx: &Cx) -> Html {
+            #[cfg(feature = "split")]
+            return split::draw(w, cx, unit_of(w.kind()));
+            #[cfg(not(feature = "split"))]
             match w {
-                $( $(#[$m])* hudong_core::Widget::$V(w) => yew::html! {
-                    <$Component key={w.id().to_owned()} widget={w.clone()} clock={cx.clock.clone()}
-                        on_action={cx.on_action.clone()} strings={cx.strings} hooks={cx.tryon.clone()} />
-                }, )*
+                $( $(#[$m])* hudong_core::Widget::$V(_) => units::$module::render(w, cx), )*
+            }
+        }
+
+        /// Fetches the code of these kinds of widget (names as in the protocol, `"poll"`;
+        /// `None`: every kind) now, so that their first frame need not wait for it: whether
+        /// all of it is here. Unknown names are ignored; without `split` everything is here.
+        pub async fn prefetch(kinds: Option<Vec<String>>) -> bool {
+            #[cfg(feature = "split")]
+            {
+                let mut all = true;
+                for kind in [$( $(#[$m])* hudong_core::WidgetKind::$V, )*] {
+                    if kinds.as_ref().is_none_or(|ks| ks.iter().any(|k| k == kind.as_str())) {
+                        all &= split::ensure(kind, unit_of(kind)).await;
+                    }
+                }
+                all
+            }
+            #[cfg(not(feature = "split"))]
+            {
+                let _ = kinds;
+                true
             }
         }
 

@@ -27,12 +27,13 @@ pub struct OverlayProps {
 }
 
 /// One widget's view.
-fn widget_view(w: &Widget, props: &OverlayProps) -> Html {
+fn widget_view(w: &Widget, props: &OverlayProps, redraw: &Callback<()>) -> Html {
     let cx = crate::Cx {
         clock: &props.clock,
         on_action: &props.on_action,
         strings: props.strings,
         tryon: &props.tryon,
+        redraw,
     };
     crate::card(w, &cx)
 }
@@ -45,6 +46,11 @@ fn widget_view(w: &Widget, props: &OverlayProps) -> Html {
 pub fn overlay(props: &OverlayProps) -> Html {
     let picked = use_state(|| None::<String>);
     let root = use_node_ref();
+    // A widget whose code was still on its way is drawn when it arrives.
+    let redraw = {
+        let force = use_force_update();
+        use_memo((), move |_| Callback::from(move |()| force.force_update()))
+    };
     {
         let root = root.clone();
         use_effect_with(props.layout.keep_clear, move |keep| {
@@ -66,7 +72,7 @@ pub fn overlay(props: &OverlayProps) -> Html {
             <p class="hd-conn" role="status" hidden={!props.reconnecting}>
                 if props.reconnecting { {s.reconnecting} }
             </p>
-            { for a.cards.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props)) }
+            { for a.cards.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props, &redraw)) }
             if !a.chips.is_empty() || !a.compact.is_empty() {
                 <div class="hd-tray" inert={a.modal.is_some()}>
                     { for a.chips.iter().filter_map(|id| find(id)).map(|w| {
@@ -77,7 +83,7 @@ pub fn overlay(props: &OverlayProps) -> Html {
                         };
                         crate::card::chip(None, None, Some(w.id().to_owned()), badge, title, open)
                     }) }
-                    { for a.compact.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props)) }
+                    { for a.compact.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props, &redraw)) }
                 </div>
             }
         </div>

@@ -607,6 +607,15 @@ pub fn string_keys() -> Vec<String> {
     Vec::new()
 }
 
+/// Fetches the code of these kinds of widget (`"poll"`, `"flash_sale"`…; none given: every
+/// kind) now, so that their first frame need not wait for it (the SDK fetches each kind's
+/// view when a widget of that kind is first drawn): whether all of it arrived.
+#[cfg(feature = "views")]
+#[wasm_bindgen]
+pub async fn prefetch(kinds: Option<Vec<String>>) -> bool {
+    hudong_widgets::prefetch(kinds).await
+}
+
 /// Decimal places of a currency's minor unit (ISO 4217), as Hudong reads prices.
 #[wasm_bindgen(js_name = minorDigits)]
 pub fn minor_digits(currency: &str) -> u32 {
