@@ -29,6 +29,9 @@ const mount = document.querySelector('#overlay');
 
 async function cycle(i) {
   const room = await createRoom({ roomId: `churn-${i}`, userId: 'viewer-1', mount, locale: 'en', persist: false });
+  // Every view's code is fetched on the first cycle and kept for the page's life; the churn
+  // measures what rooms leave behind, not the first download.
+  if (!(await room.prefetch())) throw new Error('the views could not be fetched');
   room.apply({ type: 'room.layout', max_cards: 6 });
   for (const group of GROUPS) {
     for (const cmd of group) {
