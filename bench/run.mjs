@@ -108,25 +108,31 @@ async function openThrottled(path) {
   return { context, page, cdp };
 }
 
+/** `window.ttfw` of `RUNS` loads of a page, each in a fresh profile. */
+async function loads(path) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const { context, page } = await openThrottled(path);
+    runs.push(await page.evaluate(() => window.ttfw));
+    await context.close();
+  }
+  return runs;
+}
+
 const PEERS = [['hudong', 'Hudong'], ['react', 'React 19'], ['plain', 'plain JS']];
 const fig = {};
 try {
   for (const [peer, label] of PEERS) {
     log(`${label}: ${RUNS} cold loads`);
-    const loads = [];
-    for (let i = 0; i < RUNS; i++) {
-      const { context, page } = await openThrottled(`${peer}.html`);
-      loads.push(await page.evaluate(() => window.ttfw));
-      await context.close();
-    }
+    const cold = await loads(`${peer}.html`);
     log(`${label}: command → paint, then a ${FLOOD_S} s tally flood`);
     const { context, page } = await openThrottled(`${peer}.html`);
     const lat = await page.evaluate(() => harness.latency({ samples: 200 }));
     const flood = await page.evaluate((s) => harness.flood({ rate: 1000, seconds: s }), FLOOD_S);
     await context.close();
     fig[peer] = {
-      ttfwNav: median(loads.map((l) => l.fromNavigation)),
-      ttfwCall: median(loads.map((l) => l.fromCall)),
+      ttfwNav: median(cold.map((l) => l.fromNavigation)),
+      ttfwCall: median(cold.map((l) => l.fromCall)),
       p50: pct(lat.map((l) => l.toFrame), 50), p99: pct(lat.map((l) => l.toFrame), 99),
       painted50: pct(lat.map((l) => l.toPainted), 50), painted99: pct(lat.map((l) => l.toPainted), 99),
       nextFrame: lat.filter((l) => l.frames === 1).length / lat.length, flood,
@@ -137,13 +143,7 @@ try {
   // idle-time load and prefetch), and with a warm-up poll drawn off-screen as well.
   for (const [variant, path] of [['warm', 'hudong-warm.html'], ['warmup', 'hudong-warm.html?warmup']]) {
     log(`Hudong ${variant}: ${RUNS} loads`);
-    const loads = [];
-    for (let i = 0; i < RUNS; i++) {
-      const { context, page } = await openThrottled(path);
-      loads.push(await page.evaluate(() => window.ttfw));
-      await context.close();
-    }
-    fig[variant] = median(loads.map((l) => l.fromCall));
+    fig[variant] = median((await loads(path)).map((l) => l.fromCall));
   }
 
   log(`churn: ${CHURN} cycles of every widget`);
