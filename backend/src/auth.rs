@@ -5,8 +5,8 @@
 //!
 //! Tokens are `v1.<payload>.<signature>`: the payload is base64url JSON
 //! `{r: room, u: user, s: session, iat, exp}` (ms), the signature HMAC-SHA256 of the
-//! payload under a secret the backend keeps (`--secret`, or a random one per process;
-//! processes sharing a room through Redis must share the secret).
+//! payload under a secret the backend keeps (`--secret`, or a random one made once and kept in
+//! the database, so sessions survive restarts and processes on one database agree).
 //!
 //! Without `--host-key` the backend runs in development mode: host calls are open and
 //! events without a token are taken, as the sandbox needs nothing set up. A token, when one

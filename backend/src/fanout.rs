@@ -16,10 +16,6 @@ pub trait Fanout: Send + Sync {
     fn publish(&self, room: &str, message: Outgoing);
     /// Subscribes to a room's messages from now on.
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing>;
-    /// The room's next sequence number (`local`: the last one this process knows).
-    fn next_seq(&self, _room: &str, local: u64) -> u64 {
-        local + 1
-    }
     /// Whether other processes serve the same rooms (and may be ahead of this one).
     fn shared(&self) -> bool {
         false
@@ -158,24 +154,5 @@ impl Fanout for RedisFanout {
     }
     fn shared(&self) -> bool {
         true
-    }
-    fn next_seq(&self, room: &str, local: u64) -> u64 {
-        let key = format!("hudong:seq:{room}");
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        match redis::cmd("INCR").arg(&key).query::<u64>(&mut *conn) {
-            // Behind what this process already has (a fresh Redis, a restored database).
-            Ok(n) if n <= local => {
-                let _ = redis::cmd("SET")
-                    .arg(&key)
-                    .arg(local + 1)
-                    .query::<()>(&mut *conn);
-                local + 1
-            }
-            Ok(n) => n,
-            Err(e) => {
-                eprintln!("hudong-backend: Redis INCR failed, numbering locally: {e}");
-                local + 1
-            }
-        }
     }
 }

@@ -6,7 +6,8 @@
 //! made under the rooms lock and recorded in SQLite before they are announced, so a request
 //! is answered exactly once however many copies of it arrive, and concurrently.
 use crate::fanout::{Fanout, Outgoing};
-use crate::store::{Store, StoredCommand, StoredVote};
+pub use crate::store::Standing;
+use crate::store::{Store, StoredCommand};
 use hudong_core::{decode_command_json, Command, HudongError, Room, RoomConfig};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -25,14 +26,13 @@ pub fn now_ms() -> u64 {
 pub trait Decisions: Send + Sync {
     /// A stored question event, booked again while the hub rebuilds its books at start.
     fn book_question(&self, books: &mut Books, event: &Value);
-    /// The room took `command` (`live`: now; otherwise replayed from the log at start).
+    /// The room took `command`, posted through this process.
     fn took(
         &self,
         hub: &Hub,
         rooms: &mut HashMap<String, RoomEntry>,
         room: &str,
         command: &Command,
-        live: bool,
     );
 }
 
@@ -85,14 +85,12 @@ impl Link {
     }
 }
 
-/// What the server tallies and scores, per room and widget.
+/// What this process still has to announce (votes, answers, entries, stock and balances
+/// are in the database, where every process reads them), and the question queues.
 #[derive(Default)]
 pub struct Books {
-    /// Each viewer's current vote.
-    pub votes: HashMap<(String, String), HashMap<String, Vec<String>>>,
     /// Polls whose tally changed since it was last announced.
     pub dirty: std::collections::HashSet<(String, String)>,
-    pub quizzes: HashMap<(String, String), QuizBook>,
     /// Lotteries whose entry count changed since it was last announced.
     pub dirty_lotteries: std::collections::HashSet<(String, String)>,
     /// Like totals changed since last announced: (room, widget) → total.
@@ -102,16 +100,6 @@ pub struct Books {
     /// Question queues, and those changed since last announced.
     pub questions: HashMap<(String, String), QuestionBook>,
     pub dirty_questions: std::collections::HashSet<(String, String)>,
-}
-
-impl Books {
-    /// A stored quiz answer, into its quiz's book.
-    fn take_answer(&mut self, a: crate::store::StoredAnswer) {
-        self.quizzes
-            .entry((a.room, a.widget))
-            .or_default()
-            .take_answer(a.question, a.actor, a.option);
-    }
 }
 
 /// One question queue as the server keeps it.
@@ -204,35 +192,6 @@ impl QuestionBook {
     }
 }
 
-#[derive(Default)]
-pub struct QuizBook {
-    /// question id → viewer → their answer.
-    pub answers: HashMap<String, HashMap<String, String>>,
-    /// Everyone who answered any question, with their standing.
-    pub players: HashMap<String, Standing>,
-    /// Questions already scored.
-    pub scored: std::collections::HashSet<String>,
-}
-
-impl QuizBook {
-    /// Counts a viewer's (first) answer to a question; the viewer is a player from now on.
-    pub fn take_answer(&mut self, question: String, actor: String, option: String) {
-        self.answers
-            .entry(question)
-            .or_default()
-            .entry(actor.clone())
-            .or_insert(option);
-        self.players.entry(actor).or_default();
-    }
-}
-
-#[derive(Default, Clone, Copy)]
-pub struct Standing {
-    pub score: u64,
-    pub streak: u32,
-    pub eliminated: bool,
-}
-
 pub struct Hub {
     rooms: Mutex<HashMap<String, RoomEntry>>,
     pub books: Mutex<Books>,
@@ -271,20 +230,7 @@ impl Hub {
             fanout,
             auth,
         };
-        // Quiz answers and commands are replayed in the order they happened: a stored
-        // `quiz.reveal` scores the answers received before it again, so standings and
-        // eliminations come back as they were.
-        let stored_answers = hub
-            .store
-            .accepted_answers()
-            .map_err(|e| format!("reading stored answers: {e}"))?;
-        // Per room, oldest first: a room's commands are replayed room by room.
-        let mut answers: HashMap<String, std::collections::VecDeque<crate::store::StoredAnswer>> =
-            HashMap::new();
-        for a in stored_answers {
-            answers.entry(a.room.clone()).or_default().push_back(a);
-        }
-        // Question queues the same way: the asks and upvotes stored, with the host's marks.
+        // Question queues: the asks and upvotes stored, replayed with the host's marks.
         let asks = hub
             .store
             .question_events()
@@ -305,31 +251,6 @@ impl Hub {
             let command = decode_command_json(&body);
             {
                 let mut books = hub.books();
-                if let Some(queue) = answers.get_mut(&room) {
-                    let reveal = match &command {
-                        Ok(Command::QuizReveal(r)) => Some(r),
-                        _ => None,
-                    };
-                    // Answers received before the command, and in its very millisecond those
-                    // to the question it reveals (accepted, so given before it). Other
-                    // answers of that millisecond came after it: a player who joins then is
-                    // not one at this reveal.
-                    let mut later = std::collections::VecDeque::new();
-                    while queue.front().is_some_and(|a| a.at <= at) {
-                        let Some(a) = queue.pop_front() else { break };
-                        let to_this_reveal = reveal.is_some_and(|r| {
-                            r.widget_id == a.widget && r.question_id == a.question
-                        });
-                        if a.at < at || to_this_reveal {
-                            books.take_answer(a);
-                        } else {
-                            later.push_back(a);
-                        }
-                    }
-                    while let Some(a) = later.pop_back() {
-                        queue.push_front(a);
-                    }
-                }
                 while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
                     hub.decisions.book_question(&mut books, &e);
                 }
@@ -338,53 +259,22 @@ impl Hub {
             entry.seq = entry.seq.max(seq);
             if let Ok(cmd) = command {
                 let applied = entry.core.apply(&cmd, at).is_ok();
-                match (applied, &cmd) {
-                    (true, Command::QuizReveal(_)) => {
-                        hub.decisions.took(&hub, &mut rooms, &room, &cmd, false);
-                    }
-                    (true, Command::QuestionMark(m)) => {
-                        hub.books()
-                            .questions
-                            .entry((room.clone(), m.widget_id.clone()))
-                            .or_default()
-                            .mark(&m.question_id, m.state);
-                    }
-                    _ => {}
+                if let (true, Command::QuestionMark(m)) = (applied, &cmd) {
+                    hub.books()
+                        .questions
+                        .entry((room.clone(), m.widget_id.clone()))
+                        .or_default()
+                        .mark(&m.question_id, m.state);
                 }
             }
         }
         {
             let mut books = hub.books();
-            for a in answers.into_values().flatten() {
-                books.take_answer(a);
-            }
             for (_, e) in asks {
                 hub.decisions.book_question(&mut books, &e);
             }
         }
         drop(rooms);
-        // Tallies come back from the stored, accepted votes.
-        let votes = hub
-            .store
-            .accepted_votes()
-            .map_err(|e| format!("reading stored votes: {e}"))?;
-        let mut books = hub.books();
-        for StoredVote {
-            room,
-            widget,
-            actor,
-            options,
-        } in votes
-        {
-            let key = (room, widget);
-            books
-                .votes
-                .entry(key.clone())
-                .or_default()
-                .insert(actor, options);
-            books.dirty.insert(key);
-        }
-        drop(books);
         Ok(hub)
     }
 
@@ -443,6 +333,34 @@ impl Hub {
         self.post_locked(&mut rooms, room, message)
     }
 
+    /// A command from the host (`POST /rooms/{id}/commands`): posted, and what it says of
+    /// the server's own books taken as the host's word (a redemption shop's stock: the
+    /// decisions' own `redeem.stock` announcements only follow the database).
+    pub fn post_host(&self, room: &str, message: Value) -> Result<Value, HudongError> {
+        let command = message.as_object().map(|m| {
+            let mut m = m.clone();
+            m.remove("pts");
+            m.remove("seq");
+            decode_command_json(&Value::Object(m).to_string())
+        });
+        let out = self.post(room, message)?;
+        let stocked = match command {
+            Some(Ok(Command::RedeemOpen(spec))) => spec.items.iter().try_for_each(|i| {
+                self.store
+                    .set_stock(room, &spec.widget_id, &i.item_id, i.stock, false)
+            }),
+            Some(Ok(Command::RedeemStock(s))) => s.stock.iter().try_for_each(|(item, &units)| {
+                self.store
+                    .set_stock(room, &s.widget_id, item, units, !s.reset)
+            }),
+            _ => Ok(()),
+        };
+        if let Err(e) = stocked {
+            eprintln!("hudong-backend: could not store the stock of room {room}: {e}");
+        }
+        Ok(out)
+    }
+
     /// The same, for callers that already hold the rooms lock.
     pub fn post_locked(
         &self,
@@ -486,11 +404,20 @@ impl Hub {
             );
             return Ok(json!({"ok": true, "seq": null, "addressed": true}));
         }
-        entry.seq = self.fanout.next_seq(room, entry.seq);
-        let seq = entry.seq;
-        if let Err(e) = self.store.append_command(room, seq, now, &body) {
-            eprintln!("hudong-backend: could not store command {seq} of room {room}: {e}");
-        }
+        // The room's log in the database numbers the command: every process serving the
+        // room shares it. A command that cannot be stored is not taken.
+        let seq = match self.store.append_command(room, now, &body) {
+            Ok(seq) => seq,
+            Err(e) => {
+                eprintln!("hudong-backend: could not store a command of room {room}: {e}");
+                entry.core = rebuild(room, &self.store, now);
+                return Err(HudongError::new(
+                    hudong_core::ErrorCode::Internal,
+                    "the command could not be stored; try again",
+                ));
+            }
+        };
+        entry.seq = entry.seq.max(seq);
         self.keep_books(room, &command);
         let mut out = Map::new();
         out.insert("seq".into(), seq.into());
@@ -505,7 +432,7 @@ impl Hub {
                 text: Arc::from(Value::Object(out).to_string()),
             },
         );
-        self.decisions.took(self, rooms, room, &command, true);
+        self.decisions.took(self, rooms, room, &command);
         Ok(json!({"ok": true, "seq": seq, "pts": pts}))
     }
 
@@ -613,30 +540,42 @@ impl Hub {
                 Ok(())
             }
             // A revive card (or any standing the host sets) is the server's word too.
-            Command::QuizStanding(st) => {
-                if let Some(u) = &st.user_id {
-                    let mut books = self.books();
-                    let p = books
-                        .quizzes
-                        .entry((room.to_owned(), st.widget_id.clone()))
-                        .or_default()
-                        .players
-                        .entry(u.clone())
-                        .or_default();
-                    *p = Standing {
+            Command::QuizStanding(st) => match &st.user_id {
+                Some(u) => self.store.set_standing(
+                    room,
+                    &st.widget_id,
+                    u,
+                    Standing {
                         score: st.score,
                         streak: st.streak,
                         eliminated: st.eliminated,
-                    };
-                }
-                Ok(())
-            }
+                    },
+                ),
+                None => Ok(()),
+            },
             _ => Ok(()),
         };
         if let Err(e) = result {
             eprintln!("hudong-backend: could not update accounts of room {room}: {e}");
         }
     }
+}
+
+/// A room's core rebuilt from its log in the database (after a command it applied could
+/// not be stored, so that it holds only what every process holds).
+fn rebuild(room: &str, store: &Store, now: u64) -> Room {
+    let mut core = new_room(room).core;
+    match store.commands_after(room, 0) {
+        Ok(all) => {
+            for (_, body) in all {
+                if let Ok(command) = decode_command_json(&body) {
+                    let _ = core.apply(&command, now);
+                }
+            }
+        }
+        Err(e) => eprintln!("hudong-backend: could not read room {room}'s commands: {e}"),
+    }
+    core
 }
 
 fn new_room(id: &str) -> RoomEntry {

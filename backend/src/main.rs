@@ -124,7 +124,26 @@ async fn main() {
         Some(r) => r.clone(),
         None => Arc::new(fanout::LocalFanout::default()),
     };
-    let auth = match auth::Auth::new(a.secret.as_deref(), a.host_key.clone()) {
+    // The token signing secret: `--secret`, or one made once and kept in the database, so
+    // sessions survive a restart and every process on the database signs alike.
+    let secret = match &a.secret {
+        Some(s) => s.clone(),
+        None => {
+            let random = || {
+                let mut b = [0u8; 32];
+                let _ = getrandom::fill(&mut b);
+                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+            };
+            match store.setting("token_secret", random) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("hudong-backend: cannot keep the token secret in the database: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+    };
+    let auth = match auth::Auth::new(Some(&secret), a.host_key.clone()) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("hudong-backend: {e}");
@@ -406,7 +425,7 @@ async fn post_command(
         )
             .into_response();
     };
-    match hub.post(&id, message) {
+    match hub.post_host(&id, message) {
         Ok(v) => Json(v).into_response(),
         Err(e) => (
             StatusCode::BAD_REQUEST,

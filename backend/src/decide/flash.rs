@@ -1,51 +1,56 @@
 //! Flash-sale grabs: live, in stock, under the limit, through the gate; never more orders than units.
 use super::*;
 
-/// A flash-sale grab: live, in stock, under the viewer's limit, and through the gate.
+/// A flash-sale grab: live, through the gate, then in one transaction of the database
+/// (whichever process takes it): in stock and under the viewer's limit.
 pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
     let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
     };
     let now = now_ms();
-    let mut rooms = hub.lock();
-    let Some(entry) = rooms.get(room) else {
-        return Ok(());
+    let (spec, phase) = {
+        let rooms = hub.lock();
+        let Some(Widget::FlashSale(sale)) = rooms.get(room).and_then(|e| e.core.widget(widget)) else {
+            return Ok(());
+        };
+        (sale.spec().clone(), sale.phase(now))
     };
-    let Some(Widget::FlashSale(sale)) = entry.core.widget(widget) else {
-        return Ok(());
-    };
-    let spec = sale.spec().clone();
-    let stock = sale.stock_left();
-    let mine = hub.store.successes(room, widget, Some(actor), None)?;
-    let outcome = match sale.phase(now) {
-        FlashPhase::Ended => "ended",
-        FlashPhase::Preview => "not_eligible",
-        FlashPhase::SoldOut => "sold_out",
-        FlashPhase::Live if stock == 0 => "sold_out",
-        FlashPhase::Live if mine >= spec.per_viewer_limit as u64 => "limit_reached",
+    let result = |outcome: &str| json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
+    let refusal = match phase {
+        FlashPhase::Ended => Some("ended"),
+        FlashPhase::Preview => Some("not_eligible"),
+        FlashPhase::SoldOut => Some("sold_out"),
         FlashPhase::Live if spec.gate.is_some() && !hub.store.is_member(room, actor)? => {
-            "not_eligible"
+            Some("not_eligible")
         }
-        FlashPhase::Live => "success",
+        FlashPhase::Live => None,
     };
-    let mut outcome = outcome;
-    let mut answer = json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
-    if outcome == "success" {
-        let n = hub.store.next("order")?;
-        answer["order_ref"] = format!("ORD-{n:06}").into();
+    if let Some(outcome) = refusal {
+        return req.refuse(None, outcome, result(outcome), now);
     }
-    // Never more orders than units, even with several processes on one database.
-    if !req.record_within(&mut outcome, &mut answer, spec.stock_total, now)? {
-        drop(rooms);
-        req.answered_before()?;
-        return Ok(());
+    let mut answer = result("success");
+    answer["order_ref"] = format!("ORD-{:06}", hub.store.next("order")?).into();
+    let grant = Grant {
+        widget_cap: Some(spec.stock_total),
+        viewer_cap: Some(spec.per_viewer_limit as u64),
+        ..Grant::default()
+    };
+    match req.grant(None, grant, now, |_| answer.clone())? {
+        Ok(None) => Ok(()),
+        Ok(Some(granted)) => {
+            let left = spec.stock_total.saturating_sub(granted.successes);
+            let mut rooms = hub.lock();
+            hub.post_locked(
+                &mut rooms,
+                room,
+                json!({"type": "flash.stock", "widget_id": widget, "stock_left": left}),
+            )?;
+            hub.post_to(&mut rooms, room, actor, answer)?;
+            Ok(())
+        }
+        Err(GrantOutcome::Limit) => req.refuse(None, "limit_reached", result("limit_reached"), now),
+        Err(_) => req.refuse(None, "sold_out", result("sold_out"), now),
     }
-    if outcome == "success" {
-        let left = json!({"type": "flash.stock", "widget_id": widget, "stock_left": stock - 1});
-        hub.post_locked(&mut rooms, room, left)?;
-    }
-    hub.post_to(&mut rooms, room, actor, answer)?;
-    Ok(())
 }
 
 /// Its events, as the registry routes them.

@@ -146,7 +146,7 @@ fn close(hub: &Hub, room: &str, board: &Leaderboard) -> Result<(), DecideError> 
         id: &key,
         actor: "",
     };
-    if hub.store.decision(&key)?.is_some() {
+    if hub.store.decision(room, "", &key)?.is_some() {
         return Ok(());
     }
     let all = ranking(hub, room, board)?;

@@ -10,17 +10,14 @@ pub(super) fn lottery_enter(req: Request<'_>, keyword: Option<&str>) -> Result<(
         return Ok(());
     };
     let now = now_ms();
-    let mut rooms = hub.lock();
-    let Some(Widget::Lottery(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
-        return Ok(());
+    let (spec, open) = {
+        let rooms = hub.lock();
+        let Some(Widget::Lottery(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
+            return Ok(());
+        };
+        (l.spec().clone(), l.phase(now) == hudong_core::LotteryPhase::Open)
     };
-    let spec = l.spec().clone();
-    let open = l.phase(now) == hudong_core::LotteryPhase::Open;
-    let already = hub
-        .store
-        .actors_with(room, widget, "entered")?
-        .iter()
-        .any(|a| a == actor);
+    let already = hub.store.entered(room, widget, actor)?;
     let outcome = if !open {
         "closed"
     } else if hub.store.wins(room, actor)? >= WINS_PER_VIEWER {
@@ -47,24 +44,20 @@ pub(super) fn lottery_enter(req: Request<'_>, keyword: Option<&str>) -> Result<(
         }
     };
     let answer = json!({"type": "lottery.entry", "widget_id": widget, "request_id": request_id, "outcome": outcome});
-    // A repeat entry is answered but not counted twice.
-    let outcome_recorded = if already && outcome == "entered" {
+    // One entry per viewer, whichever process takes it (a unique key); a repeat entry is
+    // answered but not counted twice.
+    let fresh = outcome == "entered" && hub.store.enter(room, widget, actor, now)?;
+    let outcome_recorded = if outcome == "entered" && !fresh {
         "entered_again"
     } else {
         outcome
     };
-    if !req.record(None, outcome_recorded, &answer, now)? {
-        drop(rooms);
-        req.answered_before()?;
-        return Ok(());
-    }
-    if outcome == "entered" && !already {
+    if fresh {
         hub.books()
             .dirty_lotteries
             .insert((room.to_owned(), widget.to_owned()));
     }
-    hub.post_to(&mut rooms, room, actor, answer)?;
-    Ok(())
+    req.refuse(None, outcome_recorded, answer, now)
 }
 
 /// A winner's claim: answered `success` with a prize reference for a winner, else `expired`.
@@ -74,9 +67,9 @@ pub(super) fn lottery_claim(req: Request<'_>) -> Result<(), DecideError> {
     };
     let won = hub
         .store
-        .actors_with(room, widget, "won")?
-        .iter()
-        .any(|a| a == actor);
+        .decision(room, actor, &draw_id(room, widget, actor))?
+        .and_then(|a| serde_json::from_str::<Value>(&a).ok())
+        .is_some_and(|a| a["won"] == true);
     let mut answer = json!({"type": "lottery.claimed", "widget_id": widget, "request_id": request_id, "outcome": if won { "success" } else { "expired" }});
     if won {
         answer["claim_ref"] = format!("PRIZE-{:06}", hub.store.next("prize")?).into();
@@ -106,7 +99,16 @@ pub fn draw_due(hub: &Hub) {
         })
         .collect();
     for (room, widget, count) in due {
-        let Ok(mut entrants) = hub.store.actors_with(&room, &widget, "entered") else {
+        // One process draws each bag: the one whose insert takes the draw.
+        match hub.store.take_draw(&room, &widget, now) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                eprintln!("hudong-backend: could not take a draw: {e}");
+                continue;
+            }
+        }
+        let Ok(mut entrants) = hub.store.entrants(&room, &widget) else {
             continue;
         };
         shuffle(&mut entrants);
@@ -115,7 +117,7 @@ pub fn draw_due(hub: &Hub) {
         for actor in &entrants {
             let won = winners.contains(actor);
             let answer = json!({"type": "lottery.result", "widget_id": widget, "user_id": actor, "won": won});
-            let id = format!("draw:{room}:{widget}:{actor}");
+            let id = draw_id(&room, &widget, actor);
             let d = Decision {
                 request_id: &id,
                 room: &room,
@@ -142,6 +144,11 @@ pub fn draw_due(hub: &Hub) {
             let _ = hub.post_to(&mut rooms, &room, actor, answer);
         }
     }
+}
+
+/// The id a viewer's draw result is recorded under.
+fn draw_id(room: &str, widget: &str, actor: &str) -> String {
+    format!("draw:{room}:{widget}:{actor}")
 }
 
 /// Its events, as the registry routes them.

@@ -44,7 +44,7 @@ pub use tallies::flush_tallies;
 
 pub(crate) use crate::hub::{now_ms, Hub};
 pub(crate) use crate::hub::{RoomEntry, Standing};
-pub(crate) use crate::store::Decision;
+pub(crate) use crate::store::{AnswerOutcome, Decision, Grant, GrantOutcome, VoteOutcome};
 pub(crate) use hudong_core::{Envelope, Event, FlashPhase, QuizMode, QuizReveal, Widget};
 pub(crate) use serde::Deserialize;
 pub(crate) use serde_json::{json, Value};
@@ -174,7 +174,7 @@ type RequestParts<'a> = (&'a Hub, &'a str, &'a str, &'a str, &'a str);
 impl<'a> Request<'a> {
     /// A request decided before: its first answer goes out again (`true`).
     fn answered_before(&self) -> Result<bool, DecideError> {
-        let Some(answer) = self.hub.store.decision(self.id)? else {
+        let Some(answer) = self.hub.store.decision(self.room, self.actor, self.id)? else {
             return Ok(false);
         };
         let answer: Value = serde_json::from_str(&answer)?;
@@ -230,26 +230,50 @@ impl<'a> Request<'a> {
             .record_decision(&self.decision(item, outcome, &answer, at))?)
     }
 
-    /// Records the decision, a `success` only while fewer than `cap` exist for the widget
-    /// (even with several processes on one database): past that it becomes `sold_out`,
-    /// answered with nothing but the outcome. `false` if the request had a decision.
-    fn record_within(
+    /// Decides a reward (for `item`, if any) in one transaction of the database
+    /// ([`crate::store::Store::grant`]): `Ok(Some(figures))` when it is granted and recorded
+    /// with the answer `answer` makes; `Ok(None)` when the request was decided before (its
+    /// first answer went out again); otherwise the outcome that refuses it, for the caller
+    /// to record and announce.
+    fn grant(
         &self,
-        outcome: &mut &'static str,
-        answer: &mut Value,
-        cap: u64,
+        item: Option<&str>,
+        grant: crate::store::Grant,
         at: u64,
-    ) -> Result<bool, DecideError> {
-        if *outcome == "success" {
-            let text = answer.to_string();
-            let success = self.decision(None, "success", &text, at);
-            if let Some(recorded) = self.hub.store.record_success_capped(&success, cap)? {
-                return Ok(recorded);
+        answer: impl FnOnce(&crate::store::Granted) -> Value,
+    ) -> Result<Result<Option<crate::store::Granted>, crate::store::GrantOutcome>, DecideError>
+    {
+        use crate::store::GrantOutcome;
+        let d = self.decision(item, "success", "", at);
+        match self.hub.store.grant(&d, grant, |g| answer(g).to_string())? {
+            GrantOutcome::Granted(g) => Ok(Ok(Some(g))),
+            GrantOutcome::Before(first) => {
+                let first: Value = serde_json::from_str(&first)?;
+                let mut rooms = self.hub.lock();
+                self.hub.post_to(&mut rooms, self.room, self.actor, first)?;
+                Ok(Ok(None))
             }
-            *outcome = "sold_out";
-            *answer = json!({"type": answer["type"], "widget_id": self.widget, "request_id": self.id, "outcome": "sold_out"});
+            refused => Ok(Err(refused)),
         }
-        self.record(None, outcome, answer, at)
+    }
+
+    /// Records a refusal and tells the viewer (or, if the request was decided meanwhile,
+    /// repeats that answer).
+    fn refuse(
+        &self,
+        item: Option<&str>,
+        outcome: &str,
+        answer: Value,
+        at: u64,
+    ) -> Result<(), DecideError> {
+        if self.record(item, outcome, &answer, at)? {
+            let mut rooms = self.hub.lock();
+            self.hub
+                .post_to(&mut rooms, self.room, self.actor, answer)?;
+        } else {
+            self.answered_before()?;
+        }
+        Ok(())
     }
 }
 
@@ -319,14 +343,9 @@ impl crate::hub::Decisions for Server {
         rooms: &mut HashMap<String, RoomEntry>,
         room: &str,
         command: &hudong_core::Command,
-        live: bool,
     ) {
         if let hudong_core::Command::QuizReveal(r) = command {
-            if live {
-                quiz::score_reveal(hub, rooms, room, r);
-            } else {
-                quiz::score_quietly(hub, rooms, room, r);
-            }
+            quiz::score_reveal(hub, rooms, room, r);
         }
     }
 }

@@ -12,33 +12,32 @@ pub(super) fn vote(sent: Stored<'_>, options: &[String]) -> Result<(), DecideErr
         drop(rooms);
         return no_widget(hub, e, "poll");
     };
-    let mut books = hub.books();
-    let key = (room.to_owned(), widget.to_owned());
-    let previous = books.votes.get(&key).and_then(|v| v.get(actor)).cloned();
     let mut check = poll.clone();
-    let verdict = match &previous {
-        Some(p) if *p == options => Ok(()), // a retry: already counted
-        Some(_) if !poll.spec().revote => Err(hudong_core::HudongError::new(
-            hudong_core::ErrorCode::AlreadyVoted,
-            "this poll does not allow changing a vote",
-        )),
-        _ => check.vote(&options, now_ms(), "server").map(|_| ()),
-    };
+    let revote = poll.spec().revote;
+    // The state machine's checks (open, in time, valid options); then, in one transaction
+    // of the database, whether this viewer voted before and the tally.
+    let verdict = check.vote(options, now_ms(), "server").map(|_| ());
     drop(rooms);
+    let verdict = verdict.and_then(|()| {
+        match hub.store.vote(room, widget, actor, options, revote, now_ms()) {
+            Ok(VoteOutcome::Counted) => {
+                hub.books().dirty.insert((room.to_owned(), widget.to_owned()));
+                Ok(())
+            }
+            Ok(VoteOutcome::Repeat) => Ok(()), // a retry: already counted
+            Ok(VoteOutcome::NoRevote) => Err(hudong_core::HudongError::new(
+                hudong_core::ErrorCode::AlreadyVoted,
+                "this poll does not allow changing a vote",
+            )),
+            Err(e) => Err(hudong_core::HudongError::new(
+                hudong_core::ErrorCode::Internal,
+                format!("the vote could not be stored: {e}"),
+            )),
+        }
+    });
     match verdict {
-        Ok(()) => {
-            books
-                .votes
-                .entry(key.clone())
-                .or_default()
-                .insert(actor.to_owned(), options.to_vec());
-            books.dirty.insert(key);
-            Ok(())
-        }
-        Err(err) => {
-            drop(books);
-            reject(hub, e, &err)
-        }
+        Ok(()) => Ok(()),
+        Err(err) => reject(hub, e, &err),
     }
 }
 

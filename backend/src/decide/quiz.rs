@@ -16,39 +16,28 @@ pub(super) fn answer(sent: Stored<'_>, question: &str, option: &str) -> Result<(
         .answer(question, option, now_ms(), "server")
         .map(|_| ());
     drop(rooms);
-    let mut books = hub.books();
-    let book = books
-        .quizzes
-        .entry((room.to_owned(), widget.to_owned()))
-        .or_default();
     let verdict = verdict.and_then(|()| {
-        if book.players.get(actor).is_some_and(|p| p.eliminated) {
-            Err(hudong_core::HudongError::new(
+        // One answer per question and none from an eliminated viewer, whichever process
+        // takes it (one transaction of the database).
+        match hub.store.answer(room, widget, question, actor, option, now_ms()) {
+            Ok(AnswerOutcome::Counted) => Ok(()),
+            Ok(AnswerOutcome::Eliminated) => Err(hudong_core::HudongError::new(
                 hudong_core::ErrorCode::NotOpen,
                 "an eliminated viewer watches; answers do not count",
-            ))
-        } else if book
-            .answers
-            .get(question)
-            .is_some_and(|a| a.contains_key(actor))
-        {
-            Err(hudong_core::HudongError::new(
+            )),
+            Ok(AnswerOutcome::Again) => Err(hudong_core::HudongError::new(
                 hudong_core::ErrorCode::AlreadyVoted,
                 "one answer per question",
-            ))
-        } else {
-            Ok(())
+            )),
+            Err(e) => Err(hudong_core::HudongError::new(
+                hudong_core::ErrorCode::Internal,
+                format!("the answer could not be stored: {e}"),
+            )),
         }
     });
     match verdict {
-        Ok(()) => {
-            book.take_answer(question.to_owned(), actor.to_owned(), option.to_owned());
-            Ok(())
-        }
-        Err(err) => {
-            drop(books);
-            reject(hub, e, &err)
-        }
+        Ok(()) => Ok(()),
+        Err(err) => reject(hub, e, &err),
     }
 }
 
@@ -76,9 +65,9 @@ pub fn score_reveal(hub: &Hub, rooms: &mut HashMap<String, RoomEntry>, room: &st
     );
 }
 
-/// Scores a revealed question into the books, once; `None` if it was scored already. Also
-/// used when the hub rebuilds its books from SQLite after a restart.
-pub fn score_quietly(
+/// Scores a revealed question, once across every processes (the database decides which
+/// one scores it); `None` if it was scored already.
+fn score_quietly(
     hub: &Hub,
     rooms: &HashMap<String, RoomEntry>,
     room: &str,
@@ -87,38 +76,21 @@ pub fn score_quietly(
     let Some(Widget::Quiz(quiz)) = rooms.get(room).and_then(|x| x.core.widget(&r.widget_id)) else {
         return None;
     };
-    let mode = quiz.spec().mode;
+    let elimination = quiz.spec().mode == QuizMode::Elimination;
     let points = quiz
         .question()
         .filter(|q| q.spec.question_id == r.question_id)
         .map_or(10, |q| q.spec.points) as u64;
-    let mut books = hub.books();
-    let book = books
-        .quizzes
-        .entry((room.to_owned(), r.widget_id.clone()))
-        .or_default();
-    if !book.scored.insert(r.question_id.clone()) {
-        return None;
-    }
-    let answers = book
-        .answers
-        .get(&r.question_id)
-        .cloned()
-        .unwrap_or_default();
-    for (actor, p) in book.players.iter_mut() {
-        if p.eliminated {
-            continue;
-        }
-        let right = answers.get(actor).is_some_and(|a| r.correct.contains(a));
-        if right {
-            p.score += points;
-            p.streak += 1;
-        } else {
-            p.streak = 0;
-            p.eliminated = mode == QuizMode::Elimination;
+    match hub
+        .store
+        .score(room, &r.widget_id, &r.question_id, &r.correct, points, elimination)
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("hudong-backend: could not score a quiz question: {e}");
+            None
         }
     }
-    Some(book.players.iter().map(|(a, s)| (a.clone(), *s)).collect())
 }
 
 /// Its events, as the registry routes them.

@@ -39,11 +39,7 @@ pub fn flush_tallies(hub: &Hub) {
     }
     let lotteries: Vec<_> = hub.books().dirty_lotteries.drain().collect();
     for (room, widget) in lotteries {
-        if let Ok(n) = hub
-            .store
-            .actors_with(&room, &widget, "entered")
-            .map(|a| a.len())
-        {
+        if let Ok(n) = hub.store.entry_count(&room, &widget) {
             let _ = hub.post(
                 &room,
                 json!({"type": "lottery.entries", "widget_id": widget, "count": n}),
@@ -54,20 +50,12 @@ pub fn flush_tallies(hub: &Hub) {
     each_flush(hub);
     let dirty: Vec<_> = hub.books().dirty.drain().collect();
     for (room, widget) in dirty {
-        let counts = {
-            let books = hub.books();
-            let mut counts: HashMap<String, u64> = HashMap::new();
-            for choice in books
-                .votes
-                .get(&(room.clone(), widget.clone()))
-                .into_iter()
-                .flat_map(|v| v.values())
-            {
-                for o in choice {
-                    *counts.entry(o.clone()).or_default() += 1;
-                }
+        let counts: HashMap<String, u64> = match hub.store.tally(&room, &widget) {
+            Ok(rows) => rows.into_iter().collect(),
+            Err(e) => {
+                eprintln!("hudong-backend: could not read a tally: {e}");
+                continue;
             }
-            counts
         };
         let open = matches!(
             hub.lock().get(&room).and_then(|r| r.core.widget(&widget)),

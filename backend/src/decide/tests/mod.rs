@@ -2,6 +2,7 @@
 //! and the rest of the engagement (`engagement.rs`), with what they share here.
 use super::*;
 mod engagement;
+mod processes;
 mod rewards;
 use crate::fanout::LocalFanout;
 use crate::store::Store;

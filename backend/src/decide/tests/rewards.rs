@@ -85,7 +85,9 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
         redeem(req(&hub, "r", "s", "q3", "u1"), "c").unwrap();
         redeem(req(&hub, "r", "s", "q4", "u9"), "c").unwrap();
         let outcome = |id: &str| -> String {
-            let a: Value = serde_json::from_str(&hub.store.decision(id).unwrap().unwrap()).unwrap();
+            let who = if id == "q4" { "u9" } else { "u1" };
+            let a: Value =
+                serde_json::from_str(&hub.store.decision("r", who, id).unwrap().unwrap()).unwrap();
             a["outcome"].as_str().unwrap().to_owned()
         };
         assert_eq!(outcome("q1"), "tier_too_low");
