@@ -1,5 +1,6 @@
 // The show dashboard: the reference backend's /rooms/:id/analytics, charted with uPlot.
 import uPlot from '/dist/vendor/uplot/uPlot.esm.js';
+import { hostHeaders } from './session.js';
 
 const $ = (sel) => document.querySelector(sel);
 const form = $('#pick');
@@ -57,7 +58,7 @@ async function refresh() {
   const room = form.room.value;
   let a;
   try {
-    const res = await fetch(`/rooms/${encodeURIComponent(room)}/analytics?window_min=${Number(form.window.value) || 30}`);
+    const res = await fetch(`/rooms/${encodeURIComponent(room)}/analytics?window_min=${Number(form.window.value) || 30}`, { headers: hostHeaders() });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     a = await res.json();
   } catch (err) {

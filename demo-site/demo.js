@@ -682,7 +682,7 @@ async function refreshDelivery() {
   const q = room?.delivery;
   if (q) $('#queue-stats').textContent = `queued ${q.queued}, in flight ${q.in_flight}, delivered ${q.delivered}, retries ${q.retries}, dropped ${q.dropped}`;
   try {
-    const s = await (await fetch('/collect/stats')).json();
+    const s = await (await fetch('/collect/stats', { headers: hostHeaders() })).json();
     $('#collector-stats').textContent = `${s.unique} events stored, ${s.duplicates} duplicate copies ignored, ${s.failed} requests failed`;
   } catch {
     $('#collector-stats').textContent = 'unreachable';

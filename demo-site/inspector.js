@@ -1,5 +1,7 @@
 // The event inspector: the reference backend's /collect/stream (Server-Sent Events of each
 // newly stored event), filtered by room and type. Works with the reference backend only.
+import { hostKey } from './session.js';
+
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
 const form = $('#filter');
@@ -17,7 +19,11 @@ function connect() {
   if (form.room.value) q.set('room', form.room.value);
   if (form.type.value) q.set('type', form.type.value);
   history.replaceState(null, '', `?${q}`);
-  source = new EventSource(`/collect/stream?${q}`);
+  // Reading the stored events takes the host key (an EventSource sends no headers: `key=`);
+  // it stays out of the address bar.
+  const read = new URLSearchParams(q);
+  if (hostKey) read.set('key', hostKey);
+  source = new EventSource(`/collect/stream?${read}`);
   source.onopen = () => ($('#state').textContent = 'live');
   source.onerror = () => ($('#state').textContent = 'reconnecting… (the inspector needs the reference backend: npm start)');
   source.onmessage = (m) => {

@@ -40,6 +40,9 @@ pub struct Claims {
 pub struct Auth {
     secret: [u8; 32],
     host_key: Option<String>,
+    /// A key that reads (events, refusals, decisions, analytics) and does nothing else: for
+    /// dashboards and analysts (`--read-key`).
+    read_key: Option<String>,
 }
 
 /// Why a request or an event was refused.
@@ -54,6 +57,7 @@ pub enum Refusal {
     WrongUser,
     OutOfWindow,
     NotHost,
+    NotReader,
 }
 
 impl Refusal {
@@ -68,6 +72,7 @@ impl Refusal {
             Refusal::WrongUser => "the event acts as another viewer than the token's",
             Refusal::OutOfWindow => "the event's time is outside the session's window",
             Refusal::NotHost => "this needs the host key",
+            Refusal::NotReader => "reading this needs the host key or the read key",
         }
     }
     pub fn code(self) -> &'static str {
@@ -81,8 +86,22 @@ impl Refusal {
             Refusal::WrongUser => "forged_user",
             Refusal::OutOfWindow => "out_of_window",
             Refusal::NotHost => "not_host",
+            Refusal::NotReader => "not_reader",
         }
     }
+}
+
+/// Whether two keys are the same, compared by digest so the time taken says nothing of
+/// the key.
+fn same(key: &str, presented: &str) -> bool {
+    let (a, b) = (
+        Sha256::digest(presented.as_bytes()),
+        Sha256::digest(key.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 impl Auth {
@@ -100,7 +119,25 @@ impl Auth {
         Ok(Auth {
             secret,
             host_key: host_key.filter(|k| !k.is_empty()),
+            read_key: None,
         })
+    }
+
+    /// The same, with a read-only key.
+    pub fn with_read_key(mut self, key: Option<String>) -> Auth {
+        self.read_key = key.filter(|k| !k.is_empty());
+        self
+    }
+
+    /// Whether `presented` may read the stored data: the host key or the read key (anyone in
+    /// development mode).
+    pub fn may_read(&self, presented: Option<&str>) -> bool {
+        self.is_host(presented)
+            || self
+                .read_key
+                .as_deref()
+                .zip(presented)
+                .is_some_and(|(key, p)| same(key, p.strip_prefix("Bearer ").unwrap_or(p).trim()))
     }
 
     pub fn host_key(&self) -> Option<&str> {
@@ -161,13 +198,7 @@ impl Auth {
             return true;
         };
         let Some(p) = presented else { return false };
-        let p = p.strip_prefix("Bearer ").unwrap_or(p).trim();
-        // Compare digests, so the time taken says nothing about the key.
-        let (a, b) = (Sha256::digest(p.as_bytes()), Sha256::digest(key.as_bytes()));
-        a.iter()
-            .zip(b.iter())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+        same(key, p.strip_prefix("Bearer ").unwrap_or(p).trim())
     }
 
     /// An event against the token of the session that sent it.

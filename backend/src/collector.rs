@@ -22,9 +22,13 @@ static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static REFUSED: AtomicU64 = AtomicU64::new(0);
 static REFUSED_EVENTS: AtomicU64 = AtomicU64::new(0);
-pub fn routes() -> Router<Arc<Hub>> {
+/// `batch_bytes`: the largest batch taken (an HTTP body, a WebSocket message).
+pub fn routes(batch_bytes: usize) -> Router<Arc<Hub>> {
     Router::new()
-        .route("/collect", post(collect))
+        .route(
+            "/collect",
+            post(collect).layer(axum::extract::DefaultBodyLimit::max(batch_bytes)),
+        )
         .route("/collect/ws", get(collect_ws))
         .route("/collect/stats", get(stats))
         .route("/collect/events", get(events))
@@ -121,6 +125,24 @@ pub fn ingest(
     let events = events_of(body).ok_or((StatusCode::BAD_REQUEST, "no events array".into()))?;
     let now = now_ms();
     let mut refused = Vec::new();
+    // An event larger than the limit is refused with the reason (and not stored whole).
+    let max = hub.limits.config.event_bytes;
+    let events: Vec<Value> = events
+        .into_iter()
+        .filter(|e| {
+            let size = e.to_string().len();
+            if size <= max {
+                return true;
+            }
+            let (code, reason) = (
+                crate::limits::Limit::TooLarge.code(),
+                format!("an event of {size} bytes: at most {max}"),
+            );
+            let _ = hub.store.reject(e, code, &reason, now);
+            refused.push(json!({"event_id": e.get("event_id"), "code": code, "reason": reason}));
+            false
+        })
+        .collect();
     let events: Vec<Value> = match from {
         Sender::Trusted => events,
         Sender::Viewer(claims) => events
@@ -266,6 +288,7 @@ async fn collect(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: String) 
 /// host key for the host's own relays.
 async fn collect_ws(
     State(hub): State<Arc<Hub>>,
+    crate::ClientIp(address): crate::ClientIp,
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -276,7 +299,17 @@ async fn collect_ws(
         Ok(f) => f,
         Err(r) => return unauthorized(r),
     };
-    ws.on_upgrade(move |socket| collect_socket(hub, socket, from))
+    let slot = match hub.limits.socket(address) {
+        Ok(s) => s,
+        Err(l) => return crate::limited(l),
+    };
+    let max = hub.limits.config.batch_bytes;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            collect_socket(hub, socket, from).await;
+            drop(slot);
+        })
 }
 
 async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket, from: Sender) {
@@ -327,7 +360,7 @@ async fn collect_socket(hub: Arc<Hub>, mut socket: WebSocket, from: Sender) {
     }
 }
 
-async fn stats(State(hub): State<Arc<Hub>>) -> Response {
+async fn stats(State(hub): State<Arc<Hub>>, _: crate::ReadCall) -> Response {
     let unique = hub.store.count_events(None, None).unwrap_or(0);
     let mut out = json!({
         "unique": unique,
@@ -343,7 +376,11 @@ async fn stats(State(hub): State<Arc<Hub>>) -> Response {
 }
 
 /// `?room=&type=&limit=`: stored events, oldest first.
-async fn events(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn events(
+    State(hub): State<Arc<Hub>>,
+    _: crate::ReadCall,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let limit = q
         .get("limit")
         .and_then(|l| l.parse().ok())
@@ -362,6 +399,7 @@ async fn events(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, Str
 /// `?room=&limit=`: actions the server refused, newest first, with the reason.
 async fn rejected(
     State(hub): State<Arc<Hub>>,
+    _: crate::ReadCall,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let limit = q
@@ -380,7 +418,11 @@ async fn rejected(
 
 /// `?room=&type=`: Server-Sent Events, one per newly stored event (`type` matches a type or,
 /// ending in `.`, a family such as `flash.`).
-async fn stream(State(hub): State<Arc<Hub>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn stream(
+    State(hub): State<Arc<Hub>>,
+    _: crate::ReadCall,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let room = q.get("room").cloned().filter(|r| !r.is_empty());
     let kind = q.get("type").cloned().filter(|t| !t.is_empty());
     let rx = hub.collected.subscribe();

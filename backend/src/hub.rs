@@ -44,6 +44,11 @@ pub struct RoomEntry {
     /// Sequence numbers applied from the shared log ahead of their pub/sub message, so the
     /// message, when it comes, is not applied twice (bounded: messages arrive within moments).
     from_log: std::collections::VecDeque<u64>,
+    /// The last sequence number read from the log when the room was loaded: messages up to
+    /// it are in already.
+    loaded_through: u64,
+    /// When the room was last used (ms): an idle room leaves memory.
+    active: u64,
 }
 
 /// A room's viewer connections as the fault switch sees them (`POST /rooms/{id}/kick`, for
@@ -203,6 +208,8 @@ pub struct Hub {
     pub fanout: Arc<dyn Fanout>,
     /// Session tokens and the host key.
     pub auth: crate::auth::Auth,
+    /// What one address, socket or script may take.
+    pub limits: Arc<crate::limits::Limits>,
     /// The server's side of each widget.
     decisions: Arc<dyn Decisions>,
 }
@@ -229,6 +236,7 @@ impl Hub {
             store,
             fanout,
             auth,
+            limits: Arc::default(),
         };
         // Question queues: the asks and upvotes stored, replayed with the host's marks.
         let asks = hub
@@ -256,6 +264,7 @@ impl Hub {
                 }
             }
             let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
+            entry.loaded_through = entry.loaded_through.max(seq);
             entry.seq = entry.seq.max(seq);
             if let Ok(cmd) = command {
                 let applied = entry.core.apply(&cmd, at).is_ok();
@@ -297,34 +306,85 @@ impl Hub {
     /// The room as a late joiner gets it: `{type: "room.snapshot", seq, widgets}`.
     pub fn snapshot(&self, room: &str) -> String {
         let mut rooms = self.lock();
-        let entry = rooms
-            .entry(room.to_owned())
-            .or_insert_with(|| new_room(room));
+        let entry = self.room_in(&mut rooms, room);
         self.catch_up(room, entry, now_ms());
         snapshot_of(entry)
     }
 
+    /// The snapshot of a room only if it exists (in memory or in the log): reading a room
+    /// never creates one.
+    pub fn snapshot_if_known(&self, room: &str) -> Option<String> {
+        self.knows(room).then(|| self.snapshot(room))
+    }
+
     pub fn online(&self, room: &str) -> Arc<AtomicUsize> {
         let mut rooms = self.lock();
-        rooms
-            .entry(room.to_owned())
-            .or_insert_with(|| new_room(room))
-            .online
-            .clone()
+        self.room_in(&mut rooms, room).online.clone()
     }
 
     /// The room's connection fault switch.
     pub fn link(&self, room: &str) -> Arc<Link> {
         let mut rooms = self.lock();
-        rooms
-            .entry(room.to_owned())
-            .or_insert_with(|| new_room(room))
-            .link
-            .clone()
+        self.room_in(&mut rooms, room).link.clone()
     }
 
+    /// Viewers connected to this process (0 for a room it does not hold: nothing is created).
     pub fn online_count(&self, room: &str) -> usize {
-        self.online(room).load(Ordering::Relaxed)
+        self.lock()
+            .get(room)
+            .map_or(0, |e| e.online.load(Ordering::Relaxed))
+    }
+
+    /// Whether the room exists: held in memory, or with commands in the log.
+    pub fn knows(&self, room: &str) -> bool {
+        self.lock().contains_key(room)
+            || self.store.has_commands(room).unwrap_or_else(|e| {
+                eprintln!("hudong-backend: could not read room {room}'s log: {e}");
+                false
+            })
+    }
+
+    /// Whether a connection may open `room` now: a room held or in the log may; a new one
+    /// only while fewer than the limit are held (idle rooms are evicted first).
+    pub fn admit(&self, room: &str) -> Result<(), crate::limits::Limit> {
+        let max = self.limits.config.rooms;
+        if self.lock().len() < max || self.knows(room) {
+            return Ok(());
+        }
+        self.evict_idle(now_ms(), 0);
+        if self.lock().len() < max {
+            Ok(())
+        } else {
+            Err(crate::limits::Limit::Rooms)
+        }
+    }
+
+    /// Drops from memory the rooms with no viewer connected and no use for `idle_ms` (and
+    /// none of the fault switch in force): their log stays, and they are rebuilt from it when
+    /// next used. Returns how many left.
+    pub fn evict_idle(&self, now: u64, idle_ms: u64) -> usize {
+        let mut rooms = self.lock();
+        let before = rooms.len();
+        rooms.retain(|_, e| {
+            e.online.load(Ordering::Relaxed) > 0
+                || Arc::strong_count(&e.online) > 1
+                || e.link.refusing()
+                || now < e.active.saturating_add(idle_ms)
+        });
+        before - rooms.len()
+    }
+
+    /// The room, from memory or rebuilt from its log in the database.
+    fn room_in<'a>(
+        &self,
+        rooms: &'a mut HashMap<String, RoomEntry>,
+        room: &str,
+    ) -> &'a mut RoomEntry {
+        let entry = rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| load(room, &self.store));
+        entry.active = now_ms();
+        entry
     }
 
     /// Posts a command: `{...command, pts?: number | "now"}` → `{seq, pts?}`.
@@ -383,9 +443,7 @@ impl Hub {
         fields.remove("seq");
         let body = Value::Object(fields.clone()).to_string();
         let command = decode_command_json(&body)?;
-        let entry = rooms
-            .entry(room.to_owned())
-            .or_insert_with(|| new_room(room));
+        let entry = self.room_in(rooms, room);
         self.catch_up(room, entry, now);
         entry.core.apply(&command, now)?;
         // One viewer's own commands (their standing, account, points) go to that viewer's
@@ -410,7 +468,7 @@ impl Hub {
             Ok(seq) => seq,
             Err(e) => {
                 eprintln!("hudong-backend: could not store a command of room {room}: {e}");
-                entry.core = rebuild(room, &self.store, now);
+                entry.core = load(room, &self.store).core;
                 return Err(HudongError::new(
                     hudong_core::ErrorCode::Internal,
                     "the command could not be stored; try again",
@@ -472,11 +530,12 @@ impl Hub {
             fields.remove("pts");
             let command = decode_command_json(&Value::Object(fields).to_string()).ok()?;
             let mut rooms = self.lock();
-            let entry = rooms
-                .entry(room.to_owned())
-                .or_insert_with(|| new_room(room));
-            // Unless it was already applied from the shared log (see `catch_up`).
-            if !seq.is_some_and(|n| entry.from_log.contains(&n)) {
+            // A room this process does not hold has no viewer here: it reads the log when
+            // it is next used.
+            let entry = rooms.get_mut(room)?;
+            // Unless it was already applied from the shared log (see `catch_up`), or was in
+            // the log when the room was loaded.
+            if !seq.is_some_and(|n| entry.from_log.contains(&n) || n <= entry.loaded_through) {
                 let _ = entry.core.apply(&command, now_ms());
             }
             if let Some(seq) = seq {
@@ -496,9 +555,7 @@ impl Hub {
         message: Value,
     ) -> Result<(), HudongError> {
         let command = decode_command_json(&message.to_string())?;
-        let entry = rooms
-            .entry(room.to_owned())
-            .or_insert_with(|| new_room(room));
+        let entry = self.room_in(rooms, room);
         entry.core.apply(&command, now_ms())?;
         self.fanout.publish(
             room,
@@ -561,21 +618,22 @@ impl Hub {
     }
 }
 
-/// A room's core rebuilt from its log in the database (after a command it applied could
-/// not be stored, so that it holds only what every process holds).
-fn rebuild(room: &str, store: &Store, now: u64) -> Room {
-    let mut core = new_room(room).core;
-    match store.commands_after(room, 0) {
+/// A room rebuilt from its log in the database, each command at the time it was applied.
+fn load(room: &str, store: &Store) -> RoomEntry {
+    let mut entry = new_room(room);
+    match store.room_commands(room) {
         Ok(all) => {
-            for (_, body) in all {
-                if let Ok(command) = decode_command_json(&body) {
-                    let _ = core.apply(&command, now);
+            for c in all {
+                if let Ok(command) = decode_command_json(&c.body) {
+                    let _ = entry.core.apply(&command, c.at);
                 }
+                entry.seq = entry.seq.max(c.seq);
             }
         }
         Err(e) => eprintln!("hudong-backend: could not read room {room}'s commands: {e}"),
     }
-    core
+    entry.loaded_through = entry.seq;
+    entry
 }
 
 fn new_room(id: &str) -> RoomEntry {
@@ -585,6 +643,8 @@ fn new_room(id: &str) -> RoomEntry {
         online: Arc::default(),
         link: Arc::default(),
         from_log: Default::default(),
+        loaded_through: 0,
+        active: now_ms(),
     }
 }
 

@@ -13,6 +13,7 @@ mod decide;
 mod fanout;
 mod faults;
 mod hub;
+mod limits;
 mod store;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -40,6 +41,10 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
 struct Args {
     redis: Option<String>,
     host_key: Option<String>,
+    read_key: Option<String>,
+    limits: limits::Config,
+    /// Behind a reverse proxy: the viewer's address is the last in `X-Forwarded-For`.
+    trust_proxy: bool,
     secret: Option<String>,
     host: String,
     port: u16,
@@ -52,6 +57,9 @@ fn args() -> Result<Args, String> {
     let mut a = Args {
         redis: std::env::var("HUDONG_REDIS").ok(),
         host_key: std::env::var("HUDONG_HOST_KEY").ok(),
+        read_key: std::env::var("HUDONG_READ_KEY").ok(),
+        limits: limits::Config::default(),
+        trust_proxy: false,
         secret: std::env::var("HUDONG_SECRET").ok(),
         host: "127.0.0.1".into(),
         port: std::env::var("PORT")
@@ -80,14 +88,27 @@ fn args() -> Result<Args, String> {
             "--redis" => a.redis = Some(value()?),
             "--host-key" => a.host_key = Some(value()?),
             "--secret" => a.secret = Some(value()?),
+            "--read-key" => a.read_key = Some(value()?),
+            "--trust-proxy" => a.trust_proxy = true,
+            "--max-sockets-per-address" => a.limits.sockets_per_address = number(&flag, value()?)?,
+            "--max-anonymous-joins" => {
+                a.limits.anonymous_joins_per_address = number(&flag, value()?)?
+            }
+            "--max-rooms" => a.limits.rooms = number(&flag, value()?)?,
             "-h" | "--help" => {
-                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--secret TEXT]");
+                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--read-key KEY] [--secret TEXT] [--trust-proxy] [--max-sockets-per-address 256] [--max-anonymous-joins 30] [--max-rooms 10000]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other} (try --help)")),
         }
     }
     Ok(a)
+}
+
+/// A flag's number.
+fn number<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("{flag} takes a whole number, not {v:?}"))
 }
 
 #[tokio::main]
@@ -144,7 +165,7 @@ async fn main() {
         }
     };
     let auth = match auth::Auth::new(Some(&secret), a.host_key.clone()) {
-        Ok(x) => x,
+        Ok(x) => x.with_read_key(a.read_key.clone()),
         Err(e) => {
             eprintln!("hudong-backend: {e}");
             std::process::exit(1);
@@ -154,7 +175,10 @@ async fn main() {
         eprintln!("hudong-backend: development mode (no --host-key): anyone may send host commands and events without a session token");
     }
     let hub = match Hub::new(store, fan, auth, Arc::new(decide::Server)) {
-        Ok(h) => Arc::new(h),
+        Ok(mut h) => {
+            h.limits = Arc::new(limits::Limits::new(a.limits.clone()));
+            Arc::new(h)
+        }
         Err(e) => {
             eprintln!("hudong-backend: {e}");
             std::process::exit(1);
@@ -187,6 +211,18 @@ async fn main() {
             }
         });
     }
+    // Idle rooms leave memory (their log stays in the database).
+    {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                every.tick().await;
+                let idle = hub.limits.config.idle_room_ms;
+                hub.evict_idle(now_ms(), idle);
+            }
+        });
+    }
     let app = router(hub.clone(), &a);
     let listener = match tokio::net::TcpListener::bind((a.host.as_str(), a.port)).await {
         Ok(l) => l,
@@ -211,9 +247,12 @@ async fn main() {
             .map(|r| format!(", fan-out: {r}"))
             .unwrap_or_default()
     );
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown(hub))
-        .await
+    if let Err(e) = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown(hub))
+    .await
     {
         eprintln!("hudong-backend: {e}");
         std::process::exit(1);
@@ -275,7 +314,8 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .route("/rooms/{id}/kick", post(kick))
         .route("/rooms/{id}/ws", get(room_ws))
         .route("/rooms/{id}/events", get(room_sse))
-        .merge(collector::routes())
+        .merge(collector::routes(a.limits.batch_bytes))
+        .layer(axum::Extension(ProxyTrust(a.trust_proxy)))
         .layer(no_store)
         .with_state(hub);
     let csp = SetResponseHeaderLayer::overriding(
@@ -348,6 +388,69 @@ impl<S: Send + Sync> FromRequestParts<S> for RoomId {
     }
 }
 
+/// Whether `X-Forwarded-For` names the client (`--trust-proxy`).
+#[derive(Clone, Copy)]
+struct ProxyTrust(bool);
+
+/// The address a request came from: the peer, or behind a trusted proxy the last address
+/// it forwarded for.
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let trust = parts.extensions.get::<ProxyTrust>().is_some_and(|t| t.0);
+        let forwarded = trust
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientIp(forwarded.or(peer).unwrap_or(
+            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        )))
+    }
+}
+
+/// A read of stored data (events, refusals, decisions, analytics, snapshots): the host key
+/// or the read key, as `Authorization: Bearer …` or `?key=` (an `EventSource` cannot set
+/// headers); anyone in development mode.
+pub struct ReadCall;
+
+impl FromRequestParts<Arc<Hub>> for ReadCall {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, Response> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.get("key").cloned());
+        if hub.auth.may_read(header) || hub.auth.may_read(query.as_deref()) {
+            Ok(ReadCall)
+        } else {
+            Err(refused(StatusCode::UNAUTHORIZED, auth::Refusal::NotReader))
+        }
+    }
+}
+
+/// A refusal by one of the limits: `429 {ok: false, error: {code, message}}`.
+pub fn limited(l: limits::Limit) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "5")],
+        Json(json!({"ok": false, "error": {"code": l.code(), "message": l.reason()}})),
+    )
+        .into_response()
+}
+
 /// A host call: refused without the host key (in development mode, anyone is the host).
 struct HostCall;
 
@@ -366,6 +469,7 @@ impl FromRequestParts<Arc<Hub>> for HostCall {
 async fn join(
     State(hub): State<Arc<Hub>>,
     RoomId(id): RoomId,
+    ClientIp(address): ClientIp,
     headers: HeaderMap,
     body: String,
 ) -> Response {
@@ -389,7 +493,16 @@ async fn join(
             }
             u.to_owned()
         }
-        None => format!("anon-{}", random()),
+        // Anonymous viewers cost nothing to make: capped per address and per room.
+        None => {
+            if let Err(l) = hub.limits.anonymous_join(address, &id, now_ms()) {
+                return limited(l);
+            }
+            if let Err(l) = hub.admit(&id) {
+                return limited(l);
+            }
+            format!("anon-{}", random())
+        }
     };
     let session = format!("s-{}", random());
     let (token, claims) = hub.auth.issue(&id, &user, &session, now_ms());
@@ -435,12 +548,11 @@ async fn post_command(
     }
 }
 
-async fn snapshot(State(hub): State<Arc<Hub>>, RoomId(id): RoomId) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        hub.snapshot(&id),
-    )
-        .into_response()
+async fn snapshot(State(hub): State<Arc<Hub>>, RoomId(id): RoomId, _: ReadCall) -> Response {
+    let body = hub
+        .snapshot_if_known(&id)
+        .unwrap_or_else(|| json!({"type": "room.snapshot", "seq": 0, "widgets": []}).to_string());
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 async fn presence(State(hub): State<Arc<Hub>>, RoomId(id): RoomId) -> Response {
@@ -500,6 +612,7 @@ fn viewer_flag(
 async fn analytics_of(
     State(hub): State<Arc<Hub>>,
     RoomId(id): RoomId,
+    _: ReadCall,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let window = q
@@ -523,6 +636,7 @@ async fn analytics_of(
 async fn decisions(
     State(hub): State<Arc<Hub>>,
     RoomId(id): RoomId,
+    _: ReadCall,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     match hub.store.outcomes(&id, q.get("widget").map(String::as_str)) {
@@ -610,17 +724,39 @@ async fn start_load(
 async fn room_ws(
     State(hub): State<Arc<Hub>>,
     RoomId(id): RoomId,
+    ClientIp(address): ClientIp,
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if hub.link(&id).refusing() {
-        return link_down();
-    }
     let user = match socket_user(&hub, &id, &q) {
         Ok(u) => u,
         Err(r) => return refused(StatusCode::UNAUTHORIZED, r),
     };
-    ws.on_upgrade(move |socket| viewer(hub, id, user, socket))
+    let slot = match connection(&hub, &id, address) {
+        Ok(slot) => slot,
+        Err(r) => return r,
+    };
+    let max = hub.limits.config.command_message_bytes;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            viewer(hub, id, user, socket).await;
+            drop(slot);
+        })
+}
+
+/// A viewer connection's place: the room admitted (an existing one, or a new one under the
+/// limit of rooms), its fault switch not refusing, and a socket slot for the address.
+fn connection(
+    hub: &Hub,
+    room: &str,
+    address: std::net::IpAddr,
+) -> Result<limits::SocketSlot, Response> {
+    hub.admit(room).map_err(limited)?;
+    if hub.link(room).refusing() {
+        return Err(link_down());
+    }
+    hub.limits.socket(address).map_err(limited)
 }
 
 /// `POST /rooms/{id}/kick?refuseMs=N` (a host call): drops every viewer connection of the
@@ -661,6 +797,7 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
     let online = hub.online(&room);
     online.fetch_add(1, Ordering::Relaxed);
     let (mut tx, mut incoming) = socket.split();
+    let mut bucket = hub.limits.bucket(now_ms());
     if tx
         .send(Message::Text(hub.snapshot(&room).into()))
         .await
@@ -688,6 +825,22 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
                 msg = incoming.next() => match msg {
                     Some(Ok(Message::Text(t))) => {
                         let kind = serde_json::from_str::<Value>(t.as_str()).ok().and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned));
+                        // A page pings every few seconds and asks for a snapshot after a gap;
+                        // a socket sending more is closed with the reason (policy, 1008).
+                        let cost = if kind.as_deref() == Some("snapshot.request") { limits::SNAPSHOT_COST } else { 1.0 };
+                        if !bucket.take(cost, now_ms()) {
+                            let reason = limits::Limit::Rate;
+                            let frame = axum::extract::ws::CloseFrame { code: 1008, reason: format!("{}: {}", reason.code(), reason.reason()).into() };
+                            let _ = tx.send(Message::Close(Some(frame))).await;
+                            // Read what is in flight until the client's close, so the
+                            // connection is not reset under the close frame.
+                            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+                                while let Some(Ok(m)) = incoming.next().await {
+                                    if matches!(m, Message::Close(_)) { break }
+                                }
+                            }).await;
+                            break;
+                        }
                         let reply = match kind.as_deref() {
                             Some("ping") => Some(r#"{"type":"pong"}"#.to_string()),
                             Some("snapshot.request") => Some(hub.snapshot(&room)),
@@ -709,24 +862,35 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
 async fn room_sse(
     State(hub): State<Arc<Hub>>,
     RoomId(id): RoomId,
-    _q: Query<HashMap<String, String>>,
+    ClientIp(address): ClientIp,
+    q: Query<HashMap<String, String>>,
 ) -> Response {
-    let link = hub.link(&id);
-    if link.refusing() {
-        return link_down();
-    }
-    let rx = hub.fanout.subscribe(&id);
-    let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
-    let user = match socket_user(&hub, &id, &_q) {
+    let user = match socket_user(&hub, &id, &q) {
         Ok(u) => u,
         Err(r) => return refused(StatusCode::UNAUTHORIZED, r),
     };
+    let slot = match connection(&hub, &id, address) {
+        Ok(slot) => Arc::new(slot),
+        Err(r) => return r,
+    };
+    let link = hub.link(&id);
+    let online = hub.online(&id);
+    let rx = hub.fanout.subscribe(&id);
+    let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
+    let hub2 = hub.clone();
+    let room = id.clone();
     let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |m| {
-        let keep = m.ok().filter(|m| match (&m.to, &user) {
-            (Some(to), Some(me)) => to == me,
-            _ => true,
-        });
-        std::future::ready(keep.map(|m| m.text.to_string()))
+        // The stream holds its address's slot and the room while it is open.
+        let _held = (&slot, &online);
+        let text = match m {
+            Ok(m) => match (&m.to, &user) {
+                (Some(to), Some(me)) if to != me => None,
+                _ => Some(m.text.to_string()),
+            },
+            // Fell behind: a snapshot catches the viewer up, as on the WebSocket.
+            Err(_) => Some(hub2.snapshot(&room)),
+        };
+        std::future::ready(text)
     });
     let stream = first
         .chain(rest)

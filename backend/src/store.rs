@@ -336,6 +336,35 @@ impl Store {
         })
     }
 
+    /// One room's commands in order.
+    pub fn room_commands(&self, room: &str) -> rusqlite::Result<Vec<StoredCommand>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT room_id, seq, at, body FROM commands WHERE room_id = ?1 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map([room], |r| {
+                Ok(StoredCommand {
+                    room: r.get(0)?,
+                    seq: r.get::<_, i64>(1)? as u64,
+                    at: r.get::<_, i64>(2)? as u64,
+                    body: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Whether a room has any command in the log.
+    pub fn has_commands(&self, room: &str) -> rusqlite::Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM commands WHERE room_id = ?1)",
+                [room],
+                |r| r.get(0),
+            )
+        })
+    }
+
     /// Every room's commands in order, to rebuild the rooms on start.
     pub fn all_commands(&self) -> rusqlite::Result<Vec<StoredCommand>> {
         self.with(|c| {

@@ -951,9 +951,9 @@ test('authority: host calls need the host key; a viewer acts only as the token\'
     await page.locator('#overlay section.hd-flash button.hd-grab').click();
     await expect.poll(() => page.evaluate(() => window.h.events.find((e) => e.type === 'flash.result')?.outcome), { timeout: 15_000 }).toBe('success');
     const attacker = await page.evaluate(() => window.h.session);
-    const [grab] = await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`)).json();
+    const [grab] = await (await fetch(`${base}/collect/events?room=${room}&type=flash.grab`, { headers: { authorization: `Bearer ${HOST}` } })).json();
     expect(grab.user_id).toBe(attacker.user_id);
-    const decisions = async () => (await (await fetch(`${base}/rooms/${room}/decisions`)).json());
+    const decisions = async () => (await (await fetch(`${base}/rooms/${room}/decisions`, { headers: { authorization: `Bearer ${HOST}` } })).json());
     expect(await decisions()).toEqual({ success: 1 });
 
     const post = (events, token) => call('/collect', { events }, token);
@@ -977,7 +977,7 @@ test('authority: host calls need the host key; a viewer acts only as the token\'
     expect(res.body.refused.map((r) => r.code)).toEqual([...Object.keys(cases), 'out_of_window']);
     for (const r of res.body.refused) expect(r.reason.length).toBeGreaterThan(10);
     // Recorded with the reason, and nothing decided for anyone.
-    const rejected = await (await fetch(`${base}/collect/rejected?room=${room}`)).json();
+    const rejected = await (await fetch(`${base}/collect/rejected?room=${room}`, { headers: { authorization: `Bearer ${HOST}` } })).json();
     expect(rejected.map((r) => r.code).sort()).toEqual(['forged_user', 'out_of_window', 'out_of_window', 'wrong_session']);
     // Replays: the same event again is a duplicate, decided once.
     expect(await post([grab], attacker.token)).toMatchObject({ status: 200, body: { stored: 0, duplicates: 1 } });
@@ -1019,8 +1019,8 @@ test('the host console with a host key: its commands go through with the key it 
     await expect(page.locator('#overlay .hd-poll')).toBeVisible();
     // The viewer in the console votes with its session token; the vote is stored as its own.
     await page.locator('#overlay .hd-poll button').first().click();
-    await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`)).json()).length).toBe(1);
-    const [vote] = await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`)).json();
+    await expect.poll(async () => (await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`, { headers: { authorization: `Bearer ${HOST}` } })).json()).length).toBe(1);
+    const [vote] = await (await fetch(`${base}/collect/events?room=${room}&type=poll.vote`, { headers: { authorization: `Bearer ${HOST}` } })).json();
     expect(vote.user_id).toBe(await page.evaluate(() => window.hudongRoom.userId));
 
     // Another browser without the key: its console's commands are refused, and it says why.
