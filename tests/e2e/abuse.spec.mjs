@@ -162,12 +162,15 @@ test('limits: sockets per address, anonymous joins, message rate and size, event
     const fifth = await socket(`${ws}/rooms/${room}/ws?token=${named.token}`).catch((e) => e);
     expect(fifth.status).toBe(429);
     expect(fifth.body.error.code).toBe('too_many_sockets');
+    // The host's relay (the simulated-viewer tool) is not counted per address.
+    open.push(await socket(`${ws}/rooms/${room}/ws?key=${HOST}&user=relay-1`));
     // An event stream counts too.
     expect((await fetch(`${base}/rooms/${room}/events?token=${named.token}`)).status).toBe(429);
 
     // A socket that floods is closed with the reason; one that sends a frame too large is
     // closed; the others go on receiving the room.
     const [flooder, oversized, ...others] = open;
+    expect(others).toHaveLength(3);
     for (let i = 0; i < 60; i++) flooder.ws.send('{"type":"snapshot.request"}');
     const flooded = await flooder.ws.closed;
     expect(flooded.code).toBe(1008);
