@@ -572,15 +572,54 @@ impl Store {
         })
     }
 
-    /// The right to draw a lottery, taken once: `true` for the one caller (of any process)
-    /// that draws it.
-    pub fn take_draw(&self, room: &str, widget: &str, at: u64) -> rusqlite::Result<bool> {
+    /// Draws a lottery once across every process, in one IMMEDIATE transaction: the draw
+    /// taken (an insert only one caller wins), the entrants read, `pick` choosing the
+    /// winners, and each entrant's result recorded under `id(actor)` with the answer
+    /// `answer(actor, won)` makes. `None` if the bag was drawn before; otherwise
+    /// (entrants, winners). A failure leaves nothing taken, so the next flush tries again.
+    pub fn draw(
+        &self,
+        room: &str,
+        widget: &str,
+        at: u64,
+        pick: impl FnOnce(&[String]) -> Vec<String>,
+        id: impl Fn(&str) -> String,
+        answer: impl Fn(&str, bool) -> String,
+    ) -> rusqlite::Result<Option<(Vec<String>, Vec<String>)>> {
         self.with(|c| {
-            c.execute(
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            if tx.execute(
                 "INSERT OR IGNORE INTO draws (room_id, widget_id, at) VALUES (?1, ?2, ?3)",
                 params![room, widget, at as i64],
-            )
-            .map(|n| n == 1)
+            )? == 0
+            {
+                return Ok(None);
+            }
+            let entrants: Vec<String> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT actor FROM entries WHERE room_id = ?1 AND widget_id = ?2 ORDER BY at, rowid",
+                )?;
+                let rows = stmt.query_map(params![room, widget], |r| r.get::<_, String>(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let winners = pick(&entrants);
+            for actor in &entrants {
+                let won = winners.contains(actor);
+                let request = id(actor);
+                let d = Decision {
+                    request_id: &request,
+                    room,
+                    widget,
+                    actor,
+                    item: None,
+                    outcome: if won { "won" } else { "lost" },
+                    answer: "",
+                    at,
+                };
+                insert_decision(&tx, &d, &answer(actor, won))?;
+            }
+            tx.commit()?;
+            Ok(Some((entrants, winners)))
         })
     }
 

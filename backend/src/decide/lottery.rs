@@ -99,40 +99,32 @@ pub fn draw_due(hub: &Hub) {
         })
         .collect();
     for (room, widget, count) in due {
-        // One process draws each bag: the one whose insert takes the draw.
-        match hub.store.take_draw(&room, &widget, now) {
-            Ok(true) => {}
-            Ok(false) => continue,
+        // One process draws each bag, in one transaction: the one whose insert takes it.
+        let result = |actor: &str, won: bool| {
+            json!({"type": "lottery.result", "widget_id": widget, "user_id": actor, "won": won})
+        };
+        let drawn = hub.store.draw(
+            &room,
+            &widget,
+            now,
+            |entrants| {
+                let mut order = entrants.to_vec();
+                shuffle(&mut order);
+                order.truncate(count as usize);
+                order
+            },
+            |actor| draw_id(&room, &widget, actor),
+            |actor, won| result(actor, won).to_string(),
+        );
+        let (entrants, winners) = match drawn {
+            Ok(Some(d)) => d,
+            Ok(None) => continue,
             Err(e) => {
-                eprintln!("hudong-backend: could not take a draw: {e}");
+                eprintln!("hudong-backend: could not draw a lottery: {e}");
                 continue;
             }
-        }
-        let Ok(mut entrants) = hub.store.entrants(&room, &widget) else {
-            continue;
         };
-        shuffle(&mut entrants);
-        let winners: Vec<String> = entrants.iter().take(count as usize).cloned().collect();
         let mut rooms = hub.lock();
-        for actor in &entrants {
-            let won = winners.contains(actor);
-            let answer = json!({"type": "lottery.result", "widget_id": widget, "user_id": actor, "won": won});
-            let id = draw_id(&room, &widget, actor);
-            let d = Decision {
-                request_id: &id,
-                room: &room,
-                widget: &widget,
-                actor,
-                item: None,
-                outcome: if won { "won" } else { "lost" },
-                answer: &answer.to_string(),
-                at: now,
-            };
-            if let Err(e) = hub.store.record_decision(&d) {
-                eprintln!("hudong-backend: could not record a draw: {e}");
-                return;
-            }
-        }
         let shown: Vec<String> = winners.iter().take(20).map(|a| display_name(a)).collect();
         let draw = json!({"type": "lottery.draw", "widget_id": widget, "winners": shown, "entries": entrants.len()});
         if let Err(e) = hub.post_locked(&mut rooms, &room, draw) {
@@ -140,8 +132,7 @@ pub fn draw_due(hub: &Hub) {
             continue;
         }
         for actor in &entrants {
-            let answer = json!({"type": "lottery.result", "widget_id": widget, "user_id": actor, "won": winners.contains(actor)});
-            let _ = hub.post_to(&mut rooms, &room, actor, answer);
+            let _ = hub.post_to(&mut rooms, &room, actor, result(actor, winners.contains(actor)));
         }
     }
 }
