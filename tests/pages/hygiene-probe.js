@@ -7,6 +7,9 @@
   const created = [];
   const note = (kind) => (created.push([kind, ++seq]), seq);
   const label = (t) => (t === window ? 'window' : t === document ? 'document' : t instanceof Node ? (t.localName || t.nodeName) + (t.className ? `.${String(t.className).split(' ')[0]}` : '') : t?.constructor?.name ?? '?');
+  const ids = new WeakMap();
+  let lastId = 0;
+  const idOf = (t) => ids.get(t) ?? (ids.set(t, ++lastId), lastId);
   const where = () => new Error().stack.split('\n').slice(3, 5).join(' | ');
 
   const add = EventTarget.prototype.addEventListener;
@@ -107,7 +110,7 @@
         // Listeners on the window, the document or anything still in the page.
         listeners: listeners.filter((l) => !(l.target instanceof Node) || l.target.isConnected).map((l) => `${label(l.target)} ${l.type} @ ${l.at}`),
         // On detached nodes (unreachable from the page, kept only by what holds the node).
-        detachedListeners: listeners.filter((l) => l.target instanceof Node && !l.target.isConnected).length,
+        detached: listeners.filter((l) => l.target instanceof Node && !l.target.isConnected).map((l) => ({ node: idOf(l.target), label: label(l.target), type: l.type, capture: l.capture })),
         timeouts: [...live.timeouts.values()].filter(after).map((t) => `${t.ms}ms @ ${t.at}`),
         intervals: [...live.intervals.values()].filter(after).map((t) => `${t.ms}ms @ ${t.at}`),
         frames: [...live.frames.values()].filter(after).map((t) => t.at),
