@@ -20,6 +20,8 @@ pub trait Fanout: Send + Sync {
     fn shared(&self) -> bool {
         false
     }
+    /// Forgets the rooms that have no subscriber here any more.
+    fn sweep(&self) {}
 }
 
 /// The in-process default: one broadcast channel per room.
@@ -32,33 +34,81 @@ pub struct LocalFanout {
 const BACKLOG: usize = 1024;
 
 impl LocalFanout {
-    fn sender(&self, room: &str) -> broadcast::Sender<Outgoing> {
+    /// Subscribes; `first` runs, under the lock, when the room had no subscriber here.
+    fn join_then(&self, room: &str, first: impl FnOnce(&str)) -> broadcast::Receiver<Outgoing> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        rooms
-            .entry(room.to_owned())
-            .or_insert_with(|| broadcast::channel(BACKLOG).0)
-            .clone()
+        match rooms.get(room) {
+            Some(tx) => tx.subscribe(),
+            None => {
+                let (tx, rx) = broadcast::channel(BACKLOG);
+                rooms.insert(room.to_owned(), tx);
+                first(room);
+                rx
+            }
+        }
+    }
+
+    /// Forgets the rooms nobody here listens to any more, calling `gone` for each under
+    /// the same lock as [`LocalFanout::join`] (so a join and a leave are seen in order).
+    fn forget_idle(&self, mut gone: impl FnMut(&str)) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        rooms.retain(|room, tx| {
+            let keep = tx.receiver_count() > 0;
+            if !keep {
+                gone(room);
+            }
+            keep
+        });
+    }
+
+    fn rooms(&self) -> Vec<String> {
+        let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        rooms.keys().cloned().collect()
     }
 }
 
 impl Fanout for LocalFanout {
     fn publish(&self, room: &str, message: Outgoing) {
-        let _ = self.sender(room).send(message); // no subscribers is fine
+        let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = rooms.get(room) {
+            let _ = tx.send(message); // every subscriber gone is fine
+        }
     }
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing> {
-        self.sender(room).subscribe()
+        self.join_then(room, |_| ())
+    }
+    fn sweep(&self) {
+        self.forget_idle(|_| ());
     }
 }
 
+/// What the Redis listener is asked to do for a room.
+enum Interest {
+    Join(String),
+    Leave(String),
+}
+
 /// Several processes serving the same rooms: messages go through Redis pub/sub (channel
-/// `hudong:room:<id>`), sequence numbers come from Redis (`INCR hudong:seq:<id>`). Each
-/// process delivers to its own sockets through a [`LocalFanout`], and hands messages from
-/// the other processes to `on_remote` (the hub applies them to its copy of the room).
+/// `hudong:room:<id>`). Each process subscribes only to the rooms that have viewers on it,
+/// and leaves a room's channel once its last viewer here is gone; it delivers to its own
+/// sockets through a [`LocalFanout`], and hands messages from the other processes to
+/// `on_remote` (the hub applies them to its copy of the room). A room this process holds
+/// without a viewer here is brought up to date from the shared log before it is used.
 pub struct RedisFanout {
     local: LocalFanout,
     client: redis::Client,
     conn: Mutex<redis::Connection>,
     origin: String,
+    interest: Mutex<Option<std::sync::mpsc::Sender<Interest>>>,
+}
+
+/// How long the listener waits for a message before it looks at joins and leaves.
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+/// How often rooms without viewers here are left.
+const SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn channel(room: &str) -> String {
+    format!("hudong:room:{room}")
 }
 
 impl RedisFanout {
@@ -78,54 +128,105 @@ impl RedisFanout {
             client,
             conn: Mutex::new(conn),
             origin,
+            interest: Mutex::new(None),
         })
     }
 
-    /// Listens for the other processes' messages on a thread of its own.
+    fn ask(&self, what: Interest) {
+        let interest = self.interest.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = interest.as_ref() {
+            let _ = tx.send(what);
+        }
+    }
+
+    /// Listens for the other processes' messages on a thread of its own: subscribes to a
+    /// room's channel when its first viewer here arrives, unsubscribes when the last one
+    /// has gone, and reconnects (subscribing again to every room with viewers here) when
+    /// the connection to Redis breaks.
     pub fn listen(
         self: &Arc<Self>,
         on_remote: impl Fn(&str, Outgoing) + Send + 'static,
     ) -> redis::RedisResult<()> {
+        let (tx, rx) = std::sync::mpsc::channel::<Interest>();
+        // Rooms that already have viewers (none, normally: listen runs at start).
+        for room in self.local.rooms() {
+            let _ = tx.send(Interest::Join(room));
+        }
+        *self.interest.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         let mut conn = self.client.get_connection()?;
+        conn.set_read_timeout(Some(POLL))?;
         let me = self.clone();
         std::thread::spawn(move || {
-            let mut ps = conn.as_pubsub();
-            if let Err(e) = ps.psubscribe("hudong:room:*") {
-                eprintln!("hudong-backend: Redis subscribe failed: {e}");
-                return;
-            }
+            let mut swept = std::time::Instant::now();
             loop {
-                let msg = match ps.get_message() {
-                    Ok(m) => m,
-                    Err(e) => {
-                        eprintln!("hudong-backend: Redis pub/sub stopped: {e}");
-                        return;
-                    }
-                };
-                let Some(room) = msg
-                    .get_channel_name()
-                    .strip_prefix("hudong:room:")
-                    .map(str::to_owned)
-                else {
-                    continue;
-                };
-                let Ok(payload) = msg.get_payload::<String>() else {
-                    continue;
-                };
-                let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) else {
-                    continue;
-                };
-                if v["o"].as_str() == Some(me.origin.as_str()) {
-                    continue; // our own, already delivered
+                if let Err(e) = me.serve(&mut conn, &rx, &mut swept, &on_remote) {
+                    eprintln!("hudong-backend: Redis pub/sub interrupted ({e}); reconnecting");
                 }
-                let out = Outgoing {
-                    to: v["to"].as_str().map(str::to_owned),
-                    text: Arc::from(v["t"].as_str().unwrap_or_default()),
-                };
-                on_remote(&room, out);
+                // Reconnect, then subscribe again to every room with viewers here.
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    let fresh = me
+                        .client
+                        .get_connection()
+                        .and_then(|c| c.set_read_timeout(Some(POLL)).map(|_| c));
+                    if let Ok(c) = fresh {
+                        conn = c;
+                        break;
+                    }
+                }
+                while rx.try_recv().is_ok() {}
+                for room in me.local.rooms() {
+                    me.ask(Interest::Join(room));
+                }
             }
         });
         Ok(())
+    }
+
+    /// Runs the pub/sub connection until it fails.
+    fn serve(
+        &self,
+        conn: &mut redis::Connection,
+        rx: &std::sync::mpsc::Receiver<Interest>,
+        swept: &mut std::time::Instant,
+        on_remote: &impl Fn(&str, Outgoing),
+    ) -> redis::RedisResult<()> {
+        let mut ps = conn.as_pubsub();
+        loop {
+            if swept.elapsed() >= SWEEP {
+                *swept = std::time::Instant::now();
+                self.local
+                    .forget_idle(|room| self.ask(Interest::Leave(room.to_owned())));
+            }
+            while let Ok(what) = rx.try_recv() {
+                match what {
+                    Interest::Join(room) => ps.subscribe(channel(&room))?,
+                    Interest::Leave(room) => ps.unsubscribe(channel(&room))?,
+                }
+            }
+            let msg = match ps.get_message() {
+                Ok(m) => m,
+                Err(e) if e.is_timeout() => continue,
+                Err(e) => return Err(e),
+            };
+            let Some(room) = msg.get_channel_name().strip_prefix("hudong:room:") else {
+                continue;
+            };
+            let Ok(payload) = msg.get_payload::<String>() else {
+                continue;
+            };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) else {
+                continue;
+            };
+            if v["o"].as_str() == Some(self.origin.as_str()) {
+                continue; // our own, already delivered
+            }
+            let out = Outgoing {
+                to: v["to"].as_str().map(str::to_owned),
+                text: Arc::from(v["t"].as_str().unwrap_or_default()),
+            };
+            on_remote(room, out);
+        }
     }
 
     /// Delivers to this process's sockets only (messages from the other processes).
@@ -142,7 +243,7 @@ impl Fanout for RedisFanout {
         self.local.publish(room, message);
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = redis::cmd("PUBLISH")
-            .arg(format!("hudong:room:{room}"))
+            .arg(channel(room))
             .arg(payload)
             .query::<i64>(&mut *conn)
         {
@@ -150,7 +251,10 @@ impl Fanout for RedisFanout {
         }
     }
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing> {
-        self.local.subscribe(room)
+        // The join is asked for under the local lock: a sweep that dropped the room asked
+        // its leave first, so the listener ends subscribed while viewers remain.
+        self.local
+            .join_then(room, |room| self.ask(Interest::Join(room.to_owned())))
     }
     fn shared(&self) -> bool {
         true

@@ -344,6 +344,18 @@ impl Hub {
             })
     }
 
+    /// With other processes serving the rooms: brings this process's copy of `room` up to
+    /// date from the shared log (it may hold the room without a viewer here, and so without
+    /// a subscription to its messages) before a request is judged on it.
+    pub fn refresh(&self, room: &str) {
+        if !self.fanout.shared() || !self.knows(room) {
+            return;
+        }
+        let mut rooms = self.lock();
+        let entry = self.room_in(&mut rooms, room);
+        self.catch_up(room, entry, now_ms());
+    }
+
     /// Whether a connection may open `room` now: a room held or in the log may; a new one
     /// only while fewer than the limit are held (idle rooms are evicted first).
     pub fn admit(&self, room: &str) -> Result<(), crate::limits::Limit> {
@@ -371,6 +383,7 @@ impl Hub {
                 || e.link.refusing()
                 || now < e.active.saturating_add(idle_ms)
         });
+        self.fanout.sweep();
         before - rooms.len()
     }
 

@@ -277,6 +277,11 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
         await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
         pages.push(page);
       }
+      // Each process subscribes to the room's channel once it has a viewer there, and to
+      // no other room's.
+      const { execFileSync } = await import('node:child_process');
+      const subscribers = (r) => Number(execFileSync('redis-cli', ['-p', String(port), 'PUBSUB', 'NUMSUB', `hudong:room:${r}`], { encoding: 'utf8' }).trim().split('\n')[1]);
+      await expect.poll(() => subscribers(room)).toBe(2);
       const post = (base, command) =>
         fetch(`${base}/rooms/${room}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) }).then((r) => r.json());
       // Commands posted to either process, alternating.
@@ -317,6 +322,15 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
         outcomes.push(JSON.parse(await result.locator('.meta').textContent()).outcome);
       }
       expect(outcomes.sort()).toEqual(['sold_out', 'success']);
+
+      // A room with commands but no viewer on either process: no subscription to it.
+      const quiet = `${room}-quiet`;
+      const opened = await fetch(`${one.base}/rooms/${quiet}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] }) }).then((r) => r.json());
+      expect(opened.ok).toBe(true);
+      expect(subscribers(quiet)).toBe(0);
+      // When the viewers leave, both processes leave the room's channel.
+      for (const page of pages) await page.close();
+      await expect.poll(() => subscribers(room), { timeout: 20_000 }).toBe(0);
     } finally {
       await stop(one.proc);
       await stop(two.proc);

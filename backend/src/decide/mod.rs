@@ -60,6 +60,7 @@ pub fn on_event(hub: &Hub, e: &Value) {
             let (Some(widget), Some(actor)) = (env.widget_id.as_deref(), actor(&env)) else {
                 return;
             };
+            hub.refresh(&env.room_id);
             each_event(&Stored {
                 hub,
                 room: &env.room_id,
