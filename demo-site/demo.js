@@ -723,4 +723,8 @@ function logEvent(event) {
 }
 
 await mountRoom();
+// The console's forms act on the room: they take input once it is mounted (before, a send
+// would have no room to read the server's clock from).
+$('section.console').inert = false;
+$('section.console').removeAttribute('aria-busy');
 document.body.dataset.ready = 'true';

@@ -97,7 +97,8 @@ enum Interest {
 pub struct RedisFanout {
     local: LocalFanout,
     client: redis::Client,
-    conn: Mutex<redis::Connection>,
+    /// Messages for the other processes, published in order by a thread of their own.
+    outbox: std::sync::mpsc::Sender<(String, String)>,
     origin: String,
     interest: Mutex<Option<std::sync::mpsc::Sender<Interest>>>,
 }
@@ -115,6 +116,11 @@ impl RedisFanout {
     pub fn connect(url: &str) -> redis::RedisResult<RedisFanout> {
         let client = redis::Client::open(url)?;
         let conn = client.get_connection()?;
+        let (outbox, queued) = std::sync::mpsc::channel();
+        std::thread::spawn({
+            let client = client.clone();
+            move || publisher(client, conn, queued)
+        });
         let origin = format!(
             "{}-{}",
             std::process::id(),
@@ -126,7 +132,7 @@ impl RedisFanout {
         Ok(RedisFanout {
             local: LocalFanout::default(),
             client,
-            conn: Mutex::new(conn),
+            outbox,
             origin,
             interest: Mutex::new(None),
         })
@@ -241,14 +247,9 @@ impl Fanout for RedisFanout {
             serde_json::json!({"o": self.origin, "to": message.to, "t": message.text.as_ref()})
                 .to_string();
         self.local.publish(room, message);
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = redis::cmd("PUBLISH")
-            .arg(channel(room))
-            .arg(payload)
-            .query::<i64>(&mut *conn)
-        {
-            eprintln!("hudong-backend: Redis publish failed: {e}");
-        }
+        // Queued, not sent here: the caller may hold the room's lock, and a round trip to
+        // Redis must not stall the room.
+        let _ = self.outbox.send((channel(room), payload));
     }
     fn subscribe(&self, room: &str) -> broadcast::Receiver<Outgoing> {
         // The join is asked for under the local lock: a sweep that dropped the room asked
@@ -258,5 +259,47 @@ impl Fanout for RedisFanout {
     }
     fn shared(&self) -> bool {
         true
+    }
+}
+
+/// Most messages sent to Redis in one pipelined write.
+const BATCH: usize = 256;
+/// Tries for one batch before it is given up (viewers then see the gap and ask for a
+/// snapshot, which comes from the shared log).
+const TRIES: usize = 5;
+
+/// Publishes queued messages in order, as many as have queued up in one pipelined write,
+/// reconnecting when the connection breaks.
+fn publisher(
+    client: redis::Client,
+    mut conn: redis::Connection,
+    queued: std::sync::mpsc::Receiver<(String, String)>,
+) {
+    while let Ok(first) = queued.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queued.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let mut pipe = redis::pipe();
+        for (channel, payload) in &batch {
+            pipe.cmd("PUBLISH").arg(channel).arg(payload).ignore();
+        }
+        for attempt in 1..=TRIES {
+            match pipe.query::<()>(&mut conn) {
+                Ok(()) => break,
+                Err(e) => {
+                    eprintln!(
+                        "hudong-backend: Redis publish failed ({e}), try {attempt} of {TRIES}"
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(200 * attempt as u64));
+                    if let Ok(fresh) = client.get_connection() {
+                        conn = fresh;
+                    }
+                }
+            }
+        }
     }
 }
