@@ -3,7 +3,7 @@
 # each step checks first and does nothing when its tool is already there.
 #   scripts/setup.sh           toolchain for building (wasm32 target, wasm-bindgen CLI, npm packages)
 #   scripts/setup.sh --test    the same, plus Chromium and ChromeDriver for the browser tests,
-#                              and redis-server for the multi-process backend test
+#                              redis-server and PostgreSQL for the multi-process backend tests
 #   scripts/setup.sh --bench   the same as --test, plus twiggy (the wasm size profiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +72,17 @@ if [ "$MODE" = "--test" ] || [ "$MODE" = "--bench" ]; then
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
     else
       echo "[setup] install redis-server with your package manager, then rerun" >&2
+      exit 1
+    fi
+  fi
+  # PostgreSQL: the scale-out store, tested on a throwaway cluster (scripts/postgres.sh).
+  if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    say "installing PostgreSQL for the multi-process backend tests"
+    if command -v apt-get >/dev/null 2>&1; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    else
+      echo "[setup] install PostgreSQL (initdb, pg_ctl) with your package manager, then rerun" >&2
       exit 1
     fi
   fi

@@ -10,6 +10,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n\033[1;35m== %s\033[0m\n' "$*"; }
 
+# A throwaway PostgreSQL cluster for the backend's scale-out store, removed on exit.
+PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/hudong-pg.XXXXXX")"
+trap 'bash scripts/postgres.sh stop "$PG_DIR"' EXIT
+HUDONG_TEST_POSTGRES="$(bash scripts/postgres.sh start "$PG_DIR")"
+export HUDONG_TEST_POSTGRES
+
 step "build (dist/)"
 node scripts/build.mjs --quiet --fault
 
@@ -18,6 +24,8 @@ cargo test --workspace --exclude hudong-widgets --exclude hudong-wasm --locked
 cargo test -p hudong-core --features typescript --locked --lib typescript
 # Failure isolation, with the test-only widget that fails on purpose.
 cargo test -p hudong-core --features fault --locked --test isolation
+# The backend's decisions again, each test on a new PostgreSQL database.
+HUDONG_TEST_STORE=postgres cargo test -p hudong-backend --locked
 
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -27,7 +27,7 @@ pub fn compute(
     room: &str,
     window_ms: u64,
     online: usize,
-) -> rusqlite::Result<Value> {
+) -> crate::store::Result<Value> {
     let events = store.events(Some(room), None, 1_000_000)?;
     let mut viewers: HashSet<String> = HashSet::new();
     let mut first_last: HashMap<String, (u64, u64)> = HashMap::new();

@@ -49,7 +49,7 @@ impl LocalFanout {
     }
 
     /// Forgets the rooms nobody here listens to any more, calling `gone` for each under
-    /// the same lock as [`LocalFanout::join`] (so a join and a leave are seen in order).
+    /// the same lock as [`LocalFanout::join_then`] (so a join and a leave are seen in order).
     fn forget_idle(&self, mut gone: impl FnMut(&str)) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
         rooms.retain(|room, tx| {
@@ -108,8 +108,24 @@ const POLL: std::time::Duration = std::time::Duration::from_millis(50);
 /// How often rooms without viewers here are left.
 const SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Every room's channel is this prefix and the room id.
+const CHANNEL_PREFIX: &str = "hudong:room:";
+
 fn channel(room: &str) -> String {
-    format!("hudong:room:{room}")
+    format!("{CHANNEL_PREFIX}{room}")
+}
+
+/// A new connection to Redis after waiting `wait`, with `read_timeout` set (the listener
+/// polls); `None` while Redis cannot be reached.
+fn reconnect(
+    client: &redis::Client,
+    wait: std::time::Duration,
+    read_timeout: Option<std::time::Duration>,
+) -> Option<redis::Connection> {
+    std::thread::sleep(wait);
+    let conn = client.get_connection().ok()?;
+    conn.set_read_timeout(read_timeout).ok()?;
+    Some(conn)
 }
 
 impl RedisFanout {
@@ -169,17 +185,12 @@ impl RedisFanout {
                     eprintln!("hudong-backend: Redis pub/sub interrupted ({e}); reconnecting");
                 }
                 // Reconnect, then subscribe again to every room with viewers here.
-                loop {
-                    std::thread::sleep(std::time::Duration::from_millis(500));
-                    let fresh = me
-                        .client
-                        .get_connection()
-                        .and_then(|c| c.set_read_timeout(Some(POLL)).map(|_| c));
-                    if let Ok(c) = fresh {
-                        conn = c;
-                        break;
+                conn = loop {
+                    let wait = std::time::Duration::from_millis(500);
+                    if let Some(c) = reconnect(&me.client, wait, Some(POLL)) {
+                        break c;
                     }
-                }
+                };
                 while rx.try_recv().is_ok() {}
                 for room in me.local.rooms() {
                     me.ask(Interest::Join(room));
@@ -215,7 +226,7 @@ impl RedisFanout {
                 Err(e) if e.is_timeout() => continue,
                 Err(e) => return Err(e),
             };
-            let Some(room) = msg.get_channel_name().strip_prefix("hudong:room:") else {
+            let Some(room) = msg.get_channel_name().strip_prefix(CHANNEL_PREFIX) else {
                 continue;
             };
             let Ok(payload) = msg.get_payload::<String>() else {
@@ -294,8 +305,8 @@ fn publisher(
                     eprintln!(
                         "hudong-backend: Redis publish failed ({e}), try {attempt} of {TRIES}"
                     );
-                    std::thread::sleep(std::time::Duration::from_millis(200 * attempt as u64));
-                    if let Ok(fresh) = client.get_connection() {
+                    let wait = std::time::Duration::from_millis(200 * attempt as u64);
+                    if let Some(fresh) = reconnect(&client, wait, None) {
                         conn = fresh;
                     }
                 }

@@ -105,6 +105,10 @@ pub struct Books {
     /// Question queues, and those changed since last announced.
     pub questions: HashMap<(String, String), QuestionBook>,
     pub dirty_questions: std::collections::HashSet<(String, String)>,
+    /// The last sweep of stale tallies ([`crate::decide::flush_tallies`]): when it ran, and
+    /// the polls whose stored tally differed from the room's then.
+    pub swept_at: u64,
+    pub stale: HashMap<(String, String), Vec<u64>>,
 }
 
 /// One question queue as the server keeps it.
@@ -347,13 +351,26 @@ impl Hub {
     /// With other processes serving the rooms: brings this process's copy of `room` up to
     /// date from the shared log (it may hold the room without a viewer here, and so without
     /// a subscription to its messages) before a request is judged on it.
+    /// One lock and one read of the log: what the held room missed, or the whole room
+    /// when it is not held here (a room the log does not know stays unknown).
     pub fn refresh(&self, room: &str) {
-        if !self.fanout.shared() || !self.knows(room) {
+        if !self.fanout.shared() {
             return;
         }
+        let now = now_ms();
         let mut rooms = self.lock();
-        let entry = self.room_in(&mut rooms, room);
-        self.catch_up(room, entry, now_ms());
+        match rooms.get_mut(room) {
+            Some(entry) => {
+                entry.active = now;
+                self.catch_up(room, entry, now);
+            }
+            None => {
+                let entry = load(room, &self.store);
+                if entry.seq > 0 {
+                    rooms.insert(room.to_owned(), entry);
+                }
+            }
+        }
     }
 
     /// Whether a connection may open `room` now: a room held or in the log may; a new one

@@ -2,7 +2,7 @@
 //! (WebSocket and SSE), answers the time endpoint, collects events into SQLite, and decides
 //! every reward with the same core crate the browser runs.
 //!
-//!   hudong-backend [--port 8787] [--host 127.0.0.1] [--db .hudong/hudong.db]
+//!   hudong-backend [--port 8787] [--host 127.0.0.1] [--db .hudong/hudong.db | postgres://…]
 //!                  [--site demo-site] [--dist dist]
 //!
 //! `PORT` and `HUDONG_DB` in the environment work too. See docs/backend.md.
@@ -48,7 +48,8 @@ struct Args {
     secret: Option<String>,
     host: String,
     port: u16,
-    db: PathBuf,
+    /// A SQLite file's path or a `postgres://` URL.
+    db: String,
     site: PathBuf,
     dist: PathBuf,
 }
@@ -66,9 +67,7 @@ fn args() -> Result<Args, String> {
             .ok()
             .and_then(|p| p.parse().ok())
             .unwrap_or(8787),
-        db: std::env::var("HUDONG_DB")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| ".hudong/hudong.db".into()),
+        db: std::env::var("HUDONG_DB").unwrap_or_else(|_| ".hudong/hudong.db".into()),
         site: "demo-site".into(),
         dist: "dist".into(),
     };
@@ -82,7 +81,7 @@ fn args() -> Result<Args, String> {
                     .parse()
                     .map_err(|_| "--port takes a number (0: any free port)".to_string())?
             }
-            "--db" => a.db = value()?.into(),
+            "--db" => a.db = value()?,
             "--site" => a.site = value()?.into(),
             "--dist" => a.dist = value()?.into(),
             "--redis" => a.redis = Some(value()?),
@@ -96,7 +95,7 @@ fn args() -> Result<Args, String> {
             }
             "--max-rooms" => a.limits.rooms = number(&flag, value()?)?,
             "-h" | "--help" => {
-                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--read-key KEY] [--secret TEXT] [--trust-proxy] [--max-sockets-per-address 256] [--max-anonymous-joins 30] [--max-rooms 10000]");
+                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db|postgres://USER@HOST/DB] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--read-key KEY] [--secret TEXT] [--trust-proxy] [--max-sockets-per-address 256] [--max-anonymous-joins 30] [--max-rooms 10000]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other} (try --help)")),
@@ -106,6 +105,18 @@ fn args() -> Result<Args, String> {
 }
 
 /// A flag's number.
+/// A database URL without its password, for the log.
+fn redacted(db: &str) -> String {
+    match (db.find("://"), db.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user = &db[scheme + 3..at];
+            let user = user.split(':').next().unwrap_or_default();
+            format!("{}{user}@{}", &db[..scheme + 3], &db[at + 1..])
+        }
+        _ => db.to_owned(),
+    }
+}
+
 fn number<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
     v.parse()
         .map_err(|_| format!("{flag} takes a whole number, not {v:?}"))
@@ -120,12 +131,12 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let store = match store::Store::open(&a.db) {
+    let store = match store::Store::connect(&a.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
                 "hudong-backend: cannot open the database {}: {e}",
-                a.db.display()
+                redacted(&a.db)
             );
             std::process::exit(1);
         }
@@ -241,7 +252,7 @@ async fn main() {
     // The first line is machine-readable: tests and `npm start` wait for it.
     println!(
         "hudong-backend listening on http://{addr} (database: {}{})",
-        a.db.display(),
+        redacted(&a.db),
         a.redis
             .as_deref()
             .map(|r| format!(", fan-out: {r}"))
@@ -589,7 +600,7 @@ async fn follows(
 fn viewer_flag(
     body: &HashMap<String, Value>,
     field: &str,
-    set: impl FnOnce(&str, bool) -> rusqlite::Result<()>,
+    set: impl FnOnce(&str, bool) -> store::Result<()>,
 ) -> Response {
     let (Some(user), Some(on)) = (
         body.get("user_id").and_then(Value::as_str),

@@ -1,6 +1,6 @@
 // The reference backend as the end-to-end tests run it: the debug binary `npm test` builds,
 // on a free port, with a database of its own.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -50,4 +50,34 @@ export async function postCommand(base, room, message) {
   const out = await res.json();
   if (!res.ok || out.ok === false) throw new Error(`${message.type} refused: ${JSON.stringify(out.error)}`);
   return out;
+}
+
+/** A Redis server of its own on a free port; resolves when it answers. */
+export async function startRedis() {
+  const port = 20_000 + Math.floor(Math.random() * 10_000);
+  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const cli = (...args) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if (cli('ping') === 'PONG') break;
+    } catch {
+      // not up yet
+    }
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, proc, cli };
+}
+
+/**
+ * A new, empty database on the test PostgreSQL cluster that `npm test` starts
+ * (`HUDONG_TEST_POSTGRES`, printed by `scripts/postgres.sh start`): its URL.
+ */
+export function postgresDatabase(name) {
+  const base = process.env.HUDONG_TEST_POSTGRES;
+  if (!base) throw new Error('HUDONG_TEST_POSTGRES is not set: export HUDONG_TEST_POSTGRES=$(bash scripts/postgres.sh start /tmp/hudong-pg), as npm test does');
+  const db = `hudong_${name}_${process.pid}_${Date.now()}`;
+  execFileSync('psql', [base, '-qc', `CREATE DATABASE ${db}`]);
+  return base.replace(/\/[^/]*$/, `/${db}`);
 }

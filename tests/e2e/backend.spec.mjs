@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { WebSocket } from 'ws';
-import { repo, startBackend as start, stop } from './backend-process.mjs';
+import { repo, startBackend as start, startRedis, stop } from './backend-process.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The backend with extra command-line arguments (a later `--site` wins). */
@@ -250,19 +250,10 @@ test('simulated viewers: the load tool runs a show against the backend; decision
 
 test('two backend processes on one Redis serve one room: both viewers get the same commands in order, and never more orders than units', async ({ browser }) => {
   test.setTimeout(90_000);
-  const port = 20_000 + Math.floor(Math.random() * 10_000);
-  const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = await startRedis();
   try {
-    await expect.poll(async () => {
-      const { execFileSync } = await import('node:child_process');
-      try {
-        return execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).trim();
-      } catch {
-        return 'down';
-      }
-    }).toBe('PONG');
     const db = join(dir, 'shared.db');
-    const url = ['--redis', `redis://127.0.0.1:${port}`];
+    const url = ['--redis', redis.url];
     const one = await startBackend(db, url);
     const two = await startBackend(db, url);
     try {
@@ -279,8 +270,7 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
       }
       // Each process subscribes to the room's channel once it has a viewer there, and to
       // no other room's.
-      const { execFileSync } = await import('node:child_process');
-      const subscribers = (r) => Number(execFileSync('redis-cli', ['-p', String(port), 'PUBSUB', 'NUMSUB', `hudong:room:${r}`], { encoding: 'utf8' }).trim().split('\n')[1]);
+      const subscribers = (r) => Number(redis.cli('PUBSUB', 'NUMSUB', `hudong:room:${r}`).split('\n')[1]);
       await expect.poll(() => subscribers(room)).toBe(2);
       const post = (base, command) =>
         fetch(`${base}/rooms/${room}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) }).then((r) => r.json());
@@ -336,7 +326,7 @@ test('two backend processes on one Redis serve one room: both viewers get the sa
       await stop(two.proc);
     }
   } finally {
-    redis.kill('SIGTERM');
+    redis.proc.kill('SIGTERM');
   }
 });
 

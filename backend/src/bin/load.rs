@@ -1,6 +1,7 @@
 //! hudong-load: simulated viewers for a room on the reference backend.
 //!
 //!   hudong-load --url http://127.0.0.1:8787 --room demo --viewers 500 [--seconds 30] [--drive]
+//!   hudong-load --url http://127.0.0.1:8787 --url http://127.0.0.1:8788 …   (several processes)
 //!
 //! Each viewer holds a WebSocket to the room like the SDK does, and acts on what it sees
 //! with human timing: votes 0.5–6 s after a poll opens, answers a quiz question in 1–8 s,
@@ -8,6 +9,9 @@
 //! events go to the collector over its WebSocket, batched, as the SDK's transport sends
 //! them. With `--drive` the tool also runs a short show (poll, quiz, flash sale) and
 //! measures fan-out latency: from posting each command to each viewer receiving it.
+//! With several `--url`s the viewers are spread over the processes (viewer i on the i-th
+//! modulo their number), each sending its events to its own process's collector, and the
+//! show is driven through the first.
 //! Prints one table at the end; an interrupt (Ctrl-C, or SIGTERM) ends the run early and
 //! still prints it, so a run can last exactly as long as the show it watches.
 use futures_util::{SinkExt, StreamExt};
@@ -22,7 +26,10 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 struct Opts {
+    /// The first `--url`: where the show is driven.
     url: String,
+    /// Every `--url`, the first included.
+    urls: Vec<String>,
     room: String,
     viewers: usize,
     seconds: u64,
@@ -34,7 +41,8 @@ struct Opts {
 
 fn opts() -> Result<Opts, String> {
     let mut o = Opts {
-        url: "http://127.0.0.1:8787".into(),
+        url: String::new(),
+        urls: Vec::new(),
         room: "load".into(),
         viewers: 100,
         seconds: 30,
@@ -45,19 +53,23 @@ fn opts() -> Result<Opts, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--url" => o.url = value()?.trim_end_matches('/').to_owned(),
+            "--url" => o.urls.push(value()?.trim_end_matches('/').to_owned()),
             "--host-key" => o.host_key = value()?,
             "--room" => o.room = value()?,
             "--viewers" => o.viewers = value()?.parse().map_err(|_| "--viewers takes a number")?,
             "--seconds" => o.seconds = value()?.parse().map_err(|_| "--seconds takes a number")?,
             "--drive" => o.drive = true,
             "-h" | "--help" => {
-                println!("hudong-load --url http://127.0.0.1:8787 --room demo --viewers 100 [--seconds 30] [--drive]");
+                println!("hudong-load --url http://127.0.0.1:8787 [--url …] --room demo --viewers 100 [--seconds 30] [--drive]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other} (try --help)")),
         }
     }
+    if o.urls.is_empty() {
+        o.urls.push("http://127.0.0.1:8787".into());
+    }
+    o.url = o.urls[0].clone();
     if o.viewers == 0 || o.viewers > 20_000 {
         return Err("--viewers is 1 to 20000".into());
     }
@@ -93,6 +105,11 @@ struct Stats {
     messages: AtomicU64,
     events: AtomicU64,
     answers: AtomicU64,
+    /// Reward requests sent (grabs, redemptions).
+    requests: AtomicU64,
+    /// When the first reward request left and the last answer to one arrived.
+    first_request: Mutex<Option<Instant>>,
+    last_answer: Mutex<Option<Instant>>,
     /// Fan-out latencies in µs, for commands this tool posted.
     latencies: Mutex<Vec<u64>>,
 }
@@ -109,7 +126,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let ws_base = o.url.replacen("http", "ws", 1);
+    let ws_bases: Vec<String> = o.urls.iter().map(|u| u.replacen("http", "ws", 1)).collect();
     let stats = Arc::new(Stats::default());
     let sent: Sent = Arc::default();
     let run = now_ms();
@@ -120,13 +137,18 @@ async fn main() {
         let _ = stop_tx.send(true);
     });
 
-    // Events leave through a few shared collector sockets, in batches.
-    let (events_tx, events_rx) = mpsc::unbounded_channel::<Value>();
-    let collector = tokio::spawn(collect(
-        format!("{ws_base}/collect/ws{}", host_query(&o, "token")),
-        events_rx,
-        stats.clone(),
-    ));
+    // Events leave through a collector socket per process, in batches.
+    let mut senders = Vec::new();
+    let mut collectors = Vec::new();
+    for ws_base in &ws_bases {
+        let (events_tx, events_rx) = mpsc::unbounded_channel::<Value>();
+        senders.push(events_tx);
+        collectors.push(tokio::spawn(collect(
+            format!("{ws_base}/collect/ws{}", host_query(&o, "token")),
+            events_rx,
+            stats.clone(),
+        )));
+    }
 
     let mut viewers = Vec::new();
     for i in 0..o.viewers {
@@ -134,13 +156,14 @@ async fn main() {
             i,
             run,
             room: o.room.clone(),
-            events: events_tx.clone(),
+            events: senders[i % senders.len()].clone(),
             stats: stats.clone(),
             sent: sent.clone(),
             rng: Rng(run ^ (i as u64 + 1) * 7919),
             seq: 0,
             upvoted: false,
         };
+        let ws_base = &ws_bases[i % ws_bases.len()];
         let url = format!(
             "{ws_base}/rooms/{}/ws?user={}{}",
             o.room,
@@ -157,7 +180,7 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(20)).await; // a ramp, not a thundering herd
         }
     }
-    drop(events_tx);
+    drop(senders);
     tokio::time::sleep(Duration::from_millis(500)).await;
     if o.drive {
         if let Err(e) = drive(&o, &sent).await {
@@ -167,7 +190,9 @@ async fn main() {
     for v in viewers {
         let _ = v.await;
     }
-    let _ = collector.await;
+    for c in collectors {
+        let _ = c.await;
+    }
 
     let mut lat = stats.latencies.lock().unwrap().clone();
     lat.sort_unstable();
@@ -197,6 +222,21 @@ async fn main() {
         "| answers to own requests | {} |",
         stats.answers.load(Ordering::Relaxed)
     );
+    let requests = stats.requests.load(Ordering::Relaxed);
+    let answers = stats.answers.load(Ordering::Relaxed);
+    let first = *stats.first_request.lock().unwrap();
+    let last = *stats.last_answer.lock().unwrap();
+    let rate = match (first, last) {
+        (Some(a), Some(b)) if b > a => {
+            format!("{:.0}", answers as f64 / b.duration_since(a).as_secs_f64())
+        }
+        _ => "-".into(),
+    };
+    println!("| reward requests sent / answered | {requests} / {answers} |");
+    println!(
+        "| decisions per second (answers from the first request to the last answer) | {rate} |"
+    );
+    println!("| processes | {} |", o.urls.len());
     println!(
         "| fan-out latency p50 / p99 / max | {:.1} / {:.1} / {:.1} ms ({} deliveries) |",
         pct(0.5),
@@ -286,6 +326,10 @@ impl Viewer {
                 }
                 Some((_, event)) = act_rx.recv() => {
                     self.stats.events.fetch_add(1, Ordering::Relaxed);
+                    if matches!(event["type"].as_str(), Some("flash.grab" | "redeem.request")) {
+                        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+                        self.stats.first_request.lock().unwrap().get_or_insert_with(Instant::now);
+                    }
                     let _ = self.events.send(event);
                 }
             }
@@ -483,6 +527,7 @@ impl Viewer {
                     return vec![];
                 }
                 self.stats.answers.fetch_add(1, Ordering::Relaxed);
+                *self.stats.last_answer.lock().unwrap() = Some(Instant::now());
                 // As the SDK does: the answer reaching the viewer is an event too.
                 let kind = if s("type") == "flash.result" {
                     "flash_sale"

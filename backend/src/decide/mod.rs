@@ -60,7 +60,11 @@ pub fn on_event(hub: &Hub, e: &Value) {
             let (Some(widget), Some(actor)) = (env.widget_id.as_deref(), actor(&env)) else {
                 return;
             };
-            hub.refresh(&env.room_id);
+            // What a viewer does to a widget is judged on the room as it is now, whichever
+            // process took the commands before it.
+            if env.event.is_interaction() || env.event.awaits_answer() {
+                hub.refresh(&env.room_id);
+            }
             each_event(&Stored {
                 hub,
                 room: &env.room_id,
@@ -291,8 +295,8 @@ fn no_widget(hub: &Hub, e: &Value, what: &str) -> Result<(), DecideError> {
 /// when it is sent again).
 #[derive(Debug)]
 pub enum DecideError {
-    /// The store failed (SQLite).
-    Store(rusqlite::Error),
+    /// The store failed (SQLite or PostgreSQL).
+    Store(crate::store::Error),
     /// The room's core refused the answer or announcement.
     Refused(hudong_core::HudongError),
     /// A stored answer could not be read back.
@@ -311,8 +315,8 @@ impl std::fmt::Display for DecideError {
 
 impl std::error::Error for DecideError {}
 
-impl From<rusqlite::Error> for DecideError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::store::Error> for DecideError {
+    fn from(e: crate::store::Error) -> Self {
         DecideError::Store(e)
     }
 }

@@ -48,7 +48,8 @@ pub fn flush_tallies(hub: &Hub) {
     }
     draw_due(hub);
     each_flush(hub);
-    let dirty: Vec<_> = hub.books().dirty.drain().collect();
+    let mut dirty: Vec<_> = hub.books().dirty.drain().collect();
+    dirty.extend(stale_tallies(hub));
     for (room, widget) in dirty {
         let counts: HashMap<String, u64> = match hub.store.tally(&room, &widget) {
             Ok(rows) => rows.into_iter().collect(),
@@ -68,4 +69,60 @@ pub fn flush_tallies(hub: &Hub) {
             );
         }
     }
+}
+
+/// How often each process compares the stored tallies of the polls it holds with the
+/// rooms' (ms).
+const SWEEP_MS: u64 = 2_000;
+
+/// Polls whose stored tally has differed from the room's for a whole sweep: votes that a
+/// process took, stored and acknowledged, but died before announcing. Any process holding
+/// the room announces them then (a process that is merely a little behind has announced
+/// its own by the next sweep, so a live one is not doubled).
+fn stale_tallies(hub: &Hub) -> Vec<(String, String)> {
+    let now = now_ms();
+    {
+        let mut books = hub.books();
+        if now.saturating_sub(books.swept_at) < SWEEP_MS {
+            return Vec::new();
+        }
+        books.swept_at = now;
+    }
+    let polls: Vec<(String, String, Vec<String>, Vec<u64>)> = hub
+        .lock()
+        .iter()
+        .flat_map(|(room, entry)| {
+            entry.core.widgets().iter().filter_map(move |w| match w {
+                Widget::Poll(p) if p.phase() == hudong_core::PollPhase::Open => Some((
+                    room.clone(),
+                    p.id().to_owned(),
+                    p.spec().options.iter().map(|o| o.id.clone()).collect(),
+                    p.counts().to_vec(),
+                )),
+                _ => None,
+            })
+        })
+        .collect();
+    let mut now_stale = HashMap::new();
+    for (room, widget, options, shown) in polls {
+        let Ok(rows) = hub.store.tally(&room, &widget) else {
+            continue;
+        };
+        let stored: HashMap<String, u64> = rows.into_iter().collect();
+        let stored: Vec<u64> = options
+            .iter()
+            .map(|o| stored.get(o).copied().unwrap_or(0))
+            .collect();
+        if stored != shown {
+            now_stale.insert((room, widget), stored);
+        }
+    }
+    let mut books = hub.books();
+    let due = now_stale
+        .iter()
+        .filter(|(key, stored)| books.stale.get(*key) == Some(*stored))
+        .map(|(key, _)| key.clone())
+        .collect();
+    books.stale = now_stale;
+    due
 }

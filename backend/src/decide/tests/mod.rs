@@ -8,8 +8,22 @@ use crate::fanout::LocalFanout;
 use crate::store::Store;
 use std::sync::Arc;
 
+/// A process on a new store: a SQLite file in `dir`, or, when `HUDONG_TEST_STORE` is
+/// `postgres`, a new database of the test PostgreSQL cluster (`npm test` runs the
+/// decisions on both engines).
 pub(super) fn hub(dir: &std::path::Path) -> Arc<Hub> {
-    let store = Store::open(&dir.join("t.db")).unwrap();
+    if std::env::var("HUDONG_TEST_STORE").as_deref() == Ok("postgres") {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("t");
+        let name: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        return hub_on(Store::connect(&postgres_named(&name)).unwrap());
+    }
+    hub_on(Store::open(&dir.join("t.db")).unwrap())
+}
+
+pub(super) fn hub_on(store: Store) -> Arc<Hub> {
     Arc::new(
         Hub::new(
             store,
@@ -19,6 +33,47 @@ pub(super) fn hub(dir: &std::path::Path) -> Arc<Hub> {
         )
         .unwrap(),
     )
+}
+
+/// A new, empty database on the test PostgreSQL cluster (`HUDONG_TEST_POSTGRES`): its URL.
+pub(super) fn postgres_database(name: &str) -> String {
+    postgres_named(&format!("{name}_{}_{}", std::process::id(), now_ms()))
+}
+
+/// The test cluster's database named after `name` (its last 50 characters, which hold a
+/// test's process id and time), made if it is not there yet: a second process, or a
+/// restart, opens the first one's.
+fn postgres_named(name: &str) -> String {
+    let base = std::env::var("HUDONG_TEST_POSTGRES").expect(
+        "HUDONG_TEST_POSTGRES names the test PostgreSQL cluster: \
+         export HUDONG_TEST_POSTGRES=$(scripts/postgres.sh start /tmp/hudong-pg), as npm test does",
+    );
+    let tail: String = name
+        .chars()
+        .rev()
+        .take(50)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let db = format!("hudong_{tail}");
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("the test PostgreSQL");
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = MAKING.lock().unwrap_or_else(|p| p.into_inner());
+    let there = admin
+        .query_opt(
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            &[&db.as_str()],
+        )
+        .expect("the test PostgreSQL")
+        .is_some();
+    if !there {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .expect("a test database");
+    }
+    let (server, _) = base.rsplit_once('/').expect("a URL with a database");
+    format!("{server}/{db}")
 }
 
 pub(super) fn temp(name: &str) -> std::path::PathBuf {

@@ -1,6 +1,7 @@
-//! Two processes on one database decide as one: each is a [`Hub`] with its own memory,
-//! over its own connection to the same SQLite file, and every request reaches both at
-//! once (a retry through another process, or a client that sends twice).
+//! Processes on one database decide as one: each is a [`Hub`] with its own memory, over
+//! its own connection to the same database (two on one SQLite file, three on one
+//! PostgreSQL), and every request reaches two of them at once (a retry through another
+//! process, or a client that sends twice).
 use super::*;
 use crate::decide::coupon::coupon_claim;
 use crate::decide::flash::grab;
@@ -20,9 +21,25 @@ fn deliver(hub: &Hub, e: &Value) {
 }
 
 #[test]
-fn two_processes_on_one_database_never_oversell_double_or_lose_anything() {
+fn two_processes_on_one_sqlite_file_never_oversell_double_or_lose_anything() {
     let dir = temp("processes");
-    let one = hub(&dir);
+    let file = dir.join("t.db");
+    let file = file.to_str().unwrap();
+    decide_as_one(|| Store::connect(file).unwrap(), 2);
+}
+
+/// The same show on PostgreSQL, the engine for processes on several machines: three
+/// processes, a new database of the test cluster (`HUDONG_TEST_POSTGRES`, the URL
+/// `scripts/postgres.sh start` prints; `npm test` starts one).
+#[test]
+fn three_processes_on_one_postgres_never_oversell_double_or_lose_anything() {
+    let url = postgres_database("processes");
+    decide_as_one(|| Store::connect(&url).unwrap(), 3);
+}
+
+/// Runs one show on `processes` hubs over stores `open` makes (each its own connection).
+fn decide_as_one(open: impl Fn() -> Store, processes: usize) {
+    let one = hub_on(open());
     let now = now_ms();
     open_sale(&one, 5, 1);
     open_poll(&one);
@@ -50,12 +67,16 @@ fn two_processes_on_one_database_never_oversell_double_or_lose_anything() {
     for i in 0..VIEWERS {
         one.post("r", json!({"type": "redeem.account", "widget_id": "s", "user_id": format!("u{i}"), "balance": 100})).unwrap();
     }
-    // The second process starts on the same file: it rebuilds the rooms from the log.
-    let two = hub(&dir);
+    // The other processes start on the same database: they rebuild the rooms from the log.
+    let mut hubs = vec![one.clone()];
+    hubs.extend((1..processes).map(|_| hub_on(open())));
+    let two = hubs[1].clone();
 
     let threads: Vec<_> = (0..VIEWERS)
         .flat_map(|i| {
-            [one.clone(), two.clone()].into_iter().enumerate().map(move |(p, hub)| {
+            // Viewers spread over the processes; each request to two of them.
+            let pair = [hubs[i % processes].clone(), hubs[(i + 1) % processes].clone()];
+            pair.into_iter().enumerate().map(move |(p, hub)| {
                 std::thread::spawn(move || {
                     let me = format!("u{i}");
                     // The same requests, to both processes; then a second request of each
@@ -198,15 +219,16 @@ fn two_processes_on_one_database_never_oversell_double_or_lose_anything() {
     assert_eq!(one.store.entry_count("r", "bag").unwrap(), VIEWERS as u64);
     let due = |hub: &Hub| matches!(hub.lock()["r"].core.widget("bag"), Some(Widget::Lottery(l)) if l.phase(now_ms()) == hudong_core::LotteryPhase::Drawing);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !(due(&one) && due(&two)) {
+    while !hubs.iter().all(|h| due(h)) {
         assert!(
             std::time::Instant::now() < deadline,
             "the bag never became due"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let draws: Vec<_> = [one.clone(), two.clone()]
-        .into_iter()
+    let draws: Vec<_> = hubs
+        .iter()
+        .cloned()
         .map(|hub| std::thread::spawn(move || draw_due(&hub)))
         .collect();
     for d in draws {
