@@ -24,8 +24,9 @@ pub fn now_ms() -> u64 {
 /// The server's decisions ([`crate::decide`]) as the hub sees them: what it calls when a
 /// room takes a command, live or replayed at start. The hub knows no decision itself.
 pub trait Decisions: Send + Sync {
-    /// A stored question event, booked again while the hub rebuilds its books at start.
-    fn book_question(&self, books: &mut Books, event: &Value);
+    /// A stored question event, booked into the database's queue (at start, for a
+    /// database of a version that kept only the events).
+    fn book_question(&self, store: &Store, event: &Value);
     /// The room took `command`, posted through this process.
     fn took(
         &self,
@@ -100,10 +101,7 @@ pub struct Books {
     pub dirty_lotteries: std::collections::HashSet<(String, String)>,
     /// Like totals changed since last announced: (room, widget) → total.
     pub dirty_likes: HashMap<(String, String), u64>,
-    /// When each viewer's last like batch arrived: (room, widget, viewer) → ms.
-    pub like_batches: HashMap<(String, String, String), u64>,
-    /// Question queues, and those changed since last announced.
-    pub questions: HashMap<(String, String), QuestionBook>,
+    /// Question queues changed since last announced (the queues are in the database).
     pub dirty_questions: std::collections::HashSet<(String, String)>,
     /// The last sweep of stale tallies ([`crate::decide::flush_tallies`]): when it ran, and
     /// the polls whose stored tally differed from the room's then.
@@ -111,7 +109,7 @@ pub struct Books {
     pub stale: HashMap<(String, String), Vec<u64>>,
 }
 
-/// One question queue as the server keeps it.
+/// One question queue as the database holds it ([`Store::questions`]), ranked here.
 #[derive(Default)]
 pub struct QuestionBook {
     pub items: Vec<AskedQuestion>,
@@ -120,53 +118,25 @@ pub struct QuestionBook {
 pub struct AskedQuestion {
     pub id: String,
     pub text: String,
-    pub norm: String,
-    pub asker: String,
     pub voters: std::collections::HashSet<String>,
     pub state: hudong_core::QuestionState,
 }
 
 impl QuestionBook {
-    /// A question asked: a new one, or a vote for the same question already waiting.
-    /// Returns (question id, merged).
-    pub fn ask(&mut self, actor: &str, text: &str) -> (String, bool) {
-        let norm = hudong_core::normalize_question(text);
-        if let Some(q) = self
-            .items
-            .iter_mut()
-            .find(|q| q.norm == norm && q.state != hudong_core::QuestionState::Answered)
-        {
-            if q.asker != actor {
-                q.voters.insert(actor.to_owned());
-            }
-            return (q.id.clone(), true);
-        }
-        let id = format!("q{}", self.items.len() + 1);
-        self.items.push(AskedQuestion {
-            id: id.clone(),
-            text: text.to_owned(),
-            norm,
-            asker: actor.to_owned(),
-            voters: Default::default(),
-            state: hudong_core::QuestionState::Queued,
-        });
-        (id, false)
-    }
-
-    /// An upvote: counted once per viewer, never the asker's, never on an answered question.
-    pub fn upvote(&mut self, actor: &str, question_id: &str) -> bool {
-        match self.items.iter_mut().find(|q| q.id == question_id) {
-            Some(q) if q.asker != actor && q.state != hudong_core::QuestionState::Answered => {
-                q.voters.insert(actor.to_owned())
-            }
-            _ => false,
-        }
-    }
-
-    pub fn mark(&mut self, question_id: &str, state: hudong_core::QuestionState) {
-        if let Some(q) = self.items.iter_mut().find(|q| q.id == question_id) {
-            q.state = state;
-        }
+    /// A queue as stored, in the order its questions were first asked.
+    pub fn load(store: &Store, room: &str, widget: &str) -> crate::store::Result<QuestionBook> {
+        let items = store
+            .questions(room, widget)?
+            .into_iter()
+            .map(|q| AskedQuestion {
+                state: serde_json::from_value(Value::String(q.state))
+                    .unwrap_or(hudong_core::QuestionState::Queued),
+                id: q.id,
+                text: q.text,
+                voters: q.voters.into_iter().collect(),
+            })
+            .collect();
+        Ok(QuestionBook { items })
     }
 
     /// The queue in order: being answered, then waiting by votes and age, then answered.
@@ -242,11 +212,20 @@ impl Hub {
             auth,
             limits: Arc::default(),
         };
-        // Question queues: the asks and upvotes stored, replayed with the host's marks.
-        let asks = hub
+        // Question queues are in the database. One of a version that kept only the events
+        // has them booked once, the asks and upvotes replayed with the host's marks.
+        let asks = if hub
             .store
-            .question_events()
-            .map_err(|e| format!("reading stored questions: {e}"))?;
+            .has_questions()
+            .map_err(|e| format!("reading stored questions: {e}"))?
+        {
+            Vec::new()
+        } else {
+            hub.store
+                .question_events()
+                .map_err(|e| format!("reading stored questions: {e}"))?
+        };
+        let backfill = !asks.is_empty();
         let mut asks = asks.into_iter().peekable();
         let commands = hub
             .store
@@ -261,31 +240,26 @@ impl Hub {
         } in commands
         {
             let command = decode_command_json(&body);
-            {
-                let mut books = hub.books();
-                while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
-                    hub.decisions.book_question(&mut books, &e);
-                }
+            while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
+                hub.decisions.book_question(&hub.store, &e);
             }
             let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
             entry.loaded_through = entry.loaded_through.max(seq);
             entry.seq = entry.seq.max(seq);
             if let Ok(cmd) = command {
                 let applied = entry.core.apply(&cmd, at).is_ok();
-                if let (true, Command::QuestionMark(m)) = (applied, &cmd) {
-                    hub.books()
-                        .questions
-                        .entry((room.clone(), m.widget_id.clone()))
-                        .or_default()
-                        .mark(&m.question_id, m.state);
+                if let (true, true, Command::QuestionMark(m)) = (backfill, applied, &cmd) {
+                    let _ = hub.store.mark_question(
+                        &room,
+                        &m.widget_id,
+                        &m.question_id,
+                        state_name(m.state),
+                    );
                 }
             }
         }
-        {
-            let mut books = hub.books();
-            for (_, e) in asks {
-                hub.decisions.book_question(&mut books, &e);
-            }
+        for (_, e) in asks {
+            hub.decisions.book_question(&hub.store, &e);
         }
         drop(rooms);
         Ok(hub)
@@ -616,15 +590,16 @@ impl Hub {
                 None => Ok(()),
             },
             Command::QuestionMark(m) => {
-                let mut books = self.books();
-                let key = (room.to_owned(), m.widget_id.clone());
-                books
-                    .questions
-                    .entry(key.clone())
-                    .or_default()
-                    .mark(&m.question_id, m.state);
-                books.dirty_questions.insert(key);
-                Ok(())
+                let marked = self.store.mark_question(
+                    room,
+                    &m.widget_id,
+                    &m.question_id,
+                    state_name(m.state),
+                );
+                self.books()
+                    .dirty_questions
+                    .insert((room.to_owned(), m.widget_id.clone()));
+                marked
             }
             // A revive card (or any standing the host sets) is the server's word too.
             Command::QuizStanding(st) => match &st.user_id {
@@ -664,6 +639,15 @@ fn load(room: &str, store: &Store) -> RoomEntry {
     }
     entry.loaded_through = entry.seq;
     entry
+}
+
+/// A question's state as stored (`queued`, `answering`, `answered`).
+fn state_name(state: hudong_core::QuestionState) -> &'static str {
+    match state {
+        hudong_core::QuestionState::Queued => "queued",
+        hudong_core::QuestionState::Answering => "answering",
+        hudong_core::QuestionState::Answered => "answered",
+    }
 }
 
 fn new_room(id: &str) -> RoomEntry {

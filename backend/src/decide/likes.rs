@@ -2,7 +2,7 @@
 use super::*;
 
 /// Likes: each `like.sent` (stored once per `event_id` by the collector) adds its count to
-/// the room's total, kept in SQLite. A viewer's count is capped at what a thumb can do — 15
+/// the room's total, kept in the database. A viewer's count is capped at what a thumb can do — 15
 /// taps a second since their previous batch (at most 10 s' worth) — so a script cannot
 /// inflate the room. Totals go out as `likes.total` with the tallies.
 pub(super) fn likes(sent: Stored<'_>, count: u64) -> Result<(), DecideError> {
@@ -15,14 +15,10 @@ pub(super) fn likes(sent: Stored<'_>, count: u64) -> Result<(), DecideError> {
         return no_widget(hub, sent.raw, "like button");
     }
     let now = now_ms();
-    let allowed = {
-        let mut books = hub.books();
-        let last = books
-            .like_batches
-            .insert((room.to_owned(), widget.to_owned(), actor.to_owned()), now);
-        let secs = last.map_or(1, |t| now.saturating_sub(t).div_ceil(1_000).clamp(1, 10));
-        hudong_core::MAX_TAPS_PER_SEC * secs
-    };
+    // The pace is the database's too: a viewer's batches through several processes share it.
+    let last = hub.store.like_batch(room, widget, actor, now)?;
+    let secs = last.map_or(1, |t| now.saturating_sub(t).div_ceil(1_000).clamp(1, 10));
+    let allowed = hudong_core::MAX_TAPS_PER_SEC * secs;
     let counted = count.min(allowed);
     if counted == 0 {
         return Ok(());

@@ -337,9 +337,11 @@ impl From<serde_json::Error> for DecideError {
 pub struct Server;
 
 impl crate::hub::Decisions for Server {
-    fn book_question(&self, books: &mut crate::hub::Books, event: &Value) {
+    fn book_question(&self, store: &crate::store::Store, event: &Value) {
         if let Ok(Some(env)) = decode(event) {
-            questions::book_question(books, &env);
+            if let Err(e) = questions::book_question(store, &env, now_ms()) {
+                eprintln!("hudong-backend: could not book a stored question: {e}");
+            }
         }
     }
     fn took(

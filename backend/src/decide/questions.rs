@@ -1,28 +1,33 @@
 //! The question queue: asks and upvotes booked, an ask acknowledged at once.
 use super::*;
 
-/// Books a stored question event (an ask or an upvote) into the room's queue. For an ask,
-/// returns what to acknowledge: (request id, question id, merged). Used live and when the
-/// hub rebuilds its queues on start.
-pub fn book_question(books: &mut crate::hub::Books, env: &Envelope) -> Option<(String, String, bool)> {
-    let (room, widget, actor) = (&env.room_id, env.widget_id.as_deref()?, actor(env)?);
-    let key = (room.to_owned(), widget.to_owned());
-    let book = books.questions.entry(key.clone()).or_default();
-    let out = match &env.event {
+/// Books a stored question event (an ask or an upvote) into the room's queue in the
+/// database, where every process reads the same queue. For an ask, returns what to
+/// acknowledge: (request id, question id, merged).
+pub fn book_question(
+    store: &crate::store::Store,
+    env: &Envelope,
+    at: u64,
+) -> Result<Option<(String, String, bool)>, DecideError> {
+    let (room, Some(widget), Some(actor)) = (&env.room_id, env.widget_id.as_deref(), actor(env)) else {
+        return Ok(None);
+    };
+    Ok(match &env.event {
         Event::QuestionAsk { request_id, text } => {
             let text = text.trim();
-            hudong_core::validate::text("text", text, 300).ok()?;
-            let (id, merged) = book.ask(actor, text);
+            if hudong_core::validate::text("text", text, 300).is_err() {
+                return Ok(None);
+            }
+            let norm = hudong_core::normalize_question(text);
+            let (id, merged) = store.ask(room, widget, actor, text, &norm, at)?;
             Some((request_id.clone(), id, merged))
         }
         Event::QuestionUpvote { question_id, .. } => {
-            book.upvote(actor, question_id);
+            store.upvote_question(room, widget, actor, question_id)?;
             None
         }
         _ => None,
-    };
-    books.dirty_questions.insert(key);
-    out
+    })
 }
 
 /// A question or an upvote: on a live queue, booked, and an ask acknowledged at once with
@@ -37,15 +42,12 @@ pub(super) fn question(sent: Stored<'_>) -> Result<(), DecideError> {
     if !live {
         return no_widget(hub, e, "question queue");
     }
-    let (ack, position) = {
-        let mut books = hub.books();
-        let ack = book_question(&mut books, sent.env);
-        let position = ack
-            .as_ref()
-            .map(|(_, id, _)| books.questions[&(room.to_owned(), widget.to_owned())].position(id));
-        (ack, position)
-    };
-    if let (Some((request_id, question_id, merged)), Some(position)) = (ack, position) {
+    let ack = book_question(&hub.store, sent.env, now_ms())?;
+    hub.books()
+        .dirty_questions
+        .insert((room.to_owned(), widget.to_owned()));
+    if let Some((request_id, question_id, merged)) = ack {
+        let position = crate::hub::QuestionBook::load(&hub.store, room, widget)?.position(&question_id);
         let msg = json!({"type": "question.ack", "widget_id": widget, "request_id": request_id, "question_id": question_id,
             "position": position, "merged": merged});
         let mut rooms = hub.lock();

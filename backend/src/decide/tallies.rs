@@ -4,12 +4,13 @@ use super::*;
 /// Announces the tallies of polls that changed (called a few times a second).
 pub fn flush_tallies(hub: &Hub) {
     let queues: Vec<(String, String, Value)> = {
-        let mut books = hub.books();
-        let dirty: Vec<_> = books.dirty_questions.drain().collect();
+        let dirty: Vec<_> = hub.books().dirty_questions.drain().collect();
         dirty
             .into_iter()
             .filter_map(|(room, widget)| {
-                let book = books.questions.get(&(room.clone(), widget.clone()))?;
+                let book = crate::hub::QuestionBook::load(&hub.store, &room, &widget)
+                    .map_err(|e| eprintln!("hudong-backend: could not read a question queue: {e}"))
+                    .ok()?;
                 let ranked = book.ranked();
                 let waiting = ranked.iter().filter(|q| q.state == hudong_core::QuestionState::Queued).count();
                 let items: Vec<Value> = ranked

@@ -429,8 +429,8 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-/// PostgreSQL's schema, one step per version (recorded in `schema_version`). It is the
-/// SQLite schema's newest version in PostgreSQL's types: `rowid` is an identity column
+/// PostgreSQL's schema, one step per version (recorded in `schema_version`): SQLite's
+/// schema in PostgreSQL's types (its version 1 is SQLite's 2, and so on): `rowid` is an identity column
 /// where the store orders by arrival.
 pub const POSTGRES_MIGRATIONS: &[&str] = &[
     "CREATE TABLE events (
@@ -482,6 +482,15 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
      CREATE TABLE scored (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
          PRIMARY KEY (room_id, widget_id, question_id));
      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: question queues and like batches (SQLite's version 3).
+    "CREATE TABLE questions (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
+         text TEXT NOT NULL, norm TEXT NOT NULL, asker TEXT NOT NULL, state TEXT NOT NULL, at BIGINT NOT NULL,
+         PRIMARY KEY (room_id, widget_id, question_id));
+     CREATE INDEX questions_norm ON questions(room_id, widget_id, norm);
+     CREATE TABLE question_votes (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
+         actor TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, question_id, actor));
+     CREATE TABLE like_batches (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, actor TEXT NOT NULL,
+         at BIGINT NOT NULL, PRIMARY KEY (room_id, widget_id, actor));",
 ];
 
 /// Brings a PostgreSQL database to the newest schema. Processes starting at once take turns

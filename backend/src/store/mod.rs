@@ -148,6 +148,16 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE scored (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
          PRIMARY KEY (room_id, widget_id, question_id));
      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 3: question queues in the database (asks merged and numbered in one transaction),
+    // and each viewer's last like batch (the pace cap), so every process keeps one queue.
+    "CREATE TABLE questions (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
+         text TEXT NOT NULL, norm TEXT NOT NULL, asker TEXT NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,
+         PRIMARY KEY (room_id, widget_id, question_id));
+     CREATE INDEX questions_norm ON questions(room_id, widget_id, norm);
+     CREATE TABLE question_votes (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
+         actor TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, question_id, actor));
+     CREATE TABLE like_batches (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, actor TEXT NOT NULL,
+         at INTEGER NOT NULL, PRIMARY KEY (room_id, widget_id, actor));",
 ];
 
 /// Brings the schema to the newest version (see [`MIGRATIONS`]). Processes opening one
@@ -1074,6 +1084,154 @@ impl Store {
         })
     }
 
+    /// A question asked, in one transaction that holds the queue: a vote for the same
+    /// question (`norm`) still open, or a new one numbered after the queue's last.
+    /// Returns (question id, merged).
+    pub fn ask(
+        &self,
+        room: &str,
+        widget: &str,
+        actor: &str,
+        text: &str,
+        norm: &str,
+        at: u64,
+    ) -> Result<(String, bool)> {
+        let lock = widget_lock(room, widget);
+        self.tx(&[&lock], |c| {
+            let same = c.row(
+                "SELECT question_id, asker FROM questions WHERE room_id = ?1 AND widget_id = ?2 AND norm = ?3
+                 AND state <> 'answered' ORDER BY LENGTH(question_id), question_id LIMIT 1",
+                args![room, widget, norm],
+            )?;
+            if let Some(q) = same {
+                let id = q.text(0);
+                if q.text(1) != actor {
+                    c.exec(
+                        "INSERT INTO question_votes (room_id, widget_id, question_id, actor) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT DO NOTHING",
+                        args![room, widget, &id, actor],
+                    )?;
+                }
+                return Ok(((id, true), true));
+            }
+            let n = c
+                .one(
+                    "SELECT COUNT(*) FROM questions WHERE room_id = ?1 AND widget_id = ?2",
+                    args![room, widget],
+                )?
+                .count(0);
+            let id = format!("q{}", n + 1);
+            c.exec(
+                "INSERT INTO questions (room_id, widget_id, question_id, text, norm, asker, state, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
+                args![room, widget, &id, text, norm, actor, at],
+            )?;
+            Ok(((id, false), true))
+        })
+    }
+
+    /// An upvote: counted once per viewer, never the asker's, never on an answered question.
+    pub fn upvote_question(
+        &self,
+        room: &str,
+        widget: &str,
+        actor: &str,
+        question: &str,
+    ) -> Result<bool> {
+        self.with(|c| {
+            c.exec(
+                "INSERT INTO question_votes (room_id, widget_id, question_id, actor)
+                 SELECT room_id, widget_id, question_id, ?4 FROM questions
+                 WHERE room_id = ?1 AND widget_id = ?2 AND question_id = ?3 AND asker <> ?4 AND state <> 'answered'
+                 ON CONFLICT DO NOTHING",
+                args![room, widget, question, actor],
+            )
+            .map(|n| n == 1)
+        })
+    }
+
+    /// The host's mark on a question (`answering`, `answered`, or back to `queued`).
+    pub fn mark_question(
+        &self,
+        room: &str,
+        widget: &str,
+        question: &str,
+        state: &str,
+    ) -> Result<()> {
+        self.with(|c| {
+            c.exec(
+                "UPDATE questions SET state = ?4 WHERE room_id = ?1 AND widget_id = ?2 AND question_id = ?3",
+                args![room, widget, question, state],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// A queue's questions in the order they were first asked, with their voters.
+    pub fn questions(&self, room: &str, widget: &str) -> Result<Vec<QuestionRow>> {
+        self.with(|c| {
+            let mut voters: std::collections::HashMap<String, Vec<String>> = Default::default();
+            for r in c.rows(
+                "SELECT question_id, actor FROM question_votes WHERE room_id = ?1 AND widget_id = ?2",
+                args![room, widget],
+            )? {
+                voters.entry(r.text(0)).or_default().push(r.text(1));
+            }
+            let rows = c.rows(
+                "SELECT question_id, text, asker, state FROM questions WHERE room_id = ?1 AND widget_id = ?2
+                 ORDER BY LENGTH(question_id), question_id",
+                args![room, widget],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| QuestionRow {
+                    voters: voters.remove(&r.text(0)).unwrap_or_default(),
+                    id: r.text(0),
+                    text: r.text(1),
+                    asker: r.text(2),
+                    state: r.text(3),
+                })
+                .collect())
+        })
+    }
+
+    /// Whether any question is booked (a database of an earlier version has its asks only
+    /// as events: the hub books them once).
+    pub fn has_questions(&self) -> Result<bool> {
+        self.with(|c| {
+            c.one(
+                "SELECT CASE WHEN EXISTS(SELECT 1 FROM questions) THEN 1 ELSE 0 END",
+                args![],
+            )
+            .map(|r| r.flag(0))
+        })
+    }
+
+    /// A viewer's like batch arriving at `at`: when their previous one did, if ever.
+    pub fn like_batch(
+        &self,
+        room: &str,
+        widget: &str,
+        actor: &str,
+        at: u64,
+    ) -> Result<Option<u64>> {
+        let lock = format!("likes:{room}\u{1f}{widget}\u{1f}{actor}");
+        self.tx(&[&lock], |c| {
+            let last = c
+                .row(
+                    "SELECT at FROM like_batches WHERE room_id = ?1 AND widget_id = ?2 AND actor = ?3",
+                    args![room, widget, actor],
+                )?
+                .map(|r| r.count(0));
+            c.exec(
+                "INSERT INTO like_batches (room_id, widget_id, actor, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (room_id, widget_id, actor) DO UPDATE SET at = excluded.at",
+                args![room, widget, actor, at],
+            )?;
+            Ok((last, true))
+        })
+    }
+
     /// A counter that survives restarts (order and voucher numbers): adds `delta` to a
     /// named counter and returns the new value.
     pub fn add(&self, name: &str, delta: u64) -> Result<u64> {
@@ -1090,6 +1248,18 @@ impl Store {
     pub fn next(&self, name: &str) -> Result<u64> {
         self.add(name, 1)
     }
+}
+
+/// One question of a queue ([`Store::questions`]), in the order it was first asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionRow {
+    pub id: String,
+    pub text: String,
+    pub asker: String,
+    /// `queued`, `answering` or `answered`.
+    pub state: String,
+    /// Who asked it again or upvoted it (never the asker).
+    pub voters: Vec<String>,
 }
 
 /// A player's standing in a quiz.

@@ -62,6 +62,8 @@ fn decide_as_one(open: impl Fn() -> Store, processes: usize) {
         json!({"type": "quiz.open", "widget_id": "q", "mode": "elimination"}),
     )
     .unwrap();
+    one.post("r", json!({"type": "questions.open", "widget_id": "qa"}))
+        .unwrap();
     one.post("r", json!({"type": "quiz.question", "widget_id": "q", "question_id": "q1", "text": "?",
         "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}], "closes_at": now + 600_000})).unwrap();
     for i in 0..VIEWERS {
@@ -97,6 +99,9 @@ fn decide_as_one(open: impl Fn() -> Store, processes: usize) {
                     deliver(&hub, &event("quiz.answer", "q", json!({"question_id": "q1", "option_id": if i % 2 == 0 { "a" } else { "b" },
                         "time_to_answer_ms": 900, "idempotency_key": format!("q1:{me}")})));
                     deliver(&hub, &event("lottery.enter", "bag", json!({"request_id": format!("r:bag:{me}:enter:{p}"), "condition": "none"})));
+                    // Five questions, each asked by a fifth of the viewers through any process.
+                    deliver(&hub, &event("question.ask", "qa", json!({"request_id": format!("r:qa:{me}:ask:{p}"),
+                        "text": format!("第{}个问题", i % 5)})));
                 })
             })
         })
@@ -212,6 +217,16 @@ fn decide_as_one(open: impl Fn() -> Store, processes: usize) {
     assert_eq!(
         standings.iter().filter(|(_, s)| s.eliminated).count(),
         VIEWERS / 2
+    );
+
+    // One queue whichever process took each ask: five questions, numbered once each, every
+    // other asker counted as a vote.
+    let queue = two.store.questions("r", "qa").unwrap();
+    let ids: Vec<&str> = queue.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(ids, ["q1", "q2", "q3", "q4", "q5"], "{queue:?}");
+    assert_eq!(
+        queue.iter().map(|q| q.voters.len()).sum::<usize>(),
+        VIEWERS - 5
     );
 
     // Every viewer entered the bag once; when it is due, both processes try to draw it and
