@@ -336,6 +336,34 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
     api.nest_service("/dist", ServeDir::new(&a.dist))
         .fallback_service(ServeDir::new(&a.site))
         .layer(csp)
+        .layer(axum::middleware::from_fn(log_failures))
+}
+
+/// Logs every answer of 400 or more (method, path and status; never the query, which may
+/// carry a key or a token), at most 10 lines a second: a refused host call or a missing
+/// page shows in the terminal, a flood does not drown it.
+async fn log_failures(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SECOND: AtomicU64 = AtomicU64::new(0);
+    static LOGGED: AtomicU64 = AtomicU64::new(0);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    let status = res.status();
+    // Browsers ask every site for an icon; a missing one is not worth a line.
+    if status.as_u16() >= 400 && path != "/favicon.ico" {
+        let now = now_ms() / 1000;
+        if SECOND.swap(now, Ordering::Relaxed) != now {
+            let skipped = LOGGED.swap(0, Ordering::Relaxed).saturating_sub(10);
+            if skipped > 0 {
+                eprintln!("hudong-backend: … and {skipped} more refused requests");
+            }
+        }
+        if LOGGED.fetch_add(1, Ordering::Relaxed) < 10 {
+            eprintln!("hudong-backend: {method} {path} → {status}");
+        }
+    }
+    res
 }
 
 /// A refusal with its reason: `{ok: false, error: {code, message}}`.

@@ -3,10 +3,13 @@
 // another process). Stock, coupon quantity, per-viewer limits, balances, the draw, quiz
 // scores and poll tallies come out exactly as one process decides them; a process killed
 // with SIGKILL mid-show loses nothing it acknowledged, the others go on deciding, and the
-// restarted process serves the sessions it had.
+// restarted process serves the sessions it had. The same show on one process on SQLite
+// gives the same figures.
 import { test, expect } from '@playwright/test';
 import { WebSocket } from 'ws';
-import { postgresDatabase, startBackend, startRedis, stop } from './backend-process.mjs';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { postgresDatabase, startBackend, startRedis, stop, tempDir } from './backend-process.mjs';
 
 const HOST = 'scale-out-host-key';
 const VIEWERS = 30;
@@ -56,32 +59,35 @@ async function toTwo(bases, viewer, fields) {
   }
 }
 
-test('three processes on one PostgreSQL and one Redis decide as one; a process killed mid-show loses nothing and its sessions survive', async () => {
-  test.setTimeout(180_000);
-  const redis = await startRedis();
-  const db = postgresDatabase('scale');
-  const args = { args: ['--redis', redis.url, '--host-key', HOST] };
+/**
+ * The show. `processes` backends on `db` (with Redis when more than one); each viewer sends
+ * every request to its own process and the next (the same one twice when there is one).
+ */
+async function show({ processes, db, redis }) {
+  const args = { args: [...(redis ? ['--redis', redis.url] : []), '--host-key', HOST] };
   const procs = [];
+  const next = (i) => (i + 1) % processes;
   try {
-    for (let i = 0; i < 3; i++) procs.push(await startBackend(db, args));
+    for (let i = 0; i < processes; i++) procs.push(await startBackend(db, args));
     const bases = procs.map((p) => p.base);
     const now = Date.now();
     await command(bases[0], { type: 'flash.open', widget_id: 'f', product: { name: '唇釉', price: 100 }, stock_total: 5, per_viewer_limit: 1, starts_at: now - 1000, ends_at: now + 600_000 });
-    await command(bases[1], { type: 'coupon.open', widget_id: 'c', kind: 'coupon', name: '满 99 减 20', value: 2000, quantity: 5, ends_at: now + 600_000, valid_ms: 3_600_000 });
-    await command(bases[2], { type: 'redeem.open', widget_id: 's', tiers: [], items: [{ item_id: 'c', name: '券', cost: 60, stock: 60, per_viewer_limit: 5 }] });
+    const at = (i) => bases[i % processes];
+    await command(at(1), { type: 'coupon.open', widget_id: 'c', kind: 'coupon', name: '满 99 减 20', value: 2000, quantity: 5, ends_at: now + 600_000, valid_ms: 3_600_000 });
+    await command(at(2), { type: 'redeem.open', widget_id: 's', tiers: [], items: [{ item_id: 'c', name: '券', cost: 60, stock: 60, per_viewer_limit: 5 }] });
     await command(bases[0], { type: 'poll.open', widget_id: 'p', question: '哪款?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
-    await command(bases[1], { type: 'quiz.open', widget_id: 'q', mode: 'elimination' });
-    await command(bases[2], { type: 'quiz.question', widget_id: 'q', question_id: 'q1', text: '?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], closes_at: now + 600_000 });
+    await command(at(1), { type: 'quiz.open', widget_id: 'q', mode: 'elimination' });
+    await command(at(2), { type: 'quiz.question', widget_id: 'q', question_id: 'q1', text: '?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], closes_at: now + 600_000 });
 
     // Viewers spread over the three processes, each with a socket on its own.
     const viewers = [];
     for (let i = 0; i < VIEWERS; i++) {
-      const home = i % 3;
+      const home = i % processes;
       await command(bases[home], { type: 'redeem.account', widget_id: 's', user_id: `u${i}`, balance: 100 });
       const joined = await fetch(`${bases[home]}/rooms/${ROOM}/join`, { method: 'POST', headers: bearer(HOST), body: JSON.stringify({ user_id: `u${i}` }) }).then(json);
       expect(joined.token, JSON.stringify(joined)).toBeTruthy();
       const sock = await socket(bases[home], joined.token);
-      viewers.push({ ...joined, i, home, pair: [bases[home], bases[(home + 1) % 3]], sock });
+      viewers.push({ ...joined, i, home, pair: [bases[home], bases[next(home)]], sock });
     }
     // The bag opens once everyone is here; it is drawn when it is due, by whichever
     // process gets there first.
@@ -133,8 +139,8 @@ test('three processes on one PostgreSQL and one Redis decide as one; a process k
 
     // The reveal reaches two processes; the question is scored once.
     await Promise.all([
-      command(bases[1], { type: 'quiz.reveal', widget_id: 'q', question_id: 'q1', correct: ['a'] }),
-      command(bases[2], { type: 'quiz.reveal', widget_id: 'q', question_id: 'q1', correct: ['a'] }).catch(() => {}),
+      command(at(1), { type: 'quiz.reveal', widget_id: 'q', question_id: 'q1', correct: ['a'] }),
+      command(at(2), { type: 'quiz.reveal', widget_id: 'q', question_id: 'q1', correct: ['a'] }).catch(() => {}),
     ]);
     for (const v of viewers) {
       await expect.poll(() => v.sock.messages.filter((m) => m.type === 'quiz.standing' && m.user_id === v.user_id).length, { message: `${v.user_id} got a standing` }).toBeGreaterThan(0);
@@ -147,30 +153,35 @@ test('three processes on one PostgreSQL and one Redis decide as one; a process k
     await expect.poll(() => decisions(bases[0], 'bag'), { timeout: 60_000 }).toEqual({ entered: VIEWERS, won: 1, lost: VIEWERS - 1 });
     await expect.poll(() => viewers.filter((v) => v.sock.messages.some((m) => m.type === 'lottery.result' && m.won === true && m.user_id === v.user_id)).length, { timeout: 30_000 }).toBe(1);
 
-    // kill -9 of the third process right after it acknowledged a command and a vote.
-    const lost = procs[2];
+    // kill -9 of the last process right after it acknowledged a command and a vote.
+    const last = processes - 1;
+    const lost = procs[last];
     const acked = await command(lost.base, { type: 'poll.open', widget_id: 'p2', question: '还要吗?', options: [{ id: 'y', label: '要' }, { id: 'n', label: '不要' }] });
     expect(acked.ok).toBe(true);
-    const voter = viewers.find((v) => v.home === 2);
+    const voter = viewers.find((v) => v.home === last);
     const vote = await collect(lost.base, voter, event(voter, { widget_id: 'p2', kind: 'poll', type: 'poll.vote', option_ids: ['y'], idempotency_key: `${ROOM}:p2:${voter.user_id}:vote:1`, revote: false }));
     expect(vote.status).toBe(200);
     lost.proc.kill('SIGKILL');
     await new Promise((done) => (lost.proc.exitCode !== null || lost.proc.signalCode !== null ? done() : lost.proc.once('exit', done)));
 
-    // Nothing it acknowledged is lost: the others hold the poll and count the vote.
-    for (const base of bases.slice(0, 2)) {
+    // With others left, they go on: nothing the lost one acknowledged is missing, and they
+    // decide a new sale, three units, every viewer grabbing through them. A lone process
+    // does the same once it is back.
+    if (processes === 1) procs[0] = await startBackend(db, args);
+    const alive = processes === 1 ? [procs[0].base] : bases.slice(0, last);
+    for (const base of alive) {
       await expect.poll(async () => widget(await snapshot(base), 'p2')?.counts).toEqual({ y: 1, n: 0 });
     }
-    // The others go on deciding: a new sale, three units, every viewer grabbing through them.
-    await command(bases[1], { type: 'flash.open', widget_id: 'f2', product: { name: '面霜', price: 200 }, stock_total: 3, per_viewer_limit: 1, starts_at: Date.now() - 1000, ends_at: Date.now() + 600_000 });
-    await Promise.all(viewers.map((v) => toTwo(bases.slice(0, 2), v, { widget_id: 'f2', kind: 'flash_sale', type: 'flash.grab', request_id: `${ROOM}:f2:${v.user_id}:1` })));
-    await expect.poll(() => decisions(bases[0], 'f2')).toMatchObject({ success: 3 });
-    const f2 = await decisions(bases[1], 'f2');
+    const pairOf = (v) => [alive[v.i % alive.length], alive[(v.i + 1) % alive.length]];
+    await command(alive[alive.length - 1], { type: 'flash.open', widget_id: 'f2', product: { name: '面霜', price: 200 }, stock_total: 3, per_viewer_limit: 1, starts_at: Date.now() - 1000, ends_at: Date.now() + 600_000 });
+    await Promise.all(viewers.map((v) => toTwo(pairOf(v), v, { widget_id: 'f2', kind: 'flash_sale', type: 'flash.grab', request_id: `${ROOM}:f2:${v.user_id}:1` })));
+    await expect.poll(() => decisions(alive[0], 'f2')).toMatchObject({ success: 3 });
+    const f2 = await decisions(alive[alive.length - 1], 'f2');
     expect(Object.values(f2).reduce((a, b) => a + b, 0)).toBe(VIEWERS);
 
     // The process comes back on the same database and serves the sessions it had.
-    procs[2] = await startBackend(db, args);
-    const back = procs[2].base;
+    if (processes > 1) procs[last] = await startBackend(db, args);
+    const back = procs[last].base;
     const again = await collect(back, voter, event(voter, { widget_id: 'f', kind: 'flash_sale', type: 'flash.remind' }));
     expect(again.status).toBe(200);
     expect(again.body.refused ?? []).toEqual([]);
@@ -183,6 +194,25 @@ test('three processes on one PostgreSQL and one Redis decide as one; a process k
     for (const v of viewers) v.sock.ws.close();
   } finally {
     await Promise.all(procs.map((p) => stop(p.proc)));
+  }
+}
+
+test('three processes on one PostgreSQL and one Redis decide as one; a process killed mid-show loses nothing and its sessions survive', async () => {
+  test.setTimeout(180_000);
+  const redis = await startRedis();
+  try {
+    await show({ processes: 3, db: postgresDatabase('scale'), redis });
+  } finally {
     redis.proc.kill('SIGTERM');
+  }
+});
+
+test('the same show on one process on SQLite: the same figures; killed and restarted, it loses nothing', async () => {
+  test.setTimeout(180_000);
+  const dir = tempDir('scale-sqlite');
+  try {
+    await show({ processes: 1, db: join(dir, 'one.db') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -14,7 +14,8 @@ pub(super) fn coupon_claim(req: Request<'_>) -> Result<(), DecideError> {
     let spec = {
         let rooms = hub.lock();
         let Some(Widget::Coupon(c)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
-            return Ok(());
+            drop(rooms);
+            return req.gone("coupon.result", "ended");
         };
         c.spec().clone()
     };

@@ -11,7 +11,8 @@ pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
     let (spec, phase) = {
         let rooms = hub.lock();
         let Some(Widget::FlashSale(sale)) = rooms.get(room).and_then(|e| e.core.widget(widget)) else {
-            return Ok(());
+            drop(rooms);
+            return req.gone("flash.result", "ended");
         };
         (sale.spec().clone(), sale.phase(now))
     };

@@ -13,7 +13,8 @@ pub(super) fn lottery_enter(req: Request<'_>, keyword: Option<&str>) -> Result<(
     let (spec, open) = {
         let rooms = hub.lock();
         let Some(Widget::Lottery(l)) = rooms.get(room).and_then(|r| r.core.widget(widget)) else {
-            return Ok(());
+            drop(rooms);
+            return req.gone("lottery.entry", "closed");
         };
         (l.spec().clone(), l.phase(now) == hudong_core::LotteryPhase::Open)
     };

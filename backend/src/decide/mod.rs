@@ -184,9 +184,24 @@ impl<'a> Request<'a> {
         };
         let answer: Value = serde_json::from_str(&answer)?;
         let mut rooms = self.hub.lock();
+        // A widget removed since: the viewer's room no longer has it either.
+        if rooms.get(self.room).and_then(|r| r.core.widget(self.widget)).is_none() {
+            return Ok(true);
+        }
         self.hub
             .post_to(&mut rooms, self.room, self.actor, answer)?;
         Ok(true)
+    }
+
+    /// A request that arrived after its widget left the room (removed while the request was
+    /// on its way, as late grabs are in an overloaded show): decided `ended` rather than
+    /// dropped, so it counts in the decisions and a copy of it is not judged again. The
+    /// answer (`result` with `outcome`) is kept, not sent: the viewer's room has dropped the
+    /// widget too.
+    fn gone(&self, result: &str, outcome: &str) -> Result<(), DecideError> {
+        let answer = json!({"type": result, "widget_id": self.widget, "request_id": self.id, "outcome": outcome});
+        self.record(None, "ended", &answer, now_ms())?;
+        Ok(())
     }
 
     /// `(hub, room, widget, request id, viewer)` of a request not decided before; `None`

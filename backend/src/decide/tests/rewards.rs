@@ -294,3 +294,29 @@ fn coupons_are_claimed_exactly_quantity_times_behind_their_gates_into_wallets() 
     assert_eq!(outcome("q", "v2", 2)["outcome"], "success");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A grab that arrives after the host removed the sale (late, from an overloaded network) is
+/// decided `ended`, not dropped: it counts once, and its copy is not judged again.
+#[test]
+fn a_request_for_a_removed_widget_is_decided_ended_once() {
+    let dir = temp("removed");
+    let hub = hub(&dir);
+    open_sale(&hub, 5, 1);
+    hub.post("r", json!({"type": "widget.remove", "widget_id": "f"}))
+        .unwrap();
+    for _ in 0..2 {
+        grab(req(&hub, "r", "f", "r:f:late:grab:1", "late")).unwrap();
+    }
+    assert_eq!(
+        hub.store.outcomes("r", Some("f")).unwrap(),
+        vec![("ended".to_string(), 1)]
+    );
+    let answer: Value = serde_json::from_str(
+        &hub.store
+            .decision("r", "late", "r:f:late:grab:1")
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(answer["outcome"], "ended");
+}
