@@ -75,11 +75,14 @@ const restarts = [];
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
 
-export function onPanic(message, widgetId) {
+export function onPanic(message, widgetId, unwound = false) {
   if (failure) return; // a second failure while letting go of the first
   failure = { message: String(message), widgetId: widgetId ?? null };
-  // After the failed call has unwound.
-  setTimeout(restart, 0);
+  // At once when nothing of the module is on the stack (a failure reported by the page's
+  // error event): none of its other timers or frames gets to run, and fail again, before
+  // it lets go of the rooms. Otherwise after the failed call has unwound.
+  if (unwound) restart();
+  else setTimeout(restart, 0);
 }
 
 /**
@@ -88,8 +91,8 @@ export function onPanic(message, widgetId) {
  * unusable for every room, so it is restarted and the rooms rebuilt, as after a widget's
  * failure, with no widget taken down.
  */
-export function moduleFault(err) {
-  onPanic(`Hudong failed: ${err?.message ?? err}`, undefined);
+export function moduleFault(err, unwound = false) {
+  onPanic(`Hudong failed: ${err?.message ?? err}`, undefined, unwound);
 }
 
 /** A live room, watched for failures (the page's error events only while there is one). */
@@ -121,7 +124,7 @@ function checkModule(event) {
     try {
       room[PROBE]();
     } catch {
-      moduleFault(err);
+      moduleFault(err, true);
       return;
     }
   }
