@@ -1,5 +1,5 @@
 // Types of `hudong/analytics`: Hudong events in Google Analytics 4.
-import type { ChannelStateEvent, HudongEvent } from './index';
+import type { ChannelStateEvent, HudongEvent } from './index.js';
 
 export interface Ga4Event {
   /** A GA4 recommended event (`add_to_cart`, `generate_lead`, …) or `hudong_<type>`. */

@@ -1,6 +1,6 @@
 // Types of `hudong/elements`: Hudong as custom elements.
-import type { Room, RoomOptions, Result, Command, Action, CommandMessage, HudongEvent, HudongErrorEvent, ChannelStateEvent } from './index';
-import type { Queued } from './loader';
+import type { Room, RoomOptions, Result, Command, Action, CommandMessage, HudongEvent, HudongErrorEvent, ChannelStateEvent } from './index.js';
+import type { Queued } from './loader.js';
 
 /** Tag → command prefix of the widget elements. */
 export declare const WIDGET_ELEMENTS: Readonly<Record<HudongWidgetTag, string>>;

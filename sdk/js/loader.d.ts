@@ -1,5 +1,5 @@
 // Types of `hudong/loader`: a room handed back at once, loaded once the video plays.
-import type { Room, RoomOptions, Result, Command, Action, HudongEvent, CommandMessage } from './index';
+import type { Room, RoomOptions, Result, Command, Action, HudongEvent, CommandMessage } from './index.js';
 
 export interface LoaderOptions {
   /**

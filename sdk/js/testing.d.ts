@@ -1,4 +1,4 @@
-import type { Tracker, TrackerPose } from './index';
+import type { Tracker, TrackerPose } from './index.js';
 
 export interface ScriptedTracker extends Tracker {
   /** Set to true to make the tracker lose the target until set back. */
