@@ -79,19 +79,36 @@ let loaded = false;
  */
 export function load(options = {}) {
   if (!loading) {
-    const arg = options.wasmUrl ? { module_or_path: options.wasmUrl } : undefined;
-    loading = M.default(arg).then(
-      () => {
-        loaded = true;
-        M.setPanicHandler(onPanic);
-      },
-      (err) => {
-        loading = undefined; // allow a retry after a failed download
-        throw err;
-      },
-    );
+    loading = wasmSource(options.wasmUrl)
+      .then((source) => M.default(source === undefined ? undefined : { module_or_path: source }))
+      .then(
+        () => {
+          loaded = true;
+          M.setPanicHandler(onPanic);
+        },
+        (err) => {
+          loading = undefined; // allow a retry after a failed download
+          throw err;
+        },
+      );
   }
   return loading;
+}
+
+/**
+ * Where the module comes from: the page's choice; else, in Node (whose `fetch` cannot read
+ * a `file:` URL), the bytes of the module shipped next to this file; else the glue's own
+ * URL, which bundlers rewrite.
+ */
+async function wasmSource(given) {
+  if (given) return given;
+  const node = typeof process === 'object' && typeof process?.versions?.node === 'string' && typeof document === 'undefined';
+  if (!node || !import.meta.url.startsWith('file:')) return undefined;
+  // Names in variables: bundlers leave what only Node runs alone.
+  const file = 'hudong_wasm_bg.wasm';
+  const fs = 'node:fs/promises';
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
+  return readFile(new URL(file, import.meta.url));
 }
 
 /**

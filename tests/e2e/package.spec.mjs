@@ -101,6 +101,19 @@ test('`hudong` resolves through the exports map and type-checks in a strict TS p
   }
 });
 
+test('Node runs the headless build from the installed package, with no options', () => {
+  const script = `
+    import { createRoom } from 'hudong/headless';
+    const room = await createRoom({ roomId: 'node-room' });
+    const opened = room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+    const tallied = room.apply({ type: 'poll.tally', widget_id: 'p', counts: { a: 2, b: 3 } });
+    console.log(JSON.stringify({ opened: opened.ok, tallied: tallied.ok, widgets: room.widgets.map((w) => [w.kind, w.counts]) }));
+    room.destroy();
+  `;
+  const out = sh('node', ['--input-type=module', '-e', script], app).trim().split('\n').at(-1);
+  expect(JSON.parse(out)).toEqual({ opened: true, tallied: true, widgets: [['poll', [2, 3]]] });
+});
+
 async function openApp(page) {
   page.on('pageerror', (err) => {
     throw err;
