@@ -1,5 +1,5 @@
 use crate::card::Card;
-use crate::i18n::{format_count, format_money, format_number, Strings};
+use crate::i18n::{format_count, format_money, format_number, plural, Strings};
 use hudong_core::{Action, FlashPhase, FlashSale, GrabOutcome};
 use yew::prelude::*;
 
@@ -88,7 +88,7 @@ pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
             if matches!(phase, FlashPhase::Live | FlashPhase::SoldOut) {
                 <div class="hd-stock">
                     <progress class="hd-stock-bar" max={spec.stock_total.to_string()} value={sale.stock_left().to_string()} aria-hidden="true"></progress>
-                    <span class="hd-stock-text">{format!("{} {} {}", s.stock_left, format_number(sale.stock_left(), s.lang), s.units)}</span>
+                    <span class="hd-stock-text">{format!("{} {} {}", s.stock_left, format_number(sale.stock_left(), s.lang), plural(sale.stock_left(), s.lang, s.unit, s.units))}</span>
                 </div>
             }
             if phase == FlashPhase::Preview {

@@ -1,5 +1,5 @@
 use crate::card::Card;
-use crate::i18n::{fill, Strings};
+use crate::i18n::{fill, plural, Strings};
 use hudong_core::{
     Action, ClaimOutcome, EntryCondition, EntryOutcome, Lottery, LotteryPhase, MyEntry,
 };
@@ -114,7 +114,7 @@ pub fn lottery_view(props: &crate::WidgetProps<Lottery>) -> Html {
                 }
                 <div class="hd-product-text">
                     <h2 class="hd-q" id={title_id}>{&spec.prize.name}</h2>
-                    <p class="hd-hint">{format!("{} {} · {} {}", spec.prize.count, s.winners_count, l.entries(), s.entered_count)}</p>
+                    <p class="hd-hint">{format!("{} {} · {} {}", spec.prize.count, plural(spec.prize.count.into(), s.lang, s.winner_count, s.winners_count), l.entries(), s.entered_count)}</p>
                 </div>
             </div>
             {body}

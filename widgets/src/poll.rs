@@ -1,5 +1,5 @@
 use crate::card::Card;
-use crate::i18n::{format_number, Strings};
+use crate::i18n::{format_number, plural, Strings};
 use hudong_core::{Action, Poll, PollPhase};
 use yew::prelude::*;
 
@@ -120,7 +120,7 @@ pub fn poll_view(props: &crate::WidgetProps<Poll>) -> Html {
             <p class="hd-status" role="status">
                 {status}
                 if show_results && poll.total() > 0 {
-                    <span class="hd-total">{format!(" · {} {}", format_number(poll.total(), s.lang), s.votes)}</span>
+                    <span class="hd-total">{format!(" · {} {}", format_number(poll.total(), s.lang), plural(poll.total(), s.lang, s.vote, s.votes))}</span>
                 }
             </p>
         </>

@@ -1,5 +1,5 @@
 use crate::card::Card;
-use crate::i18n::{format_number, Strings};
+use crate::i18n::{format_number, plural, Strings};
 use hudong_core::{Action, ErrorCode, Redeem, RedeemOutcome};
 use yew::prelude::*;
 
@@ -71,7 +71,7 @@ pub fn redeem_view(props: &crate::WidgetProps<Redeem>) -> Html {
                 }
                 <div class="hd-item-text">
                     <span class="hd-item-name" id={name_id.clone()}>{&item.name}</span>
-                    <span class="hd-item-cost">{format!("{} {}", format_number(item.cost, s.lang), s.points)}</span>
+                    <span class="hd-item-cost">{format!("{} {}", format_number(item.cost, s.lang), plural(item.cost, s.lang, s.point, s.points))}</span>
                     <span class="hd-item-meta">
                         {format!("{} {left}", s.left)}
                         {format!(" · {} {}", s.limit_each, item.per_viewer_limit)}
@@ -128,7 +128,7 @@ pub fn redeem_view(props: &crate::WidgetProps<Redeem>) -> Html {
                     <ol>
                         { for shop.history().iter().rev().map(|h| {
                             let name = spec.items.iter().find(|i| i.item_id == h.item_id).map_or(h.item_id.as_str(), |i| i.name.as_str());
-                            html! { <li key={h.request_id.clone()}><span>{name}</span>{" · "}<span>{format!("{} {}", format_number(h.cost, s.lang), s.points)}</span>{" · "}<code>{&h.voucher_ref}</code></li> }
+                            html! { <li key={h.request_id.clone()}><span>{name}</span>{" · "}<span>{format!("{} {}", format_number(h.cost, s.lang), plural(h.cost, s.lang, s.point, s.points))}</span>{" · "}<code>{&h.voucher_ref}</code></li> }
                         }) }
                     </ol>
                 </details>

@@ -279,6 +279,30 @@ pub fn format_count(n: u64, lang: &str) -> String {
     .unwrap_or_else(|| n.to_string())
 }
 
+thread_local! {
+    /// `Intl.PluralRules` per language, made once.
+    static PLURALS: RefCell<HashMap<String, js_sys::Intl::PluralRules>> = RefCell::new(HashMap::new());
+}
+
+/// The noun for `n` things in `lang`: `one` where the language's plural rules
+/// (`Intl.PluralRules`) call `n` singular — "1 vote", "2 votes" — and `other` otherwise.
+/// Chinese, Indonesian, Thai and Vietnamese have one form (their `one` and `other` are the
+/// same words).
+pub fn plural(n: u64, lang: &str, one: &'static str, other: &'static str) -> &'static str {
+    let category = PLURALS.with(|rules| {
+        let mut rules = rules.borrow_mut();
+        let pr = rules.entry(lang.to_owned()).or_insert_with(|| {
+            js_sys::Intl::PluralRules::new(&js_sys::Array::of1(&JsValue::from_str(lang)), &js_sys::Object::new())
+        });
+        String::from(pr.select(n as f64))
+    });
+    if category == "one" {
+        one
+    } else {
+        other
+    }
+}
+
 /// A whole number as the viewer's language writes it (`12,345`, `12.345`).
 pub fn format_number(n: u64, lang: &str) -> String {
     format_with(format!("count|{lang}"), lang, || options(&[]), n as f64)
