@@ -26,7 +26,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # The SDK is built again only when a source changed since the last build.
 STAMP=dist/.built
-if [ -f "$STAMP" ] && [ -z "$(find sdk widgets demo-site scripts/build.mjs Cargo.toml Cargo.lock package.json package-lock.json \
+if [ -f "$STAMP" ] && [ -z "$(find sdk widgets scripts/build.mjs Cargo.toml Cargo.lock package.json package-lock.json \
       -newer "$STAMP" -type f -print -quit 2>/dev/null)" ]; then
   echo "hudong: the SDK is up to date (dist/)"
 else
