@@ -461,6 +461,7 @@ test('the scripted show on the reference backend: two viewer pages and simulated
     const [first, second] = viewers;
     const lead = first.locator('#overlay section.hd-lead');
     await expect(lead).toBeVisible({ timeout: 30_000 });
+    await lead.locator('.hd-qr-more summary').click(); // the QR code is folded until asked for
     await expect(lead.getByRole('img', { name: /QR code/ }).locator('path')).toHaveAttribute('d', /^M\d+ \d+h\d+v1h-\d+z/);
     const joinButton = lead.getByRole('button', { name: "I've joined" });
     await expect(joinButton).toBeDisabled(); // consent first
@@ -599,6 +600,8 @@ test('follow / WeCom card on the reference backend: the QR code scans, consent b
     const card = page.locator('#overlay section.hd-lead').first();
     await expect(card).toContainText('进粉丝群 领专属券');
     // The code is drawn on the device from the URL, and scans back to it.
+    await card.locator('.hd-qr-more summary', { hasText: '二维码' }).click();
+    await expect(card.getByRole('img', { name: /二维码/ })).toBeVisible();
     expect(await scanQr(card)).toBe('https://work.weixin.qq.com/gm/hudong-demo');
     await card.getByRole('button', { name: '复制' }).click();
     const log = (type) => page.locator(`#log li[data-type="${type}"]`);

@@ -109,6 +109,7 @@ test('a viewer whose socket drops shows it, reconnects and catches up on what it
   const room = uniqueRoom('reconnect');
   const context = await browser.newContext();
   const page = await viewer(context, room);
+  await post(room, { type: 'room.layout', max_cards: 2 }); // both cards open at once
   await post(room, poll('p1'));
   await post(room, flash('f1'));
   await expect(page.locator('#overlay .hd-poll')).toBeVisible();

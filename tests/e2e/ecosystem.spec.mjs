@@ -128,6 +128,7 @@ test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted 
     const shown = await page.evaluate(async ({ locale, currency, price }) => {
       const room = await Hudong.createRoom({ roomId: `i18n-${locale}`, mount: '#overlay', locale, persist: false });
       await room.prefetch(['flash_sale', 'poll']); // drawn in the next frames, not when their code arrives
+      room.apply({ type: 'room.layout', max_cards: 2 }); // both cards open at once
       const now = Date.now();
       room.apply({ type: 'flash.open', widget_id: 'f', product: { name: 'Tint', price, currency }, stock_total: 5, starts_at: now + 60_000, ends_at: now + 120_000 });
       room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
@@ -156,15 +157,17 @@ test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted 
 
 test('a language pack that cannot load leaves the built-in texts and says so', async ({ page }) => {
   const { errors } = await open(page, 'i18n.html');
-  const result = await page.evaluate(async () => {
-    const seen = [];
-    const room = await Hudong.createRoom({ roomId: 'no-pack', mount: '#overlay', locale: 'th', localesUrl: '/nowhere/', persist: false });
+  await page.evaluate(async () => {
+    window.seen = [];
+    window.room = await Hudong.createRoom({ roomId: 'no-pack', mount: '#overlay', locale: 'th', localesUrl: '/nowhere/', persist: false });
     room.on('error', (e) => seen.push(e));
     room.apply({ type: 'likes.open', widget_id: 'l' });
-    await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+  // The likes view is its own chunk: wait until it is on screen and the failed pack has been reported.
+  await page.waitForFunction(() => window.seen.length > 0 && document.querySelector('#overlay').shadowRoot.querySelector('.hd-like'));
+  const result = await page.evaluate(() => {
     const root = document.querySelector('#overlay').shadowRoot;
-    const out = { seen, lang: root.querySelector('.hd-overlay').lang, like: root.querySelector('.hd-like').getAttribute('aria-label') };
+    const out = { seen: window.seen, lang: root.querySelector('.hd-overlay').lang, like: root.querySelector('.hd-like').getAttribute('aria-label') };
     room.destroy();
     return out;
   });
@@ -210,8 +213,8 @@ test('the host replaces any text by key; unknown keys and malformed locales are 
   const dts = readFileSync(join(repo, 'dist', 'index.d.ts'), 'utf8');
   const typed = [...dts.match(/export type HudongStringKey =([^;]*);/)[1].matchAll(/'(\w+)'/g)].map((m) => m[1]);
   expect(typed).toEqual(result.keys);
-  // 190, and the singular of the four nouns that follow a count (vote, unit, point, winner).
-  expect(result.keys).toHaveLength(194);
+  // 191, and the singular of the four nouns that follow a count (vote, unit, point, winner).
+  expect(result.keys).toHaveLength(195);
   expect(result.keys).toEqual(expect.arrayContaining(['vote', 'votes', 'unit', 'units', 'point', 'points', 'winner_count', 'winners_count']));
   expect(errors).toEqual([]);
 });

@@ -139,7 +139,7 @@ test('click storms on reward buttons send one request each: 100 synchronous clic
     await storm(selector);
     // And a thumb's double and triple taps through the real input pipeline.
     await page.locator(`#overlay ${selector}`).click({ clickCount: 3, force: true }).catch(() => {});
-    await page.waitForTimeout(200);
+    await expect.poll(() => requests(request), { message: request }).toBeGreaterThan(before);
     expect(await requests(request), request).toBe(before + 1);
   }
 });
@@ -162,7 +162,7 @@ test('hostile host CSS (global resets, !important, leaking text styles) changes 
     // It still works: a real tap on the first card's first button acts.
     const before = await page.evaluate(() => window.hostile.events.length);
     await page.locator('#overlay .hd-card button:visible').first().click();
-    await page.waitForTimeout(200);
+    await expect.poll(() => page.evaluate(() => window.hostile.events.length)).toBeGreaterThan(before);
     const voted = (await page.evaluate(() => window.hostile.events.length)) - before;
     await context.close();
     return { png, voted };

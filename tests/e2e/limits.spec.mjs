@@ -135,6 +135,7 @@ test('a failure no widget is blamed for (the stack exhausted in a command) resta
     const { rooms } = window.t;
     for (let i = 1; i <= 450; i++) for (const r of [rooms.a, rooms.b]) r.apply({ type: 'poll.tally', widget_id: 'p', counts: { a: i, b: 2 * i } });
     rooms.a.vote('p', 'b');
+    rooms.a.apply({ type: 'room.layout', max_cards: 2 }); // the poll stays open beside the next card
     rooms.a.apply({ type: 'fault.open', widget_id: 'f', title: 'Fails on purpose', fail_on: 'overflow' });
     return Object.fromEntries(Object.entries(rooms).map(([k, r]) => [k, JSON.stringify(r.widgets)]));
   });

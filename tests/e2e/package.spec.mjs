@@ -228,10 +228,13 @@ test('a failing transport function is retried; nothing is lost, listeners are un
     });
     t.room.on('widget.*', (e) => seen.push(e.type));
     t.room.apply(cmd);
-    await new Promise((r) => setTimeout(r, 400)); // several failed attempts
+    const until = async (done) => {
+      while (!done()) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(() => t.errors.length >= 2); // several failed attempts
     const during = { errors: t.errors.map((e) => e.code), stats: t.room.delivery, sunk: t.sunk.length };
     t.failTransport(false);
-    await new Promise((r) => setTimeout(r, 600));
+    await until(() => t.room.delivery.delivered >= 1);
     return { during, seen, sunk: t.sunk.map((e) => e.type), stats: t.room.delivery };
   }, POLL);
   expect(out.seen).toEqual(['widget.shown']);

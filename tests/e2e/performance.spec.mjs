@@ -47,7 +47,10 @@ test('a room fetches only the code of the widgets it opens: the poll\'s, then ex
   expect(wasm().slice(1).sort()).toEqual(chunks.poll.map((f) => `/dist/${f}`).sort());
   const afterPoll = wasm().length;
   // A second poll draws with the code already here.
-  await page.evaluate(() => chunks.room.apply(chunks.poll('p2')));
+  await page.evaluate(() => {
+    chunks.room.apply({ type: 'room.layout', max_cards: 2 }); // both polls open
+    chunks.room.apply(chunks.poll('p2'));
+  });
   await expect(page.locator('#overlay .hd-poll')).toHaveCount(2);
   expect(wasm().length).toBe(afterPoll);
   await page.evaluate(() => chunks.room.apply(chunks.flash));

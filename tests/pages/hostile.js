@@ -53,6 +53,7 @@ window.hostile = {
     await room.prefetch(); // every widget is drawn in the next frames, not when its code arrives
     room.on('*', (e) => events.push(e.type));
     const refused = [];
+    room.apply({ type: 'room.layout', max_cards: 6 }); // every card open, every field drawn
     for (const c of commands(text, Date.now())) {
       const r = room.apply(c);
       if (!r.ok) refused.push(`${c.type}: ${r.error.code} ${r.error.message}`);

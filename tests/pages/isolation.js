@@ -31,6 +31,7 @@ room.on('error', (e) => errors.push(e));
 room.on('*', (e) => events.push(e));
 const now = Date.now();
 for (const c of [
+  { type: 'room.layout', max_cards: 3 }, // every card open: the test taps them all
   { type: 'poll.open', widget_id: 'poll', question: 'Which shade?', options: [{ id: 'a', label: 'Ruby' }, { id: 'b', label: 'Rose' }], closes_at: now + 120_000 },
   { type: 'flash.open', widget_id: 'flash', product: { name: 'Tint', price: 8900 }, stock_total: 10, starts_at: now - 1_000, ends_at: now + 120_000 },
   { type: 'likes.open', widget_id: 'likes' },

@@ -65,7 +65,7 @@ pub fn countdown(props: &CountdownProps) -> Html {
         .find(|&&m| left > 0 && left.div_ceil(1000) <= m)
         .map(|&m| format!("{} {}", props.label, format_remaining(m * 1000)));
     html! {
-        <span class="hd-countdown" data-remaining-ms={left.to_string()}>
+        <span class="hd-countdown" data-remaining-ms={left.to_string()} data-urgent={(left > 0 && left <= 10_000).then_some("")}>
             {props.label}{" "}<time>{shown}</time>
             <span class="hd-sr hd-milestone" aria-live="polite" aria-atomic="true">{milestone.unwrap_or_default()}</span>
         </span>

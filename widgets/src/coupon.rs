@@ -117,7 +117,7 @@ pub fn coupon_view(props: &crate::WidgetProps<Coupon>) -> Html {
                     { if pending { s.claiming_coupon } else if packet { s.open_packet } else { s.claim_coupon } }
                 </button>
             }
-            <p class="hd-status" role="status">{status}</p>
+            <p class={classes!("hd-status", claimed.then_some("hd-win"))} role="status">{status}</p>
             if !c.wallet().is_empty() {
                 <details class="hd-wallet">
                     <summary>{format!("{} ({})", s.my_coupons, c.wallet().len())}</summary>

@@ -41,6 +41,7 @@ pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
         }
     };
 
+    let won = !sale.pending() && sale.last_outcome() == Some(GrabOutcome::Success);
     let status = if sale.pending() {
         s.waiting_for_result.to_owned()
     } else {
@@ -96,7 +97,7 @@ pub fn flash_view(props: &crate::WidgetProps<FlashSale>) -> Html {
             }
             if let Some(gate) = &spec.gate { <p class="hd-hint hd-gate">{gate}</p> }
             {button}
-            <p class="hd-status" role="status">{status}</p>
+            <p class={classes!("hd-status", won.then_some("hd-win"))} role="status">{status}</p>
         </>
     })
 }

@@ -75,14 +75,16 @@ pub fn overlay(props: &OverlayProps) -> Html {
             { for a.cards.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props, &redraw)) }
             if !a.chips.is_empty() || !a.compact.is_empty() {
                 <div class="hd-tray" inert={a.modal.is_some()}>
-                    { for a.chips.iter().filter_map(|id| find(id)).map(|w| {
-                        let (badge, title) = crate::chip(w, s);
-                        let open = {
-                            let (picked, id) = (picked.clone(), w.id().to_owned());
-                            Callback::from(move |_: MouseEvent| picked.set(Some(id.clone())))
-                        };
-                        crate::card::chip(None, None, Some(w.id().to_owned()), badge, title, open)
-                    }) }
+                    <div class="hd-chips">
+                        { for a.chips.iter().filter_map(|id| find(id)).map(|w| {
+                            let (badge, title) = crate::chip(w, s);
+                            let open = {
+                                let (picked, id) = (picked.clone(), w.id().to_owned());
+                                Callback::from(move |_: MouseEvent| picked.set(Some(id.clone())))
+                            };
+                            crate::card::chip(None, None, Some(w.id().to_owned()), badge, title, open)
+                        }) }
+                    </div>
                     { for a.compact.iter().filter_map(|id| find(id)).map(|w| widget_view(w, props, &redraw)) }
                 </div>
             }

@@ -71,7 +71,8 @@ pub fn quiz_view(props: &crate::WidgetProps<Quiz>) -> Html {
                 <>
                     <h2 class="hd-q" id={heading_id.clone()}>{&q.spec.text}</h2>
                     <ul class="hd-options">{ for options }</ul>
-                    <p class="hd-status" role="status">{status}</p>
+                    <p class={classes!("hd-status", (q.phase == QuestionPhase::Revealed && q.my_result() == Some(true)).then_some("hd-win"))}
+                       role="status">{status}</p>
                 </>
             }
         }

@@ -189,9 +189,10 @@ async fn renders_an_accessible_poll_and_votes_in_one_tap() {
     );
 
     // One vote (the server resets the count) is "1 vote": the noun follows the plural rules.
-    let one =
-        decode_command_json(r#"{"type":"poll.tally","widget_id":"p1","counts":{"a":0,"b":1,"c":0},"reset":true}"#)
-            .unwrap();
+    let one = decode_command_json(
+        r#"{"type":"poll.tally","widget_id":"p1","counts":{"a":0,"b":1,"c":0},"reset":true}"#,
+    )
+    .unwrap();
     room.apply(&one, NOW + 1_200).unwrap();
     h.show(&room).await;
     let status = h

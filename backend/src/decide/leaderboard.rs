@@ -84,23 +84,13 @@ fn ranking(hub: &Hub, room: &str, board: &Leaderboard) -> Result<Vec<Activity>, 
     Ok(hub.store.activity(room, board.opened_at(), &types)?)
 }
 
-/// A name to list: the viewer id masked, as live rooms list people (`a***80`).
-fn masked(actor: &str) -> String {
-    let chars: Vec<char> = actor.chars().collect();
-    let tail: String = chars[chars.len().saturating_sub(2)..].iter().collect();
-    match chars.first() {
-        Some(first) if chars.len() > 3 => format!("{first}***{tail}"),
-        _ => format!("***{tail}"),
-    }
-}
-
 /// `leaderboard.ranks` for the top of the ranking.
 fn ranks(board: &Leaderboard, all: &[Activity], version: u64, closed: bool) -> Value {
     let rows: Vec<Value> = all
         .iter()
         .take(board.spec().rows() as usize)
         .enumerate()
-        .map(|(i, a)| json!({"rank": i + 1, "name": masked(&a.actor), "score": a.count}))
+        .map(|(i, a)| json!({"rank": i + 1, "name": display_name(&a.actor), "score": a.count}))
         .collect();
     json!({"type": "leaderboard.ranks", "widget_id": board.id(), "version": version, "rows": rows,
            "participants": all.len(), "final": closed})

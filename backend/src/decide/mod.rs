@@ -152,13 +152,14 @@ fn reject(hub: &Hub, e: &Value, err: &hudong_core::HudongError) -> Result<(), De
         .reject(e, err.code.as_str(), &err.message, now_ms())?)
 }
 
-/// Names on the leaderboard: the viewer id, shortened (a real backend shows nicknames).
-fn display_name(actor: &str) -> String {
-    let name: String = actor.chars().take(16).collect();
-    if name.trim().is_empty() {
-        "viewer".into()
-    } else {
-        name
+/// A name to list (leaderboards, quiz boards, lucky-bag winners): the viewer id masked, as
+/// live rooms list people (`a***80`), so nobody's id is published to the room.
+pub(crate) fn display_name(actor: &str) -> String {
+    let chars: Vec<char> = actor.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(2)..].iter().collect();
+    match chars.first() {
+        Some(first) if chars.len() > 3 => format!("{first}***{tail}"),
+        _ => format!("***{tail}"),
     }
 }
 
@@ -185,7 +186,11 @@ impl<'a> Request<'a> {
         let answer: Value = serde_json::from_str(&answer)?;
         let mut rooms = self.hub.lock();
         // A widget removed since: the viewer's room no longer has it either.
-        if rooms.get(self.room).and_then(|r| r.core.widget(self.widget)).is_none() {
+        if rooms
+            .get(self.room)
+            .and_then(|r| r.core.widget(self.widget))
+            .is_none()
+        {
             return Ok(true);
         }
         self.hub

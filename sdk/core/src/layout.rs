@@ -15,8 +15,9 @@ pub const MAX_CARDS: u32 = 6;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Layout {
-    /// Cards shown expanded at once (1 to 6; default 3). The rest wait in the tray as chips.
-    #[serde(default = "three")]
+    /// Cards shown expanded at once (1 to 6; default 1: one interaction at a time, as live
+    /// rooms show them, so the host stays in view). The rest wait in the tray as chips.
+    #[serde(default = "one")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub max_cards: u32,
     /// Widgets to show first, in order (the host's choice of what is seen together).
@@ -28,14 +29,14 @@ pub struct Layout {
     pub keep_clear: u8,
 }
 
-fn three() -> u32 {
-    3
+fn one() -> u32 {
+    1
 }
 
 impl Default for Layout {
     fn default() -> Self {
         Layout {
-            max_cards: 3,
+            max_cards: 1,
             focus: Vec::new(),
             keep_clear: 0,
         }

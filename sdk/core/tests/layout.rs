@@ -28,11 +28,11 @@ fn newest_cards_show_the_rest_wait_in_the_tray_and_the_host_can_focus() {
     for (k, id) in [(0, "poll"), (1, "quiz"), (2, "likes"), (5, "shelf")] {
         open(&mut r, k, id);
     }
-    assert_eq!(
-        r.arrange(None).cards,
-        ["poll", "quiz", "shelf"],
-        "three by default"
-    );
+    let a = r.arrange(None);
+    assert_eq!(a.cards, ["shelf"], "the newest alone by default");
+    assert_eq!(a.chips, ["poll", "quiz"]);
+    // The viewer opens a chip: it takes the one place.
+    assert_eq!(r.arrange(Some("poll")).cards, ["poll"]);
     r.apply(&cmd(json!({"type": "room.layout", "max_cards": 2})), 0)
         .unwrap();
     let a = r.arrange(None);

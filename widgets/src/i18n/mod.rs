@@ -292,7 +292,10 @@ pub fn plural(n: u64, lang: &str, one: &'static str, other: &'static str) -> &'s
     let category = PLURALS.with(|rules| {
         let mut rules = rules.borrow_mut();
         let pr = rules.entry(lang.to_owned()).or_insert_with(|| {
-            js_sys::Intl::PluralRules::new(&js_sys::Array::of1(&JsValue::from_str(lang)), &js_sys::Object::new())
+            js_sys::Intl::PluralRules::new(
+                &js_sys::Array::of1(&JsValue::from_str(lang)),
+                &js_sys::Object::new(),
+            )
         });
         String::from(pr.select(n as f64))
     });
