@@ -64,6 +64,19 @@ if [ "$MODE" = "--test" ] || [ "$MODE" = "--bench" ]; then
       exit 1
     fi
   fi
+  # The fonts viewers' phones have (CJK and colour emoji): the layout tests measure text as
+  # it is drawn there, not as boxes in a fallback face.
+  if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    say "installing the Noto CJK and emoji fonts for the layout tests and screenshots"
+    if command -v apt-get >/dev/null 2>&1; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji fontconfig >/dev/null
+      fc-cache -f >/dev/null 2>&1 || true
+    else
+      echo "[setup] install the Noto CJK fonts (fonts-noto-cjk) with your package manager, then rerun" >&2
+      exit 1
+    fi
+  fi
   # Redis: the shared pub/sub of the multi-process backend test.
   if ! command -v redis-server >/dev/null 2>&1; then
     say "installing Redis for the multi-process backend test"

@@ -670,7 +670,7 @@ async fn lead_card_draws_its_qr_code_asks_consent_before_confirming_and_folds() 
         format!("0 0 {size} {size}")
     );
     assert_eq!(
-        h.q("section.hd-lead svg path")
+        h.q("section.hd-lead svg[role='img'] path")
             .unwrap()
             .get_attribute("d")
             .unwrap(),
