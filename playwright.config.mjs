@@ -14,6 +14,9 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list'], ['./tests/summary-reporter.mjs']],
+  // Committed reference images of the views (tests/e2e/screenshots/), updated on purpose with
+  // `npx playwright test visual --update-snapshots` and looked at before committing.
+  snapshotPathTemplate: '{testDir}/screenshots/{arg}{ext}',
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1100, height: 900 },

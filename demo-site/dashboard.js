@@ -11,16 +11,23 @@ form.window.value = params.get('window') ?? '30';
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const charts = {};
 
-/** A bar chart of labelled categories (uPlot draws bars with its bars path builder). */
-function bars(id, labels, series) {
+/** A bar chart of labelled categories (uPlot draws bars with its bars path builder). Bars
+ * start at zero; long category names are slanted so they never run into each other. */
+function bars(id, labels, series, { slant = false } = {}) {
   const el = $(`#${id}`);
   const data = [labels.map((_, i) => i), ...series.map((s) => s.values)];
   const opts = {
     width: Math.min(el.clientWidth || 720, 960),
     height: 240,
-    scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
-    axes: [{ values: (_, ticks) => ticks.map((t) => labels[t] ?? ''), splits: () => labels.map((_, i) => i) }, {}],
-    series: [{}, ...series.map((s, i) => ({
+    scales: {
+      x: { time: false, range: [-0.5, labels.length - 0.5] },
+      y: { range: (_, __, max) => [0, Math.max(1, max) * 1.1] },
+    },
+    axes: [
+      { values: (_, ticks) => ticks.map((t) => labels[t] ?? ''), splits: () => labels.map((_, i) => i), ...(slant ? { rotate: -35, size: 90 } : {}) },
+      {},
+    ],
+    series: [{ label: '' }, ...series.map((s, i) => ({
       label: s.label,
       stroke: s.color,
       fill: s.color + '99',
@@ -28,7 +35,7 @@ function bars(id, labels, series) {
       points: { show: false },
       value: (_, v) => (v == null ? '' : s.format ? s.format(v) : String(v)),
     }))],
-    legend: { show: true },
+    legend: { show: true, live: false }, // the series' names, not a value under the cursor
   };
   charts[id]?.destroy();
   charts[id] = new uPlot(opts, data, el);
@@ -51,7 +58,10 @@ function kpi(name, value, key) {
   const dd = document.createElement('dd');
   dd.textContent = value;
   dd.dataset.key = key;
-  $('#kpis').append(dt, dd);
+  // Each figure under its own label: a pair is one cell of the grid.
+  const pair = document.createElement('div');
+  pair.append(dt, dd);
+  $('#kpis').append(pair);
 }
 
 async function refresh() {
@@ -87,7 +97,7 @@ async function refresh() {
   bars('rate-chart', a.by_type.map((t) => t.type), [
     { label: 'interactions ÷ viewers', values: a.by_type.map((t) => t.per_viewer * 100), color: '#d1123f', format: (v) => `${v.toFixed(1)}%` },
     { label: 'viewers who interacted ÷ viewers', values: a.by_type.map((t) => t.share_of_viewers * 100), color: '#1f6feb', format: (v) => `${v.toFixed(1)}%` },
-  ]);
+  ], { slant: true });
   bars('funnel-chart', ['exposed', 'participated', 'converted'], [
     { label: 'viewers', values: [a.funnel.exposed, a.funnel.participated, a.funnel.converted], color: '#d1123f' },
   ]);
@@ -97,7 +107,11 @@ async function refresh() {
   ]);
   const wt = $('#widget-table tbody');
   wt.replaceChildren();
-  for (const w of a.widgets) row(wt, [w.widget_id, w.kind ?? '', w.exposed, w.participated, pct(w.participation)]).dataset.widget = w.widget_id;
+  for (const w of a.widgets) {
+    const tr = row(wt, [w.title ?? w.widget_id, w.kind ?? '', w.exposed, w.participated, pct(w.participation)]);
+    tr.dataset.widget = w.widget_id;
+    tr.cells[0].title = w.widget_id; // the id, for whoever looks it up in the logs
+  }
   document.body.dataset.ready = 'true';
 }
 

@@ -294,8 +294,10 @@ $('#redeem-form').addEventListener('submit', async (e) => {
   const ok = await send({ type: 'redeem.open', widget_id: id, title: '直播间积分商城', tiers: TIERS, items });
   if (!ok) return (shop = null);
   shop = { id, gains: 0 };
-  // The account is the viewer's own: addressed to them by user id; the backend keeps it.
-  send({ type: 'redeem.account', widget_id: id, user_id: userId, balance: Number(f.get('balance')), tier: String(f.get('tier')) });
+  // Every viewer's starting account (no user id: the whole room, the phones on viewer.html
+  // too). The backend opens each viewer's own account from it at their first gain or
+  // redemption and keeps it from then on.
+  send({ type: 'redeem.account', widget_id: id, balance: Number(f.get('balance')), tier: String(f.get('tier')) });
 });
 
 function givePoints(delta, reason) {

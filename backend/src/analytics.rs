@@ -15,6 +15,33 @@ fn is_conversion(e: &Value) -> bool {
     }
 }
 
+/// What the host called each widget when opening it (a poll's question, a shop's title, a
+/// product's or prize's name), for people reading the figures.
+fn titles(store: &Store, room: &str) -> crate::store::Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for c in store.room_commands(room)? {
+        let Ok(body) = serde_json::from_str::<Value>(&c.body) else {
+            continue;
+        };
+        if !body["type"].as_str().is_some_and(|t| t.ends_with(".open")) {
+            continue;
+        }
+        let title = [
+            &body["question"],
+            &body["title"],
+            &body["name"],
+            &body["product"]["name"],
+            &body["prize"]["name"],
+        ]
+        .into_iter()
+        .find_map(|v| v.as_str());
+        if let (Some(id), Some(title)) = (body["widget_id"].as_str(), title) {
+            out.insert(id.to_owned(), title.to_owned());
+        }
+    }
+    Ok(out)
+}
+
 fn actor(e: &Value) -> Option<String> {
     e["user_id"]
         .as_str()
@@ -29,6 +56,7 @@ pub fn compute(
     online: usize,
 ) -> crate::store::Result<Value> {
     let events = store.events(Some(room), None, 1_000_000)?;
+    let titles = titles(store, room)?;
     let mut viewers: HashSet<String> = HashSet::new();
     let mut first_last: HashMap<String, (u64, u64)> = HashMap::new();
     // What counts as an interaction is the protocol's (`Event::is_interaction`).
@@ -111,7 +139,7 @@ pub fn compute(
         .iter()
         .map(|(w, seen)| {
             let took = participated.get(w).map_or(0, |p| p.intersection(seen).count());
-            json!({"widget_id": w, "kind": kinds.get(w), "exposed": seen.len(), "participated": took, "participation": ratio(took as f64, seen.len() as f64)})
+            json!({"widget_id": w, "title": titles.get(w), "kind": kinds.get(w), "exposed": seen.len(), "participated": took, "participation": ratio(took as f64, seen.len() as f64)})
         })
         .collect();
     let exposed_any: HashSet<&String> = exposed.values().flatten().collect();

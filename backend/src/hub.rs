@@ -575,13 +575,14 @@ impl Hub {
     /// viewer set them.
     fn keep_books(&self, room: &str, command: &Command) {
         let result = match command {
-            Command::RedeemAccount(a) => match &a.user_id {
-                Some(u) => {
-                    self.store
-                        .set_account(room, &a.widget_id, u, a.balance, a.tier.as_deref())
-                }
-                None => Ok(()),
-            },
+            // Without a user: the starting account of every viewer of the shop.
+            Command::RedeemAccount(a) => self.store.set_account(
+                room,
+                &a.widget_id,
+                a.user_id.as_deref().unwrap_or("*"),
+                a.balance,
+                a.tier.as_deref(),
+            ),
             Command::RedeemPoints(p) => match &p.user_id {
                 Some(u) => self
                     .store

@@ -54,6 +54,27 @@ test.describe('point redeem', () => {
     await expect(card.locator('.hd-history li')).toContainText(/V-\d{6}/);
   });
 
+  test('a phone on viewer.html gets the starting balance, redeems, and the server keeps its own account', async ({ page, browser }) => {
+    const room = new URL(page.url()).searchParams.get('room');
+    const phone = await browser.newPage();
+    phone.on('pageerror', (err) => {
+      throw err;
+    });
+    await phone.goto(`/viewer.html?room=${room}&lang=zh-CN`);
+    await expect(phone.locator('body')).toHaveAttribute('data-ready', 'true');
+    await page.getByRole('button', { name: 'Open catalog' }).click();
+    const card = phone.locator('#overlay section.hd-redeem');
+    await expect(card.locator('.hd-balance-n')).toHaveText('260');
+    const coupon = card.locator('li[data-item-id="coupon"]');
+    await coupon.getByRole('button', { name: '兑换' }).click();
+    await coupon.getByRole('button', { name: '确认兑换' }).click();
+    await expect(card.locator('.hd-status')).toContainText(/兑换成功，券码 V-\d{6}/);
+    await expect(card.locator('.hd-balance-n')).toHaveText('160');
+    // The console's own phone still starts from 260: each viewer has an account of their own.
+    await expect(page.locator('#overlay section.hd-redeem .hd-balance-n')).toHaveText('260');
+    await phone.close();
+  });
+
   test('a failure the server decides rolls the optimistic balance back exactly', async ({ page }) => {
     await page.getByLabel("Viewer's points").fill('300');
     await page.getByLabel('Slow network to the backend (events arrive 3 s late)').check();

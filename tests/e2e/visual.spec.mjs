@@ -108,3 +108,23 @@ for (const phone of PHONES) {
     await context.close();
   });
 }
+
+// What every widget looks like, pixel for pixel, in its key states: a change to a view or to
+// the styles shows up here and is accepted on purpose (--update-snapshots), never by accident.
+for (const theme of ['light', 'dark']) {
+  test(`every widget's key states look as committed at 390×844 (${theme})`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    // One instant for every run, so countdowns read the same.
+    await page.clock.setFixedTime(new Date('2026-11-23T10:00:00Z'));
+    await page.goto(`${site.base}/visual.html`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const names = await page.evaluate(() => window.a11y.alone);
+    for (const name of names) {
+      expect(await page.evaluate(([n, t]) => window.a11y.run(n, { locale: 'zh-CN', theme: t, layout: null }), [name, theme])).toEqual([]);
+      const slug = name.replace(/[^a-z0-9]+/gi, '-');
+      await expect(page.locator('#overlay')).toHaveScreenshot(`${theme}-${slug}.png`, { animations: 'disabled', caret: 'hide', maxDiffPixelRatio: 0.002 });
+    }
+    await context.close();
+  });
+}

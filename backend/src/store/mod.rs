@@ -74,6 +74,13 @@ pub struct Stored {
 
 /// SQLite's schema, one step per version (`PRAGMA user_version`): a database of any earlier
 /// version is brought up to date when it is opened, in one transaction per step.
+/// Opens a viewer's account in a shop from the shop's starting account (kept under the user
+/// `*`, which no viewer id can be), unless they have one: their first redemption or gain.
+const OPEN_ACCOUNT: &str = "INSERT INTO accounts (room_id, widget_id, user_id, balance, tier)
+     SELECT room_id, widget_id, CAST(?3 AS TEXT), balance, tier FROM accounts
+     WHERE room_id = ?1 AND widget_id = ?2 AND user_id = '*'
+     ON CONFLICT (room_id, widget_id, user_id) DO NOTHING";
+
 const MIGRATIONS: &[&str] = &[
     // 1: events, commands, decisions, accounts and the viewer facts.
     "CREATE TABLE IF NOT EXISTS events (
@@ -805,8 +812,12 @@ impl Store {
         })
     }
 
+    /// A viewer's account in a shop. A viewer who has none yet opens one from the shop's
+    /// starting account (a `redeem.account` sent to the whole room), once: from then on it is
+    /// theirs ([`OPEN_ACCOUNT`]).
     pub fn account(&self, room: &str, widget: &str, user: &str) -> Result<Option<PointAccount>> {
         self.with(|c| {
+            c.exec(OPEN_ACCOUNT, args![room, widget, user])?;
             Ok(c.row(
                 "SELECT balance, tier FROM accounts WHERE room_id = ?1 AND widget_id = ?2 AND user_id = ?3",
                 args![room, widget, user],
@@ -854,6 +865,7 @@ impl Store {
             if !fresh {
                 return Ok((None, false));
             }
+            c.exec(OPEN_ACCOUNT, args![room, widget, user])?;
             let balance = c.row(
                 "UPDATE accounts SET balance = CASE WHEN balance + ?4 > 0 THEN balance + ?4 ELSE 0 END
                  WHERE room_id = ?1 AND widget_id = ?2 AND user_id = ?3 RETURNING balance",

@@ -121,6 +121,54 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
 }
 
 #[test]
+fn a_starting_account_for_the_room_opens_each_viewers_own_once() {
+    let dir = temp("starting");
+    let hub = hub(&dir);
+    hub.post(
+        "r",
+        json!({"type": "redeem.open", "widget_id": "s",
+        "items": [{"item_id": "c", "name": "券", "cost": 100, "stock": 5, "per_viewer_limit": 2}]}),
+    )
+    .unwrap();
+    // No user: every viewer's starting account, broadcast to the room.
+    hub.post(
+        "r",
+        json!({"type": "redeem.account", "widget_id": "s", "balance": 150}),
+    )
+    .unwrap();
+    redeem(req(&hub, "r", "s", "q1", "u1"), "c").unwrap();
+    redeem(req(&hub, "r", "s", "q2", "u1"), "c").unwrap();
+    hub.post("r", json!({"type": "redeem.points", "widget_id": "s", "user_id": "u2", "gain_id": "g1", "delta": 10, "reason": "看播"})).unwrap();
+    let outcome = |who: &str, id: &str| -> String {
+        let a: Value =
+            serde_json::from_str(&hub.store.decision("r", who, id).unwrap().unwrap()).unwrap();
+        a["outcome"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(outcome("u1", "q1"), "success");
+    assert_eq!(
+        outcome("u1", "q2"),
+        "insufficient_points",
+        "50 left of their own 150"
+    );
+    let balance = |who: &str| hub.store.account("r", "s", who).unwrap().unwrap().balance;
+    assert_eq!(balance("u1"), 50);
+    assert_eq!(
+        balance("u2"),
+        160,
+        "a gain opens the account from the start too"
+    );
+    assert_eq!(balance("u3"), 150);
+    // A new starting balance changes no account already opened.
+    hub.post(
+        "r",
+        json!({"type": "redeem.account", "widget_id": "s", "balance": 500}),
+    )
+    .unwrap();
+    assert_eq!((balance("u1"), balance("u4")), (50, 500));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn lead_cards_record_follows_and_members_check_consent_and_grant_the_perk_once_in_time() {
     let dir = temp("lead");
     let hub = hub(&dir);
