@@ -12,6 +12,16 @@ const PHONES = [
   { width: 390, height: 844 },
 ];
 
+/** The test page on a phone-sized touch screen, motion reduced (and the clock fixed at `at`). */
+async function openPhone(browser, viewport, at) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  if (at) await page.clock.setFixedTime(at);
+  await page.goto(`${site.base}/visual.html`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  return { context, page };
+}
+
 // Everything measured in the page, from the layout the browser computed.
 function measure() {
   const root = document.querySelector('#overlay').shadowRoot;
@@ -61,10 +71,7 @@ function measure() {
 
 for (const phone of PHONES) {
   test(`${phone.width}×${phone.height}: one widget covers at most a quarter of the screen, every control on screen and thumb-sized`, async ({ browser }) => {
-    const context = await browser.newContext({ viewport: phone, deviceScaleFactor: 1, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await page.goto(`${site.base}/visual.html`);
-    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const { context, page } = await openPhone(browser, phone);
     const names = await page.evaluate(() => window.a11y.alone);
     expect(names.length).toBeGreaterThanOrEqual(14);
     const report = {};
@@ -86,10 +93,7 @@ for (const phone of PHONES) {
   });
 
   test(`${phone.width}×${phone.height}: the busiest rooms cover at most 45% of the screen with the default layout`, async ({ browser }) => {
-    const context = await browser.newContext({ viewport: phone, deviceScaleFactor: 1, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    await page.goto(`${site.base}/visual.html`);
-    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const { context, page } = await openPhone(browser, phone);
     const names = await page.evaluate(() => window.a11y.names);
     const report = {};
     for (const name of names) {
@@ -113,12 +117,8 @@ for (const phone of PHONES) {
 // the styles shows up here and is accepted on purpose (--update-snapshots), never by accident.
 for (const theme of ['light', 'dark']) {
   test(`every widget's key states look as committed at 390×844 (${theme})`, async ({ browser }) => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true, reducedMotion: 'reduce' });
-    const page = await context.newPage();
     // One instant for every run, so countdowns read the same.
-    await page.clock.setFixedTime(new Date('2026-11-23T10:00:00Z'));
-    await page.goto(`${site.base}/visual.html`);
-    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const { context, page } = await openPhone(browser, PHONES[1], new Date('2026-11-23T10:00:00Z'));
     const names = await page.evaluate(() => window.a11y.alone);
     for (const name of names) {
       expect(await page.evaluate(([n, t]) => window.a11y.run(n, { locale: 'zh-CN', theme: t, layout: null }), [name, theme])).toEqual([]);

@@ -171,24 +171,24 @@ pub fn lead_view(props: &crate::WidgetProps<Lead>) -> Html {
                         <code class="hd-code" id={code_id}>{code}</code>
                         <button type="button" class="hd-copy" onclick={on_copy}>{ if *copied { s.lead_copied } else { s.lead_copy } }</button>
                     }
-                if let Some((size, d)) = (*qr).clone() {
-                    <details class="hd-qr-more">
-                        <summary>
-                            <svg class="hd-qr-icon" viewBox="0 0 24 24" aria-hidden="true">
-                                <path d="M3 3h8v8H3zm2 2v4h4V5zm8-2h8v8h-8zm2 2v4h4V5zM3 13h8v8H3zm2 2v4h4v-4zm8-2h3v3h-3zm5 0h3v3h-3zm-5 5h3v3h-3zm5 0h3v3h-3z" />
-                            </svg>
-                            <span class="hd-visually-hidden">{s.lead_show_qr}</span>
-                        </summary>
-                        <figure class="hd-qr">
-                            <svg viewBox={format!("0 0 {size} {size}")} role="img" aria-label={format!("{}{}", s.lead_qr_label, spec.title)}
-                                 shape-rendering="crispEdges" oncontextmenu={on_qr}>
-                                <rect width={size.to_string()} height={size.to_string()} fill="#fff" />
-                                <path d={d} fill="#000" />
-                            </svg>
-                            <figcaption class="hd-hint">{s.lead_scan}</figcaption>
-                        </figure>
-                    </details>
-                }
+                    if let Some((size, d)) = (*qr).clone() {
+                        <details class="hd-qr-more">
+                            <summary>
+                                <svg class="hd-qr-icon" viewBox="0 0 24 24" aria-hidden="true">
+                                    <path d="M3 3h8v8H3zm2 2v4h4V5zm8-2h8v8h-8zm2 2v4h4V5zM3 13h8v8H3zm2 2v4h4v-4zm8-2h3v3h-3zm5 0h3v3h-3zm-5 5h3v3h-3zm5 0h3v3h-3z" />
+                                </svg>
+                                <span class="hd-visually-hidden">{s.lead_show_qr}</span>
+                            </summary>
+                            <figure class="hd-qr">
+                                <svg viewBox={format!("0 0 {size} {size}")} role="img" aria-label={format!("{}{}", s.lead_qr_label, spec.title)}
+                                     shape-rendering="crispEdges" oncontextmenu={on_qr}>
+                                    <rect width={size.to_string()} height={size.to_string()} fill="#fff" />
+                                    <path d={d} fill="#000" />
+                                </svg>
+                                <figcaption class="hd-hint">{s.lead_scan}</figcaption>
+                            </figure>
+                        </details>
+                    }
                 </div>
                 if l.needs_consent() {
                     <label class="hd-consent" for={consent_id.clone()}>

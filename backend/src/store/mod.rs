@@ -72,8 +72,6 @@ pub struct Stored {
     pub fresh: Vec<bool>,
 }
 
-/// SQLite's schema, one step per version (`PRAGMA user_version`): a database of any earlier
-/// version is brought up to date when it is opened, in one transaction per step.
 /// Opens a viewer's account in a shop from the shop's starting account (kept under the user
 /// `*`, which no viewer id can be), unless they have one: their first redemption or gain.
 const OPEN_ACCOUNT: &str = "INSERT INTO accounts (room_id, widget_id, user_id, balance, tier)
@@ -81,6 +79,8 @@ const OPEN_ACCOUNT: &str = "INSERT INTO accounts (room_id, widget_id, user_id, b
      WHERE room_id = ?1 AND widget_id = ?2 AND user_id = '*'
      ON CONFLICT (room_id, widget_id, user_id) DO NOTHING";
 
+/// SQLite's schema, one step per version (`PRAGMA user_version`): a database of any earlier
+/// version is brought up to date when it is opened, in one transaction per step.
 const MIGRATIONS: &[&str] = &[
     // 1: events, commands, decisions, accounts and the viewer facts.
     "CREATE TABLE IF NOT EXISTS events (

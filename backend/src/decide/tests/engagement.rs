@@ -410,8 +410,9 @@ fn quiz_answers_are_checked_scored_on_reveal_and_eliminate() {
     assert_eq!(standings["u1"]["score"], 10);
     assert_eq!(standings["u1"]["rank"], 1);
     assert_eq!(standings["u2"]["eliminated"], true);
-    assert_eq!(board["top"][0]["name"], "***u1"); // masked: ids are not published
-                                                  // The eliminated viewer's answers no longer count; a late answer is refused too.
+    // Masked: viewer ids are not published to the room.
+    assert_eq!(board["top"][0]["name"], "***u1");
+    // The eliminated viewer's answers no longer count; a late answer is refused too.
     ask("q2", -1);
     answer("u2", "q2", "a", "e4");
     answer("u1", "q2", "a", "e5");

@@ -114,6 +114,13 @@ pub(super) fn ev(room: &str, widget: &str, actor: &str, id: &str, extra: Value) 
 }
 
 /// A reward request as the collector hands it on.
+/// The outcome the server recorded for a viewer's request.
+pub(super) fn outcome(hub: &Hub, room: &str, who: &str, request: &str) -> String {
+    let answer = hub.store.decision(room, who, request).unwrap().unwrap();
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    answer["outcome"].as_str().unwrap().to_owned()
+}
+
 pub(super) fn req<'a>(
     hub: &'a Hub,
     room: &'a str,

@@ -84,12 +84,7 @@ fn redemption_checks_tier_stock_limit_and_balance_and_survives_a_restart() {
         redeem(req(&hub, "r", "s", "q2", "u1"), "c").unwrap();
         redeem(req(&hub, "r", "s", "q3", "u1"), "c").unwrap();
         redeem(req(&hub, "r", "s", "q4", "u9"), "c").unwrap();
-        let outcome = |id: &str| -> String {
-            let who = if id == "q4" { "u9" } else { "u1" };
-            let a: Value =
-                serde_json::from_str(&hub.store.decision("r", who, id).unwrap().unwrap()).unwrap();
-            a["outcome"].as_str().unwrap().to_owned()
-        };
+        let outcome = |id: &str| outcome(&hub, "r", if id == "q4" { "u9" } else { "u1" }, id);
         assert_eq!(outcome("q1"), "tier_too_low");
         assert_eq!(outcome("q2"), "success");
         assert_eq!(outcome("q3"), "limit_reached");
@@ -139,11 +134,7 @@ fn a_starting_account_for_the_room_opens_each_viewers_own_once() {
     redeem(req(&hub, "r", "s", "q1", "u1"), "c").unwrap();
     redeem(req(&hub, "r", "s", "q2", "u1"), "c").unwrap();
     hub.post("r", json!({"type": "redeem.points", "widget_id": "s", "user_id": "u2", "gain_id": "g1", "delta": 10, "reason": "看播"})).unwrap();
-    let outcome = |who: &str, id: &str| -> String {
-        let a: Value =
-            serde_json::from_str(&hub.store.decision("r", who, id).unwrap().unwrap()).unwrap();
-        a["outcome"].as_str().unwrap().to_owned()
-    };
+    let outcome = |who: &str, id: &str| outcome(&hub, "r", who, id);
     assert_eq!(outcome("u1", "q1"), "success");
     assert_eq!(
         outcome("u1", "q2"),
