@@ -35,10 +35,41 @@ function bars(id, labels, series, { slant = false } = {}) {
       points: { show: false },
       value: (_, v) => (v == null ? '' : s.format ? s.format(v) : String(v)),
     }))],
-    legend: { show: true, live: false }, // the series' names, not a value under the cursor
+    legend: { show: true, live: false }, // the series' names; each bar carries its value
+    hooks: { draw: [(u) => labelBars(u, series)] },
   };
+  // The chart's text alternative: every value, in words.
+  el.setAttribute('aria-label', `${el.dataset.title ?? (el.dataset.title = el.getAttribute('aria-label'))}: ` +
+    series.map((s) => `${s.label} — ${labels.map((l, i) => `${l} ${fmt(s, s.values[i])}`).join(', ')}`).join('; '));
   charts[id]?.destroy();
   charts[id] = new uPlot(opts, data, el);
+}
+
+const fmt = (s, v) => (v == null ? '' : s.format ? s.format(v) : String(v));
+
+/** Writes each bar's value above it, so the figures read without hovering. */
+function labelBars(u, series) {
+  const { ctx } = u;
+  const n = series.length;
+  const step = u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true);
+  const width = step * (0.8 / n);
+  ctx.save();
+  ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  series.forEach((s, si) => {
+    ctx.fillStyle = s.color;
+    s.values.forEach((v, i) => {
+      if (v == null) return;
+      // Where uPlot put the bar: centred on its category, or two side by side, each half
+      // the width `size` gives one bar (measured against the drawn bars).
+      const offset = n === 1 ? 0 : (si === 0 ? -1 : 1) * (width / 4);
+      const x = u.valToPos(i, 'x', true) + offset;
+      const y = u.valToPos(v, 'y', true) - 2 * devicePixelRatio;
+      ctx.fillText(fmt(s, v), x, Math.max(y, u.bbox.top + 12 * devicePixelRatio));
+    });
+  });
+  ctx.restore();
 }
 
 function row(tbody, cells) {
@@ -94,9 +125,11 @@ async function refresh() {
   for (const t of a.by_type) {
     row(tbody, [t.type, t.interactions, t.viewers, pct(t.per_viewer), pct(t.share_of_viewers)]).dataset.type = t.type;
   }
-  bars('rate-chart', a.by_type.map((t) => t.type), [
-    { label: 'interactions ÷ viewers', values: a.by_type.map((t) => t.per_viewer * 100), color: '#d1123f', format: (v) => `${v.toFixed(1)}%` },
-    { label: 'viewers who interacted ÷ viewers', values: a.by_type.map((t) => t.share_of_viewers * 100), color: '#1f6feb', format: (v) => `${v.toFixed(1)}%` },
+  // The chart shows the types the show had (the table lists every type, zeros too).
+  const used = a.by_type.some((t) => t.interactions > 0) ? a.by_type.filter((t) => t.interactions > 0) : a.by_type;
+  bars('rate-chart', used.map((t) => t.type), [
+    { label: 'interactions ÷ viewers', values: used.map((t) => t.per_viewer * 100), color: '#d1123f', format: (v) => `${v.toFixed(1)}%` },
+    { label: 'viewers who interacted ÷ viewers', values: used.map((t) => t.share_of_viewers * 100), color: '#1f6feb', format: (v) => `${v.toFixed(1)}%` },
   ], { slant: true });
   bars('funnel-chart', ['exposed', 'participated', 'converted'], [
     { label: 'viewers', values: [a.funnel.exposed, a.funnel.participated, a.funnel.converted], color: '#d1123f' },

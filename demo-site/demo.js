@@ -5,7 +5,10 @@ import { scriptedTracker } from '/dist/testing.js';
 import { hostHeaders, join } from './session.js';
 
 const $ = (sel) => document.querySelector(sel);
-const userId = `viewer-${Math.random().toString(36).slice(2, 7)}`;
+// The console's own phone: one viewer per browser, kept across reloads (its points, answers
+// and orders stay its own).
+const userId = localStorage.getItem('hudong-demo-console-viewer') ?? `viewer-${Math.random().toString(36).slice(2, 7)}`;
+localStorage.setItem('hudong-demo-console-viewer', userId);
 $('#viewer-id').textContent = userId;
 const roomId = new URLSearchParams(location.search).get('room') ?? 'demo';
 $('#other-tab').href = `/viewer.html?room=${encodeURIComponent(roomId)}`;
@@ -283,7 +286,8 @@ const CATALOG = [
   { item_id: 'giftbox', name: '达人专享礼盒', cost: 80, stock: 10, per_viewer_limit: 1, tier: 'pro' },
 ];
 const TIERS = [{ id: 'new', name: '新手' }, { id: 'pro', name: '达人' }];
-let shop = null; // { id, gains }
+let shop = null; // { id }
+let gainSerial = 0;
 
 $('#redeem-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -293,7 +297,7 @@ $('#redeem-form').addEventListener('submit', async (e) => {
   const items = CATALOG.map((i) => (i.item_id === 'coupon' ? { ...i, stock: Number(f.get('stock')) } : i));
   const ok = await send({ type: 'redeem.open', widget_id: id, title: '直播间积分商城', tiers: TIERS, items });
   if (!ok) return (shop = null);
-  shop = { id, gains: 0 };
+  shop = { id };
   // Every viewer's starting account (no user id: the whole room, the phones on viewer.html
   // too). The backend opens each viewer's own account from it at their first gain or
   // redemption and keeps it from then on.
@@ -302,7 +306,8 @@ $('#redeem-form').addEventListener('submit', async (e) => {
 
 function givePoints(delta, reason) {
   if (!shop) return;
-  send({ type: 'redeem.points', widget_id: shop.id, user_id: userId, gain_id: `gain-${++shop.gains}`, delta, reason });
+  // A gain id is the gain's identity (a repeated one is ignored): unique across reloads.
+  send({ type: 'redeem.points', widget_id: shop.id, user_id: userId, gain_id: `gain-${Date.now().toString(36)}-${++gainSerial}`, delta, reason });
 }
 $('#points-watch').addEventListener('click', () => givePoints(10, '看播5分钟'));
 $('#points-share').addEventListener('click', () => givePoints(30, '分享直播间'));
@@ -724,7 +729,32 @@ function logEvent(event) {
   if (event.type !== 'error') onViewerEvent(event);
 }
 
+/**
+ * What this console opened before a reload, or another console of the room: the room's
+ * snapshot (the backend's, with the host key) names the widgets on show, and the console's
+ * buttons act on them — Open poll replaces the poll on show instead of adding a second one.
+ */
+async function adoptOpenWidgets() {
+  const snap = await fetch(`/rooms/${encodeURIComponent(roomId)}/snapshot`, { headers: hostHeaders() })
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+  for (const w of snap?.widgets ?? []) {
+    const id = w.spec?.widget_id;
+    if (!id) continue;
+    if (w.kind === 'poll') poll = { id };
+    else if (w.kind === 'quiz') quiz = { id, mode: w.spec.mode ?? 'classic', q: null, serial: Date.now() % 1e6 };
+    else if (w.kind === 'flash_sale') flash = { id, endsAt: w.spec.ends_at };
+    else if (w.kind === 'redeem') shop = { id };
+    else if (w.kind === 'try_on') tryon = { id };
+    else if (w.kind === 'products') productsId = id;
+    else if (w.kind === 'questions') questionsId = id;
+    else if (w.kind === 'lottery') lottery = { id, drawAt: w.spec.draw_at };
+  }
+  document.body.dataset.adopted = String(snap?.widgets?.length ?? 0);
+}
+
 await mountRoom();
+await adoptOpenWidgets();
 // The console's forms act on the room: they take input once it is mounted (before, a send
 // would have no room to read the server's clock from).
 $('section.console').inert = false;

@@ -1,6 +1,6 @@
 // The event inspector: the reference backend's /collect/stream (Server-Sent Events of each
 // newly stored event), filtered by room and type. Works with the reference backend only.
-import { hostKey } from './session.js';
+import { hostHeaders, hostKey } from './session.js';
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -12,9 +12,14 @@ let source;
 let paused = false;
 let count = 0;
 const MAX_ROWS = 500;
+const HISTORY = 200;
+let seen = null; // event ids shown while the stream and the history overlap (both loading)
 
 function connect() {
   source?.close();
+  $('#rows').replaceChildren();
+  count = 0;
+  seen = new Set();
   const q = new URLSearchParams();
   if (form.room.value) q.set('room', form.room.value);
   if (form.type.value) q.set('type', form.type.value);
@@ -23,6 +28,9 @@ function connect() {
   // it stays out of the address bar.
   const read = new URLSearchParams(q);
   if (hostKey) read.set('key', hostKey);
+  // Live events from now on; until the stored ones before them are shown, they wait.
+  const early = [];
+  let loaded = false;
   source = new EventSource(`/collect/stream?${read}`);
   source.onopen = () => ($('#state').textContent = 'live');
   source.onerror = () => ($('#state').textContent = 'reconnecting… (the inspector needs the reference backend: npm start)');
@@ -34,8 +42,24 @@ function connect() {
     } catch {
       return;
     }
-    add(e);
+    if (loaded) add(e);
+    else early.push(e);
   };
+  // The room's latest stored events, so the inspector opened mid-show shows what came before.
+  const past = new URLSearchParams(q);
+  past.set('last', String(HISTORY));
+  const mine = source;
+  fetch(`/collect/events?${past}`, { headers: hostHeaders() })
+    .then((r) => (r.ok ? r.json() : []))
+    .catch(() => [])
+    .then((list) => {
+      if (mine !== source) return; // the filter changed meanwhile
+      loaded = true;
+      for (const e of [...list, ...early]) add(e);
+      seen = null; // from here the stream alone adds rows: nothing to compare
+      document.body.dataset.history = String(list.length);
+      $('#history').textContent = list.length ? `the ${list.length} latest stored events first, then live` : '';
+    });
 }
 
 function cell(text, cls) {
@@ -46,6 +70,10 @@ function cell(text, cls) {
 }
 
 function add(e) {
+  if (seen && e?.event_id) {
+    if (seen.has(e.event_id)) return;
+    seen.add(e.event_id);
+  }
   const { type, room_id, user_id, session_id, widget_id, at, v: _v, event_id: _id, seq: _s, client_at: _c, kind: _k, ...rest } = e;
   const tr = document.createElement('tr');
   tr.dataset.type = type;

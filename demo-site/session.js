@@ -22,13 +22,19 @@ export async function join(roomId, userId) {
     fetch(`/rooms/${encodeURIComponent(roomId)}/join`, { method: 'POST', headers: hostHeaders(), body: JSON.stringify(body) }).catch(() => null);
   let res = await ask({ user_id: userId });
   // Naming the viewer takes the host key; a page without it (a phone on the LAN) joins as
-  // an anonymous viewer the backend names.
-  if (res?.status === 403) res = await ask({});
+  // an anonymous viewer the backend names — and, presenting the token it got last time,
+  // stays that viewer across reloads.
+  const kept = `hudong-demo-anonymous:${roomId}`;
+  if (res?.status === 403) {
+    const renew = localStorage.getItem(kept);
+    res = await ask(renew ? { renew } : {});
+  }
   const ws = `/rooms/${encodeURIComponent(roomId)}/ws`;
   if (!res?.ok) {
     return { commands: { type: 'websocket', url: `${ws}?user=${encodeURIComponent(userId)}` }, transport: { type: 'http', url: '/collect' } };
   }
   const session = await res.json();
+  if (session.user_id.startsWith('anon-')) localStorage.setItem(kept, session.token);
   return {
     userId: session.user_id,
     sessionId: session.session_id,

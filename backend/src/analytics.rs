@@ -55,7 +55,7 @@ pub fn compute(
     window_ms: u64,
     online: usize,
 ) -> crate::store::Result<Value> {
-    let events = store.events(Some(room), None, 1_000_000)?;
+    let events = store.events(Some(room), None, 1_000_000, false)?;
     let titles = titles(store, room)?;
     let mut viewers: HashSet<String> = HashSet::new();
     let mut first_last: HashMap<String, (u64, u64)> = HashMap::new();

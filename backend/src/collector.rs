@@ -375,21 +375,24 @@ async fn stats(State(hub): State<Arc<Hub>>, _: crate::ReadCall) -> Response {
     Json(out).into_response()
 }
 
-/// `?room=&type=&limit=`: stored events, oldest first.
+/// `?room=&type=&limit=`: stored events, oldest first (`type` a type or, ending in `.`, a
+/// family). `?last=N` instead: the newest N, oldest first (what the inspector shows on opening).
 async fn events(
     State(hub): State<Arc<Hub>>,
     _: crate::ReadCall,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let limit = q
-        .get("limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(1000)
-        .min(10_000);
+    let number = |k: &str| q.get(k).and_then(|l| l.parse::<u32>().ok());
+    let (limit, newest) = match number("last") {
+        Some(n) => (n, true),
+        None => (number("limit").unwrap_or(1000), false),
+    };
+    let nonempty = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     match hub.store.events(
-        q.get("room").map(String::as_str),
-        q.get("type").map(String::as_str),
-        limit,
+        nonempty("room"),
+        nonempty("type"),
+        limit.min(10_000),
+        newest,
     ) {
         Ok(list) => Json(list).into_response(),
         Err(e) => crate::internal(e),

@@ -501,9 +501,9 @@ impl FromRequestParts<Arc<Hub>> for HostCall {
     }
 }
 
-/// `POST /rooms/{id}/join` `{user_id?}` → `{token, user_id, session_id, expires_at}`: a
-/// viewer's signed session token. Without `user_id` the viewer is anonymous and gets a new
-/// id. A named viewer's token is for the host's own servers to ask for, after their login
+/// `POST /rooms/{id}/join` `{user_id?, renew?}` → `{token, user_id, session_id, expires_at}`:
+/// a viewer's signed session token. Without `user_id` the viewer is anonymous and gets a new
+/// id, or keeps the one its earlier token (`renew`) names. A named viewer's token is for the host's own servers to ask for, after their login
 /// (the host key); in development mode anyone may.
 async fn join(
     State(hub): State<Arc<Hub>>,
@@ -532,21 +532,41 @@ async fn join(
             }
             u.to_owned()
         }
-        // Anonymous viewers cost nothing to make: capped per address and per room.
-        None => {
-            if let Err(l) = hub.limits.anonymous_join(address, &id, now_ms()) {
-                return limited(l);
+        // An anonymous viewer coming back (a reload, a new tab) presents the token it was
+        // given: still valid and for this room, it keeps its id — its standing, points and
+        // answers stay its own. Anything else is a new anonymous viewer.
+        None => match renewing(&hub, &id, &body) {
+            Some(user) => {
+                if let Err(l) = hub.admit(&id) {
+                    return limited(l);
+                }
+                user
             }
-            if let Err(l) = hub.admit(&id) {
-                return limited(l);
+            // Anonymous viewers cost nothing to make: capped per address and per room.
+            None => {
+                if let Err(l) = hub.limits.anonymous_join(address, &id, now_ms()) {
+                    return limited(l);
+                }
+                if let Err(l) = hub.admit(&id) {
+                    return limited(l);
+                }
+                format!("anon-{}", random())
             }
-            format!("anon-{}", random())
-        }
+        },
     };
     let session = format!("s-{}", random());
     let (token, claims) = hub.auth.issue(&id, &user, &session, now_ms());
     Json(json!({"ok": true, "token": token, "user_id": user, "session_id": session, "expires_at": claims.exp}))
         .into_response()
+}
+
+/// The anonymous viewer a join's `renew` token names: a token this backend signed, not
+/// expired, for this room and an anonymous id (a named viewer's token comes from the host's
+/// servers, never from a renewal).
+fn renewing(hub: &Hub, room: &str, body: &Value) -> Option<String> {
+    let token = body.get("renew").and_then(Value::as_str)?;
+    let claims = hub.auth.verify(token, now_ms()).ok()?;
+    (claims.r == room && claims.u.starts_with("anon-")).then_some(claims.u)
 }
 
 /// A 500 with the error's text: the store failed.

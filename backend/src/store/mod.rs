@@ -351,22 +351,38 @@ impl Store {
     }
 
     /// Events, oldest first, optionally of one room and type.
+    /// Stored events of a room (or every room) and a type (or, ending in `.`, a family such
+    /// as `flash.`), oldest first: the first `limit`, or with `newest` the last `limit`.
     pub fn events(
         &self,
         room: Option<&str>,
         kind: Option<&str>,
         limit: u32,
+        newest: bool,
     ) -> Result<Vec<serde_json::Value>> {
+        // A family is a prefix: LIKE with its `_` taken literally.
+        let (exact, family) = match kind {
+            Some(k) if k.ends_with('.') => (None, Some(format!("{}%", k.replace('_', "\\_")))),
+            k => (k, None),
+        };
+        let order = if newest { "DESC" } else { "ASC" };
         self.with(|c| {
             let rows = c.rows(
-                "SELECT body FROM events WHERE (?1 IS NULL OR room_id = ?1) AND (?2 IS NULL OR type = ?2)
-                 ORDER BY received_at, rowid LIMIT ?3",
-                args![room, kind, limit],
+                &format!(
+                    "SELECT body FROM events WHERE (?1 IS NULL OR room_id = ?1) AND (?2 IS NULL OR type = ?2)
+                     AND (?3 IS NULL OR type LIKE ?3 ESCAPE '\\')
+                     ORDER BY received_at {order}, rowid {order} LIMIT ?4"
+                ),
+                args![room, exact, family.as_deref(), limit],
             )?;
-            Ok(rows
+            let mut out: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|r| serde_json::from_str(&r.text(0)).unwrap_or(serde_json::Value::Null))
-                .collect())
+                .collect();
+            if newest {
+                out.reverse();
+            }
+            Ok(out)
         })
     }
 

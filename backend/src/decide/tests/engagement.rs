@@ -540,3 +540,62 @@ fn an_event_the_core_cannot_read_is_refused_with_the_reason_and_decides_nothing(
     );
     assert_eq!(hub.store.rejections(Some("r"), 10).unwrap().len(), 1);
 }
+
+#[test]
+fn stored_events_are_read_by_family_and_the_newest_last() {
+    let dir = temp("reads");
+    let hub = hub(&dir);
+    let types = [
+        "widget.shown",
+        "poll.vote",
+        "widget.hidden",
+        "flash.grab",
+        "widget.shown",
+    ];
+    let events: Vec<Value> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ev("r", "w", "u1", &format!("e{i}"), json!({"type": t})))
+        .collect();
+    // One at a time, so the order they were received in is theirs.
+    for (i, e) in events.iter().enumerate() {
+        hub.store
+            .insert_events(std::slice::from_ref(e), 1_000 + i as u64)
+            .unwrap();
+    }
+    let ids = |list: Vec<Value>| -> Vec<String> {
+        list.iter()
+            .map(|e| e["event_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let family = hub
+        .store
+        .events(Some("r"), Some("widget."), 100, false)
+        .unwrap();
+    assert_eq!(ids(family), ["e0", "e2", "e4"]);
+    // `_` in a family is a character, not LIKE's any-character.
+    assert!(hub
+        .store
+        .events(Some("r"), Some("wid_et."), 100, false)
+        .unwrap()
+        .is_empty());
+    let exact = hub
+        .store
+        .events(Some("r"), Some("poll.vote"), 100, false)
+        .unwrap();
+    assert_eq!(ids(exact), ["e1"]);
+    // The newest two, oldest first; the first two.
+    assert_eq!(
+        ids(hub.store.events(Some("r"), None, 2, true).unwrap()),
+        ["e3", "e4"]
+    );
+    assert_eq!(
+        ids(hub.store.events(Some("r"), None, 2, false).unwrap()),
+        ["e0", "e1"]
+    );
+    assert!(hub
+        .store
+        .events(Some("other"), None, 10, true)
+        .unwrap()
+        .is_empty());
+}
