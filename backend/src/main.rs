@@ -71,6 +71,9 @@ fn args() -> Result<Args, String> {
         site: "demo-site".into(),
         dist: "dist".into(),
     };
+    if std::env::var("HUDONG_LOG").as_deref() == Ok("requests") {
+        LOG_EVERY_REQUEST.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -89,13 +92,14 @@ fn args() -> Result<Args, String> {
             "--secret" => a.secret = Some(value()?),
             "--read-key" => a.read_key = Some(value()?),
             "--trust-proxy" => a.trust_proxy = true,
+            "--log-requests" => LOG_EVERY_REQUEST.store(true, std::sync::atomic::Ordering::Relaxed),
             "--max-sockets-per-address" => a.limits.sockets_per_address = number(&flag, value()?)?,
             "--max-anonymous-joins" => {
                 a.limits.anonymous_joins_per_address = number(&flag, value()?)?
             }
             "--max-rooms" => a.limits.rooms = number(&flag, value()?)?,
             "-h" | "--help" => {
-                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db|postgres://USER@HOST/DB] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--read-key KEY] [--secret TEXT] [--trust-proxy] [--max-sockets-per-address 256] [--max-anonymous-joins 30] [--max-rooms 10000]");
+                println!("hudong-backend [--host 127.0.0.1] [--port 8787] [--db .hudong/hudong.db|postgres://USER@HOST/DB] [--site demo-site] [--dist dist] [--redis redis://127.0.0.1:6379] [--host-key KEY] [--read-key KEY] [--secret TEXT] [--trust-proxy] [--log-requests] [--max-sockets-per-address 256] [--max-anonymous-joins 30] [--max-rooms 10000]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown option {other} (try --help)")),
@@ -339,28 +343,35 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         .layer(axum::middleware::from_fn(log_failures))
 }
 
-/// Logs every answer of 400 or more (method, path and status; never the query, which may
-/// carry a key or a token), at most 10 lines a second: a refused host call or a missing
-/// page shows in the terminal, a flood does not drown it.
+/// `--log-requests` (or `HUDONG_LOG=requests`): a line for every request, not only failures.
+static LOG_EVERY_REQUEST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Logs every answer of 400 or more — and with `--log-requests` every answer — as method,
+/// path, status and time taken (never the query, which may carry a key or a token), at most
+/// 10 lines a second: a refused host call or a missing page shows in the terminal, a flood
+/// does not drown it.
 async fn log_failures(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use std::sync::atomic::{AtomicU64, Ordering};
     static SECOND: AtomicU64 = AtomicU64::new(0);
     static LOGGED: AtomicU64 = AtomicU64::new(0);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
     let res = next.run(req).await;
     let status = res.status();
+    let every = LOG_EVERY_REQUEST.load(Ordering::Relaxed);
     // Browsers ask every site for an icon; a missing one is not worth a line.
-    if status.as_u16() >= 400 && path != "/favicon.ico" {
+    if (every || status.as_u16() >= 400) && path != "/favicon.ico" {
         let now = now_ms() / 1000;
         if SECOND.swap(now, Ordering::Relaxed) != now {
             let skipped = LOGGED.swap(0, Ordering::Relaxed).saturating_sub(10);
             if skipped > 0 {
-                eprintln!("hudong-backend: … and {skipped} more refused requests");
+                eprintln!("hudong-backend: … and {skipped} more requests not logged");
             }
         }
         if LOGGED.fetch_add(1, Ordering::Relaxed) < 10 {
-            eprintln!("hudong-backend: {method} {path} → {status}");
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            eprintln!("hudong-backend: {method} {path} → {status} ({ms:.1} ms)");
         }
     }
     res

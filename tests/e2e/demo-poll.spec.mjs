@@ -177,7 +177,8 @@ test('quiz: one tap locks the answer; the reveal and the server decide; eliminat
   await expect(card).toHaveAttribute('data-phase', 'revealed');
   await expect(card.getByRole('button', { name: /先用唇膜打底/ })).toContainText('正确答案');
   await expect(card.locator('.hd-status')).toHaveText('答错了');
-  await expect(card.locator('.hd-opt-pct')).toHaveCount(3);
+  // How the room answered, from the answers the backend stored: this viewer's one answer (b).
+  await expect(card.locator('.hd-opt-pct')).toHaveText(['0%', '100%', '0%']);
   await expect(page.locator('#log li[data-type="quiz.revealed"]')).toContainText('"right":false');
   // The server's verdict: out.
   await expect(card.locator('.hd-banner')).toHaveText('你已被淘汰，继续观战');

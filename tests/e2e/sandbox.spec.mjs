@@ -5,7 +5,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postCommand, startBackend, stop } from './backend-process.mjs';
+import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { postCommand, repo, startBackend, stop } from './backend-process.mjs';
 
 let dir;
 test.beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'hudong-sandbox-'))));
@@ -163,5 +165,44 @@ test('the dashboard: aligned key figures, bars from zero with their values, widg
     }
   } finally {
     await stop(proc);
+  }
+});
+
+test('npm start says when its port is taken, before building anything', async () => {
+  const busy = createServer();
+  await new Promise((r) => busy.listen(0, '127.0.0.1', r));
+  const port = busy.address().port;
+  try {
+    const run = spawnSync('bash', ['scripts/start.sh'], { cwd: repo, env: { ...process.env, PORT: String(port) }, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`port ${port} is in use`);
+    expect(run.stderr).toContain('PORT=9000 npm start');
+    expect(run.stdout).not.toContain('[setup]');
+  } finally {
+    busy.close();
+  }
+});
+
+test('the backend logs refused requests with status and time, and every request when asked', async () => {
+  for (const every of [false, true]) {
+    const proc = spawn(join(repo, 'target', 'debug', 'hudong-backend'),
+      ['--port', '0', '--db', join(dir, `log-${every}.db`), '--host-key', 'log-test-key-123', ...(every ? ['--log-requests'] : [])],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (c) => (out += c));
+    proc.stderr.on('data', (c) => (err += c));
+    try {
+      await expect.poll(() => out).toMatch(/listening on http:\/\/[\d.:]+/);
+      const base = out.match(/listening on (http:\/\/[\d.:]+)/)[1];
+      expect((await fetch(`${base}/time`)).status).toBe(200);
+      expect((await fetch(`${base}/rooms/log-room/commands?key=secret-in-query`, { method: 'POST', body: '{}' })).status).toBe(403);
+      await expect.poll(() => err).toMatch(/POST \/rooms\/log-room\/commands → 403 Forbidden \(\d+\.\d ms\)/);
+      if (every) await expect.poll(() => err).toMatch(/GET \/time → 200 OK \(\d+\.\d ms\)/);
+      else expect(err).not.toContain('GET /time');
+      expect(err).not.toContain('secret-in-query');
+    } finally {
+      await stop(proc);
+    }
   }
 });
