@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { build as esbuild, transform } from 'esbuild';
+import { buildElementsManifest } from './elements-manifest.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -252,21 +253,35 @@ if (process.argv.includes('--fault')) {
   buildWasm(['--features', 'fault,restore'], join(root, 'target', 'hudong-bindgen-fault-recover'), join(faultDist, 'recover'), { shipped: false });
 }
 
-// The facade and the wasm-bindgen glue ship minified (what a page downloads first); the
-// readable facade is sdk/js/index.js, the glue is generated.
-const minify = async (code) => (await transform(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' })).code;
+// The facade and the wasm-bindgen glue ship minified (what a page downloads first), each with
+// a source map beside it (`index.js.map`, sources included) for the page's devtools and error
+// trackers; the readable facade is sdk/js/index.js, the glue is generated.
+const minify = async (file) => {
+  const code = readFileSync(join(dist, file), 'utf8');
+  const name = file.split('/').pop();
+  const out = await transform(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none', sourcemap: 'external', sourcefile: name, sourcesContent: true });
+  writeFileSync(join(dist, file), `${out.code}//# sourceMappingURL=${name}.map\n`);
+  writeFileSync(join(dist, `${file}.map`), out.map);
+};
 // The facade's modules (index.js, options.js, recovery.js) ship as one file: no waterfall.
 const FACADE_MODULES = ['index.js', 'options.js', 'recovery.js'];
-const facade = (await esbuild({
-  entryPoints: [join(root, 'sdk', 'js', 'index.js')], write: false, bundle: true, format: 'esm',
-  target: 'es2022', logLevel: 'error', legalComments: 'none',
-  external: ['./hudong_wasm.js', './recover/*'],
-})).outputFiles[0].text;
-if (!facade.includes('"./recover/')) throw new Error('build: the facade no longer names ./recover/');
-writeFileSync(join(dist, 'index.js'), await minify(facade));
-for (const file of ['hudong_wasm.js', '__wasm_split.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js']) {
-  writeFileSync(join(dist, file), await minify(readFileSync(join(dist, file), 'utf8')));
+/** The facade, bundled and minified into `out` (the headless one finds the recovery build a folder up). */
+async function buildFacade(out, recover) {
+  const rebase = {
+    name: 'recover-path',
+    setup(b) {
+      b.onLoad({ filter: /sdk[\\/]js[\\/]recovery\.js$/ }, (args) => ({ contents: readFileSync(args.path, 'utf8').replaceAll("'./recover/", `'${recover}`), loader: 'js' }));
+    },
+  };
+  await esbuild({
+    entryPoints: [join(root, 'sdk', 'js', 'index.js')], outfile: out, bundle: true, format: 'esm', minify: true,
+    target: 'es2022', logLevel: 'error', legalComments: 'none', sourcemap: 'linked', sourcesContent: true,
+    external: ['./hudong_wasm.js', './recover/*', '../recover/*'], plugins: [rebase],
+  });
+  if (!readFileSync(out, 'utf8').includes(recover)) throw new Error(`build: the facade no longer names ${recover}`);
 }
+await buildFacade(join(dist, 'index.js'), './recover/');
+for (const file of ['hudong_wasm.js', '__wasm_split.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js']) await minify(file);
 // The keys of the overlay's texts come from the files widgets/build.rs makes the Rust
 // `Strings` struct from (widgets/strings/*.json, `common` first), so the types cannot drift.
 const stringFiles = readdirSync(join(root, 'widgets', 'strings')).filter((f) => f.endsWith('.json'))
@@ -280,7 +295,7 @@ const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 // The headless facade is the same file, one folder down from the recovery build.
-writeFileSync(join(dist, 'headless', 'index.js'), await minify(facade.replaceAll('"./recover/', '"../recover/')));
+await buildFacade(join(dist, 'headless', 'index.js'), '../recover/');
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.
@@ -309,27 +324,35 @@ for (const [tag, pack] of Object.entries(packs)) writeFileSync(join(dist, 'local
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'loader.js')],
   outfile: join(dist, 'loader.js'),
-  minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
+  minify: true, format: 'esm', target: 'es2020', logLevel: 'error', sourcemap: 'linked', sourcesContent: true,
 });
 // The custom elements (`hudong/elements`): light, they import the loader beside them.
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'elements.js')],
   outfile: join(dist, 'elements.js'),
-  minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
+  minify: true, format: 'esm', target: 'es2020', logLevel: 'error', sourcemap: 'linked', sourcesContent: true,
 });
 copyFileSync(join(root, 'sdk', 'js', 'elements.d.ts'), join(dist, 'elements.d.ts'));
+// Its Custom Elements Manifest (package.json `customElements`), and the elements' types for
+// React 19 JSX, Vue 3 and Svelte 5 (`hudong/react`, `hudong/vue`, `hudong/svelte`: types,
+// with an empty module so that a plain `import 'hudong/react'` resolves too).
+writeFileSync(join(dist, 'custom-elements.json'), `${JSON.stringify(await buildElementsManifest(root, dist), null, 1)}\n`);
+for (const framework of ['react', 'vue', 'svelte']) {
+  copyFileSync(join(root, 'sdk', 'js', `${framework}.d.ts`), join(dist, `${framework}.d.ts`));
+  writeFileSync(join(dist, `${framework}.js`), `// Types only: see ${framework}.d.ts.\nexport {};\n`);
+}
 // The GA4 / Tag Manager adapter (`hudong/analytics`).
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'analytics.js')],
   outfile: join(dist, 'analytics.js'),
-  minify: true, format: 'esm', target: 'es2020', logLevel: 'error',
+  minify: true, format: 'esm', target: 'es2020', logLevel: 'error', sourcemap: 'linked', sourcesContent: true,
 });
 copyFileSync(join(root, 'sdk', 'js', 'analytics.d.ts'), join(dist, 'analytics.d.ts'));
 // The script-tag build: loader and elements in one classic script defining `window.Hudong`.
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'global.js')],
   outfile: join(dist, 'hudong.global.js'),
-  bundle: true, minify: true, format: 'iife', globalName: 'Hudong', target: 'es2020', logLevel: 'error',
+  bundle: true, minify: true, format: 'iife', globalName: 'Hudong', target: 'es2020', logLevel: 'error', sourcemap: 'linked', sourcesContent: true,
   // It always loads the SDK from a URL beside itself (setSdkUrl), never by bundling it.
   external: ['./index.js'],
 });

@@ -2,6 +2,9 @@
 import type { Room, RoomOptions, Result, Command, Action, CommandMessage, HudongEvent, HudongErrorEvent, ChannelStateEvent } from './index.js';
 import type { Queued } from './loader.js';
 
+/** The attributes `<hudong-room>` reads (a widget element reads them too, for a room of its own). */
+export declare const ROOM_ATTRIBUTES: readonly (keyof HudongRoomAttributes)[];
+
 /** Tag → command prefix of the widget elements. */
 export declare const WIDGET_ELEMENTS: Readonly<Record<HudongWidgetTag, string>>;
 
@@ -47,12 +50,50 @@ export declare class HudongWidgetElement extends HTMLElement {
 /** Registers `<hudong-room>` and the widget elements; safe to call twice. */
 export declare function defineElements(registry?: CustomElementRegistry): void;
 
-export interface HudongElementEventMap {
+/**
+ * The DOM events the elements dispatch (bubbling, composed), with their `detail` typed:
+ * `hudong-ready`, `hudong-event`, `hudong-error`, and every protocol event under its own
+ * type (`el.addEventListener('poll.vote', (e) => e.detail.option_ids)`).
+ */
+export type HudongElementEventMap = {
   'hudong-ready': CustomEvent<{ room: Room }>;
   /** Every event: the protocol's, and the command channel's state changes. */
   'hudong-event': CustomEvent<HudongEvent | ChannelStateEvent>;
   'hudong-error': CustomEvent<HudongErrorEvent>;
+} & { [K in HudongEvent['type']]: CustomEvent<Extract<HudongEvent, { type: K }>> };
+
+/** The attributes of `<hudong-room>` (every value a string, as in HTML). */
+export interface HudongRoomAttributes {
+  /** The room (required). */
+  'room-id': string;
+  'user-id'?: string;
+  'session-id'?: string;
+  /** `zh-CN`, `en`, … (default: the page's `lang`). */
+  locale?: string;
+  /** `light`, `dark` or `auto`. */
+  theme?: string;
+  /** Present: render into the element itself instead of a shadow root. */
+  'light-dom'?: boolean | '';
+  /** A `wss:` URL (WebSocket) or an `https:` URL (Server-Sent Events, with `snapshot-url`). */
+  commands?: string;
+  'snapshot-url'?: string;
+  /** An HTTP events collector. */
+  collector?: string;
+  'time-url'?: string;
+  /** A selector of the live video: the SDK loads once it plays. */
+  video?: string;
+  /** `false`: keep unsent events in memory only. */
+  persist?: 'true' | 'false';
+  'css-url'?: string;
+  'wasm-url'?: string;
 }
+
+/** The attributes of a widget element: its id and spec, and a room's when it has one of its own. */
+export type HudongWidgetAttributes = Partial<HudongRoomAttributes> & {
+  'widget-id': string;
+  /** The open command without `type` and `widget_id`, as JSON. */
+  spec?: string;
+};
 
 declare global {
   interface HTMLElementTagNameMap {

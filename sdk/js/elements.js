@@ -25,7 +25,7 @@ export const WIDGET_ELEMENTS = Object.freeze({
   'hudong-tasks': 'tasks',
 });
 
-const ROOM_ATTRIBUTES = [
+export const ROOM_ATTRIBUTES = [
   'room-id', 'user-id', 'session-id', 'locale', 'theme', 'light-dom', 'commands', 'snapshot-url',
   'collector', 'time-url', 'video', 'persist', 'css-url', 'wasm-url',
 ];

@@ -207,6 +207,12 @@ export declare class Room {
   act(action: Action): Result;
   /** Votes in a poll. */
   vote(widgetId: string, optionIds: string | string[]): Result;
+  /**
+   * Switches the overlay's language live (`'en'`, `'th'`, …), fetching its language pack when
+   * it needs one; `strings` replaces texts as in `createRoom`. Widgets keep their state.
+   * A malformed tag or an unknown key resolves `{ok: false, error}` and changes nothing.
+   */
+  setLocale(locale: string, options?: { strings?: Partial<Record<HudongStringKey, string>> }): Promise<Result>;
   /** Sends queued events now rather than at the next batch. */
   flush(): void;
   /** Records the viewer's consent to sending events. */

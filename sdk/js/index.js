@@ -167,7 +167,7 @@ export async function createRoom(options) {
   // that need them; a pack that cannot load leaves the built-in texts and says so.
   const pack = mount ? M.localePack(String(options.locale ?? 'zh-CN')) : undefined;
   const got = pack ? await fetchPack(pack, options) : {};
-  const room = new Room({ ...options, strings: got.texts ? { ...got.texts, ...options.strings } : options.strings }, mount);
+  const room = new Room({ ...options, strings: got.texts ? { ...got.texts, ...options.strings } : options.strings }, mount, options.strings);
   // Each kind of widget's view is fetched when one is first drawn; the kinds the page
   // expects can be fetched before, while the page is idle.
   if (mount && kinds.length) {
@@ -200,8 +200,14 @@ export class Room {
   /** Calls made while the module was restarting, carried out once it is back. */
   #deferred = [];
 
+  /** The options the room was created with (where language packs are), and the host's own texts. */
+  #options;
+  #ownStrings;
+
   /** @internal Use `createRoom`. */
-  constructor(options, mount) {
+  constructor(options, mount, ownStrings = options.strings) {
+    this.#options = options;
+    this.#ownStrings = ownStrings;
     this.roomId = options.roomId;
     this.sessionId = options.sessionId ?? randomId();
     this.userId = options.userId ?? null;
@@ -351,6 +357,37 @@ export class Room {
   /** @internal Throws if the module cannot serve this room. */
   [PROBE]() {
     if (this.#ready) this.#core.serverNow();
+  }
+
+  /**
+   * Switches the overlay's language live (`'en'`, `'th'`, …), fetching its language pack
+   * when it needs one; `options.strings` replaces texts as in `createRoom`. Widgets keep
+   * their state. Resolves to `{ok: true}`, or `{ok: false, error}` (a malformed tag or an
+   * unknown key: nothing changes). A pack that cannot load leaves that language's built-in
+   * texts and reports `locale_unavailable`, as `createRoom` does.
+   */
+  async setLocale(locale, options = {}) {
+    if (this.#destroyed) return this.#fail(errorEvent('not_open', 'this room was destroyed'));
+    if (typeof locale !== 'string' || !locale) return this.#fail(errorEvent('invalid_field', 'setLocale(locale): locale must be a language tag like "en" or "th"'));
+    const own = options.strings ?? this.#ownStrings;
+    let strings = own;
+    let error = null;
+    if (this.#container) {
+      const pack = M.localePack(locale);
+      const got = pack ? await fetchPack(pack, this.#options) : {};
+      if (this.#destroyed) return this.#fail(errorEvent('not_open', 'this room was destroyed'));
+      error = got.error ?? null;
+      if (got.texts) strings = { ...got.texts, ...own };
+    }
+    const result = this.#call(() => this.#core.setLocale(locale, strings ?? null));
+    if (result.ok) {
+      // A restart after a failure comes back in this language.
+      this.#coreOptions.locale = locale;
+      this.#coreOptions.strings = strings;
+      this.#ownStrings = own;
+      if (error) this.#dispatch(error);
+    }
+    return result;
   }
 
   /** Votes in a poll: `room.vote('p1', 'a')` or `room.vote('p1', ['a', 'c'])`. */

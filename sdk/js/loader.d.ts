@@ -1,5 +1,5 @@
 // Types of `hudong/loader`: a room handed back at once, loaded once the video plays.
-import type { Room, RoomOptions, Result, Command, Action, HudongEvent, CommandMessage } from './index.js';
+import type { Room, RoomOptions, Result, Command, Action, CommandMessage } from './index.js';
 
 export interface LoaderOptions {
   /**
@@ -28,10 +28,12 @@ export interface LazyRoom {
   receive(message: CommandMessage | string): Result | Queued;
   act(action: Action): Result | Queued;
   vote(widgetId: string, optionIds: string | string[]): Result | Queued;
-  on(type: string, listener: (event: HudongEvent) => void): () => void;
-  off(type: string, listener: (event: HudongEvent) => void): void;
+  /** Typed exactly like `Room.on`: `'poll.vote'` gives a `PollVoteEvent`. */
+  on: Room['on'];
+  off: Room['off'];
   setTracker(tracker: Parameters<Room['setTracker']>[0]): void | Queued;
   setConsent(consent: Parameters<Room['setConsent']>[0]): void | Queued;
+  setLocale(...args: Parameters<Room['setLocale']>): ReturnType<Room['setLocale']> | Queued;
   flush(): void | Queued;
   reconnect(): void | Queued;
   attachTextTrack(track: TextTrack): (() => void) | Queued;

@@ -4,7 +4,7 @@
 // grace period, so the wasm never competes with the video's first frames for the network or
 // the CPU.
 
-const METHODS = ['apply', 'receive', 'act', 'vote', 'setTracker', 'setConsent', 'flush', 'reconnect', 'attachTextTrack'];
+const METHODS = ['apply', 'receive', 'act', 'vote', 'setTracker', 'setConsent', 'setLocale', 'flush', 'reconnect', 'attachTextTrack'];
 
 /**
  * Starts a room without delaying the video.

@@ -2,7 +2,7 @@
 // project, resolve `hudong` through its exports, type-check a usage example, run it in Chromium.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
@@ -74,9 +74,53 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/index.js',
       'dist/testing.d.ts',
       'dist/testing.js',
+      // The elements' manifest and their types for React, Vue and Svelte.
+      'dist/custom-elements.json',
+      ...['react', 'vue', 'svelte'].flatMap((f) => [`dist/${f}.js`, `dist/${f}.d.ts`]),
+      // A source map beside every JavaScript file a page runs.
+      ...['index.js', 'headless/index.js', 'hudong_wasm.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js', '__wasm_split.js',
+        'loader.js', 'elements.js', 'analytics.js', 'hudong.global.js'].map((f) => `dist/${f}.map`),
+      // What the README links to: the docs (with their pictures), the examples, the changes.
+      'ARCHITECTURE.md',
+      'CHANGELOG.md',
+      ...sh('git', ['ls-files', 'docs', 'examples'], repo).trim().split('\n').filter((f) => /^docs\/[^/]+\.md$|^docs\/img\/.+\.png$|^examples\//.test(f)),
       'package.json',
     ].sort(),
   );
+});
+
+test('every link of the README and the shipped docs resolves inside the package', () => {
+  const installed = join(app, 'node_modules', 'hudong');
+  const docs = ['README.md', 'CHANGELOG.md', ...readdirSync(join(installed, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const broken = [];
+  for (const doc of docs) {
+    const text = readFileSync(join(installed, doc), 'utf8');
+    for (const target of [...text.matchAll(/\]\(([^)\s]+)\)|<img src="([^"]+)"/g)].map((m) => m[1] ?? m[2])) {
+      if (/^(https?:|mailto:|#)/.test(target)) continue;
+      const file = target.split('#')[0];
+      // Links into the source tree (sdk/…, backend/…) are for readers of the repository.
+      if (/^(\.\.\/)?(sdk|backend|widgets|scripts|tests|bench|demo-site)\//.test(file)) continue;
+      if (!existsSync(join(installed, dirname(doc), file))) broken.push(`${doc} → ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
+
+test('publint and arethetypeswrong find nothing in the package', () => {
+  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')));
+  // publint: the package.json fields and the files they name.
+  const lint = sh(join(repo, 'node_modules', '.bin', 'publint'), ['run', join(app, 'node_modules', 'hudong'), '--strict'], repo);
+  expect(lint).not.toMatch(/warning|error|suggestion/i);
+  // arethetypeswrong: every module entry point's types resolve under node10, node16 and
+  // bundler. The package is ESM only (a CommonJS caller uses `import()`, as its README
+  // says), and the stylesheet, the wasm, the manifest, the language packs and the script-tag
+  // build are files to fetch or link, not modules with types.
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  const assets = Object.entries(pkg.exports).filter(([, t]) => typeof t === 'string' && /\.(css|wasm|json|global\.js)$|\*$/.test(t)).map(([k]) => k.slice(2));
+  expect(assets.sort()).toEqual(['custom-elements.json', 'headless/hudong_wasm_bg.wasm', 'hudong.css', 'hudong.global.js', 'hudong_wasm_bg.wasm', 'locales/*', 'package.json']);
+  const attw = sh(join(repo, 'node_modules', '.bin', 'attw'), [tarball, '--no-color', '--ignore-rules', 'cjs-resolves-to-esm', '--exclude-entrypoints', ...assets], repo);
+  expect(attw).toContain('No problems found');
+  for (const entry of ['"hudong"', '"hudong/elements"', '"hudong/react"', '"hudong/loader"']) expect(attw).toContain(entry);
 });
 
 test('`hudong` resolves through the exports map and type-checks in a strict TS project', () => {
@@ -99,6 +143,26 @@ test('`hudong` resolves through the exports map and type-checks in a strict TS p
     }));
     sh(join(repo, 'node_modules', '.bin', 'tsc'), ['-p', config], app);
   }
+});
+
+test('the elements type-check in React 19 JSX, Vue 3 and Svelte 5, with typed DOM events and a typed lazy room', () => {
+  // React's, Vue's and Svelte's own types come from the repository's node_modules (the app
+  // sits below it), as a project's would come from its own.
+  const tsc = (name, compilerOptions) => {
+    const config = join(app, `tsconfig.frameworks-${name}.json`);
+    writeFileSync(config, JSON.stringify({
+      extends: './tsconfig.json',
+      compilerOptions: { jsx: 'react-jsx', exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, ...compilerOptions },
+      files: ['frameworks.tsx'],
+    }));
+    try {
+      sh(join(repo, 'node_modules', '.bin', 'tsc'), ['-p', config], app);
+    } catch (err) {
+      throw new Error(`frameworks.tsx under ${name}:\n${err.stdout}`);
+    }
+  };
+  tsc('bundler', {});
+  tsc('nodenext', { module: 'nodenext', moduleResolution: 'nodenext' });
 });
 
 test('Node runs the headless build from the installed package, with no options', () => {
@@ -337,4 +401,40 @@ test('the README quick start runs as written', async ({ page }) => {
   // The last line of the block, destroy(), ends it cleanly.
   await page.evaluate(() => window.quickStart.room.destroy());
   await expect(page.locator('#overlay .hd-poll')).toHaveCount(0);
+});
+
+test("the README's custom-elements snippet runs in plain HTML with its import map; the manifest matches the elements", async ({ browser }) => {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const block = readme.split('### Custom elements')[1].match(/```html\n([\s\S]*?)```/)[1];
+  expect(block).toContain('<script type="importmap">');
+  // The snippet as written (its inline scripts need a page without a strict CSP), in a page
+  // served beside the installed package.
+  writeFileSync(join(app, 'elements-snippet.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>${block}</body></html>`);
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  const logs = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (m) => logs.push(m.text()));
+  await page.goto(`${base}/elements-snippet.html`);
+  // The video never plays here (src="…"): the room loads after the loader's grace period.
+  const poll = page.locator('hudong-room .hd-poll');
+  await expect(poll.getByRole('heading', { name: 'Which shade?' })).toBeVisible({ timeout: 20_000 });
+  await poll.getByRole('button', { name: 'Rose' }).click();
+  await expect.poll(() => logs).toContainEqual('["b"]');
+  expect(errors).toEqual([]);
+
+  // custom-elements.json names every element the module defines, with what each observes.
+  const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'hudong', 'dist', 'custom-elements.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'hudong', 'package.json'), 'utf8'));
+  expect(pkg.customElements).toBe('dist/custom-elements.json');
+  const declared = manifest.modules.flatMap((m) => m.declarations).filter((d) => d.customElement)
+    .map((d) => ({ tag: d.tagName, attributes: d.attributes.map((a) => a.name).sort() }));
+  const defined = await page.evaluate((tags) => tags.map((tag) => ({ tag, attributes: [...(customElements.get(tag)?.observedAttributes ?? ['undefined'])].sort() })), declared.map((d) => d.tag));
+  expect(declared).toEqual(defined);
+  expect(declared.map((d) => d.tag)).toContain('hudong-try-on');
+  // Its events are the protocol's, each under its own name.
+  const room = manifest.modules[0].declarations.find((d) => d.tagName === 'hudong-room');
+  expect(room.events.map((e) => e.name)).toEqual(expect.arrayContaining(['hudong-ready', 'hudong-error', 'poll.vote', 'flash.result']));
+  await context.close();
 });

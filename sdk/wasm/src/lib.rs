@@ -880,6 +880,37 @@ impl RoomCore {
         Ok(())
     }
 
+    /// Switches the overlay's language live: `locale` (a tag like `en` or `th`) with the
+    /// host's `strings` (key → text, a language pack's texts and the host's own, merged) on
+    /// top. Every widget keeps its state; only the texts change. A malformed tag, an unknown
+    /// key or a text over the limit is refused with `invalid_field` and changes nothing.
+    #[wasm_bindgen(js_name = setLocale)]
+    pub fn set_locale(&self, locale: &str, strings: JsValue) -> JsValue {
+        let result = self.check_alive().and_then(|_| {
+            let overrides: std::collections::BTreeMap<String, String> =
+                if strings.is_null() || strings.is_undefined() {
+                    Default::default()
+                } else {
+                    serde_wasm_bindgen::from_value(strings).map_err(|e| {
+                        HudongError::new(ErrorCode::InvalidField, format!("strings: {e}"))
+                    })?
+                };
+            #[cfg(feature = "views")]
+            {
+                let overrides: Vec<(String, String)> = overrides.into_iter().collect();
+                let resolved = hudong_widgets::Strings::resolve(locale, &overrides)
+                    .map_err(|e| HudongError::new(ErrorCode::InvalidField, e))?;
+                if let Some(v) = self.inner.view.borrow_mut().as_mut() {
+                    v.set_strings(resolved);
+                }
+            }
+            #[cfg(not(feature = "views"))]
+            let _ = (locale, overrides);
+            Ok(())
+        });
+        self.inner.outcome(result)
+    }
+
     /// Unmounts the overlay and cancels the timer. Idempotent.
     pub fn destroy(&self) {
         if self.inner.destroyed.replace(true) {

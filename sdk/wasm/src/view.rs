@@ -73,6 +73,14 @@ impl View {
         self.app.update(self.props.clone());
     }
 
+    /// The overlay's texts in another language: every widget drawn again, its state kept.
+    pub fn set_strings(&mut self, strings: &'static Strings) {
+        if !std::ptr::eq(self.props.strings, strings) {
+            self.props.strings = strings;
+            self.app.update(self.props.clone());
+        }
+    }
+
     pub fn set_reconnecting(&mut self, on: bool) {
         if self.props.reconnecting != on {
             self.props.reconnecting = on;
