@@ -243,6 +243,9 @@ buildWasm(['--no-default-features'], join(root, 'target', 'hudong-bindgen-headle
 // journal. Not loaded with the SDK: the facade (both builds) readies it when the page is
 // idle once a room's journal has a checkpoint, and uses it after a failure.
 buildWasm(['--features', 'restore'], join(root, 'target', 'hudong-bindgen-recover'), join(dist, 'recover'));
+// The headless build's own, with no views: a headless page never fetches (nor has its
+// bundler emit) a module with the overlay in it.
+buildWasm(['--no-default-features', '--features', 'restore'], join(root, 'target', 'hudong-bindgen-headless-recover'), join(dist, 'headless', 'recover'));
 writeFileSync(join(dist, 'wasm-features.json'), JSON.stringify(features) + '\n');
 // `--fault` (npm test): a test-only build with a widget that fails on purpose, for the
 // failure-isolation tests. Never part of the package.
@@ -264,13 +267,18 @@ const minify = async (file) => {
   writeFileSync(join(dist, `${file}.map`), out.map);
 };
 // The facade's modules (index.js, options.js, recovery.js) ship as one file: no waterfall.
-const FACADE_MODULES = ['index.js', 'options.js', 'recovery.js'];
-/** The facade, bundled and minified into `out` (the headless one finds the recovery build a folder up). */
-async function buildFacade(out, recover) {
+const FACADE_MODULES = ['index.js', 'options.js', 'recovery.js', 'assets.js'];
+/**
+ * The facade, bundled and minified into `out`, with its recovery build in `recover`. The
+ * headless one names no stylesheet or language pack (assets-headless.js), so a bundler
+ * looks for no view file that the headless build does not ship.
+ */
+async function buildFacade(out, recover, headless = false) {
   const rebase = {
     name: 'recover-path',
     setup(b) {
       b.onLoad({ filter: /sdk[\\/]js[\\/]recovery\.js$/ }, (args) => ({ contents: readFileSync(args.path, 'utf8').replaceAll("'./recover/", `'${recover}`), loader: 'js' }));
+      if (headless) b.onResolve({ filter: /^\.\/assets\.js$/ }, () => ({ path: join(root, 'sdk', 'js', 'assets-headless.js') }));
     },
   };
   await esbuild({
@@ -281,7 +289,7 @@ async function buildFacade(out, recover) {
   if (!readFileSync(out, 'utf8').includes(recover)) throw new Error(`build: the facade no longer names ${recover}`);
 }
 await buildFacade(join(dist, 'index.js'), './recover/');
-for (const file of ['hudong_wasm.js', '__wasm_split.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js']) await minify(file);
+for (const file of ['hudong_wasm.js', '__wasm_split.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js', 'headless/recover/hudong_wasm.js']) await minify(file);
 // The keys of the overlay's texts come from the files widgets/build.rs makes the Rust
 // `Strings` struct from (widgets/strings/*.json, `common` first), so the types cannot drift.
 const stringFiles = readdirSync(join(root, 'widgets', 'strings')).filter((f) => f.endsWith('.json'))
@@ -294,8 +302,11 @@ const GENERATED = 'export type HudongStringKey = string; // generated';
 const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
-// The headless facade is the same file, one folder down from the recovery build.
-await buildFacade(join(dist, 'headless', 'index.js'), '../recover/');
+// The headless facade: the same code, with its own recovery build and no view files.
+await buildFacade(join(dist, 'headless', 'index.js'), './recover/', true);
+for (const asset of ['hudong.css', 'locales/']) {
+  if (readFileSync(join(dist, 'headless', 'index.js'), 'utf8').includes(asset)) throw new Error(`build: the headless facade names ${asset}, which it does not ship`);
+}
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.

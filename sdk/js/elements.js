@@ -129,7 +129,16 @@ export class HudongRoomElement extends BaseElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (old !== value) this.#restart();
+    if (old === value) return;
+    // Another language is drawn live: the room and its widgets stay as they are.
+    if (name === 'locale' && this.#lazy && !this.#pending) {
+      const result = this.#lazy.setLocale(value || document.documentElement.lang || 'zh-CN');
+      Promise.resolve(result).then((r) => {
+        if (r && !r.ok && !r.queued) fire(this, 'hudong-error', { type: 'error', ...r.error });
+      });
+      return;
+    }
+    this.#restart();
   }
 
   #restart() {

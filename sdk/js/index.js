@@ -2,17 +2,9 @@
 // The thin JavaScript face of the wasm module: loading, mounting, listeners. The room's
 // options are turned into the core's in ./options.js; what happens after the module fails
 // is in ./recovery.js.
+import { DEFAULT_CSS_URL, PACK_URLS } from './assets.js';
 import { coreOptions, randomId } from './options.js';
 import { CHECKPOINTED, M, PROBE, RESTORE, failure, moduleFault, onPanic, prepareRecovery, unwatch, watch } from './recovery.js';
-
-const DEFAULT_CSS_URL = new URL('./hudong.css', import.meta.url);
-// One literal `new URL` per pack, so bundlers (Vite, webpack) see and emit each file.
-const PACK_URLS = {
-  'zh-TW': () => new URL('./locales/zh-TW.json', import.meta.url),
-  id: () => new URL('./locales/id.json', import.meta.url),
-  th: () => new URL('./locales/th.json', import.meta.url),
-  vi: () => new URL('./locales/vi.json', import.meta.url),
-};
 
 const REPORT = Symbol('report');
 const GUARD = Symbol('guard');
@@ -104,11 +96,11 @@ async function wasmSource(given) {
   if (given) return given;
   const node = typeof process === 'object' && typeof process?.versions?.node === 'string' && typeof document === 'undefined';
   if (!node || !import.meta.url.startsWith('file:')) return undefined;
-  // Names in variables: bundlers leave what only Node runs alone.
-  const file = 'hudong_wasm_bg.wasm';
-  const fs = 'node:fs/promises';
-  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
-  return readFile(new URL(file, import.meta.url));
+  // Neither an import nor a `new URL(…, import.meta.url)`: what only Node runs is nothing a
+  // bundler looks into or warns about (Node ≥ 20.16 has getBuiltinModule).
+  const { readFile } = process.getBuiltinModule('node:fs/promises');
+  const here = import.meta.url;
+  return readFile(new URL('hudong_wasm_bg.wasm', here));
 }
 
 /**

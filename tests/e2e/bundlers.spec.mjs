@@ -80,3 +80,53 @@ for (const [name, builder] of Object.entries(BUILDERS)) {
     }
   });
 }
+
+// `hudong/headless` names no stylesheet and no language pack: a bundler finds every file it
+// imports, emits the headless wasm and nothing of the views.
+const HEADLESS = {
+  async vite(app) {
+    const out = join(app, 'dist-headless');
+    await viteBuild({ root: app, logLevel: 'error', configFile: false, build: { outDir: out, emptyOutDir: true, rollupOptions: { input: join(app, 'headless.html') } } });
+    return out;
+  },
+  async webpack(app) {
+    const out = join(app, 'dist-headless');
+    const stats = await new Promise((resolve, reject) => {
+      webpack({
+        mode: 'production', context: app, entry: './headless.js',
+        output: { path: out, filename: 'headless.js', publicPath: 'auto', clean: true },
+        resolve: { modules: [join(app, 'node_modules')] }, performance: { hints: false },
+      }, (err, s) => (err ? reject(err) : resolve(s)));
+    });
+    if (stats.hasErrors() || stats.hasWarnings()) throw new Error(stats.toString({ all: false, errors: true, warnings: true }));
+    writeFileSync(join(out, 'headless.html'), readFileSync(join(app, 'headless.html'), 'utf8').replace('<script type="module" src="./headless.js"></script>', '<script src="./headless.js" defer></script>'));
+    return out;
+  },
+};
+
+for (const [name, builder] of Object.entries(HEADLESS)) {
+  test(`hudong/headless in a fresh ${name} app: no view files, commands in and state out`, async ({ page }) => {
+    test.setTimeout(120_000);
+    const app = freshApp(`${name}-headless`);
+    const out = await builder(app);
+    const emitted = readdirSync(out, { recursive: true }).map(String);
+    // The headless module and its recovery build (fetched only after a failure), neither
+    // with the overlay in it.
+    const wasm = emitted.filter((f) => f.endsWith('.wasm'));
+    expect(wasm, `${name} emitted two wasm files: ${emitted.join(', ')}`).toHaveLength(2);
+    for (const f of wasm) expect(readFileSync(join(out, f)).includes('hd-overlay'), `${f} has no view code`).toBe(false);
+    expect(emitted.filter((f) => /\.(css|json)$/.test(f)), `${name} emitted no view file`).toEqual([]);
+    const server = await startServer({ mounts: [['/', out]] });
+    try {
+      const errors = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`http://127.0.0.1:${server.address().port}/headless.html`);
+      await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+      expect(await page.evaluate(() => window.app)).toEqual({ opened: { ok: true }, voted: { ok: true }, widgets: [['poll', [1]]] });
+      expect(errors).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+  });
+}

@@ -33,6 +33,15 @@ test('<hudong-room> with a <hudong-poll> inside: attributes in, DOM events out',
   expect(await page.evaluate(() => document.querySelector('#room').apply({ type: 'poll.tally', widget_id: 'p1', counts: { a: 5, b: 7 } }))).toEqual({ ok: true });
   await expect(poll.locator('.hd-total')).toContainText('12');
 
+  // A new locale attribute redraws the room in that language; the vote stays.
+  const badge = poll.locator('.hd-badge');
+  const before = await badge.textContent();
+  await page.evaluate(() => document.querySelector('#room').setAttribute('locale', 'th'));
+  await expect(badge).toHaveText('โหวต');
+  expect(before).not.toBe('โหวต');
+  await expect(poll.getByRole('button', { name: /Rose/ })).toHaveAttribute('aria-pressed', 'true');
+  expect(await page.evaluate(() => window.seen.votes)).toEqual([['b']]);
+
   // A new spec property re-opens the widget; removing the element removes it.
   await page.evaluate(() => {
     document.querySelector('hudong-poll').spec = { question: 'Which size?', options: [{ id: 's', label: 'Small' }, { id: 'l', label: 'Large' }] };
@@ -152,6 +161,45 @@ test('the overlay speaks zh-TW, id, th and vi, with prices and counts formatted 
   }
   // Each language's pack was fetched once, only for the room that needed it.
   expect(requests.filter((p) => p.startsWith('/dist/locales/'))).toEqual(['/dist/locales/zh-TW.json', '/dist/locales/id.json', '/dist/locales/th.json', '/dist/locales/vi.json']);
+  expect(errors).toEqual([]);
+});
+
+test('room.setLocale() switches the language live: the widgets keep their state, a pack is fetched once', async ({ page }) => {
+  const { errors, requests } = await open(page, 'i18n.html');
+  await page.evaluate(async () => {
+    window.room = await Hudong.createRoom({ roomId: 'live-locale', userId: 'u-1', mount: '#overlay', locale: 'zh-CN', strings: { tap_to_vote: '点一下就投' }, persist: false });
+    await room.prefetch(['poll']);
+    room.apply({ type: 'poll.open', widget_id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+    room.apply({ type: 'poll.tally', widget_id: 'p', counts: { a: 12000, b: 345 } });
+    room.vote('p', 'a');
+  });
+  const root = page.locator('#overlay');
+  const badge = root.locator('.hd-poll .hd-badge');
+  await expect(badge).toHaveText('投票');
+  await expect(root.locator('.hd-poll button[aria-pressed="true"]')).toHaveCount(1);
+  // English is built in: nothing is fetched, the vote stays.
+  expect(await page.evaluate(() => room.setLocale('en'))).toEqual({ ok: true });
+  await expect(badge).toHaveText('Poll');
+  await expect(root.locator('.hd-overlay')).toHaveAttribute('lang', 'en');
+  await expect(root.locator('.hd-poll button[aria-pressed="true"]')).toHaveCount(1);
+  // Thai comes as a pack; numbers follow the language too.
+  expect(await page.evaluate(() => room.setLocale('th'))).toEqual({ ok: true });
+  await expect(badge).toHaveText('โหวต');
+  await expect(root.locator('.hd-poll .hd-total')).toContainText('12,346 โหวต');
+  // The host's own texts stay on top in every language, until it gives others.
+  await expect(root.locator('.hd-poll .hd-hint')).toHaveCount(0); // voted: no hint to tap
+  expect(await page.evaluate(() => room.setLocale('zh-CN', { strings: { poll: '人气投票' } }))).toEqual({ ok: true });
+  await expect(badge).toHaveText('人气投票');
+  // A malformed tag or an unknown key is refused and changes nothing.
+  const refused = await page.evaluate(async () => [await room.setLocale('not a tag!'), await room.setLocale('en', { strings: { no_such_key: 'x' } })]);
+  expect(refused.map((r) => [r.ok, r.error.code])).toEqual([[false, 'invalid_field'], [false, 'invalid_field']]);
+  await expect(badge).toHaveText('人气投票');
+  // Other texts of the host's replace them; none, the language's own.
+  expect(await page.evaluate(() => room.setLocale('th', { strings: {} }))).toEqual({ ok: true });
+  await expect(badge).toHaveText('โหวต');
+  expect(requests.filter((p) => p.startsWith('/dist/locales/'))).toEqual(['/dist/locales/th.json']);
+  await page.evaluate(() => room.destroy());
+  expect(await page.evaluate(() => room.setLocale('en').then((r) => r.error.code))).toBe('not_open');
   expect(errors).toEqual([]);
 });
 

@@ -55,6 +55,8 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/headless/hudong_wasm.d.ts',
       'dist/headless/hudong_wasm.js',
       'dist/headless/hudong_wasm_bg.wasm',
+      'dist/headless/recover/hudong_wasm.js',
+      'dist/headless/recover/hudong_wasm_bg.wasm',
       'dist/headless/index.d.ts',
       'dist/headless/protocol.d.ts',
       'dist/headless/index.js',
@@ -78,7 +80,7 @@ test('the tarball ships the built module, its types and nothing else', () => {
       'dist/custom-elements.json',
       ...['react', 'vue', 'svelte'].flatMap((f) => [`dist/${f}.js`, `dist/${f}.d.ts`]),
       // A source map beside every JavaScript file a page runs.
-      ...['index.js', 'headless/index.js', 'hudong_wasm.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js', '__wasm_split.js',
+      ...['index.js', 'headless/index.js', 'hudong_wasm.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js', 'headless/recover/hudong_wasm.js', '__wasm_split.js',
         'loader.js', 'elements.js', 'analytics.js', 'hudong.global.js'].map((f) => `dist/${f}.map`),
       // What the README links to: the docs (with their pictures), the examples, the changes.
       'ARCHITECTURE.md',
