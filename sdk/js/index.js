@@ -427,6 +427,7 @@ export class Room {
     } finally {
       // Nothing of the room stays behind in a Room object the page keeps.
       this.#core = null;
+      this.#options = null;
       this.#journal = [];
       this.#coreOptions = null;
       this.#hooks = null;
