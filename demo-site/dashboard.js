@@ -33,7 +33,7 @@ function bars(id, labels, series, { slant = false } = {}) {
       fill: s.color + '99',
       paths: uPlot.paths.bars({ size: [0.8 / series.length, 60], align: series.length === 1 ? 0 : i === 0 ? -1 : 1 }),
       points: { show: false },
-      value: (_, v) => (v == null ? '' : s.format ? s.format(v) : String(v)),
+      value: (_, v) => fmt(s, v),
     }))],
     legend: { show: true, live: false }, // the series' names; each bar carries its value
     hooks: { draw: [(u) => labelBars(u, series)] },

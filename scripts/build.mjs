@@ -266,29 +266,33 @@ const minify = async (file) => {
   writeFileSync(join(dist, file), `${out.code}//# sourceMappingURL=${name}.map\n`);
   writeFileSync(join(dist, `${file}.map`), out.map);
 };
-// The facade's modules (index.js, options.js, recovery.js) ship as one file: no waterfall.
+// The facade's modules (index.js, options.js, recovery.js, assets.js) ship as one file: no
+// waterfall.
 const FACADE_MODULES = ['index.js', 'options.js', 'recovery.js', 'assets.js'];
 /**
- * The facade, bundled and minified into `out`, with its recovery build in `recover`. The
- * headless one names no stylesheet or language pack (assets-headless.js), so a bundler
+ * The facade, bundled and minified into `out`; its recovery build is `./recover/` beside it.
+ * The headless one names no stylesheet or language pack (assets-headless.js), so a bundler
  * looks for no view file that the headless build does not ship.
  */
-async function buildFacade(out, recover, headless = false) {
-  const rebase = {
-    name: 'recover-path',
+async function buildFacade(out, headless = false) {
+  const headlessAssets = {
+    name: 'headless-assets',
     setup(b) {
-      b.onLoad({ filter: /sdk[\\/]js[\\/]recovery\.js$/ }, (args) => ({ contents: readFileSync(args.path, 'utf8').replaceAll("'./recover/", `'${recover}`), loader: 'js' }));
-      if (headless) b.onResolve({ filter: /^\.\/assets\.js$/ }, () => ({ path: join(root, 'sdk', 'js', 'assets-headless.js') }));
+      b.onResolve({ filter: /^\.\/assets\.js$/ }, () => ({ path: join(root, 'sdk', 'js', 'assets-headless.js') }));
     },
   };
   await esbuild({
     entryPoints: [join(root, 'sdk', 'js', 'index.js')], outfile: out, bundle: true, format: 'esm', minify: true,
     target: 'es2022', logLevel: 'error', legalComments: 'none', sourcemap: 'linked', sourcesContent: true,
-    external: ['./hudong_wasm.js', './recover/*', '../recover/*'], plugins: [rebase],
+    external: ['./hudong_wasm.js', './recover/*'], plugins: headless ? [headlessAssets] : [],
   });
-  if (!readFileSync(out, 'utf8').includes(recover)) throw new Error(`build: the facade no longer names ${recover}`);
+  const code = readFileSync(out, 'utf8');
+  if (!code.includes('./recover/')) throw new Error('build: the facade no longer names ./recover/');
+  for (const asset of headless ? ['hudong.css', 'locales/'] : []) {
+    if (code.includes(asset)) throw new Error(`build: the headless facade names ${asset}, which it does not ship`);
+  }
 }
-await buildFacade(join(dist, 'index.js'), './recover/');
+await buildFacade(join(dist, 'index.js'));
 for (const file of ['hudong_wasm.js', '__wasm_split.js', 'headless/hudong_wasm.js', 'recover/hudong_wasm.js', 'headless/recover/hudong_wasm.js']) await minify(file);
 // The keys of the overlay's texts come from the files widgets/build.rs makes the Rust
 // `Strings` struct from (widgets/strings/*.json, `common` first), so the types cannot drift.
@@ -303,10 +307,7 @@ const dts = readFileSync(join(root, 'sdk', 'js', 'index.d.ts'), 'utf8');
 if (!dts.includes(GENERATED)) throw new Error(`build: sdk/js/index.d.ts lacks "${GENERATED}"`);
 writeFileSync(join(dist, 'index.d.ts'), dts.replace(GENERATED, `export type HudongStringKey =\n${keyList.map((k) => `  | '${k}'`).join('\n')};`));
 // The headless facade: the same code, with its own recovery build and no view files.
-await buildFacade(join(dist, 'headless', 'index.js'), './recover/', true);
-for (const asset of ['hudong.css', 'locales/']) {
-  if (readFileSync(join(dist, 'headless', 'index.js'), 'utf8').includes(asset)) throw new Error(`build: the headless facade names ${asset}, which it does not ship`);
-}
+await buildFacade(join(dist, 'headless', 'index.js'), true);
 copyFileSync(join(dist, 'index.d.ts'), join(dist, 'headless', 'index.d.ts'));
 // The protocol's types come from the core's Rust types (ts-rs), so they cannot drift from
 // what the SDK (de)serializes; a named alias per command, action and event follows them.

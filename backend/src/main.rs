@@ -514,8 +514,9 @@ impl FromRequestParts<Arc<Hub>> for HostCall {
 
 /// `POST /rooms/{id}/join` `{user_id?, renew?}` → `{token, user_id, session_id, expires_at}`:
 /// a viewer's signed session token. Without `user_id` the viewer is anonymous and gets a new
-/// id, or keeps the one its earlier token (`renew`) names. A named viewer's token is for the host's own servers to ask for, after their login
-/// (the host key); in development mode anyone may.
+/// id, or keeps the one its earlier token (`renew`) names. A named viewer's token is for the
+/// host's own servers to ask for, after their login (the host key); in development mode
+/// anyone may.
 async fn join(
     State(hub): State<Arc<Hub>>,
     RoomId(id): RoomId,
@@ -546,24 +547,22 @@ async fn join(
         // An anonymous viewer coming back (a reload, a new tab) presents the token it was
         // given: still valid and for this room, it keeps its id — its standing, points and
         // answers stay its own. Anything else is a new anonymous viewer.
-        None => match renewing(&hub, &id, &body) {
-            Some(user) => {
-                if let Err(l) = hub.admit(&id) {
-                    return limited(l);
+        None => {
+            let user = match renewing(&hub, &id, &body) {
+                Some(user) => user,
+                // Anonymous viewers cost nothing to make: capped per address and per room.
+                None => {
+                    if let Err(l) = hub.limits.anonymous_join(address, &id, now_ms()) {
+                        return limited(l);
+                    }
+                    format!("anon-{}", random())
                 }
-                user
+            };
+            if let Err(l) = hub.admit(&id) {
+                return limited(l);
             }
-            // Anonymous viewers cost nothing to make: capped per address and per room.
-            None => {
-                if let Err(l) = hub.limits.anonymous_join(address, &id, now_ms()) {
-                    return limited(l);
-                }
-                if let Err(l) = hub.admit(&id) {
-                    return limited(l);
-                }
-                format!("anon-{}", random())
-            }
-        },
+            user
+        }
     };
     let session = format!("s-{}", random());
     let (token, claims) = hub.auth.issue(&id, &user, &session, now_ms());

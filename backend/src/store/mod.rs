@@ -350,7 +350,6 @@ impl Store {
         })
     }
 
-    /// Events, oldest first, optionally of one room and type.
     /// Stored events of a room (or every room) and a type (or, ending in `.`, a family such
     /// as `flash.`), oldest first: the first `limit`, or with `newest` the last `limit`.
     pub fn events(
