@@ -332,12 +332,15 @@ for (const group of strings) {
   for (const [key, texts] of Object.entries(group)) for (const tag of Object.keys(packs)) packs[tag][key] = texts[tag];
 }
 for (const [tag, pack] of Object.entries(packs)) writeFileSync(join(dist, 'locales', `${tag}.json`), `${JSON.stringify(pack, null, 1)}\n`);
-// The loader ships minified: it is the one piece a page puts in its first script.
+// The loader ships minified: it is the one piece a page puts in its first script. Its
+// whitespace and comments stay, for the comments that tell bundlers to leave the import of a
+// `sdkUrl` alone (webpack warns about an expression import without them).
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'loader.js')],
   outfile: join(dist, 'loader.js'),
-  minify: true, format: 'esm', target: 'es2020', logLevel: 'error', sourcemap: 'linked', sourcesContent: true,
+  minifySyntax: true, minifyIdentifiers: true, format: 'esm', target: 'es2020', logLevel: 'error', sourcemap: 'linked', sourcesContent: true,
 });
+if (!readFileSync(join(dist, 'loader.js'), 'utf8').includes('webpackIgnore: true')) throw new Error('build: dist/loader.js lost its webpackIgnore comment');
 // The custom elements (`hudong/elements`): light, they import the loader beside them.
 await esbuild({
   entryPoints: [join(root, 'sdk', 'js', 'elements.js')],

@@ -42,7 +42,9 @@ export declare class HudongRoomElement extends HTMLElement {
  */
 export declare class HudongWidgetElement extends HTMLElement {
   /** The widget's open command without `type` and `widget_id` (or the `spec` attribute, JSON). */
-  spec: Record<string, unknown> | undefined;
+  get spec(): Record<string, unknown> | undefined;
+  /** An object, or the same as JSON (as the attribute takes it). */
+  set spec(value: Record<string, unknown> | string | undefined);
   readonly widgetId: string;
   readonly room: Room | null;
 }

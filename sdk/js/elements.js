@@ -205,6 +205,14 @@ export class HudongRoomElement extends BaseElement {
  * overlay; on its own it is a room of its own (`room-id` and the room's other attributes).
  * Removing the element removes the widget.
  */
+function parseSpec(json) {
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    return { error: err };
+  }
+}
+
 export class HudongWidgetElement extends BaseElement {
   static observedAttributes = ['widget-id', 'spec', ...ROOM_ATTRIBUTES];
 
@@ -217,16 +225,16 @@ export class HudongWidgetElement extends BaseElement {
   get spec() {
     if (this.#spec !== undefined) return this.#spec;
     const raw = this.getAttribute('spec');
-    if (raw == null) return undefined;
-    try {
-      return JSON.parse(raw);
-    } catch (err) {
-      return { error: err };
-    }
+    return raw == null ? undefined : parseSpec(raw);
   }
+  /** An object, or JSON as the attribute takes it (what server-rendered frameworks hand over). */
   set spec(value) {
-    this.#spec = value ?? undefined;
-    this.#reopen();
+    const next = typeof value === 'string' ? parseSpec(value) : value ?? undefined;
+    // The same spec again (a framework hydrating what the server rendered) leaves the open
+    // widget as it is: re-opening would drop the viewer's state in it.
+    const same = this.#opened && !(next?.error instanceof Error) && JSON.stringify(next) === JSON.stringify(this.spec);
+    this.#spec = next;
+    if (!same) this.#reopen();
   }
 
   get widgetId() { return this.getAttribute('widget-id') ?? this.id ?? ''; }

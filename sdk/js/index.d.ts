@@ -123,7 +123,8 @@ export interface Tracker {
   dispose?(): void;
 }
 
-export type Result = { ok: true } | { ok: false; error: HudongError };
+/** What `apply`, `act`, `setLocale`, … return; `error` is there only when `ok` is false. */
+export type Result = { ok: true; error?: undefined } | { ok: false; error: HudongError };
 
 export type Consent = 'granted' | 'pending' | 'denied';
 

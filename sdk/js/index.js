@@ -100,7 +100,12 @@ async function wasmSource(given) {
   // bundler looks into or warns about (Node ≥ 20.16 has getBuiltinModule).
   const { readFile } = process.getBuiltinModule('node:fs/promises');
   const here = import.meta.url;
-  return readFile(new URL('hudong_wasm_bg.wasm', here));
+  const url = new URL('hudong_wasm_bg.wasm', here);
+  // A server bundle (Turbopack's) may hand back the wasm's public web path instead of a file.
+  if (url.protocol !== 'file:') {
+    throw new TypeError(`load(): this server cannot read the wasm at ${url.href}: pass load({ wasmUrl: <the module's bytes> }), or leave hudong unbundled on the server (Next: serverExternalPackages: ['hudong'])`);
+  }
+  return readFile(url);
 }
 
 /**

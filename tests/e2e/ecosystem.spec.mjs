@@ -42,7 +42,17 @@ test('<hudong-room> with a <hudong-poll> inside: attributes in, DOM events out',
   await expect(poll.getByRole('button', { name: /Rose/ })).toHaveAttribute('aria-pressed', 'true');
   expect(await page.evaluate(() => window.seen.votes)).toEqual([['b']]);
 
-  // A new spec property re-opens the widget; removing the element removes it.
+  // The same spec again, as the JSON a server-rendering framework hands to the property
+  // while hydrating: the open poll is left as it is, the vote kept.
+  const shown = await page.evaluate(() => window.seen.events.filter((t) => t === 'widget.shown').length);
+  await page.evaluate(() => { const el = document.querySelector('hudong-poll'); el.spec = el.getAttribute('spec'); });
+  await expect(poll.getByRole('button', { name: /Rose/ })).toHaveAttribute('aria-pressed', 'true');
+  expect(await page.evaluate(() => window.seen.events.filter((t) => t === 'widget.shown').length)).toBe(shown);
+  // A new spec property (an object, or JSON) re-opens the widget; removing the element removes it.
+  await page.evaluate(() => {
+    document.querySelector('hudong-poll').spec = JSON.stringify({ question: 'Which colour?', options: [{ id: 'r', label: 'Red' }, { id: 'g', label: 'Green' }] });
+  });
+  await expect(page.locator('#room .hd-poll').getByRole('heading', { name: 'Which colour?' })).toBeVisible();
   await page.evaluate(() => {
     document.querySelector('hudong-poll').spec = { question: 'Which size?', options: [{ id: 's', label: 'Small' }, { id: 'l', label: 'Large' }] };
   });

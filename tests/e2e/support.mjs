@@ -9,7 +9,7 @@ import { startServer } from '../../scripts/serve.mjs';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+export const sh = (cmd, args, cwd, env = process.env) => execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /**
  * Serves `tests/pages/` at `/` and `dist/` at `/dist/` for the spec's tests; `site.base` is
