@@ -3,6 +3,7 @@
 import { createRoom } from '/dist/index.js';
 import { scriptedTracker } from '/dist/testing.js';
 import { hostHeaders, join } from './session.js';
+import { startVideo } from './live-video.js';
 
 const $ = (sel) => document.querySelector(sel);
 // The console's own phone: one viewer per browser, kept across reloads (its points, answers
@@ -22,6 +23,13 @@ if (backend?.authoritative !== true) {
   throw new Error('the sandbox needs the reference backend: run `npm start`');
 }
 document.body.dataset.backend = 'reference';
+// The live test stream, when the backend makes one (`npm start` does): the phone plays it,
+// and by default the overlay follows it (each command shows when the video gets there).
+const live = await startVideo(backend, $('.phone .video'));
+if (live) {
+  const follow = new Option("the video's own (HLS program-date-time)", 'video', true, true);
+  $('#delay').prepend(follow);
+}
 
 let room;
 let poll = null; // the console's current poll: { id }
@@ -29,7 +37,8 @@ let pollSerial = 0;
 
 async function mountRoom() {
   room?.destroy();
-  const delay = Number($('#delay').value);
+  const followVideo = $('#delay').value === 'video';
+  const delay = followVideo ? 0 : Number($('#delay').value);
   // The viewer's session token: events are checked against it, and the command socket
   // carries this viewer's own commands (its quiz standing, its points) only with it.
   const session = await join(roomId, userId);
@@ -37,7 +46,7 @@ async function mountRoom() {
     roomId,
     mount: '#overlay',
     timeUrl: '/time',
-    playhead: delay > 0 ? { delayMs: delay } : undefined,
+    playhead: followVideo ? { get: live.streamTime } : delay > 0 ? { delayMs: delay } : undefined,
     userId,
     locale: $('#locale').value,
     theme: $('#theme').value,

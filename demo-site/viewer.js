@@ -2,6 +2,7 @@
 // phones on the LAN (`npm start -- --host 0.0.0.0`). Uses the public `hudong` API only.
 import { createRoom } from '/dist/index.js';
 import { join } from './session.js';
+import { startVideo } from './live-video.js';
 
 const params = new URLSearchParams(location.search);
 const roomId = params.get('room') ?? 'demo';
@@ -10,6 +11,9 @@ const key = 'hudong-demo-viewer';
 const userId = localStorage.getItem(key) ?? `viewer-${Math.random().toString(36).slice(2, 7)}`;
 localStorage.setItem(key, userId);
 
+// The backend's live test stream, when it makes one: the overlay follows that video.
+const backend = await fetch('/backend').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+const live = await startVideo(backend, document.querySelector('.phone .video'));
 const session = await join(roomId, userId);
 const room = await createRoom({
   roomId,
@@ -17,6 +21,7 @@ const room = await createRoom({
   userId,
   locale: params.get('lang') ?? (navigator.language.startsWith('zh') ? 'zh-CN' : 'en'),
   timeUrl: '/time',
+  playhead: live ? { get: live.streamTime } : undefined,
   delivery: { flushIntervalMs: 1000 },
   // The session token (commands socket, event transport), from the backend.
   ...session,

@@ -374,6 +374,9 @@ await esbuild({
 // The sandbox's dashboard charts (not part of the package).
 mkdirSync(join(dist, 'vendor', 'uplot'), { recursive: true });
 for (const f of ['uPlot.esm.js', 'uPlot.min.css']) copyFileSync(join(root, 'node_modules', 'uplot', 'dist', f), join(dist, 'vendor', 'uplot', f));
+// hls.js, for the sandbox's live video (the backend's HLS test stream).
+mkdirSync(join(dist, 'vendor', 'hls.js'), { recursive: true });
+copyFileSync(join(root, 'node_modules', 'hls.js', 'dist', 'hls.min.mjs'), join(dist, 'vendor', 'hls.js', 'hls.min.mjs'));
 
 // Sizes: raw, gzip -9, brotli q11 (what CDNs serve), per shipped artifact: what a page
 // that uses it downloads. Checked against bench/budgets.json by `npm test`.

@@ -52,6 +52,18 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
+# ffmpeg: the live HLS test stream the sandbox plays and the stream tests read (Debian's).
+if ! command -v ffmpeg >/dev/null 2>&1 || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf ]; then
+  say "installing ffmpeg for the sandbox's live test stream"
+  if command -v apt-get >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg fonts-dejavu-core >/dev/null
+  else
+    echo "[setup] install ffmpeg with your package manager, then rerun" >&2
+    exit 1
+  fi
+fi
+
 MODE="${1:-}"
 if [ "$MODE" = "--test" ] || [ "$MODE" = "--bench" ]; then
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then

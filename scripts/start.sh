@@ -47,4 +47,5 @@ if [ -z "${HUDONG_HOST_KEY:-}" ]; then
 fi
 echo "hudong: host console → http://127.0.0.1:${PORT}/#key=${HUDONG_HOST_KEY}"
 echo "hudong: viewer page  → http://127.0.0.1:${PORT}/viewer.html"
-exec target/release/hudong-backend --site demo-site --dist dist "$@"
+# The live test stream the phones play: ffmpeg, run by the backend into .hudong/stream.
+exec target/release/hudong-backend --site demo-site --dist dist --stream .hudong/stream "$@"

@@ -3,7 +3,7 @@
 //! every reward with the same core crate the browser runs.
 //!
 //!   hudong-backend [--port 8787] [--host 127.0.0.1] [--db .hudong/hudong.db | postgres://…]
-//!                  [--site demo-site] [--dist dist]
+//!                  [--site demo-site] [--dist dist] [--stream .hudong/stream]
 //!
 //! `PORT` and `HUDONG_DB` in the environment work too. See docs/backend.md.
 mod analytics;
@@ -15,6 +15,7 @@ mod faults;
 mod hub;
 mod limits;
 mod store;
+mod stream;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -36,7 +37,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The Content-Security-Policy the sandbox runs under: the one Hudong documents for hosts.
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-    img-src 'self' https: data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+    img-src 'self' https: data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 struct Args {
     redis: Option<String>,
@@ -52,6 +53,8 @@ struct Args {
     db: String,
     site: PathBuf,
     dist: PathBuf,
+    /// `--stream DIR`: make the live HLS test stream there and serve it at `/stream/`.
+    stream: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
@@ -70,6 +73,7 @@ fn args() -> Result<Args, String> {
         db: std::env::var("HUDONG_DB").unwrap_or_else(|_| ".hudong/hudong.db".into()),
         site: "demo-site".into(),
         dist: "dist".into(),
+        stream: None,
     };
     if std::env::var("HUDONG_LOG").as_deref() == Ok("requests") {
         LOG_EVERY_REQUEST.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -87,6 +91,7 @@ fn args() -> Result<Args, String> {
             "--db" => a.db = value()?,
             "--site" => a.site = value()?.into(),
             "--dist" => a.dist = value()?.into(),
+            "--stream" => a.stream = Some(value()?.into()),
             "--redis" => a.redis = Some(value()?),
             "--host-key" => a.host_key = Some(value()?),
             "--secret" => a.secret = Some(value()?),
@@ -238,7 +243,18 @@ async fn main() {
             }
         });
     }
-    let app = router(hub.clone(), &a);
+    // The live test stream (ffmpeg), started from the main thread: it ends with the process.
+    let mut stream = match &a.stream {
+        None => None,
+        Some(dir) => match stream::start(dir, now_ms()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("hudong-backend: {e}");
+                std::process::exit(1);
+            }
+        },
+    };
+    let app = router(hub.clone(), &a, stream.as_ref().map(|s| s.started_at_ms));
     let listener = match tokio::net::TcpListener::bind((a.host.as_str(), a.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -272,6 +288,10 @@ async fn main() {
         eprintln!("hudong-backend: {e}");
         std::process::exit(1);
     }
+    if let Some(reason) = stream.as_mut().and_then(stream::Stream::exited) {
+        eprintln!("hudong-backend: the live test stream had stopped: {reason}");
+    }
+    drop(stream);
     println!("hudong-backend stopped");
 }
 
@@ -293,7 +313,8 @@ async fn shutdown(hub: Arc<Hub>) {
     let _ = hub.closing.send(true);
 }
 
-fn router(hub: Arc<Hub>, a: &Args) -> Router {
+/// The HTTP routes; `stream_started_at`: when the live test stream (`--stream`) started.
+fn router(hub: Arc<Hub>, a: &Args, stream_started_at: Option<u64>) -> Router {
     let no_store = SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
@@ -313,8 +334,11 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         )
         .route(
             "/backend",
-            get(|hub: State<Arc<Hub>>| async move {
-                Json(json!({"name": "hudong-backend", "authoritative": true, "host_key_required": !hub.auth.open()}))
+            get(move |hub: State<Arc<Hub>>| async move {
+                // The live test stream, when this backend makes one: where, and the wall
+                // clock its burnt-in clock starts from.
+                let stream = stream_started_at.map(|at| json!({"url": format!("/stream/{}", stream::PLAYLIST), "started_at": at}));
+                Json(json!({"name": "hudong-backend", "authoritative": true, "host_key_required": !hub.auth.open(), "stream": stream}))
             }),
         )
         .route("/rooms/{id}/join", post(join))
@@ -337,6 +361,19 @@ fn router(hub: Arc<Hub>, a: &Args) -> Router {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
+    let api = match &a.stream {
+        // The playlist changes every segment: never from a cache.
+        Some(dir) => api.nest_service(
+            "/stream",
+            Router::new().fallback_service(ServeDir::new(dir)).layer(
+                SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ),
+            ),
+        ),
+        None => api,
+    };
     api.nest_service("/dist", ServeDir::new(&a.dist))
         .fallback_service(ServeDir::new(&a.site))
         .layer(csp)

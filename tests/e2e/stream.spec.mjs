@@ -1,0 +1,86 @@
+// The live test stream (`--stream`, what `npm start` runs): ffmpeg makes a real HLS stream
+// with EXT-X-PROGRAM-DATE-TIME on every segment, the backend serves it, the sandbox plays it
+// with hls.js in Chromium, and a room that follows the video (`playhead: {get}` reading
+// hls.js's `playingDate`) shows a host's command when the video reaches the moment it was
+// sent: never before (no spoiler), and within a frame or two after.
+import { test, expect } from '@playwright/test';
+import { join } from 'node:path';
+import { startBackend, stop, tempDir, postCommand } from './backend-process.mjs';
+
+let backend;
+
+test.beforeAll(async () => {
+  const dir = tempDir('stream');
+  backend = await startBackend(join(dir, 'stream.db'), { args: ['--stream', join(dir, 'hls')] });
+});
+
+test.afterAll(async () => {
+  if (backend) expect(await stop(backend.proc)).toBe(0);
+});
+
+test('the backend serves a live HLS stream: 2 s segments, each with its program-date-time', async () => {
+  const info = await (await fetch(`${backend.base}/backend`)).json();
+  expect(info.stream.url).toBe('/stream/live.m3u8');
+  // ffmpeg writes segments in real time: wait for three.
+  let playlist = '';
+  await expect.poll(async () => {
+    const res = await fetch(`${backend.base}${info.stream.url}`);
+    playlist = res.ok ? await res.text() : '';
+    return (playlist.match(/\.ts$/gm) ?? []).length;
+  }, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  expect(playlist).toContain('#EXT-X-TARGETDURATION:2');
+  expect(playlist).not.toContain('#EXT-X-ENDLIST'); // live
+  const lines = playlist.split('\n');
+  const segments = lines.filter((l) => l.endsWith('.ts'));
+  const dates = lines.filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:')).map((l) => Date.parse(l.slice(25)));
+  expect(dates).toHaveLength(segments.length);
+  for (let i = 1; i < dates.length; i++) expect(dates[i] - dates[i - 1]).toBe(2000);
+  // The stream's clock is the backend's: its first segment starts when the stream did.
+  expect(Math.abs(dates[0] - info.stream.started_at - 2000 * Number(playlist.match(/MEDIA-SEQUENCE:(\d+)/)[1]))).toBeLessThan(1000);
+  const segment = await fetch(`${backend.base}/stream/${segments[0]}`);
+  expect(segment.ok).toBe(true);
+  expect(Buffer.from(await segment.arrayBuffer())[0]).toBe(0x47); // an MPEG-TS packet
+});
+
+test('the sandbox plays the stream and follows it: a poll sent now shows when the video gets there', async ({ page }) => {
+  test.setTimeout(90_000);
+  // Tall enough that the phone stays in view (Chromium pauses a muted video scrolled away).
+  await page.setViewportSize({ width: 1280, height: 1600 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const room = `stream-${Date.now()}`;
+  await page.goto(`${backend.base}/?room=${room}`);
+  await expect(page.locator('#delay')).toHaveValue('video');
+  await expect(page.locator('body')).toHaveAttribute('data-video', 'playing', { timeout: 30_000 });
+  expect(await page.evaluate(() => document.querySelector('.phone video').videoHeight)).toBe(640);
+  // The video is behind the room by its buffered segments.
+  const behind = await page.evaluate(() => Date.now() - window.hudongHls.playingDate.getTime());
+  expect(behind).toBeGreaterThan(2000);
+  expect(behind).toBeLessThan(30_000);
+  await expect.poll(() => page.evaluate(() => window.hudongRoom?.channelState)).toBe('live');
+
+  // Record the stream time on screen when the card first appears, from the overlay's shadow root.
+  await page.evaluate(() => {
+    const root = document.querySelector('#overlay').shadowRoot ?? document.querySelector('#overlay');
+    const seen = () => {
+      if (window.shownAt === undefined && root.querySelector('.hd-poll')) {
+        window.shownAt = { stream: window.hudongHls.playingDate.getTime(), wall: Date.now() };
+      }
+    };
+    new MutationObserver(seen).observe(root, { childList: true, subtree: true });
+  });
+  const { pts } = await postCommand(backend.base, room, {
+    type: 'poll.open', widget_id: 'cue', question: '下一个讲解哪款?', options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
+  });
+  expect(typeof pts).toBe('number');
+  await expect(page.locator('#overlay .hd-poll')).toBeVisible({ timeout: 40_000 });
+  const shown = await page.evaluate(() => window.shownAt);
+  // Shown when the picture reaches the cue: not before, and within 250 ms after.
+  const error = shown.stream - pts;
+  test.info().annotations.push({ type: 'onset error', description: `${error} ms (video ${shown.wall - pts} ms behind the room)` });
+  console.log(`onset error: ${error} ms, the video ${shown.wall - pts} ms behind the room`);
+  expect(error, `onset error ${error} ms`).toBeGreaterThanOrEqual(0);
+  expect(error, `onset error ${error} ms`).toBeLessThanOrEqual(250);
+  expect(shown.wall - pts, "the viewer saw it as late as their video is").toBeGreaterThan(1000);
+  expect(errors).toEqual([]);
+});
