@@ -199,12 +199,7 @@ export class HudongRoomElement extends BaseElement {
   }
 }
 
-/**
- * A widget as an element: its `*.open` command comes from the `spec` property (or the `spec`
- * attribute, as JSON) and `widget-id`. Inside a `<hudong-room>` it opens in that room's
- * overlay; on its own it is a room of its own (`room-id` and the room's other attributes).
- * Removing the element removes the widget.
- */
+/** A spec given as JSON: the object, or `{error}` when it is not JSON. */
 function parseSpec(json) {
   try {
     return JSON.parse(json);
@@ -213,6 +208,12 @@ function parseSpec(json) {
   }
 }
 
+/**
+ * A widget as an element: its `*.open` command comes from the `spec` property (or the `spec`
+ * attribute, as JSON) and `widget-id`. Inside a `<hudong-room>` it opens in that room's
+ * overlay; on its own it is a room of its own (`room-id` and the room's other attributes).
+ * Removing the element removes the widget.
+ */
 export class HudongWidgetElement extends BaseElement {
   static observedAttributes = ['widget-id', 'spec', ...ROOM_ATTRIBUTES];
 
