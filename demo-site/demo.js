@@ -667,6 +667,7 @@ $('#show-next').addEventListener('click', () => {
 
 $('#inspector-link').href = `/inspector.html?room=${encodeURIComponent(roomId)}`;
 $('#dashboard-link').href = `/dashboard.html?room=${encodeURIComponent(roomId)}`;
+$('#delays-link').href = `/delays.html?room=${encodeURIComponent(roomId)}`;
 async function refreshPresence() {
   try {
     const { online } = await (await fetch(`/rooms/${roomId}/presence`)).json();

@@ -7,9 +7,11 @@
 /**
  * @param {{ stream?: { url: string } | null } | null} backend  what `/backend` says
  * @param {HTMLElement} container  where the `<video>` goes (over the gradient)
+ * @param {{ behind?: number }} [options]  hold the video this many seconds behind the live
+ *   edge (hls.js; by default its own, three segments)
  * @returns {Promise<{ streamTime: () => number | null, video: HTMLVideoElement } | null>}
  */
-export async function startVideo(backend, container) {
+export async function startVideo(backend, container, { behind } = {}) {
   if (!backend?.stream?.url) return null;
   const video = document.createElement('video');
   Object.assign(video, { muted: true, autoplay: true, playsInline: true, className: 'video-live' });
@@ -27,7 +29,11 @@ export async function startVideo(backend, container) {
   } else {
     const { default: Hls } = await import('/dist/vendor/hls.js/hls.min.mjs');
     // No worker: the sandbox's Content-Security-Policy allows no blob: scripts.
-    const hls = new Hls({ enableWorker: false });
+    const hls = new Hls({
+      enableWorker: false,
+      // Held where asked, without catching up by playing faster.
+      ...(behind ? { liveSyncDuration: behind, liveMaxLatencyDuration: behind + 20, maxLiveSyncPlaybackRate: 1 } : {}),
+    });
     hls.attachMedia(video);
     hls.loadSource(backend.stream.url);
     // hls.js's recovery: a playlist not written yet (the stream starting with the backend)
@@ -38,7 +44,7 @@ export async function startVideo(backend, container) {
       else setTimeout(() => hls.loadSource(backend.stream.url), 1000);
     });
     streamTime = () => hls.playingDate?.getTime() ?? null;
-    window.hudongHls = hls; // for the devtools console and the tests
+    if (!behind) window.hudongHls = hls; // for the devtools console and the tests
   }
   video.addEventListener('playing', () => { document.body.dataset.video = 'playing'; });
   return { streamTime, video };

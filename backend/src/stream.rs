@@ -1,6 +1,6 @@
 //! `--stream DIR`: a live HLS test stream for the sandbox and the tests, made on this machine
 //! by ffmpeg: a portrait (360×640, as a phone films a live show) test pattern with the wall clock burnt in (UTC, to the millisecond) and a
-//! tone, H.264/AAC in MPEG-TS, 2-second segments in a rolling playlist of six, every segment
+//! tone, H.264/AAC in MPEG-TS, 2-second segments in a rolling playlist of twenty (40 s: room for a viewer 30 s behind), every segment
 //! stamped with `EXT-X-PROGRAM-DATE-TIME`. The backend serves the folder at `/stream/`
 //! (`/stream/live.m3u8`), so a viewer's player reads the stream time of what it shows, the
 //! clock a command's `pts` is in.
@@ -77,7 +77,7 @@ fn arguments(dir: &Path, start_ms: u64) -> Vec<String> {
             "-hls_time",
             "2",
             "-hls_list_size",
-            "6",
+            "20",
             "-hls_flags",
             "delete_segments+program_date_time+omit_endlist+independent_segments",
         ]

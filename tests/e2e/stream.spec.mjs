@@ -84,3 +84,49 @@ test('the sandbox plays the stream and follows it: a poll sent now shows when th
   expect(shown.wall - pts, "the viewer saw it as late as their video is").toBeGreaterThan(1000);
   expect(errors).toEqual([]);
 });
+
+test('viewers 3, 10 and 30 s behind each see every cue when their own video gets there', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1100, height: 1400 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  // A viewer 30 s behind needs 30 s of stream in the playlist: wait for it to hold 34 s.
+  await expect.poll(async () => {
+    const text = await (await fetch(`${backend.base}/stream/live.m3u8`)).text().catch(() => '');
+    return [...text.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  }, { timeout: 90_000, intervals: [1000] }).toBeGreaterThanOrEqual(34);
+
+  const room = `delays-${Date.now()}`;
+  await page.goto(`${backend.base}/delays.html?room=${room}`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  for (const behind of [3, 10, 30]) await expect(page.locator(`.delay[data-behind="${behind}"]`)).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
+  for (const behind of [3, 10, 30]) await expect.poll(() => page.evaluate((b) => window.viewers[b].room.channelState, behind)).toBe('live');
+  // Each video is where it was asked to be (within a segment).
+  const lags = await page.evaluate(() => Object.fromEntries(Object.values(window.viewers).map((v) => [v.behind, v.room.serverNow() - v.streamTime()])));
+  for (const behind of [3, 10, 30]) expect(Math.abs(lags[behind] - behind * 1000), `${behind} s viewer is ${lags[behind]} ms behind`).toBeLessThan(2500);
+
+  // Four cues, each sent once the nearest viewer has shown the one before.
+  const cues = [];
+  for (let n = 1; n <= 4; n++) {
+    if (n > 1) await postCommand(backend.base, room, { type: 'widget.remove', widget_id: `cue-${n - 1}`, pts: 'now' });
+    const { pts } = await postCommand(backend.base, room, {
+      type: 'poll.open', widget_id: `cue-${n}`, question: `第 ${n} 题`, options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
+    });
+    cues.push({ key: `cue-${n} 第 ${n} 题`, pts });
+    await expect.poll(() => page.evaluate((k) => k in window.viewers[3].shown, `cue-${n} 第 ${n} 题`), { timeout: 20_000 }).toBe(true);
+  }
+  // Then every viewer shows every cue, the farthest 30 s later.
+  await expect.poll(() => page.evaluate((keys) => Object.values(window.viewers).every((v) => keys.every((k) => k in v.shown)), cues.map((c) => c.key)), { timeout: 60_000 }).toBe(true);
+  const shown = await page.evaluate(() => Object.fromEntries(Object.values(window.viewers).map((v) => [v.behind, v.shown])));
+  const lines = [];
+  for (const behind of [3, 10, 30]) {
+    const onset = cues.map((c) => shown[behind][c.key].stream - c.pts).sort((a, b) => a - b);
+    lines.push(`${behind} s behind: onset ${onset.join(', ')} ms`);
+    // Never before the video shows the moment (no spoiler); at most 250 ms after it.
+    expect(onset[0], `${behind} s: a cue shown before its moment`).toBeGreaterThanOrEqual(0);
+    expect(onset[onset.length - 1], `${behind} s: ${onset.join(', ')} ms`).toBeLessThanOrEqual(250);
+  }
+  console.log(lines.join('\n'));
+  test.info().annotations.push({ type: 'onset error', description: lines.join('; ') });
+  expect(errors).toEqual([]);
+});

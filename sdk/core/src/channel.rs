@@ -26,7 +26,8 @@ pub struct ChannelConfig {
     /// Most commands held while waiting for a gap to fill.
     pub max_held: usize,
     /// Longest a command waits for the viewer's playhead (a broken player cannot hide
-    /// widgets for longer).
+    /// widgets for longer). A minute: HLS viewers run up to 30 s behind and more, and a
+    /// command released before their video reaches it would be a spoiler.
     pub max_hold_ms: u64,
 }
 
@@ -35,7 +36,7 @@ impl Default for ChannelConfig {
         ChannelConfig {
             gap_timeout_ms: 2_000,
             max_held: 512,
-            max_hold_ms: 30_000,
+            max_hold_ms: 60_000,
         }
     }
 }
