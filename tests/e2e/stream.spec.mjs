@@ -18,6 +18,14 @@ test.afterAll(async () => {
   if (backend) expect(await stop(backend.proc)).toBe(0);
 });
 
+/** Waits until the live playlist holds `seconds` of stream (ffmpeg writes in real time). */
+async function streamHolds(seconds) {
+  await expect.poll(async () => {
+    const text = await fetch(`${backend.base}/stream/live.m3u8`).then((r) => (r.ok ? r.text() : ''), () => '');
+    return [...text.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  }, { timeout: 90_000, intervals: [1000] }).toBeGreaterThanOrEqual(seconds);
+}
+
 test('the backend serves a live HLS stream: 2 s segments, each with its program-date-time', async () => {
   const info = await (await fetch(`${backend.base}/backend`)).json();
   expect(info.stream.url).toBe('/stream/live.m3u8');
@@ -90,11 +98,8 @@ test('viewers 3, 10 and 30 s behind each see every cue when their own video gets
   await page.setViewportSize({ width: 1100, height: 1400 });
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  // A viewer 30 s behind needs 30 s of stream in the playlist: wait for it to hold 34 s.
-  await expect.poll(async () => {
-    const text = await (await fetch(`${backend.base}/stream/live.m3u8`)).text().catch(() => '');
-    return [...text.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-  }, { timeout: 90_000, intervals: [1000] }).toBeGreaterThanOrEqual(34);
+  // A viewer 30 s behind needs 30 s of stream in the playlist.
+  await streamHolds(34);
 
   const room = `delays-${Date.now()}`;
   await page.goto(`${backend.base}/delays.html?room=${room}`);
@@ -128,5 +133,43 @@ test('viewers 3, 10 and 30 s behind each see every cue when their own video gets
   }
   console.log(lines.join('\n'));
   test.info().annotations.push({ type: 'onset error', description: lines.join('; ') });
+  expect(errors).toEqual([]);
+});
+
+test('after a seek back and with the page frozen in the background, each viewer sees a cue when its video gets there', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1100, height: 1400 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  // Room for the 10 s viewer to go 5 s back.
+  await streamHolds(20);
+  const room = `seek-${Date.now()}`;
+  await page.goto(`${backend.base}/delays.html?room=${room}`);
+  for (const behind of [3, 10]) await expect(page.locator(`.delay[data-behind="${behind}"]`)).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
+  for (const behind of [3, 10]) await expect.poll(() => page.evaluate((b) => window.viewers[b].room.channelState, behind)).toBe('live');
+  // The 10 s viewer goes 5 s back (15 s behind).
+  const before = await page.evaluate(() => window.viewers[10].streamTime());
+  await page.evaluate(() => { const v = document.querySelector('.delay[data-behind="10"] video'); v.currentTime -= 5; });
+  await expect.poll(() => page.evaluate((t) => window.viewers[10].streamTime() < t - 3000, before)).toBe(true);
+  // The page is frozen, as a browser freezes a background tab, while the cue is sent.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  const { pts } = await postCommand(backend.base, room, {
+    type: 'poll.open', widget_id: 'cue', question: '冻结之后', options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
+  });
+  await expect.poll(async () => Date.now() - pts).toBeGreaterThan(4000); // the cue's moment is past for the 3 s viewer
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  const key = 'cue 冻结之后';
+  await expect.poll(() => page.evaluate((k) => [3, 10].every((b) => k in window.viewers[b].shown), key), { timeout: 40_000 }).toBe(true);
+  const shown = await page.evaluate((k) => Object.fromEntries([3, 10].map((b) => [b, window.viewers[b].shown[k]])), key);
+  const lines = [3, 10].map((b) => `${b} s: ${shown[b].stream - pts} ms`);
+  console.log(`after the seek and the freeze: ${lines.join(', ')}`);
+  // The video stops with the frozen page and goes on from there: each viewer sees the cue
+  // when its picture reaches the moment, the one that went back 5 s later than the other.
+  for (const b of [3, 10]) {
+    expect(shown[b].stream - pts, `${b} s viewer`).toBeGreaterThanOrEqual(0);
+    expect(shown[b].stream - pts, `${b} s viewer`).toBeLessThanOrEqual(250);
+  }
+  expect(shown[10].wall - shown[3].wall).toBeGreaterThan(5000);
   expect(errors).toEqual([]);
 });
