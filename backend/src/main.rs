@@ -35,7 +35,8 @@ use std::sync::Arc;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The Content-Security-Policy the sandbox runs under: the one Hudong documents for hosts.
+/// The Content-Security-Policy the sandbox runs under: the one Hudong documents for hosts,
+/// with `media-src blob:` for the sandbox's own video player (Media Source Extensions).
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
     img-src 'self' https: data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
