@@ -320,6 +320,7 @@ fn router(hub: Arc<Hub>, a: &Args, stream_started_at: Option<u64>) -> Router {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     );
+    let hub_for_stream = hub.clone();
     let api = Router::new()
         .route("/time", get(|| async { Json(json!({"now": now_ms()})) }))
         // The host console's catalog: an example `*.open` per widget that offers one.
@@ -366,12 +367,15 @@ fn router(hub: Arc<Hub>, a: &Args, stream_started_at: Option<u64>) -> Router {
         // The playlist changes every segment: never from a cache.
         Some(dir) => api.nest_service(
             "/stream",
-            Router::new().fallback_service(ServeDir::new(dir)).layer(
-                SetResponseHeaderLayer::overriding(
+            Router::new()
+                .route("/stall", post(stream_stall))
+                .fallback_service(ServeDir::new(dir))
+                .layer(axum::middleware::from_fn(hold_segments))
+                .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-cache"),
-                ),
-            ),
+                ))
+                .with_state(hub_for_stream),
         ),
         None => api,
     };
@@ -379,6 +383,33 @@ fn router(hub: Arc<Hub>, a: &Args, stream_started_at: Option<u64>) -> Router {
         .fallback_service(ServeDir::new(&a.site))
         .layer(csp)
         .layer(axum::middleware::from_fn(log_failures))
+}
+
+/// `POST /stream/stall {ms}` (a host call): holds the live test stream's segment requests for
+/// `ms` (at most 30 s), so a viewer's video stalls as on a slow network.
+async fn stream_stall(_: HostCall, body: String) -> Response {
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let ms = body.get("ms").and_then(Value::as_u64);
+    match ms
+        .ok_or_else(|| "ms: a whole number of milliseconds".to_string())
+        .and_then(|ms| stream::stall(now_ms(), ms))
+    {
+        Ok(until) => Json(json!({"ok": true, "until": until})).into_response(),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": {"code": "invalid_field", "message": message}})),
+        )
+            .into_response(),
+    }
+}
+
+/// Holds a segment request while a stall is on.
+async fn hold_segments(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let wait = stream::held_for(req.uri().path(), now_ms());
+    if wait > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+    }
+    next.run(req).await
 }
 
 /// `--log-requests` (or `HUDONG_LOG=requests`): a line for every request, not only failures.

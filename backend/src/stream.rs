@@ -7,6 +7,32 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Until when (ms since the epoch) segment requests are held: a stall the tests cause
+/// (`POST /stream/stall`, a host call), as a slow CDN or a dropped packet would.
+static STALL_UNTIL: AtomicU64 = AtomicU64::new(0);
+
+/// The longest stall one call may cause.
+pub const MAX_STALL_MS: u64 = 30_000;
+
+/// Holds segment requests from now for `ms` (at most [`MAX_STALL_MS`]); returns until when.
+pub fn stall(now_ms: u64, ms: u64) -> Result<u64, String> {
+    if ms > MAX_STALL_MS {
+        return Err(format!("a stall is at most {MAX_STALL_MS} ms, not {ms}"));
+    }
+    let until = now_ms + ms;
+    STALL_UNTIL.store(until, Ordering::Relaxed);
+    Ok(until)
+}
+
+/// How long a segment request made now waits (0 unless a stall is on).
+pub fn held_for(path: &str, now_ms: u64) -> u64 {
+    if !path.ends_with(".ts") {
+        return 0;
+    }
+    STALL_UNTIL.load(Ordering::Relaxed).saturating_sub(now_ms)
+}
 
 /// The playlist's name in the folder.
 pub const PLAYLIST: &str = "live.m3u8";
@@ -147,6 +173,15 @@ impl Drop for Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stall_holds_segments_only_and_is_bounded() {
+        assert!(stall(1_000, MAX_STALL_MS + 1).is_err());
+        assert_eq!(stall(1_000, 4_000), Ok(5_000));
+        assert_eq!(held_for("/seg_00007.ts", 2_000), 3_000);
+        assert_eq!(held_for("/live.m3u8", 2_000), 0);
+        assert_eq!(held_for("/seg_00008.ts", 6_000), 0);
+    }
 
     #[test]
     fn the_clock_starts_at_the_given_time_to_the_millisecond() {

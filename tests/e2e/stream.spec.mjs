@@ -173,3 +173,39 @@ test('after a seek back and with the page frozen in the background, each viewer 
   expect(shown[10].wall - shown[3].wall).toBeGreaterThan(5000);
   expect(errors).toEqual([]);
 });
+
+test('a video stalled by a segment the server holds back: the cue waits for the picture', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1100, height: 1400 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await streamHolds(14);
+  const room = `stall-${Date.now()}`;
+  await page.goto(`${backend.base}/delays.html?room=${room}`);
+  for (const behind of [3, 10]) await expect(page.locator(`.delay[data-behind="${behind}"]`)).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
+  for (const behind of [3, 10]) await expect.poll(() => page.evaluate((b) => window.viewers[b].room.channelState, behind)).toBe('live');
+  // Segments are held for 8 s: the 3 s viewer's buffer runs dry and its video stalls.
+  const stall = await fetch(`${backend.base}/stream/stall`, { method: 'POST', body: JSON.stringify({ ms: 8000 }) }).then((r) => r.json());
+  expect(stall.ok).toBe(true);
+  const stalled = () => page.evaluate(() => document.querySelector('.delay[data-behind="3"] video').readyState < 3);
+  await expect.poll(stalled, { timeout: 15_000 }).toBe(true);
+  const { pts } = await postCommand(backend.base, room, {
+    type: 'poll.open', widget_id: 'cue', question: '卡顿之后', options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
+  });
+  const key = 'cue 卡顿之后';
+  await expect.poll(() => page.evaluate((k) => [3, 10].every((b) => k in window.viewers[b].shown), key), { timeout: 40_000 }).toBe(true);
+  const shown = await page.evaluate((k) => Object.fromEntries([3, 10].map((b) => [b, window.viewers[b].shown[k]])), key);
+  const lines = [3, 10].map((b) => `${b} s: ${shown[b].stream - pts} ms`);
+  console.log(`after the stall: ${lines.join(', ')}`);
+  for (const b of [3, 10]) {
+    expect(shown[b].stream - pts, `${b} s viewer`).toBeGreaterThanOrEqual(0);
+    expect(shown[b].stream - pts, `${b} s viewer`).toBeLessThanOrEqual(250);
+  }
+  // The stalled viewer saw it later than its 3 s: when its video, late now, got there.
+  expect(shown[3].wall - pts).toBeGreaterThan(4000);
+  // A stall longer than the limit is refused, typed.
+  const refused = await fetch(`${backend.base}/stream/stall`, { method: 'POST', body: JSON.stringify({ ms: 60_000 }) });
+  expect(refused.status).toBe(400);
+  expect((await refused.json()).error.code).toBe('invalid_field');
+  expect(errors).toEqual([]);
+});
