@@ -19,6 +19,10 @@ for (const section of document.querySelectorAll('.delay')) {
   const caption = section.querySelector('output');
   const live = await startVideo(backend, section.querySelector('.video'), { behind });
   if (!live) continue;
+  // Marked once the video plays (it may already, by the time the room is ready).
+  const playing = () => { section.dataset.playing = 'true'; };
+  if (!live.video.paused && live.video.readyState >= 3) playing();
+  else live.video.addEventListener('playing', playing, { once: true });
   const room = await createRoom({
     roomId,
     mount: section.querySelector('.overlay-mount'),
@@ -41,10 +45,10 @@ for (const section of document.querySelectorAll('.delay')) {
       caption.textContent = `“${heading.textContent}” appeared at ${at ? clock(at) : '?'} on its video`;
     }
   }).observe(root, { childList: true, subtree: true, characterData: true });
-  live.video.addEventListener('playing', () => {
-    section.dataset.playing = 'true';
-    const lag = () => { const t = live.streamTime(); return t ? ((room.serverNow() - t) / 1000).toFixed(1) : '?'; };
-    if (!Object.keys(viewer.shown).length) caption.textContent = `video ${lag()} s behind the room`;
+  // Until a card appears, the caption says how far behind the room the video is.
+  live.video.addEventListener('timeupdate', () => {
+    const t = live.streamTime();
+    if (t && !Object.keys(viewer.shown).length) caption.textContent = `video ${((room.serverNow() - t) / 1000).toFixed(1)} s behind the room`;
   });
 }
 document.body.dataset.ready = 'true';
