@@ -212,6 +212,25 @@ function serve(cmd, args, cwd, env) {
   return server;
 }
 
+/**
+ * A framework app's two pages: `/show` (the elements, server-rendered, defined in the
+ * browser; a vote comes out as a DOM event) and `/live` (a room made with `createRoom`).
+ */
+async function runFrameworkPages(page, base) {
+  await page.goto(`${base}/show`);
+  await page.evaluate(() => { window.votes = []; document.addEventListener('poll.vote', (e) => window.votes.push(e.detail.option_ids)); });
+  const card = page.locator('hudong-room .hd-poll');
+  await expect(card.locator('.hd-badge')).toHaveText('โหวต', { timeout: 20_000 });
+  await card.getByRole('button', { name: 'Rose' }).click();
+  await expect.poll(() => page.evaluate(() => window.votes)).toEqual([['b']]);
+
+  await page.goto(`${base}/live`);
+  const poll = page.locator('.overlay .hd-poll');
+  await expect(poll.locator('.hd-badge')).toHaveText('โหวต', { timeout: 20_000 });
+  await poll.getByRole('button', { name: 'Ruby' }).click();
+  await expect(poll.getByRole('button', { name: 'Ruby' })).toHaveAttribute('aria-pressed', 'true');
+}
+
 const nextBin = join(repo, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 for (const [name, flags] of [['Turbopack', []], ['webpack', ['--webpack']]]) {
@@ -234,19 +253,7 @@ for (const [name, flags] of [['Turbopack', []], ['webpack', ['--webpack']]]) {
       const html = await (await fetch(`${base}/show`)).text();
       expect(html).toContain('¥129.00');
       expect(html).toContain('<hudong-room');
-      await page.goto(`${base}/show`);
-      await page.evaluate(() => { window.votes = []; document.addEventListener('poll.vote', (e) => window.votes.push(e.detail.option_ids)); });
-      const card = page.locator('hudong-room .hd-poll');
-      await expect(card.locator('.hd-badge')).toHaveText('โหวต', { timeout: 20_000 });
-      await card.getByRole('button', { name: 'Rose' }).click();
-      await expect.poll(() => page.evaluate(() => window.votes)).toEqual([['b']]);
-
-      // The client component with the JS API.
-      await page.goto(`${base}/live`);
-      const poll = page.locator('.overlay .hd-poll');
-      await expect(poll.locator('.hd-badge')).toHaveText('โหวต', { timeout: 20_000 });
-      await poll.getByRole('button', { name: 'Ruby' }).click();
-      await expect(poll.getByRole('button', { name: 'Ruby' })).toHaveAttribute('aria-pressed', 'true');
+      await runFrameworkPages(page, base);
       expect(errors).toEqual([]);
     } finally {
       server.stop();
@@ -275,18 +282,7 @@ test('Nuxt 4, as docs/bundlers.md writes it: server-rendered elements and create
 
     const html = await (await fetch(`${base}/show`)).text();
     expect(html).toMatch(/<hudong-poll widget-id="p1" spec="\{&quot;question&quot;/); // rendered on the server
-    await page.goto(`${base}/show`);
-    await page.evaluate(() => { window.votes = []; document.addEventListener('poll.vote', (e) => window.votes.push(e.detail.option_ids)); });
-    const card = page.locator('hudong-room .hd-poll');
-    await expect(card.locator('.hd-badge')).toHaveText('โหวต', { timeout: 20_000 });
-    await card.getByRole('button', { name: 'Rose' }).click();
-    await expect.poll(() => page.evaluate(() => window.votes)).toEqual([['b']]);
-
-    await page.goto(`${base}/live`);
-    const poll = page.locator('.overlay .hd-poll');
-    await expect(poll.locator('.hd-badge')).toHaveText('โหวต', { timeout: 20_000 });
-    await poll.getByRole('button', { name: 'Ruby' }).click();
-    await expect(poll.getByRole('button', { name: 'Ruby' })).toHaveAttribute('aria-pressed', 'true');
+    await runFrameworkPages(page, base);
     expect(errors).toEqual([]);
   } finally {
     server.stop();

@@ -26,6 +26,29 @@ async function streamHolds(seconds) {
   }, { timeout: 90_000, intervals: [1000] }).toBeGreaterThanOrEqual(seconds);
 }
 
+/** Opens the delays page on `room` and waits for the given viewers' videos and channels. */
+async function openDelays(page, room, behinds) {
+  await page.goto(`${backend.base}/delays.html?room=${room}`);
+  for (const behind of behinds) await expect(page.locator(`.delay[data-behind="${behind}"]`)).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
+  for (const behind of behinds) await expect.poll(() => page.evaluate((b) => window.viewers[b].room.channelState, behind)).toBe('live');
+}
+
+/** Posts a poll cue stamped with the live edge; resolves to `{pts, key}` (the delays page's key). */
+async function sendCue(room, question) {
+  const { pts } = await postCommand(backend.base, room, {
+    type: 'poll.open', widget_id: 'cue', question, options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
+  });
+  return { pts, key: `cue ${question}` };
+}
+
+/** Waits until every viewer named has shown the cue; its `pts` and when each showed it, logged. */
+async function shownBy(page, { pts, key }, behinds, label) {
+  await expect.poll(() => page.evaluate(([k, bs]) => bs.every((b) => k in window.viewers[b].shown), [key, behinds]), { timeout: 40_000 }).toBe(true);
+  const shown = await page.evaluate(([k, bs]) => Object.fromEntries(bs.map((b) => [b, window.viewers[b].shown[k]])), [key, behinds]);
+  console.log(`${label}: ${behinds.map((b) => `${b} s: ${shown[b].stream - pts} ms`).join(', ')}`);
+  return { pts, shown };
+}
+
 test('the backend serves a live HLS stream: 2 s segments, each with its program-date-time', async () => {
   const info = await (await fetch(`${backend.base}/backend`)).json();
   expect(info.stream.url).toBe('/stream/live.m3u8');
@@ -144,9 +167,7 @@ test('after a seek back and with the page frozen in the background, each viewer 
   // Room for the 10 s viewer to go 5 s back.
   await streamHolds(20);
   const room = `seek-${Date.now()}`;
-  await page.goto(`${backend.base}/delays.html?room=${room}`);
-  for (const behind of [3, 10]) await expect(page.locator(`.delay[data-behind="${behind}"]`)).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
-  for (const behind of [3, 10]) await expect.poll(() => page.evaluate((b) => window.viewers[b].room.channelState, behind)).toBe('live');
+  await openDelays(page, room, [3, 10]);
   // The 10 s viewer goes 5 s back (15 s behind).
   const before = await page.evaluate(() => window.viewers[10].streamTime());
   await page.evaluate(() => { const v = document.querySelector('.delay[data-behind="10"] video'); v.currentTime -= 5; });
@@ -154,16 +175,10 @@ test('after a seek back and with the page frozen in the background, each viewer 
   // The page is frozen, as a browser freezes a background tab, while the cue is sent.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
-  const { pts } = await postCommand(backend.base, room, {
-    type: 'poll.open', widget_id: 'cue', question: '冻结之后', options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
-  });
-  await expect.poll(async () => Date.now() - pts).toBeGreaterThan(4000); // the cue's moment is past for the 3 s viewer
+  const cue = await sendCue(room, '冻结之后');
+  await expect.poll(async () => Date.now() - cue.pts).toBeGreaterThan(4000); // the cue's moment is past for the 3 s viewer
   await cdp.send('Page.setWebLifecycleState', { state: 'active' });
-  const key = 'cue 冻结之后';
-  await expect.poll(() => page.evaluate((k) => [3, 10].every((b) => k in window.viewers[b].shown), key), { timeout: 40_000 }).toBe(true);
-  const shown = await page.evaluate((k) => Object.fromEntries([3, 10].map((b) => [b, window.viewers[b].shown[k]])), key);
-  const lines = [3, 10].map((b) => `${b} s: ${shown[b].stream - pts} ms`);
-  console.log(`after the seek and the freeze: ${lines.join(', ')}`);
+  const { pts, shown } = await shownBy(page, cue, [3, 10], 'after the seek and the freeze');
   // The video stops with the frozen page and goes on from there: each viewer sees the cue
   // when its picture reaches the moment, the one that went back 5 s later than the other.
   for (const b of [3, 10]) {
@@ -181,22 +196,14 @@ test('a video stalled by a segment the server holds back: the cue waits for the 
   page.on('pageerror', (err) => errors.push(err.message));
   await streamHolds(14);
   const room = `stall-${Date.now()}`;
-  await page.goto(`${backend.base}/delays.html?room=${room}`);
-  for (const behind of [3, 10]) await expect(page.locator(`.delay[data-behind="${behind}"]`)).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
-  for (const behind of [3, 10]) await expect.poll(() => page.evaluate((b) => window.viewers[b].room.channelState, behind)).toBe('live');
+  await openDelays(page, room, [3, 10]);
   // Segments are held for 8 s: the 3 s viewer's buffer runs dry and its video stalls.
   const stall = await fetch(`${backend.base}/stream/stall`, { method: 'POST', body: JSON.stringify({ ms: 8000 }) }).then((r) => r.json());
   expect(stall.ok).toBe(true);
   const stalled = () => page.evaluate(() => document.querySelector('.delay[data-behind="3"] video').readyState < 3);
   await expect.poll(stalled, { timeout: 15_000 }).toBe(true);
-  const { pts } = await postCommand(backend.base, room, {
-    type: 'poll.open', widget_id: 'cue', question: '卡顿之后', options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
-  });
-  const key = 'cue 卡顿之后';
-  await expect.poll(() => page.evaluate((k) => [3, 10].every((b) => k in window.viewers[b].shown), key), { timeout: 40_000 }).toBe(true);
-  const shown = await page.evaluate((k) => Object.fromEntries([3, 10].map((b) => [b, window.viewers[b].shown[k]])), key);
-  const lines = [3, 10].map((b) => `${b} s: ${shown[b].stream - pts} ms`);
-  console.log(`after the stall: ${lines.join(', ')}`);
+  const cue = await sendCue(room, '卡顿之后');
+  const { pts, shown } = await shownBy(page, cue, [3, 10], 'after the stall');
   for (const b of [3, 10]) {
     expect(shown[b].stream - pts, `${b} s viewer`).toBeGreaterThanOrEqual(0);
     expect(shown[b].stream - pts, `${b} s viewer`).toBeLessThanOrEqual(250);
