@@ -40,6 +40,15 @@ pub trait Decisions: Send + Sync {
 pub struct RoomEntry {
     pub core: Room,
     pub seq: u64,
+    /// The room as it was [`TAIL_MS`] ago (its commands up to `base_seq`), and the commands
+    /// since (`recent`): a viewer's snapshot is the one with the other as its tail, so a
+    /// viewer whose video is behind the room sees each command when the video reaches it.
+    base: Room,
+    base_seq: u64,
+    recent: std::collections::VecDeque<Recent>,
+    recent_bytes: usize,
+    /// While a room is rebuilt from its log: `base` is still to be copied from `core`.
+    base_pending: bool,
     pub online: Arc<AtomicUsize>,
     pub link: Arc<Link>,
     /// Sequence numbers applied from the shared log ahead of their pub/sub message, so the
@@ -50,6 +59,103 @@ pub struct RoomEntry {
     loaded_through: u64,
     /// When the room was last used (ms): an idle room leaves memory.
     active: u64,
+}
+
+/// How far back a viewer's snapshot starts: its tail holds the commands of the last minute,
+/// as long as a viewer's channel holds a command for its video (`channel.maxHoldMs`).
+pub const TAIL_MS: u64 = 60_000;
+/// Most commands, and bytes of them, in a snapshot's tail: past these the snapshot starts
+/// later (a very busy room's slowest viewers may then see a little early).
+const TAIL_MAX: usize = 1_000;
+const TAIL_MAX_BYTES: usize = 256 * 1024;
+
+/// One command of a room's last minute, as a snapshot's tail carries it.
+pub struct Recent {
+    seq: u64,
+    at: u64,
+    pts: Option<u64>,
+    command: Command,
+    body: Map<String, Value>,
+    bytes: usize,
+}
+
+impl Recent {
+    /// The stream moment it belongs to: its `pts`, or when it was taken.
+    fn moment(&self) -> u64 {
+        self.pts.unwrap_or(self.at)
+    }
+}
+
+impl RoomEntry {
+    /// Remembers a command the room took as number `seq`, for viewers' snapshots, and
+    /// moves what is older than [`TAIL_MS`] into the base.
+    fn remember(&mut self, seq: u64, at: u64, pts: Option<u64>, command: &Command, body: &str) {
+        if seq <= self.base_seq || self.recent.iter().any(|r| r.seq == seq) {
+            return;
+        }
+        let bytes = body.len();
+        let Ok(Value::Object(body)) = serde_json::from_str::<Value>(body) else {
+            return;
+        };
+        let at_index = self.recent.partition_point(|r| r.seq < seq);
+        self.recent.insert(
+            at_index,
+            Recent {
+                seq,
+                at,
+                pts,
+                command: command.clone(),
+                body,
+                bytes,
+            },
+        );
+        self.recent_bytes += bytes;
+        self.settle(now_ms());
+    }
+
+    /// Applies to the base what has left the last minute (or overflows the tail's bounds).
+    fn settle(&mut self, now: u64) {
+        while let Some(first) = self.recent.front() {
+            let old = first.moment().saturating_add(TAIL_MS) <= now;
+            if !old && self.recent.len() <= TAIL_MAX && self.recent_bytes <= TAIL_MAX_BYTES {
+                break;
+            }
+            let r = self.recent.pop_front().expect("a first command");
+            self.recent_bytes -= r.bytes;
+            let _ = self.base.apply(&r.command, r.at);
+            self.base_seq = r.seq;
+        }
+    }
+
+    /// One command of the room's log, while the room is rebuilt from it (in order): the
+    /// commands older than the last minute make the base without being applied twice.
+    fn replay(&mut self, c: &crate::store::StoredCommand, now: u64) -> Option<Command> {
+        let command = decode_command_json(&c.body).ok();
+        let old = self.recent.is_empty() && c.pts.unwrap_or(c.at).saturating_add(TAIL_MS) <= now;
+        if !old && self.base_pending {
+            self.base = self.core.clone();
+            self.base_pending = false;
+        }
+        let applied = command
+            .as_ref()
+            .is_some_and(|cmd| self.core.apply(cmd, c.at).is_ok());
+        self.seq = self.seq.max(c.seq);
+        if old {
+            self.base_seq = c.seq;
+            self.base_pending = true;
+        } else if let Some(cmd) = &command {
+            self.remember(c.seq, c.at, c.pts, cmd, &c.body);
+        }
+        command.filter(|_| applied)
+    }
+
+    /// The end of a rebuild: the base is the whole room when nothing was recent.
+    fn replayed(&mut self) {
+        if self.base_pending {
+            self.base = self.core.clone();
+            self.base_pending = false;
+        }
+    }
 }
 
 /// A room's viewer connections as the fault switch sees them (`POST /rooms/{id}/kick`, for
@@ -232,23 +338,29 @@ impl Hub {
             .all_commands()
             .map_err(|e| format!("reading stored commands: {e}"))?;
         let mut rooms = hub.lock();
+        let started = now_ms();
         for StoredCommand {
             room,
             seq,
             at,
+            pts,
             body,
         } in commands
         {
-            let command = decode_command_json(&body);
             while let Some((_, e)) = asks.next_if(|a| a.0 <= at) {
                 hub.decisions.book_question(&hub.store, &e);
             }
             let entry = rooms.entry(room.clone()).or_insert_with(|| new_room(&room));
             entry.loaded_through = entry.loaded_through.max(seq);
-            entry.seq = entry.seq.max(seq);
-            if let Ok(cmd) = command {
-                let applied = entry.core.apply(&cmd, at).is_ok();
-                if let (true, true, Command::QuestionMark(m)) = (backfill, applied, &cmd) {
+            let stored = StoredCommand {
+                room: room.clone(),
+                seq,
+                at,
+                pts,
+                body,
+            };
+            if let Some(cmd) = entry.replay(&stored, started) {
+                if let (true, Command::QuestionMark(m)) = (backfill, &cmd) {
                     let _ = hub.store.mark_question(
                         &room,
                         &m.widget_id,
@@ -260,6 +372,9 @@ impl Hub {
         }
         for (_, e) in asks {
             hub.decisions.book_question(&hub.store, &e);
+        }
+        for entry in rooms.values_mut() {
+            entry.replayed();
         }
         drop(rooms);
         Ok(hub)
@@ -281,12 +396,42 @@ impl Hub {
         self.rooms.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The room as a late joiner gets it: `{type: "room.snapshot", seq, widgets}`.
+    /// The room as it is now: `{type: "room.snapshot", seq, widgets}`.
     pub fn snapshot(&self, room: &str) -> String {
         let mut rooms = self.lock();
         let entry = self.room_in(&mut rooms, room);
         self.catch_up(room, entry, now_ms());
         snapshot_of(entry)
+    }
+
+    /// The room as a viewer joining (or catching up) gets it: the room a minute ago, with
+    /// the commands since as its `tail` (`{seq, pts?, ...command}` each), so a viewer
+    /// whose video is behind the room sees none of them before the video reaches it.
+    pub fn viewer_snapshot(&self, room: &str) -> String {
+        let mut rooms = self.lock();
+        let entry = self.room_in(&mut rooms, room);
+        let now = now_ms();
+        self.catch_up(room, entry, now);
+        entry.settle(now);
+        let snap = entry.base.snapshot();
+        let mut v = serde_json::to_value(&snap).unwrap_or_else(|_| json!({"widgets": []}));
+        if let Value::Object(m) = &mut v {
+            m.insert("type".into(), "room.snapshot".into());
+            m.insert("seq".into(), entry.base_seq.into());
+            if !entry.recent.is_empty() {
+                let tail = entry.recent.iter().map(|r| {
+                    let mut t = Map::new();
+                    t.insert("seq".into(), r.seq.into());
+                    if let Some(p) = r.pts {
+                        t.insert("pts".into(), p.into());
+                    }
+                    t.extend(r.body.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    Value::Object(t)
+                });
+                m.insert("tail".into(), Value::Array(tail.collect()));
+            }
+        }
+        v.to_string()
     }
 
     /// The snapshot of a room only if it exists (in memory or in the log): reading a room
@@ -468,11 +613,16 @@ impl Hub {
         }
         // The room's log in the database numbers the command: every process serving the
         // room shares it. A command that cannot be stored is not taken.
-        let seq = match self.store.append_command(room, now, &body) {
+        let seq = match self.store.append_command(room, now, pts, &body) {
             Ok(seq) => seq,
             Err(e) => {
                 eprintln!("hudong-backend: could not store a command of room {room}: {e}");
-                entry.core = load(room, &self.store).core;
+                let fresh = load(room, &self.store);
+                entry.core = fresh.core;
+                entry.base = fresh.base;
+                entry.base_seq = fresh.base_seq;
+                entry.recent = fresh.recent;
+                entry.recent_bytes = fresh.recent_bytes;
                 return Err(HudongError::new(
                     hudong_core::ErrorCode::Internal,
                     "the command could not be stored; try again",
@@ -480,6 +630,7 @@ impl Hub {
             }
         };
         entry.seq = entry.seq.max(seq);
+        entry.remember(seq, now, pts, &command, &body);
         self.keep_books(room, &command);
         let mut out = Map::new();
         out.insert("seq".into(), seq.into());
@@ -508,9 +659,11 @@ impl Hub {
         }
         match self.store.commands_after(room, entry.seq) {
             Ok(missed) => {
-                for (seq, body) in missed {
-                    if let Ok(command) = decode_command_json(&body) {
+                for c in missed {
+                    let seq = c.seq;
+                    if let Ok(command) = decode_command_json(&c.body) {
                         let _ = entry.core.apply(&command, now);
+                        entry.remember(seq, c.at, c.pts, &command, &c.body);
                     }
                     entry.seq = entry.seq.max(seq);
                     if entry.from_log.len() == 256 {
@@ -531,8 +684,9 @@ impl Hub {
                 return None;
             };
             let seq = fields.remove("seq").and_then(|v| v.as_u64());
-            fields.remove("pts");
-            let command = decode_command_json(&Value::Object(fields).to_string()).ok()?;
+            let pts = fields.remove("pts").and_then(|v| v.as_u64());
+            let body = Value::Object(fields).to_string();
+            let command = decode_command_json(&body).ok()?;
             let mut rooms = self.lock();
             // A room this process does not hold has no viewer here: it reads the log when
             // it is next used.
@@ -540,7 +694,11 @@ impl Hub {
             // Unless it was already applied from the shared log (see `catch_up`), or was in
             // the log when the room was loaded.
             if !seq.is_some_and(|n| entry.from_log.contains(&n) || n <= entry.loaded_through) {
-                let _ = entry.core.apply(&command, now_ms());
+                let now = now_ms();
+                let _ = entry.core.apply(&command, now);
+                if let Some(seq) = seq {
+                    entry.remember(seq, now, pts, &command, &body);
+                }
             }
             if let Some(seq) = seq {
                 entry.seq = entry.seq.max(seq);
@@ -629,15 +787,14 @@ fn load(room: &str, store: &Store) -> RoomEntry {
     let mut entry = new_room(room);
     match store.room_commands(room) {
         Ok(all) => {
-            for c in all {
-                if let Ok(command) = decode_command_json(&c.body) {
-                    let _ = entry.core.apply(&command, c.at);
-                }
-                entry.seq = entry.seq.max(c.seq);
+            let now = now_ms();
+            for c in &all {
+                entry.replay(c, now);
             }
         }
         Err(e) => eprintln!("hudong-backend: could not read room {room}'s commands: {e}"),
     }
+    entry.replayed();
     entry.loaded_through = entry.seq;
     entry
 }
@@ -655,6 +812,11 @@ fn new_room(id: &str) -> RoomEntry {
     RoomEntry {
         core: Room::new(RoomConfig::new(id, "hub").with_seed(1)),
         seq: 0,
+        base: Room::new(RoomConfig::new(id, "hub").with_seed(1)),
+        base_seq: 0,
+        recent: Default::default(),
+        recent_bytes: 0,
+        base_pending: false,
         online: Arc::default(),
         link: Arc::default(),
         from_log: Default::default(),

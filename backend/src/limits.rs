@@ -34,6 +34,11 @@ pub struct Config {
     pub event_bytes: usize,
 }
 
+/// The furthest behind the room a viewer's video may say it was when a timed action (a
+/// grab, an entry, a vote, an answer) is judged at the moment it showed (`behind_ms` of
+/// the event): HLS viewers run 3–30 s behind.
+pub const MAX_BEHIND_MS: u64 = 30_000;
+
 /// The window anonymous joins are counted in.
 pub const JOIN_WINDOW_MS: u64 = 10 * 60 * 1000;
 /// What a snapshot request costs of a socket's bucket: one a second, sustained.

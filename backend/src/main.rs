@@ -686,10 +686,20 @@ async fn post_command(
     }
 }
 
-async fn snapshot(State(hub): State<Arc<Hub>>, RoomId(id): RoomId, _: ReadCall) -> Response {
-    let body = hub
-        .snapshot_if_known(&id)
-        .unwrap_or_else(|| json!({"type": "room.snapshot", "seq": 0, "widgets": []}).to_string());
+/// `GET /rooms/{id}/snapshot`: the room now. `?tail`: as a viewer's channel gets it, the room
+/// a minute ago with the commands since as its tail (the `snapshotUrl` of an SSE viewer).
+async fn snapshot(
+    State(hub): State<Arc<Hub>>,
+    RoomId(id): RoomId,
+    Query(q): Query<HashMap<String, String>>,
+    _: ReadCall,
+) -> Response {
+    let known = hub.knows(&id);
+    let body = match (known, q.contains_key("tail")) {
+        (false, _) => json!({"type": "room.snapshot", "seq": 0, "widgets": []}).to_string(),
+        (true, true) => hub.viewer_snapshot(&id),
+        (true, false) => hub.snapshot(&id),
+    };
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -949,7 +959,7 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
     let (mut tx, mut incoming) = socket.split();
     let mut bucket = hub.limits.bucket(now_ms());
     if tx
-        .send(Message::Text(hub.snapshot(&room).into()))
+        .send(Message::Text(hub.viewer_snapshot(&room).into()))
         .await
         .is_ok()
     {
@@ -968,7 +978,7 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
                     }
                     // Fell behind: a snapshot catches the viewer up.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        if tx.send(Message::Text(hub.snapshot(&room).into())).await.is_err() { break }
+                        if tx.send(Message::Text(hub.viewer_snapshot(&room).into())).await.is_err() { break }
                     }
                     Err(_) => break,
                 },
@@ -993,7 +1003,7 @@ async fn viewer(hub: Arc<Hub>, room: String, user: Option<String>, socket: WebSo
                         }
                         let reply = match kind.as_deref() {
                             Some("ping") => Some(r#"{"type":"pong"}"#.to_string()),
-                            Some("snapshot.request") => Some(hub.snapshot(&room)),
+                            Some("snapshot.request") => Some(hub.viewer_snapshot(&room)),
                             _ => None,
                         };
                         if let Some(r) = reply {
@@ -1026,7 +1036,7 @@ async fn room_sse(
     let link = hub.link(&id);
     let online = hub.online(&id);
     let rx = hub.fanout.subscribe(&id);
-    let first = futures_util::stream::once(std::future::ready(hub.snapshot(&id)));
+    let first = futures_util::stream::once(std::future::ready(hub.viewer_snapshot(&id)));
     let hub2 = hub.clone();
     let room = id.clone();
     let rest = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(move |m| {
@@ -1038,7 +1048,7 @@ async fn room_sse(
                 _ => Some(m.text.to_string()),
             },
             // Fell behind: a snapshot catches the viewer up, as on the WebSocket.
-            Err(_) => Some(hub2.snapshot(&room)),
+            Err(_) => Some(hub2.viewer_snapshot(&room)),
         };
         std::future::ready(text)
     });

@@ -2,19 +2,22 @@
 use super::*;
 
 /// A flash-sale grab: live, through the gate, then in one transaction of the database
-/// (whichever process takes it): in stock and under the viewer's limit.
+/// (whichever process takes it): in stock and under the viewer's limit. "Live" is judged
+/// at the moment the viewer's video showed: a viewer 20 s behind the room who grabs in the
+/// last second of the window they saw is in time (bounded by `MAX_BEHIND_MS`).
 pub fn grab(req: Request<'_>) -> Result<(), DecideError> {
     let Some((hub, room, widget, request_id, actor)) = req.fresh()? else {
         return Ok(());
     };
     let now = now_ms();
+    let seen = req.seen_at();
     let (spec, phase) = {
         let rooms = hub.lock();
         let Some(Widget::FlashSale(sale)) = rooms.get(room).and_then(|e| e.core.widget(widget)) else {
             drop(rooms);
             return req.gone("flash.result", "ended");
         };
-        (sale.spec().clone(), sale.phase(now))
+        (sale.spec().clone(), sale.phase(seen))
     };
     let result = |outcome: &str| json!({"type": "flash.result", "widget_id": widget, "request_id": request_id, "outcome": outcome});
     let refusal = match phase {

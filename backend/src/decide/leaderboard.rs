@@ -135,6 +135,7 @@ fn close(hub: &Hub, room: &str, board: &Leaderboard) -> Result<(), DecideError> 
         widget,
         id: &key,
         actor: "",
+        behind: 0,
     };
     if hub.store.decision(room, "", &key)?.is_some() {
         return Ok(());
@@ -161,6 +162,7 @@ fn close(hub: &Hub, room: &str, board: &Leaderboard) -> Result<(), DecideError> 
                 widget,
                 id: &id,
                 actor: &a.actor,
+                behind: 0,
             };
             let answer = json!({"rank": rank, "reward": reward});
             request.record(Some(reward), "rewarded", &answer, now_ms())?;

@@ -16,7 +16,7 @@ pub(super) fn lottery_enter(req: Request<'_>, keyword: Option<&str>) -> Result<(
             drop(rooms);
             return req.gone("lottery.entry", "closed");
         };
-        (l.spec().clone(), l.phase(now) == hudong_core::LotteryPhase::Open)
+        (l.spec().clone(), l.phase(req.seen_at()) == hudong_core::LotteryPhase::Open)
     };
     let already = hub.store.entered(room, widget, actor)?;
     let outcome = if !open {

@@ -138,7 +138,21 @@ impl<'a> Stored<'a> {
             widget: self.widget,
             id,
             actor: self.actor,
+            behind: self.behind(),
         }
+    }
+    /// How far behind the room the viewer's video was when they acted (ms): what their
+    /// event says, at most [`crate::limits::MAX_BEHIND_MS`].
+    fn behind(&self) -> u64 {
+        self.env
+            .behind_ms
+            .unwrap_or(0)
+            .min(crate::limits::MAX_BEHIND_MS)
+    }
+    /// The moment of the room the viewer acted on: now, shifted back by how far behind the
+    /// room their video was (bounded). A timed action (a vote, an answer) is judged then.
+    fn seen_at(&self) -> u64 {
+        now_ms().saturating_sub(self.behind())
     }
     /// `(hub, room, widget, viewer)`.
     fn parts(&self) -> (&'a Hub, &'a str, &'a str, &'a str) {
@@ -172,6 +186,8 @@ pub struct Request<'a> {
     pub widget: &'a str,
     pub id: &'a str,
     pub actor: &'a str,
+    /// How far behind the room the viewer's video was (ms, bounded; 0 for the server's own).
+    pub behind: u64,
 }
 
 /// `(hub, room, widget, request id, viewer)`.
@@ -203,6 +219,11 @@ impl<'a> Request<'a> {
     /// dropped, so it counts in the decisions and a copy of it is not judged again. The
     /// answer (`result` with `outcome`) is kept, not sent: the viewer's room has dropped the
     /// widget too.
+    /// The moment of the room the viewer acted on (see [`Stored::seen_at`]).
+    fn seen_at(&self) -> u64 {
+        now_ms().saturating_sub(self.behind)
+    }
+
     fn gone(&self, result: &str, outcome: &str) -> Result<(), DecideError> {
         let answer = json!({"type": result, "widget_id": self.widget, "request_id": self.id, "outcome": outcome});
         self.record(None, "ended", &answer, now_ms())?;

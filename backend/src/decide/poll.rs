@@ -16,7 +16,7 @@ pub(super) fn vote(sent: Stored<'_>, options: &[String]) -> Result<(), DecideErr
     let revote = poll.spec().revote;
     // The state machine's checks (open, in time, valid options); then, in one transaction
     // of the database, whether this viewer voted before and the tally.
-    let verdict = check.vote(options, now_ms(), "server").map(|_| ());
+    let verdict = check.vote(options, sent.seen_at(), "server").map(|_| ());
     drop(rooms);
     let verdict = verdict.and_then(|()| {
         match hub.store.vote(room, widget, actor, options, revote, now_ms()) {

@@ -13,7 +13,7 @@ pub(super) fn answer(sent: Stored<'_>, question: &str, option: &str) -> Result<(
     };
     let mut check = quiz.clone();
     let verdict = check
-        .answer(question, option, now_ms(), "server")
+        .answer(question, option, sent.seen_at(), "server")
         .map(|_| ());
     drop(rooms);
     let verdict = verdict.and_then(|()| {

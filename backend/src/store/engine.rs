@@ -491,6 +491,8 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
          actor TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, question_id, actor));
      CREATE TABLE like_batches (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, actor TEXT NOT NULL,
          at BIGINT NOT NULL, PRIMARY KEY (room_id, widget_id, actor));",
+    // 3: each command's stream position (SQLite's version 4).
+    "ALTER TABLE commands ADD COLUMN pts BIGINT;",
 ];
 
 /// Brings a PostgreSQL database to the newest schema. Processes starting at once take turns

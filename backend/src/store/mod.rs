@@ -23,6 +23,8 @@ pub struct StoredCommand {
     pub seq: u64,
     /// Server time it was applied.
     pub at: u64,
+    /// The stream position it belongs to (program-date-time, ms), if the host gave one.
+    pub pts: Option<u64>,
     /// The command as JSON.
     pub body: String,
 }
@@ -165,6 +167,9 @@ const MIGRATIONS: &[&str] = &[
          actor TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, question_id, actor));
      CREATE TABLE like_batches (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, actor TEXT NOT NULL,
          at INTEGER NOT NULL, PRIMARY KEY (room_id, widget_id, actor));",
+    // 4: each command's stream position, so a snapshot's tail (the last minute's commands,
+    // for viewers behind the room) keeps it whichever process reads the log.
+    "ALTER TABLE commands ADD COLUMN pts INTEGER;",
 ];
 
 /// Brings the schema to the newest version (see [`MIGRATIONS`]). Processes opening one
@@ -387,14 +392,15 @@ impl Store {
 
     /// Appends a command to a room's log and returns its sequence number: the next after
     /// the room's last, whichever process appended that.
-    pub fn append_command(&self, room: &str, at: u64, body: &str) -> Result<u64> {
+    pub fn append_command(&self, room: &str, at: u64, pts: Option<u64>, body: &str) -> Result<u64> {
         let lock = format!("commands:{room}");
+        let pts = pts.map(|p| p as i64);
         self.tx(&[&lock], |c| {
             let seq = c
                 .one(
-                    "INSERT INTO commands (room_id, seq, at, body)
-                     SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3 FROM commands WHERE room_id = ?1 RETURNING seq",
-                    args![room, at, body],
+                    "INSERT INTO commands (room_id, seq, at, body, pts)
+                     SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4 FROM commands WHERE room_id = ?1 RETURNING seq",
+                    args![room, at, body, pts],
                 )?
                 .count(0);
             Ok((seq, true))
@@ -405,7 +411,7 @@ impl Store {
     pub fn room_commands(&self, room: &str) -> Result<Vec<StoredCommand>> {
         self.with(|c| {
             let rows = c.rows(
-                "SELECT room_id, seq, at, body FROM commands WHERE room_id = ?1 ORDER BY seq",
+                "SELECT room_id, seq, at, body, pts FROM commands WHERE room_id = ?1 ORDER BY seq",
                 args![room],
             )?;
             Ok(rows.iter().map(stored_command).collect())
@@ -427,7 +433,7 @@ impl Store {
     pub fn all_commands(&self) -> Result<Vec<StoredCommand>> {
         self.with(|c| {
             let rows = c.rows(
-                "SELECT room_id, seq, at, body FROM commands ORDER BY room_id, seq",
+                "SELECT room_id, seq, at, body, pts FROM commands ORDER BY room_id, seq",
                 args![],
             )?;
             Ok(rows.iter().map(stored_command).collect())
@@ -436,13 +442,13 @@ impl Store {
 
     /// A room's commands after `seq`, in order (what another process serving the room
     /// stored since this one last heard of it).
-    pub fn commands_after(&self, room: &str, seq: u64) -> Result<Vec<(u64, String)>> {
+    pub fn commands_after(&self, room: &str, seq: u64) -> Result<Vec<StoredCommand>> {
         self.with(|c| {
             let rows = c.rows(
-                "SELECT seq, body FROM commands WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
+                "SELECT room_id, seq, at, body, pts FROM commands WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
                 args![room, seq],
             )?;
-            Ok(rows.iter().map(|r| (r.count(0), r.text(1))).collect())
+            Ok(rows.iter().map(stored_command).collect())
         })
     }
 
@@ -1308,6 +1314,7 @@ fn stored_command(r: &Row) -> StoredCommand {
         seq: r.count(1),
         at: r.count(2),
         body: r.text(3),
+        pts: r.opt_int(4).map(|p| p.max(0) as u64),
     }
 }
 

@@ -89,8 +89,32 @@ impl Sequencer {
         self.held.len()
     }
 
-    /// Takes one message from the channel.
-    pub fn receive(&mut self, msg: Sequenced, now: Millis) -> Intake {
+    /// Takes one message from the channel. A snapshot's `tail` is taken apart: the
+    /// snapshot, then each of its commands as if it had come on its own (those already
+    /// applied are duplicates; the others fill the gap up to the present). A snapshot older
+    /// than what was applied is skipped, but its tail still counts.
+    pub fn receive(&mut self, mut msg: Sequenced, now: Millis) -> Intake {
+        let tail = match &mut msg.command {
+            Command::RoomSnapshot(snap) => std::mem::take(&mut snap.tail),
+            _ => Vec::new(),
+        };
+        let mut out = self.receive_one(msg, now);
+        for t in tail {
+            let more = self.receive_one(
+                Sequenced {
+                    seq: t.seq,
+                    pts: t.pts,
+                    command: t.command,
+                },
+                now,
+            );
+            out.ready.extend(more.ready);
+            out.need_snapshot |= more.need_snapshot;
+        }
+        out
+    }
+
+    fn receive_one(&mut self, msg: Sequenced, now: Millis) -> Intake {
         let mut out = Intake::default();
         if let Command::RoomSnapshot(_) = msg.command {
             // A snapshot older than what was applied would undo newer commands: skip it.

@@ -504,13 +504,57 @@ impl Command {
 /// missing widgets appear, absent ones go, states move forward (counts never go down, a
 /// closed poll never reopens). Applying it twice, or after the commands it sums up,
 /// changes nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A server may send the room as it was a while ago with the commands since then as its
+/// `tail` (the reference backend does, for the last minute): a viewer whose video is behind
+/// the room then sees each of them when the video reaches it, not at once: a late joiner
+/// gets no spoiler. Applied directly (`room.apply`), the tail is applied at once after the
+/// snapshot, which makes the room match the server's present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RoomSnapshot {
     pub widgets: Vec<WidgetSnapshot>,
     /// The host's layout, when it set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<crate::layout::Layout>,
+    /// The room's commands after this snapshot, in order, each with its sequence number
+    /// and stream position, as the channel carried them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(optional, as = "Option<Vec<TailCommand>>"))]
+    pub tail: Vec<TailCommand>,
+}
+
+/// One command of a snapshot's `tail`: `{seq, pts?, ...command}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct TailCommand {
+    pub seq: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub pts: Option<Millis>,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+impl RoomSnapshot {
+    /// Checks the tail: in order after `seq` (when known), and no snapshot inside it.
+    pub fn check_tail(&self, seq: Option<u64>) -> Result<(), crate::HudongError> {
+        let mut last = seq.unwrap_or(0);
+        for (i, t) in self.tail.iter().enumerate() {
+            if matches!(t.command, Command::RoomSnapshot(_)) {
+                return Err(crate::HudongError::field(format!(
+                    "tail[{i}] is a room.snapshot: a tail holds commands only"
+                )));
+            }
+            if t.seq == 0 || (t.seq <= last && (i > 0 || seq.is_some())) {
+                return Err(crate::HudongError::field(format!(
+                    "tail[{i}].seq must be greater than {last}: a tail is in room order after its snapshot"
+                )));
+            }
+            last = t.seq;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -918,6 +962,13 @@ pub struct Envelope {
     pub at: Millis,
     /// The device's own clock at the event (`at` minus the measured clock offset).
     pub client_at: Millis,
+    /// How far the viewer's video was behind the room when the event happened (ms), when
+    /// the room follows a video: the viewer acted on the moment `at - behind_ms` of the
+    /// stream. A server may judge a timed action (a grab, a vote, an answer) at that
+    /// moment, within a bound of its own (the reference backend: 30 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub behind_ms: Option<Millis>,
     pub room_id: String,
     pub session_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -68,6 +68,9 @@ pub struct Room {
     /// How the overlay arranges the widgets (`room.layout`).
     #[serde(default)]
     layout: crate::layout::Layout,
+    /// How far the viewer's video is behind the room, in ms ([`Room::set_behind`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    behind_ms: Millis,
     /// Widgets that failed inside Hudong and were taken down ([`Room::fail_widget`]).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     failed: BTreeSet<String>,
@@ -82,6 +85,7 @@ impl Room {
             seq: 0,
             rng,
             clock_offset_ms: 0,
+            behind_ms: 0,
             layout: Default::default(),
             failed: BTreeSet::new(),
         }
@@ -116,7 +120,25 @@ impl Room {
         self.clock_offset_ms = offset_ms;
     }
 
-    /// Events emitted so far in this session.
+    /// Records how far the viewer's video is behind the room (ms; 0: live, or no video).
+    /// The widgets then live in the video's time: a countdown, a sale window or a deadline
+    /// is reached when the video reaches it, `now - behind` of server time. Events keep
+    /// server time in `at` and carry `behind_ms`.
+    pub fn set_behind(&mut self, behind_ms: Millis) {
+        self.behind_ms = behind_ms;
+    }
+
+    /// How far behind the room the viewer's video is, as last set.
+    pub fn behind(&self) -> Millis {
+        self.behind_ms
+    }
+
+    /// The widgets' time at server time `now`: the moment of the stream on the viewer's
+    /// screen.
+    fn widget_now(&self, now: Millis) -> Millis {
+        now.saturating_sub(self.behind_ms)
+    }
+
     /// Server time minus device time, in ms, as last set.
     pub fn clock_offset(&self) -> i64 {
         self.clock_offset_ms
@@ -128,10 +150,12 @@ impl Room {
 
     /// The earliest deadline any widget is waiting for, as of `now`.
     pub fn next_wake(&self, now: Millis) -> Option<Millis> {
+        let t = self.widget_now(now);
         self.widgets
             .iter()
-            .filter_map(|w| w.next_deadline(now))
+            .filter_map(|w| w.next_deadline(t))
             .min()
+            .map(|d| d.saturating_add(self.behind_ms))
     }
 
     fn position(&self, id: &str) -> Result<usize, HudongError> {
@@ -150,11 +174,13 @@ impl Room {
         RoomSnapshot {
             widgets: self.widgets.iter().map(Widget::snapshot).collect(),
             layout,
+            tail: Vec::new(),
         }
     }
 
     /// Makes the room match a snapshot. Checked whole before anything changes.
     fn apply_snapshot(&mut self, snap: &RoomSnapshot, now: Millis) -> Result<Effects, HudongError> {
+        let t_now = self.widget_now(now);
         // Check everything first: a refused snapshot changes nothing.
         if let Some(l) = &snap.layout {
             l.check()?;
@@ -172,7 +198,7 @@ impl Room {
             let _scope = crate::blame::enter(w.widget_id());
             match self.widget(w.widget_id()) {
                 Some(existing) if existing.same_as(w) => existing.check_snapshot(w)?,
-                _ => Widget::from_snapshot(w, now)?.0.check_snapshot(w)?,
+                _ => Widget::from_snapshot(w, t_now)?.0.check_snapshot(w)?,
             }
         }
         let mut fx = Effects::default();
@@ -196,12 +222,12 @@ impl Room {
             let _scope = crate::blame::enter(id);
             let mut t = Transition::none();
             if self.widget(id).is_none() {
-                let (created, opened) = Widget::from_snapshot(w, now)?;
+                let (created, opened) = Widget::from_snapshot(w, t_now)?;
                 self.widgets.push(created);
                 t = opened;
             }
             let i = self.position(id)?;
-            let merged = self.widgets[i].merge_snapshot(w, now)?;
+            let merged = self.widgets[i].merge_snapshot(w, t_now)?;
             let kind = self.widgets[i].kind();
             t.changed |= merged.changed;
             t.events.extend(merged.events);
@@ -248,9 +274,22 @@ impl Room {
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
         match (command, command.addressee()) {
             (Command::RoomSnapshot(snap), _) => {
-                return self
+                snap.check_tail(None)
+                    .map_err(|e| e.with_command("room.snapshot"))?;
+                let mut fx = self
                     .apply_room_snapshot(snap, now)
-                    .map_err(|e| e.with_command("room.snapshot"));
+                    .map_err(|e| e.with_command("room.snapshot"))?;
+                // Applied directly, the tail follows at once (a channel holds it for the
+                // playhead instead). A tail command refused here would have been refused
+                // live too: it is skipped, like a live one.
+                for t in &snap.tail {
+                    if let Ok(more) = self.apply(&t.command, now) {
+                        fx.events.extend(more.events);
+                        fx.render |= more.render;
+                    }
+                }
+                fx.wake_at = self.next_wake(now);
+                return Ok(fx);
             }
             (Command::RoomLayout(layout), _) => {
                 layout.check().map_err(|e| e.with_command("room.layout"))?;
@@ -304,6 +343,7 @@ impl Room {
                 .cloned()
                 .collect(),
             layout: snap.layout.clone(),
+            tail: Vec::new(),
         };
         self.apply_snapshot(&kept, now)
     }
@@ -328,7 +368,7 @@ impl Room {
                     };
                 }
                 let (w, t) = command
-                    .open(now)
+                    .open(self.widget_now(now))
                     .unwrap_or_else(|| unreachable!("the table routes only *.open here"))?;
                 self.widgets.push(w);
                 Ok((t, kind))
@@ -340,7 +380,7 @@ impl Room {
                     let mut w = self.widgets.remove(i);
                     // A widget taken down still reports what it has to (a try-on, how long
                     // it ran).
-                    let mut events = w.remove(now);
+                    let mut events = w.remove(self.widget_now(now));
                     events.push(Event::WidgetHidden);
                     Ok((Transition::changed(events), w.kind()))
                 }
@@ -353,7 +393,7 @@ impl Room {
                 if command.viewer().is_some_and(|u| Some(u) != me) {
                     return Ok((Transition::none(), kind));
                 }
-                let cx = context(&self.config, id, now);
+                let cx = context(&self.config, id, self.widget_now(now));
                 let t = self.widgets[i].command(command, &cx)?;
                 Ok((t, kind))
             }
@@ -379,9 +419,10 @@ impl Room {
         }
         let _scope = crate::blame::enter(&id);
         let kind = action.kind();
+        let t_now = self.widget_now(now);
         let t = self
             .position_of_kind(&id, kind)
-            .and_then(|i| self.widgets[i].act(action, &context(&self.config, &id, now)))
+            .and_then(|i| self.widgets[i].act(action, &context(&self.config, &id, t_now)))
             .map_err(|e| {
                 if e.widget_id.is_none() {
                     e.with_widget(&id)
@@ -395,10 +436,11 @@ impl Room {
     /// Time passes: every widget whose deadline is due moves on.
     pub fn tick(&mut self, now: Millis) -> Effects {
         let mut fx = Effects::default();
+        let t_now = self.widget_now(now);
         for i in 0..self.widgets.len() {
             let t = {
                 let _scope = crate::blame::enter(self.widgets[i].id());
-                self.widgets[i].tick(now)
+                self.widgets[i].tick(t_now)
             };
             let (id, kind) = (self.widgets[i].id().to_owned(), self.widgets[i].kind());
             self.collect(&mut fx, &id, kind, t, now);
@@ -428,6 +470,7 @@ impl Room {
             seq: self.seq,
             at: now,
             client_at: (now as i64).saturating_sub(self.clock_offset_ms).max(0) as Millis,
+            behind_ms: (self.behind_ms > 0).then_some(self.behind_ms),
             room_id: self.config.room_id.clone(),
             session_id: self.config.session_id.clone(),
             user_id: self.config.user_id.clone(),
@@ -447,6 +490,10 @@ fn context<'a>(config: &'a RoomConfig, id: &'a str, now: Millis) -> Context<'a> 
         widget_id: id,
         actor: config.user_id.as_deref().unwrap_or(&config.session_id),
     }
+}
+
+fn is_zero(v: &Millis) -> bool {
+    *v == 0
 }
 
 fn failed_error(widget_id: &str) -> HudongError {

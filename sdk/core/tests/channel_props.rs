@@ -118,6 +118,7 @@ proptest! {
         fates in prop::collection::vec(fate(), 60),
         swaps in prop::collection::vec((0..60usize, 1..6usize), 0..30),
         late_join in 0..60usize,
+        lag in 0..12usize,
     ) {
         let commands = script(&ops);
         prop_assume!(!commands.is_empty());
@@ -129,6 +130,17 @@ proptest! {
             snapshots.push(server.snapshot());
         }
         let n = commands.len() as u64;
+        // What the server sends: the room `lag` commands before `k`, and those commands
+        // as the snapshot's tail (as the reference backend does for the last minute).
+        let snap_at = |k: usize| -> Command {
+            let base = k.saturating_sub(lag);
+            let mut snap = snapshots[base].clone();
+            snap.tail = (base..k)
+                .map(|i| TailCommand { seq: i as u64 + 1, pts: None, command: commands[i].clone() })
+                .collect();
+            Command::RoomSnapshot(snap)
+        };
+        let base_of = |k: usize| k.saturating_sub(lag) as u64;
 
         // The wire: a late join (the client sees only what follows), loss, duplicates, reordering.
         let start = late_join.min(commands.len());
@@ -166,7 +178,7 @@ proptest! {
             Ok(())
         };
         // Joining: the server sends a snapshot of where it is.
-        let join = seqr.receive(Sequenced { seq: start as u64, pts: None, command: Command::RoomSnapshot(snapshots[start].clone()) }, now);
+        let join = seqr.receive(Sequenced { seq: base_of(start), pts: None, command: snap_at(start) }, now);
         apply(&mut client, join, &mut revealed, now)?;
         for seq in wire {
             now += 50;
@@ -175,7 +187,7 @@ proptest! {
             let need = intake.need_snapshot;
             apply(&mut client, intake, &mut revealed, now)?;
             if need || seqr.tick(now) {
-                let snap = Sequenced { seq: sent_max, pts: None, command: Command::RoomSnapshot(snapshots[sent_max as usize].clone()) };
+                let snap = Sequenced { seq: base_of(sent_max as usize), pts: None, command: snap_at(sent_max as usize) };
                 let intake = seqr.receive(snap, now);
                 apply(&mut client, intake, &mut revealed, now)?;
             }
@@ -184,7 +196,7 @@ proptest! {
         for _ in 0..3 {
             now += 10_000;
             if seqr.tick(now) {
-                let snap = Sequenced { seq: n, pts: None, command: Command::RoomSnapshot(snapshots[n as usize].clone()) };
+                let snap = Sequenced { seq: base_of(n as usize), pts: None, command: snap_at(n as usize) };
                 let intake = seqr.receive(snap, now);
                 apply(&mut client, intake, &mut revealed, now)?;
             }
@@ -193,7 +205,7 @@ proptest! {
             // Lost at the very end, with no later command to reveal the gap: the source
             // resyncs on reconnect or return from the background.
             prop_assert!(seqr.resync(now));
-            let intake = seqr.receive(Sequenced { seq: n, pts: None, command: Command::RoomSnapshot(snapshots[n as usize].clone()) }, now);
+            let intake = seqr.receive(Sequenced { seq: base_of(n as usize), pts: None, command: snap_at(n as usize) }, now);
             apply(&mut client, intake, &mut revealed, now)?;
         }
         prop_assert_eq!(client.snapshot(), server.snapshot());
@@ -207,6 +219,11 @@ proptest! {
         let fx = client.apply(&Command::RoomSnapshot(server.snapshot()), now).unwrap();
         prop_assert!(fx.events.is_empty() && !fx.render);
         prop_assert_eq!(&client, &before);
+        // Applied directly, an older snapshot with its tail ends in the present too.
+        let mut direct = room("client");
+        let Command::RoomSnapshot(joined) = snap_at(n as usize) else { unreachable!() };
+        direct.apply(&Command::RoomSnapshot(joined), now).unwrap();
+        prop_assert_eq!(direct.snapshot(), server.snapshot());
     }
 }
 
@@ -285,4 +302,86 @@ fn clock_sync_keeps_the_fastest_round_trip() {
     );
     c.clear();
     assert!(c.best().is_none());
+}
+
+/// A late joiner behind the room: the snapshot is the room before the poll, its tail the
+/// open and the reveal; the delay line shows each when the video reaches it.
+#[test]
+fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
+    let open = Command::PollOpen(PollSpec {
+        widget_id: "p".into(),
+        question: "Which?".into(),
+        options: ["a", "b"]
+            .iter()
+            .map(|i| PollOptionSpec {
+                id: i.to_string(),
+                label: i.to_uppercase(),
+                image: None,
+            })
+            .collect(),
+        max_choices: 1,
+        revote: false,
+        closes_at: None,
+    });
+    let tally = Command::PollTally(PollTally {
+        widget_id: "p".into(),
+        counts: [("a".to_string(), 7u64)].into_iter().collect(),
+        reset: false,
+    });
+    let reveal = Command::PollReveal(PollReveal {
+        widget_id: "p".into(),
+        counts: None,
+    });
+    let mut snap = room("server").snapshot();
+    snap.tail = vec![
+        TailCommand { seq: 4, pts: Some(10_000), command: open },
+        TailCommand { seq: 5, pts: None, command: tally },
+        TailCommand { seq: 6, pts: Some(20_000), command: reveal },
+    ];
+    let mut seqr = Sequencer::new(ChannelConfig::default());
+    let mut line = DelayLine::new(60_000);
+    let mut client = room("client");
+    let intake = seqr.receive(
+        Sequenced { seq: 3, pts: None, command: Command::RoomSnapshot(snap) },
+        30_000,
+    );
+    assert_eq!(intake.ready.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
+    assert_eq!(seqr.next_seq(), Some(7));
+    let mut ready = intake.ready.into_iter();
+    client.apply(&ready.next().unwrap().command, 30_000).unwrap();
+    for m in ready {
+        line.push(m, 30_000);
+    }
+    // The video is 25 s behind: at 5 000 of stream time, nothing yet.
+    assert!(line.release(Some(5_000), 30_000).is_empty());
+    assert!(client.widgets().is_empty());
+    // The open and the tally behind it when the video reaches the open; not the reveal.
+    let shown: Vec<_> = line.release(Some(12_000), 37_000);
+    assert_eq!(shown.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5]);
+    for m in shown {
+        client.apply(&m.command, 37_000).unwrap();
+    }
+    let Some(Widget::Poll(p)) = client.widget("p") else { panic!("the poll is open") };
+    assert_eq!(p.phase(), hudong_core::PollPhase::Open);
+    let reveal = line.release(Some(20_000), 45_000);
+    assert_eq!(reveal.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![6]);
+}
+
+#[test]
+fn a_tail_out_of_order_or_holding_a_snapshot_is_refused() {
+    let mut snap = room("server").snapshot();
+    let remove = |id: &str| Command::WidgetRemove(Target { widget_id: id.into() });
+    snap.tail = vec![
+        TailCommand { seq: 5, pts: None, command: remove("a") },
+        TailCommand { seq: 5, pts: None, command: remove("b") },
+    ];
+    let before = room("client");
+    let mut client = before.clone();
+    let err = client.apply(&Command::RoomSnapshot(snap.clone()), 0).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidField);
+    assert_eq!(client, before);
+    snap.tail = vec![TailCommand { seq: 5, pts: None, command: Command::RoomSnapshot(room("x").snapshot()) }];
+    assert!(client.apply(&Command::RoomSnapshot(snap.clone()), 0).is_err());
+    snap.tail.clear();
+    assert!(client.apply(&Command::RoomSnapshot(snap), 0).is_ok());
 }

@@ -315,3 +315,46 @@ proptest! {
         prop_assert!(f.orders().len() as u32 <= grabs);
     }
 }
+
+/// A viewer whose video is 20 s behind the room: the sale opens, runs and ends on their
+/// video's time, and their grab says how far behind they were.
+#[test]
+fn a_viewer_behind_the_room_gets_the_whole_window_on_their_video() {
+    let mut r = room();
+    r.set_behind(20_000);
+    let fx = r.apply(&open(1), 0).unwrap();
+    // The window starts when the video reaches START: 20 s later in server time.
+    assert_eq!(fx.wake_at, Some(START + 20_000));
+    assert_eq!(
+        r.act(&grab(), START + 19_999).unwrap_err().code,
+        ErrorCode::NotOpen
+    );
+    let fx = r.act(&grab(), END + 19_000).unwrap();
+    assert_eq!(types(&fx), ["flash.grab"]);
+    assert_eq!(fx.events[0].at, END + 19_000, "events keep server time");
+    assert_eq!(fx.events[0].behind_ms, Some(20_000));
+    // Ends on the video's time too.
+    let fx = r.tick(END + 20_000);
+    assert!(fx.render);
+    assert_eq!(sale(&r).phase(END), FlashPhase::Ended);
+    // Live viewers' events carry no delay.
+    let mut live = room();
+    live.apply(&open(1), 0).unwrap();
+    assert_eq!(live.act(&grab(), START).unwrap().events[0].behind_ms, None);
+}
+
+#[test]
+fn a_snapshot_with_a_tail_decodes_from_json() {
+    let c = decode_command_json(
+        r#"{"type":"room.snapshot","seq":3,"widgets":[],"tail":[
+            {"seq":4,"pts":1000,"type":"widget.remove","widget_id":"a"},
+            {"seq":5,"type":"widget.remove","widget_id":"b"}]}"#,
+    )
+    .unwrap();
+    let Command::RoomSnapshot(s) = c else { panic!("a snapshot") };
+    assert_eq!(s.tail.len(), 2);
+    assert_eq!((s.tail[0].seq, s.tail[0].pts), (4, Some(1000)));
+    assert_eq!(s.tail[1].pts, None);
+    let back = serde_json::to_value(&s).unwrap();
+    assert_eq!(back["tail"][0], json!({"seq":4,"pts":1000,"type":"widget.remove","widget_id":"a"}));
+}

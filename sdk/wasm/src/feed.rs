@@ -38,6 +38,7 @@ pub enum Playhead {
 pub struct Feed {
     sequencer: RefCell<Sequencer>,
     delay: RefCell<DelayLine>,
+    max_hold_ms: Millis,
     playhead: Playhead,
     source: RefCell<Option<CommandSource>>,
     time_url: Option<String>,
@@ -51,6 +52,7 @@ impl Feed {
     pub fn new(config: ChannelConfig, playhead: Playhead, time_url: Option<String>) -> Feed {
         Feed {
             delay: RefCell::new(DelayLine::new(config.max_hold_ms)),
+            max_hold_ms: config.max_hold_ms,
             sequencer: RefCell::new(Sequencer::new(config)),
             playhead,
             source: RefCell::new(None),
@@ -233,12 +235,30 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
     };
     let seq = as_millis("seq")?;
     let pts = as_millis("pts")?;
-    let command = hudong_web::decode_command_checked(msg)?;
+    let mut command = hudong_web::decode_command_checked(msg)?;
+    if let Command::RoomSnapshot(snap) = &command {
+        snap.check_tail(seq)
+            .map_err(|e| e.with_command("room.snapshot"))?;
+    }
     let now = me.clock.now();
     let Some(seq) = seq else {
         // Not sequenced (a direct call, or a player's metadata): only the delay line applies.
-        if let Command::RoomSnapshot(_) = command {
-            return me.apply(&command);
+        if let Command::RoomSnapshot(snap) = &mut command {
+            // The snapshot at once; its tail, if any, on the video's time.
+            let tail = std::mem::take(&mut snap.tail);
+            me.apply(&command)?;
+            for t in tail {
+                me.feed.delay.borrow_mut().push(
+                    Sequenced {
+                        seq: 0,
+                        pts: t.pts,
+                        command: t.command,
+                    },
+                    now,
+                );
+            }
+            release(me);
+            return Ok(());
         }
         me.feed.delay.borrow_mut().push(
             Sequenced {
@@ -272,6 +292,21 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
     release(me);
     arm_gap_timer(me, now);
     Ok(())
+}
+
+/// How far the viewer's video is behind the room at server time `now` (ms, at most the
+/// longest hold: beyond it commands are not held either); `None` while the player does not
+/// know where it is.
+pub fn behind(me: &Inner, now: Millis) -> Option<Millis> {
+    let most = me.feed.max_hold_ms;
+    match &me.feed.playhead {
+        Playhead::None => Some(0),
+        Playhead::Delay(ms) => Some((*ms as Millis).min(most)),
+        Playhead::Function(_) => match playhead(me) {
+            Some(head) if head > 0 => Some(now.saturating_sub(head).min(most)),
+            _ => None,
+        },
+    }
 }
 
 fn playhead(me: &Inner) -> Option<Millis> {

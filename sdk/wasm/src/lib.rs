@@ -195,6 +195,9 @@ enum Draw {
 struct Inner {
     room: RefCell<Room>,
     clock: Clock,
+    /// How far the viewer's video is behind the room (ms), as last read from the playhead:
+    /// the widgets and the views live in the video's time (`Room::set_behind`).
+    behind: Rc<Cell<hudong_core::Millis>>,
     timer: RefCell<WakeTimer>,
     /// Called with each event envelope, and with `{type: "error", ...}` objects.
     emit: Function,
@@ -209,7 +212,7 @@ struct Inner {
     frame: RefCell<Option<gloo::render::AnimationFrame>>,
     #[cfg(feature = "views")]
     frame_pending: Cell<bool>,
-    /// Called with `[kind, input, now, clock_offset]` after every step the room took
+    /// Called with `[kind, input, now, clock_offset, behind]` after every step the room took
     /// (`"c"` a command, `"a"` an action, `"t"` a tick): the room is a pure function of
     /// these, so replaying them rebuilds it exactly if the module has to restart.
     journal: Option<Function>,
@@ -281,6 +284,9 @@ fn replay_journal(room: &mut Room, steps: &js_sys::Array) -> Result<(), JsValue>
         let now = get(2).as_f64().unwrap_or(0.0) as hudong_core::Millis;
         if let Some(offset) = get(3).as_f64() {
             room.set_clock_offset(offset as i64);
+        }
+        if let Some(behind) = get(4).as_f64() {
+            room.set_behind(behind.max(0.0) as hudong_core::Millis);
         }
         match kind.as_str() {
             // The journal's own entries, written by the module: plain values, decoded as
@@ -418,7 +424,7 @@ impl Inner {
 
     /// Records a step the room took, for a replay (see `journal`). Every
     /// [`CHECKPOINT_EVERY`] steps the entry is instead a checkpoint, `["k", room, now,
-    /// offset]`: the whole room as JSON text, from which the journal starts again, so a
+    /// offset, behind]`: the whole room as JSON text, from which the journal starts again, so a
     /// six-hour show keeps a journal of a few hundred steps, not of every step it took.
     fn record(&self, kind: &str, input: JsValue, now: hudong_core::Millis) {
         let Some(f) = &self.journal else { return };
@@ -442,11 +448,12 @@ impl Inner {
                 (kind, input)
             }
         };
-        let entry = js_sys::Array::of4(
+        let entry = js_sys::Array::of5(
             &JsValue::from_str(kind),
             &input,
             &JsValue::from_f64(now as f64),
             &JsValue::from_f64(offset as f64),
+            &JsValue::from_f64(self.behind.get() as f64),
         );
         let _ = f.call1(&JsValue::NULL, &entry);
     }
@@ -533,6 +540,12 @@ impl Inner {
     /// after its clock jumps (server time does not move: it runs on the monotonic clock).
     fn now(&self) -> hudong_core::Millis {
         let now = self.clock.now();
+        if let Some(behind) = feed::behind(self, now) {
+            if behind != self.behind.get() {
+                self.behind.set(behind);
+                self.room.borrow_mut().set_behind(behind);
+            }
+        }
         if self.clock.is_synced() {
             let device = js_sys::Date::now();
             if device.is_finite() {
@@ -724,6 +737,7 @@ impl RoomCore {
         };
         let source = o.commands.take();
         let inner = Rc::new(Inner {
+            behind: Rc::new(Cell::new(room.behind())),
             room: RefCell::new(room),
             clock: clock.clone(),
             timer: RefCell::new(WakeTimer::default()),
@@ -753,11 +767,13 @@ impl RoomCore {
                 }
             };
             let clock = inner.clock.clone();
+            let behind = inner.behind.clone();
             let v = view::View::mount(
                 mount,
                 strings,
                 o.theme.as_deref().unwrap_or("auto"),
-                move || clock.now(),
+                // The views' countdowns run on the video's time, like the widgets.
+                move || clock.now().saturating_sub(behind.get()),
                 on_action,
             );
             *inner.view.borrow_mut() = Some(v);

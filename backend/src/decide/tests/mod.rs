@@ -134,5 +134,6 @@ pub(super) fn req<'a>(
         widget,
         id,
         actor,
+        behind: 0,
     }
 }

@@ -359,3 +359,72 @@ fn a_request_for_a_removed_widget_is_decided_ended_once() {
     .unwrap();
     assert_eq!(answer["outcome"], "ended");
 }
+
+/// A grab is judged at the moment the viewer's video showed (`behind_ms`, at most 30 s):
+/// a viewer 20 s behind the room who grabs in the window they saw is in time; a live
+/// viewer, or one 5 s behind, grabbing after that window is refused with `ended`; a claim
+/// beyond the bound counts as the bound.
+#[test]
+fn a_grab_is_judged_at_the_moment_the_viewers_video_showed() {
+    let dir = temp("behind");
+    let hub = hub(&dir);
+    let now = now_ms();
+    let open = |id: &str, starts: u64, ends: u64| {
+        hub.post("r", json!({"type": "flash.open", "widget_id": id, "product": {"name": "唇釉", "price": 100},
+            "stock_total": 10, "starts_at": starts, "ends_at": ends, "per_viewer_limit": 1}))
+            .unwrap();
+    };
+    // A 30 s window that ended 10 s ago in the room's time, and one that ended a minute ago.
+    open("f", now - 40_000, now - 10_000);
+    open("g", now - 90_000, now - 60_000);
+    let grab = |widget: &str, who: &str, behind: Option<u64>| {
+        let id = format!("r:{widget}:{who}:grab:1");
+        let mut e = ev("r", widget, who, &format!("e-{widget}-{who}"), json!({"type": "flash.grab", "request_id": id}));
+        if let Some(b) = behind {
+            e["behind_ms"] = b.into();
+        }
+        on_event(&hub, &e);
+        outcome(&hub, "r", who, &id)
+    };
+    assert_eq!(grab("f", "u20", Some(20_000)), "success");
+    assert_eq!(grab("f", "live", None), "ended");
+    assert_eq!(grab("f", "u5", Some(5_000)), "ended");
+    assert_eq!(grab("g", "u30", Some(30_000)), "ended");
+    assert_eq!(grab("g", "far", Some(70_000)), "ended", "judged 30 s back, not 70");
+    assert_eq!(hub.store.successes("r", "f", None, None).unwrap(), 1);
+}
+
+/// A viewer's snapshot is the room a minute ago with the commands since as its tail (each
+/// with its stream position), and it is the same after a restart (the log keeps `pts`).
+#[test]
+fn a_viewers_snapshot_has_the_last_minute_as_its_tail() {
+    let dir = temp("tail");
+    let hub = hub(&dir);
+    let now = now_ms();
+    open_poll(&hub); // taken now, no pts: in the tail
+    let old = json!({"type": "poll.open", "widget_id": "q", "question": "旧?", "pts": now - 120_000,
+        "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]});
+    hub.post("r", old).unwrap();
+    hub.post("r", json!({"type": "poll.close", "widget_id": "p", "pts": now - 1_000})).unwrap();
+    let check = |hub: &Hub| {
+        let snap: Value = serde_json::from_str(&hub.viewer_snapshot("r")).unwrap();
+        assert_eq!(snap["type"], "room.snapshot");
+        assert_eq!(snap["seq"], 0, "the first command is recent: the base is empty");
+        assert_eq!(snap["widgets"], json!([]));
+        let tail = snap["tail"].as_array().unwrap();
+        assert_eq!(tail.iter().map(|t| t["seq"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(tail[0]["type"], "poll.open");
+        assert!(tail[0].get("pts").is_none());
+        assert_eq!(tail[2]["pts"], now - 1_000);
+        assert_eq!(tail[2]["type"], "poll.close");
+        // The room now is what the snapshot and its tail make.
+        let mut room = hudong_core::Room::new(hudong_core::RoomConfig::new("r", "v"));
+        let cmd = hudong_core::decode_command_json(&snap.to_string()).unwrap();
+        room.apply(&cmd, now).unwrap();
+        let live: Value = serde_json::from_str(&hub.snapshot("r")).unwrap();
+        assert_eq!(serde_json::to_value(room.snapshot()).unwrap()["widgets"], live["widgets"]);
+    };
+    check(&hub);
+    drop(hub);
+    check(&self::hub(&dir));
+}
