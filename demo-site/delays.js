@@ -5,7 +5,16 @@
 import { createRoom } from '/dist/index.js';
 import { startVideo } from './live-video.js';
 
-const roomId = new URLSearchParams(location.search).get('room') ?? 'demo';
+const params = new URLSearchParams(location.search);
+const roomId = params.get('room') ?? 'demo';
+// `?behind=5,20`: other delays than the page's three.
+if (params.get('behind')) {
+  const main = document.querySelector('.delays');
+  main.innerHTML = '';
+  for (const b of params.get('behind').split(',').map(Number).filter((n) => n > 0 && n <= 60)) {
+    main.insertAdjacentHTML('beforeend', `<section class="delay" data-behind="${b}" aria-label="${b} seconds behind"></section>`);
+  }
+}
 const backend = await fetch('/backend').then((r) => (r.ok ? r.json() : null)).catch(() => null);
 if (!backend?.stream) document.querySelector('#no-stream').hidden = false;
 
@@ -32,11 +41,17 @@ for (const section of document.querySelectorAll('.delay')) {
     commands: { type: 'websocket', url: `/rooms/${encodeURIComponent(roomId)}/ws` },
     playhead: { get: live.streamTime },
   });
-  const viewer = { behind, room, streamTime: live.streamTime, shown: {} };
+  // `shown`: each card (widget id and heading) and each phase a card took (widget id and
+  // phase), with the stream time on screen when it first appeared.
+  const viewer = { behind, room, streamTime: live.streamTime, shown: {}, phases: {} };
   window.viewers[behind] = viewer;
   // The stream time on screen when each card (by its heading) first appeared.
   const root = section.querySelector('.overlay-mount').shadowRoot;
   new MutationObserver(() => {
+    for (const card of root.querySelectorAll('[data-widget-id][data-phase]')) {
+      const key = `${card.dataset.widgetId} ${card.dataset.phase}`;
+      if (!(key in viewer.phases)) viewer.phases[key] = { stream: live.streamTime(), wall: Date.now() };
+    }
     for (const heading of root.querySelectorAll('[data-widget-id] h2')) {
       const key = `${heading.closest('[data-widget-id]').dataset.widgetId} ${heading.textContent}`;
       if (key in viewer.shown) continue;
@@ -44,7 +59,7 @@ for (const section of document.querySelectorAll('.delay')) {
       viewer.shown[key] = { stream: at, wall: Date.now() };
       caption.textContent = `“${heading.textContent}” appeared at ${at ? clock(at) : '?'} on its video`;
     }
-  }).observe(root, { childList: true, subtree: true, characterData: true });
+  }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['data-phase'] });
   // Until a card appears, the caption says how far behind the room the video is.
   live.video.addEventListener('timeupdate', () => {
     const t = live.streamTime();

@@ -13,7 +13,8 @@ localStorage.setItem(key, userId);
 
 // The backend's live test stream, when it makes one: the overlay follows that video.
 const backend = await fetch('/backend').then((r) => (r.ok ? r.json() : null)).catch(() => null);
-const live = await startVideo(backend, document.querySelector('.phone .video'));
+// `?behind=20`: the video held 20 s behind the live edge (as a slow CDN or player would).
+const live = await startVideo(backend, document.querySelector('.phone .video'), { behind: Number(params.get('behind')) || undefined });
 const session = await join(roomId, userId);
 const room = await createRoom({
   roomId,
@@ -27,5 +28,6 @@ const room = await createRoom({
   ...session,
 });
 window.hudongRoom = room;
+window.streamTime = live?.streamTime; // the stream time on screen, for the tests
 document.body.dataset.user = room.userId;
 document.body.dataset.ready = 'true';

@@ -216,3 +216,89 @@ test('a video stalled by a segment the server holds back: the cue waits for the 
   expect((await refused.json()).error.code).toBe('invalid_field');
   expect(errors).toEqual([]);
 });
+
+test('late joiners behind the room get no spoiler: the poll and its result appear when each video reaches them', async ({ page }) => {
+  test.setTimeout(150_000);
+  await page.setViewportSize({ width: 1100, height: 1400 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await streamHolds(34);
+  const room = `late-${Date.now()}`;
+  // The poll opens, gets votes and is revealed before anyone has joined.
+  const { pts: openPts } = await postCommand(backend.base, room, {
+    type: 'poll.open', widget_id: 'late', question: '哪款更值?', options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }], pts: 'now',
+  });
+  await postCommand(backend.base, room, { type: 'poll.tally', widget_id: 'late', counts: { a: 12, b: 3 } });
+  await expect.poll(() => Date.now() - openPts).toBeGreaterThan(5000);
+  const { pts: revealPts } = await postCommand(backend.base, room, { type: 'poll.reveal', widget_id: 'late', counts: { a: 40, b: 9 }, pts: 'now' });
+  // The snapshot a viewer gets holds neither yet: both are in its tail, with their positions.
+  const snap = await (await fetch(`${backend.base}/rooms/${room}/snapshot?tail`)).json();
+  expect(snap.widgets).toEqual([]);
+  expect(snap.tail.map((t) => [t.type, t.pts])).toEqual([['poll.open', openPts], ['poll.tally', undefined], ['poll.reveal', revealPts]]);
+
+  // Three viewers join now, their videos 3, 10 and 30 s behind the room.
+  await openDelays(page, room, [3, 10, 30]);
+  const behinds = [3, 10, 30];
+  await expect.poll(() => page.evaluate((bs) => bs.every((b) => 'late revealed' in window.viewers[b].phases), behinds), { timeout: 60_000 }).toBe(true);
+  const seen = await page.evaluate((bs) => Object.fromEntries(bs.map((b) => [b, window.viewers[b].phases])), behinds);
+  const lines = [];
+  for (const b of behinds) {
+    const open = seen[b]['late open'];
+    const revealed = seen[b]['late revealed'];
+    lines.push(`${b} s: poll ${open ? open.stream - openPts : '–'} ms, result ${revealed.stream - revealPts} ms`);
+    // Never before the video shows the moment.
+    if (open) expect(open.stream - openPts, `${b} s viewer saw the poll early`).toBeGreaterThanOrEqual(0);
+    expect(revealed.stream - revealPts, `${b} s viewer saw the result early`).toBeGreaterThanOrEqual(0);
+  }
+  // The viewers who joined before their video reached the moments see each on time.
+  for (const b of [10, 30]) {
+    expect(seen[b]['late open'].stream - openPts, `${b} s viewer: poll`).toBeLessThanOrEqual(250);
+    expect(seen[b]['late revealed'].stream - revealPts, `${b} s viewer: result`).toBeLessThanOrEqual(250);
+  }
+  console.log(`late join: ${lines.join('; ')}`);
+  test.info().annotations.push({ type: 'late join', description: lines.join('; ') });
+  expect(errors).toEqual([]);
+});
+
+test('a viewer 20 s behind grabs in the sale window its video shows: accepted; a viewer whose window is over is refused', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 1600 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await streamHolds(24);
+  const room = `behind-${Date.now()}`;
+  await page.goto(`${backend.base}/viewer.html?room=${room}&behind=20`);
+  await expect(page.locator('body')).toHaveAttribute('data-video', 'playing', { timeout: 30_000 });
+  await expect.poll(() => page.evaluate(() => window.hudongRoom?.channelState)).toBe('live');
+  const behind = await page.evaluate(() => window.hudongRoom.serverNow() - window.streamTime());
+  expect(Math.abs(behind - 20_000), `the video is ${behind} ms behind`).toBeLessThan(2500);
+
+  // A 10 s sale from the moment the host sends it.
+  const startsAt = Date.now();
+  const endsAt = startsAt + 10_000;
+  await postCommand(backend.base, room, {
+    type: 'flash.open', widget_id: 'sale', product: { name: '丝绒唇釉', price: 8900, original_price: 15900 },
+    stock_total: 5, per_viewer_limit: 1, starts_at: startsAt, ends_at: endsAt, pts: 'now',
+  });
+  // The viewer sees it start when the video gets there, when the room's window is long over.
+  const grab = page.locator('#overlay .hd-grab');
+  await expect(grab).toBeEnabled({ timeout: 40_000 });
+  expect(Date.now()).toBeGreaterThan(endsAt);
+  await grab.click();
+  await expect(page.locator('#overlay .hd-flash .hd-status.hd-win')).toBeVisible({ timeout: 15_000 });
+  const decisions = async () => (await fetch(`${backend.base}/rooms/${room}/decisions`)).json();
+  expect((await decisions()).success).toBe(1);
+  const [grabbed] = await (await fetch(`${backend.base}/collect/events?room=${room}&type=flash.grab`)).json();
+  expect(grabbed.behind_ms).toBeGreaterThan(17_500);
+
+  // Another viewer, 3 s behind: on their video the window ended seconds ago. Refused, with the reason.
+  const late = {
+    v: 1, event_id: crypto.randomUUID(), seq: 1, at: Date.now(), client_at: Date.now(), room_id: room, session_id: 's-late',
+    user_id: 'u-late', widget_id: 'sale', kind: 'flash_sale', type: 'flash.grab', request_id: `${room}:sale:u-late:grab:1`, behind_ms: 3000,
+  };
+  const sent = await (await fetch(`${backend.base}/collect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [late] }) })).json();
+  expect(sent.stored).toBe(1);
+  await expect.poll(async () => (await decisions()).ended ?? 0).toBe(1);
+  expect((await decisions()).success).toBe(1);
+  expect(errors).toEqual([]);
+});

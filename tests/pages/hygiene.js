@@ -45,7 +45,7 @@ window.hygiene = {
     });
     const b = await createRoom({
       roomId: `${id}-b`, userId: 'u-2', mount: '#b', locale: 'zh-CN',
-      commands: { type: 'sse', url: `/rooms/${id}-b/events?user=u-2`, snapshotUrl: `/rooms/${id}-b/snapshot` },
+      commands: { type: 'sse', url: `/rooms/${id}-b/events?user=u-2`, snapshotUrl: `/rooms/${id}-b/snapshot?tail` },
       transport: { type: 'http', url: '/collect' },
     });
     a.on('error', (e) => errors.push(`${e.code}: ${e.message}`));

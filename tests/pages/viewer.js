@@ -11,7 +11,7 @@ const room = await createRoom({
   locale: 'en',
   commands:
     params.get('source') === 'sse'
-      ? { type: 'sse', url: `/rooms/${roomId}/events`, snapshotUrl: `/rooms/${roomId}/snapshot` }
+      ? { type: 'sse', url: `/rooms/${roomId}/events`, snapshotUrl: `/rooms/${roomId}/snapshot?tail` }
       : { type: 'websocket', url: `/rooms/${roomId}/ws` },
   timeUrl: '/time',
   playhead: delay > 0 ? { delayMs: delay } : undefined,
