@@ -4,6 +4,7 @@
 // tests. Public `hudong` API only.
 import { createRoom } from '/dist/index.js';
 import { startVideo } from './live-video.js';
+import { hostHeaders } from './session.js';
 
 const params = new URLSearchParams(location.search);
 const roomId = params.get('room') ?? 'demo';
@@ -39,8 +40,13 @@ for (const section of document.querySelectorAll('.delay')) {
     timeUrl: '/time',
     // The room's commands as any viewer gets them; this page sends no events.
     commands: { type: 'websocket', url: `/rooms/${encodeURIComponent(roomId)}/ws` },
-    playhead: { get: live.streamTime },
+    // `?player=video`: the room reads the <video> (as where HLS plays natively), its own
+    // playhead standing in for the start date MSE players do not give.
+    ...(params.get('player') === 'video' ? { playhead: { get: live.streamTime } } : {}),
   });
+  // The room follows its player: its playhead, and the commands the stream itself carries.
+  if (live.hls && params.get('player') !== 'video') room.attachHls(live.hls);
+  else room.attachVideo(live.video);
   // `shown`: each card (widget id and heading) and each phase a card took (widget id and
   // phase), with the stream time on screen when it first appeared.
   const viewer = { behind, room, streamTime: live.streamTime, shown: {}, phases: {} };
@@ -67,3 +73,15 @@ for (const section of document.querySelectorAll('.delay')) {
   });
 }
 document.body.dataset.ready = 'true';
+
+// The host's command carried by the video itself (`POST /stream/metadata`): each phone reads
+// it from its player's metadata and shows it when its video reaches it.
+let cues = 0;
+document.querySelector('#inband').addEventListener('click', async () => {
+  cues += 1;
+  const command = { type: 'poll.open', widget_id: `video-${cues}`, question: `视频里的第 ${cues} 题`, options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }] };
+  const out = await fetch('/stream/metadata', { method: 'POST', headers: hostHeaders(), body: JSON.stringify(command) }).then((r) => r.json()).catch(() => null);
+  document.querySelector('#inband-note').textContent = out?.ok
+    ? `put in the video at ${clock(out.message.pts)}`
+    : `not sent: ${out?.error?.message ?? 'the backend is not reachable'}`;
+});

@@ -9,7 +9,9 @@
  * @param {HTMLElement} container  where the `<video>` goes (over the gradient)
  * @param {{ behind?: number }} [options]  hold the video this many seconds behind the live
  *   edge (hls.js; by default its own, three segments)
- * @returns {Promise<{ streamTime: () => number | null, video: HTMLVideoElement } | null>}
+ * @returns {Promise<{ streamTime: () => number | null, video: HTMLVideoElement, hls: object | null } | null>}
+ *   `hls`: the hls.js player (for `room.attachHls`), or null where the browser plays HLS itself
+ *   (`room.attachVideo`)
  */
 export async function startVideo(backend, container, { behind } = {}) {
   if (!backend?.stream?.url) return null;
@@ -19,6 +21,7 @@ export async function startVideo(backend, container, { behind } = {}) {
   if (bg) bg.after(video);
   else container.prepend(video);
   let streamTime;
+  let hls = null;
   if (video.canPlayType('application/vnd.apple.mpegurl') && !globalThis.MediaSource) {
     // Safari and iOS WebViews play HLS themselves: the date of the playhead is theirs.
     video.src = backend.stream.url;
@@ -29,7 +32,7 @@ export async function startVideo(backend, container, { behind } = {}) {
   } else {
     const { default: Hls } = await import('/dist/vendor/hls.js/hls.min.mjs');
     // No worker: the sandbox's Content-Security-Policy allows no blob: scripts.
-    const hls = new Hls({
+    hls = new Hls({
       enableWorker: false,
       // Held where asked, without catching up by playing faster.
       ...(behind ? { liveSyncDuration: behind, liveMaxLatencyDuration: behind + 20, maxLiveSyncPlaybackRate: 1 } : {}),
@@ -47,5 +50,5 @@ export async function startVideo(backend, container, { behind } = {}) {
     if (!behind) window.hudongHls = hls; // for the devtools console and the tests
   }
   video.addEventListener('playing', () => { document.body.dataset.video = 'playing'; });
-  return { streamTime, video };
+  return { streamTime, video, hls };
 }

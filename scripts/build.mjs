@@ -266,9 +266,9 @@ const minify = async (file) => {
   writeFileSync(join(dist, file), `${out.code}//# sourceMappingURL=${name}.map\n`);
   writeFileSync(join(dist, `${file}.map`), out.map);
 };
-// The facade's modules (index.js, options.js, recovery.js, assets.js) ship as one file: no
+// The facade's modules (index.js, options.js, inband.js, recovery.js, assets.js) ship as one file: no
 // waterfall.
-const FACADE_MODULES = ['index.js', 'options.js', 'recovery.js', 'assets.js'];
+const FACADE_MODULES = ['index.js', 'options.js', 'inband.js', 'recovery.js', 'assets.js'];
 /**
  * The facade, bundled and minified into `out`; its recovery build is `./recover/` beside it.
  * The headless one names no stylesheet or language pack (assets-headless.js), so a bundler

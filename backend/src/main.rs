@@ -369,7 +369,11 @@ fn router(hub: Arc<Hub>, a: &Args, stream_started_at: Option<u64>) -> Router {
             "/stream",
             Router::new()
                 .route("/stall", post(stream_stall))
-                .fallback_service(ServeDir::new(dir))
+                .route("/metadata", post(stream_metadata))
+                .route("/{file}", get({
+                    let dir = Arc::new(dir.clone());
+                    move |Path(file): Path<String>| stream_file(dir.clone(), file)
+                }))
                 .layer(axum::middleware::from_fn(hold_segments))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,
@@ -401,6 +405,36 @@ async fn stream_stall(_: HostCall, body: String) -> Response {
         )
             .into_response(),
     }
+}
+
+/// `POST /stream/metadata` (a host call): a command to carry in the live test stream's own
+/// timed metadata, at this moment of the stream (`{pts, ...command}`, at most 1 KB), for
+/// viewers whose player reads it (`room.attachHls`, `room.attachVideo`). The room's backend
+/// does not see it: it travels with the video, as an encoder's metadata does.
+async fn stream_metadata(_: HostCall, body: String) -> Response {
+    match stream::metadata::add(now_ms(), &body) {
+        Ok(text) => Json(json!({"ok": true, "message": serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)})).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"ok": false, "error": e}))).into_response(),
+    }
+}
+
+/// A file of the live test stream: the playlist as ffmpeg writes it, a segment with its
+/// timed metadata (see `stream::metadata`).
+async fn stream_file(dir: Arc<PathBuf>, file: String) -> Response {
+    let plain = !file.starts_with('.') && file.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let Some(bytes) = plain.then_some(()).and(tokio::fs::read(dir.join(&file)).await.ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if file.ends_with(".ts") {
+        let playlist = tokio::fs::read_to_string(dir.join(stream::PLAYLIST)).await.unwrap_or_default();
+        let body = match stream::metadata::segment_time(&playlist, &file) {
+            Some((pdt, ms)) => stream::metadata::with_metadata(&bytes, pdt, &stream::metadata::between(pdt, pdt + ms)),
+            None => stream::metadata::with_metadata(&bytes, 0, &[]),
+        };
+        return ([(header::CONTENT_TYPE, "video/mp2t")], body).into_response();
+    }
+    let kind = if file.ends_with(".m3u8") { "application/vnd.apple.mpegurl" } else { "application/octet-stream" };
+    ([(header::CONTENT_TYPE, kind)], bytes).into_response()
 }
 
 /// Holds a segment request while a stall is on.

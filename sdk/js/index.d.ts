@@ -176,6 +176,13 @@ export interface DeadLetter {
   events: { id: string; body: string; at: number }[];
 }
 
+/** What `room.attachHls` needs of an hls.js player (`new Hls()` has it). */
+export interface HlsLike {
+  readonly playingDate: Date | null;
+  on(event: any, listener: any): unknown;
+  off(event: any, listener: any): unknown;
+}
+
 export declare class Room {
   private constructor();
   readonly roomId: string;
@@ -190,6 +197,19 @@ export declare class Room {
   receive(message: CommandMessage | string): Result;
   /** Applies commands carried by a metadata text track's cues. Returns a detach function. */
   attachTextTrack(track: TextTrack): () => void;
+  /**
+   * Follows an hls.js player: its `playingDate` becomes the room's playhead, and the
+   * commands in the stream's timed metadata (ID3 `TXXX` frames described `hudong`, each a
+   * message `{pts, ...command}` of at most 1 KB) show when the video reaches them. Throws a
+   * `TypeError` for anything but an hls.js player. Returns a detach function.
+   */
+  attachHls(hls: HlsLike): () => void;
+  /**
+   * Follows a `<video>` playing HLS itself (Safari, iOS WebViews): `getStartDate()` plus
+   * `currentTime` becomes the room's playhead, and the commands in its metadata text
+   * tracks show when the video reaches them. Returns a detach function.
+   */
+  attachVideo(video: HTMLVideoElement): () => void;
   /**
    * Fetches the code of these kinds of widget now (left out: every kind), so that their
    * first frame need not wait for it (each kind's view is its own small file, otherwise

@@ -4,6 +4,7 @@
 // is in ./recovery.js.
 import { DEFAULT_CSS_URL, PACK_URLS } from './assets.js';
 import { coreOptions, randomId } from './options.js';
+import { hudongFrames, inbandMessage } from './inband.js';
 import { CHECKPOINTED, M, PROBE, RESTORE, failure, moduleFault, onPanic, prepareRecovery, unwatch, watch } from './recovery.js';
 
 const REPORT = Symbol('report');
@@ -339,6 +340,133 @@ export class Room {
     const detach = () => track.removeEventListener('cuechange', onCueChange);
     this.#detachers.push(detach);
     return detach;
+  }
+
+  /**
+   * Follows an hls.js player: the room's playhead becomes the player's program-date-time
+   * (`hls.playingDate`), and the Hudong commands the stream carries in its timed metadata
+   * (ID3 `TXXX` frames described `hudong`, each a message `{pts, ...command}` of at most
+   * 1 KB) are held until the video reaches them, like the channel's. Returns a function
+   * that detaches it (the room goes back to the playhead function it had, or to none).
+   */
+  attachHls(hls) {
+    if (typeof hls?.on !== 'function' || typeof hls?.off !== 'function' || !('playingDate' in hls)) {
+      throw new TypeError('attachHls(hls): hls must be an hls.js player (new Hls())');
+    }
+    const event = hls.constructor?.Events?.FRAG_PARSING_METADATA ?? 'hlsFragParsingMetadata';
+    const restore = this.#followPlayhead(() => hls.playingDate?.getTime() ?? null);
+    const seen = new Set();
+    const onMetadata = (_event, data) => {
+      const frag = data?.frag;
+      for (const sample of data?.samples ?? []) {
+        // A message without a position takes its sample's: the fragment's date plus the
+        // sample's offset in it.
+        const at = Number.isFinite(frag?.programDateTime) && Number.isFinite(sample?.pts) && Number.isFinite(frag?.start)
+          ? frag.programDateTime + (sample.pts - frag.start) * 1000 : undefined;
+        for (const text of hudongFrames(sample?.data)) this.#receiveInband(text, at, seen);
+      }
+    };
+    hls.on(event, onMetadata);
+    return this.#detacher(() => {
+      hls.off(event, onMetadata);
+      restore();
+    });
+  }
+
+  /**
+   * Follows a `<video>` that plays HLS itself (Safari, iOS WebViews): the room's playhead
+   * becomes the stream's program-date-time (`video.getStartDate()` plus `currentTime`;
+   * while the video does not know it, the room's own playhead stands in), and the Hudong
+   * commands in its metadata text tracks (`DataCue`s whose value is an ID3 `TXXX` frame
+   * described `hudong`, as WebKit and hls.js make them) are held until the video reaches
+   * them. Returns a function that detaches it.
+   */
+  attachVideo(video) {
+    if (!video?.textTracks || typeof video.addEventListener !== 'function') {
+      throw new TypeError('attachVideo(video): video must be a <video> element');
+    }
+    const startDate = () => {
+      const start = video.getStartDate?.()?.getTime?.();
+      return Number.isFinite(start) && start > 0 ? start : null;
+    };
+    const before = this.#hooks?.playhead;
+    const playhead = () => {
+      const start = startDate();
+      if (start != null && video.readyState > 0) return start + video.currentTime * 1000;
+      return typeof before === 'function' ? before() : null;
+    };
+    const restore = this.#followPlayhead(playhead);
+    const seen = new Set();
+    const cues = new WeakSet();
+    const scan = () => {
+      for (const track of Array.from(video.textTracks)) {
+        if (track.kind !== 'metadata') continue;
+        if (track.mode === 'disabled') track.mode = 'hidden';
+        for (const cue of Array.from(track.cues ?? [])) {
+          if (cues.has(cue)) continue;
+          cues.add(cue);
+          const value = cue.value;
+          if (value?.key !== 'TXXX' || value.info !== 'hudong' || typeof value.data !== 'string') continue;
+          // Without a position of its own: where the cue sits on the stream's clock.
+          const now = playhead();
+          const at = now == null ? undefined : now + (cue.startTime - video.currentTime) * 1000;
+          this.#receiveInband(value.data, at, seen);
+        }
+      }
+    };
+    const events = ['timeupdate', 'progress', 'loadeddata', 'seeked'];
+    for (const e of events) video.addEventListener(e, scan);
+    video.textTracks.addEventListener?.('addtrack', scan);
+    video.textTracks.addEventListener?.('change', scan);
+    scan();
+    return this.#detacher(() => {
+      for (const e of events) video.removeEventListener(e, scan);
+      video.textTracks.removeEventListener?.('addtrack', scan);
+      video.textTracks.removeEventListener?.('change', scan);
+      restore();
+    });
+  }
+
+  /** Follows `playhead` from now on; returns what goes back to the one before. */
+  #followPlayhead(playhead) {
+    const before = this.#hooks.playhead;
+    const set = (fn) => {
+      // A restart after a failure creates the core with it.
+      this.#hooks = { ...this.#hooks, playhead: fn ?? undefined };
+      if (fn) delete this.#coreOptions.playhead_delay_ms;
+      if (this.#ready) this.#core.setPlayhead(fn ?? null);
+      else this.#deferred.push(() => this.#core?.setPlayhead(this.#hooks.playhead ?? null));
+    };
+    set(playhead);
+    return () => {
+      if (this.#hooks?.playhead === playhead) set(before);
+    };
+  }
+
+  #detacher(fn) {
+    let done = false;
+    const detach = () => {
+      if (done) return;
+      done = true;
+      fn();
+    };
+    this.#detachers.push(detach);
+    return detach;
+  }
+
+  /** One message from a stream's metadata: at most 1 KB, once (a fragment parsed again, after a seek, carries it again). */
+  #receiveInband(text, at, seen) {
+    if (this.#destroyed || seen.has(text)) return;
+    seen.add(text);
+    if (seen.size > 512) seen.delete(seen.values().next().value);
+    let message;
+    try {
+      message = inbandMessage(text, at);
+    } catch (err) {
+      this.#dispatch(errorEvent('malformed_command', err.message));
+      return;
+    }
+    this.receive(message);
   }
 
   /** Whether the core can be called now (not destroyed, not restarting after a failure). */

@@ -37,6 +37,8 @@ export interface LazyRoom {
   flush(): void | Queued;
   reconnect(): void | Queued;
   attachTextTrack(track: TextTrack): (() => void) | Queued;
+  attachHls(hls: Parameters<Room['attachHls']>[0]): (() => void) | Queued;
+  attachVideo(video: HTMLVideoElement): (() => void) | Queued;
   destroy(): void;
 }
 

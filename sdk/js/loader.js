@@ -4,7 +4,7 @@
 // grace period, so the wasm never competes with the video's first frames for the network or
 // the CPU.
 
-const METHODS = ['apply', 'receive', 'act', 'vote', 'setTracker', 'setConsent', 'setLocale', 'flush', 'reconnect', 'attachTextTrack'];
+const METHODS = ['apply', 'receive', 'act', 'vote', 'setTracker', 'setConsent', 'setLocale', 'flush', 'reconnect', 'attachTextTrack', 'attachHls', 'attachVideo'];
 
 /**
  * Starts a room without delaying the video.

@@ -274,6 +274,50 @@ test('commands carried by a video’s metadata text track are applied as the vid
   await context.close();
 });
 
+test('attachHls takes only an hls.js player, and of its metadata only Hudong frames of at most 1 KB, each once', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await viewer(context, uniqueRoom('id3'));
+  const out = await page.evaluate(() => {
+    const room = window.h.room;
+    const notHls = (() => { try { room.attachHls({}); return 'accepted'; } catch (e) { return e.constructor.name; } })();
+    // ID3v2.4 with one TXXX frame (UTF-8): what a stream's timed metadata holds.
+    const syncsafe = (n) => [(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f];
+    const id3 = (description, value) => {
+      const body = [3, ...new TextEncoder().encode(description), 0, ...new TextEncoder().encode(value)];
+      return new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, ...syncsafe(10 + body.length), 0x54, 0x58, 0x58, 0x58, ...syncsafe(body.length), 0, 0, ...body]);
+    };
+    // A player as the page has it: hls.js's event API and its playing date.
+    const listeners = new Map();
+    const player = {
+      get playingDate() { return new Date(room.serverNow() + 1000); }, // its picture is past the samples
+      on: (e, f) => listeners.set(e, f),
+      off: (e) => listeners.delete(e),
+    };
+    const errors = [];
+    room.on('error', (e) => errors.push(e));
+    const shown = [];
+    room.on('widget.shown', (e) => shown.push(e.widget_id));
+    const detach = room.attachHls(player);
+    const emit = (...samples) => listeners.get('hlsFragParsingMetadata')?.('hlsFragParsingMetadata', { frag: { programDateTime: room.serverNow(), start: 0 }, samples });
+    const poll = (id, extra = '') => JSON.stringify({ type: 'poll.open', widget_id: id, question: `Which? ${extra}`, options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] });
+    emit(
+      { pts: 0, data: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) }, // not ID3
+      { pts: 0, data: id3('other', poll('not-ours')) }, // someone else's frame
+      { pts: 0, data: id3('hudong', poll('too-big', 'x'.repeat(1100))) },
+      { pts: 0, data: id3('hudong', poll('in-band')) },
+    );
+    emit({ pts: 0, data: id3('hudong', poll('in-band')) }); // the fragment parsed again
+    const attached = listeners.size;
+    detach();
+    return { notHls, shown, errors: errors.map((e) => [e.code, e.message]), attached, after: listeners.size };
+  });
+  expect(out.notHls).toBe('TypeError');
+  expect(out.shown).toEqual(['in-band']);
+  expect(out.errors).toEqual([['malformed_command', expect.stringContaining('the limit is 1024 bytes')]]);
+  expect([out.attached, out.after]).toEqual([1, 0]);
+  await context.close();
+});
+
 test('a device clock that jumps an hour forward and back mid-show moves no countdown and closes nothing early', async ({ browser }) => {
   const room = uniqueRoom('jump');
   const context = await browser.newContext();

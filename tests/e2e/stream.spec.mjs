@@ -41,6 +41,16 @@ async function sendCue(room, question) {
   return { pts, key: `cue ${question}` };
 }
 
+/** Puts a poll cue in the stream's own metadata; resolves to `{pts, key}` (the delays page's key). */
+async function sendInband(widgetId, question) {
+  const res = await fetch(`${backend.base}/stream/metadata`, {
+    method: 'POST', body: JSON.stringify({ type: 'poll.open', widget_id: widgetId, question, options: [{ id: 'a', label: '丝绒唇釉' }, { id: 'b', label: '精华液' }] }),
+  });
+  const out = await res.json();
+  expect(out.ok, JSON.stringify(out)).toBe(true);
+  return { pts: out.message.pts, key: `${widgetId} ${question}` };
+}
+
 /** Waits until every viewer named has shown the cue; its `pts` and when each showed it, logged. */
 async function shownBy(page, { pts, key }, behinds, label) {
   await expect.poll(() => page.evaluate(([k, bs]) => bs.every((b) => k in window.viewers[b].shown), [key, behinds]), { timeout: 40_000 }).toBe(true);
@@ -161,11 +171,26 @@ test('viewers joining 3, 10 and 30 s behind see a poll revealed before they came
     cues.push({ key: `cue-${n} 第 ${n} 题`, pts });
     await expect.poll(() => page.evaluate((k) => k in window.viewers[3].shown, `cue-${n} 第 ${n} 题`), { timeout: 20_000 }).toBe(true);
   }
+  // Two more that travel in the video itself (ID3 in its segments; attachHls reads them).
+  const inband = [];
+  for (let n = 1; n <= 2; n++) {
+    await postCommand(backend.base, room, { type: 'widget.remove', widget_id: n === 1 ? 'cue-4' : 'video-1', pts: 'now' });
+    const cue = await sendInband(`video-${n}`, `视频里的第 ${n} 题`);
+    inband.push(cue);
+    await expect.poll(() => page.evaluate((k) => k in window.viewers[3].shown, cue.key), { timeout: 20_000 }).toBe(true);
+  }
   // Then every viewer shows every cue, the farthest 30 s later.
-  await expect.poll(() => page.evaluate((keys) => Object.values(window.viewers).every((v) => keys.every((k) => k in v.shown)), cues.map((c) => c.key)), { timeout: 60_000 }).toBe(true);
+  const all = [...cues, ...inband];
+  await expect.poll(() => page.evaluate((keys) => Object.values(window.viewers).every((v) => keys.every((k) => k in v.shown)), all.map((c) => c.key)), { timeout: 60_000 }).toBe(true);
   const shown = await page.evaluate(() => Object.fromEntries(Object.values(window.viewers).map((v) => [v.behind, v.shown])));
   const lines = [];
   for (const behind of [3, 10, 30]) {
+    const inbandOnset = inband.map((c) => shown[behind][c.key].stream - c.pts);
+    lines.push(`${behind} s behind, in the video's metadata: onset ${inbandOnset.join(', ')} ms`);
+    for (const o of inbandOnset) {
+      expect(o, `${behind} s: an in-band cue shown before its moment`).toBeGreaterThanOrEqual(0);
+      expect(o, `${behind} s: in-band ${inbandOnset.join(', ')} ms`).toBeLessThanOrEqual(250);
+    }
     const onset = cues.map((c) => shown[behind][c.key].stream - c.pts).sort((a, b) => a - b);
     lines.push(`${behind} s behind: onset ${onset.join(', ')} ms`);
     // Never before the video shows the moment (no spoiler); at most 250 ms after it.
@@ -294,5 +319,27 @@ test('a viewer 20 s behind grabs in the sale window its video shows: accepted; a
   expect(sent.stored).toBe(1);
   await expect.poll(async () => (await decisions()).ended ?? 0).toBe(1);
   expect((await decisions()).success).toBe(1);
+  expect(errors).toEqual([]);
+});
+
+test('a player read through its <video> (as where HLS plays natively): commands in the stream\'s metadata show on their moment; over 1 KB is refused', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1100, height: 1400 });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await streamHolds(8);
+  const room = `video-${Date.now()}`;
+  await page.goto(`${backend.base}/delays.html?room=${room}&behind=3&player=video`);
+  await expect(page.locator('.delay[data-behind="3"]')).toHaveAttribute('data-playing', 'true', { timeout: 30_000 });
+  const cue = await sendInband('by-video', '原生播放器');
+  const { shown } = await shownBy(page, cue, [3], 'attachVideo');
+  expect(shown[3].stream - cue.pts).toBeGreaterThanOrEqual(0);
+  expect(shown[3].stream - cue.pts).toBeLessThanOrEqual(250);
+  // The metadata path takes at most 1 KB a command, as IVS's does; the error says so.
+  const big = await fetch(`${backend.base}/stream/metadata`, {
+    method: 'POST', body: JSON.stringify({ type: 'poll.open', widget_id: 'big', question: '长'.repeat(400), options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] }),
+  });
+  expect(big.status).toBe(400);
+  expect((await big.json()).error).toMatchObject({ code: 'malformed_command', message: expect.stringContaining('1024 bytes') });
   expect(errors).toEqual([]);
 });

@@ -89,25 +89,20 @@ impl Sequencer {
         self.held.len()
     }
 
-    /// Takes one message from the channel. A snapshot's `tail` is taken apart: the
-    /// snapshot, then each of its commands as if it had come on its own (those already
+    /// Takes one message from the channel.
+    pub fn receive(&mut self, msg: Sequenced, now: Millis) -> Intake {
+        self.receive_one(msg, now)
+    }
+
+    /// Takes a snapshot and its `tail` (the commands after it, each with its `seq` and `pts`)
+    /// apart: the snapshot, then each command as if it had come on its own (those already
     /// applied are duplicates; the others fill the gap up to the present). A snapshot older
-    /// than what was applied is skipped, but its tail still counts.
-    pub fn receive(&mut self, mut msg: Sequenced, now: Millis) -> Intake {
-        let tail = match &mut msg.command {
-            Command::RoomSnapshot(snap) => std::mem::take(&mut snap.tail),
-            _ => Vec::new(),
-        };
-        let mut out = self.receive_one(msg, now);
-        for t in tail {
-            let more = self.receive_one(
-                Sequenced {
-                    seq: t.seq,
-                    pts: t.pts,
-                    command: t.command,
-                },
-                now,
-            );
+    /// than what was applied is skipped, but its tail still counts. Check the tail first
+    /// ([`check_tail`]).
+    pub fn receive_with_tail(&mut self, snapshot: Sequenced, tail: Vec<Sequenced>, now: Millis) -> Intake {
+        let mut out = self.receive_one(snapshot, now);
+        for m in tail {
+            let more = self.receive_one(m, now);
             out.ready.extend(more.ready);
             out.need_snapshot |= more.need_snapshot;
         }
@@ -204,6 +199,26 @@ impl Sequencer {
     }
 }
 
+/// Checks a snapshot's tail: commands only (no snapshot in it), in room order after the
+/// snapshot's `seq` (when it has one).
+pub fn check_tail(seq: Option<u64>, tail: &[Sequenced]) -> Result<(), crate::HudongError> {
+    let mut last = seq.unwrap_or(0);
+    for (i, t) in tail.iter().enumerate() {
+        if matches!(t.command, Command::RoomSnapshot(_)) {
+            return Err(crate::HudongError::field(format!(
+                "tail[{i}] is a room.snapshot: a tail holds commands only"
+            )));
+        }
+        if t.seq == 0 || (t.seq <= last && (i > 0 || seq.is_some())) {
+            return Err(crate::HudongError::field(format!(
+                "tail[{i}].seq must be greater than {last}: a tail is in room order after its snapshot"
+            )));
+        }
+        last = t.seq;
+    }
+    Ok(())
+}
+
 /// Holds commands until the viewer's video reaches the moment they belong to.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DelayLine {
@@ -220,8 +235,20 @@ impl DelayLine {
         }
     }
 
+    /// Holds a command. A sequenced one goes last (room order). One outside the room's
+    /// sequence (`seq` 0: a direct call, a video's timed metadata) that has a stream position
+    /// goes before the first held command with a later one: metadata read from a segment
+    /// arrives seconds after the channel's commands of the same moments.
     pub fn push(&mut self, msg: Sequenced, now: Millis) {
-        self.held.push_back((msg, now));
+        let at = match (msg.seq, msg.pts) {
+            (0, Some(pts)) => self
+                .held
+                .iter()
+                .position(|(m, _)| m.pts.is_some_and(|p| p > pts))
+                .unwrap_or(self.held.len()),
+            _ => self.held.len(),
+        };
+        self.held.insert(at, (msg, now));
     }
 
     pub fn held(&self) -> usize {

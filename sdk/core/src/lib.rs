@@ -84,7 +84,7 @@ pub use protocol::{
     QuestionSpec, QuestionState, QuestionsSnapshot, QuestionsSpec, QueueItem, QuizLeaderboard,
     QuizMode, QuizOption, QuizReveal, QuizSnapshot, QuizSpec, QuizStanding, RedeemAccount,
     RedeemItem, RedeemOutcome, RedeemPoints, RedeemResult, RedeemSnapshot, RedeemSpec, RedeemStock,
-    Redemption, RoomSnapshot, ShowcaseProduct, TailCommand, Source, Target, TaskClaim, TaskKind, TaskOutcome,
+    Redemption, RoomSnapshot, ShowcaseProduct, Source, Target, TaskClaim, TaskKind, TaskOutcome,
     TaskResult, TaskSpec, TasksProgress, TasksSnapshot, TasksSpec, Tier, TrackerState, TryOnPhase,
     TryOnProduct, TryOnSnapshot, TryOnSpec, WalletCoupon, WidgetKind, WidgetSnapshot,
     PROTOCOL_VERSION,

@@ -12,6 +12,11 @@ pub const MAX_DEPTH: usize = 32;
 /// full room is well under this).
 pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
+/// The largest command carried in a video's timed metadata (`{pts, ...command}` as JSON
+/// text, in an ID3 `TXXX` frame of the stream): 1 KB, as Amazon IVS's timed metadata. The
+/// reference backend refuses a larger one and `room.attachHls` drops one, with an error.
+pub const MAX_INBAND_BYTES: usize = 1024;
+
 /// The largest saved state read back from storage, in bytes of JSON text.
 pub const MAX_STORED_BYTES: usize = 4 * 1024 * 1024;
 

@@ -508,9 +508,10 @@ impl Command {
 /// A server may send the room as it was a while ago with the commands since then as its
 /// `tail` (the reference backend does, for the last minute): a viewer whose video is behind
 /// the room then sees each of them when the video reaches it, not at once: a late joiner
-/// gets no spoiler. Applied directly (`room.apply`), the tail is applied at once after the
-/// snapshot, which makes the room match the server's present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// gets no spoiler. The channel takes the tail apart (`channel::Sequencer::receive_with_tail`,
+/// in the browser glue); applied directly (`room.apply`), the tail is applied at once after
+/// the snapshot, which makes the room match the server's present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RoomSnapshot {
     pub widgets: Vec<WidgetSnapshot>,
@@ -518,44 +519,29 @@ pub struct RoomSnapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<crate::layout::Layout>,
     /// The room's commands after this snapshot, in order, each with its sequence number
-    /// and stream position, as the channel carried them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "typescript", ts(optional, as = "Option<Vec<TailCommand>>"))]
-    pub tail: Vec<TailCommand>,
+    /// and stream position, as the channel carried them. Declared for TypeScript only: the
+    /// core never decodes it (the glue reads each command of it as the channel's own).
+    #[cfg(feature = "typescript")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tail: Option<Vec<TailCommand>>,
 }
 
 /// One command of a snapshot's `tail`: `{seq, pts?, ...command}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg(feature = "typescript")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TailCommand {
     pub seq: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional))]
+    #[ts(optional)]
     pub pts: Option<Millis>,
     #[serde(flatten)]
     pub command: Command,
 }
 
-impl RoomSnapshot {
-    /// Checks the tail: in order after `seq` (when known), and no snapshot inside it.
-    pub fn check_tail(&self, seq: Option<u64>) -> Result<(), crate::HudongError> {
-        let mut last = seq.unwrap_or(0);
-        for (i, t) in self.tail.iter().enumerate() {
-            if matches!(t.command, Command::RoomSnapshot(_)) {
-                return Err(crate::HudongError::field(format!(
-                    "tail[{i}] is a room.snapshot: a tail holds commands only"
-                )));
-            }
-            if t.seq == 0 || (t.seq <= last && (i > 0 || seq.is_some())) {
-                return Err(crate::HudongError::field(format!(
-                    "tail[{i}].seq must be greater than {last}: a tail is in room order after its snapshot"
-                )));
-            }
-            last = t.seq;
-        }
-        Ok(())
-    }
-}
+// Only for the declarations' build (RoomSnapshot is Eq): the core never compares tails.
+#[cfg(feature = "typescript")]
+impl Eq for TailCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

@@ -174,7 +174,8 @@ impl Room {
         RoomSnapshot {
             widgets: self.widgets.iter().map(Widget::snapshot).collect(),
             layout,
-            tail: Vec::new(),
+            #[cfg(feature = "typescript")]
+            tail: None,
         }
     }
 
@@ -274,22 +275,9 @@ impl Room {
     pub fn apply(&mut self, command: &Command, now: Millis) -> Result<Effects, HudongError> {
         match (command, command.addressee()) {
             (Command::RoomSnapshot(snap), _) => {
-                snap.check_tail(None)
-                    .map_err(|e| e.with_command("room.snapshot"))?;
-                let mut fx = self
+                return self
                     .apply_room_snapshot(snap, now)
-                    .map_err(|e| e.with_command("room.snapshot"))?;
-                // Applied directly, the tail follows at once (a channel holds it for the
-                // playhead instead). A tail command refused here would have been refused
-                // live too: it is skipped, like a live one.
-                for t in &snap.tail {
-                    if let Ok(more) = self.apply(&t.command, now) {
-                        fx.events.extend(more.events);
-                        fx.render |= more.render;
-                    }
-                }
-                fx.wake_at = self.next_wake(now);
-                return Ok(fx);
+                    .map_err(|e| e.with_command("room.snapshot"));
             }
             (Command::RoomLayout(layout), _) => {
                 layout.check().map_err(|e| e.with_command("room.layout"))?;
@@ -343,7 +331,8 @@ impl Room {
                 .cloned()
                 .collect(),
             layout: snap.layout.clone(),
-            tail: Vec::new(),
+            #[cfg(feature = "typescript")]
+            tail: None,
         };
         self.apply_snapshot(&kept, now)
     }

@@ -132,15 +132,14 @@ proptest! {
         let n = commands.len() as u64;
         // What the server sends: the room `lag` commands before `k`, and those commands
         // as the snapshot's tail (as the reference backend does for the last minute).
-        let snap_at = |k: usize| -> Command {
+        let snap_at = |k: usize| -> (Sequenced, Vec<Sequenced>) {
             let base = k.saturating_sub(lag);
-            let mut snap = snapshots[base].clone();
-            snap.tail = (base..k)
-                .map(|i| TailCommand { seq: i as u64 + 1, pts: None, command: commands[i].clone() })
-                .collect();
-            Command::RoomSnapshot(snap)
+            let tail = (base..k)
+                .map(|i| Sequenced { seq: i as u64 + 1, pts: None, command: commands[i].clone() })
+                .collect::<Vec<_>>();
+            check_tail(Some(base as u64), &tail).unwrap();
+            (Sequenced { seq: base as u64, pts: None, command: Command::RoomSnapshot(snapshots[base].clone()) }, tail)
         };
-        let base_of = |k: usize| k.saturating_sub(lag) as u64;
 
         // The wire: a late join (the client sees only what follows), loss, duplicates, reordering.
         let start = late_join.min(commands.len());
@@ -178,7 +177,8 @@ proptest! {
             Ok(())
         };
         // Joining: the server sends a snapshot of where it is.
-        let join = seqr.receive(Sequenced { seq: base_of(start), pts: None, command: snap_at(start) }, now);
+        let (snap, tail) = snap_at(start);
+        let join = seqr.receive_with_tail(snap, tail, now);
         apply(&mut client, join, &mut revealed, now)?;
         for seq in wire {
             now += 50;
@@ -187,8 +187,8 @@ proptest! {
             let need = intake.need_snapshot;
             apply(&mut client, intake, &mut revealed, now)?;
             if need || seqr.tick(now) {
-                let snap = Sequenced { seq: base_of(sent_max as usize), pts: None, command: snap_at(sent_max as usize) };
-                let intake = seqr.receive(snap, now);
+                let (snap, tail) = snap_at(sent_max as usize);
+                let intake = seqr.receive_with_tail(snap, tail, now);
                 apply(&mut client, intake, &mut revealed, now)?;
             }
         }
@@ -196,8 +196,8 @@ proptest! {
         for _ in 0..3 {
             now += 10_000;
             if seqr.tick(now) {
-                let snap = Sequenced { seq: base_of(n as usize), pts: None, command: snap_at(n as usize) };
-                let intake = seqr.receive(snap, now);
+                let (snap, tail) = snap_at(n as usize);
+                let intake = seqr.receive_with_tail(snap, tail, now);
                 apply(&mut client, intake, &mut revealed, now)?;
             }
         }
@@ -205,7 +205,8 @@ proptest! {
             // Lost at the very end, with no later command to reveal the gap: the source
             // resyncs on reconnect or return from the background.
             prop_assert!(seqr.resync(now));
-            let intake = seqr.receive(Sequenced { seq: base_of(n as usize), pts: None, command: snap_at(n as usize) }, now);
+            let (snap, tail) = snap_at(n as usize);
+            let intake = seqr.receive_with_tail(snap, tail, now);
             apply(&mut client, intake, &mut revealed, now)?;
         }
         prop_assert_eq!(client.snapshot(), server.snapshot());
@@ -219,10 +220,13 @@ proptest! {
         let fx = client.apply(&Command::RoomSnapshot(server.snapshot()), now).unwrap();
         prop_assert!(fx.events.is_empty() && !fx.render);
         prop_assert_eq!(&client, &before);
-        // Applied directly, an older snapshot with its tail ends in the present too.
+        // Applied directly (as `room.apply` does), an older snapshot and its tail end in the present too.
         let mut direct = room("client");
-        let Command::RoomSnapshot(joined) = snap_at(n as usize) else { unreachable!() };
-        direct.apply(&Command::RoomSnapshot(joined), now).unwrap();
+        let (snap, tail) = snap_at(n as usize);
+        direct.apply(&snap.command, now).unwrap();
+        for t in tail {
+            direct.apply(&t.command, now).unwrap();
+        }
         prop_assert_eq!(direct.snapshot(), server.snapshot());
     }
 }
@@ -332,17 +336,19 @@ fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
         widget_id: "p".into(),
         counts: None,
     });
-    let mut snap = room("server").snapshot();
-    snap.tail = vec![
-        TailCommand { seq: 4, pts: Some(10_000), command: open },
-        TailCommand { seq: 5, pts: None, command: tally },
-        TailCommand { seq: 6, pts: Some(20_000), command: reveal },
+    let snap = room("server").snapshot();
+    let tail = vec![
+        Sequenced { seq: 4, pts: Some(10_000), command: open },
+        Sequenced { seq: 5, pts: None, command: tally },
+        Sequenced { seq: 6, pts: Some(20_000), command: reveal },
     ];
+    check_tail(Some(3), &tail).unwrap();
     let mut seqr = Sequencer::new(ChannelConfig::default());
     let mut line = DelayLine::new(60_000);
     let mut client = room("client");
-    let intake = seqr.receive(
+    let intake = seqr.receive_with_tail(
         Sequenced { seq: 3, pts: None, command: Command::RoomSnapshot(snap) },
+        tail,
         30_000,
     );
     assert_eq!(intake.ready.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
@@ -369,19 +375,35 @@ fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
 
 #[test]
 fn a_tail_out_of_order_or_holding_a_snapshot_is_refused() {
-    let mut snap = room("server").snapshot();
-    let remove = |id: &str| Command::WidgetRemove(Target { widget_id: id.into() });
-    snap.tail = vec![
-        TailCommand { seq: 5, pts: None, command: remove("a") },
-        TailCommand { seq: 5, pts: None, command: remove("b") },
-    ];
-    let before = room("client");
-    let mut client = before.clone();
-    let err = client.apply(&Command::RoomSnapshot(snap.clone()), 0).unwrap_err();
+    let remove = |seq: u64, id: &str| Sequenced { seq, pts: None, command: Command::WidgetRemove(Target { widget_id: id.into() }) };
+    let err = check_tail(Some(4), &[remove(5, "a"), remove(5, "b")]).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidField);
-    assert_eq!(client, before);
-    snap.tail = vec![TailCommand { seq: 5, pts: None, command: Command::RoomSnapshot(room("x").snapshot()) }];
-    assert!(client.apply(&Command::RoomSnapshot(snap.clone()), 0).is_err());
-    snap.tail.clear();
-    assert!(client.apply(&Command::RoomSnapshot(snap), 0).is_ok());
+    assert!(check_tail(Some(5), &[remove(5, "a")]).is_err(), "not after the snapshot");
+    assert!(check_tail(Some(4), &[remove(0, "a")]).is_err());
+    let snap = Sequenced { seq: 6, pts: None, command: Command::RoomSnapshot(room("x").snapshot()) };
+    assert!(check_tail(Some(4), &[snap]).is_err());
+    assert!(check_tail(Some(4), &[remove(5, "a"), remove(7, "b")]).is_ok());
+    assert!(check_tail(None, &[remove(5, "a")]).is_ok());
+}
+
+/// A command from the video's metadata, read seconds after the channel's commands of later
+/// moments, is still shown at its own moment.
+#[test]
+fn metadata_read_late_goes_before_later_moments() {
+    let mut d = DelayLine::new(60_000);
+    let cmd = |seq: u64, pts: Option<u64>, id: &str| Sequenced {
+        seq,
+        pts,
+        command: Command::WidgetRemove(Target { widget_id: id.into() }),
+    };
+    d.push(cmd(7, Some(10_000), "channel"), 0);
+    d.push(cmd(8, None, "tally"), 0);
+    d.push(cmd(0, Some(9_000), "video"), 3_000);
+    let ids = |v: Vec<Sequenced>| v.into_iter().map(|m| m.command.widget_id().to_owned()).collect::<Vec<_>>();
+    assert_eq!(ids(d.release(Some(9_000), 3_100)), ["video"]);
+    assert_eq!(ids(d.release(Some(10_000), 3_200)), ["channel", "tally"]);
+    // A sequenced command keeps room order, whatever its position.
+    d.push(cmd(9, Some(20_000), "a"), 0);
+    d.push(cmd(10, Some(15_000), "b"), 0);
+    assert!(d.release(Some(16_000), 4_000).is_empty());
 }

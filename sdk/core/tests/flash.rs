@@ -342,19 +342,3 @@ fn a_viewer_behind_the_room_gets_the_whole_window_on_their_video() {
     live.apply(&open(1), 0).unwrap();
     assert_eq!(live.act(&grab(), START).unwrap().events[0].behind_ms, None);
 }
-
-#[test]
-fn a_snapshot_with_a_tail_decodes_from_json() {
-    let c = decode_command_json(
-        r#"{"type":"room.snapshot","seq":3,"widgets":[],"tail":[
-            {"seq":4,"pts":1000,"type":"widget.remove","widget_id":"a"},
-            {"seq":5,"type":"widget.remove","widget_id":"b"}]}"#,
-    )
-    .unwrap();
-    let Command::RoomSnapshot(s) = c else { panic!("a snapshot") };
-    assert_eq!(s.tail.len(), 2);
-    assert_eq!((s.tail[0].seq, s.tail[0].pts), (4, Some(1000)));
-    assert_eq!(s.tail[1].pts, None);
-    let back = serde_json::to_value(&s).unwrap();
-    assert_eq!(back["tail"][0], json!({"seq":4,"pts":1000,"type":"widget.remove","widget_id":"a"}));
-}

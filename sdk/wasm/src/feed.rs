@@ -39,7 +39,7 @@ pub struct Feed {
     sequencer: RefCell<Sequencer>,
     delay: RefCell<DelayLine>,
     max_hold_ms: Millis,
-    playhead: Playhead,
+    playhead: RefCell<Playhead>,
     source: RefCell<Option<CommandSource>>,
     time_url: Option<String>,
     state: Cell<&'static str>,
@@ -54,7 +54,7 @@ impl Feed {
             delay: RefCell::new(DelayLine::new(config.max_hold_ms)),
             max_hold_ms: config.max_hold_ms,
             sequencer: RefCell::new(Sequencer::new(config)),
-            playhead,
+            playhead: RefCell::new(playhead),
             source: RefCell::new(None),
             time_url,
             state: Cell::new("none"),
@@ -213,15 +213,13 @@ pub fn receive(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
     receive_checked(me, &hudong_web::read_whole(msg, "a message")?)
 }
 
-/// One message, parsed from checked text (a source's, or [`receive`]'s).
-fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
-    let number = |k: &str| {
-        Reflect::get(msg, &k.into())
+/// A message's `seq` and `pts`, each a non-negative whole number when present.
+fn position(msg: &JsValue) -> Result<(Option<u64>, Option<Millis>), HudongError> {
+    let as_millis = |k: &str| -> Result<Option<Millis>, HudongError> {
+        match Reflect::get(msg, &k.into())
             .ok()
             .filter(|v| !v.is_undefined() && !v.is_null())
-    };
-    let as_millis = |k: &str| -> Result<Option<Millis>, HudongError> {
-        match number(k) {
+        {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => {
@@ -233,29 +231,49 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
             },
         }
     };
-    let seq = as_millis("seq")?;
-    let pts = as_millis("pts")?;
-    let mut command = hudong_web::decode_command_checked(msg)?;
-    if let Command::RoomSnapshot(snap) = &command {
-        snap.check_tail(seq)
-            .map_err(|e| e.with_command("room.snapshot"))?;
+    Ok((as_millis("seq")?, as_millis("pts")?))
+}
+
+/// A snapshot's `tail`: each `{seq, pts?, ...command}` decoded as the channel's own message,
+/// checked to be in room order after the snapshot.
+pub fn tail_of(msg: &JsValue, seq: Option<u64>) -> Result<Vec<Sequenced>, HudongError> {
+    let tail = Reflect::get(msg, &"tail".into()).unwrap_or(JsValue::UNDEFINED);
+    if tail.is_undefined() || tail.is_null() {
+        return Ok(Vec::new());
     }
+    let Some(list) = tail.dyn_ref::<js_sys::Array>() else {
+        return Err(HudongError::field("\"tail\" must be an array of commands"));
+    };
+    let mut out = Vec::with_capacity(list.length() as usize);
+    for (i, item) in list.iter().enumerate() {
+        let (s, pts) = position(&item).map_err(|e| HudongError::field(format!("tail[{i}]: {}", e.message)))?;
+        let command = hudong_web::decode_command_checked(&item)?;
+        out.push(Sequenced {
+            seq: s.unwrap_or(0),
+            pts,
+            command,
+        });
+    }
+    hudong_core::channel::check_tail(seq, &out)?;
+    Ok(out)
+}
+
+/// One message, parsed from checked text (a source's, or [`receive`]'s).
+fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
+    let (seq, pts) = position(msg)?;
+    let command = hudong_web::decode_command_checked(msg)?;
+    let tail = match &command {
+        Command::RoomSnapshot(_) => tail_of(msg, seq).map_err(|e| e.with_command("room.snapshot"))?,
+        _ => Vec::new(),
+    };
     let now = me.clock.now();
     let Some(seq) = seq else {
         // Not sequenced (a direct call, or a player's metadata): only the delay line applies.
-        if let Command::RoomSnapshot(snap) = &mut command {
+        if let Command::RoomSnapshot(_) = command {
             // The snapshot at once; its tail, if any, on the video's time.
-            let tail = std::mem::take(&mut snap.tail);
             me.apply(&command)?;
             for t in tail {
-                me.feed.delay.borrow_mut().push(
-                    Sequenced {
-                        seq: 0,
-                        pts: t.pts,
-                        command: t.command,
-                    },
-                    now,
-                );
+                me.feed.delay.borrow_mut().push(Sequenced { seq: 0, ..t }, now);
             }
             release(me);
             return Ok(());
@@ -275,7 +293,7 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
         .feed
         .sequencer
         .borrow_mut()
-        .receive(Sequenced { seq, pts, command }, now);
+        .receive_with_tail(Sequenced { seq, pts, command }, tail, now);
     if intake.need_snapshot {
         if let Some(s) = me.feed.source.borrow().as_ref() {
             s.request_snapshot();
@@ -299,10 +317,14 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
 /// know where it is.
 pub fn behind(me: &Inner, now: Millis) -> Option<Millis> {
     let most = me.feed.max_hold_ms;
-    match &me.feed.playhead {
-        Playhead::None => Some(0),
-        Playhead::Delay(ms) => Some((*ms as Millis).min(most)),
-        Playhead::Function(_) => match playhead(me) {
+    let delay = match &*me.feed.playhead.borrow() {
+        Playhead::None => return Some(0),
+        Playhead::Delay(ms) => Some(*ms as Millis),
+        Playhead::Function(_) => None,
+    };
+    match delay {
+        Some(ms) => Some(ms.min(most)),
+        None => match playhead(me) {
             Some(head) if head > 0 => Some(now.saturating_sub(head).min(most)),
             _ => None,
         },
@@ -310,18 +332,25 @@ pub fn behind(me: &Inner, now: Millis) -> Option<Millis> {
 }
 
 fn playhead(me: &Inner) -> Option<Millis> {
-    match &me.feed.playhead {
-        Playhead::None => None,
-        Playhead::Delay(ms) => Some((me.clock.now() as f64 - ms).max(0.0) as Millis),
-        Playhead::Function(f) => f
-            .call0(&JsValue::NULL)
-            .ok()
-            .and_then(|v| v.as_f64())
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .map(|v| v as Millis)
-            // A playhead source that does not know yet holds everything (up to max_hold).
-            .or(Some(0)),
-    }
+    // The host's function is called with nothing borrowed: it may call back into the room.
+    let f = match &*me.feed.playhead.borrow() {
+        Playhead::None => return None,
+        Playhead::Delay(ms) => return Some((me.clock.now() as f64 - ms).max(0.0) as Millis),
+        Playhead::Function(f) => f.clone(),
+    };
+    f.call0(&JsValue::NULL)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .map(|v| v as Millis)
+        // A playhead source that does not know yet holds everything (up to max_hold).
+        .or(Some(0))
+}
+
+/// Follows another playhead from now on; what is held is checked against it at once.
+pub fn set_playhead(me: &Rc<Inner>, playhead: Playhead) {
+    *me.feed.playhead.borrow_mut() = playhead;
+    release(me);
 }
 
 /// Applies what the playhead has reached; re-checks while anything is held.

@@ -808,8 +808,21 @@ impl RoomCore {
     /// before it is decoded.
     pub fn apply(&self, command: JsValue) -> JsValue {
         let result = self.check_alive().and_then(|_| {
-            let command = hudong_web::decode_command(&command)?;
-            self.inner.apply(&command)
+            let value = hudong_web::read_whole(&command, "a command")?;
+            let command = hudong_web::decode_command_checked(&value)?;
+            // A snapshot's tail, applied at once after it (a channel holds it for the video).
+            let tail = match &command {
+                Command::RoomSnapshot(_) => feed::tail_of(&value, None)
+                    .map_err(|e| e.with_command("room.snapshot"))?,
+                _ => Vec::new(),
+            };
+            self.inner.apply(&command)?;
+            for t in tail {
+                if let Err(e) = self.inner.apply(&t.command) {
+                    self.inner.emit_error(&e);
+                }
+            }
+            Ok(())
         });
         self.inner.outcome(result)
     }
@@ -821,6 +834,20 @@ impl RoomCore {
         let result = self
             .check_alive()
             .and_then(|_| feed::receive(&self.inner, &message));
+        self.inner.outcome(result)
+    }
+
+    /// Follows another playhead from now on: a function returning the stream time on
+    /// screen (ms, or null while unknown), as the `playhead` hook (`attachHls`,
+    /// `attachVideo`); `null` goes back to none (commands apply as they arrive).
+    #[wasm_bindgen(js_name = setPlayhead)]
+    pub fn set_playhead(&self, playhead: Option<Function>) -> JsValue {
+        let result = self.check_alive().map(|_| {
+            feed::set_playhead(
+                &self.inner,
+                playhead.map_or(feed::Playhead::None, feed::Playhead::Function),
+            )
+        });
         self.inner.outcome(result)
     }
 

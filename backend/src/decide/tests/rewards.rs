@@ -421,6 +421,9 @@ fn a_viewers_snapshot_has_the_last_minute_as_its_tail() {
         let mut room = hudong_core::Room::new(hudong_core::RoomConfig::new("r", "v"));
         let cmd = hudong_core::decode_command_json(&snap.to_string()).unwrap();
         room.apply(&cmd, now).unwrap();
+        for t in tail {
+            room.apply(&hudong_core::decode_command_json(&t.to_string()).unwrap(), now).unwrap();
+        }
         let live: Value = serde_json::from_str(&hub.snapshot("r")).unwrap();
         assert_eq!(serde_json::to_value(room.snapshot()).unwrap()["widgets"], live["widgets"]);
     };

@@ -5,6 +5,8 @@
 //! (`/stream/live.m3u8`), so a viewer's player reads the stream time of what it shows, the
 //! clock a command's `pts` is in.
 
+pub mod metadata;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
