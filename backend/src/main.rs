@@ -36,9 +36,10 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The Content-Security-Policy the sandbox runs under: the one Hudong documents for hosts,
-/// with `media-src blob:` for the sandbox's own video player (Media Source Extensions).
+/// with `media-src blob: data:` for the sandbox's own video player (Media Source Extensions,
+/// and the `data:,WEBVTT` source hls.js gives its metadata track).
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-    img-src 'self' https: data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+    img-src 'self' https: data: blob:; media-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 struct Args {
     redis: Option<String>,
