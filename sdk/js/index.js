@@ -353,17 +353,23 @@ export class Room {
     if (typeof hls?.on !== 'function' || typeof hls?.off !== 'function' || !('playingDate' in hls)) {
       throw new TypeError('attachHls(hls): hls must be an hls.js player (new Hls())');
     }
+    if (this.#destroyed) return () => {};
     const event = hls.constructor?.Events?.FRAG_PARSING_METADATA ?? 'hlsFragParsingMetadata';
     const restore = this.#followPlayhead(() => hls.playingDate?.getTime() ?? null);
     const seen = new Set();
     const onMetadata = (_event, data) => {
-      const frag = data?.frag;
-      for (const sample of data?.samples ?? []) {
-        // A message without a position takes its sample's: the fragment's date plus the
-        // sample's offset in it.
-        const at = Number.isFinite(frag?.programDateTime) && Number.isFinite(sample?.pts) && Number.isFinite(frag?.start)
-          ? frag.programDateTime + (sample.pts - frag.start) * 1000 : undefined;
-        for (const text of hudongFrames(sample?.data)) this.#receiveInband(text, at, seen);
+      try {
+        const frag = data?.frag;
+        for (const sample of data?.samples ?? []) {
+          // A message without a position takes its sample's: the fragment's date plus the
+          // sample's offset in it.
+          const at = Number.isFinite(frag?.programDateTime) && Number.isFinite(sample?.pts) && Number.isFinite(frag?.start)
+            ? frag.programDateTime + (sample.pts - frag.start) * 1000 : undefined;
+          for (const text of hudongFrames(sample?.data)) this.#receiveInband(text, at, seen);
+        }
+      } catch (err) {
+        // A player's object that throws while it is read: said, and nothing else changes.
+        this.#dispatch(errorEvent('malformed_command', `the player's metadata could not be read: ${err?.message ?? err}`));
       }
     };
     hls.on(event, onMetadata);
@@ -385,6 +391,7 @@ export class Room {
     if (!video?.textTracks || typeof video.addEventListener !== 'function') {
       throw new TypeError('attachVideo(video): video must be a <video> element');
     }
+    if (this.#destroyed) return () => {};
     const startDate = () => {
       const start = video.getStartDate?.()?.getTime?.();
       return Number.isFinite(start) && start > 0 ? start : null;
@@ -399,6 +406,7 @@ export class Room {
     const seen = new Set();
     const cues = new WeakSet();
     const scan = () => {
+      if (this.#destroyed) return;
       for (const track of Array.from(video.textTracks)) {
         if (track.kind !== 'metadata') continue;
         if (track.mode === 'disabled') track.mode = 'hidden';
