@@ -371,10 +371,13 @@ fn router(hub: Arc<Hub>, a: &Args, stream_started_at: Option<u64>) -> Router {
             Router::new()
                 .route("/stall", post(stream_stall))
                 .route("/metadata", post(stream_metadata))
-                .route("/{file}", get({
-                    let dir = Arc::new(dir.clone());
-                    move |Path(file): Path<String>| stream_file(dir.clone(), file)
-                }))
+                .route(
+                    "/{file}",
+                    get({
+                        let dir = Arc::new(dir.clone());
+                        move |Path(file): Path<String>| stream_file(dir.clone(), file)
+                    }),
+                )
                 .layer(axum::middleware::from_fn(hold_segments))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,
@@ -422,19 +425,35 @@ async fn stream_metadata(_: HostCall, body: String) -> Response {
 /// A file of the live test stream: the playlist as ffmpeg writes it, a segment with its
 /// timed metadata (see `stream::metadata`).
 async fn stream_file(dir: Arc<PathBuf>, file: String) -> Response {
-    let plain = !file.starts_with('.') && file.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    let Some(bytes) = plain.then_some(()).and(tokio::fs::read(dir.join(&file)).await.ok()) else {
+    let plain = !file.starts_with('.')
+        && file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let Some(bytes) = plain
+        .then_some(())
+        .and(tokio::fs::read(dir.join(&file)).await.ok())
+    else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if file.ends_with(".ts") {
-        let playlist = tokio::fs::read_to_string(dir.join(stream::PLAYLIST)).await.unwrap_or_default();
+        let playlist = tokio::fs::read_to_string(dir.join(stream::PLAYLIST))
+            .await
+            .unwrap_or_default();
         let body = match stream::metadata::segment_time(&playlist, &file) {
-            Some((pdt, ms)) => stream::metadata::with_metadata(&bytes, pdt, &stream::metadata::between(pdt, pdt + ms)),
+            Some((pdt, ms)) => stream::metadata::with_metadata(
+                &bytes,
+                pdt,
+                &stream::metadata::between(pdt, pdt + ms),
+            ),
             None => stream::metadata::with_metadata(&bytes, 0, &[]),
         };
         return ([(header::CONTENT_TYPE, "video/mp2t")], body).into_response();
     }
-    let kind = if file.ends_with(".m3u8") { "application/vnd.apple.mpegurl" } else { "application/octet-stream" };
+    let kind = if file.ends_with(".m3u8") {
+        "application/vnd.apple.mpegurl"
+    } else {
+        "application/octet-stream"
+    };
     ([(header::CONTENT_TYPE, kind)], bytes).into_response()
 }
 

@@ -75,7 +75,10 @@ pub fn segment_time(playlist: &str, name: &str) -> Option<(u64, u64)> {
     let mut duration = None;
     for line in playlist.lines() {
         if let Some(d) = line.strip_prefix("#EXTINF:") {
-            duration = d.split(',').next().and_then(|s| s.trim().parse::<f64>().ok());
+            duration = d
+                .split(',')
+                .next()
+                .and_then(|s| s.trim().parse::<f64>().ok());
         } else if let Some(d) = line.strip_prefix("#EXT-X-PROGRAM-DATE-TIME:") {
             date = parse_date(d.trim());
         } else if !line.starts_with('#') && !line.is_empty() {
@@ -98,7 +101,10 @@ fn parse_date(s: &str) -> Option<u64> {
     let split = rest.find(['Z', '+', '-']).unwrap_or(rest.len());
     let (time, zone) = rest.split_at(split);
     let mut t = time.split(':');
-    let (h, min) = (t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?);
+    let (h, min) = (
+        t.next()?.parse::<i64>().ok()?,
+        t.next()?.parse::<i64>().ok()?,
+    );
     let sec: f64 = t.next()?.parse().ok()?;
     let offset_min = match zone.trim_start_matches(['+', '-', 'Z']).replace(':', "") {
         z if z.is_empty() => 0,
@@ -328,7 +334,9 @@ mod tests {
     /// PES start with a presentation time.
     fn segment(pts: u64) -> Vec<u8> {
         let mut pat = vec![0x47, 0x40, 0x00, 0x10, 0x00];
-        let mut section = vec![0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00];
+        let mut section = vec![
+            0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00,
+        ];
         section.extend(crc32_mpeg2(&section).to_be_bytes());
         pat.extend(section);
         pat.resize(PACKET, 0xff);
@@ -349,23 +357,40 @@ mod tests {
     #[test]
     fn a_cue_rides_in_its_segment_as_an_id3_pes_at_its_moment() {
         let ts = segment(900_000);
-        let out = with_metadata(&ts, 1_000_000, &[(1_000_500, r#"{"pts":1000500,"type":"widget.remove","widget_id":"w"}"#.into())]);
+        let out = with_metadata(
+            &ts,
+            1_000_000,
+            &[(
+                1_000_500,
+                r#"{"pts":1000500,"type":"widget.remove","widget_id":"w"}"#.into(),
+            )],
+        );
         let packets: Vec<&[u8]> = out.chunks(PACKET).collect();
         // The PMT names the ID3 stream, and its CRC holds (over the section with it, 0).
         let pmt = packets[1];
         let len = (usize::from(pmt[6] & 0x0f) << 8) | usize::from(pmt[7]);
         assert_eq!(crc32_mpeg2(&pmt[5..5 + 3 + len]), 0);
-        assert!(pmt[5..5 + 3 + len].windows(3).any(|w| w == [0x15, 0xe1, 0xff]));
+        assert!(pmt[5..5 + 3 + len]
+            .windows(3)
+            .any(|w| w == [0x15, 0xe1, 0xff]));
         // After it, the PES: private stream 1, its PTS half a second after the segment's.
         let pes = packets[2];
         assert_eq!(pes[1] & 0x40, 0x40);
-        let start = if pes[3] & 0x20 != 0 { 5 + usize::from(pes[4]) } else { 4 };
+        let start = if pes[3] & 0x20 != 0 {
+            5 + usize::from(pes[4])
+        } else {
+            4
+        };
         assert_eq!(&pes[start..start + 4], &[0, 0, 1, 0xbd]);
         assert_eq!(read_pts(&pes[start + 9..start + 14]), 900_000 + 500 * 90);
         let body: Vec<u8> = packets[2..packets.len() - 1]
             .iter()
             .map(|p| {
-                let start = if p[3] & 0x20 != 0 { 5 + usize::from(p[4]) } else { 4 };
+                let start = if p[3] & 0x20 != 0 {
+                    5 + usize::from(p[4])
+                } else {
+                    4
+                };
                 &p[start..]
             })
             .collect::<Vec<_>>()
@@ -373,7 +398,10 @@ mod tests {
         let tag = &body[14..];
         assert_eq!(&tag[..3], b"ID3");
         let text = String::from_utf8_lossy(tag);
-        assert!(text.contains("TXXX") && text.contains("hudong\0{\"pts\":1000500"), "{text}");
+        assert!(
+            text.contains("TXXX") && text.contains("hudong\0{\"pts\":1000500"),
+            "{text}"
+        );
         assert_eq!(packets.len(), 4, "PAT, PMT, one PES packet, the video");
         // Without cues, only the PMT changes; a segment that is not TS is left alone.
         assert_eq!(with_metadata(&ts, 1_000_000, &[]).len(), ts.len());
@@ -386,16 +414,28 @@ mod tests {
         assert_eq!(ok, r#"{"pts":5000,"type":"widget.remove","widget_id":"w"}"#);
         assert_eq!(between(5_000, 5_001).len(), 1);
         assert!(between(5_001, 9_000).is_empty());
-        let long = format!(r#"{{"type":"widget.remove","widget_id":"{}"}}"#, "w".repeat(1100));
-        assert_eq!(add(5_000, &long).unwrap_err().code, hudong_core::ErrorCode::MalformedCommand);
-        assert_eq!(add(5_000, r#"{"type":"nope"}"#).unwrap_err().code, hudong_core::ErrorCode::UnknownCommand);
+        let long = format!(
+            r#"{{"type":"widget.remove","widget_id":"{}"}}"#,
+            "w".repeat(1100)
+        );
+        assert_eq!(
+            add(5_000, &long).unwrap_err().code,
+            hudong_core::ErrorCode::MalformedCommand
+        );
+        assert_eq!(
+            add(5_000, r#"{"type":"nope"}"#).unwrap_err().code,
+            hudong_core::ErrorCode::UnknownCommand
+        );
         assert!(add(5_000, "[]").is_err());
     }
 
     #[test]
     fn segment_times_come_from_the_playlist() {
         let playlist = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:5\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-12-07T20:58:22.931+0000\nseg_00005.ts\n#EXTINF:2.000000,\n#EXT-X-PROGRAM-DATE-TIME:2026-12-07T20:58:24.931+0000\nseg_00006.ts\n";
-        assert_eq!(segment_time(playlist, "seg_00006.ts"), Some((1_796_677_104_931, 2_000)));
+        assert_eq!(
+            segment_time(playlist, "seg_00006.ts"),
+            Some((1_796_677_104_931, 2_000))
+        );
         assert_eq!(segment_time(playlist, "seg_00007.ts"), None);
         assert_eq!(parse_date("1970-01-01T00:00:01.500Z"), Some(1_500));
         assert_eq!(parse_date("1970-01-01T08:00:00.000+08:00"), Some(0));

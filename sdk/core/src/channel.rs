@@ -99,7 +99,12 @@ impl Sequencer {
     /// applied are duplicates; the others fill the gap up to the present). A snapshot older
     /// than what was applied is skipped, but its tail still counts. Check the tail first
     /// ([`check_tail`]).
-    pub fn receive_with_tail(&mut self, snapshot: Sequenced, tail: Vec<Sequenced>, now: Millis) -> Intake {
+    pub fn receive_with_tail(
+        &mut self,
+        snapshot: Sequenced,
+        tail: Vec<Sequenced>,
+        now: Millis,
+    ) -> Intake {
         let mut out = self.receive_one(snapshot, now);
         for m in tail {
             let more = self.receive_one(m, now);

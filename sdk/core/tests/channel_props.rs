@@ -338,23 +338,44 @@ fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
     });
     let snap = room("server").snapshot();
     let tail = vec![
-        Sequenced { seq: 4, pts: Some(10_000), command: open },
-        Sequenced { seq: 5, pts: None, command: tally },
-        Sequenced { seq: 6, pts: Some(20_000), command: reveal },
+        Sequenced {
+            seq: 4,
+            pts: Some(10_000),
+            command: open,
+        },
+        Sequenced {
+            seq: 5,
+            pts: None,
+            command: tally,
+        },
+        Sequenced {
+            seq: 6,
+            pts: Some(20_000),
+            command: reveal,
+        },
     ];
     check_tail(Some(3), &tail).unwrap();
     let mut seqr = Sequencer::new(ChannelConfig::default());
     let mut line = DelayLine::new(60_000);
     let mut client = room("client");
     let intake = seqr.receive_with_tail(
-        Sequenced { seq: 3, pts: None, command: Command::RoomSnapshot(snap) },
+        Sequenced {
+            seq: 3,
+            pts: None,
+            command: Command::RoomSnapshot(snap),
+        },
         tail,
         30_000,
     );
-    assert_eq!(intake.ready.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
+    assert_eq!(
+        intake.ready.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![3, 4, 5, 6]
+    );
     assert_eq!(seqr.next_seq(), Some(7));
     let mut ready = intake.ready.into_iter();
-    client.apply(&ready.next().unwrap().command, 30_000).unwrap();
+    client
+        .apply(&ready.next().unwrap().command, 30_000)
+        .unwrap();
     for m in ready {
         line.push(m, 30_000);
     }
@@ -367,7 +388,9 @@ fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
     for m in shown {
         client.apply(&m.command, 37_000).unwrap();
     }
-    let Some(Widget::Poll(p)) = client.widget("p") else { panic!("the poll is open") };
+    let Some(Widget::Poll(p)) = client.widget("p") else {
+        panic!("the poll is open")
+    };
     assert_eq!(p.phase(), hudong_core::PollPhase::Open);
     let reveal = line.release(Some(20_000), 45_000);
     assert_eq!(reveal.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![6]);
@@ -375,12 +398,25 @@ fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
 
 #[test]
 fn a_tail_out_of_order_or_holding_a_snapshot_is_refused() {
-    let remove = |seq: u64, id: &str| Sequenced { seq, pts: None, command: Command::WidgetRemove(Target { widget_id: id.into() }) };
+    let remove = |seq: u64, id: &str| Sequenced {
+        seq,
+        pts: None,
+        command: Command::WidgetRemove(Target {
+            widget_id: id.into(),
+        }),
+    };
     let err = check_tail(Some(4), &[remove(5, "a"), remove(5, "b")]).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidField);
-    assert!(check_tail(Some(5), &[remove(5, "a")]).is_err(), "not after the snapshot");
+    assert!(
+        check_tail(Some(5), &[remove(5, "a")]).is_err(),
+        "not after the snapshot"
+    );
     assert!(check_tail(Some(4), &[remove(0, "a")]).is_err());
-    let snap = Sequenced { seq: 6, pts: None, command: Command::RoomSnapshot(room("x").snapshot()) };
+    let snap = Sequenced {
+        seq: 6,
+        pts: None,
+        command: Command::RoomSnapshot(room("x").snapshot()),
+    };
     assert!(check_tail(Some(4), &[snap]).is_err());
     assert!(check_tail(Some(4), &[remove(5, "a"), remove(7, "b")]).is_ok());
     assert!(check_tail(None, &[remove(5, "a")]).is_ok());
@@ -394,12 +430,18 @@ fn metadata_read_late_goes_before_later_moments() {
     let cmd = |seq: u64, pts: Option<u64>, id: &str| Sequenced {
         seq,
         pts,
-        command: Command::WidgetRemove(Target { widget_id: id.into() }),
+        command: Command::WidgetRemove(Target {
+            widget_id: id.into(),
+        }),
     };
     d.push(cmd(7, Some(10_000), "channel"), 0);
     d.push(cmd(8, None, "tally"), 0);
     d.push(cmd(0, Some(9_000), "video"), 3_000);
-    let ids = |v: Vec<Sequenced>| v.into_iter().map(|m| m.command.widget_id().to_owned()).collect::<Vec<_>>();
+    let ids = |v: Vec<Sequenced>| {
+        v.into_iter()
+            .map(|m| m.command.widget_id().to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(d.release(Some(9_000), 3_100)), ["video"]);
     assert_eq!(ids(d.release(Some(10_000), 3_200)), ["channel", "tally"]);
     // A sequenced command keeps room order, whatever its position.

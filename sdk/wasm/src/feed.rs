@@ -246,7 +246,8 @@ pub fn tail_of(msg: &JsValue, seq: Option<u64>) -> Result<Vec<Sequenced>, Hudong
     };
     let mut out = Vec::with_capacity(list.length() as usize);
     for (i, item) in list.iter().enumerate() {
-        let (s, pts) = position(&item).map_err(|e| HudongError::field(format!("tail[{i}]: {}", e.message)))?;
+        let (s, pts) =
+            position(&item).map_err(|e| HudongError::field(format!("tail[{i}]: {}", e.message)))?;
         let command = hudong_web::decode_command_checked(&item)?;
         out.push(Sequenced {
             seq: s.unwrap_or(0),
@@ -263,7 +264,9 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
     let (seq, pts) = position(msg)?;
     let command = hudong_web::decode_command_checked(msg)?;
     let tail = match &command {
-        Command::RoomSnapshot(_) => tail_of(msg, seq).map_err(|e| e.with_command("room.snapshot"))?,
+        Command::RoomSnapshot(_) => {
+            tail_of(msg, seq).map_err(|e| e.with_command("room.snapshot"))?
+        }
         _ => Vec::new(),
     };
     let now = me.clock.now();
@@ -273,7 +276,10 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
             // The snapshot at once; its tail, if any, on the video's time.
             me.apply(&command)?;
             for t in tail {
-                me.feed.delay.borrow_mut().push(Sequenced { seq: 0, ..t }, now);
+                me.feed
+                    .delay
+                    .borrow_mut()
+                    .push(Sequenced { seq: 0, ..t }, now);
             }
             release(me);
             return Ok(());
@@ -289,11 +295,11 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
         release(me);
         return Ok(());
     };
-    let intake = me
-        .feed
-        .sequencer
-        .borrow_mut()
-        .receive_with_tail(Sequenced { seq, pts, command }, tail, now);
+    let intake = me.feed.sequencer.borrow_mut().receive_with_tail(
+        Sequenced { seq, pts, command },
+        tail,
+        now,
+    );
     if intake.need_snapshot {
         if let Some(s) = me.feed.source.borrow().as_ref() {
             s.request_snapshot();

@@ -370,16 +370,25 @@ fn a_grab_is_judged_at_the_moment_the_viewers_video_showed() {
     let hub = hub(&dir);
     let now = now_ms();
     let open = |id: &str, starts: u64, ends: u64| {
-        hub.post("r", json!({"type": "flash.open", "widget_id": id, "product": {"name": "唇釉", "price": 100},
-            "stock_total": 10, "starts_at": starts, "ends_at": ends, "per_viewer_limit": 1}))
-            .unwrap();
+        hub.post(
+            "r",
+            json!({"type": "flash.open", "widget_id": id, "product": {"name": "唇釉", "price": 100},
+            "stock_total": 10, "starts_at": starts, "ends_at": ends, "per_viewer_limit": 1}),
+        )
+        .unwrap();
     };
     // A 30 s window that ended 10 s ago in the room's time, and one that ended a minute ago.
     open("f", now - 40_000, now - 10_000);
     open("g", now - 90_000, now - 60_000);
     let grab = |widget: &str, who: &str, behind: Option<u64>| {
         let id = format!("r:{widget}:{who}:grab:1");
-        let mut e = ev("r", widget, who, &format!("e-{widget}-{who}"), json!({"type": "flash.grab", "request_id": id}));
+        let mut e = ev(
+            "r",
+            widget,
+            who,
+            &format!("e-{widget}-{who}"),
+            json!({"type": "flash.grab", "request_id": id}),
+        );
         if let Some(b) = behind {
             e["behind_ms"] = b.into();
         }
@@ -390,7 +399,11 @@ fn a_grab_is_judged_at_the_moment_the_viewers_video_showed() {
     assert_eq!(grab("f", "live", None), "ended");
     assert_eq!(grab("f", "u5", Some(5_000)), "ended");
     assert_eq!(grab("g", "u30", Some(30_000)), "ended");
-    assert_eq!(grab("g", "far", Some(70_000)), "ended", "judged 30 s back, not 70");
+    assert_eq!(
+        grab("g", "far", Some(70_000)),
+        "ended",
+        "judged 30 s back, not 70"
+    );
     assert_eq!(hub.store.successes("r", "f", None, None).unwrap(), 1);
 }
 
@@ -405,14 +418,26 @@ fn a_viewers_snapshot_has_the_last_minute_as_its_tail() {
     let old = json!({"type": "poll.open", "widget_id": "q", "question": "旧?", "pts": now - 120_000,
         "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]});
     hub.post("r", old).unwrap();
-    hub.post("r", json!({"type": "poll.close", "widget_id": "p", "pts": now - 1_000})).unwrap();
+    hub.post(
+        "r",
+        json!({"type": "poll.close", "widget_id": "p", "pts": now - 1_000}),
+    )
+    .unwrap();
     let check = |hub: &Hub| {
         let snap: Value = serde_json::from_str(&hub.viewer_snapshot("r")).unwrap();
         assert_eq!(snap["type"], "room.snapshot");
-        assert_eq!(snap["seq"], 0, "the first command is recent: the base is empty");
+        assert_eq!(
+            snap["seq"], 0,
+            "the first command is recent: the base is empty"
+        );
         assert_eq!(snap["widgets"], json!([]));
         let tail = snap["tail"].as_array().unwrap();
-        assert_eq!(tail.iter().map(|t| t["seq"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            tail.iter()
+                .map(|t| t["seq"].as_u64().unwrap())
+                .collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
         assert_eq!(tail[0]["type"], "poll.open");
         assert!(tail[0].get("pts").is_none());
         assert_eq!(tail[2]["pts"], now - 1_000);
@@ -422,10 +447,17 @@ fn a_viewers_snapshot_has_the_last_minute_as_its_tail() {
         let cmd = hudong_core::decode_command_json(&snap.to_string()).unwrap();
         room.apply(&cmd, now).unwrap();
         for t in tail {
-            room.apply(&hudong_core::decode_command_json(&t.to_string()).unwrap(), now).unwrap();
+            room.apply(
+                &hudong_core::decode_command_json(&t.to_string()).unwrap(),
+                now,
+            )
+            .unwrap();
         }
         let live: Value = serde_json::from_str(&hub.snapshot("r")).unwrap();
-        assert_eq!(serde_json::to_value(room.snapshot()).unwrap()["widgets"], live["widgets"]);
+        assert_eq!(
+            serde_json::to_value(room.snapshot()).unwrap()["widgets"],
+            live["widgets"]
+        );
     };
     check(&hub);
     drop(hub);
