@@ -140,13 +140,28 @@ impl RoomEntry {
             .as_ref()
             .is_some_and(|cmd| self.core.apply(cmd, c.at).is_ok());
         self.seq = self.seq.max(c.seq);
-        if old {
-            self.base_seq = c.seq;
-            self.base_pending = true;
-        } else if let Some(cmd) = &command {
-            self.remember(c.seq, c.at, c.pts, cmd, &c.body);
+        match &command {
+            _ if old => {
+                self.base_seq = c.seq;
+                self.base_pending = true;
+            }
+            Some(cmd) => self.remember(c.seq, c.at, c.pts, cmd, &c.body),
+            None => self.skip(c.seq),
         }
         command.filter(|_| applied)
+    }
+
+    /// A command of the log this build cannot read (of a later version): the base moves past
+    /// it, so a viewer's tail has no gap to wait on.
+    fn skip(&mut self, seq: u64) {
+        while self.recent.front().is_some_and(|r| r.seq < seq) {
+            let r = self.recent.pop_front().expect("a first command");
+            self.recent_bytes -= r.bytes;
+            let _ = self.base.apply(&r.command, r.at);
+        }
+        if self.recent.is_empty() {
+            self.base_seq = self.base_seq.max(seq);
+        }
     }
 
     /// The end of a rebuild: the base is the whole room when nothing was recent.
@@ -664,6 +679,8 @@ impl Hub {
                     if let Ok(command) = decode_command_json(&c.body) {
                         let _ = entry.core.apply(&command, now);
                         entry.remember(seq, c.at, c.pts, &command, &c.body);
+                    } else {
+                        entry.skip(seq);
                     }
                     entry.seq = entry.seq.max(seq);
                     if entry.from_log.len() == 256 {

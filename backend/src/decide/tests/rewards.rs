@@ -463,3 +463,30 @@ fn a_viewers_snapshot_has_the_last_minute_as_its_tail() {
     drop(hub);
     check(&self::hub(&dir));
 }
+
+/// A command in the log that this build cannot read (a later version's) leaves no gap in a
+/// viewer's tail: the snapshot starts after it.
+#[test]
+fn an_unreadable_command_in_the_log_leaves_no_gap_in_the_tail() {
+    let dir = temp("tail-gap");
+    let hub = hub(&dir);
+    open_poll(&hub);
+    let now = now_ms();
+    hub.store
+        .append_command("r", now, None, r#"{"type":"future.thing","widget_id":"x"}"#)
+        .unwrap();
+    drop(hub);
+    let hub = self::hub(&dir);
+    hub.post("r", json!({"type": "poll.close", "widget_id": "p"}))
+        .unwrap();
+    let snap: Value = serde_json::from_str(&hub.viewer_snapshot("r")).unwrap();
+    assert_eq!(snap["seq"], 2, "the base moved past the unreadable command");
+    assert_eq!(snap["widgets"][0]["spec"]["widget_id"], "p");
+    let seqs: Vec<u64> = snap["tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [3]);
+}
