@@ -48,24 +48,37 @@ for (const section of document.querySelectorAll('.delay')) {
   if (live.hls && params.get('player') !== 'video') room.attachHls(live.hls);
   else room.attachVideo(live.video);
   // `shown`: each card (widget id and heading) and each phase a card took (widget id and
-  // phase), with the stream time on screen when it first appeared.
+  // phase), with the stream time on screen when it first appeared. While the player cannot
+  // say where its picture is (starting, seeking), the reading waits for the next one it can.
   const viewer = { behind, room, streamTime: live.streamTime, shown: {}, phases: {} };
   window.viewers[behind] = viewer;
-  // The stream time on screen when each card (by its heading) first appeared.
+  const unread = [];
+  const stamp = (into, key, onRead) => {
+    if (key in into || unread.some((u) => u.into === into && u.key === key)) return;
+    unread.push({ into, key, wall: Date.now(), onRead });
+    readUnread();
+  };
+  const readUnread = () => {
+    const at = live.streamTime();
+    if (at == null) return;
+    for (const { into, key, wall, onRead } of unread.splice(0)) {
+      into[key] = { stream: at, wall };
+      onRead?.(at);
+    }
+  };
   const root = section.querySelector('.overlay-mount').shadowRoot;
   new MutationObserver(() => {
     for (const card of root.querySelectorAll('[data-widget-id][data-phase]')) {
-      const key = `${card.dataset.widgetId} ${card.dataset.phase}`;
-      if (!(key in viewer.phases)) viewer.phases[key] = { stream: live.streamTime(), wall: Date.now() };
+      stamp(viewer.phases, `${card.dataset.widgetId} ${card.dataset.phase}`);
     }
     for (const heading of root.querySelectorAll('[data-widget-id] h2')) {
-      const key = `${heading.closest('[data-widget-id]').dataset.widgetId} ${heading.textContent}`;
-      if (key in viewer.shown) continue;
-      const at = live.streamTime();
-      viewer.shown[key] = { stream: at, wall: Date.now() };
-      caption.textContent = `“${heading.textContent}” appeared at ${at ? clock(at) : '?'} on its video`;
+      const text = heading.textContent;
+      stamp(viewer.shown, `${heading.closest('[data-widget-id]').dataset.widgetId} ${text}`, (at) => {
+        caption.textContent = `“${text}” appeared at ${clock(at)} on its video`;
+      });
     }
   }).observe(root, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['data-phase'] });
+  live.video.addEventListener('timeupdate', readUnread);
   // Until a card appears, the caption says how far behind the room the video is.
   live.video.addEventListener('timeupdate', () => {
     const t = live.streamTime();

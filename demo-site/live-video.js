@@ -46,7 +46,9 @@ export async function startVideo(backend, container, { behind } = {}) {
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
       else setTimeout(() => hls.loadSource(backend.stream.url), 1000);
     });
-    streamTime = () => hls.playingDate?.getTime() ?? null;
+    // Read only from a frame at a settled position: while the video starts or seeks,
+    // hls.js's date is from a position the picture is not at.
+    streamTime = () => (video.seeking || video.readyState < 2 ? null : hls.playingDate?.getTime() ?? null);
     if (!behind) window.hudongHls = hls; // for the devtools console and the tests
   }
   video.addEventListener('playing', () => { document.body.dataset.video = 'playing'; });

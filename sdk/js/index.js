@@ -177,6 +177,19 @@ export async function createRoom(options) {
   return room;
 }
 
+/**
+ * Where an hls.js player's picture is on the stream's clock, or `null` while it does not
+ * know. `playingDate` is the playing fragment's date plus `currentTime`'s distance from it:
+ * while the video starts (its `currentTime` still 0, before hls.js seeks to the live
+ * position) or seeks, that distance is from a position the picture is not at, and the date
+ * can be a minute off either way. Only a video with a frame at a settled position is read.
+ */
+function hlsPlayhead(hls) {
+  const video = hls.media;
+  if (video && (video.seeking || video.readyState < 2)) return null;
+  return hls.playingDate?.getTime() ?? null;
+}
+
 export class Room {
   #core;
   #listeners = new Map();
@@ -355,7 +368,7 @@ export class Room {
     }
     if (this.#destroyed) return () => {};
     const event = hls.constructor?.Events?.FRAG_PARSING_METADATA ?? 'hlsFragParsingMetadata';
-    const restore = this.#followPlayhead(() => hls.playingDate?.getTime() ?? null);
+    const restore = this.#followPlayhead(() => hlsPlayhead(hls));
     const seen = new Set();
     const onMetadata = (_event, data) => {
       try {

@@ -25,6 +25,25 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// A one-choice poll whose options are labelled with their ids in capitals.
+fn poll_open(id: &str, question: &str, options: &[&str]) -> Command {
+    Command::PollOpen(PollSpec {
+        widget_id: id.to_string(),
+        question: question.to_string(),
+        options: options
+            .iter()
+            .map(|i| PollOptionSpec {
+                id: i.to_string(),
+                label: i.to_uppercase(),
+                image: None,
+            })
+            .collect(),
+        max_choices: 1,
+        revote: false,
+        closes_at: None,
+    })
+}
+
 /// Turns random ops into a valid command stream (as a host's backend would send).
 fn script(ops: &[Op]) -> Vec<Command> {
     let mut live: [Option<String>; 3] = [None, None, None];
@@ -42,21 +61,7 @@ fn script(ops: &[Op]) -> Vec<Command> {
             Op::Open(k) if live[*k].is_none() => {
                 gen += 1;
                 let id = format!("p{k}-{gen}");
-                out.push(Command::PollOpen(PollSpec {
-                    widget_id: id.clone(),
-                    question: format!("Question {gen}?"),
-                    options: ids
-                        .iter()
-                        .map(|i| PollOptionSpec {
-                            id: i.to_string(),
-                            label: i.to_uppercase(),
-                            image: None,
-                        })
-                        .collect(),
-                    max_choices: 1,
-                    revote: false,
-                    closes_at: None,
-                }));
+                out.push(poll_open(&id, &format!("Question {gen}?"), &ids));
                 live[*k] = Some(id);
             }
             Op::Tally(k, c) => {
@@ -312,21 +317,7 @@ fn clock_sync_keeps_the_fastest_round_trip() {
 /// open and the reveal; the delay line shows each when the video reaches it.
 #[test]
 fn a_late_joiner_sees_the_tail_on_its_video_not_at_once() {
-    let open = Command::PollOpen(PollSpec {
-        widget_id: "p".into(),
-        question: "Which?".into(),
-        options: ["a", "b"]
-            .iter()
-            .map(|i| PollOptionSpec {
-                id: i.to_string(),
-                label: i.to_uppercase(),
-                image: None,
-            })
-            .collect(),
-        max_choices: 1,
-        revote: false,
-        closes_at: None,
-    });
+    let open = poll_open("p", "Which?", &["a", "b"]);
     let tally = Command::PollTally(PollTally {
         widget_id: "p".into(),
         counts: [("a".to_string(), 7u64)].into_iter().collect(),
