@@ -44,6 +44,8 @@ for (const { failOn, storage } of cases) {
     await overlay(page).locator('section.hd-poll button.hd-opt').nth(1).click();
     await expect.poll(() => page.evaluate(() => window.t.room.widgets.find((w) => w.kind === 'poll')?.votes_cast)).toBe(1);
     const pollBefore = await page.evaluate(() => JSON.stringify(window.t.room.widgets.find((w) => w.kind === 'poll')));
+    // The channel's tallies (the second from a snapshot's tail) and the viewer's own vote.
+    expect(JSON.parse(pollBefore).counts).toEqual([5, 5]);
     const like = overlay(page).locator('section.hd-likes button.hd-like');
     await like.click();
     const seqBefore = await page.evaluate(() => window.t.events.length);

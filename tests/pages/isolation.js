@@ -41,5 +41,15 @@ for (const c of [
   if (!r.ok) throw new Error(`${c.type}: ${r.error.message}`);
 }
 
+// Commands also come as a channel's messages: a tally, then the room's own snapshot with
+// a later tally in its tail. The journal keeps each message as it came; a rebuild replays them.
+for (const message of [
+  { type: 'poll.tally', widget_id: 'poll', counts: { a: 3, b: 2 } },
+  { ...room.snapshot(), tail: [{ seq: 1, type: 'poll.tally', widget_id: 'poll', counts: { a: 5, b: 4 } }] },
+]) {
+  const r = room.receive(message);
+  if (!r.ok) throw new Error(`${message.type}: ${r.error.message}`);
+}
+
 window.t = { room, errors, events, hostClicks: () => hostClicks, failOn, mark };
 document.body.dataset.ready = 'true';

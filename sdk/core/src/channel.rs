@@ -7,15 +7,29 @@ use crate::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
-/// A command as a room's command channel carries it.
+/// A command as a room's command channel carries it. `C` is the command: a [`Command`],
+/// or whatever a host keeps with it (the browser glue keeps the message it was decoded
+/// from, which the room's journal records as it came).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sequenced {
+pub struct Sequenced<C = Command> {
     /// The room's sequence number: 1, 2, 3… per room. Snapshots carry the number of the
     /// last command they include.
     pub seq: u64,
     /// The stream position the command belongs to (program-date-time, ms), if any.
     pub pts: Option<Millis>,
-    pub command: Command,
+    pub command: C,
+}
+
+/// What the channel needs to know of a command it carries.
+pub trait Carried {
+    /// Whether it is a `room.snapshot` (which resets the room's order).
+    fn is_snapshot(&self) -> bool;
+}
+
+impl Carried for Command {
+    fn is_snapshot(&self) -> bool {
+        matches!(self, Command::RoomSnapshot(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,28 +56,49 @@ impl Default for ChannelConfig {
 }
 
 /// What the sequencer lets through.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Intake {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake<C = Command> {
     /// Commands to apply, in room order (a snapshot first, when one arrived).
-    pub ready: Vec<Sequenced>,
+    pub ready: Vec<Sequenced<C>>,
     /// Ask the source for a snapshot.
     pub need_snapshot: bool,
 }
 
+impl<C> Default for Intake<C> {
+    fn default() -> Self {
+        Intake {
+            ready: Vec::new(),
+            need_snapshot: false,
+        }
+    }
+}
+
 /// Restores a room's command order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Sequencer {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequencer<C = Command> {
     config: ChannelConfig,
     /// The next sequence number to apply; `None` before the first snapshot.
     next: Option<u64>,
-    held: BTreeMap<u64, Sequenced>,
+    held: BTreeMap<u64, Sequenced<C>>,
     /// Since when a gap (or the missing first snapshot) has been waited on.
     waiting_since: Option<Millis>,
     /// When a snapshot was last requested.
     requested_at: Option<Millis>,
 }
 
-impl Sequencer {
+impl<C> Default for Sequencer<C> {
+    fn default() -> Self {
+        Sequencer {
+            config: ChannelConfig::default(),
+            next: None,
+            held: BTreeMap::new(),
+            waiting_since: None,
+            requested_at: None,
+        }
+    }
+}
+
+impl<C: Carried> Sequencer<C> {
     pub fn new(config: ChannelConfig) -> Self {
         Sequencer {
             config,
@@ -90,7 +125,7 @@ impl Sequencer {
     }
 
     /// Takes one message from the channel.
-    pub fn receive(&mut self, msg: Sequenced, now: Millis) -> Intake {
+    pub fn receive(&mut self, msg: Sequenced<C>, now: Millis) -> Intake<C> {
         self.receive_one(msg, now)
     }
 
@@ -101,10 +136,10 @@ impl Sequencer {
     /// ([`check_tail`]).
     pub fn receive_with_tail(
         &mut self,
-        snapshot: Sequenced,
-        tail: Vec<Sequenced>,
+        snapshot: Sequenced<C>,
+        tail: Vec<Sequenced<C>>,
         now: Millis,
-    ) -> Intake {
+    ) -> Intake<C> {
         let mut out = self.receive_one(snapshot, now);
         for m in tail {
             let more = self.receive_one(m, now);
@@ -114,9 +149,9 @@ impl Sequencer {
         out
     }
 
-    fn receive_one(&mut self, msg: Sequenced, now: Millis) -> Intake {
+    fn receive_one(&mut self, msg: Sequenced<C>, now: Millis) -> Intake<C> {
         let mut out = Intake::default();
-        if let Command::RoomSnapshot(_) = msg.command {
+        if msg.command.is_snapshot() {
             // A snapshot older than what was applied would undo newer commands: skip it.
             if self.next.is_some_and(|n| msg.seq + 1 < n) {
                 return out;
@@ -158,7 +193,7 @@ impl Sequencer {
         out
     }
 
-    fn drain(&mut self, ready: &mut Vec<Sequenced>) {
+    fn drain(&mut self, ready: &mut Vec<Sequenced<C>>) {
         while let Some(n) = self.next {
             match self.held.remove(&n) {
                 Some(m) => {
@@ -206,10 +241,13 @@ impl Sequencer {
 
 /// Checks a snapshot's tail: commands only (no snapshot in it), in room order after the
 /// snapshot's `seq` (when it has one).
-pub fn check_tail(seq: Option<u64>, tail: &[Sequenced]) -> Result<(), crate::HudongError> {
+pub fn check_tail<C: Carried>(
+    seq: Option<u64>,
+    tail: &[Sequenced<C>],
+) -> Result<(), crate::HudongError> {
     let mut last = seq.unwrap_or(0);
     for (i, t) in tail.iter().enumerate() {
-        if matches!(t.command, Command::RoomSnapshot(_)) {
+        if t.command.is_snapshot() {
             return Err(crate::HudongError::field(format!(
                 "tail[{i}] is a room.snapshot: a tail holds commands only"
             )));
@@ -225,14 +263,14 @@ pub fn check_tail(seq: Option<u64>, tail: &[Sequenced]) -> Result<(), crate::Hud
 }
 
 /// Holds commands until the viewer's video reaches the moment they belong to.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DelayLine {
+#[derive(Debug, Clone, PartialEq)]
+pub struct DelayLine<C = Command> {
     max_hold_ms: u64,
     /// In room order, with the time each arrived.
-    held: VecDeque<(Sequenced, Millis)>,
+    held: VecDeque<(Sequenced<C>, Millis)>,
 }
 
-impl DelayLine {
+impl<C> DelayLine<C> {
     pub fn new(max_hold_ms: u64) -> Self {
         DelayLine {
             max_hold_ms,
@@ -244,7 +282,7 @@ impl DelayLine {
     /// sequence (`seq` 0: a direct call, a video's timed metadata) that has a stream position
     /// goes before the first held command with a later one: metadata read from a segment
     /// arrives seconds after the channel's commands of the same moments.
-    pub fn push(&mut self, msg: Sequenced, now: Millis) {
+    pub fn push(&mut self, msg: Sequenced<C>, now: Millis) {
         let at = match (msg.seq, msg.pts) {
             (0, Some(pts)) => self
                 .held
@@ -269,7 +307,7 @@ impl DelayLine {
     /// Releases, in order, the commands whose stream position the playhead has reached
     /// (or that waited `max_hold_ms`). `playhead: None` means no playhead source: release
     /// everything. A held command also holds those behind it, so order is kept.
-    pub fn release(&mut self, playhead: Option<Millis>, now: Millis) -> Vec<Sequenced> {
+    pub fn release(&mut self, playhead: Option<Millis>, now: Millis) -> Vec<Sequenced<C>> {
         let mut out = Vec::new();
         while let Some((msg, arrived)) = self.held.front() {
             let due = match (msg.pts, playhead) {

@@ -4,7 +4,7 @@
 use crate::Inner;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use hudong_core::channel::{ChannelConfig, DelayLine, Sequenced, Sequencer};
+use hudong_core::channel::{Carried, ChannelConfig, DelayLine, Sequenced, Sequencer};
 use hudong_core::{Command, HudongError, Millis};
 use hudong_web::source::{sync_clock, CommandSource, SourceCallbacks, SourceKind, SourceState};
 use hudong_web::WakeTimer;
@@ -35,9 +35,22 @@ pub enum Playhead {
     Function(Function),
 }
 
+/// A command with the message it was decoded from (a fresh value the module owns): the
+/// room's journal records that message as it came, instead of encoding the command again.
+pub struct Incoming {
+    pub command: Command,
+    pub input: JsValue,
+}
+
+impl Carried for Incoming {
+    fn is_snapshot(&self) -> bool {
+        self.command.is_snapshot()
+    }
+}
+
 pub struct Feed {
-    sequencer: RefCell<Sequencer>,
-    delay: RefCell<DelayLine>,
+    sequencer: RefCell<Sequencer<Incoming>>,
+    delay: RefCell<DelayLine<Incoming>>,
     max_hold_ms: Millis,
     playhead: RefCell<Playhead>,
     source: RefCell<Option<CommandSource>>,
@@ -236,7 +249,7 @@ fn position(msg: &JsValue) -> Result<(Option<u64>, Option<Millis>), HudongError>
 
 /// A snapshot's `tail`: each `{seq, pts?, ...command}` decoded as the channel's own message,
 /// checked to be in room order after the snapshot.
-pub fn tail_of(msg: &JsValue, seq: Option<u64>) -> Result<Vec<Sequenced>, HudongError> {
+pub fn tail_of(msg: &JsValue, seq: Option<u64>) -> Result<Vec<Sequenced<Incoming>>, HudongError> {
     let tail = Reflect::get(msg, &"tail".into()).unwrap_or(JsValue::UNDEFINED);
     if tail.is_undefined() || tail.is_null() {
         return Ok(Vec::new());
@@ -252,7 +265,10 @@ pub fn tail_of(msg: &JsValue, seq: Option<u64>) -> Result<Vec<Sequenced>, Hudong
         out.push(Sequenced {
             seq: s.unwrap_or(0),
             pts,
-            command,
+            command: Incoming {
+                command,
+                input: item,
+            },
         });
     }
     hudong_core::channel::check_tail(seq, &out)?;
@@ -274,7 +290,7 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
         // Not sequenced (a direct call, or a player's metadata): only the delay line applies.
         if let Command::RoomSnapshot(_) = command {
             // The snapshot at once; its tail, if any, on the video's time.
-            me.apply(&command)?;
+            me.apply(&command, msg)?;
             for t in tail {
                 me.feed
                     .delay
@@ -288,7 +304,10 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
             Sequenced {
                 seq: 0,
                 pts,
-                command,
+                command: Incoming {
+                    command,
+                    input: msg.clone(),
+                },
             },
             now,
         );
@@ -296,7 +315,14 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
         return Ok(());
     };
     let intake = me.feed.sequencer.borrow_mut().receive_with_tail(
-        Sequenced { seq, pts, command },
+        Sequenced {
+            seq,
+            pts,
+            command: Incoming {
+                command,
+                input: msg.clone(),
+            },
+        },
         tail,
         now,
     );
@@ -306,9 +332,9 @@ fn receive_checked(me: &Rc<Inner>, msg: &JsValue) -> Result<(), HudongError> {
         }
     }
     for m in intake.ready {
-        if let Command::RoomSnapshot(_) = m.command {
+        if m.command.is_snapshot() {
             me.feed.delay.borrow_mut().drop_through(m.seq);
-            me.apply(&m.command)?;
+            me.apply(&m.command.command, &m.command.input)?;
         } else {
             me.feed.delay.borrow_mut().push(m, now);
         }
@@ -365,7 +391,7 @@ fn release(me: &Rc<Inner>) {
     let head = playhead(me);
     let ready = me.feed.delay.borrow_mut().release(head, now);
     for m in ready {
-        if let Err(e) = me.apply(&m.command) {
+        if let Err(e) = me.apply(&m.command.command, &m.command.input) {
             me.emit_error(&e);
         }
     }

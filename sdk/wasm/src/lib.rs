@@ -557,10 +557,12 @@ impl Inner {
         now
     }
 
-    fn apply(self: &Rc<Self>, command: &Command) -> Result<(), HudongError> {
+    /// Applies a command decoded from `input` (a fresh value the module owns), which the
+    /// journal records as it came.
+    fn apply(self: &Rc<Self>, command: &Command, input: &JsValue) -> Result<(), HudongError> {
         let now = self.now();
         let fx = self.room.borrow_mut().apply(command, now)?;
-        self.record("c", to_js(command), now);
+        self.record("c", input.clone(), now);
         self.perform(fx, Draw::NextFrame);
         Ok(())
     }
@@ -816,9 +818,9 @@ impl RoomCore {
                     .map_err(|e| e.with_command("room.snapshot"))?,
                 _ => Vec::new(),
             };
-            self.inner.apply(&command)?;
+            self.inner.apply(&command, &value)?;
             for t in tail {
-                if let Err(e) = self.inner.apply(&t.command) {
+                if let Err(e) = self.inner.apply(&t.command.command, &t.command.input) {
                     self.inner.emit_error(&e);
                 }
             }
