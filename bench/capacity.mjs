@@ -5,11 +5,12 @@
 // viewer received) stays under 500 ms. Prints a Markdown table; `npm run bench:capacity`.
 //
 //   node bench/capacity.mjs [--viewers 500,1000,2000] [--processes 1,2,3]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBackend, startRedis, stop } from '../tests/e2e/backend-process.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -21,32 +22,6 @@ const PROCESSES = arg('--processes', '1,2,3');
 const bin = (name) => join(repo, 'target', 'release', name);
 
 execFileSync('cargo', ['build', '--release', '--locked', '-p', 'hudong-backend'], { cwd: repo, stdio: 'inherit' });
-
-function startBackend(db, extra) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(bin('hudong-backend'), ['--port', '0', '--db', db, '--max-rooms', '100000', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    proc.stdout.on('data', (c) => {
-      out += c;
-      const m = out.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) resolve({ base: m[1], proc });
-    });
-    proc.on('exit', (code) => reject(new Error(`backend exited with ${code}: ${out}`)));
-  });
-}
-
-const stopAll = (procs) =>
-  Promise.all(
-    procs.map(
-      (p) =>
-        new Promise((done) => {
-          if (p.exitCode !== null || p.signalCode !== null) return done();
-          p.once('exit', done);
-          p.kill('SIGTERM');
-          setTimeout(() => p.kill('SIGKILL'), 10_000);
-        }),
-    ),
-  );
 
 function load(bases, viewers) {
   const args = [...bases.flatMap((b) => ['--url', b]), '--room', `cap-${Date.now()}`, '--viewers', String(viewers), '--seconds', '20', '--drive'];
@@ -60,8 +35,7 @@ function load(bases, viewers) {
 
 const pgDir = mkdtempSync(join(tmpdir(), 'hudong-capacity-pg-'));
 const pgUrl = execFileSync('bash', [join(repo, 'scripts', 'postgres.sh'), 'start', pgDir], { encoding: 'utf8' }).trim();
-const redisPort = 20_000 + Math.floor(Math.random() * 10_000);
-const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+const redis = await startRedis();
 const rows = [];
 try {
   const setups = [
@@ -77,22 +51,24 @@ try {
         execFileSync('psql', [pgUrl, '-qc', `CREATE DATABASE ${name}`]);
         db = pgUrl.replace(/\/[^/]*$/, `/${name}`);
       }
-      const extra = s.engine === 'postgres' ? ['--redis', `redis://127.0.0.1:${redisPort}`] : [];
+      const extra = s.engine === 'postgres' ? ['--redis', redis.url] : [];
       const procs = [];
       try {
-        for (let i = 0; i < s.n; i++) procs.push(await startBackend(db, extra));
+        for (let i = 0; i < s.n; i++) {
+          procs.push(await startBackend(db, { bin: bin('hudong-backend'), site: null, dist: null, args: ['--max-rooms', '100000', ...extra], stderr: 'ignore' }));
+        }
         const r = load(procs.map((p) => p.base), viewers);
         const held = r.connected === viewers && r.p99 < 500;
         rows.push({ setup: s.label, viewers, ...r, held });
         console.error(`${s.label}, ${viewers} viewers: p99 ${r.p99} ms, ${r.answers}/${r.requests} answered, ${r.rate}/s ${held ? 'held' : 'NOT held'}`);
       } finally {
-        await stopAll(procs.map((p) => p.proc));
+        await Promise.all(procs.map((p) => stop(p.proc)));
         rmSync(sqliteDir, { recursive: true, force: true });
       }
     }
   }
 } finally {
-  redis.kill('SIGTERM');
+  redis.proc.kill('SIGTERM');
   execFileSync('bash', [join(repo, 'scripts', 'postgres.sh'), 'stop', pgDir]);
 }
 

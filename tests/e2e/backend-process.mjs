@@ -13,13 +13,15 @@ const binary = join(repo, 'target', 'debug', 'hudong-backend');
 export const tempDir = (name) => mkdtempSync(join(tmpdir(), `hudong-${name}-`));
 
 /**
- * Starts the backend on a free port, serving `site` at / and `dist` at /dist/; resolves with
- * its base URL and the process.
+ * Starts the backend on a free port, serving `site` at / and `dist` at /dist/ (`null`: not
+ * served); resolves with its base URL and the process. `bin`: another build of it (the
+ * capacity bench runs the release one), `stderr`: where its log goes.
  */
-export function startBackend(db, { site = join(repo, 'demo-site'), dist = join(repo, 'dist'), args = [] } = {}) {
+export function startBackend(db, { site = join(repo, 'demo-site'), dist = join(repo, 'dist'), args = [], bin = binary, stderr = 'inherit' } = {}) {
+  const serve = [...(site ? ['--site', site] : []), ...(dist ? ['--dist', dist] : [])];
   return new Promise((resolve, reject) => {
-    const proc = spawn(binary, ['--port', '0', '--db', db, '--site', site, '--dist', dist, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const proc = spawn(bin, ['--port', '0', '--db', db, ...serve, ...args], {
+      stdio: ['ignore', 'pipe', stderr],
     });
     let out = '';
     proc.stdout.on('data', (chunk) => {

@@ -2,7 +2,7 @@
 //! heading, the header with its badge, the countdown slot and what a view adds beside them,
 //! and the folded form (a chip that opens the card again).
 //!
-//! ```ignore
+//! ```text
 //! Card::new("poll", &spec.widget_id)
 //!     .badge(s.poll)
 //!     .phase(phase_class(phase))

@@ -345,10 +345,6 @@ impl Engine {
         Ok(())
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Engine::Postgres { .. })
-    }
-
     /// Runs `f` on the connection, each statement on its own.
     pub fn run<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
         self.connected()?;
@@ -483,17 +479,22 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
          PRIMARY KEY (room_id, widget_id, question_id));
      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
     // 2: question queues and like batches (SQLite's version 3).
-    "CREATE TABLE questions (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
+    QUESTIONS_AND_LIKES,
+    // 3: each command's stream position (SQLite's version 4).
+    "ALTER TABLE commands ADD COLUMN pts BIGINT;",
+];
+
+/// Question queues (asks merged and numbered in one transaction) and each viewer's last
+/// like batch (the pace cap): SQLite's migration 3 and PostgreSQL's 2, the same text on
+/// both (SQLite gives `BIGINT` columns the `INTEGER` affinity).
+pub(crate) const QUESTIONS_AND_LIKES: &str = "CREATE TABLE questions (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
          text TEXT NOT NULL, norm TEXT NOT NULL, asker TEXT NOT NULL, state TEXT NOT NULL, at BIGINT NOT NULL,
          PRIMARY KEY (room_id, widget_id, question_id));
      CREATE INDEX questions_norm ON questions(room_id, widget_id, norm);
      CREATE TABLE question_votes (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
          actor TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, question_id, actor));
      CREATE TABLE like_batches (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, actor TEXT NOT NULL,
-         at BIGINT NOT NULL, PRIMARY KEY (room_id, widget_id, actor));",
-    // 3: each command's stream position (SQLite's version 4).
-    "ALTER TABLE commands ADD COLUMN pts BIGINT;",
-];
+         at BIGINT NOT NULL, PRIMARY KEY (room_id, widget_id, actor));";
 
 /// Brings a PostgreSQL database to the newest schema. Processes starting at once take turns
 /// (an advisory lock), each step in the transaction that records it.

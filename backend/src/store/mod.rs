@@ -11,6 +11,24 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+/// A room's sets of viewers, each a table of (room_id, user_id).
+#[derive(Clone, Copy)]
+enum UserSet {
+    /// Who follows the host or its official account (the lead card).
+    Follows,
+    /// Who belongs to the brand's private group (WeCom; the gate of gated sales).
+    Members,
+}
+
+impl UserSet {
+    fn table(self) -> &'static str {
+        match self {
+            UserSet::Follows => "follows",
+            UserSet::Members => "members",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     engine: Arc<Mutex<Engine>>,
@@ -159,14 +177,7 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
     // 3: question queues in the database (asks merged and numbered in one transaction),
     // and each viewer's last like batch (the pace cap), so every process keeps one queue.
-    "CREATE TABLE questions (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
-         text TEXT NOT NULL, norm TEXT NOT NULL, asker TEXT NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,
-         PRIMARY KEY (room_id, widget_id, question_id));
-     CREATE INDEX questions_norm ON questions(room_id, widget_id, norm);
-     CREATE TABLE question_votes (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, question_id TEXT NOT NULL,
-         actor TEXT NOT NULL, PRIMARY KEY (room_id, widget_id, question_id, actor));
-     CREATE TABLE like_batches (room_id TEXT NOT NULL, widget_id TEXT NOT NULL, actor TEXT NOT NULL,
-         at INTEGER NOT NULL, PRIMARY KEY (room_id, widget_id, actor));",
+    engine::QUESTIONS_AND_LIKES,
     // 4: each command's stream position, so a snapshot's tail (the last minute's commands,
     // for viewers behind the room) keeps it whichever process reads the log.
     "ALTER TABLE commands ADD COLUMN pts INTEGER;",
@@ -280,15 +291,6 @@ impl Store {
         Ok(Store {
             engine: Arc::new(Mutex::new(Engine::Sqlite(conn))),
         })
-    }
-
-    /// Which engine this is: "postgres" or "sqlite".
-    pub fn engine_name(&self) -> &'static str {
-        if self.lock().is_postgres() {
-            "postgres"
-        } else {
-            "sqlite"
-        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Engine> {
@@ -944,30 +946,30 @@ impl Store {
     }
 
     pub fn set_follow(&self, room: &str, user: &str, follow: bool) -> Result<()> {
-        self.with(|c| {
-            if follow {
-                c.exec(
-                    "INSERT INTO follows (room_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    args![room, user],
-                )
-            } else {
-                c.exec(
-                    "DELETE FROM follows WHERE room_id = ?1 AND user_id = ?2",
-                    args![room, user],
-                )
-            }
-            .map(|_| ())
-        })
+        self.set_in(UserSet::Follows, room, user, follow)
     }
 
     pub fn follows(&self, room: &str, user: &str) -> Result<bool> {
-        self.with(|c| {
-            c.row(
-                "SELECT 1 FROM follows WHERE room_id = ?1 AND user_id = ?2",
-                args![room, user],
-            )
-            .map(|r| r.is_some())
-        })
+        self.is_in(UserSet::Follows, room, user)
+    }
+
+    /// Puts a viewer in or takes them out of one of a room's sets of viewers.
+    fn set_in(&self, set: UserSet, room: &str, user: &str, on: bool) -> Result<()> {
+        let table = set.table();
+        let sql = if on {
+            format!("INSERT INTO {table} (room_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+        } else {
+            format!("DELETE FROM {table} WHERE room_id = ?1 AND user_id = ?2")
+        };
+        self.with(|c| c.exec(&sql, args![room, user]).map(|_| ()))
+    }
+
+    fn is_in(&self, set: UserSet, room: &str, user: &str) -> Result<bool> {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE room_id = ?1 AND user_id = ?2",
+            set.table()
+        );
+        self.with(|c| c.row(&sql, args![room, user]).map(|r| r.is_some()))
     }
 
     /// When a viewer's first event in the room happened (their arrival, as far as we know).
@@ -1091,30 +1093,11 @@ impl Store {
     }
 
     pub fn set_member(&self, room: &str, user: &str, member: bool) -> Result<()> {
-        self.with(|c| {
-            if member {
-                c.exec(
-                    "INSERT INTO members (room_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    args![room, user],
-                )
-            } else {
-                c.exec(
-                    "DELETE FROM members WHERE room_id = ?1 AND user_id = ?2",
-                    args![room, user],
-                )
-            }
-            .map(|_| ())
-        })
+        self.set_in(UserSet::Members, room, user, member)
     }
 
     pub fn is_member(&self, room: &str, user: &str) -> Result<bool> {
-        self.with(|c| {
-            c.row(
-                "SELECT 1 FROM members WHERE room_id = ?1 AND user_id = ?2",
-                args![room, user],
-            )
-            .map(|r| r.is_some())
-        })
+        self.is_in(UserSet::Members, room, user)
     }
 
     /// A question asked, in one transaction that holds the queue: a vote for the same

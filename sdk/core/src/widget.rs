@@ -133,7 +133,7 @@ pub(crate) fn wrong_kind(noun: &str) -> HudongError {
 /// actions, given as match arms (anything else is refused as another kind's). The block
 /// after them gives the rest (time, snapshots, removal):
 ///
-/// ```ignore
+/// ```text
 /// widget_state! {
 ///     Likes: LikesSpec, LikesSnapshot, "a like button";
 ///     open(spec, _now) => Likes::open(spec);
